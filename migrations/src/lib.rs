@@ -1,0 +1,16 @@
+//! Schema migrations of baocao. Each migration runs unchanged on SQLite and
+//! PostgreSQL. SQLite cannot add a foreign key to an existing table, so every
+//! foreign key is declared when its table is created.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,250 @@
+//! The Casbin enforcer, kept in memory. Memberships live in the database;
+//! each instance loads them at start and reloads a user's whenever the event
+//! bus says they changed, so the enforcer answers without a query.
+
+use std::collections::HashMap;
+
+use baocao_domain::group::GroupCode;
+use baocao_domain::ids::{UnitId, UserId};
+use baocao_domain::unit::UnitPath;
+use casbin::{CoreApi, DefaultModel, Enforcer, MemoryAdapter, MgmtApi};
+use tokio::sync::RwLock;
+
+use crate::catalogue::{GroupCatalogue, PolicySet};
+use crate::permission::{Grant, Permission, Reach, Scope, perms};
+use crate::PolicyError;
+
+/// A group held by a user within a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub group: GroupCode,
+    pub unit: UnitId,
+}
+
+/// The caller may not do this here.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{actor} may not {action} {object} at unit {unit}")]
+pub struct Denied {
+    pub actor: UserId,
+    pub object: String,
+    pub action: &'static str,
+    pub unit: UnitId,
+}
+
+fn subject(user: UserId) -> String {
+    format!("u:{}", user.0)
+}
+
+fn domain(unit: UnitId) -> String {
+    format!("unit:{}", unit.0)
+}
+
+pub struct Authorizer {
+    enforcer: RwLock<Enforcer>,
+    catalogue: GroupCatalogue,
+}
+
+impl Authorizer {
+    /// Builds the enforcer from the policy files; memberships are added with
+    /// [`Authorizer::load_memberships`].
+    pub async fn new(policies: &PolicySet) -> Result<Self, PolicyError> {
+        let catalogue = GroupCatalogue::parse(&policies.groups)?;
+        let model = DefaultModel::from_str(&policies.model).await?;
+        let mut enforcer = Enforcer::new(model, MemoryAdapter::default()).await?;
+        enforcer.add_policies(policies.rules()?).await?;
+        Ok(Authorizer { enforcer: RwLock::new(enforcer), catalogue })
+    }
+
+    pub fn catalogue(&self) -> &GroupCatalogue {
+        &self.catalogue
+    }
+
+    /// Adds every membership of the platform (start-up).
+    pub async fn load_memberships(&self, all: impl IntoIterator<Item = (UserId, Membership)>) -> Result<(), PolicyError> {
+        let rules: Vec<Vec<String>> =
+            all.into_iter().map(|(user, m)| vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]).collect();
+        if !rules.is_empty() {
+            self.enforcer.write().await.add_grouping_policies(rules).await?;
+        }
+        Ok(())
+    }
+
+    /// Replaces one user's memberships, after a grant or revoke anywhere.
+    pub async fn replace_memberships(&self, user: UserId, memberships: &[Membership]) -> Result<(), PolicyError> {
+        let mut enforcer = self.enforcer.write().await;
+        enforcer.remove_filtered_grouping_policy(0, vec![subject(user)]).await?;
+        let rules: Vec<Vec<String>> =
+            memberships.iter().map(|m| vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]).collect();
+        if !rules.is_empty() {
+            enforcer.add_grouping_policies(rules).await?;
+        }
+        Ok(())
+    }
+
+    /// The memberships the enforcer holds for a user.
+    pub async fn memberships(&self, user: UserId) -> Vec<Membership> {
+        let enforcer = self.enforcer.read().await;
+        enforcer
+            .get_filtered_grouping_policy(0, vec![subject(user)])
+            .into_iter()
+            .filter_map(|rule| {
+                let group = GroupCode::parse(rule.get(1)?).ok()?;
+                let unit = rule.get(2)?.strip_prefix("unit:")?.parse().ok().map(UnitId)?;
+                Some(Membership { group, unit })
+            })
+            .collect()
+    }
+
+    fn allowed(enforcer: &Enforcer, user: UserId, unit: UnitId, object: &str, action: &str, reach: Reach) -> bool {
+        match enforcer.enforce((subject(user), domain(unit), object, action, reach.as_str())) {
+            Ok(allowed) => allowed,
+            Err(error) => {
+                // A malformed request or model must never let anybody through.
+                tracing::error!(%error, "casbin enforce failed; denying");
+                false
+            }
+        }
+    }
+
+    /// Walks from the target up to the root: a rule held at the target itself
+    /// applies with either reach, one held at an ancestor only with "subtree".
+    async fn check_object(&self, user: UserId, object: &str, action: &'static str, target: &UnitPath) -> Result<UnitId, Denied> {
+        let enforcer = self.enforcer.read().await;
+        let ids = target.ids();
+        let Some(&unit) = ids.last() else {
+            return Err(Denied { actor: user, object: object.to_owned(), action, unit: UnitId(0) });
+        };
+        for &ancestor in ids.iter().rev() {
+            let reach = if ancestor == unit { Reach::Unit } else { Reach::Subtree };
+            if Self::allowed(&enforcer, user, ancestor, object, action, reach) {
+                return Ok(unit);
+            }
+        }
+        Err(Denied { actor: user, object: object.to_owned(), action, unit })
+    }
+
+    /// Checks that `user` may exercise `P` on the unit at `target`.
+    pub async fn check<P: Permission>(&self, user: UserId, target: &UnitPath) -> Result<Grant<P>, Denied> {
+        let unit = self.check_object(user, P::OBJECT, P::ACTION, target).await?;
+        Ok(Grant::new(user, target.clone(), unit))
+    }
+
+    /// Checks that `user` may grant or revoke `group` at the unit at `target`.
+    /// A delegated administrator passes only for the groups its own group
+    /// lists as grantable, and only inside its subtree.
+    pub async fn check_grant(&self, user: UserId, group: &GroupCode, target: &UnitPath) -> Result<Grant<perms::GrantGroup>, Denied> {
+        let object = format!("group:{}", group.as_str());
+        let unit = self.check_object(user, &object, "grant", target).await?;
+        Ok(Grant::new(user, target.clone(), unit))
+    }
+
+    /// Where `user` may exercise `P`, given the paths of the units where the
+    /// user holds groups (`membership_paths`, from storage).
+    pub async fn scope<P: Permission>(&self, user: UserId, membership_paths: &HashMap<UnitId, UnitPath>) -> Scope<P> {
+        let memberships = self.memberships(user).await;
+        let enforcer = self.enforcer.read().await;
+        let mut subtrees = Vec::new();
+        let mut units = Vec::new();
+        for m in memberships {
+            let Some(path) = membership_paths.get(&m.unit) else { continue };
+            if Self::allowed(&enforcer, user, m.unit, P::OBJECT, P::ACTION, Reach::Subtree) {
+                subtrees.push(path.clone());
+            } else if Self::allowed(&enforcer, user, m.unit, P::OBJECT, P::ACTION, Reach::Unit) {
+                units.push(m.unit);
+            }
+        }
+        Scope::new(user, subtrees, units)
+    }
+
+    /// The groups `user` may grant somewhere at or below `target`, for forms.
+    pub async fn grantable_groups(&self, user: UserId, target: &UnitPath) -> Vec<GroupCode> {
+        let mut out = Vec::new();
+        for group in self.catalogue.all() {
+            if self.check_grant(user, &group.code, target).await.is_ok() {
+                out.push(group.code.clone());
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::perms::{ManageUnits, ManageUsers, ReadUnits};
+
+    fn path(ids: &[i64]) -> UnitPath {
+        let mut p = UnitPath::root(UnitId(ids[0]));
+        for id in &ids[1..] {
+            p = p.child(UnitId(*id));
+        }
+        p
+    }
+
+    fn m(group: &str, unit: i64) -> Membership {
+        Membership { group: GroupCode::parse(group).unwrap(), unit: UnitId(unit) }
+    }
+
+    async fn authorizer() -> Authorizer {
+        Authorizer::new(&PolicySet::builtin()).await.unwrap()
+    }
+
+    // Tree: 1 VPCP / 2 province / 3 district / 4 commune; 5 another province.
+    #[tokio::test]
+    async fn administrators_act_on_their_subtree_only() {
+        let authz = authorizer().await;
+        let admin = UserId(10);
+        authz.load_memberships([(admin, m("TINH_QUANTRI", 2))]).await.unwrap();
+        assert!(authz.check::<ManageUnits>(admin, &path(&[1, 2])).await.is_ok());
+        assert!(authz.check::<ManageUnits>(admin, &path(&[1, 2, 3, 4])).await.is_ok());
+        assert!(authz.check::<ManageUsers>(admin, &path(&[1, 2, 3])).await.is_ok());
+        assert!(authz.check::<ManageUnits>(admin, &path(&[1, 5])).await.is_err(), "another province");
+        assert!(authz.check::<ManageUnits>(admin, &path(&[1])).await.is_err(), "the root above");
+    }
+
+    #[tokio::test]
+    async fn unit_reach_groups_do_not_extend_to_children() {
+        let authz = authorizer().await;
+        let clerk = UserId(11);
+        authz.load_memberships([(clerk, m("TINH_HUYEN_GUI", 3))]).await.unwrap();
+        assert!(authz.check::<ReadUnits>(clerk, &path(&[1, 2, 3])).await.is_ok());
+        assert!(authz.check::<ReadUnits>(clerk, &path(&[1, 2, 3, 4])).await.is_err());
+        assert!(authz.check::<ManageUnits>(clerk, &path(&[1, 2, 3])).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn delegated_administrators_grant_only_their_groups_in_their_subtree() {
+        let authz = authorizer().await;
+        let district_admin = UserId(12);
+        authz.load_memberships([(district_admin, m("TINH_HUYEN_QUANTRI", 3))]).await.unwrap();
+        let g = |c: &str| GroupCode::parse(c).unwrap();
+        assert!(authz.check_grant(district_admin, &g("TINH_XA_NHAPLIEU"), &path(&[1, 2, 3, 4])).await.is_ok());
+        assert!(authz.check_grant(district_admin, &g("TINH_HUYEN_QUANTRI"), &path(&[1, 2, 3])).await.is_ok());
+        assert!(authz.check_grant(district_admin, &g("TINH_QUANTRI"), &path(&[1, 2, 3])).await.is_err(), "beyond its groups");
+        assert!(authz.check_grant(district_admin, &g("TINH_XA_NHAPLIEU"), &path(&[1, 2])).await.is_err(), "beyond its subtree");
+    }
+
+    #[tokio::test]
+    async fn replacing_memberships_revokes() {
+        let authz = authorizer().await;
+        let user = UserId(13);
+        authz.replace_memberships(user, &[m("TINH_QUANTRI", 2)]).await.unwrap();
+        assert!(authz.check::<ManageUnits>(user, &path(&[1, 2])).await.is_ok());
+        authz.replace_memberships(user, &[]).await.unwrap();
+        assert!(authz.check::<ManageUnits>(user, &path(&[1, 2])).await.is_err());
+        assert!(authz.memberships(user).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn scope_collects_subtrees_and_units() {
+        let authz = authorizer().await;
+        let user = UserId(14);
+        authz.load_memberships([(user, m("TINH_HUYEN_QUANTRI", 3)), (user, m("TINH_SO_GUI", 6))]).await.unwrap();
+        let paths: HashMap<UnitId, UnitPath> = [(UnitId(3), path(&[1, 2, 3])), (UnitId(6), path(&[1, 2, 6]))].into();
+        let scope = authz.scope::<ReadUnits>(user, &paths).await;
+        assert_eq!(scope.subtrees(), &[path(&[1, 2, 3])]);
+        assert_eq!(scope.units(), &[UnitId(6)]);
+        assert!(scope.covers(&path(&[1, 2, 3, 4])));
+        assert!(!scope.covers(&path(&[1, 2])));
+    }
+}

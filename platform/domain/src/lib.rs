@@ -1,0 +1,15 @@
+//! The domain of baocao in plain Rust: identifiers, validated value types,
+//! units and their reorganisations, users, permission groups, and the
+//! Vietnamese/English texts users see. Nothing here performs I/O, so every
+//! rule can be tested in isolation and reused by every layer.
+
+pub mod format;
+pub mod group;
+pub mod ids;
+pub mod text;
+pub mod types;
+pub mod unit;
+pub mod user;
+
+pub use ids::{TenantId, UnitId, UserId};
+pub use text::{Invalid, Text};

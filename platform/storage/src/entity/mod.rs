@@ -1,0 +1,11 @@
+//! sea-orm entities, one per table of `migrations/`. They are private to the
+//! storage crate: the rest of the platform sees domain types.
+
+pub mod audit_log;
+pub mod memberships;
+pub mod password_resets;
+pub mod reorganisations;
+pub mod tenants;
+pub mod unit_successors;
+pub mod units;
+pub mod users;

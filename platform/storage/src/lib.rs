@@ -1,0 +1,94 @@
+//! Persistence of baocao on sea-orm. One implementation serves SQLite (the
+//! embedded default) and PostgreSQL (production); the backend is chosen once,
+//! from the database URL, in [`Store::connect`].
+//!
+//! Every function that reads or writes tenant data takes the caller's
+//! [`Grant`](baocao_authz::Grant) or [`Scope`](baocao_authz::Scope): the
+//! owner of the data is part of the signature, so an unchecked query cannot
+//! be written by accident. Writes that touch several rows run in one
+//! transaction together with their audit entry.
+
+mod audit;
+mod convert;
+mod entity;
+mod error;
+mod resets;
+mod tenants;
+mod units;
+mod users;
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+use baocao_migrations::MigratorTrait;
+
+pub use audit::{Actor, AuditEntry};
+pub use error::StoreError;
+pub use resets::ResetOutcome;
+pub use tenants::Tenant;
+pub use units::{NewTenant, UnitChanges, UnitWithTenant};
+pub use users::{LoginRecord, MembershipView, NewAccount, UserQuery, UserRecord};
+
+/// A page of results.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `sqlite://…` (creating the file if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let url = if url.starts_with("sqlite:") && !url.contains("mode=") {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}mode=rwc")
+        } else {
+            url.to_owned()
+        };
+        let mut options = ConnectOptions::new(url);
+        options
+            .max_connections(if options.get_url().starts_with("sqlite:") { 8 } else { 16 })
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        let db = Database::connect(options).await?;
+        if db.get_database_backend() == DbBackend::Sqlite {
+            // WAL lets readers proceed while one writer commits; foreign keys
+            // are off by default in SQLite and must be asked for.
+            db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;").await?;
+        }
+        Ok(Store { db })
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.db.get_database_backend() {
+            DbBackend::Sqlite => "sqlite",
+            DbBackend::Postgres => "postgres",
+            _ => "other",
+        }
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        baocao_migrations::Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// For `/readyz`: the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let backend = self.db.get_database_backend();
+        self.db.query_one_raw(Statement::from_string(backend, "SELECT 1")).await?;
+        Ok(())
+    }
+
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
