@@ -1,0 +1,216 @@
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("configuration is invalid: {0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub http: HttpSettings,
+    pub database: DatabaseSettings,
+    pub redis: RedisSettings,
+    pub auth: AuthSettings,
+    pub authz: AuthzSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Address to listen on; port 0 picks a free port (tests).
+    pub listen: String,
+    /// Mark cookies `Secure`. Browsers accept secure cookies on
+    /// http://127.0.0.1 and http://localhost; turn off only behind plain HTTP
+    /// on another host name, never in production.
+    pub secure_cookies: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Number of worker threads; 0 means one per core.
+    pub workers: usize,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings { listen: "127.0.0.1:8080".to_owned(), secure_cookies: true, max_body_bytes: 1024 * 1024, workers: 0 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://path.db` (created if missing) or `postgres://user@host/db`.
+    pub url: String,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings { url: "sqlite://./baocao.db".to_owned() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisSettings {
+    /// When set, sessions and events go through Redis so that several
+    /// instances can serve the same users.
+    pub url: Option<String>,
+    /// Prefix of every key and channel, so that several deployments (or
+    /// test runs) can share one Redis.
+    pub prefix: String,
+}
+
+impl Default for RedisSettings {
+    fn default() -> Self {
+        RedisSettings { url: None, prefix: "baocao:".to_owned() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Demand the image captcha on the sign-in form (and on the API after
+    /// repeated failures). Turn off only for automated environments.
+    pub captcha: bool,
+    pub session_minutes: u64,
+    /// Consecutive failures before an account is locked.
+    pub lockout_threshold: i32,
+    /// Length of the first lock; each further failure doubles it, up to an hour.
+    pub lockout_seconds: u64,
+    /// Sign-in attempts allowed per client address and minute.
+    pub attempts_per_minute: usize,
+    /// Failures after which the JSON API demands the captcha too.
+    pub api_captcha_after: i32,
+    /// Validity of a password-reset token.
+    pub reset_token_minutes: i64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            captcha: true,
+            session_minutes: 8 * 60,
+            lockout_threshold: 5,
+            lockout_seconds: 60,
+            attempts_per_minute: 30,
+            api_captcha_after: 3,
+            reset_token_minutes: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthzSettings {
+    /// A directory with model.conf, policy.csv and groups.toml replacing the
+    /// built-in policies.
+    pub policies_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// `pretty` for people, `json` for log collectors.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `baocao=debug,info`.
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings { format: "pretty".to_owned(), filter: "info".to_owned() }
+    }
+}
+
+impl Settings {
+    /// Defaults, then the TOML file if given, then `BAOCAO_*` variables.
+    pub fn load(file: Option<&Path>) -> Result<Self, SettingsError> {
+        Self::load_with_env(file, None)
+    }
+
+    /// As [`Settings::load`], reading the variables from `env` instead of the
+    /// process environment when given (tests).
+    pub fn load_with_env(file: Option<&Path>, env: Option<std::collections::HashMap<String, String>>) -> Result<Self, SettingsError> {
+        let defaults = config::Config::try_from(&Settings::default()).map_err(|e| SettingsError::Invalid(e.to_string()))?;
+        let mut builder = config::Config::builder().add_source(defaults);
+        if let Some(path) = file {
+            builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml).required(true));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("BAOCAO").prefix_separator("_").separator("__").try_parsing(true).source(env),
+        );
+        let settings: Settings = builder
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| SettingsError::Invalid(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(SettingsError::Invalid(format!("database.url must start with sqlite: or postgres:// (got {})", redact(url))));
+        }
+        if self.auth.session_minutes == 0 {
+            return Err(SettingsError::Invalid("auth.session_minutes must be positive".to_owned()));
+        }
+        if !matches!(self.log.format.as_str(), "pretty" | "json") {
+            return Err(SettingsError::Invalid("log.format must be pretty or json".to_owned()));
+        }
+        Ok(())
+    }
+}
+
+/// A URL with its password replaced, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_run_embedded() {
+        let s = Settings::default();
+        assert_eq!(s.database.url, "sqlite://./baocao.db");
+        assert_eq!(s.http.listen, "127.0.0.1:8080");
+        assert!(s.redis.url.is_none());
+        assert!(s.auth.captcha);
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn file_then_environment_override() {
+        let dir = std::env::temp_dir().join(format!("baocao-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("baocao.toml");
+        std::fs::write(&file, "[http]\nlisten = \"0.0.0.0:9000\"\n[auth]\ncaptcha = true\n").unwrap();
+        let env = [("BAOCAO_AUTH__CAPTCHA".to_owned(), "false".to_owned())].into();
+        let s = Settings::load_with_env(Some(&file), Some(env)).unwrap();
+        assert_eq!(s.http.listen, "0.0.0.0:9000");
+        assert!(!s.auth.captcha, "the environment wins over the file");
+        std::fs::write(&file, "[http]\nlisten_typo = 1\n").unwrap();
+        assert!(Settings::load_with_env(Some(&file), Some(Default::default())).is_err(), "unknown keys are refused");
+    }
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(redact("postgres://app:s3cret@db/baocao"), "postgres://app:***@db/baocao");
+        assert_eq!(redact("postgres://app@db/baocao"), "postgres://app@db/baocao");
+    }
+}
