@@ -123,6 +123,30 @@ impl Authorizer {
         Err(Denied { actor: user, object: object.to_owned(), action, unit })
     }
 
+    /// For acts on a unit that does not exist yet or is being removed: only
+    /// rules held at `parent` or above with reach "subtree" count. A clerk
+    /// who holds a group at a unit may therefore not create or delete its children.
+    async fn check_object_below(&self, user: UserId, object: &str, action: &'static str, parent: &UnitPath) -> Result<UnitId, Denied> {
+        let enforcer = self.enforcer.read().await;
+        let ids = parent.ids();
+        let Some(&unit) = ids.last() else {
+            return Err(Denied { actor: user, object: object.to_owned(), action, unit: UnitId(0) });
+        };
+        for &ancestor in ids.iter().rev() {
+            if Self::allowed(&enforcer, user, ancestor, object, action, Reach::Subtree) {
+                return Ok(unit);
+            }
+        }
+        Err(Denied { actor: user, object: object.to_owned(), action, unit })
+    }
+
+    /// Checks that `user` may exercise `P` on units below `parent` (create or
+    /// delete a child). The grant's target is the parent.
+    pub async fn check_below<P: Permission>(&self, user: UserId, parent: &UnitPath) -> Result<Grant<P>, Denied> {
+        let unit = self.check_object_below(user, P::OBJECT, P::ACTION, parent).await?;
+        Ok(Grant::new(user, parent.clone(), unit))
+    }
+
     /// Checks that `user` may exercise `P` on the unit at `target`.
     pub async fn check<P: Permission>(&self, user: UserId, target: &UnitPath) -> Result<Grant<P>, Denied> {
         let unit = self.check_object(user, P::OBJECT, P::ACTION, target).await?;
@@ -136,6 +160,12 @@ impl Authorizer {
         let object = format!("group:{}", group.as_str());
         let unit = self.check_object(user, &object, "grant", target).await?;
         Ok(Grant::new(user, target.clone(), unit))
+    }
+
+    /// Checks that `user` may grant `group` at a unit about to be created below `parent`.
+    pub async fn check_grant_below(&self, user: UserId, group: &GroupCode, parent: &UnitPath) -> Result<(), Denied> {
+        let object = format!("group:{}", group.as_str());
+        self.check_object_below(user, &object, "grant", parent).await.map(|_| ())
     }
 
     /// Where `user` may exercise `P`, given the paths of the units where the
@@ -222,6 +252,20 @@ mod tests {
         assert!(authz.check_grant(district_admin, &g("TINH_HUYEN_QUANTRI"), &path(&[1, 2, 3])).await.is_ok());
         assert!(authz.check_grant(district_admin, &g("TINH_QUANTRI"), &path(&[1, 2, 3])).await.is_err(), "beyond its groups");
         assert!(authz.check_grant(district_admin, &g("TINH_XA_NHAPLIEU"), &path(&[1, 2])).await.is_err(), "beyond its subtree");
+    }
+
+    #[tokio::test]
+    async fn creating_children_needs_subtree_reach() {
+        let authz = authorizer().await;
+        let admin = UserId(15);
+        let clerk = UserId(16);
+        authz.load_memberships([(admin, m("TINH_HUYEN_QUANTRI", 3)), (clerk, m("TINH_HUYEN_GUI", 3))]).await.unwrap();
+        assert!(authz.check_below::<ManageUnits>(admin, &path(&[1, 2, 3])).await.is_ok());
+        assert!(authz.check_below::<ManageUnits>(admin, &path(&[1, 2])).await.is_err(), "may not add siblings of its own unit");
+        assert!(authz.check_below::<ReadUnits>(clerk, &path(&[1, 2, 3])).await.is_err());
+        let g = GroupCode::parse("TINH_XA_NHAPLIEU").unwrap();
+        assert!(authz.check_grant_below(admin, &g, &path(&[1, 2, 3])).await.is_ok());
+        assert!(authz.check_grant_below(clerk, &g, &path(&[1, 2, 3])).await.is_err());
     }
 
     #[tokio::test]

@@ -78,6 +78,15 @@ impl<P> Grant<P> {
         Grant { actor, target, target_path, _permission: PhantomData }
     }
 
+    /// A grant for the platform operator acting outside any request: the
+    /// command line (`baocao user …`) and demo seeding, which run with the
+    /// database credentials and so already hold every right. Never call
+    /// this from a request handler.
+    pub fn for_operator(target_path: UnitPath) -> Option<Self> {
+        let target = target_path.unit()?;
+        Some(Grant { actor: UserId(0), target, target_path, _permission: PhantomData })
+    }
+
     pub fn actor(&self) -> UserId {
         self.actor
     }

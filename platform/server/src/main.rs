@@ -1,1 +1,196 @@
-fn main(){}
+//! `baocao`: the one binary. Parses the command line and hands over to the library.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use anyhow::{Context, anyhow, bail};
+use baocao::{Application, demo, open_store};
+use baocao_config::{Settings, init_tracing};
+use baocao_domain::group::GroupCode;
+use baocao_domain::ids::UnitId;
+use baocao_domain::types::{FullName, Password, Username};
+use baocao_domain::user::UserProfile;
+use baocao_storage::NewAccount;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "baocao", version, about = "Hệ thống thông tin báo cáo — reporting information system")]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Common {
+    /// TOML configuration file (see README); BAOCAO_<SECTION>__<KEY> variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://file.db or postgres://user@host/db.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Redis URL; sessions and events then go through Redis.
+    #[arg(long, global = true)]
+    redis_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080 or 0.0.0.0:8080.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Create (or refresh) the demo world and print its accounts.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage accounts from the command line (passwords are read from standard input).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account in a unit.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        #[arg(long)]
+        unit_id: i64,
+        /// A group to grant at the unit.
+        #[arg(long)]
+        group: Option<String>,
+    },
+    /// Set a new password.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+    /// Grant a group within a unit.
+    Grant {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        group: String,
+        #[arg(long)]
+        unit_id: i64,
+    },
+}
+
+fn read_password() -> anyhow::Result<Password> {
+    eprintln!("Mật khẩu mới (đọc từ đầu vào chuẩn) / new password (from standard input):");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Password::parse(line.trim_end_matches(['\r', '\n'])).map_err(|e| anyhow!("{} / {}", e.text.vi, e.text.en))
+}
+
+/// A password for the demo accounts: BAOCAO_DEMO_PASSWORD, or a random one that meets the policy.
+fn demo_password() -> anyhow::Result<Password> {
+    if let Ok(p) = std::env::var("BAOCAO_DEMO_PASSWORD") {
+        return Password::parse(&p).map_err(|e| anyhow!("BAOCAO_DEMO_PASSWORD: {}", e.text.en));
+    }
+    use rand::Rng;
+    const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    let body: String = (0..10).map(|_| LETTERS[rng.gen_range(0..LETTERS.len())] as char).collect();
+    Password::parse(&format!("Bc{body}9#")).map_err(|e| anyhow!(e.to_string()))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut settings = Settings::load(cli.common.config.as_deref())?;
+    if let Some(url) = cli.common.database_url {
+        settings.database.url = url;
+    }
+    if let Some(url) = cli.common.redis_url {
+        settings.redis.url = Some(url);
+    }
+    init_tracing(&settings.log);
+    match cli.command {
+        Command::Serve { listen, demo } => {
+            if let Some(listen) = listen {
+                settings.http.listen = listen;
+            }
+            settings.validate()?;
+            let store = open_store(&settings).await?;
+            let accounts = if demo {
+                let password = demo_password()?;
+                let accounts = demo::seed(&store, &password).await.context("seeding the demo world")?;
+                Some((accounts, password))
+            } else {
+                None
+            };
+            let app = Application::build_with_store(settings.clone(), store).await?;
+            let host = settings.http.listen.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+            let host = if host == "0.0.0.0" || host == "[::]" { "127.0.0.1" } else { host };
+            println!("\nbaocao đang chạy / is running: http://{host}:{}/login", app.port());
+            if let Some((accounts, password)) = accounts {
+                println!("Tài khoản quản trị / administrator: admin");
+                println!("Mật khẩu mọi tài khoản mẫu / password of every demo account: {}", password.expose());
+                println!("\nTài khoản mẫu / demo accounts:");
+                for a in &accounts {
+                    println!("  {:<24} {:<24} {}", a.username, a.group, a.unit);
+                }
+                println!();
+            }
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            open_store(&settings).await?;
+            println!("Đã cập nhật cơ sở dữ liệu / database migrated.");
+        }
+        Command::User(cmd) => {
+            let store = open_store(&settings).await?;
+            match cmd {
+                UserCommand::Create { username, full_name, unit_id, group } => {
+                    let username = Username::parse(&username).map_err(|e| anyhow!(e.text.en.to_string()))?;
+                    let profile = UserProfile {
+                        full_name: FullName::parse(&full_name).map_err(|e| anyhow!(e.text.en.to_string()))?,
+                        email: None,
+                        phone: None,
+                        id_number: None,
+                    };
+                    let password = read_password()?;
+                    let hash = baocao_identity::password::hash(&password).map_err(|e| anyhow!(e.to_string()))?;
+                    let user = store.operator_create_user(UnitId(unit_id), NewAccount { username: username.clone(), password_hash: hash, profile }).await?;
+                    if let Some(group) = group {
+                        grant(&store, &username, &group, unit_id).await?;
+                    }
+                    println!("Đã tạo tài khoản / created: {} (id {})", user.username, user.id);
+                }
+                UserCommand::ResetPassword { username } => {
+                    let username = Username::parse(&username).map_err(|e| anyhow!(e.text.en.to_string()))?;
+                    let password = read_password()?;
+                    let hash = baocao_identity::password::hash(&password).map_err(|e| anyhow!(e.to_string()))?;
+                    store.operator_set_password(&username, hash).await?;
+                    println!("Đã đặt lại mật khẩu / password reset: {username}");
+                }
+                UserCommand::Grant { username, group, unit_id } => {
+                    let username = Username::parse(&username).map_err(|e| anyhow!(e.text.en.to_string()))?;
+                    grant(&store, &username, &group, unit_id).await?;
+                    println!("Đã gán nhóm / granted: {group} → {username} @ {unit_id}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn grant(store: &baocao_storage::Store, username: &Username, group: &str, unit_id: i64) -> anyhow::Result<()> {
+    let code = GroupCode::parse(group).map_err(|e| anyhow!(e.text.en.to_string()))?;
+    let catalogue = baocao_authz::GroupCatalogue::parse(&baocao_authz::PolicySet::builtin().groups)?;
+    let Some(def) = catalogue.get(&code) else { bail!("unknown group {group}") };
+    let unit = store.unit_for_check(UnitId(unit_id)).await?;
+    if !def.grantable_at_level(unit.level.as_str()) {
+        bail!("group {group} cannot be granted at level {}", unit.level);
+    }
+    store.operator_grant(username, &code, UnitId(unit_id)).await?;
+    Ok(())
+}

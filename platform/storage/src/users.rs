@@ -218,6 +218,16 @@ impl Store {
         Ok(out)
     }
 
+    /// One user's memberships, for the enforcer.
+    pub async fn all_memberships_of(&self, user: UserId) -> Result<Vec<Membership>, StoreError> {
+        let rows = memberships::Entity::find().filter(memberships::Column::UserId.eq(user.0)).all(self.db()).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(Membership { group: GroupCode::parse(&r.group_code)?, unit: UnitId(r.unit_id) });
+        }
+        Ok(out)
+    }
+
     /// One user's memberships, with unit names.
     pub async fn memberships_of(&self, user: UserId) -> Result<Vec<MembershipView>, StoreError> {
         let rows = memberships::Entity::find()
@@ -237,6 +247,12 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// A user's own account, for "who am I".
+    pub async fn own_record(&self, id: UserId) -> Result<UserRecord, StoreError> {
+        let row = users::Entity::find_by_id(id.0).one(self.db()).await?.ok_or(StoreError::NotFound("user"))?;
+        self.record_of(&row).await
     }
 
     async fn record_of(&self, row: &users::Model) -> Result<UserRecord, StoreError> {
@@ -283,8 +299,9 @@ impl Store {
         self.record_of(&row).await
     }
 
-    /// Creates an account managed by the grant's unit.
-    pub async fn create_user(&self, grant: &Grant<ManageUsers>, actor: &Actor, account: NewAccount) -> Result<User, StoreError> {
+    /// Creates an account managed by the grant's unit, holding `groups` there
+    /// (the caller checked that it may grant each), in one transaction.
+    pub async fn create_user_with_groups(&self, grant: &Grant<ManageUsers>, actor: &Actor, account: NewAccount, groups: &[GroupCode]) -> Result<User, StoreError> {
         let tx = self.db().begin().await?;
         let unit_row = units::Entity::find_by_id(grant.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
         let unit = convert::unit(unit_row)?;
@@ -297,6 +314,9 @@ impl Store {
             ));
         }
         let user = insert_account(&tx, actor, unit.tenant_id, &unit, account, None).await?;
+        for group in groups {
+            insert_membership(&tx, actor, user.id, group, &unit).await?;
+        }
         tx.commit().await?;
         Ok(user)
     }

@@ -1,0 +1,138 @@
+//! Sign-in for scripts and tests.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
+use baocao_domain::types::Password;
+use baocao_identity::captcha;
+use baocao_identity::session::SessionData;
+use baocao_storage::ResetOutcome;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::dto::{MeDto, UserDto};
+use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::principal::{Principal, SESSION_COOKIE};
+use crate::signin::{CaptchaRule, hash_password, sign_in};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    /// From `GET /api/v1/auth/captcha`; needed after repeated failures when captcha is on.
+    #[serde(default)]
+    pub captcha_id: Option<String>,
+    #[serde(default)]
+    pub captcha: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Session token: send as `Authorization: Bearer <token>` (no CSRF token needed then).
+    pub token: String,
+    pub csrf_token: String,
+    pub user: UserDto,
+}
+
+pub fn session_cookie<'a>(state: &AppState, id: String) -> Cookie<'a> {
+    Cookie::build(SESSION_COOKIE, id)
+        .path("/")
+        .http_only(true)
+        .secure(state.settings.http.secure_cookies)
+        .same_site(SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::seconds(state.session_ttl().as_secs() as i64))
+        .finish()
+}
+
+pub fn client_ip(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    req.peer_addr().map(|a| a.ip())
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginRequest>) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    // The captcha challenge lives in an anonymous session named by captcha_id; it is used once.
+    let expected = match body.captcha_id.as_deref() {
+        Some(id) => {
+            let challenge = state.sessions.load(id).await?.and_then(|s| s.captcha);
+            state.sessions.delete(id).await?;
+            challenge
+        }
+        None => None,
+    };
+    let rule = CaptchaRule::AfterFailures { expected: expected.as_deref(), typed: body.captcha.as_deref() };
+    let (user, token) = sign_in(&state, client_ip(&req), &body.username, &body.password, rule).await?;
+    let session = state.sessions.load(&token).await?.ok_or(AppError::Unauthenticated)?;
+    let record = crate::admin::user_self(&state, user.id).await?;
+    Ok(HttpResponse::Ok()
+        .cookie(session_cookie(&state, token.clone()))
+        .json(LoginResponse { token, csrf_token: session.csrf_token, user: UserDto::from(&record) }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaptchaResponse {
+    pub captcha_id: String,
+    pub image_png_base64: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/auth/captcha", tag = "auth", responses((status = 200, body = CaptchaResponse)))]
+pub async fn captcha(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let challenge = captcha::generate()?;
+    let mut session = SessionData::anonymous();
+    session.captcha = Some(challenge.answer);
+    let id = state.sessions.create(&session, std::time::Duration::from_secs(600)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(CaptchaResponse { captcha_id: id, image_png_base64: base64::engine::general_purpose::STANDARD.encode(challenge.png) }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(state: web::Data<AppState>, who: Principal) -> ApiResult<HttpResponse> {
+    state.sessions.delete(&who.session_id).await?;
+    let mut gone = session_cookie(&state, String::new());
+    gone.make_removal();
+    Ok(HttpResponse::NoContent().cookie(gone).finish())
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = MeDto), (status = 401, body = ErrorBody)))]
+pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Json<MeDto>> {
+    let record = crate::admin::user_self(&state, who.user.id).await?;
+    Ok(web::Json(MeDto { user: UserDto::from(&record), csrf_token: who.session.csrf_token }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = ChangePassword,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn change_password(state: web::Data<AppState>, who: Principal, body: web::Json<ChangePassword>) -> ApiResult<HttpResponse> {
+    crate::admin::change_own_password(&state, &who, &body.current_password, &body.new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResetWithToken {
+    pub token: String,
+    pub new_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/reset", tag = "auth", request_body = ResetWithToken,
+    responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn reset_with_token(state: web::Data<AppState>, body: web::Json<ResetWithToken>) -> ApiResult<HttpResponse> {
+    let password = Password::parse(&body.new_password)?;
+    let hash = hash_password(password).await?;
+    match state.store.consume_reset_token(&baocao_identity::token::digest(body.token.trim()), hash).await? {
+        ResetOutcome::Done(_) => Ok(HttpResponse::NoContent().finish()),
+        ResetOutcome::Invalid => Err(AppError::Invalid(vec![baocao_domain::text::Invalid::new(
+            "token",
+            "invalid_reset_token",
+            baocao_domain::text::Text::fixed("Mã đặt lại mật khẩu không đúng, đã dùng hoặc đã hết hạn.", "The reset code is wrong, used or expired."),
+        )])
+        .into()),
+    }
+}

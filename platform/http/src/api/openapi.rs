@@ -1,0 +1,32 @@
+//! The OpenAPI 3 document of the whole JSON API.
+
+use actix_web::HttpResponse;
+use utoipa::OpenApi;
+
+use super::{auth, dto, units, users};
+use crate::admin;
+use crate::error;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "baocao API", description = "Hệ thống thông tin báo cáo — JSON API. Errors are `{\"error\": {\"code\", \"message\", \"message_en\", \"fields\"}}`."),
+    paths(
+        auth::login, auth::captcha, auth::logout, auth::me, auth::change_password, auth::reset_with_token,
+        units::list, units::get, units::create, units::update, units::delete, units::reorganise, units::groups, units::audit,
+        users::list, users::create, users::get, users::update, users::deactivate, users::reset_password, users::reset_token,
+        users::grant, users::revoke,
+    ),
+    components(schemas(
+        error::ErrorBody, error::ErrorDetail, error::FieldError,
+        dto::UnitDto, dto::UserDto, dto::MembershipDto, dto::GroupDto, dto::MeDto, dto::AuditDto,
+        auth::LoginRequest, auth::LoginResponse, auth::CaptchaResponse, auth::ChangePassword, auth::ResetWithToken,
+        admin::NewUnitInput, admin::AccountInput, admin::UnitEdit, admin::ReorganisationInput, admin::NewUserInput,
+        admin::UserEdit, admin::MembershipInput, units::ReorganisationDone, users::NewPassword, users::ResetToken, users::MembershipChanged,
+    )),
+    tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"))
+)]
+pub struct ApiDoc;
+
+pub async fn spec() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

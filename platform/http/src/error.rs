@@ -1,0 +1,270 @@
+//! Every error a handler can return, mapped to HTTP in one place. Responses
+//! carry a stable code and a message in Vietnamese and English; internal
+//! details go to the log, never to the client.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpResponse, ResponseError};
+use baocao_authz::Denied;
+use baocao_domain::text::{Invalid, Text};
+use baocao_identity::IdentityError;
+use baocao_storage::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("forbidden: {0}")]
+    Forbidden(Denied),
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// Input that breaks one or more rules; every offending field is listed.
+    #[error("invalid input")]
+    Invalid(Vec<Invalid>),
+    #[error("conflict")]
+    Conflict(Invalid),
+    /// A rule that needed the stored data (unit still has children …).
+    #[error("refused")]
+    Refused(Invalid),
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("captcha required or wrong")]
+    Captcha { required: bool },
+    #[error("account locked")]
+    Locked { seconds: i64 },
+    #[error("too many attempts")]
+    TooManyAttempts { seconds: u64 },
+    #[error("csrf token missing or wrong")]
+    Csrf,
+    #[error("request body is malformed: {0}")]
+    BadRequest(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound(what) => AppError::NotFound(what),
+            StoreError::Conflict(i) => AppError::Conflict(i),
+            StoreError::Refused(i) => AppError::Refused(i),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<Denied> for AppError {
+    fn from(err: Denied) -> Self {
+        AppError::Forbidden(err)
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(err: Invalid) -> Self {
+        AppError::Invalid(vec![err])
+    }
+}
+
+impl From<IdentityError> for AppError {
+    fn from(err: IdentityError) -> Self {
+        match err {
+            IdentityError::SessionStore(e) => AppError::Unavailable(e),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+    pub message_en: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine code, e.g. `forbidden`, `invalid_input`, `duplicate_username`.
+    pub code: String,
+    /// Vietnamese message.
+    pub message: String,
+    /// English message.
+    pub message_en: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) | AppError::Refused(_) => StatusCode::CONFLICT,
+            AppError::Captcha { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Locked { .. } => StatusCode::LOCKED,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code and the message shown to people.
+    pub fn public(&self) -> (String, Text) {
+        match self {
+            AppError::Unauthenticated => ("unauthenticated".into(), Text::fixed("Vui lòng đăng nhập.", "Please sign in.")),
+            AppError::Forbidden(_) => (
+                "forbidden".into(),
+                Text::fixed("Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."),
+            ),
+            AppError::NotFound(what) => (
+                "not_found".into(),
+                Text::new(format!("Không tìm thấy {}.", what_vi(what)), format!("The {what} was not found.")),
+            ),
+            AppError::Invalid(list) if list.len() == 1 => (list[0].code.to_owned(), list[0].text.clone()),
+            AppError::Invalid(_) => (
+                "invalid_input".into(),
+                Text::fixed("Dữ liệu nhập chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.", "Some fields are not valid."),
+            ),
+            AppError::Conflict(i) | AppError::Refused(i) => (i.code.to_owned(), i.text.clone()),
+            AppError::BadCredentials => (
+                "bad_credentials".into(),
+                Text::fixed("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
+            ),
+            AppError::Captcha { required: true } => (
+                "captcha_required".into(),
+                Text::fixed("Vui lòng nhập mã kiểm tra.", "Please type the verification code."),
+            ),
+            AppError::Captcha { required: false } => (
+                "captcha_wrong".into(),
+                Text::fixed("Mã kiểm tra không đúng, vui lòng nhập lại.", "The verification code is wrong; please try again."),
+            ),
+            AppError::Locked { seconds } => (
+                "account_locked".into(),
+                Text::new(
+                    format!("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {} giây.", seconds),
+                    format!("The account is locked after repeated failures. Try again in {seconds} seconds."),
+                ),
+            ),
+            AppError::TooManyAttempts { seconds } => (
+                "too_many_attempts".into(),
+                Text::new(
+                    format!("Quá nhiều lần thử đăng nhập. Vui lòng thử lại sau {seconds} giây."),
+                    format!("Too many sign-in attempts. Try again in {seconds} seconds."),
+                ),
+            ),
+            AppError::Csrf => (
+                "csrf".into(),
+                Text::fixed("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang.", "The form has expired; please reload the page."),
+            ),
+            AppError::BadRequest(_) => (
+                "bad_request".into(),
+                Text::fixed("Dữ liệu gửi lên không đúng định dạng.", "The request body is malformed."),
+            ),
+            AppError::PayloadTooLarge => (
+                "payload_too_large".into(),
+                Text::fixed("Dữ liệu gửi lên vượt quá dung lượng cho phép.", "The request body is too large."),
+            ),
+            AppError::Unavailable(_) => (
+                "unavailable".into(),
+                Text::fixed("Hệ thống tạm thời không sẵn sàng, vui lòng thử lại sau.", "The service is temporarily unavailable."),
+            ),
+            AppError::Internal(_) => (
+                "internal".into(),
+                Text::fixed("Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.", "An internal error occurred. Please try again later."),
+            ),
+        }
+    }
+
+    pub fn fields(&self) -> Vec<FieldError> {
+        let list: &[Invalid] = match self {
+            AppError::Invalid(list) => list,
+            AppError::Conflict(i) | AppError::Refused(i) => std::slice::from_ref(i),
+            _ => &[],
+        };
+        list.iter()
+            .map(|i| FieldError {
+                field: i.field.to_owned(),
+                code: i.code.to_owned(),
+                message: i.text.vi.to_string(),
+                message_en: i.text.en.to_string(),
+            })
+            .collect()
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        let (code, text) = self.public();
+        ErrorBody { error: ErrorDetail { code, message: text.vi.into_owned(), message_en: text.en.into_owned(), fields: self.fields() } }
+    }
+
+    fn log(&self) {
+        match self {
+            AppError::Internal(detail) => tracing::error!(detail, "request failed"),
+            AppError::Unavailable(detail) => tracing::warn!(detail, "dependency unavailable"),
+            AppError::Forbidden(denied) => tracing::info!(%denied, "forbidden"),
+            _ => {}
+        }
+    }
+}
+
+fn what_vi(what: &str) -> &'static str {
+    match what {
+        "unit" => "đơn vị",
+        "user" => "người dùng",
+        "tenant" => "đơn vị chủ quản",
+        "group" => "nhóm người dùng",
+        _ => "dữ liệu",
+    }
+}
+
+/// The JSON API's error: `{"error": {"code", "message", "message_en", "fields"}}`.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ApiError(#[from] pub AppError);
+
+impl<T> From<T> for ApiError
+where
+    AppError: From<T>,
+    T: NotAppError,
+{
+    fn from(err: T) -> Self {
+        ApiError(AppError::from(err))
+    }
+}
+
+/// Marker so the blanket conversion above does not overlap `From<AppError>`.
+pub trait NotAppError {}
+impl NotAppError for StoreError {}
+impl NotAppError for Denied {}
+impl NotAppError for Invalid {}
+impl NotAppError for IdentityError {}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.log();
+        let mut response = HttpResponse::build(self.0.status());
+        if let AppError::TooManyAttempts { seconds } = self.0 {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.content_type(ContentType::json()).json(self.0.body())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,34 @@
+//! Health, readiness and metrics for the people and machines that run the platform.
+
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz)).route("/readyz", web::get().to(readyz)).route("/metrics", web::get().to(metrics));
+}
+
+/// The process is up.
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// The process can serve: database, session store and event bus answer.
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let database = state.store.ping().await.is_ok();
+    let sessions = state.sessions.ping().await.is_ok();
+    let bus = state.bus.ping().await.is_ok();
+    let body = json!({
+        "status": if database && sessions && bus { "ready" } else { "not_ready" },
+        "database": database,
+        "database_backend": state.store.backend_name(),
+        "sessions": sessions,
+        "events": bus,
+    });
+    if database && sessions && bus { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
+}
+
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render())
+}

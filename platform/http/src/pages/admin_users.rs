@@ -1,0 +1,479 @@
+//! Administration of user accounts and their groups.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, web};
+use baocao_authz::perms::ManageUsers;
+use baocao_domain::group::GroupDef;
+use baocao_domain::ids::{UnitId, UserId};
+use baocao_domain::text::Locale;
+use baocao_domain::user::UserStatus;
+use baocao_storage::{UnitWithTenant, UserQuery};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::{InLocale, PageResult, csrf_field, field_error, flash, html_page, layout, redirect};
+use crate::admin::{self, AccountInput, MembershipInput, NewUserInput, UserEdit};
+use crate::error::AppError;
+use crate::locale::{self, t};
+use crate::principal::{PagePrincipal, Principal};
+use crate::state::AppState;
+
+const PER_PAGE: u64 = 25;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/users", web::get().to(list))
+        .route("/users/new", web::get().to(new_form))
+        .route("/users", web::post().to(create))
+        .route("/users/{id}", web::get().to(detail))
+        .route("/users/{id}", web::post().to(update))
+        .route("/users/{id}/status", web::post().to(set_status))
+        .route("/users/{id}/password", web::post().to(reset_password))
+        .route("/users/{id}/reset-token", web::post().to(reset_token))
+        .route("/users/{id}/groups", web::post().to(grant))
+        .route("/users/{id}/groups/revoke", web::post().to(revoke));
+}
+
+fn group_name(state: &AppState, code: &baocao_domain::group::GroupCode, l: Locale) -> String {
+    state.authz.catalogue().get(code).map(|g| g.name.get(l).to_owned()).unwrap_or_else(|| code.as_str().to_owned())
+}
+
+/// Units where the caller may manage accounts.
+async fn manageable_units(state: &AppState, who: &Principal) -> Result<Vec<UnitWithTenant>, AppError> {
+    let mut out = Vec::new();
+    for u in admin::visible_units(state, who).await? {
+        if u.unit.valid_to.is_none() && state.authz.check::<ManageUsers>(who.user.id, &u.unit.path).await.is_ok() {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+/// Every group the caller may grant somewhere in its scope.
+async fn grantable_anywhere(state: &AppState, units: &[UnitWithTenant], who: &Principal) -> Vec<GroupDef> {
+    let mut out: Vec<GroupDef> = Vec::new();
+    for u in units {
+        if let Ok(groups) = admin::grantable_at(state, who, &u.unit).await {
+            for g in groups {
+                if !out.iter().any(|o| o.code == g.code) {
+                    out.push(g);
+                }
+            }
+        }
+    }
+    out.sort_by_key(|g| (g.tenant_kinds.first().map(|k| *k as u8), g.ordinal));
+    out
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub unit: Option<i64>,
+    pub page: Option<u64>,
+}
+
+async fn list(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<ListQuery>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    let q = query.into_inner();
+    let page = admin::users(&state, &who, &UserQuery {
+        text: q.q.clone(),
+        unit: q.unit.map(UnitId),
+        include_disabled: true,
+        page: q.page.unwrap_or(1),
+        per_page: PER_PAGE,
+    })
+    .await
+    .in_locale(l)?;
+    let pages = page.total.div_ceil(PER_PAGE).max(1);
+    let text = q.q.clone().unwrap_or_default();
+    let link = |p: u64| format!("/users?page={p}&q={}{}", urlencode(&text), q.unit.map(|u| format!("&unit={u}")).unwrap_or_default());
+    let body = html! {
+        h1 { (t(l, "Quản trị người dùng", "User administration")) }
+        form.card method="get" action="/users" {
+            label for="q" { (t(l, "Tìm theo tên đăng nhập, họ tên, email, số điện thoại, CMND/CCCD", "Search by username, name, e-mail, phone, ID number")) }
+            input #q type="search" name="q" value=(text);
+            @if let Some(unit) = q.unit { input type="hidden" name="unit" value=(unit); }
+            div.actions { button type="submit" { (t(l, "Tìm kiếm", "Search")) } a.button.secondary href="/users/new" { (t(l, "+ Thêm người dùng", "+ Add user")) } }
+        }
+        p.muted { (t(l, "Tổng số: ", "Total: ")) (page.total) }
+        table #users {
+            thead { tr { th { (t(l, "Tên đăng nhập", "Username")) } th { (t(l, "Họ và tên", "Full name")) } th { (t(l, "Đơn vị", "Unit")) } th { (t(l, "Nhóm người dùng", "Groups")) } th { (t(l, "Trạng thái", "Status")) } } }
+            tbody {
+                @for r in &page.items {
+                    tr {
+                        td { a href={ "/users/" (r.user.id.0) } { (r.user.username.as_str()) } }
+                        td { (r.user.full_name.as_str()) }
+                        td { (r.unit_name) }
+                        td { @for m in &r.groups { div { (group_name(&state, &m.group, l)) span.muted { " — " (m.unit_name) } } } }
+                        td { (status_label(r.user.status, l)) }
+                    }
+                }
+            }
+        }
+        div.pager {
+            @if page.page > 1 { a.button.secondary href=(link(page.page - 1)) { (t(l, "← Trước", "← Previous")) } }
+            span { (t(l, "Trang ", "Page ")) (page.page) " / " (pages) }
+            @if page.page < pages { a.button.secondary href=(link(page.page + 1)) { (t(l, "Sau →", "Next →")) } }
+        }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, t(l, "Người dùng", "Users"), Some(&who), body)))
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn status_label(status: UserStatus, l: Locale) -> &'static str {
+    match status {
+        UserStatus::Active => t(l, "Đang hoạt động", "Active"),
+        UserStatus::Disabled => t(l, "Đã khóa", "Deactivated"),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UserForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(default)]
+    pub unit_id: i64,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub id_number: String,
+    /// One group code; the detail page grants further ones.
+    #[serde(default)]
+    pub group: String,
+}
+
+async fn user_form_page(state: &AppState, l: Locale, who: &Principal, form: &UserForm, error: Option<&AppError>) -> Result<Markup, AppError> {
+    let units = manageable_units(state, who).await?;
+    let groups = grantable_anywhere(state, &units, who).await;
+    Ok(html! {
+        h1 { (t(l, "Thêm người dùng", "Add a user")) }
+        (flash(error, None, l))
+        form.card method="post" action="/users" {
+            (csrf_field(who))
+            div.grid2 {
+                div {
+                    label for="unit_id" { (t(l, "Cơ quan quản lý", "Managing unit")) }
+                    select #unit_id name="unit_id" required {
+                        @for u in &units { option value=(u.unit.id.0) selected[u.unit.id.0 == form.unit_id] { (u.unit.name.as_str()) } }
+                    }
+                    (field_error(error, "unit_id", l))
+                    label for="username" { (t(l, "Tên đăng nhập", "Username")) }
+                    input #username type="text" name="username" value=(form.username) required autocomplete="off";
+                    (field_error(error, "username", l))
+                    label for="password" { (t(l, "Mật khẩu", "Password")) }
+                    input #password type="password" name="password" required autocomplete="new-password";
+                    (field_error(error, "password", l))
+                    label for="group" { (t(l, "Nhóm người dùng", "Group")) }
+                    select #group name="group" {
+                        option value="" { (t(l, "(chưa phân quyền)", "(none yet)")) }
+                        @for g in &groups { option value=(g.code.as_str()) selected[form.group == g.code.as_str()] { (g.name.get(l)) } }
+                    }
+                    (field_error(error, "group", l))
+                }
+                div {
+                    label for="full_name" { (t(l, "Họ và tên", "Full name")) }
+                    input #full_name type="text" name="full_name" value=(form.full_name) required;
+                    (field_error(error, "full_name", l))
+                    label for="email" { "Email" }
+                    input #email type="email" name="email" value=(form.email);
+                    (field_error(error, "email", l))
+                    label for="phone" { (t(l, "Số điện thoại", "Phone")) }
+                    input #phone type="text" name="phone" value=(form.phone);
+                    (field_error(error, "phone", l))
+                    label for="id_number" { (t(l, "Số CMND/CCCD", "ID number")) }
+                    input #id_number type="text" name="id_number" value=(form.id_number);
+                    (field_error(error, "id_number", l))
+                }
+            }
+            div.actions { button type="submit" { (t(l, "Thêm người dùng", "Add user")) } a.button.secondary href="/users" { (t(l, "Hủy", "Cancel")) } }
+        }
+    })
+}
+
+async fn new_form(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal) -> PageResult {
+    let l = locale::of(&req);
+    let body = user_form_page(&state, l, &who.0, &UserForm::default(), None).await.in_locale(l)?;
+    Ok(html_page(StatusCode::OK, layout(l, t(l, "Thêm người dùng", "Add a user"), Some(&who.0), body)))
+}
+
+fn blank(s: &str) -> Option<String> {
+    if s.trim().is_empty() { None } else { Some(s.to_owned()) }
+}
+
+async fn create(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<UserForm>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let form = form.into_inner();
+    let input = NewUserInput {
+        unit_id: form.unit_id,
+        account: AccountInput {
+            username: form.username.clone(),
+            password: form.password.clone(),
+            full_name: form.full_name.clone(),
+            email: blank(&form.email),
+            phone: blank(&form.phone),
+            id_number: blank(&form.id_number),
+        },
+        groups: blank(&form.group).into_iter().collect(),
+    };
+    match admin::create_user(&state, &who, input).await {
+        Ok(record) => Ok(redirect(&format!("/users/{}?created=1", record.user.id.0))),
+        Err(AppError::Forbidden(d)) => Err(super::PageError::new(AppError::Forbidden(d), l)),
+        Err(error) => {
+            let body = user_form_page(&state, l, &who, &form, Some(&error)).await.in_locale(l)?;
+            Ok(html_page(error.status(), layout(l, t(l, "Thêm người dùng", "Add a user"), Some(&who), body)))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DetailQuery {
+    pub created: Option<u8>,
+    pub saved: Option<u8>,
+}
+
+async fn detail_page(state: &AppState, l: Locale, who: &Principal, id: UserId, error: Option<&AppError>, ok: Option<&str>, token: Option<&str>) -> Result<Markup, AppError> {
+    let record = admin::user(state, who, id).await?;
+    let unit = state.store.unit_for_check(record.user.unit_id).await?;
+    let manage = state.authz.check::<ManageUsers>(who.user.id, &unit.path).await.is_ok();
+    let units = if manage { manageable_units(state, who).await? } else { Vec::new() };
+    let groups = if manage { grantable_anywhere(state, &units, who).await } else { Vec::new() };
+    let u = &record.user;
+    let opt = |v: Option<&str>| v.unwrap_or("").to_owned();
+    Ok(html! {
+        h1 { (u.full_name.as_str()) " " span.muted { "(" (u.username.as_str()) ")" } }
+        (flash(error, ok, l))
+        @if let Some(token) = token {
+            div.flash.ok role="status" {
+                (t(l, "Mã đặt lại mật khẩu (chỉ hiển thị một lần, hãy chuyển cho người dùng): ", "Reset code (shown once; hand it to the user): "))
+                code #reset-token { (token) }
+            }
+        }
+        div.card {
+            h2 { (t(l, "Nhóm người dùng", "Groups")) }
+            table #memberships {
+                thead { tr { th { (t(l, "Nhóm", "Group")) } th { (t(l, "Tại đơn vị", "At unit")) } @if manage { th {} } } }
+                tbody {
+                    @for m in &record.groups {
+                        tr {
+                            td { (group_name(state, &m.group, l)) }
+                            td { (m.unit_name) }
+                            @if manage {
+                                td {
+                                    form.inline method="post" action={ "/users/" (u.id.0) "/groups/revoke" } {
+                                        (csrf_field(who))
+                                        input type="hidden" name="group" value=(m.group.as_str());
+                                        input type="hidden" name="unit_id" value=(m.unit_id.0);
+                                        button.secondary type="submit" { (t(l, "Thu hồi", "Revoke")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if manage {
+                form method="post" action={ "/users/" (u.id.0) "/groups" } {
+                    (csrf_field(who))
+                    div.grid2 {
+                        div {
+                            label for="grant-group" { (t(l, "Gán nhóm", "Grant group")) }
+                            select #grant-group name="group" { @for g in &groups { option value=(g.code.as_str()) { (g.name.get(l)) } } }
+                        }
+                        div {
+                            label for="grant-unit" { (t(l, "Tại đơn vị", "At unit")) }
+                            select #grant-unit name="unit_id" { @for un in &units { option value=(un.unit.id.0) selected[un.unit.id == u.unit_id] { (un.unit.name.as_str()) } } }
+                        }
+                    }
+                    (field_error(error, "group", l))
+                    div.actions { button type="submit" { (t(l, "Gán", "Grant")) } }
+                }
+            }
+        }
+        @if manage {
+            form.card method="post" action={ "/users/" (u.id.0) } {
+                h2 { (t(l, "Thông tin tài khoản", "Account")) }
+                (csrf_field(who))
+                div.grid2 {
+                    div {
+                        label for="full_name" { (t(l, "Họ và tên", "Full name")) }
+                        input #full_name type="text" name="full_name" value=(u.full_name.as_str()) required;
+                        (field_error(error, "full_name", l))
+                        label for="email" { "Email" }
+                        input #email type="email" name="email" value=(opt(u.email.as_ref().map(|e| e.as_str())));
+                        (field_error(error, "email", l))
+                    }
+                    div {
+                        label for="phone" { (t(l, "Số điện thoại", "Phone")) }
+                        input #phone type="text" name="phone" value=(opt(u.phone.as_ref().map(|p| p.as_str())));
+                        (field_error(error, "phone", l))
+                        label for="id_number" { (t(l, "Số CMND/CCCD", "ID number")) }
+                        input #id_number type="text" name="id_number" value=(opt(u.id_number.as_ref().map(|i| i.as_str())));
+                        (field_error(error, "id_number", l))
+                        label for="unit" { (t(l, "Cơ quan quản lý", "Managing unit")) }
+                        select #unit name="unit_id" { @for un in &units { option value=(un.unit.id.0) selected[un.unit.id == u.unit_id] { (un.unit.name.as_str()) } } }
+                    }
+                }
+                div.actions { button type="submit" { (t(l, "Lưu", "Save")) } }
+            }
+            div.card {
+                h2 { (t(l, "Mật khẩu và trạng thái", "Password and status")) }
+                form method="post" action={ "/users/" (u.id.0) "/password" } {
+                    (csrf_field(who))
+                    label for="new-password" { (t(l, "Đặt lại mật khẩu", "Reset password")) }
+                    input #new-password type="password" name="password" autocomplete="new-password" required;
+                    (field_error(error, "password", l))
+                    div.actions { button type="submit" { (t(l, "Đặt lại mật khẩu", "Reset password")) } }
+                }
+                div.actions {
+                    form.inline method="post" action={ "/users/" (u.id.0) "/reset-token" } {
+                        (csrf_field(who))
+                        button.secondary type="submit" { (t(l, "Cấp mã đặt lại mật khẩu", "Issue a reset code")) }
+                    }
+                    form.inline method="post" action={ "/users/" (u.id.0) "/status" } data-confirm=(t(l, "Xác nhận thay đổi trạng thái tài khoản?", "Change the account's status?")) {
+                        (csrf_field(who))
+                        @if u.status == UserStatus::Active {
+                            input type="hidden" name="status" value="disabled";
+                            button.danger type="submit" { (t(l, "Khóa tài khoản", "Deactivate")) }
+                        } @else {
+                            input type="hidden" name="status" value="active";
+                            button type="submit" { (t(l, "Mở khóa tài khoản", "Reactivate")) }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+async fn render_detail(state: &AppState, l: Locale, who: &Principal, id: UserId, result: Result<Option<&str>, AppError>, token: Option<&str>) -> PageResult {
+    let (status, error, ok) = match result {
+        Ok(ok) => (StatusCode::OK, None, ok),
+        Err(AppError::Forbidden(d)) => return Err(super::PageError::new(AppError::Forbidden(d), l)),
+        Err(e) => (e.status(), Some(e), None),
+    };
+    let body = detail_page(state, l, who, id, error.as_ref(), ok, token).await.in_locale(l)?;
+    Ok(html_page(status, layout(l, t(l, "Người dùng", "User"), Some(who), body)))
+}
+
+async fn detail(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, query: web::Query<DetailQuery>) -> PageResult {
+    let l = locale::of(&req);
+    let ok = if query.created.is_some() {
+        Some(t(l, "Đã thêm người dùng.", "User added."))
+    } else if query.saved.is_some() {
+        Some(t(l, "Đã lưu.", "Saved."))
+    } else {
+        None
+    };
+    render_detail(&state, l, &who.0, UserId(*id), Ok(ok), None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EditForm {
+    pub csrf_token: String,
+    pub full_name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub id_number: String,
+    pub unit_id: Option<i64>,
+}
+
+async fn update(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<EditForm>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let form = form.into_inner();
+    let edit = UserEdit { full_name: form.full_name, email: blank(&form.email), phone: blank(&form.phone), id_number: blank(&form.id_number), unit_id: form.unit_id };
+    let id = UserId(*id);
+    match admin::update_user(&state, &who, id, edit).await {
+        Ok(_) => Ok(redirect(&format!("/users/{}?saved=1", id.0))),
+        Err(e) => render_detail(&state, l, &who, id, Err(e), None).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    pub csrf_token: String,
+    pub status: String,
+}
+
+async fn set_status(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<StatusForm>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let id = UserId(*id);
+    let status = UserStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("status".into())).in_locale(l)?;
+    let result = admin::set_user_status(&state, &who, id, status).await.map(|_| Some(t(l, "Đã cập nhật trạng thái.", "Status updated.")));
+    render_detail(&state, l, &who, id, result, None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    pub csrf_token: String,
+    pub password: String,
+}
+
+async fn reset_password(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<PasswordForm>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let id = UserId(*id);
+    let result = admin::reset_password(&state, &who, id, &form.password).await.map(|_| Some(t(l, "Đã đặt lại mật khẩu.", "Password reset.")));
+    render_detail(&state, l, &who, id, result, None).await
+}
+
+async fn reset_token(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<super::signin::CsrfOnly>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let id = UserId(*id);
+    let token = admin::issue_reset_token(&state, &who, id).await.in_locale(l)?;
+    render_detail(&state, l, &who, id, Ok(None), Some(&token)).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MembershipForm {
+    pub csrf_token: String,
+    pub group: String,
+    pub unit_id: i64,
+}
+
+async fn grant(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<MembershipForm>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let id = UserId(*id);
+    let form = form.into_inner();
+    let result = admin::grant(&state, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id }).await.map(|_| Some(t(l, "Đã gán nhóm.", "Group granted.")));
+    render_detail(&state, l, &who, id, result, None).await
+}
+
+async fn revoke(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<MembershipForm>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let id = UserId(*id);
+    let form = form.into_inner();
+    let result = admin::revoke(&state, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id }).await.map(|_| Some(t(l, "Đã thu hồi nhóm.", "Group revoked.")));
+    render_detail(&state, l, &who, id, result, None).await
+}

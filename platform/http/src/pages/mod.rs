@@ -1,0 +1,159 @@
+//! Server-rendered pages, Vietnamese first. Every state-changing form
+//! carries the session's CSRF token.
+
+mod admin_units;
+mod admin_users;
+mod signin;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpResponse, ResponseError, web};
+use baocao_domain::text::Locale;
+use maud::{DOCTYPE, Markup, html};
+
+use crate::error::AppError;
+use crate::locale::t;
+use crate::principal::Principal;
+
+const CSS: &str = include_str!("../../assets/app.css");
+const JS: &str = include_str!("../../assets/app.js");
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/static/app.css", web::get().to(|| async { HttpResponse::Ok().content_type("text/css; charset=utf-8").body(CSS) }))
+        .route("/static/app.js", web::get().to(|| async { HttpResponse::Ok().content_type("text/javascript; charset=utf-8").body(JS) }));
+    signin::configure(cfg);
+    admin_units::configure(cfg);
+    admin_users::configure(cfg);
+}
+
+/// An error shown as a page. Not being signed in sends the visitor to the
+/// sign-in page instead.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct PageError {
+    pub error: AppError,
+    pub locale: Locale,
+}
+
+impl PageError {
+    pub fn new(error: AppError, locale: Locale) -> Self {
+        PageError { error, locale }
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self.error {
+            AppError::Unauthenticated => StatusCode::SEE_OTHER,
+            _ => self.error.status(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Unauthenticated = self.error {
+            return HttpResponse::SeeOther().insert_header((header::LOCATION, "/login")).finish();
+        }
+        if let AppError::Internal(detail) = &self.error {
+            tracing::error!(detail, "page failed");
+        }
+        let l = self.locale;
+        let (code, text) = self.error.public();
+        let body = html! {
+            div.card {
+                h1 { (t(l, "Không thực hiện được", "This could not be done")) }
+                div.flash.error { (text.get(l)) }
+                (field_errors_list(&self.error, l))
+                p.muted { (t(l, "Mã lỗi: ", "Error code: ")) code { (code) } }
+                p { a href="javascript:history.back()" { (t(l, "← Quay lại", "← Back")) } " · " a href="/" { (t(l, "Trang chủ", "Home")) } }
+            }
+        };
+        HttpResponse::build(self.status_code()).content_type(ContentType::html()).body(layout(l, t(l, "Lỗi", "Error"), None, body).into_string())
+    }
+}
+
+pub type PageResult = Result<HttpResponse, PageError>;
+
+/// Attaches the locale to an error.
+pub trait InLocale<T> {
+    fn in_locale(self, l: Locale) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<AppError>> InLocale<T> for Result<T, E> {
+    fn in_locale(self, l: Locale) -> Result<T, PageError> {
+        self.map_err(|e| PageError::new(e.into(), l))
+    }
+}
+
+pub fn field_errors_list(error: &AppError, l: Locale) -> Markup {
+    let fields = error.fields();
+    html! {
+        @if fields.len() > 1 {
+            ul.field-error { @for f in &fields { li { (if l == Locale::Vi { &f.message } else { &f.message_en }) } } }
+        }
+    }
+}
+
+/// The message for one field, under its input.
+pub fn field_error(error: Option<&AppError>, field: &str, l: Locale) -> Markup {
+    let message = error.and_then(|e| e.fields().into_iter().find(|f| f.field == field)).map(|f| if l == Locale::Vi { f.message } else { f.message_en });
+    html! { @if let Some(m) = message { div.field-error { (m) } } }
+}
+
+pub fn flash(error: Option<&AppError>, ok: Option<&str>, l: Locale) -> Markup {
+    html! {
+        @if let Some(e) = error { div.flash.error role="alert" { (e.public().1.get(l)) } }
+        @if let Some(m) = ok { div.flash.ok role="status" { (m) } }
+    }
+}
+
+pub fn csrf_field(who: &Principal) -> Markup {
+    html! { input type="hidden" name="csrf_token" value=(who.session.csrf_token); }
+}
+
+pub fn html_page(status: StatusCode, markup: Markup) -> HttpResponse {
+    HttpResponse::build(status).content_type(ContentType::html()).insert_header((header::CACHE_CONTROL, "no-store")).body(markup.into_string())
+}
+
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
+}
+
+pub fn layout(l: Locale, title: &str, who: Option<&Principal>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(l.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — " (t(l, "Hệ thống thông tin báo cáo", "Reporting information system")) }
+                link rel="stylesheet" href="/static/app.css";
+                script src="/static/app.js" defer {}
+            }
+            body {
+                header.topbar {
+                    a.brand href="/" { (t(l, "HỆ THỐNG THÔNG TIN BÁO CÁO", "REPORTING INFORMATION SYSTEM")) }
+                    @if let Some(who) = who {
+                        nav {
+                            a href="/units" { (t(l, "Đơn vị", "Units")) }
+                            a href="/users" { (t(l, "Người dùng", "Users")) }
+                            a href="/audit" { (t(l, "Nhật ký", "Audit log")) }
+                        }
+                        div.who {
+                            a href="/account/password" title=(t(l, "Đổi mật khẩu", "Change password")) { (who.user.full_name.as_str()) }
+                            a href={ "?lang=" (if l == Locale::Vi { "en" } else { "vi" }) } { (if l == Locale::Vi { "English" } else { "Tiếng Việt" }) }
+                            form method="post" action="/logout" {
+                                (csrf_field(who))
+                                button type="submit" { (t(l, "Đăng xuất", "Sign out")) }
+                            }
+                        }
+                    } @else {
+                        nav {}
+                        div.who { a href={ "?lang=" (if l == Locale::Vi { "en" } else { "vi" }) } { (if l == Locale::Vi { "English" } else { "Tiếng Việt" }) } }
+                    }
+                }
+                main { (body) }
+                footer { "baocao · " (t(l, "Thông tư 01/2020/TT-VPCP", "Circular 01/2020/TT-VPCP")) }
+            }
+        }
+    }
+}

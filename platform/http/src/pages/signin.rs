@@ -1,0 +1,329 @@
+//! Sign-in with the image captcha, sign-out, the home page, changing one's
+//! password and "forgot password".
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use baocao_domain::text::Locale;
+use baocao_domain::types::Password;
+use baocao_identity::captcha;
+use baocao_identity::session::SessionData;
+use baocao_identity::token::constant_time_eq;
+use baocao_storage::ResetOutcome;
+use maud::html;
+use serde::Deserialize;
+
+use super::{InLocale, PageResult, csrf_field, field_error, flash, html_page, layout, redirect};
+use crate::api::auth::{client_ip, session_cookie};
+use crate::error::AppError;
+use crate::locale::{self, t};
+use crate::principal::{PagePrincipal, session_id};
+use crate::signin::{CaptchaRule, hash_password, sign_in};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .route("/login", web::get().to(login_form))
+        .route("/login", web::post().to(login))
+        .route("/captcha.png", web::get().to(captcha_image))
+        .route("/logout", web::post().to(logout))
+        .route("/account/password", web::get().to(password_form))
+        .route("/account/password", web::post().to(change_password))
+        .route("/forgot-password", web::get().to(forgot_form))
+        .route("/forgot-password", web::post().to(forgot));
+}
+
+/// The anonymous session of the sign-in page (CSRF token and captcha answer),
+/// created when missing. Returns its id and whether a cookie must be set.
+async fn pre_session(state: &AppState, req: &HttpRequest) -> Result<(String, SessionData, bool), AppError> {
+    if let Some((id, true)) = session_id(req)
+        && let Some(data) = state.sessions.load(&id).await?
+    {
+        return Ok((id, data, false));
+    }
+    let data = SessionData::anonymous();
+    let id = state.sessions.create(&data, std::time::Duration::from_secs(1800)).await?;
+    Ok((id, data, true))
+}
+
+async fn home(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    let me = crate::admin::user_self(&state, who.user.id).await.in_locale(l)?;
+    let catalogue = state.authz.catalogue();
+    let body = html! {
+        h1 { (t(l, "Xin chào, ", "Welcome, ")) (who.user.full_name.as_str()) }
+        div.card {
+            p { (t(l, "Đơn vị quản lý: ", "Managing unit: ")) strong { (me.unit_name) } }
+            h2 { (t(l, "Nhóm người dùng của bạn", "Your groups")) }
+            @if me.groups.is_empty() {
+                p.muted { (t(l, "Tài khoản chưa được phân quyền. Liên hệ quản trị đơn vị.", "No group granted yet. Ask your unit's administrator.")) }
+            } @else {
+                table {
+                    thead { tr { th { (t(l, "Nhóm", "Group")) } th { (t(l, "Tại đơn vị", "At unit")) } } }
+                    tbody {
+                        @for m in &me.groups {
+                            tr {
+                                td { (catalogue.get(&m.group).map(|g| g.name.get(l).to_owned()).unwrap_or_else(|| m.group.as_str().to_owned())) }
+                                td { (m.unit_name) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        div.actions {
+            a.button href="/units" { (t(l, "Cây đơn vị", "Unit tree")) }
+            a.button href="/users" { (t(l, "Quản trị người dùng", "User administration")) }
+            a.button.secondary href="/account/password" { (t(l, "Đổi mật khẩu", "Change password")) }
+        }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, t(l, "Trang chủ", "Home"), Some(&who), body)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub captcha: String,
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
+fn login_page(state: &AppState, l: Locale, csrf: &str, username: &str, error: Option<&AppError>) -> maud::Markup {
+    let captcha_on = state.settings.auth.captcha;
+    let body = html! {
+        div.login.card {
+            h1 { (t(l, "Đăng nhập", "Sign in")) }
+            p.muted style="text-align:center" { (t(l, "Hệ thống thông tin báo cáo bộ, ngành, địa phương", "Reporting information system of ministries and provinces")) }
+            (flash(error, None, l))
+            form method="post" action="/login" {
+                input type="hidden" name="csrf_token" value=(csrf);
+                label for="username" { (t(l, "Tên đăng nhập", "Username")) }
+                input #username type="text" name="username" value=(username) autocomplete="username" required autofocus;
+                label for="password" { (t(l, "Mật khẩu", "Password")) }
+                input #password type="password" name="password" autocomplete="current-password" required;
+                @if captcha_on {
+                    label for="captcha" { (t(l, "Mã kiểm tra", "Verification code")) }
+                    div.captcha {
+                        img #captcha-image src="/captcha.png" alt=(t(l, "Mã kiểm tra", "Verification code")) width="200" height="64";
+                        a.button.secondary href="/login" data-refresh-captcha="captcha-image" { (t(l, "Đổi mã kiểm tra", "New code")) }
+                    }
+                    input #captcha type="text" name="captcha" autocomplete="off" required;
+                    (field_error(error, "captcha", l))
+                }
+                div.actions { button type="submit" { (t(l, "Đăng nhập", "Sign in")) } }
+            }
+            p { a href="/forgot-password" { (t(l, "Quên mật khẩu?", "Forgot your password?")) } }
+        }
+    };
+    layout(l, t(l, "Đăng nhập", "Sign in"), None, body)
+}
+
+async fn login_form(state: web::Data<AppState>, req: HttpRequest) -> PageResult {
+    let l = locale::of(&req);
+    let (id, data, fresh) = pre_session(&state, &req).await.in_locale(l)?;
+    if data.user_id.is_some() {
+        return Ok(redirect("/"));
+    }
+    let mut response = html_page(StatusCode::OK, login_page(&state, l, &data.csrf_token, "", None));
+    if fresh {
+        response.add_cookie(&session_cookie(&state, id)).map_err(|e| super::PageError::new(AppError::Internal(e.to_string()), l))?;
+    }
+    Ok(response)
+}
+
+async fn captcha_image(state: web::Data<AppState>, req: HttpRequest) -> PageResult {
+    let l = locale::of(&req);
+    let (id, mut data, fresh) = pre_session(&state, &req).await.in_locale(l)?;
+    let challenge = captcha::generate().in_locale(l)?;
+    data.captcha = Some(challenge.answer);
+    state.sessions.save(&id, &data, std::time::Duration::from_secs(1800)).await.in_locale(l)?;
+    let mut response = HttpResponse::Ok();
+    response.content_type("image/png").insert_header(("Cache-Control", "no-store"));
+    if fresh {
+        response.cookie(session_cookie(&state, id));
+    }
+    Ok(response.body(challenge.png))
+}
+
+async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form<LoginForm>) -> PageResult {
+    let l = locale::of(&req);
+    let form = form.into_inner();
+    let (pre_id, mut pre, _) = pre_session(&state, &req).await.in_locale(l)?;
+    if !constant_time_eq(&pre.csrf_token, &form.csrf_token) {
+        // An expired sign-in page: show a fresh one rather than an error page.
+        let fresh = SessionData::anonymous();
+        state.sessions.save(&pre_id, &fresh, std::time::Duration::from_secs(1800)).await.in_locale(l)?;
+        return Ok(html_page(StatusCode::FORBIDDEN, login_page(&state, l, &fresh.csrf_token, &form.username, Some(&AppError::Csrf))));
+    }
+    // A captcha answer is good for one attempt only.
+    let expected = pre.captcha.take();
+    state.sessions.save(&pre_id, &pre, std::time::Duration::from_secs(1800)).await.in_locale(l)?;
+    let rule = CaptchaRule::Always { expected: expected.as_deref(), typed: &form.captcha };
+    match sign_in(&state, client_ip(&req), &form.username, &form.password, rule).await {
+        Ok((_, session)) => {
+            state.sessions.delete(&pre_id).await.in_locale(l)?;
+            let mut response = redirect("/");
+            response.add_cookie(&session_cookie(&state, session)).map_err(|e| super::PageError::new(AppError::Internal(e.to_string()), l))?;
+            Ok(response)
+        }
+        Err(error) => {
+            let status = error.status();
+            Ok(html_page(status, login_page(&state, l, &pre.csrf_token, &form.username, Some(&error))))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    pub csrf_token: String,
+}
+
+async fn logout(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<CsrfOnly>) -> PageResult {
+    let l = locale::of(&req);
+    who.0.verify_csrf(&form.csrf_token).in_locale(l)?;
+    state.sessions.delete(&who.0.session_id).await.in_locale(l)?;
+    let mut gone = session_cookie(&state, String::new());
+    gone.make_removal();
+    let mut response = redirect("/login");
+    response.add_cookie(&gone).map_err(|e| super::PageError::new(AppError::Internal(e.to_string()), l))?;
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    pub csrf_token: String,
+    pub current_password: String,
+    pub new_password: String,
+    pub confirm_password: String,
+}
+
+fn password_page(l: Locale, who: &crate::principal::Principal, error: Option<&AppError>, ok: Option<&str>) -> maud::Markup {
+    let body = html! {
+        div.card {
+            h1 { (t(l, "Đổi mật khẩu", "Change password")) }
+            (flash(error, ok, l))
+            p.muted { (t(l, "Mật khẩu có ít nhất 8 ký tự, gồm chữ thường, chữ in hoa, chữ số và ký tự đặc biệt.", "At least 8 characters with lower case, upper case, a digit and a symbol.")) }
+            form method="post" action="/account/password" {
+                (csrf_field(who))
+                label for="current_password" { (t(l, "Mật khẩu hiện tại", "Current password")) }
+                input #current_password type="password" name="current_password" autocomplete="current-password" required;
+                (field_error(error, "current_password", l))
+                label for="new_password" { (t(l, "Mật khẩu mới", "New password")) }
+                input #new_password type="password" name="new_password" autocomplete="new-password" required;
+                (field_error(error, "password", l))
+                label for="confirm_password" { (t(l, "Nhập lại mật khẩu mới", "Repeat the new password")) }
+                input #confirm_password type="password" name="confirm_password" autocomplete="new-password" required;
+                (field_error(error, "confirm_password", l))
+                div.actions { button type="submit" { (t(l, "Lưu", "Save")) } }
+            }
+        }
+    };
+    layout(l, t(l, "Đổi mật khẩu", "Change password"), Some(who), body)
+}
+
+async fn password_form(req: HttpRequest, who: PagePrincipal) -> PageResult {
+    let l = locale::of(&req);
+    Ok(html_page(StatusCode::OK, password_page(l, &who.0, None, None)))
+}
+
+fn mismatch() -> AppError {
+    AppError::Invalid(vec![baocao_domain::text::Invalid::new(
+        "confirm_password",
+        "password_mismatch",
+        baocao_domain::text::Text::fixed("Hai lần nhập mật khẩu mới không khớp.", "The two new passwords differ."),
+    )])
+}
+
+async fn change_password(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<PasswordForm>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let result = if form.new_password != form.confirm_password {
+        Err(mismatch())
+    } else {
+        crate::admin::change_own_password(&state, &who, &form.current_password, &form.new_password).await
+    };
+    match result {
+        Ok(()) => Ok(html_page(StatusCode::OK, password_page(l, &who, None, Some(t(l, "Đã đổi mật khẩu.", "Password changed."))))),
+        Err(e) => Ok(html_page(e.status(), password_page(l, &who, Some(&e), None))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ForgotForm {
+    pub csrf_token: String,
+    pub token: String,
+    pub new_password: String,
+    pub confirm_password: String,
+}
+
+fn forgot_page(l: Locale, csrf: &str, error: Option<&AppError>, ok: Option<&str>) -> maud::Markup {
+    let body = html! {
+        div.login.card {
+            h1 { (t(l, "Quên mật khẩu", "Forgotten password")) }
+            (flash(error, ok, l))
+            p { (t(l, "Liên hệ quản trị đơn vị để được cấp mã đặt lại mật khẩu (dùng một lần, có thời hạn), rồi nhập mã và mật khẩu mới dưới đây.",
+                   "Ask your unit's administrator for a one-time reset code, then enter it with your new password below.")) }
+            form method="post" action="/forgot-password" {
+                input type="hidden" name="csrf_token" value=(csrf);
+                label for="token" { (t(l, "Mã đặt lại mật khẩu", "Reset code")) }
+                input #token type="text" name="token" autocomplete="off" required;
+                (field_error(error, "token", l))
+                label for="new_password" { (t(l, "Mật khẩu mới", "New password")) }
+                input #new_password type="password" name="new_password" autocomplete="new-password" required;
+                (field_error(error, "password", l))
+                label for="confirm_password" { (t(l, "Nhập lại mật khẩu mới", "Repeat the new password")) }
+                input #confirm_password type="password" name="confirm_password" autocomplete="new-password" required;
+                (field_error(error, "confirm_password", l))
+                div.actions { button type="submit" { (t(l, "Đặt lại mật khẩu", "Reset password")) } a.button.secondary href="/login" { (t(l, "Đăng nhập", "Sign in")) } }
+            }
+        }
+    };
+    layout(l, t(l, "Quên mật khẩu", "Forgotten password"), None, body)
+}
+
+async fn forgot_form(state: web::Data<AppState>, req: HttpRequest) -> PageResult {
+    let l = locale::of(&req);
+    let (id, data, fresh) = pre_session(&state, &req).await.in_locale(l)?;
+    let mut response = html_page(StatusCode::OK, forgot_page(l, &data.csrf_token, None, None));
+    if fresh {
+        response.add_cookie(&session_cookie(&state, id)).map_err(|e| super::PageError::new(AppError::Internal(e.to_string()), l))?;
+    }
+    Ok(response)
+}
+
+async fn forgot(state: web::Data<AppState>, req: HttpRequest, form: web::Form<ForgotForm>) -> PageResult {
+    let l = locale::of(&req);
+    let (_, pre, _) = pre_session(&state, &req).await.in_locale(l)?;
+    if !constant_time_eq(&pre.csrf_token, &form.csrf_token) {
+        return Ok(html_page(StatusCode::FORBIDDEN, forgot_page(l, &pre.csrf_token, Some(&AppError::Csrf), None)));
+    }
+    if let Some(ip) = client_ip(&req)
+        && let Err(wait) = state.limiter.attempt(ip)
+    {
+        let e = AppError::TooManyAttempts { seconds: wait.as_secs().max(1) };
+        return Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None)));
+    }
+    let result = async {
+        if form.new_password != form.confirm_password {
+            return Err(mismatch());
+        }
+        let password = Password::parse(&form.new_password)?;
+        let hash = hash_password(password).await?;
+        match state.store.consume_reset_token(&baocao_identity::token::digest(form.token.trim()), hash).await? {
+            ResetOutcome::Done(_) => Ok(()),
+            ResetOutcome::Invalid => Err(AppError::Invalid(vec![baocao_domain::text::Invalid::new(
+                "token",
+                "invalid_reset_token",
+                baocao_domain::text::Text::fixed("Mã đặt lại mật khẩu không đúng, đã dùng hoặc đã hết hạn.", "The reset code is wrong, used or expired."),
+            )])),
+        }
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(html_page(StatusCode::OK, forgot_page(l, &pre.csrf_token, None, Some(t(l, "Đã đặt lại mật khẩu. Hãy đăng nhập bằng mật khẩu mới.", "Password reset. Sign in with the new password."))))),
+        Err(e) => Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None))),
+    }
+}

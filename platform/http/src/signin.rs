@@ -1,0 +1,107 @@
+//! Signing in, shared by the HTML form and the JSON API.
+
+use std::net::IpAddr;
+
+use baocao_domain::types::Username;
+use baocao_domain::user::{User, UserStatus};
+use baocao_identity::session::SessionData;
+use baocao_identity::{captcha, password};
+use chrono::Utc;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// How the captcha applies to this attempt.
+pub enum CaptchaRule<'a> {
+    /// The HTML form: always, when captcha is on; `expected` is the answer
+    /// stored in the sign-in page's session.
+    Always { expected: Option<&'a str>, typed: &'a str },
+    /// The API: only after repeated failures of the account.
+    AfterFailures { expected: Option<&'a str>, typed: Option<&'a str> },
+}
+
+/// Verifies the credentials and opens a new session. Returns the user and
+/// the new session id. A new id on every sign-in prevents session fixation.
+pub async fn sign_in(state: &AppState, ip: Option<IpAddr>, username: &str, secret: &str, rule: CaptchaRule<'_>) -> Result<(User, String), AppError> {
+    let outcome = attempt(state, ip, username, secret, rule).await;
+    let label = match &outcome {
+        Ok(_) => "success",
+        Err(AppError::BadCredentials) => "bad_credentials",
+        Err(AppError::Captcha { .. }) => "captcha",
+        Err(AppError::Locked { .. }) => "locked",
+        Err(AppError::TooManyAttempts { .. }) => "throttled",
+        Err(_) => "error",
+    };
+    state.metrics.logins.with_label_values(&[label]).inc();
+    let user = outcome?;
+    let session = SessionData::signed_in(user.id);
+    let id = state.sessions.create(&session, state.session_ttl()).await?;
+    tracing::info!(user = %user.username, "signed in");
+    Ok((user, id))
+}
+
+async fn attempt(state: &AppState, ip: Option<IpAddr>, username: &str, secret: &str, rule: CaptchaRule<'_>) -> Result<User, AppError> {
+    if let Some(ip) = ip {
+        state.limiter.attempt(ip).map_err(|wait| AppError::TooManyAttempts { seconds: wait.as_secs().max(1) })?;
+    }
+    let captcha_on = state.settings.auth.captcha;
+    if let CaptchaRule::Always { expected, typed } = &rule
+        && captcha_on
+    {
+        check_captcha(*expected, Some(typed))?;
+    }
+    let record = match Username::parse(username) {
+        Ok(name) => state.store.login_record(&name).await?,
+        Err(_) => None,
+    };
+    let Some(record) = record else {
+        // Spend the same time as a real check so unknown usernames are not revealed.
+        let secret = secret.to_owned();
+        let _ = tokio::task::spawn_blocking(move || password::verify(&secret, password::decoy_hash())).await;
+        return Err(AppError::BadCredentials);
+    };
+    if let CaptchaRule::AfterFailures { expected, typed } = &rule
+        && captcha_on
+        && record.failed_logins >= state.lockout.captcha_after
+    {
+        check_captcha(*expected, *typed)?;
+    }
+    let now = Utc::now();
+    if let Some(until) = record.locked_until
+        && until > now
+    {
+        return Err(AppError::Locked { seconds: (until - now).num_seconds().max(1) });
+    }
+    let stored = record.password_hash.clone();
+    let candidate = secret.to_owned();
+    let ok = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if !ok {
+        let lockout = state.lockout;
+        let failures = state.store.record_failed_login(record.user.id, |n| lockout.lock_until(n, Utc::now())).await?;
+        if let Some(until) = lockout.lock_until(failures, Utc::now()) {
+            return Err(AppError::Locked { seconds: (until - Utc::now()).num_seconds().max(1) });
+        }
+        return Err(AppError::BadCredentials);
+    }
+    if record.user.status != UserStatus::Active {
+        return Err(AppError::BadCredentials);
+    }
+    state.store.record_successful_login(record.user.id).await?;
+    Ok(record.user)
+}
+
+fn check_captcha(expected: Option<&str>, typed: Option<&str>) -> Result<(), AppError> {
+    match (expected, typed.map(str::trim).filter(|t| !t.is_empty())) {
+        (_, None) => Err(AppError::Captcha { required: true }),
+        (None, Some(_)) => Err(AppError::Captcha { required: false }),
+        (Some(expected), Some(typed)) if captcha::matches(expected, typed) => Ok(()),
+        _ => Err(AppError::Captcha { required: false }),
+    }
+}
+
+/// Hashes a new password on the blocking pool.
+pub async fn hash_password(p: baocao_domain::types::Password) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || password::hash(&p)).await.map_err(|e| AppError::Internal(e.to_string()))?.map_err(AppError::from)
+}
