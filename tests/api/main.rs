@@ -1,1 +1,13 @@
-fn main(){}
+//! The integration suite: the real server, on SQLite and on PostgreSQL, with
+//! Redis where sessions and events are shared, and headless Chromium for the
+//! pages. One binary, so the build links once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod authz_matrix;
+mod bad_input;
+mod browser;
+mod instances;
+mod ops;
+mod units;
+mod users;

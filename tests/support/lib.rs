@@ -1,1 +1,247 @@
+//! Test support: `spawn_app()` starts the real server on port 0 against a
+//! fresh database — a temporary SQLite file, or a new PostgreSQL database
+//! on 127.0.0.1:5432 — seeded with the demo world, and gives a client for it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use baocao::{Application, demo, open_store};
+use baocao_config::Settings;
+use baocao_domain::types::Password;
+use baocao_http::AppState;
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+
+/// The password of every seeded account.
+pub const PASSWORD: &str = "Demo#2026x";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("BAOCAO_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("BAOCAO_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A name unique to this test process and call.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), rand::random::<u32>())
+}
+
+/// A database that disappears with the test.
+pub enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres { name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { name } = self {
+            let name = name.clone();
+            // Drop runs outside any runtime we may block; use a thread of its own.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                rt.block_on(async move {
+                    use sea_orm::ConnectionTrait;
+                    if let Ok(db) = sea_orm::Database::connect(postgres_admin_url()).await {
+                        let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// A fresh, empty database of the given backend; returns its URL.
+pub async fn fresh_database(backend: Backend) -> (String, TestDb) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}", dir.path().join("baocao.db").display());
+            (url, TestDb::Sqlite(dir))
+        }
+        Backend::Postgres => {
+            use sea_orm::ConnectionTrait;
+            let name = unique("baocao_t");
+            let admin = sea_orm::Database::connect(postgres_admin_url()).await.expect("PostgreSQL at 127.0.0.1:5432 must be running");
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+            let base = postgres_admin_url();
+            let url = match base.rsplit_once('/') {
+                Some((server, _)) => format!("{server}/{name}"),
+                None => panic!("bad BAOCAO_TEST_POSTGRES"),
+            };
+            (url, TestDb::Postgres { name })
+        }
+    }
+}
+
+/// Settings for tests: port 0, captcha off, generous rate limits, plain cookies.
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut s = Settings::default();
+    s.http.listen = "127.0.0.1:0".to_owned();
+    s.http.secure_cookies = false;
+    s.http.workers = 2;
+    s.database.url = database_url.to_owned();
+    s.auth.captcha = false;
+    s.auth.attempts_per_minute = 10_000;
+    s.log.filter = "warn".to_owned();
+    s
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub backend: Backend,
+    pub database_url: String,
+    pub state: actix_web::web::Data<AppState>,
+    pub client: Client,
+    _db: Option<TestDb>,
+}
+
+/// The server on a fresh database with the demo world.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let (url, db) = fresh_database(backend).await;
+    let mut settings = test_settings(&url);
+    tweak(&mut settings);
+    let app = start(settings, true).await;
+    TestApp { _db: Some(db), ..app }
+}
+
+/// Starts another instance on the same settings (database, Redis) as `settings`.
+pub async fn start(settings: Settings, seed: bool) -> TestApp {
+    baocao_config::init_tracing(&settings.log);
+    let store = open_store(&settings).await.unwrap();
+    if seed {
+        demo::seed(&store, &Password::parse(PASSWORD).unwrap()).await.unwrap();
+    }
+    let backend = if settings.database.url.starts_with("sqlite") { Backend::Sqlite } else { Backend::Postgres };
+    let database_url = settings.database.url.clone();
+    let app = Application::build_with_store(settings, store).await.unwrap();
+    let port = app.port();
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address: format!("http://127.0.0.1:{port}"), port, backend, database_url, state, client, _db: None }
+}
+
+/// A signed-in caller of the API.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub csrf: String,
+    pub user: Value,
+}
+
+impl Session {
+    pub fn user_id(&self) -> i64 {
+        self.user["id"].as_i64().unwrap()
+    }
+
+    pub fn unit_id(&self) -> i64 {
+        self.user["unit_id"].as_i64().unwrap()
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn try_login(&self, username: &str, password: &str) -> Response {
+        self.client.post(self.url("/api/v1/auth/login")).json(&json!({"username": username, "password": password})).send().await.unwrap()
+    }
+
+    pub async fn login(&self, username: &str) -> Session {
+        self.login_with(username, PASSWORD).await
+    }
+
+    pub async fn login_with(&self, username: &str, password: &str) -> Session {
+        let response = self.try_login(username, password).await;
+        assert_eq!(response.status(), StatusCode::OK, "login of {username}");
+        let body: Value = response.json().await.unwrap();
+        Session { token: body["token"].as_str().unwrap().to_owned(), csrf: body["csrf_token"].as_str().unwrap().to_owned(), user: body["user"].clone() }
+    }
+
+    pub fn request(&self, who: &Session, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path)).bearer_auth(&who.token)
+    }
+
+    pub async fn get(&self, who: &Session, path: &str) -> Response {
+        self.request(who, Method::GET, path).send().await.unwrap()
+    }
+
+    pub async fn post(&self, who: &Session, path: &str, body: Value) -> Response {
+        self.request(who, Method::POST, path).json(&body).send().await.unwrap()
+    }
+
+    pub async fn patch(&self, who: &Session, path: &str, body: Value) -> Response {
+        self.request(who, Method::PATCH, path).json(&body).send().await.unwrap()
+    }
+
+    pub async fn delete(&self, who: &Session, path: &str) -> Response {
+        self.request(who, Method::DELETE, path).send().await.unwrap()
+    }
+
+    /// GET that must succeed, as JSON.
+    pub async fn get_json(&self, who: &Session, path: &str) -> Value {
+        let response = self.get(who, path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    /// The id of a unit by tenant and unit code, read straight from the store.
+    pub async fn unit_id(&self, tenant: &str, code: &str) -> i64 {
+        self.state.store.unit_by_code(tenant, code).await.unwrap().unwrap_or_else(|| panic!("no unit {tenant}/{code}")).id.0
+    }
+
+    /// Every unit and user, as the platform operator sees them: to check that a refused write stored nothing.
+    pub async fn snapshot(&self) -> (Value, Value) {
+        let admin = self.login("admin").await;
+        let units = self.get_json(&admin, "/api/v1/units").await;
+        let users = self.get_json(&admin, "/api/v1/users?per_page=200&include_disabled=true").await;
+        (units, users)
+    }
+}
+
+/// Asserts a JSON error: status, code, and messages in both languages.
+pub async fn assert_error(response: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(response.status(), status, "status for expected error {code}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], code, "error body: {body}");
+    assert!(!body["error"]["message"].as_str().unwrap_or("").is_empty(), "Vietnamese message present");
+    assert!(!body["error"]["message_en"].as_str().unwrap_or("").is_empty(), "English message present");
+    body
+}
+
+/// Runs a test body on SQLite and on PostgreSQL: `both!(name)` for an
+/// `async fn name(backend: Backend)` in scope makes `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}

@@ -14,21 +14,6 @@ pub enum Locale {
 }
 
 impl Locale {
-    /// Picks the locale from an `Accept-Language` header value: English only
-    /// when the caller prefers it over Vietnamese, Vietnamese otherwise.
-    pub fn from_accept_language(header: &str) -> Self {
-        for part in header.split(',') {
-            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            if tag.starts_with("vi") {
-                return Locale::Vi;
-            }
-            if tag.starts_with("en") {
-                return Locale::En;
-            }
-        }
-        Locale::Vi
-    }
-
     pub fn code(self) -> &'static str {
         match self {
             Locale::Vi => "vi",

@@ -216,6 +216,17 @@ pub async fn create_unit(state: &AppState, who: &Principal, input: NewUnitInput)
         other => other.into(),
     })?;
     let parent_tenant = state.store.tenant(parent.tenant_id).await?;
+    // Authorise before judging the request's shape, so that a caller without
+    // the right learns nothing from validation messages.
+    enum ParentGrant {
+        Tenant(baocao_authz::Grant<ManageTenants>),
+        Unit(baocao_authz::Grant<ManageUnits>),
+    }
+    let parent_grant = if parent_tenant.kind == TenantKind::Root && parent.parent_id.is_none() {
+        ParentGrant::Tenant(state.authz.check::<ManageTenants>(who.user.id, &parent.path).await?)
+    } else {
+        ParentGrant::Unit(state.authz.check_below::<ManageUnits>(who.user.id, &parent.path).await?)
+    };
     let new_tenant_kind = match (parent_tenant.kind, tenant_kind) {
         (TenantKind::Root, Some(kind)) => Some(kind),
         (TenantKind::Root, None) if parent.parent_id.is_none() => {
@@ -274,15 +285,10 @@ pub async fn create_unit(state: &AppState, who: &Principal, input: NewUnitInput)
     };
     let admin_username = admin.as_ref().map(|(a, _)| a.username.clone());
     let new = NewUnit { parent_id: parent.id, code: code.clone(), name, kind, level, valid_from };
-    let unit = match new_tenant_kind {
-        Some(kind) => {
-            let grant = state.authz.check::<ManageTenants>(who.user.id, &parent.path).await?;
-            state.store.create_tenant(&grant, &who.actor(), NewTenant { kind, code }, new, admin).await?
-        }
-        None => {
-            let grant = state.authz.check_below::<ManageUnits>(who.user.id, &parent.path).await?;
-            state.store.create_unit(&grant, &who.actor(), new, admin).await?
-        }
+    let unit = match (new_tenant_kind, parent_grant) {
+        (Some(kind), ParentGrant::Tenant(grant)) => state.store.create_tenant(&grant, &who.actor(), NewTenant { kind, code }, new, admin).await?,
+        (None, ParentGrant::Unit(grant)) => state.store.create_unit(&grant, &who.actor(), new, admin).await?,
+        _ => return Err(AppError::Internal("tenant kind and parent grant disagree".into())),
     };
     if let Some(username) = admin_username
         && let Some(record) = state.store.login_record(&username).await?

@@ -76,9 +76,13 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Res
                 let started = std::time::Instant::now();
                 let method = req.method().to_string();
                 let metrics = metrics.clone();
+                let language = locale::requested(req.request());
                 let fut = srv.call(req);
                 async move {
-                    let res = fut.await?;
+                    let mut res = fut.await?;
+                    if let Some(language) = language {
+                        let _ = res.response_mut().add_cookie(&locale::cookie(language));
+                    }
                     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
                     let status = res.status().as_u16().to_string();
                     metrics.http_requests.with_label_values(&[&method, &route, &status]).inc();

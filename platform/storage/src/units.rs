@@ -476,9 +476,9 @@ impl Store {
                 let backend = tx.get_database_backend();
                 let sql = match backend {
                     sea_orm::DbBackend::Postgres => {
-                        "UPDATE units SET path = $1 || substr(path, $2) WHERE path LIKE $3".to_owned()
+                        "UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path LIKE $3".to_owned()
                     }
-                    _ => "UPDATE units SET path = ? || substr(path, ?) WHERE path LIKE ?".to_owned(),
+                    _ => "UPDATE units SET path = ? || substr(path, CAST(? AS INTEGER)) WHERE path LIKE ?".to_owned(),
                 };
                 tx.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [
                     new_prefix.clone().into(),

@@ -1,0 +1,94 @@
+//! The binary itself, as the README tells people to run it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn baocao() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_baocao"))
+}
+
+/// `baocao serve --demo` prints the sign-in URL and the administrator, the
+/// printed password works, and no secret reaches the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_prints_a_working_login_and_logs_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("out.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut child = baocao()
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", dir.path().join("demo.db").display()))
+        .env("BAOCAO_DEMO_PASSWORD", "Demo#Secret2026")
+        .env("BAOCAO_LOG__FILTER", "debug")
+        .env("BAOCAO_LOG__FORMAT", "json")
+        .env("BAOCAO_AUTH__CAPTCHA", "false")
+        .current_dir(dir.path())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let url = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.contains("/login")) {
+            break line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().trim_end_matches("/login").to_owned();
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "no sign-in URL printed: {text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let client = reqwest::Client::new();
+    let login = |user: &str, password: &str| client.post(format!("{url}/api/v1/auth/login")).json(&serde_json::json!({"username": user, "password": password})).send();
+    assert_eq!(login("admin", "Demo#Secret2026").await.unwrap().status(), 200);
+    assert_eq!(login("admin", "Typo#Secret77").await.unwrap().status(), 401);
+    let token = login("tb.quantri", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let me = client.get(format!("{url}/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(me.status(), 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let output = std::fs::read_to_string(&log).unwrap();
+    assert!(output.contains("admin"), "the administrator is printed");
+    assert!(output.contains("\"message\":\"signed in\"") || output.contains("signed in"), "sign-ins are logged: {output}");
+    // The demo password is printed once on purpose (the run command's contract); nothing else may leak.
+    assert_eq!(output.matches("Demo#Secret2026").count(), 1, "the demo password appears only in the printed banner");
+    assert!(!output.contains("Typo#Secret77"), "a mistyped password reached the log");
+    assert!(!output.contains(&token), "a session token reached the log");
+    assert!(!output.contains("$argon2"), "a password hash reached the log");
+}
+
+/// Migrating twice is harmless; operators create accounts and are held to the password policy.
+#[test]
+fn migrate_is_idempotent_and_the_cli_manages_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("twice.db").display());
+    for _ in 0..2 {
+        let status = baocao().args(["migrate", "--database-url", &db]).status().unwrap();
+        assert!(status.success());
+    }
+    let output = baocao()
+        .args(["user", "create", "--username", "op.test", "--full-name", "Người vận hành", "--unit-id", "1", "--group", "QT_VPCP", "--database-url", &db])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"Van#Hanh2026\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let weak = baocao()
+        .args(["user", "reset-password", "--username", "op.test", "--database-url", &db])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"weak\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(!weak.status.success(), "a weak password is refused");
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("ký tự"));
+}

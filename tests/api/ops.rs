@@ -1,0 +1,77 @@
+//! Health, readiness, metrics and the OpenAPI contract.
+
+use baocao_tests::{Backend, both, spawn_app};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+async fn health_readiness_and_metrics(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let health: Value = app.client.get(app.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    let ready: Value = ready.json().await.unwrap();
+    assert_eq!(ready["database"], true);
+    assert_eq!(ready["database_backend"], if backend == Backend::Sqlite { "sqlite" } else { "postgres" });
+    // One failed request and one success, then both show up in the metrics.
+    app.try_login("admin", "Wrong#Pass1").await;
+    app.login("admin").await;
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("baocao_http_requests_total{method=\"POST\",route=\"/api/v1/auth/login\",status=\"200\"} 1"), "{metrics}");
+    assert!(metrics.contains("baocao_logins_total{outcome=\"bad_credentials\"} 1"));
+    assert!(metrics.contains("baocao_logins_total{outcome=\"success\"} 1"));
+    assert!(metrics.contains("baocao_http_request_duration_seconds_bucket"));
+}
+
+both!(health_readiness_and_metrics);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_documents_every_api_route() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let spec: Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = spec["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/units", "get"),
+        ("/api/v1/units", "post"),
+        ("/api/v1/units/{id}", "get"),
+        ("/api/v1/units/{id}", "patch"),
+        ("/api/v1/units/{id}", "delete"),
+        ("/api/v1/units/reorganisations", "post"),
+        ("/api/v1/groups", "get"),
+        ("/api/v1/users", "get"),
+        ("/api/v1/users", "post"),
+        ("/api/v1/users/{id}", "get"),
+        ("/api/v1/users/{id}/groups", "post"),
+        ("/api/v1/users/{id}/groups/{group}/{unit_id}", "delete"),
+        ("/api/v1/audit", "get"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing from the OpenAPI document");
+    }
+    assert!(spec["components"]["schemas"]["UnitDto"]["properties"]["tenant_id"].is_object());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_carry_security_headers() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let page = app.client.get(app.url("/login")).send().await.unwrap();
+    let headers = page.headers();
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+    let cookie = headers["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+}
+
+async fn demo_seeding_is_idempotent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let before = app.snapshot().await;
+    let password = baocao_domain::types::Password::parse(baocao_tests::PASSWORD).unwrap();
+    let accounts = baocao::demo::seed(&app.state.store, &password).await.unwrap();
+    assert_eq!(accounts.len(), 39);
+    assert_eq!(app.snapshot().await, before, "a second seeding adds nothing");
+}
+
+both!(demo_seeding_is_idempotent);
