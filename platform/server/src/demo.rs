@@ -49,7 +49,9 @@ impl Seeder<'_> {
         Ok(self.store.create_tenant(&grant, &Actor::operator(), tenant, new, None).await?)
     }
 
-    async fn unit(&self, tenant: &str, parent: &Unit, code: &str, name: &str, kind: &str, level: &str, from: NaiveDate) -> anyhow::Result<Unit> {
+    /// `spec` is (code, name, kind, level).
+    async fn unit(&self, tenant: &str, parent: &Unit, spec: (&str, &str, &str, &str), from: NaiveDate) -> anyhow::Result<Unit> {
+        let (code, name, kind, level) = spec;
         if let Some(unit) = self.store.unit_by_code(tenant, code).await? {
             return Ok(unit);
         }
@@ -100,9 +102,9 @@ pub async fn seed(store: &Store, password: &Password) -> anyhow::Result<Vec<Demo
     // A ministry: Bộ Tư pháp, with departments and a central vertical sector.
     let from = day(2020, 12, 15);
     let btp = s.tenant(&root, "btp", TenantKind::Ministry, "Bộ Tư pháp", "Bộ", "bo").await?;
-    let htqt = s.unit("btp", &btp, "cuc-hotich", "Cục Hộ tịch, quốc tịch, chứng thực", "Cục", "cuc_vu", from).await?;
-    s.unit("btp", &btp, "vu-plhshc", "Vụ Pháp luật hình sự - hành chính", "Vụ", "cuc_vu", from).await?;
-    let thads = s.unit("btp", &btp, "tc-thads", "Cục Quản lý thi hành án dân sự", "Ngành dọc", "nganh_doc_tw", from).await?;
+    let htqt = s.unit("btp", &btp, ("cuc-hotich", "Cục Hộ tịch, quốc tịch, chứng thực", "Cục", "cuc_vu"), from).await?;
+    s.unit("btp", &btp, ("vu-plhshc", "Vụ Pháp luật hình sự - hành chính", "Vụ", "cuc_vu"), from).await?;
+    let thads = s.unit("btp", &btp, ("tc-thads", "Cục Quản lý thi hành án dân sự", "Ngành dọc", "nganh_doc_tw"), from).await?;
     s.account(&btp, "btp.quantri", "Quản trị Bộ Tư pháp", "BO_QUANTRI").await?;
     s.account(&btp, "btp.duyet", "Lãnh đạo Bộ Tư pháp", "BO_DUYET").await?;
     s.account(&btp, "btp.gui", "Văn thư Bộ Tư pháp", "BO_GUI").await?;
@@ -115,16 +117,16 @@ pub async fn seed(store: &Store, password: &Password) -> anyhow::Result<Vec<Demo
 
     // A province before 1 July 2025: province, departments, districts, communes, vertical sectors.
     let tb = s.tenant(&root, "thaibinh", TenantKind::Province, "UBND tỉnh Thái Bình", "UBND tỉnh", "tinh").await?;
-    let stp = s.unit("thaibinh", &tb, "so-tu-phap", "Sở Tư pháp tỉnh Thái Bình", "Sở", "so", from).await?;
-    s.unit("thaibinh", &tb, "so-tttt", "Sở Thông tin và Truyền thông tỉnh Thái Bình", "Sở", "so", from).await?;
-    let vuthu = s.unit("thaibinh", &tb, "huyen-vu-thu", "UBND huyện Vũ Thư", "UBND huyện", "huyen", from).await?;
-    let minhquang = s.unit("thaibinh", &vuthu, "xa-minh-quang", "UBND xã Minh Quang", "UBND xã", "xa", from).await?;
-    s.unit("thaibinh", &vuthu, "xa-tam-quang", "UBND xã Tam Quang", "UBND xã", "xa", from).await?;
-    let tp = s.unit("thaibinh", &tb, "tp-thai-binh", "UBND thành phố Thái Bình", "UBND huyện", "huyen", from).await?;
-    s.unit("thaibinh", &tp, "phuong-le-hong-phong", "UBND phường Lê Hồng Phong", "UBND phường", "xa", from).await?;
-    let ctk = s.unit("thaibinh", &tb, "cuc-thong-ke", "Cục Thống kê tỉnh Thái Bình", "Ngành dọc", "nganh_doc_tw", from).await?;
-    let bhxh = s.unit("thaibinh", &tb, "bhxh", "Bảo hiểm xã hội tỉnh Thái Bình", "Ngành dọc", "nganh_doc_tinh", from).await?;
-    let cctk = s.unit("thaibinh", &bhxh, "bhxh-vu-thu", "Bảo hiểm xã hội huyện Vũ Thư", "Ngành dọc", "nganh_doc_huyen", from).await?;
+    let stp = s.unit("thaibinh", &tb, ("so-tu-phap", "Sở Tư pháp tỉnh Thái Bình", "Sở", "so"), from).await?;
+    s.unit("thaibinh", &tb, ("so-tttt", "Sở Thông tin và Truyền thông tỉnh Thái Bình", "Sở", "so"), from).await?;
+    let vuthu = s.unit("thaibinh", &tb, ("huyen-vu-thu", "UBND huyện Vũ Thư", "UBND huyện", "huyen"), from).await?;
+    let minhquang = s.unit("thaibinh", &vuthu, ("xa-minh-quang", "UBND xã Minh Quang", "UBND xã", "xa"), from).await?;
+    s.unit("thaibinh", &vuthu, ("xa-tam-quang", "UBND xã Tam Quang", "UBND xã", "xa"), from).await?;
+    let tp = s.unit("thaibinh", &tb, ("tp-thai-binh", "UBND thành phố Thái Bình", "UBND huyện", "huyen"), from).await?;
+    s.unit("thaibinh", &tp, ("phuong-le-hong-phong", "UBND phường Lê Hồng Phong", "UBND phường", "xa"), from).await?;
+    let ctk = s.unit("thaibinh", &tb, ("cuc-thong-ke", "Cục Thống kê tỉnh Thái Bình", "Ngành dọc", "nganh_doc_tw"), from).await?;
+    let bhxh = s.unit("thaibinh", &tb, ("bhxh", "Bảo hiểm xã hội tỉnh Thái Bình", "Ngành dọc", "nganh_doc_tinh"), from).await?;
+    let cctk = s.unit("thaibinh", &bhxh, ("bhxh-vu-thu", "Bảo hiểm xã hội huyện Vũ Thư", "Ngành dọc", "nganh_doc_huyen"), from).await?;
     for (unit, username, name, group) in [
         (&tb, "tb.quantri", "Quản trị UBND tỉnh Thái Bình", "TINH_QUANTRI"),
         (&tb, "tb.duyet", "Lãnh đạo UBND tỉnh Thái Bình", "TINH_DUYET"),
@@ -154,11 +156,11 @@ pub async fn seed(store: &Store, password: &Password) -> anyhow::Result<Vec<Demo
     // A province in the two-level shape in force since 1 July 2025.
     let reform = day(2025, 7, 1);
     let hy = s.tenant(&root, "hungyen", TenantKind::Province, "UBND tỉnh Hưng Yên", "UBND tỉnh", "tinh").await?;
-    let hy_stp = s.unit("hungyen", &hy, "so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", "Sở", "so", reform).await?;
-    s.unit("hungyen", &hy, "so-khcn", "Sở Khoa học và Công nghệ tỉnh Hưng Yên", "Sở", "so", reform).await?;
-    let pho_hien = s.unit("hungyen", &hy, "phuong-pho-hien", "UBND phường Phố Hiến", "UBND phường", "xa", reform).await?;
-    s.unit("hungyen", &hy, "phuong-son-nam", "UBND phường Sơn Nam", "UBND phường", "xa", reform).await?;
-    s.unit("hungyen", &hy, "xa-tien-lu", "UBND xã Tiên Lữ", "UBND xã", "xa", reform).await?;
+    let hy_stp = s.unit("hungyen", &hy, ("so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", "Sở", "so"), reform).await?;
+    s.unit("hungyen", &hy, ("so-khcn", "Sở Khoa học và Công nghệ tỉnh Hưng Yên", "Sở", "so"), reform).await?;
+    let pho_hien = s.unit("hungyen", &hy, ("phuong-pho-hien", "UBND phường Phố Hiến", "UBND phường", "xa"), reform).await?;
+    s.unit("hungyen", &hy, ("phuong-son-nam", "UBND phường Sơn Nam", "UBND phường", "xa"), reform).await?;
+    s.unit("hungyen", &hy, ("xa-tien-lu", "UBND xã Tiên Lữ", "UBND xã", "xa"), reform).await?;
     for (unit, username, name, group) in [
         (&hy, "hy.quantri", "Quản trị UBND tỉnh Hưng Yên", "TINH_QUANTRI"),
         (&hy, "hy.duyet", "Lãnh đạo UBND tỉnh Hưng Yên", "TINH_DUYET"),

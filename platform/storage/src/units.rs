@@ -146,7 +146,7 @@ impl Store {
             units.push(UnitWithTenant { unit: convert::unit(row)?, tenant_kind });
         }
         // Sort by the numeric ids along the path so that children follow parents.
-        units.sort_by(|a, b| a.unit.path.ids().cmp(&b.unit.path.ids()));
+        units.sort_by_key(|u| u.unit.path.ids());
         Ok(units)
     }
 
