@@ -6,8 +6,10 @@
 mod auth;
 mod authz_matrix;
 mod bad_input;
+mod cross_tenant;
 mod browser;
 mod instances;
 mod ops;
+mod pages;
 mod units;
 mod users;

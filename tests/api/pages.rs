@@ -1,0 +1,106 @@
+//! The administration pages over plain HTTP: they render in Vietnamese,
+//! every state-changing form demands the CSRF token, and forms show errors
+//! next to the fields.
+
+use baocao_tests::{Backend, Session, TestApp, both, spawn_app};
+use reqwest::StatusCode;
+
+async fn page(app: &TestApp, who: &Session, path: &str) -> (StatusCode, String) {
+    let response = app.client.get(app.url(path)).header("cookie", format!("baocao_session={}", who.token)).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn post_form(app: &TestApp, who: &Session, path: &str, form: &[(&str, String)]) -> reqwest::Response {
+    app.client.post(app.url(path)).header("cookie", format!("baocao_session={}", who.token)).form(form).send().await.unwrap()
+}
+
+async fn administration_pages_render_and_work(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tb = app.login("tb.quantri").await;
+    let (status, home) = page(&app, &tb, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("Quản trị hệ thống cấp Tỉnh"), "groups shown by their handbook names");
+    let (_, tree) = page(&app, &tb, "/units").await;
+    assert!(tree.contains("UBND huyện Vũ Thư") && tree.contains("UBND xã Minh Quang") && tree.contains("+ Thêm đơn vị con"));
+    assert!(!tree.contains("Hưng Yên"));
+    let (_, users) = page(&app, &tb, "/users?q=minhquang").await;
+    assert!(users.contains("tb.minhquang.nhaplieu") && users.contains("Nhập liệu cấp xã") && !users.contains("tb.quantri<"));
+    let (_, audit) = page(&app, &tb, "/audit").await;
+    assert!(audit.contains("Nhật ký quản trị") && audit.contains("user.create"));
+    let (_, english) = page(&app, &tb, "/units?lang=en").await;
+    assert!(english.contains("Unit tree"));
+
+    // Creating a user through the form, with and without the CSRF token.
+    let stp = app.unit_id("thaibinh", "so-tu-phap").await;
+    let form = |csrf: &str, username: &str, password: &str| {
+        vec![
+            ("csrf_token", csrf.to_owned()),
+            ("unit_id", stp.to_string()),
+            ("username", username.to_owned()),
+            ("password", password.to_owned()),
+            ("full_name", "Lê Thị Thu".to_owned()),
+            ("email", String::new()),
+            ("phone", String::new()),
+            ("id_number", String::new()),
+            ("group", "TINH_SO_NHAPLIEU".to_owned()),
+        ]
+    };
+    let forged = post_form(&app, &tb, "/users", &form("forged", "tb.stp.thu", "Thu#Le2026ab")).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let weak = post_form(&app, &tb, "/users", &form(&tb.csrf, "tb.stp.thu", "weak")).await;
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = weak.text().await.unwrap();
+    assert!(body.contains("class=\"field-error\"") && body.contains("ký tự đặc biệt"), "the error stands by the field");
+    assert!(body.contains("value=\"tb.stp.thu\""), "what the user typed is kept");
+    let created = post_form(&app, &tb, "/users", &form(&tb.csrf, "tb.stp.thu", "Thu#Le2026ab")).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let (_, detail) = page(&app, &tb, &location).await;
+    assert!(detail.contains("Đã thêm người dùng") && detail.contains("Nhập liệu của sở, ngành"));
+    app.login_with("tb.stp.thu", "Thu#Le2026ab").await;
+
+    // Every other form refuses a missing token too.
+    let id = location.trim_start_matches("/users/").split('?').next().unwrap().to_owned();
+    let vu_thu = app.unit_id("thaibinh", "huyen-vu-thu").await;
+    for (path, fields) in [
+        ("/units".to_owned(), vec![("parent_id", vu_thu.to_string()), ("code", "xa-moi".to_owned()), ("name", "Xã mới".to_owned()), ("kind", "UBND xã".to_owned()), ("level", "xa".to_owned())]),
+        (format!("/units/{stp}"), vec![("name", "Sở".to_owned()), ("code", "so".to_owned()), ("kind", "Sở".to_owned()), ("level", "so".to_owned())]),
+        (format!("/units/{stp}/delete"), vec![]),
+        (format!("/users/{id}"), vec![("full_name", "X".to_owned())]),
+        (format!("/users/{id}/status"), vec![("status", "disabled".to_owned())]),
+        (format!("/users/{id}/password"), vec![("password", "Moi#Mat2026x".to_owned())]),
+        (format!("/users/{id}/reset-token"), vec![]),
+        (format!("/users/{id}/groups"), vec![("group", "TINH_SO_GUI".to_owned()), ("unit_id", stp.to_string())]),
+        (format!("/users/{id}/groups/revoke"), vec![("group", "TINH_SO_NHAPLIEU".to_owned()), ("unit_id", stp.to_string())]),
+        ("/units/reorganise".to_owned(), vec![("kind", "move".to_owned()), ("units", stp.to_string()), ("into", vu_thu.to_string()), ("effective", "01/01/2026".to_owned()), ("decision", "x".to_owned())]),
+        ("/account/password".to_owned(), vec![("current_password", baocao_tests::PASSWORD.to_owned()), ("new_password", "Moi#Mat2026x".to_owned()), ("confirm_password", "Moi#Mat2026x".to_owned())]),
+        ("/logout".to_owned(), vec![]),
+    ] {
+        let mut with_bad = fields.clone();
+        with_bad.push(("csrf_token", "forged".to_owned()));
+        let response = post_form(&app, &tb, &path, &with_bad).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "POST {path} without the right CSRF token");
+    }
+    app.login_with("tb.stp.thu", "Thu#Le2026ab").await;
+
+    // Granting and revoking through the detail page.
+    let granted = post_form(&app, &tb, &format!("/users/{id}/groups"), &[("csrf_token", tb.csrf.clone()), ("group", "TINH_SO_GUI".to_owned()), ("unit_id", stp.to_string())]).await;
+    assert_eq!(granted.status(), StatusCode::OK);
+    assert!(granted.text().await.unwrap().contains("Gửi báo cáo của sở, ngành"));
+    let reset = post_form(&app, &tb, &format!("/users/{id}/reset-token"), &[("csrf_token", tb.csrf.clone())]).await;
+    let html = reset.text().await.unwrap();
+    let token = html.split("<code id=\"reset-token\">").nth(1).unwrap().split('<').next().unwrap();
+    assert_eq!(token.len(), 43, "the one-time code is shown to the administrator once");
+}
+
+both!(administration_pages_render_and_work);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_send_visitors_to_sign_in() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for path in ["/", "/units", "/users", "/audit", "/units/1", "/account/password"] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(response.headers()["location"], "/login");
+    }
+}
