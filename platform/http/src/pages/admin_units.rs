@@ -12,7 +12,7 @@ use baocao_storage::UnitWithTenant;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{InLocale, PageResult, csrf_field, field_error, flash, html_page, layout, redirect};
+use super::{InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, redirect};
 use crate::admin::{self, AccountInput, NewUnitInput, ReorganisationInput, UnitEdit};
 use crate::error::AppError;
 use crate::locale::{self, t};
@@ -232,9 +232,7 @@ async fn new_form(state: web::Data<AppState>, req: HttpRequest, who: PagePrincip
 }
 
 async fn create(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<UnitForm>) -> PageResult {
-    let l = locale::of(&req);
-    let who = who.0;
-    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let form = form.into_inner();
     let blank = |s: &str| if s.trim().is_empty() { None } else { Some(s.to_owned()) };
     let input = NewUnitInput {
@@ -356,9 +354,7 @@ pub struct EditForm {
 }
 
 async fn update(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<EditForm>) -> PageResult {
-    let l = locale::of(&req);
-    let who = who.0;
-    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let form = form.into_inner();
     let edit = UnitEdit { name: Some(form.name), kind: Some(form.kind), level: Some(form.level), code: Some(form.code) };
     match admin::update_unit(&state, &who, UnitId(*id), edit).await {
@@ -372,9 +368,7 @@ async fn update(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
 }
 
 async fn delete(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<super::signin::CsrfOnly>) -> PageResult {
-    let l = locale::of(&req);
-    let who = who.0;
-    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     admin::delete_unit(&state, &who, UnitId(*id)).await.in_locale(l)?;
     Ok(redirect("/units"))
 }
@@ -443,9 +437,7 @@ async fn reorganise_form(state: web::Data<AppState>, req: HttpRequest, who: Page
 }
 
 async fn reorganise(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<ReorganiseForm>) -> PageResult {
-    let l = locale::of(&req);
-    let who = who.0;
-    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let form = form.into_inner();
     let input = ReorganisationInput {
         kind: form.kind.clone(),

@@ -11,7 +11,7 @@ use baocao_storage::{UnitWithTenant, UserQuery};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{InLocale, PageResult, csrf_field, field_error, flash, html_page, layout, redirect};
+use super::{InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, redirect};
 use crate::admin::{self, AccountInput, MembershipInput, NewUserInput, UserEdit};
 use crate::error::AppError;
 use crate::locale::{self, t};
@@ -217,9 +217,7 @@ fn blank(s: &str) -> Option<String> {
 }
 
 async fn create(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<UserForm>) -> PageResult {
-    let l = locale::of(&req);
-    let who = who.0;
-    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let form = form.into_inner();
     let input = NewUserInput {
         unit_id: form.unit_id,
@@ -399,9 +397,7 @@ pub struct EditForm {
 }
 
 async fn update(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<EditForm>) -> PageResult {
-    let l = locale::of(&req);
-    let who = who.0;
-    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let form = form.into_inner();
     let edit = UserEdit { full_name: form.full_name, email: blank(&form.email), phone: blank(&form.phone), id_number: blank(&form.id_number), unit_id: form.unit_id };
     let id = UserId(*id);
@@ -418,9 +414,7 @@ pub struct StatusForm {
 }
 
 async fn set_status(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<StatusForm>) -> PageResult {
-    let l = locale::of(&req);
-    let who = who.0;
-    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
     let status = UserStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("status".into())).in_locale(l)?;
     let result = admin::set_user_status(&state, &who, id, status).await.map(|_| Some(t(l, "Đã cập nhật trạng thái.", "Status updated.")));
@@ -434,18 +428,14 @@ pub struct PasswordForm {
 }
 
 async fn reset_password(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<PasswordForm>) -> PageResult {
-    let l = locale::of(&req);
-    let who = who.0;
-    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
     let result = admin::reset_password(&state, &who, id, &form.password).await.map(|_| Some(t(l, "Đã đặt lại mật khẩu.", "Password reset.")));
     render_detail(&state, l, &who, id, result, None).await
 }
 
 async fn reset_token(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<super::signin::CsrfOnly>) -> PageResult {
-    let l = locale::of(&req);
-    let who = who.0;
-    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
     let token = admin::issue_reset_token(&state, &who, id).await.in_locale(l)?;
     render_detail(&state, l, &who, id, Ok(None), Some(&token)).await
@@ -459,9 +449,7 @@ pub struct MembershipForm {
 }
 
 async fn grant(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<MembershipForm>) -> PageResult {
-    let l = locale::of(&req);
-    let who = who.0;
-    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
     let form = form.into_inner();
     let result = admin::grant(&state, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id }).await.map(|_| Some(t(l, "Đã gán nhóm.", "Group granted.")));
@@ -469,9 +457,7 @@ async fn grant(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal,
 }
 
 async fn revoke(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<MembershipForm>) -> PageResult {
-    let l = locale::of(&req);
-    let who = who.0;
-    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
     let form = form.into_inner();
     let result = admin::revoke(&state, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id }).await.map(|_| Some(t(l, "Đã thu hồi nhóm.", "Group revoked.")));

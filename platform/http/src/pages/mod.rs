@@ -106,6 +106,27 @@ pub fn flash(error: Option<&AppError>, ok: Option<&str>, l: Locale) -> Markup {
     }
 }
 
+/// The prologue of every form handler: the request's locale, and the caller
+/// once the form's CSRF token has been checked against the session.
+pub fn form_caller(req: &actix_web::HttpRequest, who: crate::principal::PagePrincipal, csrf_token: &str) -> Result<(Locale, Principal), PageError> {
+    let l = crate::locale::of(req);
+    let who = who.0;
+    who.verify_csrf(csrf_token).in_locale(l)?;
+    Ok((l, who))
+}
+
+/// A new password typed twice, with the policy's errors under the fields.
+pub fn new_password_fields(error: Option<&AppError>, l: Locale) -> Markup {
+    html! {
+        label for="new_password" { (t(l, "Mật khẩu mới", "New password")) }
+        input #new_password type="password" name="new_password" autocomplete="new-password" required;
+        (field_error(error, "password", l))
+        label for="confirm_password" { (t(l, "Nhập lại mật khẩu mới", "Repeat the new password")) }
+        input #confirm_password type="password" name="confirm_password" autocomplete="new-password" required;
+        (field_error(error, "confirm_password", l))
+    }
+}
+
 pub fn csrf_field(who: &Principal) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(who.session.csrf_token); }
 }

@@ -12,7 +12,7 @@ use baocao_storage::ResetOutcome;
 use maud::html;
 use serde::Deserialize;
 
-use super::{InLocale, PageResult, csrf_field, field_error, flash, html_page, layout, redirect};
+use super::{InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, new_password_fields, redirect};
 use crate::api::auth::{client_ip, session_cookie};
 use crate::error::AppError;
 use crate::locale::{self, t};
@@ -181,9 +181,8 @@ pub struct CsrfOnly {
 }
 
 async fn logout(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<CsrfOnly>) -> PageResult {
-    let l = locale::of(&req);
-    who.0.verify_csrf(&form.csrf_token).in_locale(l)?;
-    state.sessions.delete(&who.0.session_id).await.in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
+    state.sessions.delete(&who.session_id).await.in_locale(l)?;
     let mut gone = session_cookie(&state, String::new());
     gone.make_removal();
     let mut response = redirect("/login");
@@ -210,12 +209,7 @@ fn password_page(l: Locale, who: &crate::principal::Principal, error: Option<&Ap
                 label for="current_password" { (t(l, "Mật khẩu hiện tại", "Current password")) }
                 input #current_password type="password" name="current_password" autocomplete="current-password" required;
                 (field_error(error, "current_password", l))
-                label for="new_password" { (t(l, "Mật khẩu mới", "New password")) }
-                input #new_password type="password" name="new_password" autocomplete="new-password" required;
-                (field_error(error, "password", l))
-                label for="confirm_password" { (t(l, "Nhập lại mật khẩu mới", "Repeat the new password")) }
-                input #confirm_password type="password" name="confirm_password" autocomplete="new-password" required;
-                (field_error(error, "confirm_password", l))
+                (new_password_fields(error, l))
                 div.actions { button type="submit" { (t(l, "Lưu", "Save")) } }
             }
         }
@@ -237,9 +231,7 @@ fn mismatch() -> AppError {
 }
 
 async fn change_password(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<PasswordForm>) -> PageResult {
-    let l = locale::of(&req);
-    let who = who.0;
-    who.verify_csrf(&form.csrf_token).in_locale(l)?;
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let result = if form.new_password != form.confirm_password {
         Err(mismatch())
     } else {
@@ -271,12 +263,7 @@ fn forgot_page(l: Locale, csrf: &str, error: Option<&AppError>, ok: Option<&str>
                 label for="token" { (t(l, "Mã đặt lại mật khẩu", "Reset code")) }
                 input #token type="text" name="token" autocomplete="off" required;
                 (field_error(error, "token", l))
-                label for="new_password" { (t(l, "Mật khẩu mới", "New password")) }
-                input #new_password type="password" name="new_password" autocomplete="new-password" required;
-                (field_error(error, "password", l))
-                label for="confirm_password" { (t(l, "Nhập lại mật khẩu mới", "Repeat the new password")) }
-                input #confirm_password type="password" name="confirm_password" autocomplete="new-password" required;
-                (field_error(error, "confirm_password", l))
+                (new_password_fields(error, l))
                 div.actions { button type="submit" { (t(l, "Đặt lại mật khẩu", "Reset password")) } a.button.secondary href="/login" { (t(l, "Đăng nhập", "Sign in")) } }
             }
         }
