@@ -89,8 +89,11 @@ async fn passwords_follow_the_policy_when_changed(backend: Backend) {
     let wrong = app.post(&who, "/api/v1/auth/password", json!({"current_password": "Nope#1234", "new_password": "Moi#Matkhau9"})).await;
     assert_error(wrong, StatusCode::UNPROCESSABLE_ENTITY, "wrong_current_password").await;
     assert_eq!(app.try_login("tb.stp.gui", PASSWORD).await.status(), StatusCode::OK, "refused changes left the password as it was");
+    let other_device = app.login("tb.stp.gui").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let ok = app.post(&who, "/api/v1/auth/password", json!({"current_password": PASSWORD, "new_password": "Mới#Mậtkhẩu9"})).await;
     assert_eq!(ok.status(), StatusCode::NO_CONTENT);
+    assert_error(app.get(&other_device, "/api/v1/me").await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     assert_eq!(app.try_login("tb.stp.gui", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.try_login("tb.stp.gui", "Mới#Mậtkhẩu9").await.status(), StatusCode::OK);
 }

@@ -91,6 +91,21 @@ async fn administration_pages_render_and_work(backend: Backend) {
     let html = reset.text().await.unwrap();
     let token = html.split("<code id=\"reset-token\">").nth(1).unwrap().split('<').next().unwrap();
     assert_eq!(token.len(), 43, "the one-time code is shown to the administrator once");
+
+    // Changing one's own password: this browser stays signed in with a new session, the old one is void.
+    let clerk = app.login("tb.stp.gui").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let mismatch = post_form(&app, &clerk, "/account/password", &[("csrf_token", clerk.csrf.clone()), ("current_password", baocao_tests::PASSWORD.to_owned()), ("new_password", "Moi#Mat2026x".to_owned()), ("confirm_password", "Khac#Mat2026".to_owned())]).await;
+    assert_eq!(mismatch.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(mismatch.text().await.unwrap().contains("không khớp"));
+    let changed = post_form(&app, &clerk, "/account/password", &[("csrf_token", clerk.csrf.clone()), ("current_password", baocao_tests::PASSWORD.to_owned()), ("new_password", "Moi#Mat2026x".to_owned()), ("confirm_password", "Moi#Mat2026x".to_owned())]).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let fresh = changed.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| c.strip_prefix("baocao_session=")).unwrap().split(';').next().unwrap().to_owned();
+    assert_ne!(fresh, clerk.token);
+    let home = app.client.get(app.url("/")).header("cookie", format!("baocao_session={fresh}")).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    let (old, _) = page(&app, &clerk, "/").await;
+    assert_eq!(old, StatusCode::SEE_OTHER, "the old session was signed out");
 }
 
 both!(administration_pages_render_and_work);

@@ -137,8 +137,11 @@ async fn administrators_edit_profiles_and_reset_passwords(backend: Backend) {
     assert_error(bad, StatusCode::UNPROCESSABLE_ENTITY, "invalid_email").await;
     let weak = app.post(&tb, &format!("/api/v1/users/{}/password", clerk.user_id()), json!({"password": "12345678"})).await;
     assert_error(weak, StatusCode::UNPROCESSABLE_ENTITY, "weak_password").await;
+    // Pause so the reset falls in a later second than the clerk's sign-in.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let reset = app.post(&tb, &format!("/api/v1/users/{}/password", clerk.user_id()), json!({"password": "Dat#Lai2026"})).await;
     assert_eq!(reset.status(), StatusCode::NO_CONTENT);
+    assert_error(app.get(&clerk, "/api/v1/me").await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     assert_eq!(app.try_login("tb.stp.gui", "Dat#Lai2026").await.status(), StatusCode::OK);
     // Another tenant's administrator touches nothing here.
     let hy = app.login("hy.quantri").await;

@@ -44,6 +44,9 @@ pub struct User {
     pub id_number: Option<IdNumber>,
     pub status: UserStatus,
     pub created_at: DateTime<Utc>,
+    /// Sessions opened before this moment are void: a password change or
+    /// reset signs the account out everywhere.
+    pub password_changed_at: DateTime<Utc>,
 }
 
 /// The validated fields of a new or edited account (without its password).

@@ -62,7 +62,7 @@ async fn resolve(req: HttpRequest) -> Result<Principal, AppError> {
         Err(baocao_storage::StoreError::NotFound(_)) => return Err(AppError::Unauthenticated),
         Err(other) => return Err(other.into()),
     };
-    if user.status != UserStatus::Active {
+    if user.status != UserStatus::Active || session.created_at < user.password_changed_at.timestamp() {
         state.sessions.delete(&session_id).await?;
         return Err(AppError::Unauthenticated);
     }

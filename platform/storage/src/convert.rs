@@ -36,5 +36,6 @@ pub(crate) fn user(row: &users::Model) -> Result<User, StoreError> {
         id_number: row.id_number.as_deref().map(IdNumber::parse).transpose()?,
         status: UserStatus::parse(&row.status).ok_or_else(|| StoreError::Corrupt(format!("user {} status {}", row.id, row.status)))?,
         created_at: row.created_at,
+        password_changed_at: row.password_changed_at,
     })
 }

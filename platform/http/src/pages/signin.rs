@@ -238,7 +238,16 @@ async fn change_password(state: web::Data<AppState>, req: HttpRequest, who: Page
         crate::admin::change_own_password(&state, &who, &form.current_password, &form.new_password).await
     };
     match result {
-        Ok(()) => Ok(html_page(StatusCode::OK, password_page(l, &who, None, Some(t(l, "Đã đổi mật khẩu.", "Password changed."))))),
+        Ok(()) => {
+            // The change voided every session of the account, this one too: open a fresh one here.
+            state.sessions.delete(&who.session_id).await.in_locale(l)?;
+            let session = SessionData::signed_in(who.user.id);
+            let id = state.sessions.create(&session, state.session_ttl()).await.in_locale(l)?;
+            let fresh = crate::principal::Principal { session_id: id.clone(), session, ..who };
+            let mut response = html_page(StatusCode::OK, password_page(l, &fresh, None, Some(t(l, "Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất.", "Password changed. Other sessions were signed out."))));
+            response.add_cookie(&session_cookie(&state, id)).map_err(|e| super::PageError::new(AppError::Internal(e.to_string()), l))?;
+            Ok(response)
+        }
         Err(e) => Ok(html_page(e.status(), password_page(l, &who, Some(&e), None))),
     }
 }
