@@ -1,0 +1,255 @@
+//! The plugin host against the shipped regime and against hostile modules.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use baocao_plugins::abi::{Cell, FormData, PeriodType, ScheduleRequest};
+use baocao_plugins::{Limits, PluginError, PluginHost, builtin_plugins};
+use baocao_regime_sdk::Regime;
+use serde_json::{Value, json};
+
+fn host() -> PluginHost {
+    PluginHost::new(Limits { fuel: 200_000_000, deadline: Duration::from_millis(800), max_memory_bytes: 32 << 20, ..Limits::default() }).unwrap()
+}
+
+fn regime_iv(host: &PluginHost) -> Arc<baocao_plugins::Plugin> {
+    let (_, bytes) = builtin_plugins().iter().find(|(name, _)| *name == "regime_tt01_iv").expect("regime IV is built in");
+    host.load(bytes).unwrap()
+}
+
+fn cell(row: &str, col: &str, value: Value) -> Cell {
+    Cell { row: row.to_owned(), col: col.to_owned(), value }
+}
+
+fn value(data: &FormData, row: &str, col: &str) -> Value {
+    data.cells.iter().find(|c| c.row == row && c.col == col).map(|c| c.value.clone()).unwrap_or(Value::Null)
+}
+
+#[test]
+fn the_built_in_regime_loads_with_its_manifest() {
+    let host = host();
+    let plugin = regime_iv(&host);
+    assert_eq!(plugin.manifest.code, "TT01-IV");
+    assert_eq!(plugin.manifest.effective_from, "2020-12-15");
+    assert_eq!(plugin.sha256.len(), 64);
+    let form = plugin.manifest.forms.iter().find(|f| f.code == "IV.02a/VPCP/KSTT").unwrap();
+    let formulas: Vec<u32> = form.columns.iter().filter(|c| c.formula.is_some()).map(|c| c.number).collect();
+    assert_eq!(formulas, vec![3, 7], "the handbook names columns 3 and 7 as formulas");
+    // Loading the same bytes again is served from the cache.
+    let again = regime_iv(&host);
+    assert!(Arc::ptr_eq(&plugin, &again));
+}
+
+#[test]
+fn compute_fills_formulas_and_the_total_row() {
+    let host = host();
+    let plugin = regime_iv(&host);
+    let input = FormData {
+        form: "IV.02a/VPCP/KSTT".to_owned(),
+        cells: vec![
+            // The handbook's sample row: 222 = 17 + 85 + 120.
+            cell("thai-binh", "c4", json!(17)),
+            cell("thai-binh", "c5", json!(85)),
+            cell("thai-binh", "c6", json!(120)),
+            cell("thai-binh", "c8", json!(15)),
+            cell("thai-binh", "c9", json!(80)),
+            cell("thai-binh", "c10", json!(100)),
+            cell("hung-yen", "c4", json!(20)),
+            cell("hung-yen", "c5", json!(0)),
+            cell("hung-yen", "c6", json!(104)),
+            // A wrong value typed into a formula cell is replaced.
+            cell("hung-yen", "c3", json!(1)),
+        ],
+    };
+    let out = host.compute(&plugin, &input).unwrap();
+    assert_eq!(value(&out, "thai-binh", "c3"), json!(222));
+    assert_eq!(value(&out, "thai-binh", "c7"), json!(195));
+    assert_eq!(value(&out, "hung-yen", "c3"), json!(124));
+    assert_eq!(value(&out, "tong", "c3"), json!(346));
+    assert_eq!(value(&out, "tong", "c4"), json!(37));
+    assert_eq!(value(&out, "tong", "c7"), json!(195), "a column only one row filled");
+    assert_eq!(value(&out, "tong", "c11"), Value::Null, "nobody filled it");
+    // The same logic called natively gives the same answer.
+    let native = baocao_regime_sdk::logic::compute(
+        baocao_regime_sdk::logic::form(&regime_tt01_iv::RegimeIv::manifest(), "IV.02a/VPCP/KSTT").unwrap(),
+        input,
+    );
+    assert_eq!(native, out);
+}
+
+#[test]
+fn percent_columns_are_computed_and_guard_division_by_zero() {
+    let host = host();
+    let plugin = regime_iv(&host);
+    let input = FormData {
+        form: "IV.01/VPCP/KSTT".to_owned(),
+        cells: vec![cell("bo-tu-phap", "c3", json!(1500)), cell("bo-tu-phap", "c4", json!(1275)), cell("bo-tu-phap", "c6", json!(0)), cell("bo-tu-phap", "c7", json!(0))],
+    };
+    let out = host.compute(&plugin, &input).unwrap();
+    assert_eq!(value(&out, "bo-tu-phap", "c5"), json!(85.0));
+    assert_eq!(value(&out, "bo-tu-phap", "c8"), Value::Null);
+}
+
+#[test]
+fn validate_names_each_offending_cell() {
+    let host = host();
+    let plugin = regime_iv(&host);
+    let input = FormData {
+        form: "IV.02a/VPCP/KSTT".to_owned(),
+        cells: vec![
+            cell("thai-binh", "c11", json!(300)),
+            cell("thai-binh", "c12", json!(20)),
+            cell("thai-binh", "c13", json!(8)),
+            cell("thai-binh", "c14", json!(260)),
+            cell("thai-binh", "c4", json!(-1)),
+            cell("thai-binh", "c5", json!("nhiều")),
+            cell("thai-binh", "c6", json!(2.5)),
+            cell("thai-binh", "c99", json!(1)),
+        ],
+    };
+    let errors = host.validate(&plugin, &input).unwrap();
+    let at = |col: &str| errors.iter().find(|e| e.col.as_deref() == Some(col)).unwrap_or_else(|| panic!("no error at {col}: {errors:?}"));
+    assert!(at("c4").message.vi.contains("không được âm"));
+    assert!(at("c5").message.vi.contains("phải là số"));
+    assert!(at("c6").message.vi.contains("số nguyên"));
+    assert!(at("c99").message.vi.contains("không có cột"));
+    let rule = at("c11");
+    assert!(rule.message.vi.contains("(11) = (12) + (13) + (14)") && rule.message.vi.contains("300 ≠ 288"), "{}", rule.message.vi);
+    assert!(rule.message.vi.starts_with("Dòng \"thai-binh\", cột (11)"));
+    assert_eq!(errors.len(), 5);
+    let fine = FormData { form: input.form.clone(), cells: vec![cell("thai-binh", "c11", json!(288)), cell("thai-binh", "c12", json!(20)), cell("thai-binh", "c13", json!(8)), cell("thai-binh", "c14", json!(260))] };
+    assert!(host.validate(&plugin, &fine).unwrap().is_empty());
+    // An unknown form is the plugin's refusal, not a crash.
+    let unknown = FormData { form: "X.01".to_owned(), cells: vec![] };
+    assert!(matches!(host.validate(&plugin, &unknown), Err(PluginError::Refused(m)) if m.contains("unknown form")));
+}
+
+#[test]
+fn schedule_gives_the_decree_09_windows() {
+    let host = host();
+    let plugin = regime_iv(&host);
+    let q2021 = host.schedule(&plugin, &ScheduleRequest { year: 2021, period: PeriodType::Quarter }).unwrap();
+    assert_eq!(q2021.len(), 4);
+    assert_eq!((q2021[0].data_from.as_str(), q2021[0].data_to.as_str()), ("2020-12-15", "2021-03-14"), "Q1 2021 as in the handbook");
+    assert_eq!((q2021[1].data_from.as_str(), q2021[1].data_to.as_str()), ("2021-03-15", "2021-06-14"));
+    assert_eq!((q2021[3].data_from.as_str(), q2021[3].data_to.as_str()), ("2021-09-15", "2021-12-14"));
+    assert_eq!(q2021[0].entry_opens, "2021-03-15");
+    assert_eq!(q2021[0].deadlines[0].date, "2021-03-20");
+    let q2026 = host.schedule(&plugin, &ScheduleRequest { year: 2026, period: PeriodType::Quarter }).unwrap();
+    assert_eq!((q2026[0].data_from.as_str(), q2026[0].data_to.as_str()), ("2025-12-15", "2026-03-14"));
+    // Six months and years follow the same rule (checked natively: regime IV is quarterly only).
+    let mut manifest = regime_tt01_iv::RegimeIv::manifest();
+    manifest.periods = vec![PeriodType::HalfYear, PeriodType::Year];
+    let halves = baocao_regime_sdk::logic::schedule(&manifest, &ScheduleRequest { year: 2026, period: PeriodType::HalfYear }).unwrap();
+    assert_eq!((halves[0].data_from.as_str(), halves[0].data_to.as_str(), halves[1].data_from.as_str(), halves[1].data_to.as_str()), ("2025-12-15", "2026-06-14", "2026-06-15", "2026-12-14"));
+    let year = baocao_regime_sdk::logic::schedule(&manifest, &ScheduleRequest { year: 2021, period: PeriodType::Year }).unwrap();
+    assert_eq!((year[0].data_from.as_str(), year[0].data_to.as_str()), ("2020-12-15", "2021-12-14"));
+    assert!(matches!(host.schedule(&plugin, &ScheduleRequest { year: 2021, period: PeriodType::Year }), Err(PluginError::Refused(_))));
+}
+
+// ---------------------------------------------------------------- hostile ---
+
+/// A module speaking the ABI whose `baocao_call` runs `body` and whose memory
+/// holds `reply` at offset 2048 (for modules that answer with a fixed reply).
+fn wat(abi: i32, body: &str, reply: &str) -> Vec<u8> {
+    let escaped: String = reply.bytes().map(|b| format!("\\{b:02x}")).collect();
+    let text = format!(
+        r#"(module
+            (memory (export "memory") 1)
+            (data (i32.const 2048) "{escaped}")
+            (func (export "baocao_abi_major") (result i32) i32.const {abi})
+            (func (export "baocao_alloc") (param i32) (result i32) i32.const 1024)
+            (func (export "baocao_free") (param i32 i32))
+            (func (export "baocao_call") (param i32 i32 i32) (result i64) {body}))"#
+    );
+    wat_bytes(&text)
+}
+
+/// Assembles the text format into the binary a real upload carries.
+fn wat_bytes(text: &str) -> Vec<u8> {
+    wat::parse_str(text).unwrap()
+}
+
+fn answer(reply: &str) -> String {
+    format!("i64.const {}", baocao_plugins::abi::pack(2048, reply.len() as u32))
+}
+
+fn manifest_with_duplicate_columns() -> String {
+    let mut manifest = serde_json::to_value(regime_tt01_iv::RegimeIv::manifest()).unwrap();
+    let columns = manifest["forms"][1]["columns"].as_array_mut().unwrap();
+    let first = columns[0].clone();
+    columns.push(first);
+    json!({"ok": manifest}).to_string()
+}
+
+fn expect_err(result: Result<Arc<baocao_plugins::Plugin>, PluginError>) -> PluginError {
+    match result {
+        Ok(p) => panic!("a hostile plugin was accepted: {p:?}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn hostile_plugins_are_refused_with_a_clear_reason() {
+    let host = host();
+    let good_reply = json!({"ok": regime_tt01_iv::RegimeIv::manifest()}).to_string();
+
+    let looping = wat(1, "(loop $forever (br $forever)) i64.const 0", "");
+    let started = Instant::now();
+    let e = expect_err(host.load(&looping));
+    assert!(matches!(e, PluginError::OutOfFuel | PluginError::Timeout(_)), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(5), "the loop was stopped");
+
+    let greedy = wat(1, "(loop $grow (drop (memory.grow (i32.const 16))) (br $grow)) i64.const 0", "");
+    let e = expect_err(host.load(&greedy));
+    assert!(matches!(e, PluginError::MemoryLimit | PluginError::OutOfFuel | PluginError::Trap(_)), "{e}");
+
+    let crashing = wat(1, "unreachable", "");
+    assert!(matches!(expect_err(host.load(&crashing)), PluginError::Trap(_)));
+
+    let huge = wat(1, &format!("i64.const {}", baocao_plugins::abi::pack(0, u32::MAX)), "");
+    assert!(matches!(expect_err(host.load(&huge)), PluginError::OutputTooLarge(_)));
+
+    let lying = wat(1, &answer("not json"), "not json");
+    assert!(matches!(expect_err(host.load(&lying)), PluginError::MalformedOutput(_)));
+
+    let future = wat(2, &answer(&good_reply), &good_reply);
+    let e = expect_err(host.load(&future));
+    assert!(matches!(e, PluginError::AbiMismatch { found: 2, supported: 1 }), "{e}");
+
+    let duplicate = manifest_with_duplicate_columns();
+    let e = expect_err(host.load(&wat(1, &answer(&duplicate), &duplicate)));
+    assert!(matches!(&e, PluginError::InvalidManifest(p) if p.iter().any(|m| m.contains("column code c3 is used twice"))), "{e}");
+
+    let with_import = wat_bytes(r#"(module (import "wasi_snapshot_preview1" "clock_time_get" (func (param i32 i64 i32) (result i32))) (memory (export "memory") 1))"#);
+    assert!(matches!(expect_err(host.load(&with_import)), PluginError::Imports(i) if i.contains("clock_time_get")));
+
+    assert!(matches!(expect_err(host.load(b"MZ\x90\x00 not a module")), PluginError::NotWasm(_)));
+    let oversize = vec![0u8; host.limits().max_module_bytes + 1];
+    assert!(matches!(expect_err(host.load(&oversize)), PluginError::TooLarge { .. }));
+
+    // The well-behaved twin of these modules is accepted.
+    let fine = wat(1, &answer(&good_reply), &good_reply);
+    assert_eq!(host.load(&fine).unwrap().manifest.code, "TT01-IV");
+}
+
+#[test]
+fn a_looping_plugin_does_not_stop_other_calls() {
+    let host = Arc::new(host());
+    let plugin = regime_iv(&host);
+    let looping = wat(1, "(loop $forever (br $forever)) i64.const 0", "");
+    let spinner = {
+        let host = host.clone();
+        std::thread::spawn(move || (0..3).filter(|_| host.load(&looping).is_err()).count() == 3)
+    };
+    let input = FormData { form: "IV.02a/VPCP/KSTT".to_owned(), cells: vec![cell("x", "c4", json!(1)), cell("x", "c5", json!(2)), cell("x", "c6", json!(3))] };
+    let mut served = 0;
+    while !spinner.is_finished() {
+        let out = host.compute(&plugin, &input).unwrap();
+        assert_eq!(value(&out, "x", "c3"), json!(6));
+        served += 1;
+    }
+    assert!(spinner.join().unwrap(), "every looping load was refused");
+    assert!(served > 0, "calls were served meanwhile");
+}

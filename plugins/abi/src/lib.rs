@@ -1,0 +1,375 @@
+//! The contract between baocao and its regime plugins, defined once and
+//! used by both sides: the host (`platform/plugins`) and every plugin (through
+//! `plugins/sdk`).
+//!
+//! # Wire ABI, major version 1
+//!
+//! A plugin is a core WebAssembly module with **no imports** (the host grants
+//! no capability: no clock, randomness, file system or network) that exports:
+//!
+//! | export | signature | meaning |
+//! |---|---|---|
+//! | `memory` | memory | the module's linear memory |
+//! | `baocao_abi_major` | `() -> i32` | [`ABI_MAJOR`]; the host refuses other majors before any other call |
+//! | `baocao_alloc` | `(len: i32) -> i32` | a buffer of `len` bytes for the host to write the input into |
+//! | `baocao_free` | `(ptr: i32, len: i32)` | releases a buffer returned by `baocao_alloc` or `baocao_call` |
+//! | `baocao_call` | `(function: i32, ptr: i32, len: i32) -> i64` | runs [`Function`] on the JSON input at `ptr..ptr+len`; returns `(out_ptr << 32) \| out_len` of a JSON [`Reply`] |
+//!
+//! Input and output are UTF-8 JSON of the types below. Every call runs with a
+//! fuel budget, a wall-clock deadline and a memory cap set by the host.
+
+use serde::{Deserialize, Serialize};
+
+/// Bumped on any incompatible change of the exports or of the JSON types.
+pub const ABI_MAJOR: u32 = 1;
+/// Bumped on compatible additions (new optional fields).
+pub const ABI_MINOR: u32 = 0;
+
+/// What `baocao_call` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
+pub enum Function {
+    /// `()` → [`Manifest`]
+    Manifest = 0,
+    /// [`FormData`] → [`FormData`] with every formula and total cell filled.
+    Compute = 1,
+    /// [`FormData`] → `Vec<`[`CellError`]`>` (empty when valid).
+    Validate = 2,
+    /// [`ScheduleRequest`] → `Vec<`[`PeriodWindow`]`>`.
+    Schedule = 3,
+}
+
+impl Function {
+    pub fn from_i32(v: i32) -> Option<Self> {
+        match v {
+            0 => Some(Function::Manifest),
+            1 => Some(Function::Compute),
+            2 => Some(Function::Validate),
+            3 => Some(Function::Schedule),
+            _ => None,
+        }
+    }
+}
+
+/// Every answer of a plugin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reply<T> {
+    Ok(T),
+    /// The plugin refused the input; the text is for the log and the user.
+    Error(String),
+}
+
+/// A text in Vietnamese and English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text {
+    pub vi: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(vi: impl Into<String>, en: impl Into<String>) -> Self {
+        Text { vi: vi.into(), en: en.into() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbiVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+/// How often a regime reports (Decree 09/2019, Art. 12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodType {
+    Month,
+    Quarter,
+    /// Six months: 15/12 → 14/06 and 15/06 → 14/12.
+    HalfYear,
+    /// Nine months (local regimes): 15/12 → 14/09.
+    NineMonths,
+    Year,
+}
+
+/// A regime version as the plugin declares it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub abi: AbiVersion,
+    /// Stable code of the regime, e.g. `TT01-IV` (letters, digits, '-', '_', '.').
+    pub code: String,
+    pub name: Text,
+    /// The regime's own version; a report keeps the version it was created under.
+    pub version: u32,
+    /// yyyy-MM-dd: the version applies to periods that start on or after this day.
+    pub effective_from: String,
+    /// The legal text, e.g. "Thông tư 01/2020/TT-VPCP, Điều 12".
+    pub legal_basis: String,
+    pub periods: Vec<PeriodType>,
+    /// Unit levels that report under this regime (e.g. "bo", "tinh", "xa").
+    pub reporting_levels: Vec<String>,
+    /// Whom the reports go to, in words; the chain itself comes from the unit tree.
+    pub receiver: Text,
+    /// Deadlines, per level of the reporting chain when they differ.
+    pub deadlines: Vec<Deadline>,
+    pub forms: Vec<Form>,
+    pub outlines: Vec<Outline>,
+    /// Named catalogues the forms pick rows from, served by the platform.
+    pub catalogues: Vec<String>,
+}
+
+/// When a level must have sent its report: `days_after_cutoff` days after
+/// the last day of the data window (the 14th).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    /// A unit level, or "*" for every level.
+    pub level: String,
+    pub days_after_cutoff: u32,
+}
+
+/// A numeric form (biểu mẫu số liệu).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Form {
+    /// e.g. `IV.02a/VPCP/KSTT`.
+    pub code: String,
+    pub title: Text,
+    /// e.g. "Đơn vị tính: Đơn vị".
+    pub unit_of_measure: Option<String>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    /// How rows beyond the fixed ones may be added.
+    pub row_modes: Vec<RowMode>,
+    /// For catalogue rows: which catalogue.
+    pub catalogue: Option<String>,
+    /// Handled outside the system (e.g. I.04, state secrets): shown, never filled.
+    pub outside_system: bool,
+    /// Relations the form must satisfy, checked by `validate`.
+    pub rules: Vec<Rule>,
+    /// Where the column layout comes from when the public texts do not give it.
+    pub provenance: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellType {
+    Integer,
+    Decimal,
+    Percent,
+    Text,
+    Date,
+}
+
+/// How a computed column is derived from the others of the same row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Formula {
+    /// The sum of the named columns.
+    Sum { of: Vec<String> },
+    /// numerator / denominator × 100, empty when the denominator is 0.
+    Percent { numerator: String, denominator: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    /// Stable code used in the API and the data, e.g. "c3".
+    pub code: String,
+    /// The printed column number (1, 2, 3 …).
+    pub number: u32,
+    /// Multi-level header, outermost first, e.g. ["Số đơn vị gửi, nhận văn bản điện tử", "Tổng số"].
+    pub header: Vec<String>,
+    #[serde(rename = "type")]
+    pub cell_type: CellType,
+    pub formula: Option<Formula>,
+    /// Groups allowed to fill this column; empty means whoever enters data.
+    pub fill_groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowMode {
+    /// Rows written in the form; values are typed straight in.
+    Fixed,
+    /// Rows added by picking indicators from the form's catalogue.
+    Catalogue,
+    /// Rows added with a free-text indicator.
+    FreeText,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub code: String,
+    /// The printed label: "I", "II", "1", "2", "a" …
+    pub label: String,
+    pub title: String,
+    /// Depth in the row hierarchy, 0 for the top.
+    pub level: u8,
+    pub mode: RowMode,
+    /// The computed "TỔNG CỘNG" row: the sum of every other top-level row.
+    pub total: bool,
+}
+
+/// A relation among columns of every row: `left = sum(right)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    pub left: String,
+    pub right: Vec<String>,
+    /// How the handbook states it, e.g. "(3) = (4) + (5) + (6)".
+    pub text: String,
+}
+
+/// A narrative outline (đề cương): its table of contents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outline {
+    pub code: String,
+    pub title: Text,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub code: String,
+    pub label: String,
+    pub title: String,
+    pub guidance: String,
+    pub level: u8,
+}
+
+/// One cell: row and column codes of the form, and a value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    pub row: String,
+    pub col: String,
+    pub value: serde_json::Value,
+}
+
+/// A form's content, as entered or as computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormData {
+    pub form: String,
+    pub cells: Vec<Cell>,
+}
+
+/// A cell-addressed problem found by `validate`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellError {
+    pub row: Option<String>,
+    pub col: Option<String>,
+    pub message: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleRequest {
+    pub year: i32,
+    pub period: PeriodType,
+}
+
+/// One reporting period of a year: the data window and the dates around it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodWindow {
+    pub period: PeriodType,
+    /// 1-based number within the year (quarter 1–4, half 1–2, 1 for a year).
+    pub number: u32,
+    /// yyyy-MM-dd, inclusive.
+    pub data_from: String,
+    pub data_to: String,
+    /// Entry opens the day after the window closes … and closes at the deadline.
+    pub entry_opens: String,
+    /// Deadlines for each declared level.
+    pub deadlines: Vec<LevelDeadline>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelDeadline {
+    pub level: String,
+    pub date: String,
+}
+
+/// What makes a manifest acceptable, checked by the host before a plugin is
+/// stored or used: the ABI it states, its code, names, date, periods, and that
+/// codes are unique and formulas and rules name existing columns.
+pub fn check_manifest(manifest: &Manifest) -> Vec<String> {
+    let mut problems = Vec::new();
+    if manifest.abi.major != ABI_MAJOR {
+        problems.push(format!("the manifest states ABI {}.{}, this host speaks {ABI_MAJOR}", manifest.abi.major, manifest.abi.minor));
+    }
+    let code_ok = !manifest.code.is_empty() && manifest.code.len() <= 64 && manifest.code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !code_ok {
+        problems.push(format!("regime code \"{}\" is not valid", manifest.code));
+    }
+    if manifest.name.vi.trim().is_empty() || manifest.name.en.trim().is_empty() {
+        problems.push("the regime needs a Vietnamese and an English name".to_owned());
+    }
+    let date_ok = manifest.effective_from.len() == 10 && manifest.effective_from.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+    if !date_ok {
+        problems.push(format!("effective_from \"{}\" is not a yyyy-MM-dd date", manifest.effective_from));
+    }
+    if manifest.periods.is_empty() {
+        problems.push("the regime declares no period type".to_owned());
+    }
+    let mut forms = std::collections::HashSet::new();
+    for form in &manifest.forms {
+        if !forms.insert(&form.code) {
+            problems.push(format!("form {} is declared twice", form.code));
+        }
+        let mut columns = std::collections::HashSet::new();
+        for c in &form.columns {
+            if !columns.insert(c.code.as_str()) {
+                problems.push(format!("form {}: column code {} is used twice", form.code, c.code));
+            }
+        }
+        for c in &form.columns {
+            let refs: Vec<&String> = match &c.formula {
+                Some(Formula::Sum { of }) => of.iter().collect(),
+                Some(Formula::Percent { numerator, denominator }) => vec![numerator, denominator],
+                None => Vec::new(),
+            };
+            for r in refs {
+                if !columns.contains(r.as_str()) {
+                    problems.push(format!("form {}: column {} refers to unknown column {r}", form.code, c.code));
+                }
+            }
+        }
+        let mut rows = std::collections::HashSet::new();
+        for r in &form.rows {
+            if !rows.insert(r.code.as_str()) {
+                problems.push(format!("form {}: row code {} is used twice", form.code, r.code));
+            }
+        }
+        for rule in &form.rules {
+            if !columns.contains(rule.left.as_str()) || rule.right.iter().any(|c| !columns.contains(c.as_str())) {
+                problems.push(format!("form {}: rule {} names an unknown column", form.code, rule.text));
+            }
+        }
+    }
+    problems
+}
+
+/// Packs an output buffer into the `baocao_call` return value.
+pub fn pack(ptr: u32, len: u32) -> i64 {
+    ((u64::from(ptr) << 32) | u64::from(len)) as i64
+}
+
+/// Unpacks a `baocao_call` return value into (ptr, len).
+pub fn unpack(v: i64) -> (u32, u32) {
+    let v = v as u64;
+    ((v >> 32) as u32, (v & 0xFFFF_FFFF) as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pack_round_trips() {
+        assert_eq!(unpack(pack(0x1234, 0xFFFF_FFFF)), (0x1234, 0xFFFF_FFFF));
+        assert_eq!(unpack(pack(u32::MAX, 7)), (u32::MAX, 7));
+    }
+
+    #[test]
+    fn replies_have_a_stable_shape() {
+        let ok: Reply<u32> = Reply::Ok(3);
+        assert_eq!(serde_json::to_string(&ok).unwrap(), r#"{"ok":3}"#);
+        let err: Reply<u32> = serde_json::from_str(r#"{"error":"x"}"#).unwrap();
+        assert_eq!(err, Reply::Error("x".into()));
+    }
+}
