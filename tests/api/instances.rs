@@ -49,6 +49,20 @@ async fn sessions_and_membership_changes_cross_instances() {
     }
     assert_eq!(back, 3, "instance A applied the grant made on B");
 
+    // A regime uploaded through A is usable on B without a restart.
+    let plugin = baocao_tests::fixed_plugin(1, &json!({"ok": baocao_tests::scoring_manifest(1, "Biểu chấm điểm")}).to_string(), None);
+    let uploaded = a.request(&session, reqwest::Method::POST, "/api/v1/regimes").header("content-type", "application/wasm").body(plugin).send().await.unwrap();
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+    let mut on_b = StatusCode::NOT_FOUND;
+    for _ in 0..50 {
+        on_b = b.get(&session, "/api/v1/regimes/TB-CDS/forms").await.status();
+        if on_b == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(on_b, StatusCode::OK, "instance B loaded the plugin uploaded on A");
+
     // Signing out on B ends the session on A.
     assert_eq!(b.post(&session, "/api/v1/auth/logout", json!({})).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(a.get(&session, "/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);

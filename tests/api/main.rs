@@ -11,5 +11,6 @@ mod browser;
 mod instances;
 mod ops;
 mod pages;
+mod regimes;
 mod units;
 mod users;

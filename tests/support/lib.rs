@@ -226,6 +226,53 @@ pub async fn assert_error(response: Response, status: StatusCode, code: &str) ->
     body
 }
 
+/// A minimal plugin speaking the ABI whose every call answers `reply` (a JSON
+/// `{"ok": …}`): enough to upload a regime with a hand-written manifest. With
+/// `body`, `baocao_call` runs that WAT instead (hostile modules).
+pub fn fixed_plugin(abi: i32, reply: &str, body: Option<&str>) -> Vec<u8> {
+    let escaped: String = reply.bytes().map(|b| format!("\\{b:02x}")).collect();
+    let packed = (2048u64 << 32) | reply.len() as u64;
+    let call = body.map(str::to_owned).unwrap_or_else(|| format!("i64.const {packed}"));
+    let text = format!(
+        r#"(module
+            (memory (export "memory") 2)
+            (data (i32.const 2048) "{escaped}")
+            (func (export "baocao_abi_major") (result i32) i32.const {abi})
+            (func (export "baocao_alloc") (param i32) (result i32) i32.const 1024)
+            (func (export "baocao_free") (param i32 i32))
+            (func (export "baocao_call") (param i32 i32 i32) (result i64) {call}))"#
+    );
+    wat::parse_str(text).unwrap()
+}
+
+/// A small regime manifest (Thái Bình's scoring, as a test fixture).
+pub fn scoring_manifest(version: u32, title: &str) -> serde_json::Value {
+    json!({
+        "abi": {"major": 1, "minor": 0},
+        "code": "TB-CDS",
+        "name": {"vi": "Đánh giá chuyển đổi số tỉnh Thái Bình", "en": "Thái Bình digital transformation scoring"},
+        "version": version,
+        "effective_from": "2022-01-01",
+        "legal_basis": "Kế hoạch của UBND tỉnh Thái Bình năm 2022",
+        "periods": ["year"],
+        "reporting_levels": ["so", "huyen", "xa"],
+        "receiver": {"vi": "Sở Thông tin và Truyền thông", "en": "Department of Information and Communications"},
+        "deadlines": [{"level": "*", "days_after_cutoff": 10}],
+        "forms": [{
+            "code": "CDS-SO", "title": {"vi": title, "en": "Department scoring"}, "unit_of_measure": "Điểm",
+            "columns": [
+                {"code": "max", "number": 3, "header": ["Điểm tối đa"], "type": "decimal", "formula": null, "fill_groups": []},
+                {"code": "self", "number": 4, "header": ["Điểm tự đánh giá"], "type": "decimal", "formula": null, "fill_groups": []},
+                {"code": "appraised", "number": 6, "header": ["Điểm thẩm định"], "type": "decimal", "formula": null, "fill_groups": ["TINH_TONGHOP"]}
+            ],
+            "rows": [{"code": "1", "label": "1", "title": "Chuyển đổi nhận thức", "level": 0, "mode": "fixed", "total": false}],
+            "row_modes": ["fixed"], "catalogue": null, "outside_system": false, "rules": [], "provenance": null
+        }],
+        "outlines": [],
+        "catalogues": []
+    })
+}
+
 /// Runs a test body on SQLite and on PostgreSQL: `both!(name)` for an
 /// `async fn name(backend: Backend)` in scope makes `name::sqlite` and `name::postgres`.
 #[macro_export]

@@ -17,6 +17,8 @@ use tokio::sync::broadcast;
 pub enum Event {
     /// A user's group memberships changed: every instance reloads them into its enforcer.
     MembershipsChanged { user_id: i64 },
+    /// A regime plugin was uploaded, enabled or disabled: every instance loads the row again.
+    RegimeChanged { id: i64 },
 }
 
 #[derive(Debug, thiserror::Error)]

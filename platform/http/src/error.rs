@@ -41,6 +41,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("request body too large")]
     PayloadTooLarge,
+    #[error("unsupported content type")]
+    UnsupportedMediaType(&'static str),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -117,6 +119,7 @@ impl AppError {
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -177,6 +180,10 @@ impl AppError {
             AppError::PayloadTooLarge => (
                 "payload_too_large".into(),
                 Text::fixed("Dữ liệu gửi lên vượt quá dung lượng cho phép.", "The request body is too large."),
+            ),
+            AppError::UnsupportedMediaType(expected) => (
+                "unsupported_media_type".into(),
+                Text::new(format!("Dữ liệu gửi lên phải có kiểu {expected}."), format!("The request body must be {expected}.")),
             ),
             AppError::Unavailable(_) => (
                 "unavailable".into(),

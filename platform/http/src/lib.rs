@@ -10,6 +10,7 @@ pub mod locale;
 pub mod ops;
 pub mod pages;
 pub mod principal;
+pub mod regimes;
 pub mod signin;
 pub mod state;
 

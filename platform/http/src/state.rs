@@ -8,6 +8,7 @@ use baocao_bus::EventBus;
 use baocao_config::{Metrics, Settings};
 use baocao_identity::session::SessionStore;
 use baocao_identity::throttle::{AttemptLimiter, LockoutPolicy};
+use baocao_plugins::Registry;
 use baocao_storage::Store;
 
 pub struct AppState {
@@ -19,6 +20,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub limiter: AttemptLimiter,
     pub lockout: LockoutPolicy,
+    /// The regime plugins loaded on this instance.
+    pub regimes: Arc<Registry>,
 }
 
 impl AppState {
@@ -29,6 +32,7 @@ impl AppState {
         sessions: Arc<dyn SessionStore>,
         bus: Arc<dyn EventBus>,
         metrics: Metrics,
+        regimes: Arc<Registry>,
     ) -> Self {
         let auth = &settings.auth;
         let lockout = LockoutPolicy {
@@ -38,7 +42,7 @@ impl AppState {
             captcha_after: auth.api_captcha_after,
         };
         let limiter = AttemptLimiter::new(auth.attempts_per_minute.max(1), Duration::from_secs(60));
-        AppState { settings, store, authz, sessions, bus, metrics, limiter, lockout }
+        AppState { settings, store, authz, sessions, bus, metrics, limiter, lockout, regimes }
     }
 
     pub fn session_ttl(&self) -> Duration {

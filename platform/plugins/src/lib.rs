@@ -20,6 +20,9 @@ use wasmtime::{Config, Engine, Instance, Module, Store, StoreLimits, StoreLimits
 
 pub use baocao_regime_abi as abi;
 
+pub mod registry;
+pub use registry::{Entry, Registry, Scope};
+
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 }

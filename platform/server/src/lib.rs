@@ -60,7 +60,11 @@ impl Application {
             }
             None => (Arc::new(MemorySessions::default()), Arc::new(InProcessBus::default())),
         };
-        spawn_membership_listener(bus.clone(), store.clone(), authz.clone());
+        let host = baocao_plugins::PluginHost::new(baocao_plugins::Limits::default()).context("starting the plugin host")?;
+        let regimes = Arc::new(baocao_plugins::Registry::with_builtins(host).context("loading the built-in regimes")?);
+        let uploaded = baocao_http::regimes::load_all(&store, &regimes).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
+        tracing::info!(builtin = baocao_plugins::builtin_plugins().len(), uploaded, "regime plugins loaded");
+        spawn_event_listener(bus.clone(), store.clone(), authz.clone(), regimes.clone());
 
         let metrics = Metrics::new().context("registering metrics")?;
         let listener = TcpListener::bind(&settings.http.listen).with_context(|| format!("binding {}", settings.http.listen))?;
@@ -69,7 +73,7 @@ impl Application {
             listen = %settings.http.listen, port, database = store.backend_name(),
             redis = settings.redis.url.is_some(), "baocao is starting"
         );
-        let state = web::Data::new(AppState::new(settings, store, authz, sessions, bus, metrics));
+        let state = web::Data::new(AppState::new(settings, store, authz, sessions, bus, metrics, regimes));
         let server = baocao_http::server(state.clone(), listener)?;
         Ok(Application { port, server, state })
     }
@@ -87,9 +91,9 @@ impl Application {
     }
 }
 
-/// Keeps this instance's enforcer in step with membership changes made on
-/// any instance.
-fn spawn_membership_listener(bus: Arc<dyn EventBus>, store: Store, authz: Arc<Authorizer>) {
+/// Keeps this instance in step with changes made on any instance: group
+/// memberships (the enforcer) and regime plugins (the registry).
+fn spawn_event_listener(bus: Arc<dyn EventBus>, store: Store, authz: Arc<Authorizer>, regimes: Arc<baocao_plugins::Registry>) {
     let mut events = bus.subscribe();
     tokio::spawn(async move {
         loop {
@@ -105,6 +109,7 @@ fn spawn_membership_listener(bus: Arc<dyn EventBus>, store: Store, authz: Arc<Au
                         Err(error) => tracing::error!(%error, "reading memberships failed"),
                     }
                 }
+                Ok(Event::RegimeChanged { id }) => baocao_http::regimes::reload(&store, &regimes, id).await,
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
                     // Too far behind to know who changed: reload everyone.
                     tracing::warn!(missed, "event bus lagged; reloading all memberships");
@@ -116,6 +121,9 @@ fn spawn_membership_listener(bus: Arc<dyn EventBus>, store: Store, authz: Arc<Au
                         for (user, rows) in by_user {
                             let _ = authz.replace_memberships(user, &rows).await;
                         }
+                    }
+                    if let Err(error) = baocao_http::regimes::load_all(&store, &regimes).await {
+                        tracing::error!(%error, "reloading regime plugins failed");
                     }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,

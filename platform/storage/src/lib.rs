@@ -12,6 +12,7 @@ mod audit;
 mod convert;
 mod entity;
 mod error;
+mod regimes;
 mod resets;
 mod tenants;
 mod units;
@@ -24,6 +25,7 @@ use baocao_migrations::MigratorTrait;
 
 pub use audit::{Actor, AuditEntry};
 pub use error::StoreError;
+pub use regimes::{NewRegimePlugin, RegimePluginRow};
 pub use resets::ResetOutcome;
 pub use tenants::Tenant;
 pub use units::{NewTenant, UnitChanges, UnitWithTenant};

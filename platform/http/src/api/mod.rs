@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod dto;
 pub mod openapi;
+pub mod regimes;
 pub mod units;
 pub mod users;
 
@@ -28,6 +29,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route("/units/{id}", web::delete().to(units::delete))
                     .route("/groups", web::get().to(units::groups))
                     .route("/audit", web::get().to(units::audit))
+                    .route("/regimes", web::get().to(regimes::list))
+                    .service(
+                        // Plugin modules are larger than ordinary request bodies.
+                        web::resource("/regimes")
+                            .app_data(web::PayloadConfig::new(baocao_plugins::Limits::default().max_module_bytes))
+                            .route(web::post().to(regimes::upload)),
+                    )
+                    .route("/regimes/{id}/enabled", web::post().to(regimes::set_enabled))
+                    .route("/regimes/{code}/forms", web::get().to(regimes::forms))
+                    .route("/regimes/{code}/forms/{form_code:.*}", web::get().to(regimes::form))
                     .route("/users", web::get().to(users::list))
                     .route("/users", web::post().to(users::create))
                     .route("/users/{id}", web::get().to(users::get))

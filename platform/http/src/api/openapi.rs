@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{auth, dto, units, users};
+use super::{auth, dto, regimes, units, users};
 use crate::admin;
 use crate::error;
 
@@ -15,6 +15,7 @@ use crate::error;
         units::list, units::get, units::create, units::update, units::delete, units::reorganise, units::groups, units::audit,
         users::list, users::create, users::get, users::update, users::deactivate, users::reset_password, users::reset_token,
         users::grant, users::revoke,
+        regimes::list, regimes::upload, regimes::set_enabled, regimes::forms, regimes::form,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, error::FieldError,
@@ -22,8 +23,9 @@ use crate::error;
         auth::LoginRequest, auth::LoginResponse, auth::CaptchaResponse, auth::ChangePassword, auth::ResetWithToken,
         admin::NewUnitInput, admin::AccountInput, admin::UnitEdit, admin::ReorganisationInput, admin::NewUserInput,
         admin::UserEdit, admin::MembershipInput, units::ReorganisationDone, users::NewPassword, users::ResetToken, users::MembershipChanged,
+        regimes::RegimeDto, regimes::EnabledInput, regimes::FormSummaryDto, regimes::FormDto, regimes::ColumnDto, regimes::RowDto,
     )),
-    tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"))
+    tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"), (name = "regimes", description = "Reporting regimes (WebAssembly plugins) and their forms"))
 )]
 pub struct ApiDoc;
 

@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod memberships;
 pub mod password_resets;
+pub mod regime_plugins;
 pub mod reorganisations;
 pub mod tenants;
 pub mod unit_successors;

@@ -1,0 +1,120 @@
+//! Which regime plugins an instance has loaded, and which of them a tenant
+//! sees. Built-in plugins come with the binary; uploaded ones from the
+//! database. A regime has versions: new work uses the newest enabled version
+//! visible to the tenant, while an existing report keeps the version it was
+//! made with (looked up by [`Registry::version`]).
+
+use std::sync::{Arc, RwLock};
+
+use crate::{Plugin, PluginError, PluginHost};
+
+/// Where a plugin applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every tenant: built in, or uploaded at the platform root.
+    National,
+    /// One tenant's own regime (e.g. a province's scoring).
+    Tenant(i64),
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The registry row; `None` for a built-in plugin.
+    pub id: Option<i64>,
+    pub plugin: Arc<Plugin>,
+    pub scope: Scope,
+    pub enabled: bool,
+}
+
+impl Entry {
+    pub fn builtin(&self) -> bool {
+        self.id.is_none()
+    }
+
+    fn visible_to(&self, tenant: i64) -> bool {
+        match self.scope {
+            Scope::National => true,
+            Scope::Tenant(t) => t == tenant,
+        }
+    }
+}
+
+pub struct Registry {
+    host: PluginHost,
+    entries: RwLock<Vec<Entry>>,
+}
+
+impl Registry {
+    /// A registry holding the plugins built into this binary.
+    pub fn with_builtins(host: PluginHost) -> Result<Self, PluginError> {
+        let mut entries = Vec::new();
+        for (name, bytes) in crate::builtin_plugins() {
+            let plugin = host.load(bytes).inspect_err(|error| tracing::error!(plugin = name, %error, "a built-in regime plugin failed to load"))?;
+            tracing::info!(plugin = name, code = %plugin.manifest.code, version = plugin.manifest.version, sha256 = %plugin.sha256, "built-in regime loaded");
+            entries.push(Entry { id: None, plugin, scope: Scope::National, enabled: true });
+        }
+        Ok(Registry { host, entries: RwLock::new(entries) })
+    }
+
+    pub fn host(&self) -> &PluginHost {
+        &self.host
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Entry>> {
+        match self.entries.read() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Adds or replaces (same registry id) an entry.
+    pub fn put(&self, entry: Entry) {
+        let mut entries = match self.entries.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match entry.id.and_then(|id| entries.iter().position(|e| e.id == Some(id))) {
+            Some(i) => entries[i] = entry,
+            None => entries.push(entry),
+        }
+    }
+
+    /// Whether a registry row is already loaded here (with this enabled state).
+    pub fn has(&self, id: i64, enabled: bool) -> bool {
+        self.read().iter().any(|e| e.id == Some(id) && e.enabled == enabled)
+    }
+
+    /// Every entry a tenant can see, every version, enabled or not.
+    pub fn all_visible(&self, tenant: i64) -> Vec<Entry> {
+        self.read().iter().filter(|e| e.visible_to(tenant)).cloned().collect()
+    }
+
+    /// The newest enabled version of each regime a tenant can see, by code.
+    /// A tenant's own version of a code wins over the national one only when newer.
+    pub fn current(&self, tenant: i64) -> Vec<Entry> {
+        let mut best: Vec<Entry> = Vec::new();
+        for e in self.read().iter().filter(|e| e.enabled && e.visible_to(tenant)) {
+            match best.iter_mut().find(|b| b.plugin.manifest.code == e.plugin.manifest.code) {
+                Some(b) if e.plugin.manifest.version > b.plugin.manifest.version => *b = e.clone(),
+                Some(_) => {}
+                None => best.push(e.clone()),
+            }
+        }
+        best.sort_by(|a, b| a.plugin.manifest.code.cmp(&b.plugin.manifest.code));
+        best
+    }
+
+    /// The newest enabled version of one regime for a tenant.
+    pub fn find(&self, tenant: i64, code: &str) -> Option<Entry> {
+        self.current(tenant).into_iter().find(|e| e.plugin.manifest.code == code)
+    }
+
+    /// A given version of a regime (for reports made under it), enabled or not.
+    pub fn version(&self, tenant: i64, code: &str, version: u32) -> Option<Entry> {
+        self.read()
+            .iter()
+            .filter(|e| e.visible_to(tenant) && e.plugin.manifest.code == code && e.plugin.manifest.version == version)
+            .max_by_key(|e| matches!(e.scope, Scope::Tenant(_)))
+            .cloned()
+    }
+}
