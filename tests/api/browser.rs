@@ -104,5 +104,17 @@ async fn sign_in_create_a_unit_and_see_it_in_the_tree() {
     client.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
     client.wait().for_element(Locator::Css(".flash.error")).await.unwrap();
     assert!(text_of(&client, ".flash.error").await.contains("đã được dùng"));
+
+    // Uploading a regime plugin from the page: the file goes to the API with the CSRF token.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tb-cds.wasm");
+    let reply = serde_json::json!({"ok": baocao_tests::scoring_manifest(1, "Biểu chấm điểm sở, ngành")}).to_string();
+    std::fs::write(&file, baocao_tests::fixed_plugin(1, &reply, None)).unwrap();
+    client.goto(&app.url("/regimes")).await.unwrap();
+    client.find(Locator::Css("#plugin-file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
+    client.find(Locator::Css("[data-upload-regime]")).await.unwrap().click().await.unwrap();
+    client.wait().for_element(Locator::Css("#upload-result.ok")).await.unwrap();
+    assert!(text_of(&client, "#upload-result").await.contains("TB-CDS"));
+    client.wait().for_element(Locator::Css("a[href='/regimes/TB-CDS/forms/CDS-SO']")).await.unwrap();
     client.close().await.unwrap();
 }

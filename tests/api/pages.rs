@@ -119,3 +119,21 @@ async fn pages_send_visitors_to_sign_in() {
         assert_eq!(response.headers()["location"], "/login");
     }
 }
+
+async fn regime_pages_show_forms_as_in_the_handbook(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let clerk = app.login("tb.minhquang.nhaplieu").await;
+    let (status, list) = page(&app, &clerk, "/regimes").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("Báo cáo tình hình gửi, nhận văn bản điện tử") && list.contains("IV.02a/VPCP/KSTT"));
+    assert!(!list.contains("plugin-file"), "no upload for someone who may not manage regimes");
+    let (status, form) = page(&app, &clerk, "/regimes/TT01-IV/forms/IV.02a/VPCP/KSTT").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains(r#"<th colspan="4" rowspan="1">Số đơn vị thực hiện gửi, nhận văn bản điện tử</th>"#), "the group header spans its four columns");
+    assert!(form.contains("= (4) + (5) + (6)") && form.contains("TỔNG CỘNG") && form.contains("(11) = (12) + (13) + (14)"));
+    let admin = app.login("tb.quantri").await;
+    let (_, managed) = page(&app, &admin, "/regimes").await;
+    assert!(managed.contains("plugin-file") && managed.contains("regime-versions"));
+}
+
+both!(regime_pages_show_forms_as_in_the_handbook);

@@ -3,6 +3,7 @@
 
 mod admin_units;
 mod admin_users;
+mod regimes;
 mod signin;
 
 use actix_web::http::StatusCode;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     signin::configure(cfg);
     admin_units::configure(cfg);
     admin_users::configure(cfg);
+    regimes::configure(cfg);
 }
 
 /// An error shown as a page. Not being signed in sends the visitor to the
@@ -157,6 +159,7 @@ pub fn layout(l: Locale, title: &str, who: Option<&Principal>, body: Markup) -> 
                         nav {
                             a href="/units" { (t(l, "Đơn vị", "Units")) }
                             a href="/users" { (t(l, "Người dùng", "Users")) }
+                            a href="/regimes" { (t(l, "Chế độ báo cáo", "Regimes")) }
                             a href="/audit" { (t(l, "Nhật ký", "Audit log")) }
                         }
                         div.who {
