@@ -84,21 +84,24 @@ fn to_value(x: f64, cell_type: CellType) -> Value {
 /// Fills every formula column of every row, then the total row. Entered
 /// values in computed cells are replaced; other cells are kept as they are.
 pub fn compute(form: &Form, data: FormData) -> FormData {
-    let mut grid: HashMap<(String, String), Value> = HashMap::with_capacity(data.cells.len());
+    let mut grid: HashMap<(String, String), Value> = HashMap::with_capacity(data.cells.len() + form.columns.len());
+    // Rows in order of first appearance, with a set to keep the bookkeeping linear.
     let mut rows: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for cell in data.cells {
-        if !rows.contains(&cell.row) {
+        if seen.insert(cell.row.clone()) {
             rows.push(cell.row.clone());
         }
         grid.insert((cell.row, cell.col), cell.value);
     }
     for r in &form.rows {
-        if !rows.contains(&r.code) {
+        if seen.insert(r.code.clone()) {
             rows.push(r.code.clone());
         }
     }
+    let declared: HashMap<&str, &Row> = form.rows.iter().map(|r| (r.code.as_str(), r)).collect();
     let total = form.rows.iter().find(|r| r.total).map(|r| r.code.clone());
-    let top_level = |code: &str| form.rows.iter().find(|r| r.code == code).map(|r| r.level == 0 && !r.total).unwrap_or(true);
+    let top_level = |code: &str| declared.get(code).map(|r| r.level == 0 && !r.total).unwrap_or(true);
     let formula_columns: Vec<&Column> = form.columns.iter().filter(|c| c.formula.is_some()).collect();
     for row in rows.iter().filter(|r| Some(*r) != total.as_ref()) {
         for col in &formula_columns {
@@ -160,18 +163,20 @@ pub fn validate(form: &Form, data: &FormData) -> Vec<CellError> {
     }
     let columns: HashMap<&str, &Column> = form.columns.iter().map(|c| (c.code.as_str(), c)).collect();
     let fixed_only = form.row_modes.iter().all(|m| *m == RowMode::Fixed);
-    let mut grid: HashMap<(&str, &str), f64> = HashMap::new();
+    let declared: std::collections::HashSet<&str> = form.rows.iter().map(|r| r.code.as_str()).collect();
+    let mut grid: HashMap<(&str, &str), f64> = HashMap::with_capacity(data.cells.len());
     let mut rows: Vec<&str> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for cell in &data.cells {
         let Some(col) = columns.get(cell.col.as_str()) else {
             errors.push(CellError { row: Some(cell.row.clone()), col: Some(cell.col.clone()), message: text(&format!("Biểu mẫu không có cột \"{}\".", cell.col), &format!("The form has no column \"{}\".", cell.col)) });
             continue;
         };
-        if fixed_only && !form.rows.iter().any(|r| r.code == cell.row) {
+        if fixed_only && !declared.contains(cell.row.as_str()) {
             errors.push(CellError { row: Some(cell.row.clone()), col: Some(cell.col.clone()), message: text(&format!("Biểu mẫu không có dòng \"{}\".", cell.row), &format!("The form has no row \"{}\".", cell.row)) });
             continue;
         }
-        if !rows.contains(&cell.row.as_str()) {
+        if seen.insert(cell.row.as_str()) {
             rows.push(&cell.row);
         }
         let (vi, en) = describe(form, &cell.row, col);
