@@ -140,3 +140,16 @@ both!(
     bad_plugins_are_refused_and_nothing_is_stored,
     national_uploads_reach_every_tenant,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_add_regimes_from_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tb-cds.wasm"), plugin(3, "Biểu của người vận hành")).unwrap();
+    std::fs::write(dir.path().join("README.txt"), "not a plugin").unwrap();
+    let path = dir.path().to_path_buf();
+    let app = baocao_tests::spawn_app_with(Backend::Sqlite, move |s| s.plugins.dir = Some(path)).await;
+    let who = app.login("hy.phohien.nhaplieu").await;
+    let list = app.get_json(&who, "/api/v1/regimes").await;
+    let tb = list.as_array().unwrap().iter().find(|r| r["code"] == "TB-CDS").expect("loaded from the directory");
+    assert_eq!((tb["version"].as_u64(), tb["scope"].as_str(), tb["builtin"].as_bool()), (Some(3), Some("national"), Some(true)));
+}

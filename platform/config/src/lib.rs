@@ -9,5 +9,5 @@
 mod settings;
 mod telemetry;
 
-pub use settings::{redact, AuthSettings, AuthzSettings, DatabaseSettings, HttpSettings, LogSettings, RedisSettings, Settings, SettingsError};
+pub use settings::{redact, AuthSettings, AuthzSettings, DatabaseSettings, HttpSettings, LogSettings, PluginSettings, RedisSettings, Settings, SettingsError};
 pub use telemetry::{Metrics, init_tracing};

@@ -16,7 +16,16 @@ pub struct Settings {
     pub redis: RedisSettings,
     pub auth: AuthSettings,
     pub authz: AuthzSettings,
+    pub plugins: PluginSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PluginSettings {
+    /// A directory of extra regime plugins (`*.wasm`) loaded at start as
+    /// national regimes, beside the built-in ones.
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

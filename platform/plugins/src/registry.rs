@@ -56,6 +56,24 @@ impl Registry {
         Ok(Registry { host, entries: RwLock::new(entries) })
     }
 
+    /// Adds every `*.wasm` of an operator's directory as a national regime.
+    /// A file that does not load stops the start: an operator put it there on purpose.
+    pub fn load_dir(&self, dir: &std::path::Path) -> Result<usize, (std::path::PathBuf, PluginError)> {
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| (dir.to_path_buf(), PluginError::NotWasm(e.to_string())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+            .collect();
+        files.sort();
+        for file in &files {
+            let bytes = std::fs::read(file).map_err(|e| (file.clone(), PluginError::NotWasm(e.to_string())))?;
+            let plugin = self.host.load(&bytes).map_err(|e| (file.clone(), e))?;
+            tracing::info!(file = %file.display(), code = %plugin.manifest.code, version = plugin.manifest.version, sha256 = %plugin.sha256, "regime loaded from the plugin directory");
+            self.put(Entry { id: None, plugin, scope: Scope::National, enabled: true });
+        }
+        Ok(files.len())
+    }
+
     pub fn host(&self) -> &PluginHost {
         &self.host
     }

@@ -253,3 +253,24 @@ fn a_looping_plugin_does_not_stop_other_calls() {
     assert!(spinner.join().unwrap(), "every looping load was refused");
     assert!(served > 0, "calls were served meanwhile");
 }
+
+#[test]
+fn the_meetings_regime_has_a_deadline_per_level() {
+    let host = host();
+    let (_, bytes) = builtin_plugins().iter().find(|(name, _)| *name == "regime_tt01_iii").expect("regime III is built in");
+    let plugin = host.load(bytes).unwrap();
+    assert_eq!(plugin.manifest.code, "TT01-III");
+    let year = host.schedule(&plugin, &ScheduleRequest { year: 2021, period: PeriodType::Year }).unwrap();
+    assert_eq!((year[0].data_from.as_str(), year[0].data_to.as_str()), ("2020-12-15", "2021-12-14"));
+    let at = |level: &str| year[0].deadlines.iter().find(|d| d.level == level).unwrap().date.clone();
+    assert_eq!((at("xa"), at("huyen"), at("tinh"), at("bo")), ("2021-12-17".to_owned(), "2021-12-19".to_owned(), "2021-12-22".to_owned(), "2021-12-22".to_owned()));
+    let form = &plugin.manifest.forms[0];
+    assert!(form.row_modes.contains(&baocao_plugins::abi::RowMode::Catalogue), "units are picked from the catalogue");
+    let out = host
+        .compute(&plugin, &FormData { form: form.code.clone(), cells: vec![cell("xa-a", "c4", json!(30)), cell("xa-a", "c5", json!(10)), cell("xa-b", "c4", json!(12))] })
+        .unwrap();
+    assert_eq!(value(&out, "xa-a", "c3"), json!(40));
+    assert_eq!(value(&out, "xa-a", "c7"), json!(25.0));
+    assert_eq!(value(&out, "tong", "c3"), json!(52));
+    assert_eq!(value(&out, "tong", "c5"), json!(10));
+}

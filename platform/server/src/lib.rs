@@ -62,6 +62,9 @@ impl Application {
         };
         let host = baocao_plugins::PluginHost::new(baocao_plugins::Limits::default()).context("starting the plugin host")?;
         let regimes = Arc::new(baocao_plugins::Registry::with_builtins(host).context("loading the built-in regimes")?);
+        if let Some(dir) = &settings.plugins.dir {
+            regimes.load_dir(dir).map_err(|(file, e)| anyhow::anyhow!("regime plugin {}: {e}", file.display()))?;
+        }
         let uploaded = baocao_http::regimes::load_all(&store, &regimes).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
         tracing::info!(builtin = baocao_plugins::builtin_plugins().len(), uploaded, "regime plugins loaded");
         spawn_event_listener(bus.clone(), store.clone(), authz.clone(), regimes.clone());
