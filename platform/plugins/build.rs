@@ -24,7 +24,10 @@ fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let plugins = manifest_dir.join("../../plugins").canonicalize().expect("plugins/ exists beside platform/");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    println!("cargo:rerun-if-changed={}", plugins.display());
+    // Relative to this package: build outputs are shared between checkouts
+    // that use one target directory, and an absolute path would watch the
+    // checkout that happened to build first.
+    println!("cargo:rerun-if-changed=../../plugins");
     println!("cargo:rerun-if-env-changed=BAOCAO_PLUGINS_WASM_DIR");
     println!("cargo:rerun-if-env-changed=BAOCAO_SKIP_PLUGIN_BUILD");
 

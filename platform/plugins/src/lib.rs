@@ -241,6 +241,10 @@ impl PluginHost {
         self.call(plugin, Function::Validate, data)
     }
 
+    pub fn score(&self, plugin: &Plugin, request: &baocao_regime_abi::ScoreRequest) -> Result<Vec<baocao_regime_abi::UnitScore>, PluginError> {
+        self.call(plugin, Function::Score, request)
+    }
+
     pub fn schedule(&self, plugin: &Plugin, request: &ScheduleRequest) -> Result<Vec<PeriodWindow>, PluginError> {
         self.call(plugin, Function::Schedule, request)
     }

@@ -274,3 +274,69 @@ fn the_meetings_regime_has_a_deadline_per_level() {
     assert_eq!(value(&out, "tong", "c3"), json!(52));
     assert_eq!(value(&out, "tong", "c5"), json!(10));
 }
+
+fn thai_binh(host: &PluginHost) -> Arc<baocao_plugins::Plugin> {
+    let (_, bytes) = builtin_plugins().iter().find(|(name, _)| *name == "regime_thaibinh_cds_2022").expect("the Thái Bình regime is built in");
+    host.load(bytes).unwrap()
+}
+
+#[test]
+fn thai_binh_scoring_sums_criteria_and_checks_the_maxima() {
+    let host = host();
+    let plugin = thai_binh(&host);
+    assert_eq!(plugin.manifest.abi.minor, 1);
+    let codes: Vec<&str> = plugin.manifest.forms.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, vec!["CDS_CAPSO_2022", "CDS_CAPHUYEN_2022", "CDS_CAPXA_2022"]);
+    let department = &plugin.manifest.forms[0];
+    let indices = department.rows.iter().filter(|r| r.level == 0 && !r.total).count();
+    assert_eq!(indices, 6, "departments are scored on 6 indices");
+    assert_eq!(plugin.manifest.forms[1].rows.iter().filter(|r| r.level == 0 && !r.total).count(), 8, "districts on 8");
+    let appraised = department.columns.iter().find(|c| c.code == "appraised").unwrap();
+    assert_eq!(appraised.fill_groups, vec!["TINH_TONGHOP", "TINH_SO_TONGHOP"]);
+
+    let data = FormData {
+        form: "CDS_CAPSO_2022".to_owned(),
+        cells: vec![cell("1.1", "self", json!(45)), cell("1.2", "self", json!(8.5)), cell("1.2", "evidence", json!("Văn bản số 12/STP ngày 03/3/2022")), cell("1.1", "max", json!(999))],
+    };
+    let out = host.compute(&plugin, &data).unwrap();
+    assert_eq!(value(&out, "1.1", "max"), json!(50.0), "maxima come from the criteria list, not the input");
+    assert_eq!(value(&out, "1", "max"), json!(100.0));
+    assert_eq!(value(&out, "1", "self"), json!(53.5));
+    assert_eq!(value(&out, "tong", "max"), json!(1000.0));
+    assert_eq!(value(&out, "tong", "self"), json!(53.5));
+
+    let wrong = FormData { form: "CDS_CAPSO_2022".to_owned(), cells: vec![cell("1.1", "self", json!(50.5)), cell("2", "self", json!(10)), cell("3.1", "appraised", json!(-1))] };
+    let errors = host.validate(&plugin, &wrong).unwrap();
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.vi.as_str()).collect();
+    assert!(messages.iter().any(|m| m.contains("Người đứng đầu") && m.contains("50,5") && m.contains("0 – 50")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("Kiến tạo thể chế") && m.contains("tiêu chí con")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("điểm thẩm định -1")), "{messages:?}");
+}
+
+#[test]
+fn thai_binh_units_are_ranked() {
+    let host = host();
+    let plugin = thai_binh(&host);
+    let unit = |name: &str, cells: Vec<Cell>| baocao_plugins::abi::UnitData { unit: name.to_owned(), cells };
+    let request = baocao_plugins::abi::ScoreRequest {
+        form: "CDS_CAPXA_2022".to_owned(),
+        units: vec![
+            unit("xa-minh-quang", vec![cell("1.1", "self", json!(40)), cell("6.1", "self", json!(80)), cell("1.1", "appraised", json!(35)), cell("6.1", "appraised", json!(70))]),
+            unit("xa-tam-quang", vec![cell("1.1", "self", json!(45)), cell("6.1", "self", json!(60))]),
+            unit("phuong-le-hong-phong", vec![cell("1.1", "self", json!(50)), cell("6.1", "self", json!(55)), cell("1.1", "appraised", json!(45))]),
+        ],
+    };
+    let ranking = host.score(&plugin, &request).unwrap();
+    let order: Vec<(&str, f64, u32)> = ranking.iter().map(|s| (s.unit.as_str(), s.final_score, s.rank)).collect();
+    // Minh Quang: appraised 105; Tam Quang: not appraised, self 105; Lê Hồng Phong: appraisal incomplete, self 105.
+    assert_eq!(order, vec![("phuong-le-hong-phong", 105.0, 1), ("xa-minh-quang", 105.0, 1), ("xa-tam-quang", 105.0, 1)]);
+    assert_eq!(ranking.iter().find(|s| s.unit == "xa-minh-quang").unwrap().appraised_score, Some(105.0));
+    assert_eq!(ranking.iter().find(|s| s.unit == "phuong-le-hong-phong").unwrap().appraised_score, None, "one criterion is not appraised yet");
+    let mut request = request;
+    request.units[1].cells.push(cell("8.1", "self", json!(7.5)));
+    let ranking = host.score(&plugin, &request).unwrap();
+    assert_eq!((ranking[0].unit.as_str(), ranking[0].final_score, ranking[0].rank), ("xa-tam-quang", 112.5, 1));
+    assert_eq!((ranking[1].rank, ranking[2].rank), (2, 2), "ties share a rank");
+    let not_scoring = baocao_plugins::abi::ScoreRequest { form: "IV.02a/VPCP/KSTT".to_owned(), units: vec![] };
+    assert!(matches!(host.score(&regime_iv(&host), &not_scoring), Err(PluginError::Refused(m)) if m.contains("not a scoring form")));
+}

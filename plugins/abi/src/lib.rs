@@ -22,8 +22,9 @@ use serde::{Deserialize, Serialize};
 
 /// Bumped on any incompatible change of the exports or of the JSON types.
 pub const ABI_MAJOR: u32 = 1;
-/// Bumped on compatible additions (new optional fields).
-pub const ABI_MINOR: u32 = 0;
+/// Bumped on compatible additions (new optional fields, new functions).
+/// 1.1 added `Function::Score`, `Form::scoring` and `Form::groups_sum_children`.
+pub const ABI_MINOR: u32 = 1;
 
 /// What `baocao_call` runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +38,8 @@ pub enum Function {
     Validate = 2,
     /// [`ScheduleRequest`] → `Vec<`[`PeriodWindow`]`>`.
     Schedule = 3,
+    /// [`ScoreRequest`] → `Vec<`[`UnitScore`]`>`, ranked (since 1.1; scoring regimes).
+    Score = 4,
 }
 
 impl Function {
@@ -46,6 +49,7 @@ impl Function {
             1 => Some(Function::Compute),
             2 => Some(Function::Validate),
             3 => Some(Function::Schedule),
+            4 => Some(Function::Score),
             _ => None,
         }
     }
@@ -147,6 +151,46 @@ pub struct Form {
     pub rules: Vec<Rule>,
     /// Where the column layout comes from when the public texts do not give it.
     pub provenance: Option<String>,
+    /// Rows that have deeper rows under them hold the sum of those (criteria
+    /// groups of a scoring form, hierarchical indicators). Since 1.1.
+    #[serde(default)]
+    pub groups_sum_children: bool,
+    /// For scoring regimes: which columns hold the maximum, the self-assessed
+    /// and the appraised score. Since 1.1.
+    #[serde(default)]
+    pub scoring: Option<Scoring>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scoring {
+    pub max_column: String,
+    pub self_column: String,
+    pub appraised_column: String,
+}
+
+/// The forms of several units to score and rank against each other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreRequest {
+    pub form: String,
+    pub units: Vec<UnitData>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitData {
+    pub unit: String,
+    pub cells: Vec<Cell>,
+}
+
+/// A unit's totals and its rank (1 is best; ties share a rank).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitScore {
+    pub unit: String,
+    pub self_score: f64,
+    /// None until the appraiser has scored every criterion the unit scored.
+    pub appraised_score: Option<f64>,
+    /// The appraised total when there is one, else the self-assessed total.
+    pub final_score: f64,
+    pub rank: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -338,6 +382,13 @@ pub fn check_manifest(manifest: &Manifest) -> Vec<String> {
         for rule in &form.rules {
             if !columns.contains(rule.left.as_str()) || rule.right.iter().any(|c| !columns.contains(c.as_str())) {
                 problems.push(format!("form {}: rule {} names an unknown column", form.code, rule.text));
+            }
+        }
+        if let Some(s) = &form.scoring {
+            for c in [&s.max_column, &s.self_column, &s.appraised_column] {
+                if !columns.contains(c.as_str()) {
+                    problems.push(format!("form {}: scoring names unknown column {c}", form.code));
+                }
             }
         }
     }

@@ -38,6 +38,17 @@ pub trait Regime {
     fn schedule(manifest: &Manifest, request: &ScheduleRequest) -> Result<Vec<PeriodWindow>, String> {
         logic::schedule(manifest, request)
     }
+
+    /// Totals and ranks units on a scoring form; uses this regime's `compute`.
+    fn score(manifest: &Manifest, request: &ScoreRequest) -> Result<Vec<UnitScore>, String> {
+        let form = logic::form(manifest, &request.form)?;
+        let mut computed = Vec::with_capacity(request.units.len());
+        for unit in &request.units {
+            let data = Self::compute(manifest, FormData { form: request.form.clone(), cells: unit.cells.clone() })?;
+            computed.push((unit.unit.clone(), data));
+        }
+        logic::score(form, &computed)
+    }
 }
 
 /// Declares the exports of the ABI for a [`Regime`].

@@ -120,6 +120,20 @@ pub fn compute(form: &Form, data: FormData) -> FormData {
             grid.insert((row.clone(), col.code.clone()), value);
         }
     }
+    if form.groups_sum_children {
+        // Bottom-up, so that a group inside a group is summed before its parent.
+        for (i, group) in form.rows.iter().enumerate().rev() {
+            let children: Vec<&Row> = form.rows[i + 1..].iter().take_while(|r| r.level > group.level).filter(|r| r.level == group.level + 1).collect();
+            if children.is_empty() || group.total {
+                continue;
+            }
+            for col in form.columns.iter().filter(|c| matches!(c.cell_type, CellType::Integer | CellType::Decimal) && c.formula.is_none()) {
+                let values: Vec<f64> = children.iter().filter_map(|r| grid.get(&(r.code.clone(), col.code.clone())).and_then(number)).collect();
+                let value = if values.is_empty() { Value::Null } else { to_value(values.iter().sum(), col.cell_type) };
+                grid.insert((group.code.clone(), col.code.clone()), value);
+            }
+        }
+    }
     if let Some(total) = &total {
         for col in form.columns.iter().filter(|c| !matches!(c.cell_type, CellType::Text | CellType::Date)) {
             let value = if let Some(Formula::Percent { numerator, denominator }) = &col.formula {
@@ -226,6 +240,37 @@ pub fn validate(form: &Form, data: &FormData) -> Vec<CellError> {
 
 fn fmt(x: f64) -> String {
     if x.fract() == 0.0 { format!("{}", x as i64) } else { format!("{x}") }
+}
+
+// ---------------------------------------------------------------- score ---
+
+/// Totals of a scoring form per unit (from computed forms) and competition
+/// ranking (1, 2, 2, 4): the appraised total when the appraiser scored every
+/// criterion the unit scored, else the self-assessed total.
+pub fn score(form: &Form, units: &[(String, FormData)]) -> Result<Vec<UnitScore>, String> {
+    let scoring = form.scoring.as_ref().ok_or_else(|| format!("form {} is not a scoring form", form.code))?;
+    let leaves: Vec<&Row> = form
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| !r.total && form.rows.get(i + 1).is_none_or(|next| next.level <= r.level))
+        .map(|(_, r)| r)
+        .collect();
+    let mut scores = Vec::with_capacity(units.len());
+    for (unit, data) in units {
+        let get = |row: &str, col: &str| data.cells.iter().find(|c| c.row == row && c.col == col).and_then(|c| number(&c.value));
+        let self_score: f64 = leaves.iter().filter_map(|r| get(&r.code, &scoring.self_column)).sum();
+        let complete = leaves.iter().all(|r| get(&r.code, &scoring.self_column).is_none() || get(&r.code, &scoring.appraised_column).is_some());
+        let appraised: f64 = leaves.iter().filter_map(|r| get(&r.code, &scoring.appraised_column)).sum();
+        let appraised_score = complete.then_some((appraised * 100.0).round() / 100.0);
+        let self_score = (self_score * 100.0).round() / 100.0;
+        scores.push(UnitScore { unit: unit.clone(), self_score, appraised_score, final_score: appraised_score.unwrap_or(self_score), rank: 0 });
+    }
+    scores.sort_by(|a, b| b.final_score.total_cmp(&a.final_score).then_with(|| a.unit.cmp(&b.unit)));
+    for i in 0..scores.len() {
+        scores[i].rank = if i > 0 && scores[i].final_score == scores[i - 1].final_score { scores[i - 1].rank } else { i as u32 + 1 };
+    }
+    Ok(scores)
 }
 
 // ------------------------------------------------------------- schedule ---

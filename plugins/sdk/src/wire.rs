@@ -54,6 +54,7 @@ pub fn dispatch<R: Regime>(manifest: &crate::Manifest, function: i32, input: &[u
         Some(Function::Compute) => run(input, |data| R::compute(manifest, data)),
         Some(Function::Validate) => run(input, |data: crate::FormData| R::validate(manifest, &data)),
         Some(Function::Schedule) => run(input, |request: crate::ScheduleRequest| R::schedule(manifest, &request)),
+        Some(Function::Score) => run(input, |request: crate::ScoreRequest| R::score(manifest, &request)),
         None => output::<()>(&Reply::Error(format!("unknown function {function}"))),
     }
 }

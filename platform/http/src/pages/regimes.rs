@@ -229,6 +229,8 @@ mod tests {
             outside_system: false,
             rules: vec![],
             provenance: None,
+            groups_sum_children: false,
+            scoring: None,
         };
         let rows = header_rows(&form);
         assert_eq!(rows[0], vec![("G1".into(), 2, 1), ("Ghi chú".into(), 1, 2), ("G2".into(), 1, 1)]);

@@ -35,6 +35,8 @@ fn iii_01a() -> Form {
         outside_system: false,
         rules: vec![],
         provenance: Some("Cột mô phỏng theo nội dung Điều 11 Thông tư 01/2020/TT-VPCP [U]".to_owned()),
+        groups_sum_children: false,
+        scoring: None,
     }
 }
 

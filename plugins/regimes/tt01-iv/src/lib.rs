@@ -40,6 +40,8 @@ fn iv_01() -> Form {
         outside_system: false,
         rules: vec![],
         provenance: Some("Cột mô phỏng theo biểu IV.02a và các cột tỷ lệ của biểu I.01 [U]".to_owned()),
+        groups_sum_children: false,
+        scoring: None,
     }
 }
 
@@ -75,6 +77,8 @@ fn iv_02a() -> Form {
         // (11) = (12) + (13) + (14) follows the layout of the other groups [U].
         rules: vec![rule("c11", &["c12", "c13", "c14"], "(11) = (12) + (13) + (14)")],
         provenance: Some("Màn hình biểu IV.02a trong Tài liệu hướng dẫn sử dụng của VPCP".to_owned()),
+        groups_sum_children: false,
+        scoring: None,
     }
 }
 
