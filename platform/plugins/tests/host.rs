@@ -340,3 +340,21 @@ fn thai_binh_units_are_ranked() {
     let not_scoring = baocao_plugins::abi::ScoreRequest { form: "IV.02a/VPCP/KSTT".to_owned(), units: vec![] };
     assert!(matches!(host.score(&regime_iv(&host), &not_scoring), Err(PluginError::Refused(m)) if m.contains("not a scoring form")));
 }
+
+#[test]
+fn regimes_v_and_vi_compute_their_formulas() {
+    let host = host();
+    let load = |name: &str| host.load(builtin_plugins().iter().find(|(n, _)| *n == name).unwrap().1).unwrap();
+    let v = load("regime_tt01_v");
+    assert_eq!(v.manifest.periods, vec![PeriodType::HalfYear, PeriodType::Year]);
+    let halves = host.schedule(&v, &ScheduleRequest { year: 2026, period: PeriodType::HalfYear }).unwrap();
+    assert_eq!((halves[0].data_to.as_str(), halves[0].deadlines[0].date.as_str()), ("2026-06-14", "2026-06-25"), "by the 25th, Decree 09 Art. 13");
+    let out = host.compute(&v, &FormData { form: "V.01/VPCP/KSTT".to_owned(), cells: vec![cell("luy-ke", "c5", json!(12)), cell("luy-ke", "c6", json!(5)), cell("luy-ke", "c7", json!(1))] }).unwrap();
+    assert_eq!(value(&out, "luy-ke", "c4"), json!(18));
+    let extra = host.validate(&v, &FormData { form: "V.01/VPCP/KSTT".to_owned(), cells: vec![cell("them-dong", "c3", json!(1))] }).unwrap();
+    assert!(extra[0].message.vi.contains("không có dòng"), "fixed-row forms refuse other rows");
+    let vi = load("regime_tt01_vi");
+    let out = host.compute(&vi, &FormData { form: "VI.01/VPCP/TTĐT".to_owned(), cells: vec![cell("ket-qua", "c4", json!(40)), cell("ket-qua", "c5", json!(8)), cell("ket-qua", "c6", json!(46)), cell("ket-qua", "c7", json!(23))] }).unwrap();
+    assert_eq!(value(&out, "ket-qua", "c3"), json!(48));
+    assert_eq!(value(&out, "ket-qua", "c8"), json!(50.0));
+}
