@@ -21,6 +21,8 @@ async fn the_built_in_regime_and_its_forms_are_served(backend: Backend) {
     let app = spawn_app(backend).await;
     let clerk = app.login("tb.minhquang.nhaplieu").await;
     let regimes = app.get_json(&clerk, "/api/v1/regimes").await;
+    let shipped: Vec<&str> = regimes.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(shipped, vec!["TB-CDS-2022", "TT01-I", "TT01-II", "TT01-III", "TT01-IV", "TT01-V", "TT01-VI"], "the six national regimes and Thái Bình's");
     let iv = regimes.as_array().unwrap().iter().find(|r| r["code"] == "TT01-IV").expect("regime IV is built in");
     assert_eq!(iv["scope"], "national");
     assert_eq!(iv["builtin"], true);
@@ -39,6 +41,11 @@ async fn the_built_in_regime_and_its_forms_are_served(backend: Backend) {
     assert_eq!(form["rows"][0]["title"], "TỔNG CỘNG");
     assert_eq!(form["rows"][0]["mode"], "fixed");
     assert_eq!(form["row_modes"], json!(["fixed", "catalogue"]));
+    let i01 = app.get_json(&clerk, "/api/v1/regimes/TT01-I/forms/I.01/VPCP/TH").await;
+    assert_eq!(i01["columns"][3]["formula"], "(3) + (4) − (5)");
+    assert_eq!(i01["columns"][11]["formula"], "((9) + (10)) / (6) × 100");
+    let i04 = app.get_json(&clerk, "/api/v1/regimes/TT01-I/forms/I.04/VPCP/TH").await;
+    assert_eq!(i04["outside_system"], true);
     let iv01 = app.get_json(&clerk, "/api/v1/regimes/TT01-IV/forms/IV.01/VPCP/KSTT").await;
     assert_eq!(iv01["columns"][2]["formula"], "(4) / (3) × 100");
     assert_error(app.get(&clerk, "/api/v1/regimes/TT01-IV/forms/X.99").await, StatusCode::NOT_FOUND, "not_found").await;

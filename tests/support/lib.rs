@@ -94,6 +94,8 @@ pub fn test_settings(database_url: &str) -> Settings {
     s.auth.captcha = false;
     s.auth.attempts_per_minute = 10_000;
     s.log.filter = "warn".to_owned();
+    // Built-in regimes compile on first use: most tests never touch them.
+    s.plugins.preload = false;
     s
 }
 

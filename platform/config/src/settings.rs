@@ -20,12 +20,21 @@ pub struct Settings {
     pub log: LogSettings,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PluginSettings {
     /// A directory of extra regime plugins (`*.wasm`) loaded at start as
     /// national regimes, beside the built-in ones.
     pub dir: Option<PathBuf>,
+    /// Compile the built-in regimes at start (fail fast, no wait on first
+    /// use). Tests that never touch regimes turn it off.
+    pub preload: bool,
+}
+
+impl Default for PluginSettings {
+    fn default() -> Self {
+        PluginSettings { dir: None, preload: true }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

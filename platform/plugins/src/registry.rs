@@ -42,18 +42,36 @@ impl Entry {
 pub struct Registry {
     host: PluginHost,
     entries: RwLock<Vec<Entry>>,
+    /// The built-in plugins are compiled once, at start (`preload`) or on
+    /// first use, whichever comes first.
+    builtins: std::sync::OnceLock<Result<(), String>>,
 }
 
 impl Registry {
-    /// A registry holding the plugins built into this binary.
-    pub fn with_builtins(host: PluginHost) -> Result<Self, PluginError> {
-        let mut entries = Vec::new();
-        for (name, bytes) in crate::builtin_plugins() {
-            let plugin = host.load(bytes).inspect_err(|error| tracing::error!(plugin = name, %error, "a built-in regime plugin failed to load"))?;
-            tracing::info!(plugin = name, code = %plugin.manifest.code, version = plugin.manifest.version, sha256 = %plugin.sha256, "built-in regime loaded");
-            entries.push(Entry { id: None, plugin, scope: Scope::National, enabled: true });
+    /// A registry that will hold the plugins built into this binary.
+    pub fn new(host: PluginHost) -> Self {
+        Registry { host, entries: RwLock::new(Vec::new()), builtins: std::sync::OnceLock::new() }
+    }
+
+    /// Compiles the built-in plugins now; a server calls this at start so a
+    /// broken build fails loudly and the first request does not wait.
+    pub fn preload(&self) -> Result<(), String> {
+        self.builtins
+            .get_or_init(|| {
+                for (name, bytes) in crate::builtin_plugins() {
+                    let plugin = self.host.load(bytes).map_err(|e| format!("built-in regime plugin {name}: {e}"))?;
+                    tracing::info!(plugin = name, code = %plugin.manifest.code, version = plugin.manifest.version, sha256 = %plugin.sha256, "built-in regime loaded");
+                    self.put(Entry { id: None, plugin, scope: Scope::National, enabled: true });
+                }
+                Ok(())
+            })
+            .clone()
+    }
+
+    fn ensure_builtins(&self) {
+        if let Err(error) = self.preload() {
+            tracing::error!(%error, "a built-in regime plugin failed to load");
         }
-        Ok(Registry { host, entries: RwLock::new(entries) })
     }
 
     /// Adds every `*.wasm` of an operator's directory as a national regime.
@@ -104,12 +122,14 @@ impl Registry {
 
     /// Every entry a tenant can see, every version, enabled or not.
     pub fn all_visible(&self, tenant: i64) -> Vec<Entry> {
+        self.ensure_builtins();
         self.read().iter().filter(|e| e.visible_to(tenant)).cloned().collect()
     }
 
     /// The newest enabled version of each regime a tenant can see, by code.
     /// A tenant's own version of a code wins over the national one only when newer.
     pub fn current(&self, tenant: i64) -> Vec<Entry> {
+        self.ensure_builtins();
         let mut best: Vec<Entry> = Vec::new();
         for e in self.read().iter().filter(|e| e.enabled && e.visible_to(tenant)) {
             match best.iter_mut().find(|b| b.plugin.manifest.code == e.plugin.manifest.code) {
@@ -129,6 +149,7 @@ impl Registry {
 
     /// A given version of a regime (for reports made under it), enabled or not.
     pub fn version(&self, tenant: i64, code: &str, version: u32) -> Option<Entry> {
+        self.ensure_builtins();
         self.read()
             .iter()
             .filter(|e| e.visible_to(tenant) && e.plugin.manifest.code == code && e.plugin.manifest.version == version)

@@ -358,3 +358,82 @@ fn regimes_v_and_vi_compute_their_formulas() {
     assert_eq!(value(&out, "ket-qua", "c3"), json!(48));
     assert_eq!(value(&out, "ket-qua", "c8"), json!(50.0));
 }
+
+#[test]
+fn every_shipped_plugin_loads_with_a_valid_manifest() {
+    let host = host();
+    let mut codes = Vec::new();
+    for (name, bytes) in builtin_plugins() {
+        let plugin = host.load(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(baocao_plugins::abi::check_manifest(&plugin.manifest).is_empty(), "{name}");
+        assert!(!plugin.manifest.forms.is_empty(), "{name} declares forms");
+        assert!(!plugin.manifest.name.vi.is_ascii(), "{name} has a Vietnamese name with diacritics");
+        codes.push(plugin.manifest.code.clone());
+    }
+    codes.sort();
+    assert_eq!(codes, vec!["TB-CDS-2022", "TT01-I", "TT01-II", "TT01-III", "TT01-IV", "TT01-V", "TT01-VI"]);
+}
+
+#[test]
+fn regime_i_computes_the_handbook_formulas_and_keeps_i04_outside() {
+    let host = host();
+    let plugin = host.load(builtin_plugins().iter().find(|(n, _)| *n == "regime_tt01_i").unwrap().1).unwrap();
+    let data = FormData {
+        form: "I.01/VPCP/TH".to_owned(),
+        cells: vec![
+            cell("chinh-phu", "c3", json!(20)),
+            cell("chinh-phu", "c4", json!(5)),
+            cell("chinh-phu", "c5", json!(1)),
+            cell("chinh-phu", "c9", json!(15)),
+            cell("chinh-phu", "c10", json!(3)),
+            cell("thu-tuong", "c3", json!(10)),
+            cell("thu-tuong", "c9", json!(10)),
+        ],
+    };
+    let out = host.compute(&plugin, &data).unwrap();
+    assert_eq!(value(&out, "chinh-phu", "c6"), json!(24), "(6) = (3) + (4) − (5)");
+    assert_eq!(value(&out, "chinh-phu", "c14"), json!(75.0), "(14) = ((9) + (10)) / (6) × 100");
+    assert_eq!(value(&out, "tong", "c6"), json!(34));
+    assert_eq!(value(&out, "tong", "c14"), json!(82.35), "the total's ratio comes from the totals");
+    let i02 = FormData { form: "I.02/VPCP/TH".to_owned(), cells: vec![cell("mat", "c3", json!(9)), cell("mat", "c4", json!(5)), cell("mat", "c5", json!(3)), cell("mat", "c6", json!(1)), cell("mat", "c7", json!(4))] };
+    let errors = host.validate(&plugin, &i02).unwrap();
+    assert!(errors.iter().any(|e| e.message.vi.contains("(4) = (5) + (6)") && e.message.vi.contains("5 ≠ 4")), "{errors:?}");
+    let i04 = host.validate(&plugin, &FormData { form: "I.04/VPCP/TH".to_owned(), cells: vec![] }).unwrap();
+    assert!(i04[0].message.vi.contains("không thực hiện trên hệ thống"));
+    let i05 = FormData { form: "I.05/VPCP/TH".to_owned(), cells: vec![cell("nv-1", "c3", json!("Công văn 123/VPCP-TH")), cell("nv-1", "c4", json!("30/06/2026"))] };
+    assert!(host.validate(&plugin, &i05).unwrap().is_empty(), "free-text rows are the form's own");
+    assert_eq!(plugin.manifest.outlines[0].code, "I.01-ĐC");
+}
+
+#[test]
+fn regime_ii_reports_three_quarters_and_the_year_with_deadlines_per_level() {
+    let host = host();
+    let plugin = host.load(builtin_plugins().iter().find(|(n, _)| *n == "regime_tt01_ii").unwrap().1).unwrap();
+    let quarters = host.schedule(&plugin, &ScheduleRequest { year: 2021, period: PeriodType::Quarter }).unwrap();
+    assert_eq!(quarters.iter().map(|w| w.number).collect::<Vec<_>>(), vec![1, 2, 3], "the year's report stands for the fourth quarter");
+    let at = |level: &str| quarters[2].deadlines.iter().find(|d| d.level == level).unwrap().date.clone();
+    assert_eq!((at("xa"), at("so"), at("huyen"), at("tinh")), ("2021-09-16".into(), "2021-09-18".into(), "2021-09-19".into(), "2021-09-20".into()));
+    let form = plugin.manifest.forms.iter().find(|f| f.code == "II.06a/VPCP/KSTT").unwrap();
+    assert_eq!(form.catalogue.as_deref(), Some("linh_vuc_tthc"));
+    let data = FormData {
+        form: form.code.clone(),
+        cells: vec![
+            cell("cong-an", "c4", json!(120)),
+            cell("cong-an", "c5", json!(30)),
+            cell("cong-an", "c6", json!(10)),
+            cell("cong-an", "c8", json!(40)),
+            cell("cong-an", "c9", json!(90)),
+            cell("cong-an", "c10", json!(5)),
+            cell("cong-an", "c12", json!(20)),
+            cell("cong-an", "c13", json!(5)),
+        ],
+    };
+    let out = host.compute(&plugin, &data).unwrap();
+    assert_eq!((value(&out, "cong-an", "c3"), value(&out, "cong-an", "c7"), value(&out, "cong-an", "c11")), (json!(160), json!(135), json!(25)));
+    assert!(host.validate(&plugin, &out).unwrap().is_empty(), "(3) = (7) + (11) holds");
+    let mut broken = out.clone();
+    broken.cells.retain(|c| !(c.row == "cong-an" && c.col == "c13"));
+    let recomputed = host.compute(&plugin, &broken).unwrap();
+    let errors = host.validate(&plugin, &recomputed).unwrap();
+    assert!(errors.iter().any(|e| e.message.vi.contains("(3) = (7) + (11)")), "{errors:?}");
+}

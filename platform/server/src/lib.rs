@@ -61,7 +61,11 @@ impl Application {
             None => (Arc::new(MemorySessions::default()), Arc::new(InProcessBus::default())),
         };
         let host = baocao_plugins::PluginHost::new(baocao_plugins::Limits::default()).context("starting the plugin host")?;
-        let regimes = Arc::new(baocao_plugins::Registry::with_builtins(host).context("loading the built-in regimes")?);
+        let regimes = Arc::new(baocao_plugins::Registry::new(host));
+        if settings.plugins.preload {
+            let registry = regimes.clone();
+            tokio::task::spawn_blocking(move || registry.preload()).await?.map_err(|e| anyhow::anyhow!(e)).context("loading the built-in regimes")?;
+        }
         if let Some(dir) = &settings.plugins.dir {
             regimes.load_dir(dir).map_err(|(file, e)| anyhow::anyhow!("regime plugin {}: {e}", file.display()))?;
         }

@@ -211,6 +211,54 @@ pub enum Formula {
     Sum { of: Vec<String> },
     /// numerator / denominator × 100, empty when the denominator is 0.
     Percent { numerator: String, denominator: String },
+    /// Σ coefficient × column, e.g. (3) + (4) − (5). Since 1.1.
+    Linear { terms: Vec<Term> },
+    /// (Σ numerator) / (Σ denominator) × 100, empty when the denominator is 0. Since 1.1.
+    Ratio { numerator: Vec<String>, denominator: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Term {
+    pub col: String,
+    pub coefficient: f64,
+}
+
+impl Formula {
+    /// The handbook's notation, e.g. "(3) + (4) − (5)" or "((9) + (10)) / (6) × 100",
+    /// given how to print a column code (its number in parentheses).
+    pub fn notation(&self, column: impl Fn(&str) -> String) -> String {
+        let joined = |cols: &[String]| cols.iter().map(|c| column(c)).collect::<Vec<_>>().join(" + ");
+        let grouped = |cols: &[String]| if cols.len() > 1 { format!("({})", joined(cols)) } else { joined(cols) };
+        match self {
+            Formula::Sum { of } => joined(of),
+            Formula::Percent { numerator, denominator } => format!("{} / {} × 100", column(numerator), column(denominator)),
+            Formula::Linear { terms } => {
+                let mut out = String::new();
+                for (i, t) in terms.iter().enumerate() {
+                    let sign = if t.coefficient < 0.0 { "−" } else { "+" };
+                    let magnitude = t.coefficient.abs();
+                    let factor = if magnitude == 1.0 { String::new() } else { format!("{magnitude} × ") };
+                    if i == 0 {
+                        out.push_str(&format!("{}{factor}{}", if t.coefficient < 0.0 { "−" } else { "" }, column(&t.col)));
+                    } else {
+                        out.push_str(&format!(" {sign} {factor}{}", column(&t.col)));
+                    }
+                }
+                out
+            }
+            Formula::Ratio { numerator, denominator } => format!("{} / {} × 100", grouped(numerator), grouped(denominator)),
+        }
+    }
+
+    /// The columns the formula reads.
+    pub fn inputs(&self) -> Vec<&String> {
+        match self {
+            Formula::Sum { of } => of.iter().collect(),
+            Formula::Percent { numerator, denominator } => vec![numerator, denominator],
+            Formula::Linear { terms } => terms.iter().map(|t| &t.col).collect(),
+            Formula::Ratio { numerator, denominator } => numerator.iter().chain(denominator).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -362,11 +410,7 @@ pub fn check_manifest(manifest: &Manifest) -> Vec<String> {
             }
         }
         for c in &form.columns {
-            let refs: Vec<&String> = match &c.formula {
-                Some(Formula::Sum { of }) => of.iter().collect(),
-                Some(Formula::Percent { numerator, denominator }) => vec![numerator, denominator],
-                None => Vec::new(),
-            };
+            let refs: Vec<&String> = c.formula.as_ref().map(Formula::inputs).unwrap_or_default();
             for r in refs {
                 if !columns.contains(r.as_str()) {
                     problems.push(format!("form {}: column {} refers to unknown column {r}", form.code, c.code));

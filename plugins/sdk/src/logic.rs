@@ -24,6 +24,10 @@ pub trait ColumnExt {
     fn sum(self, of: &[&str]) -> Self;
     /// A computed column: numerator / denominator × 100.
     fn percent(self, numerator: &str, denominator: &str) -> Self;
+    /// A computed column: Σ coefficient × column.
+    fn linear(self, terms: &[(&str, f64)]) -> Self;
+    /// A computed column: (Σ numerator) / (Σ denominator) × 100.
+    fn ratio(self, numerator: &[&str], denominator: &[&str]) -> Self;
     /// Only these groups may fill the column (e.g. the appraiser).
     fn only(self, groups: &[&str]) -> Self;
 }
@@ -36,6 +40,17 @@ impl ColumnExt for Column {
 
     fn percent(mut self, numerator: &str, denominator: &str) -> Self {
         self.formula = Some(Formula::Percent { numerator: numerator.to_owned(), denominator: denominator.to_owned() });
+        self
+    }
+
+    fn linear(mut self, terms: &[(&str, f64)]) -> Self {
+        self.formula = Some(Formula::Linear { terms: terms.iter().map(|(c, k)| Term { col: (*c).to_owned(), coefficient: *k }).collect() });
+        self
+    }
+
+    fn ratio(mut self, numerator: &[&str], denominator: &[&str]) -> Self {
+        let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect();
+        self.formula = Some(Formula::Ratio { numerator: owned(numerator), denominator: owned(denominator) });
         self
     }
 
@@ -81,6 +96,28 @@ fn to_value(x: f64, cell_type: CellType) -> Value {
 
 // -------------------------------------------------------------- compute ---
 
+/// One formula on one row, from the row's values; empty when no input has a value
+/// or a denominator is 0.
+fn evaluate(formula: &Formula, cell_type: CellType, get: impl Fn(&str) -> Option<f64>) -> Value {
+    let sum = |cols: &[String]| -> Option<f64> {
+        let parts: Vec<f64> = cols.iter().filter_map(|c| get(c)).collect();
+        if parts.is_empty() { None } else { Some(parts.iter().sum()) }
+    };
+    let ratio = |n: Option<f64>, d: Option<f64>| match (n, d) {
+        (Some(n), Some(d)) if d != 0.0 => to_value(n / d * 100.0, cell_type),
+        _ => Value::Null,
+    };
+    match formula {
+        Formula::Sum { of } => sum(of).map_or(Value::Null, |x| to_value(x, cell_type)),
+        Formula::Percent { numerator, denominator } => ratio(get(numerator), get(denominator)),
+        Formula::Linear { terms } => {
+            let parts: Vec<f64> = terms.iter().filter_map(|t| get(&t.col).map(|v| v * t.coefficient)).collect();
+            if parts.is_empty() { Value::Null } else { to_value(parts.iter().sum(), cell_type) }
+        }
+        Formula::Ratio { numerator, denominator } => ratio(sum(numerator), sum(denominator)),
+    }
+}
+
 /// Fills every formula column of every row, then the total row. Entered
 /// values in computed cells are replaced; other cells are kept as they are.
 pub fn compute(form: &Form, data: FormData) -> FormData {
@@ -105,18 +142,8 @@ pub fn compute(form: &Form, data: FormData) -> FormData {
     let formula_columns: Vec<&Column> = form.columns.iter().filter(|c| c.formula.is_some()).collect();
     for row in rows.iter().filter(|r| Some(*r) != total.as_ref()) {
         for col in &formula_columns {
-            let get = |c: &str| grid.get(&(row.clone(), c.to_owned())).and_then(number);
-            let value = match &col.formula {
-                Some(Formula::Sum { of }) => {
-                    let parts: Vec<Option<f64>> = of.iter().map(|c| get(c)).collect();
-                    if parts.iter().all(Option::is_none) { Value::Null } else { to_value(parts.iter().flatten().sum(), col.cell_type) }
-                }
-                Some(Formula::Percent { numerator, denominator }) => match (get(numerator), get(denominator)) {
-                    (Some(n), Some(d)) if d != 0.0 => to_value(n / d * 100.0, col.cell_type),
-                    _ => Value::Null,
-                },
-                None => continue,
-            };
+            let Some(formula) = &col.formula else { continue };
+            let value = evaluate(formula, col.cell_type, |c| grid.get(&(row.clone(), c.to_owned())).and_then(number));
             grid.insert((row.clone(), col.code.clone()), value);
         }
     }
@@ -136,13 +163,9 @@ pub fn compute(form: &Form, data: FormData) -> FormData {
     }
     if let Some(total) = &total {
         for col in form.columns.iter().filter(|c| !matches!(c.cell_type, CellType::Text | CellType::Date)) {
-            let value = if let Some(Formula::Percent { numerator, denominator }) = &col.formula {
-                let n = grid.get(&(total.clone(), numerator.clone())).and_then(number);
-                let d = grid.get(&(total.clone(), denominator.clone())).and_then(number);
-                match (n, d) {
-                    (Some(n), Some(d)) if d != 0.0 => to_value(n / d * 100.0, col.cell_type),
-                    _ => Value::Null,
-                }
+            // Ratios are recomputed from the totals; sums and linear formulas add up like entered columns.
+            let value = if let Some(formula @ (Formula::Percent { .. } | Formula::Ratio { .. })) = &col.formula {
+                evaluate(formula, col.cell_type, |c| grid.get(&(total.clone(), c.to_owned())).and_then(number))
             } else {
                 let values: Vec<f64> = rows
                     .iter()

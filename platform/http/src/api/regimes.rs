@@ -3,7 +3,7 @@
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use baocao_plugins::Entry;
-use baocao_plugins::abi::{Form, Formula, RowMode};
+use baocao_plugins::abi::{Form, RowMode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -191,10 +191,7 @@ fn form_dto(entry: &Entry, f: &Form) -> FormDto {
                 title: c.header.join(" / "),
                 header: c.header.clone(),
                 cell_type: label(&c.cell_type),
-                formula: c.formula.as_ref().map(|formula| match formula {
-                    Formula::Sum { of } => of.iter().map(|c| number(c)).collect::<Vec<_>>().join(" + "),
-                    Formula::Percent { numerator, denominator } => format!("{} / {} × 100", number(numerator), number(denominator)),
-                }),
+                formula: c.formula.as_ref().map(|formula| formula.notation(number)),
                 fill_groups: c.fill_groups.clone(),
             })
             .collect(),

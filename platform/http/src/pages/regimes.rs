@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use baocao_authz::perms::ManageRegimes;
 use baocao_domain::text::Locale;
-use baocao_plugins::abi::{Form, Formula};
+use baocao_plugins::abi::Form;
 use baocao_plugins::{Entry, Scope};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -160,7 +160,7 @@ async fn form(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, 
     let form = entry.plugin.manifest.forms.iter().find(|f| f.code == form_code).ok_or(crate::error::AppError::NotFound("form")).in_locale(l)?;
     let headers = header_rows(form);
     let depth = headers.len();
-    let number = |c: &str| form.columns.iter().find(|x| x.code == c).map(|x| x.number.to_string()).unwrap_or_default();
+    let number = |c: &str| form.columns.iter().find(|x| x.code == c).map(|x| format!("({})", x.number)).unwrap_or_else(|| c.to_owned());
     let body: Markup = html! {
         p.muted { a href="/regimes" { (t(l, "← Chế độ báo cáo", "← Regimes")) } }
         h1 { (form.title.get_vi_en(l)) }
@@ -186,13 +186,7 @@ async fn form(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, 
                             td { (r.label) }
                             td { @if r.total { strong { (r.title) } } @else { (r.title) } }
                             @for c in &form.columns {
-                                td.muted {
-                                    @match &c.formula {
-                                        Some(Formula::Sum { of }) => { "= " (of.iter().map(|x| format!("({})", number(x))).collect::<Vec<_>>().join(" + ")) }
-                                        Some(Formula::Percent { numerator, denominator }) => { "= (" (number(numerator)) ") / (" (number(denominator)) ") × 100" }
-                                        None => {}
-                                    }
-                                }
+                                td.muted { @if let Some(f) = &c.formula { "= " (f.notation(number)) } }
                             }
                         }
                     }
