@@ -160,3 +160,49 @@ async fn operators_add_regimes_from_a_directory() {
     let tb = list.as_array().unwrap().iter().find(|r| r["code"] == "TB-CDS").expect("loaded from the directory");
     assert_eq!((tb["version"].as_u64(), tb["scope"].as_str(), tb["builtin"].as_bool()), (Some(3), Some("national"), Some(true)));
 }
+
+async fn a_version_applies_to_periods_from_its_effective_date(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tb = app.login("tb.quantri").await;
+    // Version 1 from 2022; version 2, as a successor circular would, from 15/02/2026.
+    assert_eq!(upload(&app, &tb, plugin(1, "Biểu 2022")).await.status(), StatusCode::CREATED);
+    let mut successor = scoring_manifest(2, "Biểu theo văn bản mới");
+    successor["effective_from"] = json!("2026-02-15");
+    let v2 = fixed_plugin(1, &json!({"ok": successor}).to_string(), None);
+    assert_eq!(upload(&app, &tb, v2).await.status(), StatusCode::CREATED);
+    let tenant = tb.user["tenant_id"].as_i64().unwrap();
+    let regimes = &app.state.regimes;
+    assert!(regimes.applicable(tenant, "TB-CDS", "2021-12-15").is_none(), "no version before 2022");
+    assert_eq!(regimes.applicable(tenant, "TB-CDS", "2025-12-15").unwrap().plugin.manifest.version, 1, "the 2026 year starts 15/12/2025, under version 1");
+    assert_eq!(regimes.applicable(tenant, "TB-CDS", "2026-03-15").unwrap().plugin.manifest.version, 2);
+    assert_eq!(regimes.applicable(tenant, "TT01-IV", "2021-03-15").unwrap().plugin.manifest.version, 1, "built-in regimes too");
+}
+
+both!(a_version_applies_to_periods_from_its_effective_date);
+
+async fn catalogues_are_served_by_the_platform(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let clerk = app.login("tb.minhquang.nhaplieu").await;
+    let fields = app.get_json(&clerk, "/api/v1/catalogues/linh_vuc_tthc").await;
+    let names: Vec<&str> = fields.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert!(names.starts_with(&["Công an", "Công Thương", "Giáo dục và Đào tạo"]), "as on the handbook's screen: {names:?}");
+    let provinces = app.get_json(&clerk, "/api/v1/catalogues/dia_phuong").await;
+    let codes: Vec<&str> = provinces.as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"thaibinh") && codes.contains(&"hungyen") && !codes.contains(&"btp"));
+    // Units: the caller's tenant only, and only what the caller may see.
+    let admin = app.login("tb.quantri").await;
+    let units = app.get_json(&admin, "/api/v1/catalogues/don_vi").await;
+    let unit_codes: Vec<&str> = units.as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect();
+    assert!(unit_codes.contains(&"xa-minh-quang") && unit_codes.contains(&"so-tu-phap"));
+    assert!(!unit_codes.iter().any(|c| c.contains("pho-hien")), "no unit of another tenant");
+    assert_error(app.get(&clerk, "/api/v1/catalogues/khong-co").await, StatusCode::NOT_FOUND, "not_found").await;
+    // Every catalogue a shipped regime names is served.
+    for regime in app.get_json(&clerk, "/api/v1/regimes").await.as_array().unwrap() {
+        let entry = app.state.regimes.find(clerk.user["tenant_id"].as_i64().unwrap(), regime["code"].as_str().unwrap()).unwrap();
+        for name in &entry.plugin.manifest.catalogues {
+            assert!(baocao_http::catalogues::NAMES.contains(&name.as_str()), "{} names catalogue {name}", regime["code"]);
+        }
+    }
+}
+
+both!(catalogues_are_served_by_the_platform);

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod catalogues;
 pub mod error;
 pub mod locale;
 pub mod ops;

@@ -147,6 +147,20 @@ impl Registry {
         self.current(tenant).into_iter().find(|e| e.plugin.manifest.code == code)
     }
 
+    /// The version that applies to a period starting on `period_start`
+    /// (yyyy-MM-dd): the newest enabled version visible to the tenant whose
+    /// `effective_from` is on or before that day. New assignments use it.
+    pub fn applicable(&self, tenant: i64, code: &str, period_start: &str) -> Option<Entry> {
+        self.ensure_builtins();
+        self.read()
+            .iter()
+            .filter(|e| e.enabled && e.visible_to(tenant) && e.plugin.manifest.code == code)
+            // ISO dates compare correctly as text.
+            .filter(|e| e.plugin.manifest.effective_from.as_str() <= period_start)
+            .max_by_key(|e| e.plugin.manifest.version)
+            .cloned()
+    }
+
     /// A given version of a regime (for reports made under it), enabled or not.
     pub fn version(&self, tenant: i64, code: &str, version: u32) -> Option<Entry> {
         self.ensure_builtins();

@@ -413,6 +413,8 @@ fn regime_ii_reports_three_quarters_and_the_year_with_deadlines_per_level() {
     assert_eq!(quarters.iter().map(|w| w.number).collect::<Vec<_>>(), vec![1, 2, 3], "the year's report stands for the fourth quarter");
     let at = |level: &str| quarters[2].deadlines.iter().find(|d| d.level == level).unwrap().date.clone();
     assert_eq!((at("xa"), at("so"), at("huyen"), at("tinh")), ("2021-09-16".into(), "2021-09-18".into(), "2021-09-19".into(), "2021-09-20".into()));
+    let codes: Vec<&str> = plugin.manifest.forms.iter().map(|f| f.code.split('/').next().unwrap_or("")).collect();
+    assert_eq!(codes, vec!["II.01a", "II.02a", "II.03a", "II.04a", "II.05a", "II.06a", "II.07a", "II.07b", "II.08"]);
     let form = plugin.manifest.forms.iter().find(|f| f.code == "II.06a/VPCP/KSTT").unwrap();
     assert_eq!(form.catalogue.as_deref(), Some("linh_vuc_tthc"));
     let data = FormData {
@@ -436,4 +438,21 @@ fn regime_ii_reports_three_quarters_and_the_year_with_deadlines_per_level() {
     let recomputed = host.compute(&plugin, &broken).unwrap();
     let errors = host.validate(&plugin, &recomputed).unwrap();
     assert!(errors.iter().any(|e| e.message.vi.contains("(3) = (7) + (11)")), "{errors:?}");
+}
+
+#[test]
+fn a_module_that_loops_while_instantiating_is_refused() {
+    let host = host();
+    let bytes = wat_bytes(
+        r#"(module
+            (memory (export "memory") 1)
+            (func $boot (loop $l (br $l)))
+            (start $boot)
+            (func (export "baocao_abi_major") (result i32) i32.const 1)
+            (func (export "baocao_alloc") (param i32) (result i32) i32.const 1024)
+            (func (export "baocao_free") (param i32 i32))
+            (func (export "baocao_call") (param i32 i32 i32) (result i64) i64.const 0))"#,
+    );
+    let e = expect_err(host.load(&bytes));
+    assert!(matches!(e, PluginError::OutOfFuel | PluginError::Timeout(_)), "{e}");
 }

@@ -37,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .route(web::post().to(regimes::upload)),
                     )
                     .route("/regimes/{id}/enabled", web::post().to(regimes::set_enabled))
+                    .route("/catalogues/{name}", web::get().to(regimes::catalogue))
                     .route("/regimes/{code}/forms", web::get().to(regimes::forms))
                     .route("/regimes/{code}/forms/{form_code:.*}", web::get().to(regimes::form))
                     .route("/users", web::get().to(users::list))

@@ -15,7 +15,7 @@ use crate::error;
         units::list, units::get, units::create, units::update, units::delete, units::reorganise, units::groups, units::audit,
         users::list, users::create, users::get, users::update, users::deactivate, users::reset_password, users::reset_token,
         users::grant, users::revoke,
-        regimes::list, regimes::upload, regimes::set_enabled, regimes::forms, regimes::form,
+        regimes::list, regimes::upload, regimes::set_enabled, regimes::forms, regimes::form, regimes::catalogue,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, error::FieldError,
@@ -23,7 +23,7 @@ use crate::error;
         auth::LoginRequest, auth::LoginResponse, auth::CaptchaResponse, auth::ChangePassword, auth::ResetWithToken,
         admin::NewUnitInput, admin::AccountInput, admin::UnitEdit, admin::ReorganisationInput, admin::NewUserInput,
         admin::UserEdit, admin::MembershipInput, units::ReorganisationDone, users::NewPassword, users::ResetToken, users::MembershipChanged,
-        regimes::RegimeDto, regimes::EnabledInput, regimes::FormSummaryDto, regimes::FormDto, regimes::ColumnDto, regimes::RowDto,
+        crate::catalogues::CatalogueItem, regimes::RegimeDto, regimes::EnabledInput, regimes::FormSummaryDto, regimes::FormDto, regimes::ColumnDto, regimes::RowDto,
     )),
     tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"), (name = "regimes", description = "Reporting regimes (WebAssembly plugins) and their forms"))
 )]

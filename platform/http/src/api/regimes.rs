@@ -93,6 +93,13 @@ pub async fn set_enabled(state: web::Data<AppState>, who: Principal, id: web::Pa
     Ok(web::Json(RegimeDto::from(&entry)))
 }
 
+#[utoipa::path(get, path = "/api/v1/catalogues/{name}", tag = "regimes",
+    params(("name" = String, Path, description = "don_vi, dia_phuong or linh_vuc_tthc")),
+    responses((status = 200, description = "The rows a form may pick", body = [crate::catalogues::CatalogueItem]), (status = 404, body = ErrorBody)))]
+pub async fn catalogue(state: web::Data<AppState>, who: Principal, name: web::Path<String>) -> ApiResult<web::Json<Vec<crate::catalogues::CatalogueItem>>> {
+    Ok(web::Json(crate::catalogues::items(&state, &who, &name).await?))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FormSummaryDto {
     pub code: String,

@@ -9,10 +9,10 @@
 //! II.06a and II.07b follow the columns found in public implementations with
 //! the relations of `shared/regimes.md` [U]; II.06a's rows are picked from the
 //! catalogue of TTHC fields (Công an, Công Thương, Giáo dục và Đào tạo …), as
-//! on the handbook's screen. II.01a and II.08 are modelled on them [U]; the
-//! remaining forms of Appendix II (II.02 … II.05, II.07a) are to be added in a
-//! new version when their columns are known. The outline II.01-ĐC follows the
-//! regime's subject [U].
+//! on the handbook's screen. The other forms of Appendix II (II.01a, II.02a,
+//! II.03a, II.04a, II.05a, II.07a, II.08) are modelled on them and on the
+//! regime's subject [U]: correct them in a new plugin version when the
+//! appendix is at hand. The outline II.01-ĐC follows the regime's subject [U].
 
 use baocao_regime_sdk::logic::{self, ColumnExt, column, rule, text, total_row};
 use baocao_regime_sdk::*;
@@ -116,6 +116,92 @@ fn ii_01a() -> Form {
     f
 }
 
+fn modelled(code: &str, title_vi: &str, title_en: &str, columns: Vec<Column>, rules: Vec<Rule>) -> Form {
+    let mut f = base(code, title_vi, title_en, columns);
+    f.rules = rules;
+    f.provenance = Some("Mô phỏng theo biểu II.06a, II.07b và nội dung Điều 10 Thông tư 01/2020/TT-VPCP [U]".to_owned());
+    f
+}
+
+fn ii_02a() -> Form {
+    modelled(
+        "II.02a/VPCP/KSTT",
+        "KẾT QUẢ RÀ SOÁT, ĐƠN GIẢN HÓA THỦ TỤC HÀNH CHÍNH",
+        "Review and simplification of administrative procedures",
+        vec![
+            column("c3", 3, &["Số TTHC được rà soát"], CellType::Integer),
+            column("c4", 4, &["Số TTHC đề xuất đơn giản hóa"], CellType::Integer),
+            column("c5", 5, &["Tỷ lệ đề xuất đơn giản hóa (%)"], CellType::Percent).percent("c4", "c3"),
+            column("c6", 6, &["Chi phí tuân thủ tiết kiệm được (triệu đồng)"], CellType::Decimal),
+        ],
+        vec![],
+    )
+}
+
+fn ii_03a() -> Form {
+    let received = "Số phản ánh, kiến nghị tiếp nhận";
+    modelled(
+        "II.03a/VPCP/KSTT",
+        "TÌNH HÌNH TIẾP NHẬN, XỬ LÝ PHẢN ÁNH, KIẾN NGHỊ VỀ QUY ĐỊNH HÀNH CHÍNH",
+        "Feedback and petitions on administrative rules",
+        vec![
+            column("c3", 3, &[received, "Tổng số"], CellType::Integer).sum(&["c4", "c5"]),
+            column("c4", 4, &[received, "Trực tuyến"], CellType::Integer),
+            column("c5", 5, &[received, "Trực tiếp, bưu chính"], CellType::Integer),
+            column("c6", 6, &["Số đã xử lý"], CellType::Integer),
+            column("c7", 7, &["Số đang xử lý"], CellType::Integer),
+        ],
+        vec![rule("c3", &["c6", "c7"], "(3) = (6) + (7)")],
+    )
+}
+
+fn ii_04a() -> Form {
+    let linked = "Số TTHC thực hiện liên thông";
+    modelled(
+        "II.04a/VPCP/KSTT",
+        "KẾT QUẢ THỰC HIỆN CƠ CHẾ MỘT CỬA LIÊN THÔNG",
+        "The inter-agency one-stop mechanism",
+        vec![
+            column("c3", 3, &[linked, "Tổng số"], CellType::Integer).sum(&["c4", "c5"]),
+            column("c4", 4, &[linked, "Cùng cấp"], CellType::Integer),
+            column("c5", 5, &[linked, "Giữa các cấp"], CellType::Integer),
+            column("c6", 6, &["Số hồ sơ liên thông đã giải quyết"], CellType::Integer),
+        ],
+        vec![],
+    )
+}
+
+fn ii_05a() -> Form {
+    modelled(
+        "II.05a/VPCP/KSTT",
+        "TÌNH HÌNH SỐ HÓA HỒ SƠ, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
+        "Digitisation of files and results of administrative procedures",
+        vec![
+            column("c3", 3, &["Số hồ sơ tiếp nhận"], CellType::Integer),
+            column("c4", 4, &["Số hồ sơ được số hóa"], CellType::Integer),
+            column("c5", 5, &["Tỷ lệ số hóa (%)"], CellType::Percent).percent("c4", "c3"),
+            column("c6", 6, &["Số kết quả giải quyết được số hóa"], CellType::Integer),
+        ],
+        vec![],
+    )
+}
+
+fn ii_07a() -> Form {
+    let count = "Số TTHC thuộc phạm vi quản lý";
+    modelled(
+        "II.07a/VPCP/KSTT",
+        "TỔNG HỢP SỐ LƯỢNG THỦ TỤC HÀNH CHÍNH THUỘC PHẠM VI QUẢN LÝ CỦA BỘ, NGÀNH",
+        "Number of administrative procedures in a ministry's remit",
+        vec![
+            column("c3", 3, &[count, "Tổng số"], CellType::Integer),
+            column("c4", 4, &[count, "Cấp trung ương"], CellType::Integer),
+            column("c5", 5, &[count, "Cấp tỉnh"], CellType::Integer),
+            column("c6", 6, &[count, "Cấp huyện, cấp xã"], CellType::Integer),
+        ],
+        vec![rule("c3", &["c4", "c5", "c6"], "(3) = (4) + (5) + (6)")],
+    )
+}
+
 fn ii_08() -> Form {
     let mut f = base(
         "II.08/VPCP/KSTT",
@@ -166,7 +252,7 @@ impl Regime for RegimeIi {
             reporting_levels: vec!["xa".to_owned(), "huyen".to_owned(), "so".to_owned(), "tinh".to_owned(), "bo".to_owned()],
             receiver: text("Cấp trên trực tiếp; tỉnh và bộ gửi Văn phòng Chính phủ", "The level above; provinces and ministries send to the Government Office"),
             deadlines: vec![days("xa", 2), days("huyen", 5), days("so", 4), days("tinh", 6), days("bo", 6)],
-            forms: vec![ii_01a(), ii_06a(), ii_07b(), ii_08()],
+            forms: vec![ii_01a(), ii_02a(), ii_03a(), ii_04a(), ii_05a(), ii_06a(), ii_07a(), ii_07b(), ii_08()],
             outlines: vec![outline()],
             catalogues: vec!["linh_vuc_tthc".to_owned(), "don_vi".to_owned()],
         }

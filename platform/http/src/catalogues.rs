@@ -1,0 +1,74 @@
+//! Named catalogues that regime plugins pick rows from (`Form.catalogue`).
+//! The platform serves them, so a plugin refers to "don_vi" and never carries
+//! the unit list itself:
+//!
+//! - `don_vi`: the units of the caller's tenant in force today;
+//! - `dia_phuong`: the provinces (tenants of kind province);
+//! - `linh_vuc_tthc`: the fields of administrative procedures, as on the
+//!   handbook's screen of the TTHC forms (Công an, Công Thương, Giáo dục và
+//!   Đào tạo …).
+
+use baocao_domain::unit::TenantKind;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::AppError;
+use crate::principal::Principal;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CatalogueItem {
+    pub code: String,
+    pub name: String,
+}
+
+/// Fields of administrative procedures, by the sector that governs them.
+const TTHC_FIELDS: &[(&str, &str)] = &[
+    ("cong-an", "Công an"),
+    ("cong-thuong", "Công Thương"),
+    ("giao-duc-dao-tao", "Giáo dục và Đào tạo"),
+    ("giao-thong-van-tai", "Giao thông vận tải"),
+    ("ke-hoach-dau-tu", "Kế hoạch và Đầu tư"),
+    ("khoa-hoc-cong-nghe", "Khoa học và Công nghệ"),
+    ("lao-dong-xa-hoi", "Lao động - Thương binh và Xã hội"),
+    ("ngoai-giao", "Ngoại giao"),
+    ("noi-vu", "Nội vụ"),
+    ("nong-nghiep", "Nông nghiệp và Phát triển nông thôn"),
+    ("quoc-phong", "Quốc phòng"),
+    ("tai-chinh", "Tài chính"),
+    ("tai-nguyen-moi-truong", "Tài nguyên và Môi trường"),
+    ("thong-tin-truyen-thong", "Thông tin và Truyền thông"),
+    ("tu-phap", "Tư pháp"),
+    ("van-hoa-the-thao-du-lich", "Văn hóa, Thể thao và Du lịch"),
+    ("xay-dung", "Xây dựng"),
+    ("y-te", "Y tế"),
+    ("ngan-hang", "Ngân hàng"),
+    ("thanh-tra", "Thanh tra"),
+    ("dan-toc", "Dân tộc"),
+];
+
+pub const NAMES: &[&str] = &["don_vi", "dia_phuong", "linh_vuc_tthc"];
+
+pub async fn items(state: &AppState, who: &Principal, name: &str) -> Result<Vec<CatalogueItem>, AppError> {
+    match name {
+        "don_vi" => {
+            let today = chrono::Utc::now().date_naive();
+            let root = state.store.tenant_root(who.user.tenant_id).await?;
+            let units = crate::admin::visible_units(state, who).await?;
+            Ok(units
+                .iter()
+                .filter(|u| u.unit.tenant_id == who.user.tenant_id && u.unit.path.is_within(&root.path) && u.unit.is_active_on(today))
+                .map(|u| CatalogueItem { code: u.unit.code.as_str().to_owned(), name: u.unit.name.as_str().to_owned() })
+                .collect())
+        }
+        "dia_phuong" => Ok(state
+            .store
+            .tenants_of_kind(TenantKind::Province)
+            .await?
+            .into_iter()
+            .map(|t| CatalogueItem { code: t.code, name: t.name })
+            .collect()),
+        "linh_vuc_tthc" => Ok(TTHC_FIELDS.iter().map(|(code, name)| CatalogueItem { code: (*code).to_owned(), name: (*name).to_owned() }).collect()),
+        _ => Err(AppError::NotFound("catalogue")),
+    }
+}
