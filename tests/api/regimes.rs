@@ -65,6 +65,9 @@ async fn a_province_uploads_its_own_regime_and_versions_it(backend: Backend) {
     assert!(codes(&app.get_json(&clerk, "/api/v1/regimes").await).contains(&("TB-CDS".to_owned(), 1)));
     let form = app.get_json(&clerk, "/api/v1/regimes/TB-CDS/forms/CDS-SO").await;
     assert_eq!(form["columns"][2]["fill_groups"], json!(["TINH_TONGHOP"]), "only the appraiser fills the appraisal score");
+    let shipped = app.get_json(&clerk, "/api/v1/regimes/TB-CDS-2022/forms/CDS_CAPXA_2022").await;
+    let aggregate: Vec<&str> = shipped["columns"].as_array().unwrap().iter().map(|c| c["aggregate"].as_str().unwrap_or("default")).collect();
+    assert_eq!(aggregate, vec!["none", "mean", "copy_per_unit", "copy_per_unit", "mean"], "the scoring regime declares how scores combine");
     // … and invisible to another province.
     let hy = app.login("hy.quantri").await;
     assert!(!codes(&app.get_json(&hy, "/api/v1/regimes").await).iter().any(|(c, _)| c == "TB-CDS"));

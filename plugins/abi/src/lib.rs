@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 /// Bumped on any incompatible change of the exports or of the JSON types.
 pub const ABI_MAJOR: u32 = 1;
 /// Bumped on compatible additions (new optional fields, new functions).
-/// 1.1 added `Function::Score`, `Form::scoring` and `Form::groups_sum_children`.
+/// 1.1 added `Function::Score`, `Form::scoring`, `Form::groups_sum_children`,
+/// the `linear` and `ratio` formulas and `Column::aggregate`.
 pub const ABI_MINOR: u32 = 1;
 
 /// What `baocao_call` runs.
@@ -274,6 +275,27 @@ pub struct Column {
     pub formula: Option<Formula>,
     /// Groups allowed to fill this column; empty means whoever enters data.
     pub fill_groups: Vec<String>,
+    /// How the receiver's report combines this column of its senders'
+    /// reports; `None` means the default: numbers add up, text is listed per
+    /// unit, formula columns are recomputed. Since 1.1.
+    #[serde(default)]
+    pub aggregate: Option<Aggregate>,
+}
+
+/// How lower units' values of a column combine in the receiver's report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregate {
+    /// The sum over the units (counts, amounts).
+    Sum,
+    /// How many units gave a value.
+    Count,
+    /// The mean over the units that gave a value (scores).
+    Mean,
+    /// Each unit's value kept in a row of its own (free text, details).
+    CopyPerUnit,
+    /// Not aggregated: the receiver fills it itself.
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,7 +16,7 @@ pub fn text(vi: &str, en: &str) -> Text {
 
 /// A data column: code, printed number, header path (outermost first), type.
 pub fn column(code: &str, number: u32, header: &[&str], cell_type: CellType) -> Column {
-    Column { code: code.to_owned(), number, header: header.iter().map(|s| (*s).to_owned()).collect(), cell_type, formula: None, fill_groups: Vec::new() }
+    Column { code: code.to_owned(), number, header: header.iter().map(|s| (*s).to_owned()).collect(), cell_type, formula: None, fill_groups: Vec::new(), aggregate: None }
 }
 
 pub trait ColumnExt {
@@ -30,6 +30,8 @@ pub trait ColumnExt {
     fn ratio(self, numerator: &[&str], denominator: &[&str]) -> Self;
     /// Only these groups may fill the column (e.g. the appraiser).
     fn only(self, groups: &[&str]) -> Self;
+    /// How the receiver's report combines this column (default: sum of numbers, text per unit).
+    fn aggregate(self, how: Aggregate) -> Self;
 }
 
 impl ColumnExt for Column {
@@ -51,6 +53,11 @@ impl ColumnExt for Column {
     fn ratio(mut self, numerator: &[&str], denominator: &[&str]) -> Self {
         let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect();
         self.formula = Some(Formula::Ratio { numerator: owned(numerator), denominator: owned(denominator) });
+        self
+    }
+
+    fn aggregate(mut self, how: Aggregate) -> Self {
+        self.aggregate = Some(how);
         self
     }
 

@@ -146,6 +146,9 @@ pub struct ColumnDto {
     /// The formula in the handbook's notation, e.g. "(4) + (5) + (6)"; null for entered columns.
     pub formula: Option<String>,
     pub fill_groups: Vec<String>,
+    /// How a receiver combines this column of its senders' reports: sum, count,
+    /// mean, copy_per_unit or none; null for the default (numbers add up, text per unit).
+    pub aggregate: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -200,6 +203,7 @@ fn form_dto(entry: &Entry, f: &Form) -> FormDto {
                 cell_type: label(&c.cell_type),
                 formula: c.formula.as_ref().map(|formula| formula.notation(number)),
                 fill_groups: c.fill_groups.clone(),
+                aggregate: c.aggregate.as_ref().map(label),
             })
             .collect(),
         rows: f

@@ -207,7 +207,7 @@ mod tests {
     use baocao_plugins::abi::{CellType, Column, Text};
 
     fn col(code: &str, header: &[&str]) -> Column {
-        Column { code: code.into(), number: 0, header: header.iter().map(|s| s.to_string()).collect(), cell_type: CellType::Integer, formula: None, fill_groups: vec![] }
+        Column { code: code.into(), number: 0, header: header.iter().map(|s| s.to_string()).collect(), cell_type: CellType::Integer, formula: None, fill_groups: vec![], aggregate: None }
     }
 
     #[test]

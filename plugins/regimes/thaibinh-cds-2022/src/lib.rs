@@ -93,11 +93,12 @@ fn scoring_form(code: &str, title_vi: &str, title_en: &str, list: &[Criterion]) 
         title: text(title_vi, title_en),
         unit_of_measure: Some("Đơn vị tính: Điểm".to_owned()),
         columns: vec![
-            column("max", 3, &["Điểm tối đa"], CellType::Decimal),
-            column("self", 4, &["Điểm tự đánh giá"], CellType::Decimal),
-            column("evidence", 5, &["Tài liệu kiểm chứng"], CellType::Text),
-            column("note", 6, &["Ghi chú"], CellType::Text),
-            column("appraised", 7, &["Điểm thẩm định"], CellType::Decimal).only(APPRAISERS),
+            // A receiver combining several units' forms shows the average score.
+            column("max", 3, &["Điểm tối đa"], CellType::Decimal).aggregate(Aggregate::None),
+            column("self", 4, &["Điểm tự đánh giá"], CellType::Decimal).aggregate(Aggregate::Mean),
+            column("evidence", 5, &["Tài liệu kiểm chứng"], CellType::Text).aggregate(Aggregate::CopyPerUnit),
+            column("note", 6, &["Ghi chú"], CellType::Text).aggregate(Aggregate::CopyPerUnit),
+            column("appraised", 7, &["Điểm thẩm định"], CellType::Decimal).only(APPRAISERS).aggregate(Aggregate::Mean),
         ],
         rows: list
             .iter()

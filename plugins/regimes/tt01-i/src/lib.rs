@@ -131,10 +131,11 @@ fn i_05() -> Form {
         "DANH MỤC NHIỆM VỤ CHẬM, CHƯA HOÀN THÀNH",
         "Tasks late or not completed",
         vec![
-            column("c3", 3, &["Văn bản giao nhiệm vụ"], CellType::Text),
-            column("c4", 4, &["Thời hạn"], CellType::Date),
-            column("c5", 5, &["Tình hình thực hiện"], CellType::Text),
-            column("c6", 6, &["Lý do chậm, chưa hoàn thành"], CellType::Text),
+            // A detail form: the receiver lists every unit's rows as they are.
+            column("c3", 3, &["Văn bản giao nhiệm vụ"], CellType::Text).aggregate(Aggregate::CopyPerUnit),
+            column("c4", 4, &["Thời hạn"], CellType::Date).aggregate(Aggregate::CopyPerUnit),
+            column("c5", 5, &["Tình hình thực hiện"], CellType::Text).aggregate(Aggregate::CopyPerUnit),
+            column("c6", 6, &["Lý do chậm, chưa hoàn thành"], CellType::Text).aggregate(Aggregate::CopyPerUnit),
         ],
         vec![],
         vec![RowMode::FreeText],
