@@ -236,9 +236,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(Index::create().name("ix_memberships_unit").table(Memberships::Table).col(Memberships::UnitId).to_owned())
-            .await?;
+        manager.create_index(Index::create().name("ix_memberships_unit").table(Memberships::Table).col(Memberships::UnitId).to_owned()).await?;
 
         manager
             .create_table(

@@ -51,16 +51,24 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(RegimePlugins::Enabled).boolean().not_null())
                     .col(ColumnDef::new(RegimePlugins::Wasm).blob().not_null())
                     .foreign_key(
-                        ForeignKey::create().name("fk_regime_plugins_tenant").from(RegimePlugins::Table, RegimePlugins::TenantId).to(Tenants::Table, Tenants::Id),
+                        ForeignKey::create()
+                            .name("fk_regime_plugins_tenant")
+                            .from(RegimePlugins::Table, RegimePlugins::TenantId)
+                            .to(Tenants::Table, Tenants::Id),
                     )
                     .foreign_key(
-                        ForeignKey::create().name("fk_regime_plugins_uploader").from(RegimePlugins::Table, RegimePlugins::UploadedBy).to(Users::Table, Users::Id),
+                        ForeignKey::create()
+                            .name("fk_regime_plugins_uploader")
+                            .from(RegimePlugins::Table, RegimePlugins::UploadedBy)
+                            .to(Users::Table, Users::Id),
                     )
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(Index::create().name("ix_regime_plugins_code").table(RegimePlugins::Table).col(RegimePlugins::Code).col(RegimePlugins::Version).to_owned())
+            .create_index(
+                Index::create().name("ix_regime_plugins_code").table(RegimePlugins::Table).col(RegimePlugins::Code).col(RegimePlugins::Version).to_owned(),
+            )
             .await
     }
 

@@ -63,7 +63,17 @@ fn list_wasm(dir: &Path) -> Vec<PathBuf> {
 /// A cargo command with nothing of the outer build's environment that would
 /// redirect or alter the inner one.
 fn clean(mut cmd: Command) -> Command {
-    for var in ["CARGO_TARGET_DIR", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_BUILD_TARGET", "CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS"] {
+    for var in [
+        "CARGO_TARGET_DIR",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_TARGET",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+    ] {
         cmd.env_remove(var);
     }
     for (key, _) in std::env::vars() {
@@ -87,11 +97,8 @@ fn has_wasm_std() -> bool {
 fn rust_lld() -> Option<PathBuf> {
     let home = std::env::var_os("RUSTUP_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")))?;
     let toolchains = std::fs::read_dir(home.join("toolchains")).ok()?;
-    let mut found: Vec<PathBuf> = toolchains
-        .flatten()
-        .map(|t| t.path().join("lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld"))
-        .filter(|p| p.exists())
-        .collect();
+    let mut found: Vec<PathBuf> =
+        toolchains.flatten().map(|t| t.path().join("lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld")).filter(|p| p.exists()).collect();
     found.sort();
     found.into_iter().next().or_else(|| ["/usr/bin/rust-lld", "/usr/bin/lld", "/usr/bin/wasm-ld"].iter().map(PathBuf::from).find(|p| p.exists()))
 }

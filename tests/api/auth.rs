@@ -57,15 +57,8 @@ async fn logout_ends_the_session(backend: Backend) {
 async fn cookie_sessions_need_the_csrf_token(backend: Backend) {
     let app = spawn_app(backend).await;
     let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let login: Value = browser
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": "tb.quantri", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let login: Value =
+        browser.post(app.url("/api/v1/auth/login")).json(&json!({"username": "tb.quantri", "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
     let csrf = login["csrf_token"].as_str().unwrap().to_owned();
     // Reads work with the cookie alone.
     assert_eq!(browser.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::OK);
@@ -134,9 +127,12 @@ async fn captcha_answer(app: &baocao_tests::TestApp, session_id: &str) -> String
 }
 
 fn cookie_value(response: &reqwest::Response, name: &str) -> Option<String> {
-    response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
-        c.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_owned())
-    })
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_owned()))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -192,13 +188,25 @@ async fn api_asks_for_the_captcha_after_repeated_failures() {
     let id = challenge["captcha_id"].as_str().unwrap().to_owned();
     assert!(challenge["image_png_base64"].as_str().unwrap().len() > 100);
     let answer = captcha_answer(&app, &id).await;
-    let wrong = app.client.post(app.url("/api/v1/auth/login")).json(&json!({"username": "tb.duyet", "password": PASSWORD, "captcha_id": id, "captcha": "ZZZZZZ"})).send().await.unwrap();
+    let wrong = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "tb.duyet", "password": PASSWORD, "captcha_id": id, "captcha": "ZZZZZZ"}))
+        .send()
+        .await
+        .unwrap();
     assert_error(wrong, StatusCode::UNAUTHORIZED, "captcha_wrong").await;
     let challenge: Value = app.client.get(app.url("/api/v1/auth/captcha")).send().await.unwrap().json().await.unwrap();
     let id = challenge["captcha_id"].as_str().unwrap().to_owned();
     let answer2 = captcha_answer(&app, &id).await;
     assert_ne!(answer, "");
-    let ok = app.client.post(app.url("/api/v1/auth/login")).json(&json!({"username": "tb.duyet", "password": PASSWORD, "captcha_id": id, "captcha": answer2})).send().await.unwrap();
+    let ok = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "tb.duyet", "password": PASSWORD, "captcha_id": id, "captcha": answer2}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
 }
 

@@ -78,14 +78,19 @@ async fn every_group_gets_exactly_its_rights(backend: Backend) {
         let unit = who.unit_id();
 
         // Adding a child unit, creating an account, reading users and the audit log: administrators only.
-        let mut body = json!({"parent_id": unit, "code": format!("con-{}", username.replace('.', "-")), "name": "Đơn vị thử", "kind": "Phòng", "level": "phong"});
+        let mut body =
+            json!({"parent_id": unit, "code": format!("con-{}", username.replace('.', "-")), "name": "Đơn vị thử", "kind": "Phòng", "level": "phong"});
         if username == "admin" {
             // Directly under the root, a new unit is a new tenant.
             body["tenant_kind"] = json!("sector");
         }
         let child = app.post(who, "/api/v1/units", body).await;
         let account = app
-            .post(who, "/api/v1/users", json!({"unit_id": unit, "username": format!("{username}.moi"), "password": "Thu#Nghiem2026", "full_name": "Người dùng thử"}))
+            .post(
+                who,
+                "/api/v1/users",
+                json!({"unit_id": unit, "username": format!("{username}.moi"), "password": "Thu#Nghiem2026", "full_name": "Người dùng thử"}),
+            )
             .await;
         let users = app.get_json(who, "/api/v1/users").await;
         let audit = app.get_json(who, "/api/v1/audit").await;

@@ -8,9 +8,16 @@ async fn malformed_and_oversize_bodies_are_refused(backend: Backend) {
     let app = spawn_app_with(backend, |s| s.http.max_body_bytes = 16 * 1024).await;
     let tb = app.login("tb.quantri").await;
     let before = app.snapshot().await;
-    let malformed = app.request(&tb, reqwest::Method::POST, "/api/v1/units").header("content-type", "application/json").body("{\"parent_id\": ").send().await.unwrap();
+    let malformed =
+        app.request(&tb, reqwest::Method::POST, "/api/v1/units").header("content-type", "application/json").body("{\"parent_id\": ").send().await.unwrap();
     assert_error(malformed, StatusCode::BAD_REQUEST, "bad_request").await;
-    let wrong_type = app.request(&tb, reqwest::Method::POST, "/api/v1/units").header("content-type", "application/json").body("{\"parent_id\": \"abc\"}").send().await.unwrap();
+    let wrong_type = app
+        .request(&tb, reqwest::Method::POST, "/api/v1/units")
+        .header("content-type", "application/json")
+        .body("{\"parent_id\": \"abc\"}")
+        .send()
+        .await
+        .unwrap();
     assert_error(wrong_type, StatusCode::BAD_REQUEST, "bad_request").await;
     let huge = "x".repeat(64 * 1024);
     let oversize = app.post(&tb, "/api/v1/units", json!({"parent_id": 1, "code": "x", "name": huge, "kind": "x", "level": "x"})).await;
@@ -38,12 +45,20 @@ async fn weak_passwords_and_bad_fields_store_nothing(backend: Backend) {
     let tb = app.login("tb.quantri").await;
     let stp = app.unit_id("thaibinh", "so-tu-phap").await;
     let before = app.snapshot().await;
-    for (password, why) in [("abc", "short"), ("alllowercase1!", "no upper case"), ("ALLUPPER1!", "no lower case"), ("NoDigits!!", "no digit"), ("NoSymbol123", "no symbol")] {
+    for (password, why) in
+        [("abc", "short"), ("alllowercase1!", "no upper case"), ("ALLUPPER1!", "no lower case"), ("NoDigits!!", "no digit"), ("NoSymbol123", "no symbol")]
+    {
         let response = app.post(&tb, "/api/v1/users", json!({"unit_id": stp, "username": "tb.yeu", "password": password, "full_name": "Mật khẩu yếu"})).await;
         let body = assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "weak_password").await;
         assert!(body["error"]["message"].as_str().unwrap().contains("ký tự đặc biệt"), "{why}");
     }
-    let many = app.post(&tb, "/api/v1/users", json!({"unit_id": stp, "username": "x", "password": "abc", "full_name": " ", "email": "no", "phone": "12", "id_number": "1"})).await;
+    let many = app
+        .post(
+            &tb,
+            "/api/v1/users",
+            json!({"unit_id": stp, "username": "x", "password": "abc", "full_name": " ", "email": "no", "phone": "12", "id_number": "1"}),
+        )
+        .await;
     let body = assert_error(many, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
     let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["username", "password", "full_name", "email", "phone", "id_number"]);

@@ -19,7 +19,11 @@ async fn no_route_crosses_tenants(backend: Backend) {
         (Method::PATCH, format!("/api/v1/units/{tb_unit}"), json!({"name": "Chiếm"})),
         (Method::DELETE, format!("/api/v1/units/{tb_empty}"), json!(null)),
         (Method::POST, "/api/v1/units".to_owned(), json!({"parent_id": tb_district, "code": "xa-la", "name": "Xã lạ", "kind": "UBND xã", "level": "xa"})),
-        (Method::POST, "/api/v1/units/reorganisations".to_owned(), json!({"kind": "move", "units": [tb_unit], "into": [hy_root], "effective": "01/01/2026", "decision": "x"})),
+        (
+            Method::POST,
+            "/api/v1/units/reorganisations".to_owned(),
+            json!({"kind": "move", "units": [tb_unit], "into": [hy_root], "effective": "01/01/2026", "decision": "x"}),
+        ),
         (Method::POST, "/api/v1/users".to_owned(), json!({"unit_id": tb_unit, "username": "hy.lan.sang", "password": "Lan#Sang2026", "full_name": "Lấn sân"})),
         (Method::GET, format!("/api/v1/users/{victim_user}"), json!(null)),
         (Method::PATCH, format!("/api/v1/users/{victim_user}"), json!({"full_name": "Chiếm"})),
@@ -59,7 +63,8 @@ async fn no_route_crosses_tenants(backend: Backend) {
         assert_eq!(page.status(), StatusCode::FORBIDDEN, "page {path}");
         assert!(page.text().await.unwrap().contains("Bạn không có quyền"));
     }
-    let form = [("csrf_token", intruder.csrf.clone()), ("name", "Chiếm".to_owned()), ("code", "x".to_owned()), ("kind", "x".to_owned()), ("level", "xa".to_owned())];
+    let form =
+        [("csrf_token", intruder.csrf.clone()), ("name", "Chiếm".to_owned()), ("code", "x".to_owned()), ("kind", "x".to_owned()), ("level", "xa".to_owned())];
     let edit = app.client.post(app.url(&format!("/units/{tb_unit}"))).header("cookie", &cookie).form(&form).send().await.unwrap();
     assert_eq!(edit.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.snapshot().await, before, "nothing changed");

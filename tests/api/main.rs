@@ -6,8 +6,8 @@
 mod auth;
 mod authz_matrix;
 mod bad_input;
-mod cross_tenant;
 mod browser;
+mod cross_tenant;
 mod instances;
 mod ops;
 mod pages;

@@ -63,7 +63,16 @@ async fn administration_pages_render_and_work(backend: Backend) {
     let id = location.trim_start_matches("/users/").split('?').next().unwrap().to_owned();
     let vu_thu = app.unit_id("thaibinh", "huyen-vu-thu").await;
     for (path, fields) in [
-        ("/units".to_owned(), vec![("parent_id", vu_thu.to_string()), ("code", "xa-moi".to_owned()), ("name", "Xã mới".to_owned()), ("kind", "UBND xã".to_owned()), ("level", "xa".to_owned())]),
+        (
+            "/units".to_owned(),
+            vec![
+                ("parent_id", vu_thu.to_string()),
+                ("code", "xa-moi".to_owned()),
+                ("name", "Xã mới".to_owned()),
+                ("kind", "UBND xã".to_owned()),
+                ("level", "xa".to_owned()),
+            ],
+        ),
         (format!("/units/{stp}"), vec![("name", "Sở".to_owned()), ("code", "so".to_owned()), ("kind", "Sở".to_owned()), ("level", "so".to_owned())]),
         (format!("/units/{stp}/delete"), vec![]),
         (format!("/users/{id}"), vec![("full_name", "X".to_owned())]),
@@ -72,8 +81,24 @@ async fn administration_pages_render_and_work(backend: Backend) {
         (format!("/users/{id}/reset-token"), vec![]),
         (format!("/users/{id}/groups"), vec![("group", "TINH_SO_GUI".to_owned()), ("unit_id", stp.to_string())]),
         (format!("/users/{id}/groups/revoke"), vec![("group", "TINH_SO_NHAPLIEU".to_owned()), ("unit_id", stp.to_string())]),
-        ("/units/reorganise".to_owned(), vec![("kind", "move".to_owned()), ("units", stp.to_string()), ("into", vu_thu.to_string()), ("effective", "01/01/2026".to_owned()), ("decision", "x".to_owned())]),
-        ("/account/password".to_owned(), vec![("current_password", baocao_tests::PASSWORD.to_owned()), ("new_password", "Moi#Mat2026x".to_owned()), ("confirm_password", "Moi#Mat2026x".to_owned())]),
+        (
+            "/units/reorganise".to_owned(),
+            vec![
+                ("kind", "move".to_owned()),
+                ("units", stp.to_string()),
+                ("into", vu_thu.to_string()),
+                ("effective", "01/01/2026".to_owned()),
+                ("decision", "x".to_owned()),
+            ],
+        ),
+        (
+            "/account/password".to_owned(),
+            vec![
+                ("current_password", baocao_tests::PASSWORD.to_owned()),
+                ("new_password", "Moi#Mat2026x".to_owned()),
+                ("confirm_password", "Moi#Mat2026x".to_owned()),
+            ],
+        ),
         ("/logout".to_owned(), vec![]),
     ] {
         let mut with_bad = fields.clone();
@@ -84,7 +109,13 @@ async fn administration_pages_render_and_work(backend: Backend) {
     app.login_with("tb.stp.thu", "Thu#Le2026ab").await;
 
     // Granting and revoking through the detail page.
-    let granted = post_form(&app, &tb, &format!("/users/{id}/groups"), &[("csrf_token", tb.csrf.clone()), ("group", "TINH_SO_GUI".to_owned()), ("unit_id", stp.to_string())]).await;
+    let granted = post_form(
+        &app,
+        &tb,
+        &format!("/users/{id}/groups"),
+        &[("csrf_token", tb.csrf.clone()), ("group", "TINH_SO_GUI".to_owned()), ("unit_id", stp.to_string())],
+    )
+    .await;
     assert_eq!(granted.status(), StatusCode::OK);
     assert!(granted.text().await.unwrap().contains("Gửi báo cáo của sở, ngành"));
     let reset = post_form(&app, &tb, &format!("/users/{id}/reset-token"), &[("csrf_token", tb.csrf.clone())]).await;
@@ -95,12 +126,44 @@ async fn administration_pages_render_and_work(backend: Backend) {
     // Changing one's own password: this browser stays signed in with a new session, the old one is void.
     let clerk = app.login("tb.stp.gui").await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let mismatch = post_form(&app, &clerk, "/account/password", &[("csrf_token", clerk.csrf.clone()), ("current_password", baocao_tests::PASSWORD.to_owned()), ("new_password", "Moi#Mat2026x".to_owned()), ("confirm_password", "Khac#Mat2026".to_owned())]).await;
+    let mismatch = post_form(
+        &app,
+        &clerk,
+        "/account/password",
+        &[
+            ("csrf_token", clerk.csrf.clone()),
+            ("current_password", baocao_tests::PASSWORD.to_owned()),
+            ("new_password", "Moi#Mat2026x".to_owned()),
+            ("confirm_password", "Khac#Mat2026".to_owned()),
+        ],
+    )
+    .await;
     assert_eq!(mismatch.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(mismatch.text().await.unwrap().contains("không khớp"));
-    let changed = post_form(&app, &clerk, "/account/password", &[("csrf_token", clerk.csrf.clone()), ("current_password", baocao_tests::PASSWORD.to_owned()), ("new_password", "Moi#Mat2026x".to_owned()), ("confirm_password", "Moi#Mat2026x".to_owned())]).await;
+    let changed = post_form(
+        &app,
+        &clerk,
+        "/account/password",
+        &[
+            ("csrf_token", clerk.csrf.clone()),
+            ("current_password", baocao_tests::PASSWORD.to_owned()),
+            ("new_password", "Moi#Mat2026x".to_owned()),
+            ("confirm_password", "Moi#Mat2026x".to_owned()),
+        ],
+    )
+    .await;
     assert_eq!(changed.status(), StatusCode::OK);
-    let fresh = changed.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| c.strip_prefix("baocao_session=")).unwrap().split(';').next().unwrap().to_owned();
+    let fresh = changed
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("baocao_session="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     assert_ne!(fresh, clerk.token);
     let home = app.client.get(app.url("/")).header("cookie", format!("baocao_session={fresh}")).send().await.unwrap();
     assert_eq!(home.status(), StatusCode::OK);

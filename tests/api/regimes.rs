@@ -1,7 +1,7 @@
 //! Regimes as plugins through the API: the built-in regime and its forms,
 //! uploads scoped to a tenant, versions, refusals that store nothing.
 
-use baocao_tests::{Backend, TestApp, Session, assert_error, both, fixed_plugin, scoring_manifest, spawn_app};
+use baocao_tests::{Backend, Session, TestApp, assert_error, both, fixed_plugin, scoring_manifest, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -113,12 +113,16 @@ async fn bad_plugins_are_refused_and_nothing_is_stored(backend: Backend) {
     let mut duplicate = scoring_manifest(1, "x");
     let first = duplicate["forms"][0]["columns"][0].clone();
     duplicate["forms"][0]["columns"].as_array_mut().unwrap().push(first);
-    let body = assert_error(upload(&app, &tb, fixed_plugin(1, &json!({"ok": duplicate}).to_string(), None)).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_plugin").await;
+    let body =
+        assert_error(upload(&app, &tb, fixed_plugin(1, &json!({"ok": duplicate}).to_string(), None)).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_plugin")
+            .await;
     assert!(refused(body).contains("column code max is used twice"));
-    let wrong_type = app.request(&tb, reqwest::Method::POST, "/api/v1/regimes").header("content-type", "application/json").body(plugin(1, "x")).send().await.unwrap();
+    let wrong_type =
+        app.request(&tb, reqwest::Method::POST, "/api/v1/regimes").header("content-type", "application/json").body(plugin(1, "x")).send().await.unwrap();
     assert_error(wrong_type, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
     // Over the limit: the server answers 413 and may close before the client has written everything.
-    let oversize = app.request(&tb, reqwest::Method::POST, "/api/v1/regimes").header("content-type", "application/wasm").body(vec![0u8; 9 * 1024 * 1024]).send().await;
+    let oversize =
+        app.request(&tb, reqwest::Method::POST, "/api/v1/regimes").header("content-type", "application/wasm").body(vec![0u8; 9 * 1024 * 1024]).send().await;
     match oversize {
         Ok(response) => assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE),
         Err(error) => assert!(error.is_request(), "the upload was cut off by the server: {error}"),

@@ -16,7 +16,11 @@ async fn each_tenant_sees_only_its_own_units(backend: Backend) {
     let list = units.as_array().unwrap();
     assert_eq!(list.len(), 11);
     let tenant = list[0]["tenant_id"].clone();
-    assert!(list.iter().all(|u| u["tenant_id"] == tenant && u["id"].is_i64() && u.get("parent_id").is_some() && u["name"].is_string() && u["kind"].is_string()));
+    assert!(list.iter().all(|u| u["tenant_id"] == tenant
+        && u["id"].is_i64()
+        && u.get("parent_id").is_some()
+        && u["name"].is_string()
+        && u["kind"].is_string()));
     assert_eq!(list[0]["name"], "UBND tỉnh Thái Bình", "parents come before children");
     let hy = app.login("hy.quantri").await;
     let theirs = app.get_json(&hy, "/api/v1/units").await;
@@ -37,7 +41,11 @@ async fn administrators_add_units_that_appear_in_the_tree(backend: Backend) {
     let tb = app.login("tb.quantri").await;
     let vu_thu = app.unit_id("thaibinh", "huyen-vu-thu").await;
     let created = app
-        .post(&tb, "/api/v1/units", json!({"parent_id": vu_thu, "code": "xa-hong-ly", "name": "UBND xã Hồng Lý", "kind": "UBND xã", "level": "xa", "valid_from": "01/01/2021"}))
+        .post(
+            &tb,
+            "/api/v1/units",
+            json!({"parent_id": vu_thu, "code": "xa-hong-ly", "name": "UBND xã Hồng Lý", "kind": "UBND xã", "level": "xa", "valid_from": "01/01/2021"}),
+        )
         .await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let unit: Value = created.json().await.unwrap();
@@ -65,10 +73,14 @@ async fn a_new_unit_can_come_with_its_administrator(backend: Backend) {
     let tb = app.login("tb.quantri").await;
     let province = app.unit_id("thaibinh", "thaibinh").await;
     let created = app
-        .post(&tb, "/api/v1/units", json!({
-            "parent_id": province, "code": "huyen-kien-xuong", "name": "UBND huyện Kiến Xương", "kind": "UBND huyện", "level": "huyen",
-            "admin": {"username": "tb.kienxuong.quantri", "password": "Kien#Xuong2021", "full_name": "Quản trị huyện Kiến Xương"}
-        }))
+        .post(
+            &tb,
+            "/api/v1/units",
+            json!({
+                "parent_id": province, "code": "huyen-kien-xuong", "name": "UBND huyện Kiến Xương", "kind": "UBND huyện", "level": "huyen",
+                "admin": {"username": "tb.kienxuong.quantri", "password": "Kien#Xuong2021", "full_name": "Quản trị huyện Kiến Xương"}
+            }),
+        )
         .await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let district: Value = created.json().await.unwrap();
@@ -79,9 +91,17 @@ async fn a_new_unit_can_come_with_its_administrator(backend: Backend) {
     assert_eq!(body["user"]["unit_id"], district["id"]);
     let who = baocao_tests::Session { token: body["token"].as_str().unwrap().to_owned(), csrf: String::new(), user: body["user"].clone() };
     // The new administrator manages its district only.
-    let commune = app.post(&who, "/api/v1/units", json!({"parent_id": district["id"], "code": "xa-quang-minh", "name": "UBND xã Quang Minh", "kind": "UBND xã", "level": "xa"})).await;
+    let commune = app
+        .post(
+            &who,
+            "/api/v1/units",
+            json!({"parent_id": district["id"], "code": "xa-quang-minh", "name": "UBND xã Quang Minh", "kind": "UBND xã", "level": "xa"}),
+        )
+        .await;
     assert_eq!(commune.status(), StatusCode::CREATED);
-    let sibling = app.post(&who, "/api/v1/units", json!({"parent_id": province, "code": "huyen-x", "name": "UBND huyện X", "kind": "UBND huyện", "level": "huyen"})).await;
+    let sibling = app
+        .post(&who, "/api/v1/units", json!({"parent_id": province, "code": "huyen-x", "name": "UBND huyện X", "kind": "UBND huyện", "level": "huyen"}))
+        .await;
     assert_error(sibling, StatusCode::FORBIDDEN, "forbidden").await;
 }
 
@@ -89,13 +109,19 @@ async fn the_operator_creates_tenants(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.login("admin").await;
     let root = app.unit_id("vpcp", "vpcp").await;
-    let missing_kind = app.post(&admin, "/api/v1/units", json!({"parent_id": root, "code": "hanoi", "name": "UBND thành phố Hà Nội", "kind": "UBND thành phố", "level": "tinh"})).await;
+    let missing_kind = app
+        .post(&admin, "/api/v1/units", json!({"parent_id": root, "code": "hanoi", "name": "UBND thành phố Hà Nội", "kind": "UBND thành phố", "level": "tinh"}))
+        .await;
     assert_error(missing_kind, StatusCode::UNPROCESSABLE_ENTITY, "tenant_kind_required").await;
     let created = app
-        .post(&admin, "/api/v1/units", json!({
-            "parent_id": root, "code": "hanoi", "name": "UBND thành phố Hà Nội", "kind": "UBND thành phố", "level": "tinh", "tenant_kind": "province",
-            "admin": {"username": "hn.quantri", "password": "HaNoi#2026a", "full_name": "Quản trị thành phố Hà Nội"}
-        }))
+        .post(
+            &admin,
+            "/api/v1/units",
+            json!({
+                "parent_id": root, "code": "hanoi", "name": "UBND thành phố Hà Nội", "kind": "UBND thành phố", "level": "tinh", "tenant_kind": "province",
+                "admin": {"username": "hn.quantri", "password": "HaNoi#2026a", "full_name": "Quản trị thành phố Hà Nội"}
+            }),
+        )
         .await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let unit: Value = created.json().await.unwrap();
@@ -107,7 +133,8 @@ async fn the_operator_creates_tenants(backend: Backend) {
     assert_eq!(codes(&units), vec!["hanoi"]);
     assert_eq!(hn.user["groups"][0]["group"], "TINH_QUANTRI");
     // Province administrators cannot create tenants.
-    let refused = app.post(&tb, "/api/v1/units", json!({"parent_id": root, "code": "x", "name": "X", "kind": "X", "level": "tinh", "tenant_kind": "province"})).await;
+    let refused =
+        app.post(&tb, "/api/v1/units", json!({"parent_id": root, "code": "x", "name": "X", "kind": "X", "level": "tinh", "tenant_kind": "province"})).await;
     assert_error(refused, StatusCode::FORBIDDEN, "forbidden").await;
 }
 
@@ -117,26 +144,37 @@ async fn refused_unit_writes_store_nothing(backend: Backend) {
     let vu_thu = app.unit_id("thaibinh", "huyen-vu-thu").await;
     let before = app.snapshot().await;
     // Duplicate code within the tenant.
-    let duplicate = app.post(&tb, "/api/v1/units", json!({"parent_id": vu_thu, "code": "xa-minh-quang", "name": "Trùng", "kind": "UBND xã", "level": "xa"})).await;
+    let duplicate =
+        app.post(&tb, "/api/v1/units", json!({"parent_id": vu_thu, "code": "xa-minh-quang", "name": "Trùng", "kind": "UBND xã", "level": "xa"})).await;
     assert_error(duplicate, StatusCode::CONFLICT, "duplicate_unit_code").await;
     // Unknown parent.
     let orphan = app.post(&tb, "/api/v1/units", json!({"parent_id": 999_999, "code": "xa-mo-coi", "name": "Mồ côi", "kind": "UBND xã", "level": "xa"})).await;
     assert_error(orphan, StatusCode::UNPROCESSABLE_ENTITY, "unknown_unit").await;
     // Every invalid field is reported at once.
-    let invalid = app.post(&tb, "/api/v1/units", json!({"parent_id": vu_thu, "code": "Mã có dấu", "name": "", "kind": "UBND xã", "level": "xa", "valid_from": "31/02/2021"})).await;
+    let invalid = app
+        .post(&tb, "/api/v1/units", json!({"parent_id": vu_thu, "code": "Mã có dấu", "name": "", "kind": "UBND xã", "level": "xa", "valid_from": "31/02/2021"}))
+        .await;
     let body = assert_error(invalid, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
     let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["code", "name", "valid_from"]);
     // A weak administrator password: neither the unit nor the account is created.
     let weak = app
-        .post(&tb, "/api/v1/units", json!({"parent_id": vu_thu, "code": "xa-vu-hoi", "name": "UBND xã Vũ Hội", "kind": "UBND xã", "level": "xa",
-            "admin": {"username": "tb.vuhoi", "password": "vuhoi", "full_name": "Quản trị xã"}}))
+        .post(
+            &tb,
+            "/api/v1/units",
+            json!({"parent_id": vu_thu, "code": "xa-vu-hoi", "name": "UBND xã Vũ Hội", "kind": "UBND xã", "level": "xa",
+            "admin": {"username": "tb.vuhoi", "password": "vuhoi", "full_name": "Quản trị xã"}}),
+        )
         .await;
     assert_error(weak, StatusCode::UNPROCESSABLE_ENTITY, "weak_password").await;
     // An administrator account whose username exists: the transaction leaves no unit behind.
     let taken = app
-        .post(&tb, "/api/v1/units", json!({"parent_id": vu_thu, "code": "xa-vu-hoi", "name": "UBND xã Vũ Hội", "kind": "UBND xã", "level": "xa",
-            "admin": {"username": "tb.gui", "password": "Vu#Hoi20211", "full_name": "Quản trị xã"}, "admin_group": "TINH_XA_GUI"}))
+        .post(
+            &tb,
+            "/api/v1/units",
+            json!({"parent_id": vu_thu, "code": "xa-vu-hoi", "name": "UBND xã Vũ Hội", "kind": "UBND xã", "level": "xa",
+            "admin": {"username": "tb.gui", "password": "Vu#Hoi20211", "full_name": "Quản trị xã"}, "admin_group": "TINH_XA_GUI"}),
+        )
         .await;
     assert_error(taken, StatusCode::CONFLICT, "duplicate_username").await;
     assert_eq!(app.snapshot().await, before);
@@ -188,7 +226,11 @@ async fn merging_communes_keeps_the_old_units_and_links_the_successor(backend: B
     let minh_quang = app.unit_id("thaibinh", "xa-minh-quang").await;
     let tam_quang = app.unit_id("thaibinh", "xa-tam-quang").await;
     let successor: Value = app
-        .post(&tb, "/api/v1/units", json!({"parent_id": vu_thu, "code": "xa-vu-quang", "name": "UBND xã Vũ Quang", "kind": "UBND xã", "level": "xa", "valid_from": "01/07/2025"}))
+        .post(
+            &tb,
+            "/api/v1/units",
+            json!({"parent_id": vu_thu, "code": "xa-vu-quang", "name": "UBND xã Vũ Quang", "kind": "UBND xã", "level": "xa", "valid_from": "01/07/2025"}),
+        )
         .await
         .json()
         .await
@@ -201,25 +243,37 @@ async fn merging_communes_keeps_the_old_units_and_links_the_successor(backend: B
     let old = units.as_array().unwrap().iter().find(|u| u["id"] == minh_quang).expect("the merged unit is kept");
     assert_eq!(old["valid_to"], "2025-06-30");
     // New work goes to the successor; the old unit's users and history stay.
-    let current = app.state.store.current_successor(baocao_domain::ids::UnitId(minh_quang), chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).await.unwrap().unwrap();
+    let current =
+        app.state.store.current_successor(baocao_domain::ids::UnitId(minh_quang), chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).await.unwrap().unwrap();
     assert_eq!(current.id.0, successor["id"].as_i64().unwrap());
     app.login("tb.minhquang.nhaplieu").await;
     // A closed unit takes no new children and cannot be merged twice.
     let child = app.post(&tb, "/api/v1/units", json!({"parent_id": minh_quang, "code": "thon-a", "name": "Thôn A", "kind": "Thôn", "level": "thon"})).await;
     assert_error(child, StatusCode::CONFLICT, "parent_dissolved").await;
     let again = app
-        .post(&tb, "/api/v1/units/reorganisations", json!({"kind": "merge", "units": [minh_quang], "into": [successor["id"]], "effective": "01/08/2025", "decision": "x"}))
+        .post(
+            &tb,
+            "/api/v1/units/reorganisations",
+            json!({"kind": "merge", "units": [minh_quang], "into": [successor["id"]], "effective": "01/08/2025", "decision": "x"}),
+        )
         .await;
     assert_error(again, StatusCode::CONFLICT, "unit_already_closed").await;
     // A unit with history cannot be deleted.
     assert_error(app.delete(&tb, &format!("/api/v1/units/{tam_quang}")).await, StatusCode::CONFLICT, "unit_has_history").await;
     // Malformed operations are refused with reasons.
-    let bad = app.post(&tb, "/api/v1/units/reorganisations", json!({"kind": "split", "units": [vu_thu], "into": [vu_thu], "effective": "x", "decision": ""})).await;
+    let bad =
+        app.post(&tb, "/api/v1/units/reorganisations", json!({"kind": "split", "units": [vu_thu], "into": [vu_thu], "effective": "x", "decision": ""})).await;
     let body = assert_error(bad, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
     assert!(body["error"]["fields"].as_array().unwrap().len() >= 2);
     // Another province cannot reorganise these units.
     let hy = app.login("hy.quantri").await;
-    let foreign = app.post(&hy, "/api/v1/units/reorganisations", json!({"kind": "move", "units": [vu_thu], "into": [app.unit_id("hungyen", "hungyen").await], "effective": "01/01/2026", "decision": "x"})).await;
+    let foreign = app
+        .post(
+            &hy,
+            "/api/v1/units/reorganisations",
+            json!({"kind": "move", "units": [vu_thu], "into": [app.unit_id("hungyen", "hungyen").await], "effective": "01/01/2026", "decision": "x"}),
+        )
+        .await;
     assert_error(foreign, StatusCode::FORBIDDEN, "forbidden").await;
 }
 
@@ -229,7 +283,13 @@ async fn moving_a_unit_moves_its_subtree(backend: Backend) {
     let vu_thu = app.unit_id("thaibinh", "huyen-vu-thu").await;
     let city = app.unit_id("thaibinh", "tp-thai-binh").await;
     let minh_quang = app.unit_id("thaibinh", "xa-minh-quang").await;
-    let moved = app.post(&tb, "/api/v1/units/reorganisations", json!({"kind": "move", "units": [minh_quang], "into": [city], "effective": "01/01/2026", "decision": "Quyết định điều chỉnh địa giới"})).await;
+    let moved = app
+        .post(
+            &tb,
+            "/api/v1/units/reorganisations",
+            json!({"kind": "move", "units": [minh_quang], "into": [city], "effective": "01/01/2026", "decision": "Quyết định điều chỉnh địa giới"}),
+        )
+        .await;
     assert_eq!(moved.status(), StatusCode::CREATED);
     let unit = app.get_json(&tb, &format!("/api/v1/units/{minh_quang}")).await;
     assert_eq!(unit["parent_id"], city);
@@ -240,7 +300,13 @@ async fn moving_a_unit_moves_its_subtree(backend: Backend) {
     let city_aggregator = app.login("tb.tp.tonghop").await;
     assert_eq!(app.get(&city_aggregator, &format!("/api/v1/units/{minh_quang}")).await.status(), StatusCode::OK);
     // Cycles are refused.
-    let cycle = app.post(&tb, "/api/v1/units/reorganisations", json!({"kind": "move", "units": [vu_thu], "into": [app.unit_id("thaibinh", "xa-tam-quang").await], "effective": "01/01/2026", "decision": "x"})).await;
+    let cycle = app
+        .post(
+            &tb,
+            "/api/v1/units/reorganisations",
+            json!({"kind": "move", "units": [vu_thu], "into": [app.unit_id("thaibinh", "xa-tam-quang").await], "effective": "01/01/2026", "decision": "x"}),
+        )
+        .await;
     assert_error(cycle, StatusCode::CONFLICT, "move_into_own_subtree").await;
 }
 

@@ -36,10 +36,14 @@ async fn administrators_create_users_with_groups(backend: Backend) {
     let tb = app.login("tb.quantri").await;
     let stp = app.unit_id("thaibinh", "so-tu-phap").await;
     let created = app
-        .post(&tb, "/api/v1/users", json!({
-            "unit_id": stp, "username": "Tb.Stp.Moi", "password": "Nhap#Lieu2026", "full_name": "Nguyễn Thị Hoà",
-            "email": "hoa@thaibinh.gov.vn", "phone": "0912 107 973", "id_number": "034190000123", "groups": ["TINH_SO_NHAPLIEU"]
-        }))
+        .post(
+            &tb,
+            "/api/v1/users",
+            json!({
+                "unit_id": stp, "username": "Tb.Stp.Moi", "password": "Nhap#Lieu2026", "full_name": "Nguyễn Thị Hoà",
+                "email": "hoa@thaibinh.gov.vn", "phone": "0912 107 973", "id_number": "034190000123", "groups": ["TINH_SO_NHAPLIEU"]
+            }),
+        )
         .await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let user: Value = created.json().await.unwrap();
@@ -54,11 +58,29 @@ async fn administrators_create_users_with_groups(backend: Backend) {
     let again = app.post(&tb, "/api/v1/users", json!({"unit_id": stp, "username": "tb.stp.moi", "password": "Nhap#Lieu2026", "full_name": "Ai đó"})).await;
     assert_error(again, StatusCode::CONFLICT, "duplicate_username").await;
     // A group that does not belong at the unit's level.
-    let wrong_level = app.post(&tb, "/api/v1/users", json!({"unit_id": stp, "username": "tb.stp.sai", "password": "Nhap#Lieu2026", "full_name": "Sai cấp", "groups": ["TINH_XA_NHAPLIEU"]})).await;
+    let wrong_level = app
+        .post(
+            &tb,
+            "/api/v1/users",
+            json!({"unit_id": stp, "username": "tb.stp.sai", "password": "Nhap#Lieu2026", "full_name": "Sai cấp", "groups": ["TINH_XA_NHAPLIEU"]}),
+        )
+        .await;
     assert_error(wrong_level, StatusCode::UNPROCESSABLE_ENTITY, "group_wrong_level").await;
-    let unknown = app.post(&tb, "/api/v1/users", json!({"unit_id": stp, "username": "tb.stp.sai", "password": "Nhap#Lieu2026", "full_name": "Sai nhóm", "groups": ["KHONG_CO"]})).await;
+    let unknown = app
+        .post(
+            &tb,
+            "/api/v1/users",
+            json!({"unit_id": stp, "username": "tb.stp.sai", "password": "Nhap#Lieu2026", "full_name": "Sai nhóm", "groups": ["KHONG_CO"]}),
+        )
+        .await;
     assert_error(unknown, StatusCode::UNPROCESSABLE_ENTITY, "unknown_group").await;
-    let ministry_group = app.post(&tb, "/api/v1/users", json!({"unit_id": stp, "username": "tb.stp.sai", "password": "Nhap#Lieu2026", "full_name": "Sai nhóm", "groups": ["BO_DUYET"]})).await;
+    let ministry_group = app
+        .post(
+            &tb,
+            "/api/v1/users",
+            json!({"unit_id": stp, "username": "tb.stp.sai", "password": "Nhap#Lieu2026", "full_name": "Sai nhóm", "groups": ["BO_DUYET"]}),
+        )
+        .await;
     assert_error(ministry_group, StatusCode::UNPROCESSABLE_ENTITY, "group_not_for_tenant").await;
     assert_eq!(app.snapshot().await, before);
 }
@@ -83,7 +105,8 @@ async fn delegated_administrators_stay_within_their_subtree_and_groups(backend: 
     assert!(matches!(beyond.status(), StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY));
     let province_level = app.post(&district, &format!("/api/v1/users/{id}/groups"), json!({"group": "TINH_TONGHOP", "unit_id": province})).await;
     assert_error(province_level, StatusCode::FORBIDDEN, "forbidden").await;
-    let outside = app.post(&district, "/api/v1/users", json!({"unit_id": stp, "username": "tb.stp.x", "password": "Tam#Quang2026", "full_name": "Ngoài phạm vi"})).await;
+    let outside =
+        app.post(&district, "/api/v1/users", json!({"unit_id": stp, "username": "tb.stp.x", "password": "Tam#Quang2026", "full_name": "Ngoài phạm vi"})).await;
     assert_error(outside, StatusCode::FORBIDDEN, "forbidden").await;
     let other_user = app.login("tb.stp.gui").await;
     let foreign = app.post(&district, &format!("/api/v1/users/{}/groups", other_user.user_id()), json!({"group": "TINH_XA_GUI", "unit_id": commune})).await;

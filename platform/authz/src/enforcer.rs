@@ -10,9 +10,9 @@ use baocao_domain::unit::UnitPath;
 use casbin::{CoreApi, DefaultModel, Enforcer, MemoryAdapter, MgmtApi};
 use tokio::sync::RwLock;
 
+use crate::PolicyError;
 use crate::catalogue::{GroupCatalogue, PolicySet};
 use crate::permission::{Grant, Permission, Reach, Scope, perms};
-use crate::PolicyError;
 
 /// A group held by a user within a unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,8 +61,7 @@ impl Authorizer {
 
     /// Adds every membership of the platform (start-up).
     pub async fn load_memberships(&self, all: impl IntoIterator<Item = (UserId, Membership)>) -> Result<(), PolicyError> {
-        let rules: Vec<Vec<String>> =
-            all.into_iter().map(|(user, m)| vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]).collect();
+        let rules: Vec<Vec<String>> = all.into_iter().map(|(user, m)| vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]).collect();
         if !rules.is_empty() {
             self.enforcer.write().await.add_grouping_policies(rules).await?;
         }
@@ -73,8 +72,7 @@ impl Authorizer {
     pub async fn replace_memberships(&self, user: UserId, memberships: &[Membership]) -> Result<(), PolicyError> {
         let mut enforcer = self.enforcer.write().await;
         enforcer.remove_filtered_grouping_policy(0, vec![subject(user)]).await?;
-        let rules: Vec<Vec<String>> =
-            memberships.iter().map(|m| vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]).collect();
+        let rules: Vec<Vec<String>> = memberships.iter().map(|m| vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]).collect();
         if !rules.is_empty() {
             enforcer.add_grouping_policies(rules).await?;
         }

@@ -9,5 +9,5 @@
 mod settings;
 mod telemetry;
 
-pub use settings::{redact, AuthSettings, AuthzSettings, DatabaseSettings, HttpSettings, LogSettings, PluginSettings, RedisSettings, Settings, SettingsError};
+pub use settings::{AuthSettings, AuthzSettings, DatabaseSettings, HttpSettings, LogSettings, PluginSettings, RedisSettings, Settings, SettingsError, redact};
 pub use telemetry::{Metrics, init_tracing};

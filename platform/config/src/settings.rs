@@ -158,13 +158,8 @@ impl Settings {
         if let Some(path) = file {
             builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml).required(true));
         }
-        builder = builder.add_source(
-            config::Environment::with_prefix("BAOCAO").prefix_separator("_").separator("__").try_parsing(true).source(env),
-        );
-        let settings: Settings = builder
-            .build()
-            .and_then(|c| c.try_deserialize())
-            .map_err(|e| SettingsError::Invalid(e.to_string()))?;
+        builder = builder.add_source(config::Environment::with_prefix("BAOCAO").prefix_separator("_").separator("__").try_parsing(true).source(env));
+        let settings: Settings = builder.build().and_then(|c| c.try_deserialize()).map_err(|e| SettingsError::Invalid(e.to_string()))?;
         settings.validate()?;
         Ok(settings)
     }

@@ -78,9 +78,7 @@ mod tests {
 
     #[test]
     fn moments_are_shown_in_viet_nam_time() {
-        let t = DateTime::parse_from_rfc3339("2021-03-14T17:30:05Z")
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default();
+        let t = DateTime::parse_from_rfc3339("2021-03-14T17:30:05Z").map(|t| t.with_timezone(&Utc)).unwrap_or_default();
         assert_eq!(moment(t, Locale::Vi), "00:30:05 ngày 15/03/2021");
     }
 }

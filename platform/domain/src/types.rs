@@ -105,12 +105,7 @@ fn bounded_text(raw: &str, max: usize, field: &'static str, vi_name: &str, en_na
         return Err(invalid(field, "required", format!("{vi_name} không được để trống."), format!("{en_name} is required.")));
     }
     if value.chars().count() > max {
-        return Err(invalid(
-            field,
-            "too_long",
-            format!("{vi_name} dài tối đa {max} ký tự."),
-            format!("{en_name} must be at most {max} characters."),
-        ));
+        return Err(invalid(field, "too_long", format!("{vi_name} dài tối đa {max} ký tự."), format!("{en_name} must be at most {max} characters.")));
     }
     if value.chars().any(char::is_control) {
         return Err(invalid(
@@ -183,8 +178,7 @@ pub struct Code(String);
 impl Code {
     pub fn parse(raw: &str, field: &'static str) -> Result<Self, Invalid> {
         let value = raw.trim().to_ascii_lowercase();
-        let ok = (1..=64).contains(&value.len())
-            && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.'));
+        let ok = (1..=64).contains(&value.len()) && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.'));
         if ok {
             Ok(Code(value))
         } else {
@@ -232,7 +226,9 @@ impl Email {
         let ok = value.len() <= 254
             && !value.chars().any(|c| c.is_whitespace() || c.is_control())
             && match value.split_once('@') {
-                Some((local, domain)) => !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'),
+                Some((local, domain)) => {
+                    !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+                }
                 None => false,
             };
         if ok {

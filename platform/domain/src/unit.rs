@@ -57,11 +57,7 @@ impl FromStr for TenantKind {
             "ministry" => Ok(TenantKind::Ministry),
             "province" => Ok(TenantKind::Province),
             "sector" => Ok(TenantKind::Sector),
-            _ => Err(Invalid::new(
-                "tenant_kind",
-                "invalid_tenant_kind",
-                Text::fixed("Loại đơn vị chủ quản không hợp lệ.", "Unknown tenant kind."),
-            )),
+            _ => Err(Invalid::new("tenant_kind", "invalid_tenant_kind", Text::fixed("Loại đơn vị chủ quản không hợp lệ.", "Unknown tenant kind."))),
         }
     }
 }

@@ -53,9 +53,9 @@ impl Checks {
 /// Parses a date typed as dd/MM/yyyy (as Vietnamese users write it) or yyyy-MM-dd.
 pub fn parse_date(raw: &str, field: &'static str) -> Result<NaiveDate, Invalid> {
     let raw = raw.trim();
-    NaiveDate::parse_from_str(raw, "%d/%m/%Y").or_else(|_| NaiveDate::parse_from_str(raw, "%Y-%m-%d")).map_err(|_| {
-        Invalid::new(field, "invalid_date", Text::fixed("Ngày không hợp lệ, hãy nhập theo dạng dd/MM/yyyy.", "Invalid date; use dd/MM/yyyy."))
-    })
+    NaiveDate::parse_from_str(raw, "%d/%m/%Y")
+        .or_else(|_| NaiveDate::parse_from_str(raw, "%Y-%m-%d"))
+        .map_err(|_| Invalid::new(field, "invalid_date", Text::fixed("Ngày không hợp lệ, hãy nhập theo dạng dd/MM/yyyy.", "Invalid date; use dd/MM/yyyy.")))
 }
 
 fn unknown_group(raw: &str) -> Invalid {
@@ -208,11 +208,9 @@ pub async fn create_unit(state: &AppState, who: &Principal, input: NewUnitInput)
     };
 
     let parent = state.store.unit_for_check(UnitId(input.parent_id)).await.map_err(|e| match e {
-        baocao_storage::StoreError::NotFound(_) => AppError::Invalid(vec![Invalid::new(
-            "parent_id",
-            "unknown_unit",
-            Text::fixed("Đơn vị cấp trên không tồn tại.", "The parent unit does not exist."),
-        )]),
+        baocao_storage::StoreError::NotFound(_) => {
+            AppError::Invalid(vec![Invalid::new("parent_id", "unknown_unit", Text::fixed("Đơn vị cấp trên không tồn tại.", "The parent unit does not exist."))])
+        }
         other => other.into(),
     })?;
     let parent_tenant = state.store.tenant(parent.tenant_id).await?;
@@ -233,7 +231,10 @@ pub async fn create_unit(state: &AppState, who: &Principal, input: NewUnitInput)
             return Err(Invalid::new(
                 "tenant_kind",
                 "tenant_kind_required",
-                Text::fixed("Đơn vị trực thuộc Văn phòng Chính phủ phải là bộ, tỉnh hoặc ngành dọc: hãy chọn loại.", "A unit directly under the root is a tenant: choose ministry, province or sector."),
+                Text::fixed(
+                    "Đơn vị trực thuộc Văn phòng Chính phủ phải là bộ, tỉnh hoặc ngành dọc: hãy chọn loại.",
+                    "A unit directly under the root is a tenant: choose ministry, province or sector.",
+                ),
             )
             .into());
         }
@@ -278,9 +279,7 @@ pub async fn create_unit(state: &AppState, who: &Principal, input: NewUnitInput)
         state.authz.check_grant_below(who.user.id, group, &parent.path).await?;
     }
     let admin = match (admin, admin_group) {
-        (Some((username, password, profile)), Some(group)) => {
-            Some((NewAccount { username, password_hash: hash_password(password).await?, profile }, group))
-        }
+        (Some((username, password, profile)), Some(group)) => Some((NewAccount { username, password_hash: hash_password(password).await?, profile }, group)),
         _ => None,
     };
     let admin_username = admin.as_ref().map(|(a, _)| a.username.clone());
@@ -535,12 +534,7 @@ pub async fn revoke(state: &AppState, who: &Principal, user_id: UserId, input: M
 pub async fn grantable_at(state: &AppState, who: &Principal, unit: &Unit) -> Result<Vec<GroupDef>, AppError> {
     let tenant = state.store.tenant(unit.tenant_id).await?;
     let codes = state.authz.grantable_groups(who.user.id, &unit.path).await;
-    Ok(codes
-        .iter()
-        .filter_map(|c| state.authz.catalogue().get(c))
-        .filter(|g| check_group_fits(g, tenant.kind, unit.level.as_str()).is_ok())
-        .cloned()
-        .collect())
+    Ok(codes.iter().filter_map(|c| state.authz.catalogue().get(c)).filter(|g| check_group_fits(g, tenant.kind, unit.level.as_str()).is_ok()).cloned().collect())
 }
 
 pub async fn audit(state: &AppState, who: &Principal, page: u64) -> Result<Page<baocao_storage::AuditEntry>, AppError> {
@@ -566,16 +560,12 @@ pub async fn change_own_password(state: &AppState, who: &Principal, current: &st
     let record = state.store.login_record(&username).await?.ok_or(AppError::Unauthenticated)?;
     let stored = record.password_hash;
     let candidate = current.to_owned();
-    let ok = tokio::task::spawn_blocking(move || baocao_identity::password::verify(&candidate, &stored))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ok =
+        tokio::task::spawn_blocking(move || baocao_identity::password::verify(&candidate, &stored)).await.map_err(|e| AppError::Internal(e.to_string()))?;
     if !ok {
-        return Err(Invalid::new(
-            "current_password",
-            "wrong_current_password",
-            Text::fixed("Mật khẩu hiện tại không đúng.", "The current password is wrong."),
-        )
-        .into());
+        return Err(
+            Invalid::new("current_password", "wrong_current_password", Text::fixed("Mật khẩu hiện tại không đúng.", "The current password is wrong.")).into()
+        );
     }
     let hash = hash_password(password).await?;
     Ok(state.store.change_own_password(who.user.id, hash).await?)

@@ -61,13 +61,9 @@ pub async fn items(state: &AppState, who: &Principal, name: &str) -> Result<Vec<
                 .map(|u| CatalogueItem { code: u.unit.code.as_str().to_owned(), name: u.unit.name.as_str().to_owned() })
                 .collect())
         }
-        "dia_phuong" => Ok(state
-            .store
-            .tenants_of_kind(TenantKind::Province)
-            .await?
-            .into_iter()
-            .map(|t| CatalogueItem { code: t.code, name: t.name })
-            .collect()),
+        "dia_phuong" => {
+            Ok(state.store.tenants_of_kind(TenantKind::Province).await?.into_iter().map(|t| CatalogueItem { code: t.code, name: t.name }).collect())
+        }
         "linh_vuc_tthc" => Ok(TTHC_FIELDS.iter().map(|(code, name)| CatalogueItem { code: (*code).to_owned(), name: (*name).to_owned() }).collect()),
         _ => Err(AppError::NotFound("catalogue")),
     }

@@ -129,32 +129,20 @@ impl AppError {
     pub fn public(&self) -> (String, Text) {
         match self {
             AppError::Unauthenticated => ("unauthenticated".into(), Text::fixed("Vui lòng đăng nhập.", "Please sign in.")),
-            AppError::Forbidden(_) => (
-                "forbidden".into(),
-                Text::fixed("Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."),
-            ),
-            AppError::NotFound(what) => (
-                "not_found".into(),
-                Text::new(format!("Không tìm thấy {}.", what_vi(what)), format!("The {what} was not found.")),
-            ),
+            AppError::Forbidden(_) => ("forbidden".into(), Text::fixed("Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this.")),
+            AppError::NotFound(what) => ("not_found".into(), Text::new(format!("Không tìm thấy {}.", what_vi(what)), format!("The {what} was not found."))),
             AppError::Invalid(list) if list.len() == 1 => (list[0].code.to_owned(), list[0].text.clone()),
-            AppError::Invalid(_) => (
-                "invalid_input".into(),
-                Text::fixed("Dữ liệu nhập chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.", "Some fields are not valid."),
-            ),
+            AppError::Invalid(_) => {
+                ("invalid_input".into(), Text::fixed("Dữ liệu nhập chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.", "Some fields are not valid."))
+            }
             AppError::Conflict(i) | AppError::Refused(i) => (i.code.to_owned(), i.text.clone()),
-            AppError::BadCredentials => (
-                "bad_credentials".into(),
-                Text::fixed("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
-            ),
-            AppError::Captcha { required: true } => (
-                "captcha_required".into(),
-                Text::fixed("Vui lòng nhập mã kiểm tra.", "Please type the verification code."),
-            ),
-            AppError::Captcha { required: false } => (
-                "captcha_wrong".into(),
-                Text::fixed("Mã kiểm tra không đúng, vui lòng nhập lại.", "The verification code is wrong; please try again."),
-            ),
+            AppError::BadCredentials => ("bad_credentials".into(), Text::fixed("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")),
+            AppError::Captcha { required: true } => {
+                ("captcha_required".into(), Text::fixed("Vui lòng nhập mã kiểm tra.", "Please type the verification code."))
+            }
+            AppError::Captcha { required: false } => {
+                ("captcha_wrong".into(), Text::fixed("Mã kiểm tra không đúng, vui lòng nhập lại.", "The verification code is wrong; please try again."))
+            }
             AppError::Locked { seconds } => (
                 "account_locked".into(),
                 Text::new(
@@ -173,26 +161,20 @@ impl AppError {
                 "csrf".into(),
                 Text::fixed("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang.", "The form has expired; please reload the page."),
             ),
-            AppError::BadRequest(_) => (
-                "bad_request".into(),
-                Text::fixed("Dữ liệu gửi lên không đúng định dạng.", "The request body is malformed."),
-            ),
-            AppError::PayloadTooLarge => (
-                "payload_too_large".into(),
-                Text::fixed("Dữ liệu gửi lên vượt quá dung lượng cho phép.", "The request body is too large."),
-            ),
+            AppError::BadRequest(_) => ("bad_request".into(), Text::fixed("Dữ liệu gửi lên không đúng định dạng.", "The request body is malformed.")),
+            AppError::PayloadTooLarge => {
+                ("payload_too_large".into(), Text::fixed("Dữ liệu gửi lên vượt quá dung lượng cho phép.", "The request body is too large."))
+            }
             AppError::UnsupportedMediaType(expected) => (
                 "unsupported_media_type".into(),
                 Text::new(format!("Dữ liệu gửi lên phải có kiểu {expected}."), format!("The request body must be {expected}.")),
             ),
-            AppError::Unavailable(_) => (
-                "unavailable".into(),
-                Text::fixed("Hệ thống tạm thời không sẵn sàng, vui lòng thử lại sau.", "The service is temporarily unavailable."),
-            ),
-            AppError::Internal(_) => (
-                "internal".into(),
-                Text::fixed("Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.", "An internal error occurred. Please try again later."),
-            ),
+            AppError::Unavailable(_) => {
+                ("unavailable".into(), Text::fixed("Hệ thống tạm thời không sẵn sàng, vui lòng thử lại sau.", "The service is temporarily unavailable."))
+            }
+            AppError::Internal(_) => {
+                ("internal".into(), Text::fixed("Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.", "An internal error occurred. Please try again later."))
+            }
         }
     }
 
@@ -203,12 +185,7 @@ impl AppError {
             _ => &[],
         };
         list.iter()
-            .map(|i| FieldError {
-                field: i.field.to_owned(),
-                code: i.code.to_owned(),
-                message: i.text.vi.to_string(),
-                message_en: i.text.en.to_string(),
-            })
+            .map(|i| FieldError { field: i.field.to_owned(), code: i.code.to_owned(), message: i.text.vi.to_string(), message_en: i.text.en.to_string() })
             .collect()
     }
 

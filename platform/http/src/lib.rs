@@ -18,7 +18,7 @@ pub mod state;
 use std::net::TcpListener;
 
 use actix_web::dev::{Server, Service};
-use actix_web::middleware::{DefaultHeaders, Compress};
+use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::{App, HttpServer, web};
 
 use crate::error::{ApiError, AppError};
@@ -29,9 +29,7 @@ pub use crate::state::AppState;
 fn body_configs(limit: usize) -> (web::JsonConfig, web::FormConfig, web::PayloadConfig) {
     let json = web::JsonConfig::default().limit(limit).error_handler(|err, _req| {
         let app = match &err {
-            actix_web::error::JsonPayloadError::OverflowKnownLength { .. } | actix_web::error::JsonPayloadError::Overflow { .. } => {
-                AppError::PayloadTooLarge
-            }
+            actix_web::error::JsonPayloadError::OverflowKnownLength { .. } | actix_web::error::JsonPayloadError::Overflow { .. } => AppError::PayloadTooLarge,
             other => AppError::BadRequest(other.to_string()),
         };
         ApiError(app).into()

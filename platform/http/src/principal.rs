@@ -41,12 +41,7 @@ impl Principal {
 
 /// The session id a request carries, and whether it came in a cookie.
 pub fn session_id(req: &HttpRequest) -> Option<(String, bool)> {
-    if let Some(bearer) = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    {
+    if let Some(bearer) = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) {
         return Some((bearer.trim().to_owned(), false));
     }
     req.cookie(SESSION_COOKIE).map(|c| (c.value().to_owned(), true))

@@ -25,7 +25,9 @@ fn refusal(error: &PluginError) -> Text {
         PluginError::NotWasm(_) => ("tệp không phải mô-đun WebAssembly hợp lệ".to_owned(), error.to_string()),
         PluginError::Imports(what) => (format!("mô-đun đòi quyền truy cập không được cấp ({what})"), error.to_string()),
         PluginError::MissingExport(name) => (format!("mô-đun thiếu hàm bắt buộc `{name}`"), error.to_string()),
-        PluginError::AbiMismatch { found, supported } => (format!("phiên bản giao diện (ABI) {found} không được hỗ trợ; hệ thống dùng phiên bản {supported}"), error.to_string()),
+        PluginError::AbiMismatch { found, supported } => {
+            (format!("phiên bản giao diện (ABI) {found} không được hỗ trợ; hệ thống dùng phiên bản {supported}"), error.to_string())
+        }
         PluginError::OutOfFuel => ("mô-đun tính toán quá giới hạn cho phép".to_owned(), error.to_string()),
         PluginError::Timeout(_) => ("mô-đun chạy quá thời gian cho phép".to_owned(), error.to_string()),
         PluginError::MemoryLimit => ("mô-đun dùng quá bộ nhớ cho phép".to_owned(), error.to_string()),
@@ -58,9 +60,7 @@ async fn upload_grant(state: &AppState, who: &Principal) -> Result<(Grant<Manage
 pub async fn load_row(registry: &Arc<Registry>, row: RegimePluginRow) -> Result<Entry, PluginError> {
     let registry_for_load = registry.clone();
     let bytes = row.wasm;
-    let plugin = tokio::task::spawn_blocking(move || registry_for_load.host().load(&bytes))
-        .await
-        .map_err(|e| PluginError::Trap(e.to_string()))??;
+    let plugin = tokio::task::spawn_blocking(move || registry_for_load.host().load(&bytes)).await.map_err(|e| PluginError::Trap(e.to_string()))??;
     let entry = Entry { id: Some(row.id), plugin, scope: row.tenant.map_or(Scope::National, |t| Scope::Tenant(t.0)), enabled: row.enabled };
     registry.put(entry.clone());
     Ok(entry)
@@ -97,19 +97,15 @@ pub async fn upload(state: &AppState, who: &Principal, bytes: Vec<u8>) -> Result
     let registry = state.regimes.clone();
     let candidate = bytes.clone();
     // Compiling and running the plugin's manifest call is CPU work bounded by the host's limits.
-    let plugin = tokio::task::spawn_blocking(move || registry.host().load(&candidate))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(plugin_error)?;
+    let plugin =
+        tokio::task::spawn_blocking(move || registry.host().load(&candidate)).await.map_err(|e| AppError::Internal(e.to_string()))?.map_err(plugin_error)?;
     let row = state
         .store
-        .insert_regime_plugin(&grant, &who.actor(), NewRegimePlugin {
-            code: plugin.manifest.code.clone(),
-            version: plugin.manifest.version,
-            sha256: plugin.sha256.clone(),
-            tenant,
-            wasm: bytes,
-        })
+        .insert_regime_plugin(
+            &grant,
+            &who.actor(),
+            NewRegimePlugin { code: plugin.manifest.code.clone(), version: plugin.manifest.version, sha256: plugin.sha256.clone(), tenant, wasm: bytes },
+        )
         .await?;
     let entry = Entry { id: Some(row.id), plugin, scope: tenant.map_or(Scope::National, |t| Scope::Tenant(t.0)), enabled: true };
     state.regimes.put(entry.clone());
@@ -130,12 +126,24 @@ pub async fn set_enabled(state: &AppState, who: &Principal, id: i64, enabled: bo
     Ok(entry)
 }
 
-/// The regimes the caller's tenant uses now (newest enabled version of each);
-/// with `all`, every version it can see.
-pub fn list(state: &AppState, who: &Principal, all: bool) -> Vec<Entry> {
-    if all { state.regimes.all_visible(who.user.tenant_id.0) } else { state.regimes.current(who.user.tenant_id.0) }
+/// Compiles the built-in plugins on the blocking pool if nobody has yet, so
+/// that an async worker never stalls on the compiler.
+async fn ready(state: &AppState) -> Result<(), AppError> {
+    if !state.regimes.builtins_loaded() {
+        let registry = state.regimes.clone();
+        tokio::task::spawn_blocking(move || registry.preload()).await.map_err(|e| AppError::Internal(e.to_string()))?.map_err(AppError::Internal)?;
+    }
+    Ok(())
 }
 
-pub fn find(state: &AppState, who: &Principal, code: &str) -> Result<Entry, AppError> {
+/// The regimes the caller's tenant uses now (newest enabled version of each);
+/// with `all`, every version it can see.
+pub async fn list(state: &AppState, who: &Principal, all: bool) -> Result<Vec<Entry>, AppError> {
+    ready(state).await?;
+    Ok(if all { state.regimes.all_visible(who.user.tenant_id.0) } else { state.regimes.current(who.user.tenant_id.0) })
+}
+
+pub async fn find(state: &AppState, who: &Principal, code: &str) -> Result<Entry, AppError> {
+    ready(state).await?;
     state.regimes.find(who.user.tenant_id.0, code).ok_or(AppError::NotFound("regime"))
 }

@@ -74,9 +74,7 @@ async fn attempt(state: &AppState, ip: Option<IpAddr>, username: &str, secret: &
     }
     let stored = record.password_hash.clone();
     let candidate = secret.to_owned();
-    let ok = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ok = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored)).await.map_err(|e| AppError::Internal(e.to_string()))?;
     if !ok {
         let lockout = state.lockout;
         let failures = state.store.record_failed_login(record.user.id, |n| lockout.lock_until(n, Utc::now())).await?;

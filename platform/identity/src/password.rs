@@ -1,9 +1,9 @@
 //! Password hashing with argon2id and the library's recommended parameters.
 //! Hashing is slow on purpose, so callers run it on the blocking pool.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use baocao_domain::types::Password;
 
 use crate::IdentityError;

@@ -12,8 +12,8 @@ use baocao_domain::ids::UserId;
 use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
 
-use crate::token::{digest, random_token};
 use crate::IdentityError;
+use crate::token::{digest, random_token};
 
 /// What a session holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

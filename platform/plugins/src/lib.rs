@@ -186,13 +186,7 @@ impl PluginHost {
     }
 
     fn instantiate(&self, module: &Module) -> Result<(Store<CallState>, Instance), PluginError> {
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(self.limits.max_memory_bytes)
-            .instances(1)
-            .memories(1)
-            .tables(4)
-            .trap_on_grow_failure(true)
-            .build();
+        let limits = StoreLimitsBuilder::new().memory_size(self.limits.max_memory_bytes).instances(1).memories(1).tables(4).trap_on_grow_failure(true).build();
         let mut store = Store::new(&self.engine, CallState { limits });
         store.limiter(|s| &mut s.limits);
         store.set_fuel(self.limits.fuel).map_err(|e| PluginError::Trap(e.to_string()))?;
@@ -202,7 +196,13 @@ impl PluginHost {
         Ok((store, instance))
     }
 
-    fn invoke<I: Serialize, O: DeserializeOwned>(&self, store: &mut Store<CallState>, instance: &Instance, function: Function, input: &I) -> Result<O, PluginError> {
+    fn invoke<I: Serialize, O: DeserializeOwned>(
+        &self,
+        store: &mut Store<CallState>,
+        instance: &Instance,
+        function: Function,
+        input: &I,
+    ) -> Result<O, PluginError> {
         let input = serde_json::to_vec(input).map_err(|e| PluginError::MalformedOutput(e.to_string()))?;
         let memory = instance.get_memory(&mut *store, "memory").ok_or(PluginError::MissingExport("memory"))?;
         let alloc = instance.get_typed_func::<i32, i32>(&mut *store, "baocao_alloc").map_err(|_| PluginError::MissingExport("baocao_alloc"))?;
@@ -210,7 +210,9 @@ impl PluginHost {
         let len = i32::try_from(input.len()).map_err(|_| PluginError::OutputTooLarge(input.len()))?;
         let deadline = self.limits.deadline;
         let ptr = alloc.call(&mut *store, len).map_err(|e| classify(e, deadline))?;
-        memory.write(&mut *store, ptr as u32 as usize, &input).map_err(|_| PluginError::MalformedOutput("the plugin's input buffer is out of bounds".to_owned()))?;
+        memory
+            .write(&mut *store, ptr as u32 as usize, &input)
+            .map_err(|_| PluginError::MalformedOutput("the plugin's input buffer is out of bounds".to_owned()))?;
         let packed = call.call(&mut *store, (function as i32, ptr, len)).map_err(|e| classify(e, deadline))?;
         let (out_ptr, out_len) = unpack(packed);
         let out_len = out_len as usize;
@@ -218,7 +220,9 @@ impl PluginHost {
             return Err(PluginError::OutputTooLarge(self.limits.max_output_bytes));
         }
         let mut output = vec![0u8; out_len];
-        memory.read(&*store, out_ptr as usize, &mut output).map_err(|_| PluginError::MalformedOutput("the answer lies outside the plugin's memory".to_owned()))?;
+        memory
+            .read(&*store, out_ptr as usize, &mut output)
+            .map_err(|_| PluginError::MalformedOutput("the answer lies outside the plugin's memory".to_owned()))?;
         match serde_json::from_slice::<Reply<O>>(&output) {
             Ok(Reply::Ok(value)) => Ok(value),
             Ok(Reply::Error(message)) => Err(PluginError::Refused(message)),

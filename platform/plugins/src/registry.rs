@@ -68,6 +68,11 @@ impl Registry {
             .clone()
     }
 
+    /// Whether the built-in plugins are compiled already.
+    pub fn builtins_loaded(&self) -> bool {
+        self.builtins.get().is_some()
+    }
+
     fn ensure_builtins(&self) {
         if let Err(error) = self.preload() {
             tracing::error!(%error, "a built-in regime plugin failed to load");

@@ -71,10 +71,7 @@ fn compute_fills_formulas_and_the_total_row() {
     assert_eq!(value(&out, "tong", "c7"), json!(195), "a column only one row filled");
     assert_eq!(value(&out, "tong", "c11"), Value::Null, "nobody filled it");
     // The same logic called natively gives the same answer.
-    let native = baocao_regime_sdk::logic::compute(
-        baocao_regime_sdk::logic::form(&regime_tt01_iv::RegimeIv::manifest(), "IV.02a/VPCP/KSTT").unwrap(),
-        input,
-    );
+    let native = baocao_regime_sdk::logic::compute(baocao_regime_sdk::logic::form(&regime_tt01_iv::RegimeIv::manifest(), "IV.02a/VPCP/KSTT").unwrap(), input);
     assert_eq!(native, out);
 }
 
@@ -84,7 +81,12 @@ fn percent_columns_are_computed_and_guard_division_by_zero() {
     let plugin = regime_iv(&host);
     let input = FormData {
         form: "IV.01/VPCP/KSTT".to_owned(),
-        cells: vec![cell("bo-tu-phap", "c3", json!(1500)), cell("bo-tu-phap", "c4", json!(1275)), cell("bo-tu-phap", "c6", json!(0)), cell("bo-tu-phap", "c7", json!(0))],
+        cells: vec![
+            cell("bo-tu-phap", "c3", json!(1500)),
+            cell("bo-tu-phap", "c4", json!(1275)),
+            cell("bo-tu-phap", "c6", json!(0)),
+            cell("bo-tu-phap", "c7", json!(0)),
+        ],
     };
     let out = host.compute(&plugin, &input).unwrap();
     assert_eq!(value(&out, "bo-tu-phap", "c5"), json!(85.0));
@@ -118,7 +120,15 @@ fn validate_names_each_offending_cell() {
     assert!(rule.message.vi.contains("(11) = (12) + (13) + (14)") && rule.message.vi.contains("300 ≠ 288"), "{}", rule.message.vi);
     assert!(rule.message.vi.starts_with("Dòng \"thai-binh\", cột (11)"));
     assert_eq!(errors.len(), 5);
-    let fine = FormData { form: input.form.clone(), cells: vec![cell("thai-binh", "c11", json!(288)), cell("thai-binh", "c12", json!(20)), cell("thai-binh", "c13", json!(8)), cell("thai-binh", "c14", json!(260))] };
+    let fine = FormData {
+        form: input.form.clone(),
+        cells: vec![
+            cell("thai-binh", "c11", json!(288)),
+            cell("thai-binh", "c12", json!(20)),
+            cell("thai-binh", "c13", json!(8)),
+            cell("thai-binh", "c14", json!(260)),
+        ],
+    };
     assert!(host.validate(&plugin, &fine).unwrap().is_empty());
     // An unknown form is the plugin's refusal, not a crash.
     let unknown = FormData { form: "X.01".to_owned(), cells: vec![] };
@@ -142,7 +152,10 @@ fn schedule_gives_the_decree_09_windows() {
     let mut manifest = regime_tt01_iv::RegimeIv::manifest();
     manifest.periods = vec![PeriodType::HalfYear, PeriodType::Year];
     let halves = baocao_regime_sdk::logic::schedule(&manifest, &ScheduleRequest { year: 2026, period: PeriodType::HalfYear }).unwrap();
-    assert_eq!((halves[0].data_from.as_str(), halves[0].data_to.as_str(), halves[1].data_from.as_str(), halves[1].data_to.as_str()), ("2025-12-15", "2026-06-14", "2026-06-15", "2026-12-14"));
+    assert_eq!(
+        (halves[0].data_from.as_str(), halves[0].data_to.as_str(), halves[1].data_from.as_str(), halves[1].data_to.as_str()),
+        ("2025-12-15", "2026-06-14", "2026-06-15", "2026-12-14")
+    );
     let year = baocao_regime_sdk::logic::schedule(&manifest, &ScheduleRequest { year: 2021, period: PeriodType::Year }).unwrap();
     assert_eq!((year[0].data_from.as_str(), year[0].data_to.as_str()), ("2020-12-15", "2021-12-14"));
     assert!(matches!(host.schedule(&plugin, &ScheduleRequest { year: 2021, period: PeriodType::Year }), Err(PluginError::Refused(_))));
@@ -222,7 +235,8 @@ fn hostile_plugins_are_refused_with_a_clear_reason() {
     let e = expect_err(host.load(&wat(1, &answer(&duplicate), &duplicate)));
     assert!(matches!(&e, PluginError::InvalidManifest(p) if p.iter().any(|m| m.contains("column code c3 is used twice"))), "{e}");
 
-    let with_import = wat_bytes(r#"(module (import "wasi_snapshot_preview1" "clock_time_get" (func (param i32 i64 i32) (result i32))) (memory (export "memory") 1))"#);
+    let with_import =
+        wat_bytes(r#"(module (import "wasi_snapshot_preview1" "clock_time_get" (func (param i32 i64 i32) (result i32))) (memory (export "memory") 1))"#);
     assert!(matches!(expect_err(host.load(&with_import)), PluginError::Imports(i) if i.contains("clock_time_get")));
 
     assert!(matches!(expect_err(host.load(b"MZ\x90\x00 not a module")), PluginError::NotWasm(_)));
@@ -263,11 +277,17 @@ fn the_meetings_regime_has_a_deadline_per_level() {
     let year = host.schedule(&plugin, &ScheduleRequest { year: 2021, period: PeriodType::Year }).unwrap();
     assert_eq!((year[0].data_from.as_str(), year[0].data_to.as_str()), ("2020-12-15", "2021-12-14"));
     let at = |level: &str| year[0].deadlines.iter().find(|d| d.level == level).unwrap().date.clone();
-    assert_eq!((at("xa"), at("huyen"), at("tinh"), at("bo")), ("2021-12-17".to_owned(), "2021-12-19".to_owned(), "2021-12-22".to_owned(), "2021-12-22".to_owned()));
+    assert_eq!(
+        (at("xa"), at("huyen"), at("tinh"), at("bo")),
+        ("2021-12-17".to_owned(), "2021-12-19".to_owned(), "2021-12-22".to_owned(), "2021-12-22".to_owned())
+    );
     let form = &plugin.manifest.forms[0];
     assert!(form.row_modes.contains(&baocao_plugins::abi::RowMode::Catalogue), "units are picked from the catalogue");
     let out = host
-        .compute(&plugin, &FormData { form: form.code.clone(), cells: vec![cell("xa-a", "c4", json!(30)), cell("xa-a", "c5", json!(10)), cell("xa-b", "c4", json!(12))] })
+        .compute(
+            &plugin,
+            &FormData { form: form.code.clone(), cells: vec![cell("xa-a", "c4", json!(30)), cell("xa-a", "c5", json!(10)), cell("xa-b", "c4", json!(12))] },
+        )
         .unwrap();
     assert_eq!(value(&out, "xa-a", "c3"), json!(40));
     assert_eq!(value(&out, "xa-a", "c7"), json!(25.0));
@@ -296,7 +316,12 @@ fn thai_binh_scoring_sums_criteria_and_checks_the_maxima() {
 
     let data = FormData {
         form: "CDS_CAPSO_2022".to_owned(),
-        cells: vec![cell("1.1", "self", json!(45)), cell("1.2", "self", json!(8.5)), cell("1.2", "evidence", json!("Văn bản số 12/STP ngày 03/3/2022")), cell("1.1", "max", json!(999))],
+        cells: vec![
+            cell("1.1", "self", json!(45)),
+            cell("1.2", "self", json!(8.5)),
+            cell("1.2", "evidence", json!("Văn bản số 12/STP ngày 03/3/2022")),
+            cell("1.1", "max", json!(999)),
+        ],
     };
     let out = host.compute(&plugin, &data).unwrap();
     assert_eq!(value(&out, "1.1", "max"), json!(50.0), "maxima come from the criteria list, not the input");
@@ -305,7 +330,10 @@ fn thai_binh_scoring_sums_criteria_and_checks_the_maxima() {
     assert_eq!(value(&out, "tong", "max"), json!(1000.0));
     assert_eq!(value(&out, "tong", "self"), json!(53.5));
 
-    let wrong = FormData { form: "CDS_CAPSO_2022".to_owned(), cells: vec![cell("1.1", "self", json!(50.5)), cell("2", "self", json!(10)), cell("3.1", "appraised", json!(-1))] };
+    let wrong = FormData {
+        form: "CDS_CAPSO_2022".to_owned(),
+        cells: vec![cell("1.1", "self", json!(50.5)), cell("2", "self", json!(10)), cell("3.1", "appraised", json!(-1))],
+    };
     let errors = host.validate(&plugin, &wrong).unwrap();
     let messages: Vec<&str> = errors.iter().map(|e| e.message.vi.as_str()).collect();
     assert!(messages.iter().any(|m| m.contains("Người đứng đầu") && m.contains("50,5") && m.contains("0 – 50")), "{messages:?}");
@@ -321,7 +349,10 @@ fn thai_binh_units_are_ranked() {
     let request = baocao_plugins::abi::ScoreRequest {
         form: "CDS_CAPXA_2022".to_owned(),
         units: vec![
-            unit("xa-minh-quang", vec![cell("1.1", "self", json!(40)), cell("6.1", "self", json!(80)), cell("1.1", "appraised", json!(35)), cell("6.1", "appraised", json!(70))]),
+            unit(
+                "xa-minh-quang",
+                vec![cell("1.1", "self", json!(40)), cell("6.1", "self", json!(80)), cell("1.1", "appraised", json!(35)), cell("6.1", "appraised", json!(70))],
+            ),
             unit("xa-tam-quang", vec![cell("1.1", "self", json!(45)), cell("6.1", "self", json!(60))]),
             unit("phuong-le-hong-phong", vec![cell("1.1", "self", json!(50)), cell("6.1", "self", json!(55)), cell("1.1", "appraised", json!(45))]),
         ],
@@ -349,12 +380,33 @@ fn regimes_v_and_vi_compute_their_formulas() {
     assert_eq!(v.manifest.periods, vec![PeriodType::HalfYear, PeriodType::Year]);
     let halves = host.schedule(&v, &ScheduleRequest { year: 2026, period: PeriodType::HalfYear }).unwrap();
     assert_eq!((halves[0].data_to.as_str(), halves[0].deadlines[0].date.as_str()), ("2026-06-14", "2026-06-25"), "by the 25th, Decree 09 Art. 13");
-    let out = host.compute(&v, &FormData { form: "V.01/VPCP/KSTT".to_owned(), cells: vec![cell("luy-ke", "c5", json!(12)), cell("luy-ke", "c6", json!(5)), cell("luy-ke", "c7", json!(1))] }).unwrap();
+    let out = host
+        .compute(
+            &v,
+            &FormData {
+                form: "V.01/VPCP/KSTT".to_owned(),
+                cells: vec![cell("luy-ke", "c5", json!(12)), cell("luy-ke", "c6", json!(5)), cell("luy-ke", "c7", json!(1))],
+            },
+        )
+        .unwrap();
     assert_eq!(value(&out, "luy-ke", "c4"), json!(18));
     let extra = host.validate(&v, &FormData { form: "V.01/VPCP/KSTT".to_owned(), cells: vec![cell("them-dong", "c3", json!(1))] }).unwrap();
     assert!(extra[0].message.vi.contains("không có dòng"), "fixed-row forms refuse other rows");
     let vi = load("regime_tt01_vi");
-    let out = host.compute(&vi, &FormData { form: "VI.01/VPCP/TTĐT".to_owned(), cells: vec![cell("ket-qua", "c4", json!(40)), cell("ket-qua", "c5", json!(8)), cell("ket-qua", "c6", json!(46)), cell("ket-qua", "c7", json!(23))] }).unwrap();
+    let out = host
+        .compute(
+            &vi,
+            &FormData {
+                form: "VI.01/VPCP/TTĐT".to_owned(),
+                cells: vec![
+                    cell("ket-qua", "c4", json!(40)),
+                    cell("ket-qua", "c5", json!(8)),
+                    cell("ket-qua", "c6", json!(46)),
+                    cell("ket-qua", "c7", json!(23)),
+                ],
+            },
+        )
+        .unwrap();
     assert_eq!(value(&out, "ket-qua", "c3"), json!(48));
     assert_eq!(value(&out, "ket-qua", "c8"), json!(50.0));
 }
@@ -395,12 +447,22 @@ fn regime_i_computes_the_handbook_formulas_and_keeps_i04_outside() {
     assert_eq!(value(&out, "chinh-phu", "c14"), json!(75.0), "(14) = ((9) + (10)) / (6) × 100");
     assert_eq!(value(&out, "tong", "c6"), json!(34));
     assert_eq!(value(&out, "tong", "c14"), json!(82.35), "the total's ratio comes from the totals");
-    let i02 = FormData { form: "I.02/VPCP/TH".to_owned(), cells: vec![cell("mat", "c3", json!(9)), cell("mat", "c4", json!(5)), cell("mat", "c5", json!(3)), cell("mat", "c6", json!(1)), cell("mat", "c7", json!(4))] };
+    let i02 = FormData {
+        form: "I.02/VPCP/TH".to_owned(),
+        cells: vec![
+            cell("mat", "c3", json!(9)),
+            cell("mat", "c4", json!(5)),
+            cell("mat", "c5", json!(3)),
+            cell("mat", "c6", json!(1)),
+            cell("mat", "c7", json!(4)),
+        ],
+    };
     let errors = host.validate(&plugin, &i02).unwrap();
     assert!(errors.iter().any(|e| e.message.vi.contains("(4) = (5) + (6)") && e.message.vi.contains("5 ≠ 4")), "{errors:?}");
     let i04 = host.validate(&plugin, &FormData { form: "I.04/VPCP/TH".to_owned(), cells: vec![] }).unwrap();
     assert!(i04[0].message.vi.contains("không thực hiện trên hệ thống"));
-    let i05 = FormData { form: "I.05/VPCP/TH".to_owned(), cells: vec![cell("nv-1", "c3", json!("Công văn 123/VPCP-TH")), cell("nv-1", "c4", json!("30/06/2026"))] };
+    let i05 =
+        FormData { form: "I.05/VPCP/TH".to_owned(), cells: vec![cell("nv-1", "c3", json!("Công văn 123/VPCP-TH")), cell("nv-1", "c4", json!("30/06/2026"))] };
     assert!(host.validate(&plugin, &i05).unwrap().is_empty(), "free-text rows are the form's own");
     assert_eq!(plugin.manifest.outlines[0].code, "I.01-ĐC");
 }

@@ -29,9 +29,7 @@ pub struct Application {
 
 /// Connects and migrates the database, and makes sure the platform root exists.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    let store = Store::connect(&settings.database.url)
-        .await
-        .with_context(|| format!("connecting to {}", redact(&settings.database.url)))?;
+    let store = Store::connect(&settings.database.url).await.with_context(|| format!("connecting to {}", redact(&settings.database.url)))?;
     store.migrate().await.context("applying migrations")?;
     let root_name = UnitName::parse("Văn phòng Chính phủ").map_err(|e| anyhow::anyhow!(e.to_string()))?;
     store.ensure_root(&root_name).await.context("creating the platform root")?;

@@ -38,7 +38,8 @@ async fn serve_demo_prints_a_working_login_and_logs_no_secret() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let client = reqwest::Client::new();
-    let login = |user: &str, password: &str| client.post(format!("{url}/api/v1/auth/login")).json(&serde_json::json!({"username": user, "password": password})).send();
+    let login =
+        |user: &str, password: &str| client.post(format!("{url}/api/v1/auth/login")).json(&serde_json::json!({"username": user, "password": password})).send();
     assert_eq!(login("admin", "Demo#Secret2026").await.unwrap().status(), 200);
     assert_eq!(login("admin", "Typo#Secret77").await.unwrap().status(), 401);
     let token = login("tb.quantri", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();

@@ -24,11 +24,7 @@ impl From<DbErr> for StoreError {
     fn from(err: DbErr) -> Self {
         // A unique index that fires under a race is still a conflict for the user.
         if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
-            return StoreError::Conflict(Invalid::new(
-                "unique",
-                "duplicate",
-                Text::fixed("Dữ liệu đã tồn tại.", "This already exists."),
-            ));
+            return StoreError::Conflict(Invalid::new("unique", "duplicate", Text::fixed("Dữ liệu đã tồn tại.", "This already exists.")));
         }
         StoreError::Db(err)
     }

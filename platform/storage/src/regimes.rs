@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde_json::json;
 
+use crate::Store;
 use crate::audit::{Actor, Change, record};
 use crate::entity::regime_plugins;
 use crate::error::{StoreError, conflict};
-use crate::Store;
 
 /// A plugin accepted by the host, about to be recorded.
 #[derive(Debug, Clone)]
@@ -89,15 +89,19 @@ impl Store {
         }
         .insert(&tx)
         .await?;
-        record(&tx, actor, Change {
-            tenant: new.tenant,
-            unit_path: Some(grant.target_path()),
-            action: "regime.upload",
-            entity: "regime_plugin",
-            entity_id: model.id.to_string(),
-            before: None,
-            after: Some(json!({"code": new.code, "version": new.version, "sha256": new.sha256, "size": size})),
-        })
+        record(
+            &tx,
+            actor,
+            Change {
+                tenant: new.tenant,
+                unit_path: Some(grant.target_path()),
+                action: "regime.upload",
+                entity: "regime_plugin",
+                entity_id: model.id.to_string(),
+                before: None,
+                after: Some(json!({"code": new.code, "version": new.version, "sha256": new.sha256, "size": size})),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(row(model))
@@ -113,7 +117,14 @@ impl Store {
     }
 
     /// Enables or disables a plugin version of the grant's scope.
-    pub async fn set_regime_plugin_enabled(&self, grant: &Grant<ManageRegimes>, actor: &Actor, id: i64, tenant: Option<TenantId>, enabled: bool) -> Result<(), StoreError> {
+    pub async fn set_regime_plugin_enabled(
+        &self,
+        grant: &Grant<ManageRegimes>,
+        actor: &Actor,
+        id: i64,
+        tenant: Option<TenantId>,
+        enabled: bool,
+    ) -> Result<(), StoreError> {
         let tx = self.db().begin().await?;
         let model = regime_plugins::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("regime"))?;
         if model.tenant_id != tenant.map(|t| t.0) {
@@ -123,15 +134,19 @@ impl Store {
         let mut active: regime_plugins::ActiveModel = model.into();
         active.enabled = Set(enabled);
         active.update(&tx).await?;
-        record(&tx, actor, Change {
-            tenant,
-            unit_path: Some(grant.target_path()),
-            action: if enabled { "regime.enable" } else { "regime.disable" },
-            entity: "regime_plugin",
-            entity_id: id.to_string(),
-            before: Some(json!({"enabled": before})),
-            after: Some(json!({"enabled": enabled})),
-        })
+        record(
+            &tx,
+            actor,
+            Change {
+                tenant,
+                unit_path: Some(grant.target_path()),
+                action: if enabled { "regime.enable" } else { "regime.disable" },
+                entity: "regime_plugin",
+                entity_id: id.to_string(),
+                before: Some(json!({"enabled": before})),
+                after: Some(json!({"enabled": enabled})),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())

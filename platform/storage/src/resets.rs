@@ -6,10 +6,10 @@ use baocao_domain::ids::UserId;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 
+use crate::Store;
 use crate::audit::{Actor, Change, record};
 use crate::entity::{password_resets, users};
 use crate::error::StoreError;
-use crate::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResetOutcome {
@@ -54,15 +54,19 @@ impl Store {
         account.failed_logins = Set(0);
         account.locked_until = Set(None);
         account.update(&tx).await?;
-        record(&tx, &Actor { id: Some(id), username }, Change {
-            tenant: Some(baocao_domain::ids::TenantId(tenant)),
-            unit_path: None,
-            action: "user.reset_password_with_token",
-            entity: "user",
-            entity_id: id.to_string(),
-            before: None,
-            after: None,
-        })
+        record(
+            &tx,
+            &Actor { id: Some(id), username },
+            Change {
+                tenant: Some(baocao_domain::ids::TenantId(tenant)),
+                unit_path: None,
+                action: "user.reset_password_with_token",
+                entity: "user",
+                entity_id: id.to_string(),
+                before: None,
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(ResetOutcome::Done(id))

@@ -5,9 +5,9 @@ use baocao_domain::unit::TenantKind;
 use sea_orm::EntityTrait;
 use serde::Serialize;
 
+use crate::Store;
 use crate::entity::tenants;
 use crate::error::StoreError;
-use crate::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Tenant {

@@ -10,18 +10,16 @@ use baocao_domain::types::{Code, UnitKind, UnitName};
 use baocao_domain::unit::{NewUnit, Reorganisation, TenantKind, Unit, UnitPath};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::Store;
 use crate::audit::{Actor, Change, path_condition, record};
 use crate::convert;
 use crate::entity::{memberships, reorganisations, tenants, unit_successors, units, users};
 use crate::error::{StoreError, conflict, refused};
 use crate::users::{NewAccount, insert_account};
-use crate::Store;
 
 /// A unit with the kind of its tenant, for screens and the API.
 #[derive(Debug, Clone, Serialize)]
@@ -129,17 +127,9 @@ impl Store {
 
     /// Every unit the scope covers, in tree order (by path).
     pub async fn units_in_scope(&self, scope: &Scope<ReadUnits>) -> Result<Vec<UnitWithTenant>, StoreError> {
-        let rows = units::Entity::find()
-            .filter(path_condition(units::Column::Path, scope))
-            .order_by_asc(units::Column::Path)
-            .all(self.db())
-            .await?;
-        let kinds: HashMap<i64, TenantKind> = tenants::Entity::find()
-            .all(self.db())
-            .await?
-            .into_iter()
-            .filter_map(|t| t.kind.parse().ok().map(|k| (t.id, k)))
-            .collect();
+        let rows = units::Entity::find().filter(path_condition(units::Column::Path, scope)).order_by_asc(units::Column::Path).all(self.db()).await?;
+        let kinds: HashMap<i64, TenantKind> =
+            tenants::Entity::find().all(self.db()).await?.into_iter().filter_map(|t| t.kind.parse().ok().map(|k| (t.id, k))).collect();
         let mut units: Vec<UnitWithTenant> = Vec::with_capacity(rows.len());
         for row in rows {
             let tenant_kind = *kinds.get(&row.tenant_id).ok_or(StoreError::NotFound("tenant"))?;
@@ -170,15 +160,19 @@ impl Store {
             ));
         }
         let unit = insert_unit(&tx, parent.tenant_id, &parent, &new).await?;
-        record(&tx, actor, Change {
-            tenant: Some(unit.tenant_id),
-            unit_path: Some(&unit.path),
-            action: "unit.create",
-            entity: "unit",
-            entity_id: unit.id.to_string(),
-            before: None,
-            after: Some(unit_json(&unit)),
-        })
+        record(
+            &tx,
+            actor,
+            Change {
+                tenant: Some(unit.tenant_id),
+                unit_path: Some(&unit.path),
+                action: "unit.create",
+                entity: "unit",
+                entity_id: unit.id.to_string(),
+                before: None,
+                after: Some(unit_json(&unit)),
+            },
+        )
         .await?;
         if let Some((account, group)) = admin {
             insert_account(&tx, actor, unit.tenant_id, &unit, account, Some(&group)).await?;
@@ -218,15 +212,19 @@ impl Store {
         .await?;
         let tenant_id = TenantId(row.id);
         let unit = insert_unit(&tx, tenant_id, &parent, &root).await?;
-        record(&tx, actor, Change {
-            tenant: Some(tenant_id),
-            unit_path: Some(&unit.path),
-            action: "tenant.create",
-            entity: "tenant",
-            entity_id: tenant_id.to_string(),
-            before: None,
-            after: Some(json!({"kind": tenant.kind, "code": tenant.code, "root_unit": unit_json(&unit)})),
-        })
+        record(
+            &tx,
+            actor,
+            Change {
+                tenant: Some(tenant_id),
+                unit_path: Some(&unit.path),
+                action: "tenant.create",
+                entity: "tenant",
+                entity_id: tenant_id.to_string(),
+                before: None,
+                after: Some(json!({"kind": tenant.kind, "code": tenant.code, "root_unit": unit_json(&unit)})),
+            },
+        )
         .await?;
         if let Some((account, group)) = admin {
             insert_account(&tx, actor, tenant_id, &unit, account, Some(&group)).await?;
@@ -271,15 +269,19 @@ impl Store {
         let mut active: units::ActiveModel = row.into();
         active.path = Set(path.as_str().to_owned());
         let unit = convert::unit(active.update(&tx).await?)?;
-        record(&tx, &Actor::operator(), Change {
-            tenant: Some(unit.tenant_id),
-            unit_path: Some(&unit.path),
-            action: "unit.create_root",
-            entity: "unit",
-            entity_id: unit.id.to_string(),
-            before: None,
-            after: Some(unit_json(&unit)),
-        })
+        record(
+            &tx,
+            &Actor::operator(),
+            Change {
+                tenant: Some(unit.tenant_id),
+                unit_path: Some(&unit.path),
+                action: "unit.create_root",
+                entity: "unit",
+                entity_id: unit.id.to_string(),
+                before: None,
+                after: Some(unit_json(&unit)),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(unit)
@@ -308,15 +310,19 @@ impl Store {
         }
         active.updated_at = Set(Utc::now());
         let after = convert::unit(active.update(&tx).await?)?;
-        record(&tx, actor, Change {
-            tenant: Some(after.tenant_id),
-            unit_path: Some(&after.path),
-            action: "unit.update",
-            entity: "unit",
-            entity_id: after.id.to_string(),
-            before: Some(unit_json(&before)),
-            after: Some(unit_json(&after)),
-        })
+        record(
+            &tx,
+            actor,
+            Change {
+                tenant: Some(after.tenant_id),
+                unit_path: Some(&after.path),
+                action: "unit.update",
+                entity: "unit",
+                entity_id: after.id.to_string(),
+                before: Some(unit_json(&before)),
+                after: Some(unit_json(&after)),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -335,11 +341,7 @@ impl Store {
         let people = users::Entity::find().filter(users::Column::UnitId.eq(id.0)).count(&tx).await?;
         let grants = memberships::Entity::find().filter(memberships::Column::UnitId.eq(id.0)).count(&tx).await?;
         let history = unit_successors::Entity::find()
-            .filter(
-                sea_orm::Condition::any()
-                    .add(unit_successors::Column::PredecessorId.eq(id.0))
-                    .add(unit_successors::Column::SuccessorId.eq(id.0)),
-            )
+            .filter(sea_orm::Condition::any().add(unit_successors::Column::PredecessorId.eq(id.0)).add(unit_successors::Column::SuccessorId.eq(id.0)))
             .count(&tx)
             .await?;
         if children > 0 {
@@ -367,15 +369,19 @@ impl Store {
             ));
         }
         units::Entity::delete_by_id(id.0).exec(&tx).await?;
-        record(&tx, actor, Change {
-            tenant: Some(unit.tenant_id),
-            unit_path: Some(&unit.path),
-            action: "unit.delete",
-            entity: "unit",
-            entity_id: unit.id.to_string(),
-            before: Some(unit_json(&unit)),
-            after: None,
-        })
+        record(
+            &tx,
+            actor,
+            Change {
+                tenant: Some(unit.tenant_id),
+                unit_path: Some(&unit.path),
+                action: "unit.delete",
+                entity: "unit",
+                entity_id: unit.id.to_string(),
+                before: Some(unit_json(&unit)),
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -475,16 +481,14 @@ impl Store {
                 // Rewrites the paths of the moved unit and its whole subtree in one statement.
                 let backend = tx.get_database_backend();
                 let sql = match backend {
-                    sea_orm::DbBackend::Postgres => {
-                        "UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path LIKE $3".to_owned()
-                    }
+                    sea_orm::DbBackend::Postgres => "UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path LIKE $3".to_owned(),
                     _ => "UPDATE units SET path = ? || substr(path, CAST(? AS INTEGER)) WHERE path LIKE ?".to_owned(),
                 };
-                tx.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [
-                    new_prefix.clone().into(),
-                    (old_prefix.len() as i64 + 1).into(),
-                    format!("{old_prefix}%").into(),
-                ]))
+                tx.execute_raw(sea_orm::Statement::from_sql_and_values(
+                    backend,
+                    sql,
+                    [new_prefix.clone().into(), (old_prefix.len() as i64 + 1).into(), format!("{old_prefix}%").into()],
+                ))
                 .await?;
                 units::Entity::update_many()
                     .col_expr(units::Column::ParentId, Expr::value(parent.id.0))
@@ -495,15 +499,19 @@ impl Store {
                 UnitPath::try_from(new_prefix).ok()
             }
         };
-        record(&tx, actor, Change {
-            tenant: Some(tenant),
-            unit_path: anchor_path.as_ref(),
-            action: "unit.reorganise",
-            entity: "reorganisation",
-            entity_id: reorg.id.to_string(),
-            before: Some(json!(touched.iter().filter_map(|id| loaded.get(id)).map(unit_json).collect::<Vec<_>>())),
-            after: Some(json!({"operation": reorganisation, "effective": effective, "decision": decision})),
-        })
+        record(
+            &tx,
+            actor,
+            Change {
+                tenant: Some(tenant),
+                unit_path: anchor_path.as_ref(),
+                action: "unit.reorganise",
+                entity: "reorganisation",
+                entity_id: reorg.id.to_string(),
+                before: Some(json!(touched.iter().filter_map(|id| loaded.get(id)).map(unit_json).collect::<Vec<_>>())),
+                after: Some(json!({"operation": reorganisation, "effective": effective, "decision": decision})),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(reorg.id)

@@ -10,8 +10,7 @@ use baocao_domain::user::{User, UserProfile, UserStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -113,15 +112,19 @@ pub(crate) async fn insert_account(
     }
     .insert(db)
     .await?;
-    record(db, actor, Change {
-        tenant: Some(tenant),
-        unit_path: Some(&unit.path),
-        action: "user.create",
-        entity: "user",
-        entity_id: row.id.to_string(),
-        before: None,
-        after: Some(user_json(&row)),
-    })
+    record(
+        db,
+        actor,
+        Change {
+            tenant: Some(tenant),
+            unit_path: Some(&unit.path),
+            action: "user.create",
+            entity: "user",
+            entity_id: row.id.to_string(),
+            before: None,
+            after: Some(user_json(&row)),
+        },
+    )
     .await?;
     if let Some(group) = group {
         insert_membership(db, actor, UserId(row.id), group, unit).await?;
@@ -150,15 +153,19 @@ async fn insert_membership(db: &impl ConnectionTrait, actor: &Actor, user: UserI
     }
     .insert(db)
     .await?;
-    record(db, actor, Change {
-        tenant: Some(unit.tenant_id),
-        unit_path: Some(&unit.path),
-        action: "membership.grant",
-        entity: "user",
-        entity_id: user.to_string(),
-        before: None,
-        after: Some(json!({"group": group, "unit_id": unit.id})),
-    })
+    record(
+        db,
+        actor,
+        Change {
+            tenant: Some(unit.tenant_id),
+            unit_path: Some(&unit.path),
+            action: "membership.grant",
+            entity: "user",
+            entity_id: user.to_string(),
+            before: None,
+            after: Some(json!({"group": group, "unit_id": unit.id})),
+        },
+    )
     .await?;
     Ok(true)
 }
@@ -230,11 +237,7 @@ impl Store {
 
     /// One user's memberships, with unit names.
     pub async fn memberships_of(&self, user: UserId) -> Result<Vec<MembershipView>, StoreError> {
-        let rows = memberships::Entity::find()
-            .filter(memberships::Column::UserId.eq(user.0))
-            .order_by_asc(memberships::Column::Id)
-            .all(self.db())
-            .await?;
+        let rows = memberships::Entity::find().filter(memberships::Column::UserId.eq(user.0)).order_by_asc(memberships::Column::Id).all(self.db()).await?;
         let unit_ids: Vec<i64> = rows.iter().map(|r| r.unit_id).collect();
         let names: std::collections::HashMap<i64, String> =
             units::Entity::find().filter(units::Column::Id.is_in(unit_ids)).all(self.db()).await?.into_iter().map(|u| (u.id, u.name)).collect();
@@ -291,17 +294,20 @@ impl Store {
 
     /// A user the caller may read (the grant is for the user's unit).
     pub async fn user_in(&self, grant: &Grant<ReadUsers>, id: UserId) -> Result<UserRecord, StoreError> {
-        let row = users::Entity::find_by_id(id.0)
-            .filter(users::Column::UnitId.eq(grant.target().0))
-            .one(self.db())
-            .await?
-            .ok_or(StoreError::NotFound("user"))?;
+        let row =
+            users::Entity::find_by_id(id.0).filter(users::Column::UnitId.eq(grant.target().0)).one(self.db()).await?.ok_or(StoreError::NotFound("user"))?;
         self.record_of(&row).await
     }
 
     /// Creates an account managed by the grant's unit, holding `groups` there
     /// (the caller checked that it may grant each), in one transaction.
-    pub async fn create_user_with_groups(&self, grant: &Grant<ManageUsers>, actor: &Actor, account: NewAccount, groups: &[GroupCode]) -> Result<User, StoreError> {
+    pub async fn create_user_with_groups(
+        &self,
+        grant: &Grant<ManageUsers>,
+        actor: &Actor,
+        account: NewAccount,
+        groups: &[GroupCode],
+    ) -> Result<User, StoreError> {
         let tx = self.db().begin().await?;
         let unit_row = units::Entity::find_by_id(grant.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
         let unit = convert::unit(unit_row)?;
@@ -332,11 +338,7 @@ impl Store {
         new_unit: Option<&Grant<ManageUsers>>,
     ) -> Result<User, StoreError> {
         let tx = self.db().begin().await?;
-        let row = users::Entity::find_by_id(id.0)
-            .filter(users::Column::UnitId.eq(grant.target().0))
-            .one(&tx)
-            .await?
-            .ok_or(StoreError::NotFound("user"))?;
+        let row = users::Entity::find_by_id(id.0).filter(users::Column::UnitId.eq(grant.target().0)).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         let before = user_json(&row);
         let tenant = row.tenant_id;
         let mut active: users::ActiveModel = row.into();
@@ -347,22 +349,31 @@ impl Store {
         if let Some(target) = new_unit {
             let unit = units::Entity::find_by_id(target.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
             if unit.tenant_id != tenant {
-                return Err(refused("unit_id", "cross_tenant", "Không thể chuyển người dùng sang đơn vị chủ quản khác.", "A user cannot move to another tenant."));
+                return Err(refused(
+                    "unit_id",
+                    "cross_tenant",
+                    "Không thể chuyển người dùng sang đơn vị chủ quản khác.",
+                    "A user cannot move to another tenant.",
+                ));
             }
             active.unit_id = Set(unit.id);
         }
         active.updated_at = Set(Utc::now());
         let after = active.update(&tx).await?;
         let path = unit_path_of(&tx, after.unit_id).await?;
-        record(&tx, actor, Change {
-            tenant: Some(TenantId(tenant)),
-            unit_path: Some(&path),
-            action: "user.update",
-            entity: "user",
-            entity_id: id.to_string(),
-            before: Some(before),
-            after: Some(user_json(&after)),
-        })
+        record(
+            &tx,
+            actor,
+            Change {
+                tenant: Some(TenantId(tenant)),
+                unit_path: Some(&path),
+                action: "user.update",
+                entity: "user",
+                entity_id: id.to_string(),
+                before: Some(before),
+                after: Some(user_json(&after)),
+            },
+        )
         .await?;
         tx.commit().await?;
         convert::user(&after)
@@ -372,11 +383,7 @@ impl Store {
     /// are kept so that reactivation restores the same rights.
     pub async fn set_user_status(&self, grant: &Grant<ManageUsers>, actor: &Actor, id: UserId, status: UserStatus) -> Result<(), StoreError> {
         let tx = self.db().begin().await?;
-        let row = users::Entity::find_by_id(id.0)
-            .filter(users::Column::UnitId.eq(grant.target().0))
-            .one(&tx)
-            .await?
-            .ok_or(StoreError::NotFound("user"))?;
+        let row = users::Entity::find_by_id(id.0).filter(users::Column::UnitId.eq(grant.target().0)).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         if actor.id == Some(id) && status == UserStatus::Disabled {
             return Err(refused("user", "cannot_disable_self", "Không thể tự khóa tài khoản của chính mình.", "You cannot deactivate your own account."));
         }
@@ -386,15 +393,19 @@ impl Store {
         active.updated_at = Set(Utc::now());
         let after = active.update(&tx).await?;
         let path = grant.target_path().clone();
-        record(&tx, actor, Change {
-            tenant: Some(TenantId(after.tenant_id)),
-            unit_path: Some(&path),
-            action: if status == UserStatus::Disabled { "user.disable" } else { "user.enable" },
-            entity: "user",
-            entity_id: id.to_string(),
-            before: Some(before),
-            after: Some(user_json(&after)),
-        })
+        record(
+            &tx,
+            actor,
+            Change {
+                tenant: Some(TenantId(after.tenant_id)),
+                unit_path: Some(&path),
+                action: if status == UserStatus::Disabled { "user.disable" } else { "user.enable" },
+                entity: "user",
+                entity_id: id.to_string(),
+                before: Some(before),
+                after: Some(user_json(&after)),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -403,23 +414,23 @@ impl Store {
     /// Sets a new password hash, by an administrator (grant) for a reset.
     pub async fn reset_password(&self, grant: &Grant<ManageUsers>, actor: &Actor, id: UserId, password_hash: String) -> Result<(), StoreError> {
         let tx = self.db().begin().await?;
-        let row = users::Entity::find_by_id(id.0)
-            .filter(users::Column::UnitId.eq(grant.target().0))
-            .one(&tx)
-            .await?
-            .ok_or(StoreError::NotFound("user"))?;
+        let row = users::Entity::find_by_id(id.0).filter(users::Column::UnitId.eq(grant.target().0)).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         let tenant = row.tenant_id;
         write_password(&tx, row, password_hash).await?;
         // The hash itself never goes into the audit log.
-        record(&tx, actor, Change {
-            tenant: Some(TenantId(tenant)),
-            unit_path: Some(grant.target_path()),
-            action: "user.reset_password",
-            entity: "user",
-            entity_id: id.to_string(),
-            before: None,
-            after: None,
-        })
+        record(
+            &tx,
+            actor,
+            Change {
+                tenant: Some(TenantId(tenant)),
+                unit_path: Some(grant.target_path()),
+                action: "user.reset_password",
+                entity: "user",
+                entity_id: id.to_string(),
+                before: None,
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -433,15 +444,19 @@ impl Store {
         let username = row.username.clone();
         write_password(&tx, row, password_hash).await?;
         let path = unit_path_of(&tx, unit).await?;
-        record(&tx, &Actor { id: Some(id), username }, Change {
-            tenant: Some(TenantId(tenant)),
-            unit_path: Some(&path),
-            action: "user.change_password",
-            entity: "user",
-            entity_id: id.to_string(),
-            before: None,
-            after: None,
-        })
+        record(
+            &tx,
+            &Actor { id: Some(id), username },
+            Change {
+                tenant: Some(TenantId(tenant)),
+                unit_path: Some(&path),
+                action: "user.change_password",
+                entity: "user",
+                entity_id: id.to_string(),
+                before: None,
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -455,15 +470,19 @@ impl Store {
         let (tenant, unit) = (row.tenant_id, row.unit_id);
         write_password(&tx, row, password_hash).await?;
         let path = unit_path_of(&tx, unit).await?;
-        record(&tx, &Actor::operator(), Change {
-            tenant: Some(TenantId(tenant)),
-            unit_path: Some(&path),
-            action: "user.reset_password",
-            entity: "user",
-            entity_id: id.to_string(),
-            before: None,
-            after: None,
-        })
+        record(
+            &tx,
+            &Actor::operator(),
+            Change {
+                tenant: Some(TenantId(tenant)),
+                unit_path: Some(&path),
+                action: "user.reset_password",
+                entity: "user",
+                entity_id: id.to_string(),
+                before: None,
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -500,15 +519,19 @@ impl Store {
             .await?
             .rows_affected;
         if deleted > 0 {
-            record(&tx, actor, Change {
-                tenant: Some(unit.tenant_id),
-                unit_path: Some(&unit.path),
-                action: "membership.revoke",
-                entity: "user",
-                entity_id: user.to_string(),
-                before: Some(json!({"group": group, "unit_id": unit.id})),
-                after: None,
-            })
+            record(
+                &tx,
+                actor,
+                Change {
+                    tenant: Some(unit.tenant_id),
+                    unit_path: Some(&unit.path),
+                    action: "membership.revoke",
+                    entity: "user",
+                    entity_id: user.to_string(),
+                    before: Some(json!({"group": group, "unit_id": unit.id})),
+                    after: None,
+                },
+            )
             .await?;
         }
         tx.commit().await?;
@@ -521,7 +544,12 @@ impl Store {
         let member = users::Entity::find().filter(users::Column::Username.eq(username.as_str())).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         let unit = convert::unit(units::Entity::find_by_id(unit.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
         if member.tenant_id != unit.tenant_id.0 {
-            return Err(refused("unit_id", "cross_tenant", "Chỉ phân quyền trong cùng đơn vị chủ quản.", "Groups can only be granted within the user's tenant."));
+            return Err(refused(
+                "unit_id",
+                "cross_tenant",
+                "Chỉ phân quyền trong cùng đơn vị chủ quản.",
+                "Groups can only be granted within the user's tenant.",
+            ));
         }
         let added = insert_membership(&tx, &Actor::operator(), UserId(member.id), group, &unit).await?;
         tx.commit().await?;
@@ -539,11 +567,7 @@ impl Store {
 
     /// A unit by tenant-unique code, for the command line and demo seeding.
     pub async fn unit_by_code(&self, tenant_code: &str, code: &str) -> Result<Option<Unit>, StoreError> {
-        let Some(tenant) = crate::entity::tenants::Entity::find()
-            .filter(crate::entity::tenants::Column::Code.eq(tenant_code))
-            .one(self.db())
-            .await?
-        else {
+        let Some(tenant) = crate::entity::tenants::Entity::find().filter(crate::entity::tenants::Column::Code.eq(tenant_code)).one(self.db()).await? else {
             return Ok(None);
         };
         let row = units::Entity::find().filter(units::Column::TenantId.eq(tenant.id)).filter(units::Column::Code.eq(code)).one(self.db()).await?;

@@ -229,7 +229,9 @@ impl Formula {
     /// given how to print a column code (its number in parentheses).
     pub fn notation(&self, column: impl Fn(&str) -> String) -> String {
         let joined = |cols: &[String]| cols.iter().map(|c| column(c)).collect::<Vec<_>>().join(" + ");
-        let grouped = |cols: &[String]| if cols.len() > 1 { format!("({})", joined(cols)) } else { joined(cols) };
+        let grouped = |cols: &[String]| {
+            if cols.len() > 1 { format!("({})", joined(cols)) } else { joined(cols) }
+        };
         match self {
             Formula::Sum { of } => joined(of),
             Formula::Percent { numerator, denominator } => format!("{} / {} × 100", column(numerator), column(denominator)),
@@ -406,14 +408,16 @@ pub fn check_manifest(manifest: &Manifest) -> Vec<String> {
     if manifest.abi.major != ABI_MAJOR {
         problems.push(format!("the manifest states ABI {}.{}, this host speaks {ABI_MAJOR}", manifest.abi.major, manifest.abi.minor));
     }
-    let code_ok = !manifest.code.is_empty() && manifest.code.len() <= 64 && manifest.code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let code_ok =
+        !manifest.code.is_empty() && manifest.code.len() <= 64 && manifest.code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !code_ok {
         problems.push(format!("regime code \"{}\" is not valid", manifest.code));
     }
     if manifest.name.vi.trim().is_empty() || manifest.name.en.trim().is_empty() {
         problems.push("the regime needs a Vietnamese and an English name".to_owned());
     }
-    let date_ok = manifest.effective_from.len() == 10 && manifest.effective_from.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+    let date_ok = manifest.effective_from.len() == 10
+        && manifest.effective_from.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
     if !date_ok {
         problems.push(format!("effective_from \"{}\" is not a yyyy-MM-dd date", manifest.effective_from));
     }

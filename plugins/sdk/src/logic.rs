@@ -16,7 +16,15 @@ pub fn text(vi: &str, en: &str) -> Text {
 
 /// A data column: code, printed number, header path (outermost first), type.
 pub fn column(code: &str, number: u32, header: &[&str], cell_type: CellType) -> Column {
-    Column { code: code.to_owned(), number, header: header.iter().map(|s| (*s).to_owned()).collect(), cell_type, formula: None, fill_groups: Vec::new(), aggregate: None }
+    Column {
+        code: code.to_owned(),
+        number,
+        header: header.iter().map(|s| (*s).to_owned()).collect(),
+        cell_type,
+        formula: None,
+        fill_groups: Vec::new(),
+        aggregate: None,
+    }
 }
 
 pub trait ColumnExt {
@@ -64,6 +72,26 @@ impl ColumnExt for Column {
     fn only(mut self, groups: &[&str]) -> Self {
         self.fill_groups = groups.iter().map(|s| (*s).to_owned()).collect();
         self
+    }
+}
+
+/// A form with nothing but its code and title: fixed rows, no columns, no
+/// rules. Build a form with struct-update syntax, stating only what differs:
+/// `Form { columns: …, rows: …, ..new_form("IV.01/VPCP/KSTT", text(…, …)) }`.
+pub fn new_form(code: &str, title: Text) -> Form {
+    Form {
+        code: code.to_owned(),
+        title,
+        unit_of_measure: None,
+        columns: Vec::new(),
+        rows: Vec::new(),
+        row_modes: vec![RowMode::Fixed],
+        catalogue: None,
+        outside_system: false,
+        rules: Vec::new(),
+        provenance: None,
+        groups_sum_children: false,
+        scoring: None,
     }
 }
 
@@ -149,7 +177,9 @@ pub fn compute(form: &Form, data: FormData) -> FormData {
     let formula_columns: Vec<&Column> = form.columns.iter().filter(|c| c.formula.is_some()).collect();
     for row in rows.iter().filter(|r| Some(*r) != total.as_ref()) {
         for col in &formula_columns {
-            let Some(formula) = &col.formula else { continue };
+            let Some(formula) = &col.formula else {
+                continue;
+            };
             let value = evaluate(formula, col.cell_type, |c| grid.get(&(row.clone(), c.to_owned())).and_then(number));
             grid.insert((row.clone(), col.code.clone()), value);
         }
@@ -174,11 +204,8 @@ pub fn compute(form: &Form, data: FormData) -> FormData {
             let value = if let Some(formula @ (Formula::Percent { .. } | Formula::Ratio { .. })) = &col.formula {
                 evaluate(formula, col.cell_type, |c| grid.get(&(total.clone(), c.to_owned())).and_then(number))
             } else {
-                let values: Vec<f64> = rows
-                    .iter()
-                    .filter(|r| *r != total && top_level(r))
-                    .filter_map(|r| grid.get(&(r.clone(), col.code.clone())).and_then(number))
-                    .collect();
+                let values: Vec<f64> =
+                    rows.iter().filter(|r| *r != total && top_level(r)).filter_map(|r| grid.get(&(r.clone(), col.code.clone())).and_then(number)).collect();
                 if values.is_empty() { Value::Null } else { to_value(values.iter().sum(), col.cell_type) }
             };
             grid.insert((total.clone(), col.code.clone()), value);
@@ -194,7 +221,12 @@ pub fn compute(form: &Form, data: FormData) -> FormData {
 // ------------------------------------------------------------- validate ---
 
 fn describe(form: &Form, row: &str, col: &Column) -> (String, String) {
-    let title = form.rows.iter().find(|r| r.code == row).map(|r| if r.label.is_empty() { r.title.clone() } else { format!("{} {}", r.label, r.title) }).unwrap_or_else(|| row.to_owned());
+    let title = form
+        .rows
+        .iter()
+        .find(|r| r.code == row)
+        .map(|r| if r.label.is_empty() { r.title.clone() } else { format!("{} {}", r.label, r.title) })
+        .unwrap_or_else(|| row.to_owned());
     (format!("Dòng \"{title}\", cột ({})", col.number), format!("Row \"{title}\", column ({})", col.number))
 }
 
@@ -202,7 +234,11 @@ fn describe(form: &Form, row: &str, col: &Column) -> (String, String) {
 pub fn validate(form: &Form, data: &FormData) -> Vec<CellError> {
     let mut errors = Vec::new();
     if form.outside_system {
-        errors.push(CellError { row: None, col: None, message: text("Biểu mẫu này không thực hiện trên hệ thống.", "This form is handled outside the system.") });
+        errors.push(CellError {
+            row: None,
+            col: None,
+            message: text("Biểu mẫu này không thực hiện trên hệ thống.", "This form is handled outside the system."),
+        });
         return errors;
     }
     let columns: HashMap<&str, &Column> = form.columns.iter().map(|c| (c.code.as_str(), c)).collect();
@@ -213,18 +249,30 @@ pub fn validate(form: &Form, data: &FormData) -> Vec<CellError> {
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for cell in &data.cells {
         let Some(col) = columns.get(cell.col.as_str()) else {
-            errors.push(CellError { row: Some(cell.row.clone()), col: Some(cell.col.clone()), message: text(&format!("Biểu mẫu không có cột \"{}\".", cell.col), &format!("The form has no column \"{}\".", cell.col)) });
+            errors.push(CellError {
+                row: Some(cell.row.clone()),
+                col: Some(cell.col.clone()),
+                message: text(&format!("Biểu mẫu không có cột \"{}\".", cell.col), &format!("The form has no column \"{}\".", cell.col)),
+            });
             continue;
         };
         if fixed_only && !declared.contains(cell.row.as_str()) {
-            errors.push(CellError { row: Some(cell.row.clone()), col: Some(cell.col.clone()), message: text(&format!("Biểu mẫu không có dòng \"{}\".", cell.row), &format!("The form has no row \"{}\".", cell.row)) });
+            errors.push(CellError {
+                row: Some(cell.row.clone()),
+                col: Some(cell.col.clone()),
+                message: text(&format!("Biểu mẫu không có dòng \"{}\".", cell.row), &format!("The form has no row \"{}\".", cell.row)),
+            });
             continue;
         }
         if seen.insert(cell.row.as_str()) {
             rows.push(&cell.row);
         }
         let (vi, en) = describe(form, &cell.row, col);
-        let bad = |why_vi: &str, why_en: &str| CellError { row: Some(cell.row.clone()), col: Some(cell.col.clone()), message: text(&format!("{vi}: {why_vi}"), &format!("{en}: {why_en}")) };
+        let bad = |why_vi: &str, why_en: &str| CellError {
+            row: Some(cell.row.clone()),
+            col: Some(cell.col.clone()),
+            message: text(&format!("{vi}: {why_vi}"), &format!("{en}: {why_en}")),
+        };
         match (&cell.value, col.cell_type) {
             (Value::Null, _) => {}
             (Value::Number(n), CellType::Integer) => match n.as_f64() {
@@ -251,16 +299,23 @@ pub fn validate(form: &Form, data: &FormData) -> Vec<CellError> {
         }
     }
     for rule in &form.rules {
-        let Some(left_col) = columns.get(rule.left.as_str()) else { continue };
+        let Some(left_col) = columns.get(rule.left.as_str()) else {
+            continue;
+        };
         for row in &rows {
-            let Some(left) = grid.get(&(*row, rule.left.as_str())) else { continue };
+            let Some(left) = grid.get(&(*row, rule.left.as_str())) else {
+                continue;
+            };
             let right: f64 = rule.right.iter().filter_map(|c| grid.get(&(*row, c.as_str()))).sum();
             if (left - right).abs() > 1e-9 {
                 let (vi, en) = describe(form, row, left_col);
                 errors.push(CellError {
                     row: Some((*row).to_owned()),
                     col: Some(rule.left.clone()),
-                    message: text(&format!("{vi}: vi phạm ràng buộc {} ({} ≠ {}).", rule.text, fmt(*left), fmt(right)), &format!("{en}: breaks {} ({} ≠ {}).", rule.text, fmt(*left), fmt(right))),
+                    message: text(
+                        &format!("{vi}: vi phạm ràng buộc {} ({} ≠ {}).", rule.text, fmt(*left), fmt(right)),
+                        &format!("{en}: breaks {} ({} ≠ {}).", rule.text, fmt(*left), fmt(right)),
+                    ),
                 });
             }
         }
@@ -279,13 +334,8 @@ fn fmt(x: f64) -> String {
 /// criterion the unit scored, else the self-assessed total.
 pub fn score(form: &Form, units: &[(String, FormData)]) -> Result<Vec<UnitScore>, String> {
     let scoring = form.scoring.as_ref().ok_or_else(|| format!("form {} is not a scoring form", form.code))?;
-    let leaves: Vec<&Row> = form
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| !r.total && form.rows.get(i + 1).is_none_or(|next| next.level <= r.level))
-        .map(|(_, r)| r)
-        .collect();
+    let leaves: Vec<&Row> =
+        form.rows.iter().enumerate().filter(|(i, r)| !r.total && form.rows.get(i + 1).is_none_or(|next| next.level <= r.level)).map(|(_, r)| r).collect();
     let mut scores = Vec::with_capacity(units.len());
     for (unit, data) in units {
         let get = |row: &str, col: &str| data.cells.iter().find(|c| c.row == row && c.col == col).and_then(|c| number(&c.value));

@@ -2,11 +2,11 @@
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine;
 use baocao_domain::types::Password;
 use baocao_identity::captcha;
 use baocao_identity::session::SessionData;
 use baocao_storage::ResetOutcome;
+use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -66,9 +66,11 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     let (user, token) = sign_in(&state, client_ip(&req), &body.username, &body.password, rule).await?;
     let session = state.sessions.load(&token).await?.ok_or(AppError::Unauthenticated)?;
     let record = crate::admin::user_self(&state, user.id).await?;
-    Ok(HttpResponse::Ok()
-        .cookie(session_cookie(&state, token.clone()))
-        .json(LoginResponse { token, csrf_token: session.csrf_token, user: UserDto::from(&record) }))
+    Ok(HttpResponse::Ok().cookie(session_cookie(&state, token.clone())).json(LoginResponse {
+        token,
+        csrf_token: session.csrf_token,
+        user: UserDto::from(&record),
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -11,46 +11,44 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::scope("/api")
-            .route("/openapi.json", web::get().to(openapi::spec))
-            .service(
-                web::scope("/v1")
-                    .route("/auth/login", web::post().to(auth::login))
-                    .route("/auth/captcha", web::get().to(auth::captcha))
-                    .route("/auth/logout", web::post().to(auth::logout))
-                    .route("/auth/password", web::post().to(auth::change_password))
-                    .route("/auth/reset", web::post().to(auth::reset_with_token))
-                    .route("/me", web::get().to(auth::me))
-                    .route("/units", web::get().to(units::list))
-                    .route("/units", web::post().to(units::create))
-                    .route("/units/reorganisations", web::post().to(units::reorganise))
-                    .route("/units/{id}", web::get().to(units::get))
-                    .route("/units/{id}", web::patch().to(units::update))
-                    .route("/units/{id}", web::delete().to(units::delete))
-                    .route("/groups", web::get().to(units::groups))
-                    .route("/audit", web::get().to(units::audit))
-                    .route("/regimes", web::get().to(regimes::list))
-                    .service(
-                        // Plugin modules are larger than ordinary request bodies.
-                        web::resource("/regimes")
-                            .app_data(web::PayloadConfig::new(baocao_plugins::Limits::default().max_module_bytes))
-                            .route(web::post().to(regimes::upload)),
-                    )
-                    .route("/regimes/{id}/enabled", web::post().to(regimes::set_enabled))
-                    .route("/catalogues/{name}", web::get().to(regimes::catalogue))
-                    .route("/regimes/{code}/forms", web::get().to(regimes::forms))
-                    .route("/regimes/{code}/forms/{form_code:.*}", web::get().to(regimes::form))
-                    .route("/users", web::get().to(users::list))
-                    .route("/users", web::post().to(users::create))
-                    .route("/users/{id}", web::get().to(users::get))
-                    .route("/users/{id}", web::patch().to(users::update))
-                    .route("/users/{id}", web::delete().to(users::deactivate))
-                    .route("/users/{id}/password", web::post().to(users::reset_password))
-                    .route("/users/{id}/reset-token", web::post().to(users::reset_token))
-                    .route("/users/{id}/groups", web::post().to(users::grant))
-                    .route("/users/{id}/groups/{group}/{unit_id}", web::delete().to(users::revoke))
-                    .default_service(web::to(not_found)),
-            ),
+        web::scope("/api").route("/openapi.json", web::get().to(openapi::spec)).service(
+            web::scope("/v1")
+                .route("/auth/login", web::post().to(auth::login))
+                .route("/auth/captcha", web::get().to(auth::captcha))
+                .route("/auth/logout", web::post().to(auth::logout))
+                .route("/auth/password", web::post().to(auth::change_password))
+                .route("/auth/reset", web::post().to(auth::reset_with_token))
+                .route("/me", web::get().to(auth::me))
+                .route("/units", web::get().to(units::list))
+                .route("/units", web::post().to(units::create))
+                .route("/units/reorganisations", web::post().to(units::reorganise))
+                .route("/units/{id}", web::get().to(units::get))
+                .route("/units/{id}", web::patch().to(units::update))
+                .route("/units/{id}", web::delete().to(units::delete))
+                .route("/groups", web::get().to(units::groups))
+                .route("/audit", web::get().to(units::audit))
+                .route("/regimes", web::get().to(regimes::list))
+                .service(
+                    // Plugin modules are larger than ordinary request bodies.
+                    web::resource("/regimes")
+                        .app_data(web::PayloadConfig::new(baocao_plugins::Limits::default().max_module_bytes))
+                        .route(web::post().to(regimes::upload)),
+                )
+                .route("/regimes/{id}/enabled", web::post().to(regimes::set_enabled))
+                .route("/catalogues/{name}", web::get().to(regimes::catalogue))
+                .route("/regimes/{code}/forms", web::get().to(regimes::forms))
+                .route("/regimes/{code}/forms/{form_code:.*}", web::get().to(regimes::form))
+                .route("/users", web::get().to(users::list))
+                .route("/users", web::post().to(users::create))
+                .route("/users/{id}", web::get().to(users::get))
+                .route("/users/{id}", web::patch().to(users::update))
+                .route("/users/{id}", web::delete().to(users::deactivate))
+                .route("/users/{id}/password", web::post().to(users::reset_password))
+                .route("/users/{id}/reset-token", web::post().to(users::reset_token))
+                .route("/users/{id}/groups", web::post().to(users::grant))
+                .route("/users/{id}/groups/{group}/{unit_id}", web::delete().to(users::revoke))
+                .default_service(web::to(not_found)),
+        ),
     );
 }
 

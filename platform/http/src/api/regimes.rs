@@ -65,7 +65,7 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/regimes", tag = "regimes", params(("all" = Option<bool>, Query)),
     responses((status = 200, description = "The regimes the caller's tenant uses", body = [RegimeDto]), (status = 401, body = ErrorBody)))]
 pub async fn list(state: web::Data<AppState>, who: Principal, query: web::Query<ListQuery>) -> ApiResult<web::Json<Vec<RegimeDto>>> {
-    Ok(web::Json(regimes::list(&state, &who, query.all.unwrap_or(false)).iter().map(RegimeDto::from).collect()))
+    Ok(web::Json(regimes::list(&state, &who, query.all.unwrap_or(false)).await?.iter().map(RegimeDto::from).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/regimes", tag = "regimes",
@@ -113,7 +113,7 @@ pub struct FormSummaryDto {
 #[utoipa::path(get, path = "/api/v1/regimes/{code}/forms", tag = "regimes", params(("code" = String, Path)),
     responses((status = 200, body = [FormSummaryDto]), (status = 404, body = ErrorBody)))]
 pub async fn forms(state: web::Data<AppState>, who: Principal, code: web::Path<String>) -> ApiResult<web::Json<Vec<FormSummaryDto>>> {
-    let entry = regimes::find(&state, &who, &code)?;
+    let entry = regimes::find(&state, &who, &code).await?;
     Ok(web::Json(
         entry
             .plugin
@@ -226,7 +226,7 @@ fn form_dto(entry: &Entry, f: &Form) -> FormDto {
     responses((status = 200, body = FormDto), (status = 404, body = ErrorBody)))]
 pub async fn form(state: web::Data<AppState>, who: Principal, path: web::Path<(String, String)>) -> ApiResult<web::Json<FormDto>> {
     let (code, form_code) = path.into_inner();
-    let entry = regimes::find(&state, &who, &code)?;
+    let entry = regimes::find(&state, &who, &code).await?;
     let form = entry.plugin.manifest.forms.iter().find(|f| f.code == form_code).ok_or(AppError::NotFound("form"))?;
     Ok(web::Json(form_dto(&entry, form)))
 }

@@ -78,7 +78,16 @@ pub async fn audit(state: web::Data<AppState>, who: Principal, query: web::Query
     let items: Vec<AuditDto> = page
         .items
         .into_iter()
-        .map(|e| AuditDto { id: e.id, at: e.at.to_rfc3339(), actor: e.actor, action: e.action, entity: e.entity, entity_id: e.entity_id, before: e.before, after: e.after })
+        .map(|e| AuditDto {
+            id: e.id,
+            at: e.at.to_rfc3339(),
+            actor: e.actor,
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            before: e.before,
+            after: e.after,
+        })
         .collect();
     Ok(HttpResponse::Ok().insert_header(("X-Total-Count", page.total.to_string())).json(items))
 }

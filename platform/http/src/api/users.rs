@@ -28,13 +28,17 @@ pub struct ListQuery {
     responses((status = 200, description = "Users the caller may see; the total is in X-Total-Count", body = [UserDto]), (status = 401, body = ErrorBody)))]
 pub async fn list(state: web::Data<AppState>, who: Principal, query: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let page = admin::users(&state, &who, &UserQuery {
-        text: q.q,
-        unit: q.unit.map(UnitId),
-        include_disabled: q.include_disabled.unwrap_or(false),
-        page: q.page.unwrap_or(1),
-        per_page: q.per_page.unwrap_or(50),
-    })
+    let page = admin::users(
+        &state,
+        &who,
+        &UserQuery {
+            text: q.q,
+            unit: q.unit.map(UnitId),
+            include_disabled: q.include_disabled.unwrap_or(false),
+            page: q.page.unwrap_or(1),
+            per_page: q.per_page.unwrap_or(50),
+        },
+    )
     .await?;
     let items: Vec<UserDto> = page.items.iter().map(UserDto::from).collect();
     Ok(HttpResponse::Ok().insert_header(("X-Total-Count", page.total.to_string())).json(items))
@@ -103,7 +107,12 @@ pub struct MembershipChanged {
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/groups", tag = "users", params(("id" = i64, Path)), request_body = MembershipInput,
     responses((status = 200, body = MembershipChanged), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn grant(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<MembershipInput>) -> ApiResult<web::Json<MembershipChanged>> {
+pub async fn grant(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    body: web::Json<MembershipInput>,
+) -> ApiResult<web::Json<MembershipChanged>> {
     let id = UserId(id.into_inner());
     let changed = admin::grant(&state, &who, id, body.into_inner()).await?;
     let record = admin::user(&state, &who, id).await?;

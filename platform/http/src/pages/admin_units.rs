@@ -394,7 +394,14 @@ fn ids(raw: &str) -> Vec<i64> {
     raw.split([',', ' ', ';']).filter_map(|s| s.trim().parse().ok()).collect()
 }
 
-async fn reorganise_page(state: &AppState, l: Locale, who: &Principal, form: &ReorganiseForm, error: Option<&AppError>, ok: Option<&str>) -> Result<Markup, AppError> {
+async fn reorganise_page(
+    state: &AppState,
+    l: Locale,
+    who: &Principal,
+    form: &ReorganiseForm,
+    error: Option<&AppError>,
+    ok: Option<&str>,
+) -> Result<Markup, AppError> {
     let units = admin::visible_units(state, who).await?;
     Ok(html! {
         h1 { (t(l, "Sắp xếp lại đơn vị", "Reorganise units")) }

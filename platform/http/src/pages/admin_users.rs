@@ -75,13 +75,11 @@ async fn list(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, 
     let l = locale::of(&req);
     let who = who.0;
     let q = query.into_inner();
-    let page = admin::users(&state, &who, &UserQuery {
-        text: q.q.clone(),
-        unit: q.unit.map(UnitId),
-        include_disabled: true,
-        page: q.page.unwrap_or(1),
-        per_page: PER_PAGE,
-    })
+    let page = admin::users(
+        &state,
+        &who,
+        &UserQuery { text: q.q.clone(), unit: q.unit.map(UnitId), include_disabled: true, page: q.page.unwrap_or(1), per_page: PER_PAGE },
+    )
     .await
     .in_locale(l)?;
     let pages = page.total.div_ceil(PER_PAGE).max(1);
@@ -247,7 +245,15 @@ pub struct DetailQuery {
     pub saved: Option<u8>,
 }
 
-async fn detail_page(state: &AppState, l: Locale, who: &Principal, id: UserId, error: Option<&AppError>, ok: Option<&str>, token: Option<&str>) -> Result<Markup, AppError> {
+async fn detail_page(
+    state: &AppState,
+    l: Locale,
+    who: &Principal,
+    id: UserId,
+    error: Option<&AppError>,
+    ok: Option<&str>,
+    token: Option<&str>,
+) -> Result<Markup, AppError> {
     let record = admin::user(state, who, id).await?;
     let unit = state.store.unit_for_check(record.user.unit_id).await?;
     let manage = state.authz.check::<ManageUsers>(who.user.id, &unit.path).await.is_ok();
@@ -399,7 +405,8 @@ pub struct EditForm {
 async fn update(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<EditForm>) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let form = form.into_inner();
-    let edit = UserEdit { full_name: form.full_name, email: blank(&form.email), phone: blank(&form.phone), id_number: blank(&form.id_number), unit_id: form.unit_id };
+    let edit =
+        UserEdit { full_name: form.full_name, email: blank(&form.email), phone: blank(&form.phone), id_number: blank(&form.id_number), unit_id: form.unit_id };
     let id = UserId(*id);
     match admin::update_user(&state, &who, id, edit).await {
         Ok(_) => Ok(redirect(&format!("/users/{}?saved=1", id.0))),
@@ -434,7 +441,13 @@ async fn reset_password(state: web::Data<AppState>, req: HttpRequest, who: PageP
     render_detail(&state, l, &who, id, result, None).await
 }
 
-async fn reset_token(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<super::signin::CsrfOnly>) -> PageResult {
+async fn reset_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: PagePrincipal,
+    id: web::Path<i64>,
+    form: web::Form<super::signin::CsrfOnly>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
     let token = admin::issue_reset_token(&state, &who, id).await.in_locale(l)?;
@@ -452,7 +465,9 @@ async fn grant(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal,
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
     let form = form.into_inner();
-    let result = admin::grant(&state, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id }).await.map(|_| Some(t(l, "Đã gán nhóm.", "Group granted.")));
+    let result = admin::grant(&state, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id })
+        .await
+        .map(|_| Some(t(l, "Đã gán nhóm.", "Group granted.")));
     render_detail(&state, l, &who, id, result, None).await
 }
 
@@ -460,6 +475,8 @@ async fn revoke(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
     let form = form.into_inner();
-    let result = admin::revoke(&state, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id }).await.map(|_| Some(t(l, "Đã thu hồi nhóm.", "Group revoked.")));
+    let result = admin::revoke(&state, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id })
+        .await
+        .map(|_| Some(t(l, "Đã thu hồi nhóm.", "Group revoked.")));
     render_detail(&state, l, &who, id, result, None).await
 }

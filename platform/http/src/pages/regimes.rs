@@ -42,9 +42,9 @@ pub struct ListQuery {
 async fn list(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<ListQuery>) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
-    let current = regimes::list(&state, &who, false);
+    let current = regimes::list(&state, &who, false).await.in_locale(l)?;
     let manage = may_manage(&state, &who).await;
-    let versions = if manage { regimes::list(&state, &who, true) } else { Vec::new() };
+    let versions = if manage { regimes::list(&state, &who, true).await.in_locale(l)? } else { Vec::new() };
     let ok = query.saved.map(|_| t(l, "Đã cập nhật.", "Updated."));
     let body = html! {
         h1 { (t(l, "Chế độ báo cáo", "Reporting regimes")) }
@@ -156,7 +156,7 @@ async fn form(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, 
     let l = locale::of(&req);
     let who = who.0;
     let (code, form_code) = path.into_inner();
-    let entry = regimes::find(&state, &who, &code).in_locale(l)?;
+    let entry = regimes::find(&state, &who, &code).await.in_locale(l)?;
     let form = entry.plugin.manifest.forms.iter().find(|f| f.code == form_code).ok_or(crate::error::AppError::NotFound("form")).in_locale(l)?;
     let headers = header_rows(form);
     let depth = headers.len();
@@ -207,7 +207,15 @@ mod tests {
     use baocao_plugins::abi::{CellType, Column, Text};
 
     fn col(code: &str, header: &[&str]) -> Column {
-        Column { code: code.into(), number: 0, header: header.iter().map(|s| s.to_string()).collect(), cell_type: CellType::Integer, formula: None, fill_groups: vec![], aggregate: None }
+        Column {
+            code: code.into(),
+            number: 0,
+            header: header.iter().map(|s| s.to_string()).collect(),
+            cell_type: CellType::Integer,
+            formula: None,
+            fill_groups: vec![],
+            aggregate: None,
+        }
     }
 
     #[test]

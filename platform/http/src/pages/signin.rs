@@ -244,7 +244,15 @@ async fn change_password(state: web::Data<AppState>, req: HttpRequest, who: Page
             let session = SessionData::signed_in(who.user.id);
             let id = state.sessions.create(&session, state.session_ttl()).await.in_locale(l)?;
             let fresh = crate::principal::Principal { session_id: id.clone(), session, ..who };
-            let mut response = html_page(StatusCode::OK, password_page(l, &fresh, None, Some(t(l, "Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất.", "Password changed. Other sessions were signed out."))));
+            let mut response = html_page(
+                StatusCode::OK,
+                password_page(
+                    l,
+                    &fresh,
+                    None,
+                    Some(t(l, "Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất.", "Password changed. Other sessions were signed out.")),
+                ),
+            );
             response.add_cookie(&session_cookie(&state, id)).map_err(|e| super::PageError::new(AppError::Internal(e.to_string()), l))?;
             Ok(response)
         }
@@ -319,7 +327,15 @@ async fn forgot(state: web::Data<AppState>, req: HttpRequest, form: web::Form<Fo
     }
     .await;
     match result {
-        Ok(()) => Ok(html_page(StatusCode::OK, forgot_page(l, &pre.csrf_token, None, Some(t(l, "Đã đặt lại mật khẩu. Hãy đăng nhập bằng mật khẩu mới.", "Password reset. Sign in with the new password."))))),
+        Ok(()) => Ok(html_page(
+            StatusCode::OK,
+            forgot_page(
+                l,
+                &pre.csrf_token,
+                None,
+                Some(t(l, "Đã đặt lại mật khẩu. Hãy đăng nhập bằng mật khẩu mới.", "Password reset. Sign in with the new password.")),
+            ),
+        )),
         Err(e) => Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None))),
     }
 }

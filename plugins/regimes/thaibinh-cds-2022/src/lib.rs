@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use baocao_regime_sdk::logic::{self, column, text, total_row};
+use baocao_regime_sdk::logic::{self, column, new_form, text, total_row};
 use baocao_regime_sdk::*;
 use serde_json::Value;
 
@@ -89,8 +89,6 @@ fn criteria(form: &str) -> Option<&'static [Criterion]> {
 fn scoring_form(code: &str, title_vi: &str, title_en: &str, list: &[Criterion]) -> Form {
     use baocao_regime_sdk::logic::ColumnExt;
     Form {
-        code: code.to_owned(),
-        title: text(title_vi, title_en),
         unit_of_measure: Some("Đơn vị tính: Điểm".to_owned()),
         columns: vec![
             // A receiver combining several units' forms shows the average score.
@@ -112,13 +110,10 @@ fn scoring_form(code: &str, title_vi: &str, title_en: &str, list: &[Criterion]) 
             })
             .chain([total_row()])
             .collect(),
-        row_modes: vec![RowMode::Fixed],
-        catalogue: None,
-        outside_system: false,
-        rules: vec![],
         provenance: Some("Chỉ số theo Quyết định 922/QĐ-BTTTT; tiêu chí con và điểm tối đa mang tính minh hoạ [U]".to_owned()),
         groups_sum_children: true,
         scoring: Some(Scoring { max_column: "max".to_owned(), self_column: "self".to_owned(), appraised_column: "appraised".to_owned() }),
+        ..new_form(code, text(title_vi, title_en))
     }
 }
 
@@ -139,7 +134,12 @@ impl Regime for ThaiBinhCds2022 {
             receiver: text("Sở Thông tin và Truyền thông tỉnh Thái Bình", "Thái Bình Department of Information and Communications"),
             deadlines: vec![Deadline { level: "*".to_owned(), days_after_cutoff: 10 }],
             forms: vec![
-                scoring_form("CDS_CAPSO_2022", "TIÊU CHÍ ĐÁNH GIÁ, XẾP HẠNG CHUYỂN ĐỔI SỐ CÁC SỞ, BAN, NGÀNH", "Digital transformation criteria, departments", DEPARTMENT),
+                scoring_form(
+                    "CDS_CAPSO_2022",
+                    "TIÊU CHÍ ĐÁNH GIÁ, XẾP HẠNG CHUYỂN ĐỔI SỐ CÁC SỞ, BAN, NGÀNH",
+                    "Digital transformation criteria, departments",
+                    DEPARTMENT,
+                ),
                 scoring_form("CDS_CAPHUYEN_2022", "TIÊU CHÍ ĐÁNH GIÁ, XẾP HẠNG CHUYỂN ĐỔI SỐ CẤP HUYỆN", "Digital transformation criteria, districts", LOCAL),
                 scoring_form("CDS_CAPXA_2022", "TIÊU CHÍ ĐÁNH GIÁ, XẾP HẠNG CHUYỂN ĐỔI SỐ CẤP XÃ", "Digital transformation criteria, communes", LOCAL),
             ],
@@ -169,8 +169,12 @@ impl Regime for ThaiBinhCds2022 {
         let list = criteria(&data.form).ok_or_else(|| format!("unknown form {}", data.form))?;
         let maxima: HashMap<&str, (&str, Option<f64>)> = list.iter().map(|(code, _, title, max)| (*code, (*title, *max))).collect();
         for cell in data.cells.iter().filter(|c| c.col == "self" || c.col == "appraised") {
-            let Some(score) = cell.value.as_f64() else { continue };
-            let Some((title, max)) = maxima.get(cell.row.as_str()) else { continue };
+            let Some(score) = cell.value.as_f64() else {
+                continue;
+            };
+            let Some((title, max)) = maxima.get(cell.row.as_str()) else {
+                continue;
+            };
             let which = if cell.col == "self" { ("điểm tự đánh giá", "self-assessed score") } else { ("điểm thẩm định", "appraisal score") };
             let fail = |vi: String, en: String| CellError { row: Some(cell.row.clone()), col: Some(cell.col.clone()), message: text(&vi, &en) };
             match max {

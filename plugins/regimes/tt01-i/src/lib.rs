@@ -13,26 +13,13 @@
 //! warning quotes, (4) = (5) + (6) …, as checks [V]; its other columns and
 //! I.03, I.05 are modelled on them [U].
 
-use baocao_regime_sdk::logic::{ColumnExt, column, row, rule, text, total_row};
+use baocao_regime_sdk::logic::{ColumnExt, column, new_form, row, rule, text, total_row};
 use baocao_regime_sdk::*;
 
 pub struct RegimeI;
 
 fn form(code: &str, title_vi: &str, title_en: &str, columns: Vec<Column>, rows: Vec<Row>, modes: Vec<RowMode>) -> Form {
-    Form {
-        code: code.to_owned(),
-        title: text(title_vi, title_en),
-        unit_of_measure: None,
-        columns,
-        rows,
-        row_modes: modes,
-        catalogue: None,
-        outside_system: false,
-        rules: vec![],
-        provenance: None,
-        groups_sum_children: false,
-        scoring: None,
-    }
+    Form { columns, rows, row_modes: modes, ..new_form(code, text(title_vi, title_en)) }
 }
 
 fn i_01() -> Form {

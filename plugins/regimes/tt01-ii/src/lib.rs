@@ -14,25 +14,19 @@
 //! regime's subject [U]: correct them in a new plugin version when the
 //! appendix is at hand. The outline II.01-ĐC follows the regime's subject [U].
 
-use baocao_regime_sdk::logic::{self, ColumnExt, column, rule, text, total_row};
+use baocao_regime_sdk::logic::{self, ColumnExt, column, new_form, rule, text, total_row};
 use baocao_regime_sdk::*;
 
 pub struct RegimeIi;
 
 fn base(code: &str, title_vi: &str, title_en: &str, columns: Vec<Column>) -> Form {
     Form {
-        code: code.to_owned(),
-        title: text(title_vi, title_en),
         unit_of_measure: Some("Đơn vị tính: Thủ tục hành chính, hồ sơ".to_owned()),
         columns,
         rows: vec![total_row()],
         row_modes: vec![RowMode::Fixed, RowMode::Catalogue],
         catalogue: Some("linh_vuc_tthc".to_owned()),
-        outside_system: false,
-        rules: vec![],
-        provenance: None,
-        groups_sum_children: false,
-        scoring: None,
+        ..new_form(code, text(title_vi, title_en))
     }
 }
 
@@ -221,7 +215,13 @@ fn ii_08() -> Form {
 }
 
 fn outline() -> Outline {
-    let s = |code: &str, label: &str, title: &str, guidance: &str| Section { code: code.to_owned(), label: label.to_owned(), title: title.to_owned(), guidance: guidance.to_owned(), level: 0 };
+    let s = |code: &str, label: &str, title: &str, guidance: &str| Section {
+        code: code.to_owned(),
+        label: label.to_owned(),
+        title: title.to_owned(),
+        guidance: guidance.to_owned(),
+        level: 0,
+    };
     Outline {
         code: "II.01-ĐC".to_owned(),
         title: text("Đề cương báo cáo công tác kiểm soát thủ tục hành chính", "Outline of the report on administrative-procedure control"),

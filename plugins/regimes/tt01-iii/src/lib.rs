@@ -10,7 +10,7 @@
 //! subject (meetings held, in person or online, chaired by the leader) [U] —
 //! edit them in a new plugin version when the appendix is at hand.
 
-use baocao_regime_sdk::logic::{ColumnExt, column, text, total_row};
+use baocao_regime_sdk::logic::{ColumnExt, column, new_form, text, total_row};
 use baocao_regime_sdk::*;
 
 pub struct RegimeIii;
@@ -18,8 +18,6 @@ pub struct RegimeIii;
 fn iii_01a() -> Form {
     let held = "Số cuộc họp đã tổ chức";
     Form {
-        code: "III.01a/VPCP/TH".to_owned(),
-        title: text("TÌNH HÌNH TỔ CHỨC CÁC CUỘC HỌP", "Meetings organised"),
         unit_of_measure: Some("Đơn vị tính: Cuộc họp".to_owned()),
         columns: vec![
             column("c3", 3, &[held, "Tổng số"], CellType::Integer).sum(&["c4", "c5"]),
@@ -32,11 +30,8 @@ fn iii_01a() -> Form {
         rows: vec![total_row()],
         row_modes: vec![RowMode::Fixed, RowMode::Catalogue],
         catalogue: Some("don_vi".to_owned()),
-        outside_system: false,
-        rules: vec![],
         provenance: Some("Cột mô phỏng theo nội dung Điều 11 Thông tư 01/2020/TT-VPCP [U]".to_owned()),
-        groups_sum_children: false,
-        scoring: None,
+        ..new_form("III.01a/VPCP/TH", text("TÌNH HÌNH TỔ CHỨC CÁC CUỘC HỌP", "Meetings organised"))
     }
 }
 

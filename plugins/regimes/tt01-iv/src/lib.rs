@@ -9,7 +9,7 @@
 //! the ratio columns of I.01 [U] — edit them in a new plugin version when the
 //! circular's appendix is at hand.
 
-use baocao_regime_sdk::logic::{ColumnExt, column, rule, text, total_row};
+use baocao_regime_sdk::logic::{ColumnExt, column, new_form, rule, text, total_row};
 use baocao_regime_sdk::*;
 
 pub struct RegimeIv;
@@ -20,11 +20,6 @@ fn iv_01() -> Form {
     let sent = "Văn bản đi";
     let received = "Văn bản đến";
     Form {
-        code: "IV.01/VPCP/KSTT".to_owned(),
-        title: text(
-            "TÌNH HÌNH GỬI, NHẬN VĂN BẢN ĐIỆN TỬ",
-            "Electronic documents sent and received",
-        ),
         unit_of_measure: Some("Đơn vị tính: Văn bản".to_owned()),
         columns: vec![
             column("c3", 3, &[sent, "Tổng số"], CellType::Integer),
@@ -37,11 +32,8 @@ fn iv_01() -> Form {
         rows: vec![total_row()],
         row_modes: vec![RowMode::Fixed, RowMode::Catalogue],
         catalogue: Some("don_vi".to_owned()),
-        outside_system: false,
-        rules: vec![],
         provenance: Some("Cột mô phỏng theo biểu IV.02a và các cột tỷ lệ của biểu I.01 [U]".to_owned()),
-        groups_sum_children: false,
-        scoring: None,
+        ..new_form("IV.01/VPCP/KSTT", text("TÌNH HÌNH GỬI, NHẬN VĂN BẢN ĐIỆN TỬ", "Electronic documents sent and received"))
     }
 }
 
@@ -50,11 +42,6 @@ fn iv_02a() -> Form {
     let g2 = "Số đơn vị xử lý hồ sơ công việc trên môi trường mạng";
     let g3 = "Tổng số đơn vị trên địa bàn";
     Form {
-        code: "IV.02a/VPCP/KSTT".to_owned(),
-        title: text(
-            "TÌNH HÌNH GỬI, NHẬN VĂN BẢN ĐIỆN TỬ VÀ XỬ LÝ HỒ SƠ CÔNG VIỆC TRÊN MÔI TRƯỜNG MẠNG TẠI ĐỊA PHƯƠNG",
-            "Units sending and receiving electronic documents and handling work files online, by locality",
-        ),
         unit_of_measure: Some("Đơn vị tính: Đơn vị".to_owned()),
         columns: vec![
             column("c3", 3, &[g1, "Tổng số"], CellType::Integer).sum(&["c4", "c5", "c6"]),
@@ -73,12 +60,16 @@ fn iv_02a() -> Form {
         rows: vec![total_row()],
         row_modes: vec![RowMode::Fixed, RowMode::Catalogue],
         catalogue: Some("dia_phuong".to_owned()),
-        outside_system: false,
         // (11) = (12) + (13) + (14) follows the layout of the other groups [U].
         rules: vec![rule("c11", &["c12", "c13", "c14"], "(11) = (12) + (13) + (14)")],
         provenance: Some("Màn hình biểu IV.02a trong Tài liệu hướng dẫn sử dụng của VPCP".to_owned()),
-        groups_sum_children: false,
-        scoring: None,
+        ..new_form(
+            "IV.02a/VPCP/KSTT",
+            text(
+                "TÌNH HÌNH GỬI, NHẬN VĂN BẢN ĐIỆN TỬ VÀ XỬ LÝ HỒ SƠ CÔNG VIỆC TRÊN MÔI TRƯỜNG MẠNG TẠI ĐỊA PHƯƠNG",
+                "Units sending and receiving electronic documents and handling work files online, by locality",
+            ),
+        )
     }
 }
 

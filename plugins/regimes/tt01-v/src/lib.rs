@@ -9,7 +9,7 @@
 //! standardisation and the publishing document. V.02 is not shown in the
 //! public texts; it is modelled on V.01 and on the system's deployment [U].
 
-use baocao_regime_sdk::logic::{ColumnExt, column, row, text, total_row};
+use baocao_regime_sdk::logic::{ColumnExt, column, new_form, row, text, total_row};
 use baocao_regime_sdk::*;
 
 pub struct RegimeV;
@@ -17,8 +17,6 @@ pub struct RegimeV;
 fn v_01() -> Form {
     let done = "Số chế độ báo cáo đã chuẩn hóa";
     Form {
-        code: "V.01/VPCP/KSTT".to_owned(),
-        title: text("KẾT QUẢ CHUẨN HÓA CHẾ ĐỘ BÁO CÁO", "Standardisation of reporting regimes"),
         unit_of_measure: Some("Đơn vị tính: Chế độ báo cáo".to_owned()),
         columns: vec![
             column("c3", 3, &["Tổng số chế độ báo cáo thuộc phạm vi chuẩn hóa"], CellType::Integer),
@@ -30,20 +28,13 @@ fn v_01() -> Form {
             column("c9", 9, &["Văn bản công bố"], CellType::Text),
         ],
         rows: vec![row("luy-ke", "1", "Lũy kế đến kỳ báo cáo", 0), row("trong-ky", "2", "Trong kỳ báo cáo", 0)],
-        row_modes: vec![RowMode::Fixed],
-        catalogue: None,
-        outside_system: false,
-        rules: vec![],
         provenance: Some("Màn hình biểu V.01 trong Tài liệu hướng dẫn sử dụng của VPCP".to_owned()),
-        groups_sum_children: false,
-        scoring: None,
+        ..new_form("V.01/VPCP/KSTT", text("KẾT QUẢ CHUẨN HÓA CHẾ ĐỘ BÁO CÁO", "Standardisation of reporting regimes"))
     }
 }
 
 fn v_02() -> Form {
     Form {
-        code: "V.02/VPCP/KSTT".to_owned(),
-        title: text("KẾT QUẢ ĐIỆN TỬ HÓA CHẾ ĐỘ BÁO CÁO VÀ TRIỂN KHAI HỆ THỐNG THÔNG TIN BÁO CÁO", "Digitisation of reporting regimes and deployment of the reporting system"),
         unit_of_measure: Some("Đơn vị tính: Chế độ báo cáo, đơn vị".to_owned()),
         columns: vec![
             column("c3", 3, &["Số chế độ báo cáo đã chuẩn hóa"], CellType::Integer),
@@ -55,11 +46,14 @@ fn v_02() -> Form {
         rows: vec![total_row()],
         row_modes: vec![RowMode::Fixed, RowMode::Catalogue],
         catalogue: Some("don_vi".to_owned()),
-        outside_system: false,
-        rules: vec![],
         provenance: Some("Mô phỏng theo biểu V.01 và nội dung triển khai Hệ thống thông tin báo cáo [U]".to_owned()),
-        groups_sum_children: false,
-        scoring: None,
+        ..new_form(
+            "V.02/VPCP/KSTT",
+            text(
+                "KẾT QUẢ ĐIỆN TỬ HÓA CHẾ ĐỘ BÁO CÁO VÀ TRIỂN KHAI HỆ THỐNG THÔNG TIN BÁO CÁO",
+                "Digitisation of reporting regimes and deployment of the reporting system",
+            ),
+        )
     }
 }
 

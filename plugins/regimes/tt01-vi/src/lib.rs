@@ -4,7 +4,7 @@
 //! public texts; they are modelled on the Official Gazette's work (documents
 //! sent for publication, published, on time) and the ratio columns of I.01 [U].
 
-use baocao_regime_sdk::logic::{ColumnExt, column, row, text};
+use baocao_regime_sdk::logic::{ColumnExt, column, new_form, row, text};
 use baocao_regime_sdk::*;
 
 pub struct RegimeVi;
@@ -12,8 +12,6 @@ pub struct RegimeVi;
 fn vi_01() -> Form {
     let sent = "Số văn bản gửi đăng Công báo";
     Form {
-        code: "VI.01/VPCP/TTĐT".to_owned(),
-        title: text("TÌNH HÌNH THỰC HIỆN CÁC QUY ĐỊNH VỀ CÔNG BÁO", "Implementation of the rules on the Official Gazette"),
         unit_of_measure: Some("Đơn vị tính: Văn bản".to_owned()),
         columns: vec![
             column("c3", 3, &[sent, "Tổng số"], CellType::Integer).sum(&["c4", "c5"]),
@@ -26,13 +24,8 @@ fn vi_01() -> Form {
             column("c10", 10, &["Ghi chú"], CellType::Text),
         ],
         rows: vec![row("ket-qua", "1", "Kết quả thực hiện trong năm", 0)],
-        row_modes: vec![RowMode::Fixed],
-        catalogue: None,
-        outside_system: false,
-        rules: vec![],
         provenance: Some("Mô phỏng theo nội dung công tác Công báo và các cột tỷ lệ của biểu I.01 [U]".to_owned()),
-        groups_sum_children: false,
-        scoring: None,
+        ..new_form("VI.01/VPCP/TTĐT", text("TÌNH HÌNH THỰC HIỆN CÁC QUY ĐỊNH VỀ CÔNG BÁO", "Implementation of the rules on the Official Gazette"))
     }
 }
 
@@ -41,10 +34,7 @@ impl Regime for RegimeVi {
         Manifest {
             abi: AbiVersion { major: ABI_MAJOR, minor: ABI_MINOR },
             code: "TT01-VI".to_owned(),
-            name: text(
-                "Báo cáo tình hình tổ chức thực hiện các quy định của pháp luật về Công báo",
-                "Implementation of the law on the Official Gazette",
-            ),
+            name: text("Báo cáo tình hình tổ chức thực hiện các quy định của pháp luật về Công báo", "Implementation of the law on the Official Gazette"),
             version: 1,
             effective_from: "2020-12-15".to_owned(),
             legal_basis: "Thông tư 01/2020/TT-VPCP ngày 21/10/2020, Điều 14".to_owned(),
