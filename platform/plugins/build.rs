@@ -8,8 +8,9 @@
 //! 2. otherwise Debian's `rustc-web`/`cargo-web`/`rust-web-src`, building the
 //!    standard library from source (`-Zbuild-std`) and linking with rust-lld.
 //!
-//! Set `BAOCAO_PLUGINS_WASM_DIR` to a directory of prebuilt `.wasm` files to
-//! skip the build (packaging), or `BAOCAO_SKIP_PLUGIN_BUILD=1` to embed none.
+//! Set `BAOCAO_WASM_TOOLCHAIN=rustup` or `=debian` to force one route,
+//! `BAOCAO_PLUGINS_WASM_DIR` to a directory of prebuilt `.wasm` files to skip
+//! the build (packaging), or `BAOCAO_SKIP_PLUGIN_BUILD=1` to embed none.
 
 // A build script reports failure by panicking with a message; that is its interface.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -30,6 +31,7 @@ fn main() {
     println!("cargo:rerun-if-changed=../../plugins");
     println!("cargo:rerun-if-env-changed=BAOCAO_PLUGINS_WASM_DIR");
     println!("cargo:rerun-if-env-changed=BAOCAO_SKIP_PLUGIN_BUILD");
+    println!("cargo:rerun-if-env-changed=BAOCAO_WASM_TOOLCHAIN");
 
     let wasm_files: Vec<PathBuf> = if std::env::var_os("BAOCAO_SKIP_PLUGIN_BUILD").is_some() {
         Vec::new()
@@ -109,10 +111,12 @@ fn run(mut cmd: Command, how: &str) {
 }
 
 fn build(plugins: &Path, target_dir: &Path) {
-    if !has_wasm_std() && Command::new("rustup").args(["target", "add", TARGET]).status().is_ok_and(|s| s.success()) {
+    let forced = std::env::var("BAOCAO_WASM_TOOLCHAIN").ok();
+    let try_rustup = forced.as_deref() != Some("debian");
+    if try_rustup && !has_wasm_std() && Command::new("rustup").args(["target", "add", TARGET]).status().is_ok_and(|s| s.success()) {
         println!("cargo:warning=installed the {TARGET} target with rustup");
     }
-    if has_wasm_std() {
+    if try_rustup && has_wasm_std() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let mut cmd = clean(Command::new(cargo));
         cmd.current_dir(plugins).args(["build", "--release", "--locked", "--target", TARGET]).env("CARGO_TARGET_DIR", target_dir);
@@ -136,6 +140,7 @@ fn build(plugins: &Path, target_dir: &Path) {
                 .args(["build", "--release", "--locked", "-Zbuild-std=std,panic_abort", "--target", TARGET]);
             run(cmd, "Debian rustc-web toolchain");
         }
+        _ if forced.as_deref() == Some("rustup") => panic!("BAOCAO_WASM_TOOLCHAIN=rustup, but the {TARGET} target could not be installed"),
         _ => panic!(
             "no wasm32 toolchain: run `rustup target add {TARGET}`, or `apt-get install rustc-web cargo-web rust-web-src` \
              (see DEVELOPERS.md), or point BAOCAO_PLUGINS_WASM_DIR at prebuilt plugins"
