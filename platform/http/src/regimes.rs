@@ -95,10 +95,12 @@ pub async fn reload(store: &Store, registry: &Arc<Registry>, id: i64) {
 pub async fn upload(state: &AppState, who: &Principal, bytes: Vec<u8>) -> Result<Entry, AppError> {
     let (grant, tenant) = upload_grant(state, who).await?;
     let registry = state.regimes.clone();
-    let candidate = bytes.clone();
-    // Compiling and running the plugin's manifest call is CPU work bounded by the host's limits.
-    let plugin =
-        tokio::task::spawn_blocking(move || registry.host().load(&candidate)).await.map_err(|e| AppError::Internal(e.to_string()))?.map_err(plugin_error)?;
+    // Compiling and running the plugin's manifest call is CPU work bounded by
+    // the host's limits; the bytes go to the blocking pool and come back for storage.
+    let (plugin, bytes) = tokio::task::spawn_blocking(move || registry.host().load(&bytes).map(|plugin| (plugin, bytes)))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(plugin_error)?;
     let row = state
         .store
         .insert_regime_plugin(

@@ -20,9 +20,15 @@ pub enum CaptchaRule<'a> {
     AfterFailures { expected: Option<&'a str>, typed: Option<&'a str> },
 }
 
-/// Verifies the credentials and opens a new session. Returns the user and
-/// the new session id. A new id on every sign-in prevents session fixation.
-pub async fn sign_in(state: &AppState, ip: Option<IpAddr>, username: &str, secret: &str, rule: CaptchaRule<'_>) -> Result<(User, String), AppError> {
+/// Verifies the credentials and opens a new session. Returns the user, the
+/// new session id and its data. A new id on every sign-in prevents session fixation.
+pub async fn sign_in(
+    state: &AppState,
+    ip: Option<IpAddr>,
+    username: &str,
+    secret: &str,
+    rule: CaptchaRule<'_>,
+) -> Result<(User, String, SessionData), AppError> {
     let outcome = attempt(state, ip, username, secret, rule).await;
     let label = match &outcome {
         Ok(_) => "success",
@@ -37,7 +43,7 @@ pub async fn sign_in(state: &AppState, ip: Option<IpAddr>, username: &str, secre
     let session = SessionData::signed_in(user.id);
     let id = state.sessions.create(&session, state.session_ttl()).await?;
     tracing::info!(user = %user.username, "signed in");
-    Ok((user, id))
+    Ok((user, id, session))
 }
 
 async fn attempt(state: &AppState, ip: Option<IpAddr>, username: &str, secret: &str, rule: CaptchaRule<'_>) -> Result<User, AppError> {

@@ -36,6 +36,14 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// The authorisation policies: `authz.policies_dir` when set, else the ones built in.
+pub fn policies(settings: &Settings) -> anyhow::Result<PolicySet> {
+    match &settings.authz.policies_dir {
+        Some(dir) => PolicySet::from_dir(dir).with_context(|| format!("reading policies from {}", dir.display())),
+        None => Ok(PolicySet::builtin()),
+    }
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let store = open_store(&settings).await?;
@@ -43,10 +51,7 @@ impl Application {
     }
 
     pub async fn build_with_store(settings: Settings, store: Store) -> anyhow::Result<Self> {
-        let policies = match &settings.authz.policies_dir {
-            Some(dir) => PolicySet::from_dir(dir).with_context(|| format!("reading policies from {}", dir.display()))?,
-            None => PolicySet::builtin(),
-        };
+        let policies = policies(&settings)?;
         let authz = Arc::new(Authorizer::new(&policies).await.context("loading the authorisation policies")?);
         authz.load_memberships(store.all_memberships().await?).await.context("loading group memberships")?;
 

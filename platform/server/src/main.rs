@@ -161,7 +161,7 @@ async fn main() -> anyhow::Result<()> {
                     let hash = baocao_identity::password::hash(&password).map_err(|e| anyhow!(e.to_string()))?;
                     let user = store.operator_create_user(UnitId(unit_id), NewAccount { username: username.clone(), password_hash: hash, profile }).await?;
                     if let Some(group) = group {
-                        grant(&store, &username, &group, unit_id).await?;
+                        grant(&settings, &store, &username, &group, unit_id).await?;
                     }
                     println!("Đã tạo tài khoản / created: {} (id {})", user.username, user.id);
                 }
@@ -174,7 +174,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 UserCommand::Grant { username, group, unit_id } => {
                     let username = Username::parse(&username).map_err(|e| anyhow!(e.text.en.to_string()))?;
-                    grant(&store, &username, &group, unit_id).await?;
+                    grant(&settings, &store, &username, &group, unit_id).await?;
                     println!("Đã gán nhóm / granted: {group} → {username} @ {unit_id}");
                 }
             }
@@ -183,9 +183,10 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn grant(store: &baocao_storage::Store, username: &Username, group: &str, unit_id: i64) -> anyhow::Result<()> {
+async fn grant(settings: &Settings, store: &baocao_storage::Store, username: &Username, group: &str, unit_id: i64) -> anyhow::Result<()> {
     let code = GroupCode::parse(group).map_err(|e| anyhow!(e.text.en.to_string()))?;
-    let catalogue = baocao_authz::GroupCatalogue::parse(&baocao_authz::PolicySet::builtin().groups)?;
+    // The same policies the server enforces, including an operator's policies_dir.
+    let catalogue = baocao_authz::GroupCatalogue::parse(&baocao::policies(settings)?.groups)?;
     let Some(def) = catalogue.get(&code) else { bail!("unknown group {group}") };
     let unit = store.unit_for_check(UnitId(unit_id)).await?;
     if !def.grantable_at_level(unit.level.as_str()) {

@@ -91,5 +91,29 @@ fn migrate_is_idempotent_and_the_cli_manages_accounts() {
         })
         .unwrap();
     assert!(!weak.status.success(), "a weak password is refused");
+    // `user grant` reads the same policies as the server: here a copy without TH_VPCP.
+    let policies = dir.path().join("policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
+    for file in ["model.conf", "policy.csv"] {
+        std::fs::copy(source.join(file), policies.join(file)).unwrap();
+    }
+    let groups = std::fs::read_to_string(source.join("groups.toml")).unwrap();
+    let start = groups.find("code = \"TH_VPCP\"").unwrap();
+    let block_start = groups[..start].rfind("[[group]]").unwrap();
+    let block_end = block_start + groups[block_start..].find("\n# ---").unwrap();
+    std::fs::write(policies.join("groups.toml"), format!("{}{}", &groups[..block_start], &groups[block_end..])).unwrap();
+    let grant = |with_dir: bool| {
+        let mut cmd = baocao();
+        cmd.args(["user", "grant", "--username", "op.test", "--group", "TH_VPCP", "--unit-id", "1", "--database-url", &db]);
+        if with_dir {
+            cmd.env("BAOCAO_AUTHZ__POLICIES_DIR", &policies);
+        }
+        cmd.output().unwrap()
+    };
+    let refused = grant(true);
+    assert!(!refused.status.success(), "a group missing from the configured policies is refused");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown group TH_VPCP"));
+    assert!(grant(false).status.success(), "the built-in policies know TH_VPCP");
     assert!(String::from_utf8_lossy(&weak.stderr).contains("ký tự"));
 }

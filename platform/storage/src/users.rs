@@ -494,14 +494,7 @@ impl Store {
         let tx = self.db().begin().await?;
         let unit = convert::unit(units::Entity::find_by_id(grant.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
         let member = users::Entity::find_by_id(user.0).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
-        if member.tenant_id != unit.tenant_id.0 {
-            return Err(refused(
-                "unit_id",
-                "cross_tenant",
-                "Chỉ phân quyền cho người dùng trong cùng đơn vị chủ quản.",
-                "Groups can only be granted to users of the same tenant.",
-            ));
-        }
+        ensure_same_tenant(&member, &unit)?;
         let added = insert_membership(&tx, actor, user, group, &unit).await?;
         tx.commit().await?;
         Ok(added)
@@ -543,14 +536,7 @@ impl Store {
         let tx = self.db().begin().await?;
         let member = users::Entity::find().filter(users::Column::Username.eq(username.as_str())).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         let unit = convert::unit(units::Entity::find_by_id(unit.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
-        if member.tenant_id != unit.tenant_id.0 {
-            return Err(refused(
-                "unit_id",
-                "cross_tenant",
-                "Chỉ phân quyền trong cùng đơn vị chủ quản.",
-                "Groups can only be granted within the user's tenant.",
-            ));
-        }
+        ensure_same_tenant(&member, &unit)?;
         let added = insert_membership(&tx, &Actor::operator(), UserId(member.id), group, &unit).await?;
         tx.commit().await?;
         Ok(added)
@@ -573,6 +559,19 @@ impl Store {
         let row = units::Entity::find().filter(units::Column::TenantId.eq(tenant.id)).filter(units::Column::Code.eq(code)).one(self.db()).await?;
         row.map(convert::unit).transpose()
     }
+}
+
+/// A group is held only within the user's own tenant.
+fn ensure_same_tenant(member: &users::Model, unit: &Unit) -> Result<(), StoreError> {
+    if member.tenant_id != unit.tenant_id.0 {
+        return Err(refused(
+            "unit_id",
+            "cross_tenant",
+            "Chỉ phân quyền cho người dùng trong cùng đơn vị chủ quản.",
+            "Groups can only be granted to users of the same tenant.",
+        ));
+    }
+    Ok(())
 }
 
 async fn write_password(db: &impl ConnectionTrait, row: users::Model, password_hash: String) -> Result<(), StoreError> {

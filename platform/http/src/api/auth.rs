@@ -63,8 +63,7 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
         None => None,
     };
     let rule = CaptchaRule::AfterFailures { expected: expected.as_deref(), typed: body.captcha.as_deref() };
-    let (user, token) = sign_in(&state, client_ip(&req), &body.username, &body.password, rule).await?;
-    let session = state.sessions.load(&token).await?.ok_or(AppError::Unauthenticated)?;
+    let (user, token, session) = sign_in(&state, client_ip(&req), &body.username, &body.password, rule).await?;
     let record = crate::admin::user_self(&state, user.id).await?;
     Ok(HttpResponse::Ok().cookie(session_cookie(&state, token.clone())).json(LoginResponse {
         token,

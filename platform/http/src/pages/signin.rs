@@ -162,7 +162,7 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form<Log
     state.sessions.save(&pre_id, &pre, std::time::Duration::from_secs(1800)).await.in_locale(l)?;
     let rule = CaptchaRule::Always { expected: expected.as_deref(), typed: &form.captcha };
     match sign_in(&state, client_ip(&req), &form.username, &form.password, rule).await {
-        Ok((_, session)) => {
+        Ok((_, session, _)) => {
             state.sessions.delete(&pre_id).await.in_locale(l)?;
             let mut response = redirect("/");
             response.add_cookie(&session_cookie(&state, session)).map_err(|e| super::PageError::new(AppError::Internal(e.to_string()), l))?;
