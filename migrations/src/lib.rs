@@ -6,12 +6,13 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_foundation;
 mod m20261124_000002_regime_plugins;
+mod m20261124_000003_reports;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_foundation::Migration), Box::new(m20261124_000002_regime_plugins::Migration)]
+        vec![Box::new(m20261124_000001_foundation::Migration), Box::new(m20261124_000002_regime_plugins::Migration), Box::new(m20261124_000003_reports::Migration)]
     }
 }

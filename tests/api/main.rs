@@ -12,5 +12,6 @@ mod instances;
 mod ops;
 mod pages;
 mod regimes;
+mod reports;
 mod units;
 mod users;

@@ -70,7 +70,7 @@ async fn demo_seeding_is_idempotent(backend: Backend) {
     let before = app.snapshot().await;
     let password = baocao_domain::types::Password::parse(baocao_tests::PASSWORD).unwrap();
     let accounts = baocao::demo::seed(&app.state.store, &password).await.unwrap();
-    assert_eq!(accounts.len(), 39);
+    assert_eq!(accounts.len(), 41);
     assert_eq!(app.snapshot().await, before, "a second seeding adds nothing");
 }
 

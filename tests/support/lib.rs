@@ -96,6 +96,7 @@ pub fn test_settings(database_url: &str) -> Settings {
     s.log.filter = "warn".to_owned();
     // Built-in regimes compile on first use: most tests never touch them.
     s.plugins.preload = false;
+    s.reports.attachments_dir = std::env::temp_dir().join(unique("baocao-files"));
     s
 }
 

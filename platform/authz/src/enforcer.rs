@@ -12,7 +12,8 @@ use tokio::sync::RwLock;
 
 use crate::PolicyError;
 use crate::catalogue::{GroupCatalogue, PolicySet};
-use crate::permission::{Grant, Permission, Reach, Scope, perms};
+use crate::permission::{Grant, Permission, Reach, RoleGrant, Scope, perms};
+use baocao_domain::report::Role;
 
 /// A group held by a user within a unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,6 +167,32 @@ impl Authorizer {
         self.check_object_below(user, &object, "grant", parent).await.map(|_| ())
     }
 
+    /// Checks that `user` holds a workflow role at the unit at `target`.
+    pub async fn check_role(&self, user: UserId, role: Role, target: &UnitPath) -> Result<RoleGrant, Denied> {
+        let unit = self.check_object(user, "report", role.policy_action(), target).await?;
+        Ok(RoleGrant::new(user, unit, role))
+    }
+
+    /// The users who hold `role` at the unit at `target` (through a group held
+    /// there, or one held above with subtree reach): whom to notify.
+    pub async fn holders(&self, role: Role, target: &UnitPath) -> Vec<UserId> {
+        let enforcer = self.enforcer.read().await;
+        let ids = target.ids();
+        let Some(&unit) = ids.last() else { return Vec::new() };
+        let mut out: Vec<UserId> = Vec::new();
+        for &ancestor in ids.iter().rev() {
+            let reach = if ancestor == unit { Reach::Unit } else { Reach::Subtree };
+            for rule in enforcer.get_filtered_grouping_policy(2, vec![domain(ancestor)]) {
+                let Some(user) = rule.first().and_then(|s| s.strip_prefix("u:")).and_then(|s| s.parse().ok()).map(UserId) else { continue };
+                if !out.contains(&user) && Self::allowed(&enforcer, user, ancestor, "report", role.policy_action(), reach) {
+                    out.push(user);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// Where `user` may exercise `P`, given the paths of the units where the
     /// user holds groups (`membership_paths`, from storage).
     pub async fn scope<P: Permission>(&self, user: UserId, membership_paths: &HashMap<UnitId, UnitPath>) -> Scope<P> {
@@ -264,6 +291,33 @@ mod tests {
         let g = GroupCode::parse("TINH_XA_NHAPLIEU").unwrap();
         assert!(authz.check_grant_below(admin, &g, &path(&[1, 2, 3])).await.is_ok());
         assert!(authz.check_grant_below(clerk, &g, &path(&[1, 2, 3])).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn workflow_roles_and_their_holders() {
+        let authz = authorizer().await;
+        let (clerk, entry, leader, district) = (UserId(20), UserId(21), UserId(22), UserId(23));
+        authz
+            .load_memberships([
+                (clerk, m("TINH_XA_GUI", 4)),
+                (entry, m("TINH_XA_NHAPLIEU", 4)),
+                (leader, m("TINH_DONVI_DUYET_TT01", 4)),
+                (district, m("TINH_HUYEN_TONGHOP", 3)),
+            ])
+            .await
+            .unwrap();
+        let commune = path(&[1, 2, 3, 4]);
+        assert!(authz.check_role(entry, Role::Enter, &commune).await.is_ok());
+        assert!(authz.check_role(clerk, Role::Enter, &commune).await.is_err(), "a clerk does not fill reports");
+        assert!(authz.check_role(leader, Role::Approve, &commune).await.is_ok());
+        assert!(authz.check_role(entry, Role::Approve, &commune).await.is_err());
+        assert!(authz.check_role(district, Role::Check, &path(&[1, 2, 3])).await.is_ok());
+        assert!(authz.check_role(district, Role::Enter, &commune).await.is_err(), "entry is unit-reach only");
+        assert_eq!(authz.holders(Role::Send, &commune).await, vec![clerk, entry], "the commune's data-entry group may send too (policy)");
+        assert_eq!(authz.holders(Role::Approve, &commune).await, vec![leader]);
+        assert_eq!(authz.holders(Role::Check, &path(&[1, 2, 3])).await, vec![district]);
+        assert_eq!(authz.holders(Role::Check, &commune).await, vec![district], "subtree reach covers the communes below");
+        assert!(authz.holders(Role::Check, &path(&[1, 2])).await.is_empty(), "but not the province above");
     }
 
     #[tokio::test]

@@ -13,7 +13,7 @@ mod permission;
 
 pub use catalogue::{GroupCatalogue, PolicySet};
 pub use enforcer::{Authorizer, Denied, Membership};
-pub use permission::{Grant, Permission, Reach, Scope, perms};
+pub use permission::{Grant, Permission, Reach, RoleGrant, Scope, perms};
 
 /// Errors while loading the policy files.
 #[derive(Debug, thiserror::Error)]

@@ -3,6 +3,7 @@
 use std::marker::PhantomData;
 
 use baocao_domain::ids::{UnitId, UserId};
+use baocao_domain::report::Role;
 use baocao_domain::unit::UnitPath;
 
 /// Whether a rule covers only the unit where the group is held or its subtree.
@@ -58,6 +59,16 @@ pub mod perms {
         ManageTenants, "tenant", "manage");
     permission!(/// Upload and enable regime plugins.
         ManageRegimes, "regime", "manage");
+    permission!(/// See reports of a unit (and, with subtree reach, below it).
+        ReadReports, "report", "read");
+    permission!(/// Fill a unit's reports.
+        EnterReports, "report", "enter");
+    permission!(/// Check reports sent to a unit (accept, reject).
+        CheckReports, "report", "check");
+    permission!(/// Assign a regime's forms to lower units.
+        AssignReports, "report", "assign");
+    permission!(/// Configure which unit receives a unit's reports.
+        ConfigureReceivers, "receiver", "configure");
     /// Grant or revoke one specific group; the object is `group:<CODE>`.
     #[derive(Debug, Clone, Copy)]
     pub struct GrantGroup;
@@ -97,6 +108,34 @@ impl<P> Grant<P> {
 
     pub fn target_path(&self) -> &UnitPath {
         &self.target_path
+    }
+}
+
+/// Proof that `actor` holds a workflow [`Role`] at `unit` (the reporting
+/// unit, or the receiving unit for [`Role::Check`]). Storage applies a
+/// transition only with the grant of the role the step asks for.
+#[derive(Debug, Clone)]
+pub struct RoleGrant {
+    actor: UserId,
+    unit: UnitId,
+    role: Role,
+}
+
+impl RoleGrant {
+    pub(crate) fn new(actor: UserId, unit: UnitId, role: Role) -> Self {
+        RoleGrant { actor, unit, role }
+    }
+
+    pub fn actor(&self) -> UserId {
+        self.actor
+    }
+
+    pub fn unit(&self) -> UnitId {
+        self.unit
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
     }
 }
 

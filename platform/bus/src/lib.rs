@@ -19,6 +19,8 @@ pub enum Event {
     MembershipsChanged { user_id: i64 },
     /// A regime plugin was uploaded, enabled or disabled: every instance loads the row again.
     RegimeChanged { id: i64 },
+    /// New notifications were written for these users: open browsers refresh their bell.
+    Notified { user_ids: Vec<i64> },
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -17,7 +17,24 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub authz: AuthzSettings,
     pub plugins: PluginSettings,
+    pub reports: ReportSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportSettings {
+    /// Where attachment files are kept (outside the database rows). Every
+    /// instance behind a load balancer must see the same directory.
+    pub attachments_dir: PathBuf,
+    /// Largest attachment accepted, in bytes.
+    pub max_attachment_bytes: usize,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        ReportSettings { attachments_dir: PathBuf::from("./baocao-files"), max_attachment_bytes: 20 * 1024 * 1024 }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

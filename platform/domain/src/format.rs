@@ -55,9 +55,55 @@ pub fn number(value: f64, decimals: usize, locale: Locale) -> String {
     out
 }
 
+/// Reads a number as Vietnamese users type it: '.' between thousands and ','
+/// before decimals ("1.500", "8,5", "1.500,5"). Without a comma, dots that do
+/// not group thousands ("8.5") are read as a decimal point, as a spreadsheet
+/// in another locale writes them. Spaces are ignored.
+pub fn parse_number(raw: &str) -> Option<f64> {
+    let t: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect();
+    let (sign, body) = match t.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, t.strip_prefix('+').unwrap_or(&t)),
+    };
+    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        return None;
+    }
+    let grouped = |int: &str| -> Option<String> {
+        let parts: Vec<&str> = int.split('.').collect();
+        let first_ok = parts.first().is_some_and(|p| !p.is_empty() && p.len() <= 3);
+        (parts.len() == 1 || (first_ok && parts[1..].iter().all(|p| p.len() == 3))).then(|| parts.concat())
+    };
+    let plain = match body.split_once(',') {
+        Some((int, frac)) => {
+            if frac.contains(',') || frac.contains('.') || frac.is_empty() {
+                return None;
+            }
+            format!("{}.{frac}", grouped(int)?)
+        }
+        None if body.matches('.').count() == 1 && grouped(body).is_none() => body.to_owned(),
+        None => grouped(body)?,
+    };
+    plain.parse::<f64>().ok().filter(|x| x.is_finite()).map(|x| sign * x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_read_the_vietnamese_way() {
+        assert_eq!(parse_number("1.500"), Some(1500.0));
+        assert_eq!(parse_number("8,5"), Some(8.5));
+        assert_eq!(parse_number("1.500,5"), Some(1500.5));
+        assert_eq!(parse_number("1.234.567"), Some(1234567.0));
+        assert_eq!(parse_number(" -12 "), Some(-12.0));
+        assert_eq!(parse_number("8.5"), Some(8.5), "not a thousands grouping: a decimal point");
+        assert_eq!(parse_number("1.50.0"), None);
+        assert_eq!(parse_number("1,2,3"), None);
+        assert_eq!(parse_number("12a"), None);
+        assert_eq!(parse_number(""), None);
+        assert_eq!(parse_number("5,"), None);
+    }
 
     #[test]
     fn vietnamese_numbers_group_with_dots_and_use_decimal_comma() {

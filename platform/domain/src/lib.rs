@@ -5,6 +5,7 @@
 
 pub mod format;
 pub mod group;
+pub mod report;
 pub mod ids;
 pub mod text;
 pub mod types;

@@ -22,6 +22,12 @@ pub enum AppError {
     /// Input that breaks one or more rules; every offending field is listed.
     #[error("invalid input")]
     Invalid(Vec<Invalid>),
+    /// Cells a regime's validation refused; each names its row and column.
+    #[error("invalid cells")]
+    InvalidCells(Vec<CellProblem>),
+    /// The writer's copy of a report is older than the stored one.
+    #[error("stale version")]
+    Stale(Box<baocao_storage::Stale>),
     #[error("conflict")]
     Conflict(Invalid),
     /// A rule that needed the stored data (unit still has children …).
@@ -55,6 +61,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Conflict(i) => AppError::Conflict(i),
             StoreError::Refused(i) => AppError::Refused(i),
+            StoreError::Stale(s) => AppError::Stale(s),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -89,6 +96,16 @@ pub struct FieldError {
     pub message_en: String,
 }
 
+/// A cell refused by validation: the row and column codes of the form (absent
+/// for a problem of the whole form) and the message in both languages.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CellProblem {
+    pub row: Option<String>,
+    pub col: Option<String>,
+    pub message: String,
+    pub message_en: String,
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine code, e.g. `forbidden`, `invalid_input`, `duplicate_username`.
@@ -99,6 +116,13 @@ pub struct ErrorDetail {
     pub message_en: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cells: Vec<CellProblem>,
+    /// On a stale write: the stored version, who saved it and when, and the
+    /// cells whose stored value differs from what was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -112,7 +136,8 @@ impl AppError {
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::InvalidCells(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Stale(_) => StatusCode::CONFLICT,
             AppError::Conflict(_) | AppError::Refused(_) => StatusCode::CONFLICT,
             AppError::Captcha { .. } => StatusCode::UNAUTHORIZED,
             AppError::Locked { .. } => StatusCode::LOCKED,
@@ -135,6 +160,28 @@ impl AppError {
             AppError::Invalid(_) => {
                 ("invalid_input".into(), Text::fixed("Dữ liệu nhập chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.", "Some fields are not valid."))
             }
+            AppError::InvalidCells(cells) => (
+                "invalid_cells".into(),
+                Text::new(
+                    format!("Báo cáo chưa được lưu: có {} ô dữ liệu không hợp lệ, vui lòng sửa các ô được đánh dấu.", cells.len()),
+                    format!("The report was not saved: {} cells are not valid; please fix the marked cells.", cells.len()),
+                ),
+            ),
+            AppError::Stale(s) => (
+                "stale_version".into(),
+                Text::new(
+                    format!(
+                        "Báo cáo đã được {} lưu trước bạn (phiên bản {}). Dữ liệu của bạn chưa được lưu; hãy xem các ô đã thay đổi rồi lưu lại.",
+                        s.last_actor.as_deref().unwrap_or("người khác"),
+                        s.current_version
+                    ),
+                    format!(
+                        "{} saved the report before you (version {}). Your changes were not saved; review the changed cells and save again.",
+                        s.last_actor.as_deref().unwrap_or("Someone else"),
+                        s.current_version
+                    ),
+                ),
+            ),
             AppError::Conflict(i) | AppError::Refused(i) => (i.code.to_owned(), i.text.clone()),
             AppError::BadCredentials => ("bad_credentials".into(), Text::fixed("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")),
             AppError::Captcha { required: true } => {
@@ -191,7 +238,15 @@ impl AppError {
 
     pub fn body(&self) -> ErrorBody {
         let (code, text) = self.public();
-        ErrorBody { error: ErrorDetail { code, message: text.vi.into_owned(), message_en: text.en.into_owned(), fields: self.fields() } }
+        let cells = match self {
+            AppError::InvalidCells(cells) => cells.clone(),
+            _ => Vec::new(),
+        };
+        let current = match self {
+            AppError::Stale(s) => serde_json::to_value(s).ok(),
+            _ => None,
+        };
+        ErrorBody { error: ErrorDetail { code, message: text.vi.into_owned(), message_en: text.en.into_owned(), fields: self.fields(), cells, current } }
     }
 
     fn log(&self) {
@@ -210,6 +265,11 @@ fn what_vi(what: &str) -> &'static str {
         "user" => "người dùng",
         "tenant" => "đơn vị chủ quản",
         "group" => "nhóm người dùng",
+        "report" => "báo cáo",
+        "notification" => "thông báo",
+        "attachment" => "tập tin đính kèm",
+        "form" => "biểu mẫu",
+        "regime" => "chế độ báo cáo",
         _ => "dữ liệu",
     }
 }

@@ -12,6 +12,8 @@ pub mod ops;
 pub mod pages;
 pub mod principal;
 pub mod regimes;
+pub mod reports;
+pub mod sanitize;
 pub mod signin;
 pub mod state;
 

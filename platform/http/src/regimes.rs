@@ -130,7 +130,7 @@ pub async fn set_enabled(state: &AppState, who: &Principal, id: i64, enabled: bo
 
 /// Compiles the built-in plugins on the blocking pool if nobody has yet, so
 /// that an async worker never stalls on the compiler.
-async fn ready(state: &AppState) -> Result<(), AppError> {
+pub async fn ensure_ready(state: &AppState) -> Result<(), AppError> {
     if !state.regimes.builtins_loaded() {
         let registry = state.regimes.clone();
         tokio::task::spawn_blocking(move || registry.preload()).await.map_err(|e| AppError::Internal(e.to_string()))?.map_err(AppError::Internal)?;
@@ -141,11 +141,11 @@ async fn ready(state: &AppState) -> Result<(), AppError> {
 /// The regimes the caller's tenant uses now (newest enabled version of each);
 /// with `all`, every version it can see.
 pub async fn list(state: &AppState, who: &Principal, all: bool) -> Result<Vec<Entry>, AppError> {
-    ready(state).await?;
+    ensure_ready(state).await?;
     Ok(if all { state.regimes.all_visible(who.user.tenant_id.0) } else { state.regimes.current(who.user.tenant_id.0) })
 }
 
 pub async fn find(state: &AppState, who: &Principal, code: &str) -> Result<Entry, AppError> {
-    ready(state).await?;
+    ensure_ready(state).await?;
     state.regimes.find(who.user.tenant_id.0, code).ok_or(AppError::NotFound("regime"))
 }

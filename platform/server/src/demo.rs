@@ -142,6 +142,7 @@ pub async fn seed(store: &Store, password: &Password) -> anyhow::Result<Vec<Demo
         (&tp, "tb.tp.tonghop", "Chuyên viên tổng hợp thành phố Thái Bình", "TINH_HUYEN_TONGHOP_TT01"),
         (&minhquang, "tb.minhquang.nhaplieu", "Công chức UBND xã Minh Quang", "TINH_XA_NHAPLIEU"),
         (&minhquang, "tb.minhquang.gui", "Văn thư UBND xã Minh Quang", "TINH_XA_GUI"),
+        (&minhquang, "tb.minhquang.duyet", "Chủ tịch UBND xã Minh Quang", "TINH_DONVI_DUYET_TT01"),
         (&ctk, "tb.ndtw.gui", "Văn thư Cục Thống kê tỉnh", "TINH_NDTW_GUI"),
         (&ctk, "tb.ndtw.tonghop", "Chuyên viên tổng hợp Cục Thống kê tỉnh", "TINH_NDTW_TONGHOP"),
         (&bhxh, "tb.ndtinh.quantri", "Quản trị Bảo hiểm xã hội tỉnh", "TINH_NDTINH_QUANTRI"),
@@ -169,6 +170,7 @@ pub async fn seed(store: &Store, password: &Password) -> anyhow::Result<Vec<Demo
         (&hy_stp, "hy.stp.nhaplieu", "Chuyên viên Sở Tư pháp Hưng Yên", "TINH_SO_NHAPLIEU"),
         (&pho_hien, "hy.phohien.nhaplieu", "Công chức UBND phường Phố Hiến", "TINH_XA_NHAPLIEU"),
         (&pho_hien, "hy.phohien.gui", "Văn thư UBND phường Phố Hiến", "TINH_XA_GUI"),
+        (&pho_hien, "hy.phohien.duyet", "Chủ tịch UBND phường Phố Hiến", "TINH_DONVI_DUYET_TT01"),
     ] {
         s.account(unit, username, name, group).await?;
     }

@@ -120,6 +120,8 @@ fn spawn_event_listener(bus: Arc<dyn EventBus>, store: Store, authz: Arc<Authori
                     }
                 }
                 Ok(Event::RegimeChanged { id }) => baocao_http::regimes::reload(&store, &regimes, id).await,
+                // Browsers subscribe to the bus themselves (server-sent events).
+                Ok(Event::Notified { .. }) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
                     // Too far behind to know who changed: reload everyone.
                     tracing::warn!(missed, "event bus lagged; reloading all memberships");

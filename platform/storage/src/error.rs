@@ -13,6 +13,12 @@ pub enum StoreError {
     /// that still has children, a group granted at the wrong level …).
     #[error("refused: {0}")]
     Refused(Invalid),
+    /// The writer's copy is older than the stored one (optimistic versioning).
+    #[error("stale version; stored version is {}", .0.current_version)]
+    Stale(Box<crate::reports::Stale>),
+    /// The grant presented is not the one this write needs (a bug in the caller's checks).
+    #[error("the grant does not cover this write")]
+    Forbidden,
     #[error("database error: {0}")]
     Db(DbErr),
     /// A stored row no longer satisfies the domain's rules.

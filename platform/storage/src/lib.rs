@@ -8,11 +8,14 @@
 //! be written by accident. Writes that touch several rows run in one
 //! transaction together with their audit entry.
 
+mod attachments;
 mod audit;
 mod convert;
 mod entity;
 mod error;
+mod notifications;
 mod regimes;
+mod reports;
 mod resets;
 mod tenants;
 mod units;
@@ -23,9 +26,12 @@ use std::time::Duration;
 use baocao_migrations::MigratorTrait;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 
+pub use attachments::{Attachment, NewAttachment};
 pub use audit::{Actor, AuditEntry};
 pub use error::StoreError;
+pub use notifications::{NotificationDraft, NotificationQuery, NotificationRow, NotificationState};
 pub use regimes::{NewRegimePlugin, RegimePluginRow};
+pub use reports::{AddedRow, HistoryEntry, Move, NewContent, NewReport, ReportCell, ReportQuery, ReportRow, SectionEdit, Stale, content_hash};
 pub use resets::ResetOutcome;
 pub use tenants::Tenant;
 pub use units::{NewTenant, UnitChanges, UnitWithTenant};

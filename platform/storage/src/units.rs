@@ -105,6 +105,15 @@ impl Store {
         load_unit(self.db(), id).await
     }
 
+    /// Names of units, for lists that show them beside ids the caller may already see.
+    pub async fn unit_names(&self, ids: &[UnitId]) -> Result<HashMap<UnitId, String>, StoreError> {
+        let mut ids: Vec<i64> = ids.iter().map(|u| u.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let rows = units::Entity::find().filter(units::Column::Id.is_in(ids)).all(self.db()).await?;
+        Ok(rows.into_iter().map(|r| (UnitId(r.id), r.name)).collect())
+    }
+
     /// A unit the caller was allowed to read.
     pub async fn unit(&self, grant: &Grant<ReadUnits>) -> Result<UnitWithTenant, StoreError> {
         let unit = load_unit(self.db(), grant.target()).await?;

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod dto;
 pub mod openapi;
 pub mod regimes;
+pub mod reports;
 pub mod units;
 pub mod users;
 
@@ -38,6 +39,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/catalogues/{name}", web::get().to(regimes::catalogue))
                 .route("/regimes/{code}/forms", web::get().to(regimes::forms))
                 .route("/regimes/{code}/forms/{form_code:.*}", web::get().to(regimes::form))
+                .route("/assignments", web::post().to(reports::assign))
+                .route("/reports", web::get().to(reports::list))
+                .route("/reports/{id}", web::get().to(reports::get))
+                .route("/reports/{id}/data", web::put().to(reports::put_data))
+                .route("/reports/{id}/sections", web::get().to(reports::sections))
+                .route("/reports/{id}/sections/{section}", web::put().to(reports::put_section))
+                .route("/reports/{id}/transitions", web::post().to(reports::transition))
+                .route("/reports/{id}/history", web::get().to(reports::history))
+                .route("/reports/{id}/attachments", web::get().to(reports::attachments))
+                .service(
+                    // Attachments are larger than ordinary request bodies; the
+                    // handler enforces the configured limit with a clear error.
+                    web::resource("/reports/{id}/attachments")
+                        .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
+                        .route(web::post().to(reports::upload_attachment)),
+                )
+                .route("/reports/{id}/attachments/{attachment}", web::get().to(reports::download_attachment))
+                .route("/reports/{id}/attachments/{attachment}", web::delete().to(reports::delete_attachment))
+                .route("/units/{id}/receiver", web::put().to(reports::set_receiver))
+                .route("/notifications", web::get().to(reports::notifications))
+                .route("/notifications/read-all", web::post().to(reports::read_all))
+                .route("/notifications/stream", web::get().to(reports::stream))
+                .route("/notifications/{id}/read", web::post().to(reports::read_one))
                 .route("/users", web::get().to(users::list))
                 .route("/users", web::post().to(users::create))
                 .route("/users/{id}", web::get().to(users::get))

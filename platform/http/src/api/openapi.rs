@@ -3,29 +3,35 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{auth, dto, regimes, units, users};
+use super::{auth, dto, regimes, reports, units, users};
 use crate::admin;
 use crate::error;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "baocao API", description = "Hệ thống thông tin báo cáo — JSON API. Errors are `{\"error\": {\"code\", \"message\", \"message_en\", \"fields\"}}`."),
+    info(title = "baocao API", description = "Hệ thống thông tin báo cáo — JSON API. Errors are `{\"error\": {\"code\", \"message\", \"message_en\", \"fields\", \"cells\"}}`."),
     paths(
         auth::login, auth::captcha, auth::logout, auth::me, auth::change_password, auth::reset_with_token,
         units::list, units::get, units::create, units::update, units::delete, units::reorganise, units::groups, units::audit,
         users::list, users::create, users::get, users::update, users::deactivate, users::reset_password, users::reset_token,
         users::grant, users::revoke,
         regimes::list, regimes::upload, regimes::set_enabled, regimes::forms, regimes::form, regimes::catalogue,
+        reports::assign, reports::list, reports::get, reports::put_data, reports::sections, reports::put_section, reports::transition, reports::history,
+        reports::upload_attachment, reports::attachments, reports::download_attachment, reports::delete_attachment, reports::set_receiver,
+        reports::notifications, reports::read_all, reports::read_one, reports::stream,
     ),
     components(schemas(
-        error::ErrorBody, error::ErrorDetail, error::FieldError,
+        error::ErrorBody, error::ErrorDetail, error::FieldError, error::CellProblem,
+        reports::ReportDto, reports::ReportPage, reports::AssignedDto, reports::UnitRef, reports::PeriodDto, reports::CellDto, reports::AddedRowDto,
+        reports::SectionDto, reports::HistoryDto, reports::AttachmentDto, reports::ReceiverInput, reports::NotificationDto, reports::NotificationPage, reports::ReadAllDto,
+        crate::reports::AssignInput, crate::reports::DataInput, crate::reports::CellInput, crate::reports::RowInput, crate::reports::SectionInput, crate::reports::TransitionInput,
         dto::UnitDto, dto::UserDto, dto::MembershipDto, dto::GroupDto, dto::MeDto, dto::AuditDto,
         auth::LoginRequest, auth::LoginResponse, auth::CaptchaResponse, auth::ChangePassword, auth::ResetWithToken,
         admin::NewUnitInput, admin::AccountInput, admin::UnitEdit, admin::ReorganisationInput, admin::NewUserInput,
         admin::UserEdit, admin::MembershipInput, units::ReorganisationDone, users::NewPassword, users::ResetToken, users::MembershipChanged,
         crate::catalogues::CatalogueItem, regimes::RegimeDto, regimes::EnabledInput, regimes::FormSummaryDto, regimes::FormDto, regimes::ColumnDto, regimes::RowDto,
     )),
-    tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"), (name = "regimes", description = "Reporting regimes (WebAssembly plugins) and their forms"))
+    tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"), (name = "regimes", description = "Reporting regimes (WebAssembly plugins) and their forms"), (name = "reports", description = "Assignment, entry, workflow, history, attachments and notifications"))
 )]
 pub struct ApiDoc;
 

@@ -1,11 +1,17 @@
 //! sea-orm entities, one per table of `migrations/`. They are private to the
 //! storage crate: the rest of the platform sees domain types.
 
+pub mod attachments;
 pub mod audit_log;
 pub mod memberships;
+pub mod notifications;
 pub mod password_resets;
+pub mod receivers;
 pub mod regime_plugins;
 pub mod reorganisations;
+pub mod report_history;
+pub mod report_sections;
+pub mod reports;
 pub mod tenants;
 pub mod unit_successors;
 pub mod units;

@@ -1,0 +1,581 @@
+//! Reports: assignment, the entry list and search, content, transitions,
+//! history, attachments, receiving units, and notifications (with a live
+//! stream of the unread count).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use baocao_domain::format;
+use baocao_domain::ids::{UnitId, UserId};
+use baocao_domain::report::{Period, ReportKind, Status};
+use baocao_domain::text::{Invalid, Locale, Text};
+use baocao_storage::{AddedRow, Attachment, HistoryEntry, NotificationQuery, NotificationRow, NotificationState, ReportQuery, ReportRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::principal::Principal;
+use crate::reports::{self, AssignInput, DataInput, SectionInput, TransitionInput};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodDto {
+    /// month, quarter, half_year, nine_months or year.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub year: i32,
+    pub number: u32,
+    /// The key used in filters: `2026`, `2026-Q1`, `2026-H2` …
+    pub key: String,
+    pub label: String,
+}
+
+impl From<&Period> for PeriodDto {
+    fn from(p: &Period) -> Self {
+        PeriodDto { kind: p.kind.as_str().to_owned(), year: p.year, number: p.number, key: p.key(), label: p.label().vi.into_owned() }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CellDto {
+    pub row: String,
+    pub col: String,
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddedRowDto {
+    pub code: String,
+    pub title: String,
+    pub catalogue: Option<String>,
+}
+
+impl From<&AddedRow> for AddedRowDto {
+    fn from(r: &AddedRow) -> Self {
+        AddedRowDto { code: r.code.clone(), title: r.title.clone(), catalogue: r.catalogue.clone() }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportDto {
+    pub id: i64,
+    pub regime: String,
+    pub regime_version: u32,
+    /// The form (or outline) code of the regime's manifest.
+    pub form: String,
+    /// numeric or narrative.
+    pub kind: String,
+    pub unit: UnitRef,
+    pub receiver: UnitRef,
+    pub period: PeriodDto,
+    /// yyyy-MM-dd: the data window and the entry dates.
+    pub data_from: String,
+    pub data_to: String,
+    pub opens_on: String,
+    pub closes_on: String,
+    pub reopened: bool,
+    /// new, draft, submitted, unit_approved, sent, accepted, rejected, correction_requested.
+    pub status: String,
+    pub status_label: String,
+    /// Send it back with the next write; a stale version is refused with 409.
+    pub version: i32,
+    pub content_sha256: String,
+    pub last_comment: Option<String>,
+    pub sent_at: Option<String>,
+    /// The cells, by row and column codes of the form (absent in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cells: Option<Vec<CellDto>>,
+    pub rows_added: Vec<AddedRowDto>,
+    /// What the caller may do now (absent in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<String>>,
+}
+
+fn dto(r: &ReportRow, names: &HashMap<UnitId, String>, with_cells: bool, actions: Option<Vec<String>>) -> ReportDto {
+    let name = |id: UnitId| names.get(&id).cloned().unwrap_or_default();
+    ReportDto {
+        id: r.id,
+        regime: r.regime.clone(),
+        regime_version: r.regime_version,
+        form: r.form.clone(),
+        kind: r.kind.as_str().to_owned(),
+        unit: UnitRef { id: r.unit_id.0, name: name(r.unit_id) },
+        receiver: UnitRef { id: r.receiver_id.0, name: name(r.receiver_id) },
+        period: PeriodDto::from(&r.period),
+        data_from: r.data_from.to_string(),
+        data_to: r.data_to.to_string(),
+        opens_on: r.opens_on.to_string(),
+        closes_on: r.closes_on.to_string(),
+        reopened: r.reopened,
+        status: r.status.as_str().to_owned(),
+        status_label: r.status.label().vi.into_owned(),
+        version: r.version,
+        content_sha256: r.content_sha256.clone(),
+        last_comment: r.last_comment.clone(),
+        sent_at: r.sent_at.map(|t| t.to_rfc3339()),
+        cells: with_cells.then(|| r.cells.iter().map(|c| CellDto { row: c.row.clone(), col: c.col.clone(), value: c.value.clone() }).collect()),
+        rows_added: r.rows_added.iter().map(AddedRowDto::from).collect(),
+        actions,
+    }
+}
+
+async fn full(state: &AppState, who: &Principal, r: &ReportRow) -> ApiResult<ReportDto> {
+    let names = state.store.unit_names(&[r.unit_id, r.receiver_id]).await?;
+    let mut actions: Vec<String> = reports::allowed_actions(state, who, r).await.into_iter().map(|s| s.action.as_str().to_owned()).collect();
+    if reports::may_edit(state, who, r).await {
+        actions.insert(0, "edit".to_owned());
+    }
+    Ok(dto(r, &names, true, Some(actions)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignedDto {
+    pub created: bool,
+    pub report: ReportDto,
+}
+
+#[utoipa::path(post, path = "/api/v1/assignments", tag = "reports", request_body = AssignInput,
+    responses((status = 200, description = "The created (or already existing) reports", body = [AssignedDto]),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn assign(state: web::Data<AppState>, who: Principal, body: web::Json<AssignInput>) -> ApiResult<web::Json<Vec<AssignedDto>>> {
+    let out = reports::assign(&state, &who, body.into_inner()).await?;
+    let ids: Vec<UnitId> = out.iter().flat_map(|(r, _)| [r.unit_id, r.receiver_id]).collect();
+    let names = state.store.unit_names(&ids).await?;
+    Ok(web::Json(out.iter().map(|(r, created)| AssignedDto { created: *created, report: dto(r, &names, false, None) }).collect()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    pub unit: Option<i64>,
+    pub regime: Option<String>,
+    pub form: Option<String>,
+    /// `2026`, `2026-Q1`, `2026-H1`, `2026-M03`, `2026-9M`.
+    pub period: Option<String>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub q: Option<String>,
+    /// Only reports sent to the caller's units.
+    pub received: Option<bool>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+fn bad_filter(field: &'static str, value: &str) -> AppError {
+    AppError::Invalid(vec![Invalid::new(
+        field,
+        "invalid_filter",
+        Text::new(format!("Giá trị lọc \"{value}\" không hợp lệ."), format!("The filter value \"{value}\" is not valid.")),
+    )])
+}
+
+/// Turns query parameters into a storage query; bad values are refused, not ignored.
+pub async fn query_of(state: &AppState, p: &ListParams) -> Result<ReportQuery, AppError> {
+    let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let unit = match p.unit {
+        Some(id) => Some(state.store.unit_for_check(UnitId(id)).await.map_err(|_| bad_filter("unit", &id.to_string()))?.path),
+        None => None,
+    };
+    let period = match blank(&p.period) {
+        Some(k) => Some(Period::parse_key(&k).ok_or_else(|| bad_filter("period", &k))?),
+        None => None,
+    };
+    let status = match blank(&p.status) {
+        Some(s) => Some(Status::parse(&s).ok_or_else(|| bad_filter("status", &s))?),
+        None => None,
+    };
+    let kind = match blank(&p.kind) {
+        Some(k) => Some(ReportKind::parse(&k).ok_or_else(|| bad_filter("kind", &k))?),
+        None => None,
+    };
+    Ok(ReportQuery {
+        unit,
+        regime: blank(&p.regime),
+        form: blank(&p.form),
+        kind,
+        period,
+        status,
+        keyword: blank(&p.q),
+        received_only: p.received.unwrap_or(false),
+        page: p.page.unwrap_or(1),
+        per_page: p.per_page.unwrap_or(25),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportPage {
+    pub items: Vec<ReportDto>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports", tag = "reports",
+    params(("unit" = Option<i64>, Query, description = "a unit; its whole subtree"), ("regime" = Option<String>, Query), ("form" = Option<String>, Query),
+           ("period" = Option<String>, Query, description = "2026, 2026-Q1, 2026-H1, 2026-M03, 2026-9M"), ("status" = Option<String>, Query),
+           ("kind" = Option<String>, Query, description = "numeric or narrative"), ("q" = Option<String>, Query, description = "part of the form code"),
+           ("received" = Option<bool>, Query, description = "only reports sent to the caller's units"), ("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
+    responses((status = 200, body = ReportPage), (status = 422, body = ErrorBody)))]
+pub async fn list(state: web::Data<AppState>, who: Principal, params: web::Query<ListParams>) -> ApiResult<web::Json<ReportPage>> {
+    let query = query_of(&state, &params).await?;
+    let page = reports::list(&state, &who, &query).await?;
+    let ids: Vec<UnitId> = page.items.iter().flat_map(|r| [r.unit_id, r.receiver_id]).collect();
+    let names = state.store.unit_names(&ids).await?;
+    Ok(web::Json(ReportPage {
+        items: page.items.iter().map(|r| dto(r, &names, false, None)).collect(),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", params(("id" = i64, Path)),
+    responses((status = 200, body = ReportDto), (status = 404, body = ErrorBody)))]
+pub async fn get(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<web::Json<ReportDto>> {
+    let r = reports::get(&state, &who, id.into_inner()).await?;
+    Ok(web::Json(full(&state, &who, &r).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/reports/{id}/data", tag = "reports", params(("id" = i64, Path)), request_body = DataInput,
+    responses((status = 200, description = "The recomputed report and its new version", body = ReportDto), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, description = "Stale version (see `current`) or not editable now", body = ErrorBody),
+              (status = 422, description = "Validation errors, one per cell in `cells`", body = ErrorBody)))]
+pub async fn put_data(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>) -> ApiResult<web::Json<ReportDto>> {
+    let saved = reports::save_data(&state, &who, id.into_inner(), body.into_inner()).await?;
+    Ok(web::Json(full(&state, &who, &saved).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionDto {
+    pub code: String,
+    pub label: String,
+    pub title: String,
+    pub guidance: String,
+    pub level: u8,
+    /// The sanitised text saved for the section.
+    pub html: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{id}/sections", tag = "reports", params(("id" = i64, Path)),
+    responses((status = 200, body = [SectionDto]), (status = 404, body = ErrorBody)))]
+pub async fn sections(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<web::Json<Vec<SectionDto>>> {
+    Ok(web::Json(section_list(&state, &who, id.into_inner()).await?))
+}
+
+pub async fn section_list(state: &AppState, who: &Principal, id: i64) -> Result<Vec<SectionDto>, AppError> {
+    let report = reports::get(state, who, id).await?;
+    let entry = reports::plugin_of(state, &report).await?;
+    let Some(reports::Template::Narrative(outline)) = reports::template(&entry.plugin, &report.form) else {
+        return Err(AppError::NotFound("form"));
+    };
+    let s = reports::scopes(state, who).await?;
+    let saved: HashMap<String, String> = state.store.report_sections(&s.read, &s.check, id).await?.into_iter().collect();
+    Ok(outline
+        .sections
+        .iter()
+        .map(|sec| SectionDto {
+            code: sec.code.clone(),
+            label: sec.label.clone(),
+            title: sec.title.clone(),
+            guidance: sec.guidance.clone(),
+            level: sec.level,
+            html: saved.get(&sec.code).cloned().unwrap_or_default(),
+        })
+        .collect())
+}
+
+#[utoipa::path(put, path = "/api/v1/reports/{id}/sections/{section}", tag = "reports", params(("id" = i64, Path), ("section" = String, Path)),
+    request_body = SectionInput, responses((status = 200, body = ReportDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_section(state: web::Data<AppState>, who: Principal, path: web::Path<(i64, String)>, body: web::Json<SectionInput>) -> ApiResult<web::Json<ReportDto>> {
+    let (id, section) = path.into_inner();
+    let saved = reports::save_section(&state, &who, id, &section, body.into_inner()).await?;
+    Ok(web::Json(full(&state, &who, &saved).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/reports/{id}/transitions", tag = "reports", params(("id" = i64, Path)), request_body = TransitionInput,
+    responses((status = 200, description = "The report in its new status", body = ReportDto), (status = 403, description = "The caller may not take this step", body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, description = "Not possible in the current status", body = ErrorBody),
+              (status = 422, description = "A comment is required, or a bad forward_to", body = ErrorBody)))]
+pub async fn transition(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<TransitionInput>) -> ApiResult<web::Json<ReportDto>> {
+    let saved = reports::transition(&state, &who, id.into_inner(), body.into_inner()).await?;
+    Ok(web::Json(full(&state, &who, &saved).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryDto {
+    pub at: String,
+    /// HH:mm:ss ngày dd/MM/yyyy (Viet Nam time).
+    pub at_display: String,
+    pub actor: String,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub comment: Option<String>,
+    pub version: i32,
+    pub content_sha256: String,
+}
+
+impl From<&HistoryEntry> for HistoryDto {
+    fn from(h: &HistoryEntry) -> Self {
+        HistoryDto {
+            at: h.at.to_rfc3339(),
+            at_display: format::moment(h.at, Locale::Vi),
+            actor: h.actor.clone(),
+            action: h.action.clone(),
+            from: h.from.clone(),
+            to: h.to.clone(),
+            comment: h.comment.clone(),
+            version: h.version,
+            content_sha256: h.content_sha256.clone(),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{id}/history", tag = "reports", params(("id" = i64, Path)),
+    responses((status = 200, body = [HistoryDto]), (status = 404, body = ErrorBody)))]
+pub async fn history(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<web::Json<Vec<HistoryDto>>> {
+    let s = reports::scopes(&state, &who).await?;
+    let rows = state.store.report_history(&s.read, &s.check, id.into_inner()).await?;
+    Ok(web::Json(rows.iter().map(HistoryDto::from).collect()))
+}
+
+// ----------------------------------------------------------- attachments ---
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentDto {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_at: String,
+}
+
+impl From<&Attachment> for AttachmentDto {
+    fn from(a: &Attachment) -> Self {
+        AttachmentDto {
+            id: a.id,
+            file_name: a.file_name.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            sha256: a.sha256.clone(),
+            uploaded_at: a.uploaded_at.to_rfc3339(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UploadParams {
+    /// The file's name, e.g. `bao-cao.pdf`; its extension decides the type.
+    pub name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/reports/{id}/attachments", tag = "reports", params(("id" = i64, Path), ("name" = String, Query)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = AttachmentDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload_attachment(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    params: web::Query<UploadParams>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let saved = reports::add_attachment(&state, &who, id.into_inner(), &params.name, &body).await?;
+    Ok(HttpResponse::Created().json(AttachmentDto::from(&saved)))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{id}/attachments", tag = "reports", params(("id" = i64, Path)),
+    responses((status = 200, body = [AttachmentDto]), (status = 404, body = ErrorBody)))]
+pub async fn attachments(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<web::Json<Vec<AttachmentDto>>> {
+    let s = reports::scopes(&state, &who).await?;
+    Ok(web::Json(state.store.attachments(&s.read, &s.check, id.into_inner()).await?.iter().map(AttachmentDto::from).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{id}/attachments/{attachment}", tag = "reports", params(("id" = i64, Path), ("attachment" = i64, Path)),
+    responses((status = 200, description = "The file"), (status = 404, body = ErrorBody)))]
+pub async fn download_attachment(state: web::Data<AppState>, who: Principal, path: web::Path<(i64, i64)>) -> ApiResult<HttpResponse> {
+    let (id, attachment) = path.into_inner();
+    let (meta, bytes) = reports::read_attachment(&state, &who, id, attachment).await?;
+    Ok(reports::file_response(&meta, bytes))
+}
+
+#[utoipa::path(delete, path = "/api/v1/reports/{id}/attachments/{attachment}", tag = "reports", params(("id" = i64, Path), ("attachment" = i64, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn delete_attachment(state: web::Data<AppState>, who: Principal, path: web::Path<(i64, i64)>) -> ApiResult<HttpResponse> {
+    let (id, attachment) = path.into_inner();
+    reports::delete_attachment(&state, &who, id, attachment).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+// ------------------------------------------------------------- receivers ---
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReceiverInput {
+    /// A regime code, or "*" for every regime.
+    pub regime: String,
+    pub receiver: i64,
+}
+
+#[utoipa::path(put, path = "/api/v1/units/{id}/receiver", tag = "reports", params(("id" = i64, Path)), request_body = ReceiverInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn set_receiver(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<ReceiverInput>) -> ApiResult<HttpResponse> {
+    reports::set_receiver(&state, &who, UnitId(id.into_inner()), &body.regime, UnitId(body.receiver)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+// --------------------------------------------------------- notifications ---
+
+#[derive(Debug, Deserialize)]
+pub struct NotificationParams {
+    /// unread, read or all (default).
+    pub state: Option<String>,
+    pub sender: Option<i64>,
+    pub sender_unit: Option<i64>,
+    /// dd/MM/yyyy or yyyy-MM-dd, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationDto {
+    pub id: i64,
+    pub report_id: Option<i64>,
+    pub kind: String,
+    pub message: String,
+    pub message_en: String,
+    pub sender: Option<i64>,
+    pub sender_unit: Option<i64>,
+    pub created_at: String,
+    pub read: bool,
+}
+
+impl From<&NotificationRow> for NotificationDto {
+    fn from(n: &NotificationRow) -> Self {
+        NotificationDto {
+            id: n.id,
+            report_id: n.report_id,
+            kind: n.kind.clone(),
+            message: n.message.vi.to_string(),
+            message_en: n.message.en.to_string(),
+            sender: n.sender.map(|u| u.0),
+            sender_unit: n.sender_unit.map(|u| u.0),
+            created_at: n.created_at.to_rfc3339(),
+            read: n.read,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationPage {
+    pub items: Vec<NotificationDto>,
+    pub total: u64,
+    pub unread: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// Query parameters of the notification list, checked.
+pub fn notification_query(p: &NotificationParams) -> Result<NotificationQuery, AppError> {
+    let state = match p.state.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => NotificationState::parse(s).ok_or_else(|| bad_filter("state", s))?,
+        None => NotificationState::All,
+    };
+    let day = |raw: &Option<String>, field: &'static str| -> Result<Option<chrono::NaiveDate>, AppError> {
+        raw.as_deref().filter(|s| !s.trim().is_empty()).map(|s| crate::admin::parse_date(s, field)).transpose().map_err(AppError::from)
+    };
+    // Days are Viet Nam days (UTC+7).
+    let start = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc() - chrono::Duration::hours(7));
+    Ok(NotificationQuery {
+        state,
+        sender: p.sender.map(UserId),
+        sender_unit: p.sender_unit.map(UnitId),
+        from: day(&p.from, "from")?.and_then(start),
+        to: day(&p.to, "to")?.and_then(|d| d.succ_opt()).and_then(start),
+        page: p.page.unwrap_or(1),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "reports",
+    params(("state" = Option<String>, Query, description = "unread, read or all"), ("sender" = Option<i64>, Query), ("sender_unit" = Option<i64>, Query),
+           ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("page" = Option<u64>, Query)),
+    responses((status = 200, description = "25 a page, newest first", body = NotificationPage), (status = 422, body = ErrorBody)))]
+pub async fn notifications(state: web::Data<AppState>, who: Principal, params: web::Query<NotificationParams>) -> ApiResult<web::Json<NotificationPage>> {
+    let query = notification_query(&params)?;
+    let page = state.store.notifications(who.user.id, &query).await?;
+    let unread = state.store.unread_notifications(who.user.id).await?;
+    Ok(web::Json(NotificationPage {
+        items: page.items.iter().map(NotificationDto::from).collect(),
+        total: page.total,
+        unread,
+        page: page.page,
+        per_page: page.per_page,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadAllDto {
+    pub marked: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "reports", responses((status = 200, body = ReadAllDto)))]
+pub async fn read_all(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Json<ReadAllDto>> {
+    let marked = state.store.read_all_notifications(who.user.id).await?;
+    reports::announce(&state, vec![who.user.id]).await;
+    Ok(web::Json(ReadAllDto { marked }))
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "reports", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn read_one(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    state.store.read_notification(who.user.id, id.into_inner()).await?;
+    reports::announce(&state, vec![who.user.id]).await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Server-sent events: `unread` with the count now and after every change
+/// that concerns the caller, on whichever instance it happened.
+#[utoipa::path(get, path = "/api/v1/notifications/stream", tag = "reports",
+    responses((status = 200, description = "text/event-stream of `event: unread` with `data: <count>`")))]
+pub async fn stream(state: web::Data<AppState>, who: Principal, _req: HttpRequest) -> ApiResult<HttpResponse> {
+    let user = who.user.id;
+    let first = state.store.unread_notifications(user).await?;
+    let events = state.bus.subscribe();
+    let state = state.into_inner();
+    struct S {
+        events: tokio::sync::broadcast::Receiver<baocao_bus::Event>,
+        state: std::sync::Arc<AppState>,
+        first: Option<u64>,
+    }
+    let body = futures::stream::unfold(S { events, state, first: Some(first) }, move |mut s| async move {
+        if let Some(n) = s.first.take() {
+            return Some((Ok::<_, actix_web::Error>(web::Bytes::from(format!("event: unread\ndata: {n}\n\n"))), s));
+        }
+        loop {
+            let next = tokio::time::timeout(Duration::from_secs(20), s.events.recv()).await;
+            match next {
+                // A comment line keeps proxies from closing an idle stream.
+                Err(_) => return Some((Ok(web::Bytes::from_static(b": keep-alive\n\n")), s)),
+                Ok(Ok(baocao_bus::Event::Notified { user_ids })) if user_ids.contains(&user.0) => {
+                    let n = s.state.store.unread_notifications(user).await.unwrap_or(0);
+                    return Some((Ok(web::Bytes::from(format!("event: unread\ndata: {n}\n\n"))), s));
+                }
+                Ok(Ok(_)) | Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return None,
+            }
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/event-stream"))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body))
+}

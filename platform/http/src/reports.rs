@@ -1,0 +1,823 @@
+//! The life of a report, seen from a request: assignment, entry, narrative
+//! sections, workflow transitions, notifications. The JSON API and the pages
+//! call these functions, so each rule lives once. The order of checks is the
+//! same everywhere: can the caller see the report (else 404), is the move
+//! possible now (else 409), does the caller hold the role it needs at the
+//! right unit (else 403), is the input valid (else 422).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use baocao_authz::perms::{AssignReports, CheckReports, ReadReports, ReadUnits};
+use baocao_authz::Scope;
+use baocao_bus::Event;
+use baocao_domain::format;
+use baocao_domain::ids::{UnitId, UserId};
+use baocao_domain::report::{Action, Notify, Period, ReportKind, Role, Status, Step, step_for};
+use baocao_domain::text::{Invalid, Locale, Text};
+use baocao_domain::unit::{Unit, UnitPath};
+use baocao_plugins::{Entry, Plugin};
+use baocao_plugins::abi::{self as regime_abi, Cell, CellType, Form, FormData, Outline, PeriodType, RowMode, ScheduleRequest};
+use baocao_storage::{AddedRow, NewContent, NewReport, NotificationDraft, Page, ReportCell, ReportQuery, ReportRow};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::error::{AppError, CellProblem};
+use crate::principal::Principal;
+use crate::regimes::plugin_error;
+use crate::state::AppState;
+
+/// What the caller may read: reports of its units (read) and reports sent to them (check).
+pub struct ReportScopes {
+    pub read: Scope<ReadReports>,
+    pub check: Scope<CheckReports>,
+}
+
+pub async fn scopes(state: &AppState, who: &Principal) -> Result<ReportScopes, AppError> {
+    Ok(ReportScopes { read: crate::admin::scope::<ReadReports>(state, who).await?, check: crate::admin::scope::<CheckReports>(state, who).await? })
+}
+
+fn today() -> NaiveDate {
+    // Deadlines are days in Viet Nam (UTC+7).
+    (Utc::now() + chrono::Duration::hours(7)).date_naive()
+}
+
+fn invalid(field: &'static str, code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> AppError {
+    AppError::Invalid(vec![Invalid::new(field, code, Text::new(vi.into(), en.into()))])
+}
+
+fn period_type(kind: baocao_domain::report::PeriodKind) -> PeriodType {
+    use baocao_domain::report::PeriodKind as K;
+    match kind {
+        K::Month => PeriodType::Month,
+        K::Quarter => PeriodType::Quarter,
+        K::HalfYear => PeriodType::HalfYear,
+        K::NineMonths => PeriodType::NineMonths,
+        K::Year => PeriodType::Year,
+    }
+}
+
+/// The form or outline a report is about, from the regime version it was made under.
+pub enum Template {
+    Numeric(Box<Form>),
+    Narrative(Outline),
+}
+
+/// The plugin of a report: the exact version it was assigned under.
+pub async fn plugin_of(state: &AppState, report: &ReportRow) -> Result<Entry, AppError> {
+    crate::regimes::ensure_ready(state).await?;
+    state.regimes.version(report.tenant.0, &report.regime, report.regime_version).ok_or(AppError::NotFound("regime"))
+}
+
+pub fn template(plugin: &Plugin, code: &str) -> Option<Template> {
+    if let Some(form) = plugin.manifest.forms.iter().find(|f| f.code == code) {
+        return Some(Template::Numeric(Box::new(form.clone())));
+    }
+    plugin.manifest.outlines.iter().find(|o| o.code == code).map(|o| Template::Narrative(o.clone()))
+}
+
+/// A notification's text, in the handbook's words: "Báo cáo X đã được giao
+/// bởi <người> - <đơn vị> vào lúc HH:mm:ss ngày dd/MM/yyyy".
+fn message(report_title: &Text, verb: &Text, who: &Principal, unit: &Unit) -> Text {
+    let now = Utc::now();
+    let name = who.user.full_name.as_str();
+    let unit_name = unit.name.as_str();
+    Text::new(
+        format!("Báo cáo {} đã được {} bởi {name} - {unit_name} vào lúc {}", report_title.vi, verb.vi, format::moment(now, Locale::Vi)),
+        format!("Report {} was {} by {name} - {unit_name} at {}", report_title.en, verb.en, format::moment(now, Locale::En)),
+    )
+}
+
+fn report_title(form: &str, period: &Period, unit: &Unit) -> Text {
+    let p = period.label();
+    Text::new(format!("{form} ({}) của {}", p.vi, unit.name.as_str()), format!("{form} ({}) of {}", p.en, unit.name.as_str()))
+}
+
+// ------------------------------------------------------------ assignment ---
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AssignInput {
+    /// The regime code, e.g. `TT01-III`.
+    pub regime: String,
+    /// Form or outline codes of the regime; empty means every form of the regime.
+    #[serde(default)]
+    pub forms: Vec<String>,
+    #[schema(value_type = Object)]
+    pub period: Period,
+    /// The units to assign to.
+    #[serde(default)]
+    pub units: Vec<i64>,
+    /// Or: every unit of this level (e.g. "xa") below `under` (default: where the caller works).
+    #[serde(default)]
+    pub level: Option<String>,
+    #[serde(default)]
+    pub under: Option<i64>,
+    /// dd/MM/yyyy overrides of the schedule's entry dates.
+    #[serde(default)]
+    pub opens_on: Option<String>,
+    #[serde(default)]
+    pub closes_on: Option<String>,
+}
+
+/// The units an assignment names, checked to exist and be in force.
+async fn assignment_units(state: &AppState, who: &Principal, input: &AssignInput) -> Result<Vec<Unit>, AppError> {
+    if let Some(level) = &input.level {
+        let scope = crate::admin::scope::<ReadUnits>(state, who).await?;
+        let under = match input.under {
+            Some(id) => state.store.unit_for_check(UnitId(id)).await?.path,
+            None => state.store.unit_for_check(who.user.unit_id).await?.path,
+        };
+        let today = today();
+        let units: Vec<Unit> = state
+            .store
+            .units_in_scope(&scope)
+            .await?
+            .into_iter()
+            .map(|u| u.unit)
+            .filter(|u| u.level.as_str() == level && u.path.is_within(&under) && u.path != under && u.is_active_on(today))
+            .collect();
+        if units.is_empty() {
+            return Err(invalid("level", "no_units", format!("Không có đơn vị cấp \"{level}\" nào để giao."), format!("There is no unit of level \"{level}\" to assign to.")));
+        }
+        return Ok(units);
+    }
+    if input.units.is_empty() {
+        return Err(invalid("units", "required", "Hãy chọn ít nhất một đơn vị được giao.", "Pick at least one unit."));
+    }
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for id in &input.units {
+        if seen.insert(*id) {
+            out.push(state.store.unit_for_check(UnitId(*id)).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// The deepest unit above every unit of the list: where the assigner's right must reach from.
+fn common_parent(units: &[Unit]) -> Option<UnitPath> {
+    let mut common: Option<Vec<UnitId>> = None;
+    for u in units {
+        let mut ids = u.path.ids();
+        ids.pop();
+        common = Some(match common {
+            None => ids,
+            Some(c) => c.iter().zip(ids.iter()).take_while(|(a, b)| a == b).map(|(a, _)| *a).collect(),
+        });
+    }
+    let ids = common?;
+    let mut it = ids.into_iter();
+    let mut path = UnitPath::root(it.next()?);
+    for id in it {
+        path = path.child(id);
+    }
+    Some(path)
+}
+
+/// Assigns a regime's forms for a period to lower units: one report per
+/// (form, unit, period), with the period's window and entry dates from the
+/// plugin's schedule. Returns every report asked for and whether it is new.
+pub async fn assign(state: &AppState, who: &Principal, input: AssignInput) -> Result<Vec<(ReportRow, bool)>, AppError> {
+    let period = Period::new(input.period.kind, input.period.year, input.period.number)?;
+    let units = assignment_units(state, who, &input).await?;
+    let parent = common_parent(&units).ok_or_else(|| invalid("units", "not_below", "Chỉ giao báo cáo cho đơn vị cấp dưới.", "Assign to lower units only."))?;
+    let grant = state.authz.check_below::<AssignReports>(who.user.id, &parent).await?;
+    let opens_override = input.opens_on.as_deref().map(|d| crate::admin::parse_date(d, "opens_on")).transpose()?;
+    let closes_override = input.closes_on.as_deref().map(|d| crate::admin::parse_date(d, "closes_on")).transpose()?;
+    if let (Some(o), Some(c)) = (opens_override, closes_override)
+        && c < o
+    {
+        return Err(invalid("closes_on", "before_open", "Ngày đóng nhập liệu phải sau ngày mở.", "The close date must follow the open date."));
+    }
+    crate::regimes::ensure_ready(state).await?;
+    let assigner_unit = state.store.unit_for_check(who.user.unit_id).await?;
+    let mut items = Vec::new();
+    // The version and the schedule, per tenant (national regimes are visible to all).
+    let mut by_tenant: HashMap<i64, (Entry, regime_abi::PeriodWindow)> = HashMap::new();
+    for unit in &units {
+        let tenant = unit.tenant_id.0;
+        if let std::collections::hash_map::Entry::Vacant(slot) = by_tenant.entry(tenant) {
+            let current = state.regimes.find(tenant, &input.regime).ok_or(AppError::NotFound("regime"))?;
+            let window = window(state, current.plugin.clone(), period).await?;
+            let entry = state.regimes.applicable(tenant, &input.regime, &window.data_from).unwrap_or(current);
+            slot.insert((entry, window));
+        }
+        let Some((entry, window)) = by_tenant.get(&tenant) else { continue };
+        let manifest = &entry.plugin.manifest;
+        if !manifest.reporting_levels.is_empty() && !manifest.reporting_levels.iter().any(|l| l == unit.level.as_str()) {
+            return Err(invalid(
+                "units",
+                "level_not_reporting",
+                format!("Chế độ {} không áp dụng cho {} (cấp \"{}\").", manifest.code, unit.name.as_str(), unit.level.as_str()),
+                format!("Regime {} does not apply to {} (level \"{}\").", manifest.code, unit.name.as_str(), unit.level.as_str()),
+            ));
+        }
+        let codes: Vec<String> = if input.forms.is_empty() {
+            manifest.forms.iter().filter(|f| !f.outside_system).map(|f| f.code.clone()).chain(manifest.outlines.iter().map(|o| o.code.clone())).collect()
+        } else {
+            input.forms.clone()
+        };
+        let receiver_id = state.store.receiver_of(unit.id, &input.regime).await?.ok_or_else(|| {
+            invalid("units", "no_receiver", "Đơn vị gốc không có đơn vị nhận báo cáo.", "The root unit has no receiving unit.")
+        })?;
+        let receiver = state.store.unit_for_check(receiver_id).await?;
+        let parse = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| AppError::Internal(format!("plugin date {d}")));
+        let deadline = window
+            .deadlines
+            .iter()
+            .find(|d| d.level == unit.level.as_str())
+            .or_else(|| window.deadlines.iter().find(|d| d.level == "*"))
+            .or_else(|| window.deadlines.iter().max_by(|a, b| a.date.cmp(&b.date)))
+            .map(|d| parse(&d.date))
+            .transpose()?;
+        let data_from = parse(&window.data_from)?;
+        let data_to = parse(&window.data_to)?;
+        let opens_on = opens_override.unwrap_or(data_from);
+        let closes_on = closes_override.or(deadline).unwrap_or(data_to);
+        let holders = state.authz.holders(Role::Enter, &unit.path).await;
+        for code in codes {
+            let kind = match template(&entry.plugin, &code) {
+                Some(Template::Numeric(form)) if form.outside_system => {
+                    return Err(invalid(
+                        "forms",
+                        "outside_system",
+                        format!("Biểu mẫu {code} được thực hiện ngoài hệ thống."),
+                        format!("Form {code} is handled outside the system."),
+                    ));
+                }
+                Some(Template::Numeric(_)) => ReportKind::Numeric,
+                Some(Template::Narrative(_)) => ReportKind::Narrative,
+                None => {
+                    return Err(invalid(
+                        "forms",
+                        "unknown_form",
+                        format!("Chế độ {} không có biểu mẫu \"{code}\".", manifest.code),
+                        format!("Regime {} has no form \"{code}\".", manifest.code),
+                    ));
+                }
+            };
+            let title = report_title(&code, &period, unit);
+            items.push(NewReport {
+                tenant: unit.tenant_id,
+                unit_id: unit.id,
+                unit_path: unit.path.clone(),
+                receiver_id: receiver.id,
+                receiver_path: receiver.path.clone(),
+                regime: manifest.code.clone(),
+                regime_version: manifest.version,
+                form: code,
+                kind,
+                period,
+                data_from,
+                data_to,
+                opens_on,
+                closes_on: closes_on.max(opens_on),
+                notify: NotificationDraft {
+                    users: holders.clone(),
+                    kind: "assign".to_owned(),
+                    text: Some(message(&title, &Text::fixed("giao", "assigned"), who, &assigner_unit)),
+                    sender: Some(who.user.id),
+                    sender_unit: Some(assigner_unit.id),
+                },
+            });
+        }
+    }
+    let notified: Vec<UserId> = items.iter().flat_map(|i| i.notify.users.iter().copied()).collect();
+    let out = state.store.assign_reports(&grant, &who.actor(), items).await?;
+    if out.iter().any(|(_, created)| *created) {
+        announce(state, notified).await;
+    }
+    Ok(out)
+}
+
+async fn window(state: &AppState, plugin: Arc<Plugin>, period: Period) -> Result<regime_abi::PeriodWindow, AppError> {
+    let registry = state.regimes.clone();
+    let request = ScheduleRequest { year: period.year, period: period_type(period.kind) };
+    let windows = tokio::task::spawn_blocking(move || registry.host().schedule(&plugin, &request))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| match e {
+            baocao_plugins::PluginError::Refused(_) => invalid(
+                "period",
+                "period_not_reported",
+                "Chế độ báo cáo này không có kỳ báo cáo đã chọn.",
+                "This regime does not report for the chosen kind of period.",
+            ),
+            other => plugin_error(other),
+        })?;
+    windows.into_iter().find(|w| w.number == period.number).ok_or_else(|| {
+        invalid("period", "period_not_reported", "Chế độ báo cáo này không có kỳ báo cáo đã chọn.", "This regime has no such period.")
+    })
+}
+
+/// Tells every instance that these users have something new (the bell).
+pub async fn announce(state: &AppState, users: Vec<UserId>) {
+    let mut users: Vec<i64> = users.into_iter().map(|u| u.0).collect();
+    users.sort_unstable();
+    users.dedup();
+    if users.is_empty() {
+        return;
+    }
+    if let Err(error) = state.bus.publish(&Event::Notified { user_ids: users }).await {
+        tracing::warn!(%error, "could not announce notifications; browsers will see them on their next poll");
+    }
+}
+
+// ----------------------------------------------------------------- reads ---
+
+pub async fn list(state: &AppState, who: &Principal, query: &ReportQuery) -> Result<Page<ReportRow>, AppError> {
+    let s = scopes(state, who).await?;
+    Ok(state.store.reports(&s.read, &s.check, query).await?)
+}
+
+pub async fn get(state: &AppState, who: &Principal, id: i64) -> Result<ReportRow, AppError> {
+    let s = scopes(state, who).await?;
+    Ok(state.store.report(&s.read, &s.check, id).await?)
+}
+
+/// The actions the caller could take on a report now (for buttons and links).
+pub async fn allowed_actions(state: &AppState, who: &Principal, report: &ReportRow) -> Vec<Step> {
+    let mut out = Vec::new();
+    for step in baocao_domain::report::actions_from(report.status) {
+        let at = if step.role.at_receiver() { &report.receiver_path } else { &report.unit_path };
+        if state.authz.check_role(who.user.id, step.role, at).await.is_ok() {
+            out.push(step);
+        }
+    }
+    out
+}
+
+/// Whether the caller may edit the report's content now.
+pub async fn may_edit(state: &AppState, who: &Principal, report: &ReportRow) -> bool {
+    report.status.editable()
+        && baocao_domain::report::entry_open(report.closes_on, report.reopened, today())
+        && state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await.is_ok()
+}
+
+/// Reads a report for a write: 404 if the caller cannot see it.
+async fn for_write(state: &AppState, who: &Principal, id: i64) -> Result<ReportRow, AppError> {
+    let s = scopes(state, who).await?;
+    Ok(state.store.report(&s.read, &s.check, id).await?)
+}
+
+// ----------------------------------------------------------------- entry ---
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CellInput {
+    pub row: String,
+    pub col: String,
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RowInput {
+    /// Leave out to let the server pick a code (returned in `rows_added`).
+    #[serde(default)]
+    pub code: Option<String>,
+    pub title: String,
+    /// For rows picked from the form's catalogue: the entry's code.
+    #[serde(default)]
+    pub catalogue: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DataInput {
+    pub version: i32,
+    /// Cells to set; a cell not named keeps its value, `null` clears it.
+    #[serde(default)]
+    pub cells: Vec<CellInput>,
+    #[serde(default)]
+    pub rows_added: Vec<RowInput>,
+    /// Codes of added rows to remove, with their cells.
+    #[serde(default)]
+    pub rows_removed: Vec<String>,
+}
+
+fn cell_problem(row: Option<&str>, col: Option<&str>, vi: impl Into<String>, en: impl Into<String>) -> CellProblem {
+    CellProblem { row: row.map(str::to_owned), col: col.map(str::to_owned), message: vi.into(), message_en: en.into() }
+}
+
+fn to_abi(cells: &[ReportCell]) -> Vec<Cell> {
+    cells.iter().map(|c| Cell { row: c.row.clone(), col: c.col.clone(), value: c.value.clone() }).collect()
+}
+
+/// Values typed the Vietnamese way ("1.500", "8,5") become numbers before
+/// the regime sees them; anything else is left for its validation to name.
+fn normalise(value: serde_json::Value, cell_type: CellType) -> serde_json::Value {
+    use serde_json::Value;
+    match (&value, cell_type) {
+        (Value::String(s), CellType::Integer | CellType::Decimal | CellType::Percent) => {
+            let t = s.trim();
+            if t.is_empty() {
+                return Value::Null;
+            }
+            match format::parse_number(t) {
+                Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Value::from(x as i64),
+                Some(x) => serde_json::Number::from_f64(x).map_or(value, Value::Number),
+                None => value,
+            }
+        }
+        (Value::String(s), CellType::Text | CellType::Date) if s.trim().is_empty() => Value::Null,
+        _ => value,
+    }
+}
+
+/// Applies an edit to the stored content, checks what the form allows, lets
+/// the regime recompute and validate, and stores the result — or refuses with
+/// every offending cell and stores nothing.
+pub async fn save_data(state: &AppState, who: &Principal, id: i64, input: DataInput) -> Result<ReportRow, AppError> {
+    let report = for_write(state, who, id).await?;
+    let grant = state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await?;
+    let entry = plugin_of(state, &report).await?;
+    let Some(Template::Numeric(form)) = template(&entry.plugin, &report.form) else {
+        return Err(invalid("form", "not_numeric", "Báo cáo này không phải biểu mẫu số liệu.", "This report is not a numeric form."));
+    };
+    let content = apply_edit(state, who, &report, &form, input).await?;
+    let registry = state.regimes.clone();
+    let plugin = entry.plugin.clone();
+    let data = FormData { form: form.code.clone(), cells: to_abi(&content.cells) };
+    let (computed, errors) = tokio::task::spawn_blocking(move || {
+        let computed = registry.host().compute(&plugin, &data)?;
+        let errors = registry.host().validate(&plugin, &computed)?;
+        Ok::<_, baocao_plugins::PluginError>((computed, errors))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(plugin_error)?;
+    if !errors.is_empty() {
+        return Err(AppError::InvalidCells(errors.into_iter().map(|e| cell_problem(e.row.as_deref(), e.col.as_deref(), e.message.vi, e.message.en)).collect()));
+    }
+    let cells: Vec<ReportCell> =
+        computed.cells.into_iter().filter(|c| !c.value.is_null()).map(|c| ReportCell { row: c.row, col: c.col, value: c.value }).collect();
+    let saved =
+        state.store.save_report_content(&grant, &who.actor(), id, NewContent { cells, rows_added: content.rows_added, ..content }, today()).await?;
+    Ok(saved)
+}
+
+async fn apply_edit(state: &AppState, who: &Principal, report: &ReportRow, form: &Form, input: DataInput) -> Result<NewContent, AppError> {
+    let mut problems = Vec::new();
+    let mut rows_added = report.rows_added.clone();
+    // Removing rows: only rows the unit added.
+    for code in &input.rows_removed {
+        if form.rows.iter().any(|r| &r.code == code) {
+            problems.push(cell_problem(Some(code), None, "Không thể xóa dòng cố định của biểu mẫu.", "A fixed row of the form cannot be removed."));
+        } else if !rows_added.iter().any(|r| &r.code == code) {
+            problems.push(cell_problem(Some(code), None, format!("Không có dòng \"{code}\" để xóa."), format!("There is no row \"{code}\" to remove.")));
+        }
+    }
+    rows_added.retain(|r| !input.rows_removed.contains(&r.code));
+    // Adding rows: as the form's row modes allow.
+    let catalogue_ok = form.row_modes.contains(&RowMode::Catalogue);
+    let free_ok = form.row_modes.contains(&RowMode::FreeText);
+    let mut next = rows_added.iter().filter_map(|r| r.code.strip_prefix('x').and_then(|n| n.parse::<u32>().ok())).max().unwrap_or(0);
+    for row in input.rows_added {
+        let title = row.title.trim().to_owned();
+        let allowed = if row.catalogue.is_some() { catalogue_ok } else { free_ok };
+        if !allowed {
+            problems.push(cell_problem(
+                row.code.as_deref(),
+                None,
+                format!("Biểu mẫu {} không cho phép thêm dòng{}.", form.code, if row.catalogue.is_some() { " từ danh mục" } else { " tự nhập" }),
+                format!("Form {} does not allow adding {} rows.", form.code, if row.catalogue.is_some() { "catalogue" } else { "free-text" }),
+            ));
+            continue;
+        }
+        if title.is_empty() || title.chars().count() > 500 {
+            problems.push(cell_problem(row.code.as_deref(), None, "Tên chỉ tiêu của dòng thêm không được để trống (tối đa 500 ký tự).", "An added row needs a title (up to 500 characters)."));
+            continue;
+        }
+        if let Some(c) = &row.catalogue
+            && rows_added.iter().any(|r| r.catalogue.as_ref() == Some(c))
+        {
+            problems.push(cell_problem(None, None, format!("Dòng \"{title}\" đã có trong biểu mẫu."), format!("Row \"{title}\" is already in the form.")));
+            continue;
+        }
+        let code = match row.code {
+            Some(code) if form.rows.iter().any(|r| r.code == code) || rows_added.iter().any(|r| r.code == code) => {
+                problems.push(cell_problem(Some(&code), None, format!("Mã dòng \"{code}\" đã tồn tại."), format!("Row code \"{code}\" already exists.")));
+                continue;
+            }
+            Some(code) if !code.is_empty() && code.len() <= 40 && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) => code,
+            Some(code) => {
+                problems.push(cell_problem(Some(&code), None, "Mã dòng chỉ gồm chữ, số, '-', '_', '.'.", "A row code has letters, digits, '-', '_', '.' only."));
+                continue;
+            }
+            None => {
+                next += 1;
+                format!("x{next}")
+            }
+        };
+        rows_added.push(AddedRow { code, title, catalogue: row.catalogue });
+    }
+    // Cells: merged over the stored ones.
+    let columns: HashMap<&str, &regime_abi::Column> = form.columns.iter().map(|c| (c.code.as_str(), c)).collect();
+    let row_known = |code: &str| form.rows.iter().any(|r| r.code == code) || rows_added.iter().any(|r| r.code == code);
+    let mut cells: Vec<ReportCell> = report.cells.iter().filter(|c| !input.rows_removed.contains(&c.row)).cloned().collect();
+    let my_groups: Vec<String> = state
+        .authz
+        .memberships(who.user.id)
+        .await
+        .into_iter()
+        .filter(|m| report.unit_path.ids().contains(&m.unit))
+        .map(|m| m.group.as_str().to_owned())
+        .collect();
+    for cell in input.cells {
+        let Some(col) = columns.get(cell.col.as_str()) else {
+            problems.push(cell_problem(Some(&cell.row), Some(&cell.col), format!("Biểu mẫu không có cột \"{}\".", cell.col), format!("The form has no column \"{}\".", cell.col)));
+            continue;
+        };
+        if !row_known(&cell.row) {
+            problems.push(cell_problem(Some(&cell.row), Some(&cell.col), format!("Biểu mẫu không có dòng \"{}\".", cell.row), format!("The form has no row \"{}\".", cell.row)));
+            continue;
+        }
+        let value = normalise(cell.value, col.cell_type);
+        let stored = cells.iter().position(|c| c.row == cell.row && c.col == cell.col);
+        let unchanged = stored.map_or(value.is_null(), |i| cells[i].value == value);
+        if unchanged {
+            continue;
+        }
+        if col.formula.is_some() {
+            // Computed cells are read-only; the regime recomputes them anyway.
+            continue;
+        }
+        if !col.fill_groups.is_empty() && !col.fill_groups.iter().any(|g| my_groups.contains(g)) {
+            problems.push(cell_problem(
+                Some(&cell.row),
+                Some(&cell.col),
+                format!("Cột ({}) chỉ dành cho nhóm {}; bạn không được nhập.", col.number, col.fill_groups.join(", ")),
+                format!("Column ({}) is for the group(s) {} only.", col.number, col.fill_groups.join(", ")),
+            ));
+            continue;
+        }
+        match stored {
+            Some(i) => cells[i].value = value,
+            None => cells.push(ReportCell { row: cell.row, col: cell.col, value }),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::InvalidCells(problems));
+    }
+    cells.retain(|c| !c.value.is_null());
+    Ok(NewContent { expected_version: input.version, cells, rows_added })
+}
+
+// ------------------------------------------------------------- narrative ---
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SectionInput {
+    pub version: i32,
+    /// Formatted text; sanitised on the server.
+    pub html: String,
+}
+
+/// Saves one section of a narrative report, after sanitising its HTML.
+pub async fn save_section(state: &AppState, who: &Principal, id: i64, section: &str, input: SectionInput) -> Result<ReportRow, AppError> {
+    let report = for_write(state, who, id).await?;
+    let grant = state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await?;
+    let entry = plugin_of(state, &report).await?;
+    let Some(Template::Narrative(outline)) = template(&entry.plugin, &report.form) else {
+        return Err(invalid("form", "not_narrative", "Báo cáo này không phải báo cáo thuyết minh.", "This report is not a narrative report."));
+    };
+    if !outline.sections.iter().any(|s| s.code == section) {
+        return Err(invalid("section", "unknown_section", format!("Đề cương không có mục \"{section}\"."), format!("The outline has no section \"{section}\".")));
+    }
+    if input.html.len() > 512 * 1024 {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let clean = crate::sanitize::html(&input.html);
+    let edit = baocao_storage::SectionEdit { expected_version: input.version, section, html: &clean };
+    Ok(state.store.save_report_section(&grant, &who.actor(), id, edit, today()).await?)
+}
+
+// -------------------------------------------------------------- workflow ---
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct TransitionInput {
+    /// submit, approve, reject, send, accept, request_correction, approve_correction, reopen
+    pub action: String,
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// For approve: the official (a sender of the unit) to forward to.
+    #[serde(default)]
+    pub forward_to: Option<i64>,
+}
+
+pub async fn transition(state: &AppState, who: &Principal, id: i64, input: TransitionInput) -> Result<ReportRow, AppError> {
+    let Some(action) = Action::parse(&input.action) else {
+        return Err(invalid(
+            "action",
+            "unknown_action",
+            format!("Thao tác \"{}\" không tồn tại.", input.action),
+            format!("There is no action \"{}\".", input.action),
+        ));
+    };
+    let report = for_write(state, who, id).await?;
+    let comment = input.comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > 2000) {
+        return Err(invalid("comment", "too_long", "Ý kiến tối đa 2000 ký tự.", "A comment has at most 2000 characters."));
+    }
+    // Which move, and whose, before whether the comment is there: an actor
+    // who may not act at all is told so first.
+    let step = step_for(report.status, action, Some("-")).map_err(|r| AppError::Conflict(Invalid::new("action", "transition_not_allowed", r.text())))?;
+    let at = if step.role.at_receiver() { &report.receiver_path } else { &report.unit_path };
+    let grant = state.authz.check_role(who.user.id, step.role, at).await?;
+    let step = step_for(report.status, action, comment).map_err(|r| AppError::Invalid(vec![Invalid::new("comment", "comment_required", r.text())]))?;
+    if action == Action::Submit && report.kind == ReportKind::Numeric && report.cells.is_empty() {
+        return Err(invalid("action", "empty_report", "Báo cáo chưa có số liệu, chưa thể trình.", "The report has no data yet and cannot be submitted."));
+    }
+    let senders = state.authz.holders(Role::Send, &report.unit_path).await;
+    let forward_to = match (action, input.forward_to) {
+        (Action::Approve, Some(u)) if senders.contains(&UserId(u)) => Some(UserId(u)),
+        (Action::Approve, Some(_)) => {
+            return Err(invalid("forward_to", "not_a_sender", "Người được chuyển phải là văn thư gửi báo cáo của đơn vị.", "Forward to one of the unit's senders."));
+        }
+        _ => None,
+    };
+    let Notify::Role(role) = step.notify;
+    let recipients = match (action, forward_to) {
+        (Action::Approve, Some(u)) => vec![u],
+        _ if role.at_receiver() => state.authz.holders(role, &report.receiver_path).await,
+        _ => state.authz.holders(role, &report.unit_path).await,
+    };
+    let acting_unit = state.store.unit_for_check(grant.unit()).await?;
+    let unit = state.store.unit_for_check(report.unit_id).await?;
+    let title = report_title(&report.form, &report.period, &unit);
+    let mut text = message(&title, &action.past(), who, &acting_unit);
+    if let Some(c) = comment {
+        text = Text::new(format!("{}. Ý kiến: {c}", text.vi), format!("{}. Comment: {c}", text.en));
+    }
+    let draft = NotificationDraft {
+        users: recipients.clone(),
+        kind: action.as_str().to_owned(),
+        text: Some(text),
+        sender: Some(who.user.id),
+        sender_unit: Some(acting_unit.id),
+    };
+    let saved = state.store.transition(&grant, &who.actor(), id, baocao_storage::Move { step, comment, forward_to }, &draft).await?;
+    announce(state, recipients).await;
+    Ok(saved)
+}
+
+/// Users who may receive a leader's forward: the senders of the report's unit.
+pub async fn senders(state: &AppState, report: &ReportRow) -> Result<Vec<(UserId, String)>, AppError> {
+    let mut out = Vec::new();
+    for id in state.authz.holders(Role::Send, &report.unit_path).await {
+        if let Ok(user) = state.store.user_by_id(id).await {
+            out.push((id, user.full_name.as_str().to_owned()));
+        }
+    }
+    Ok(out)
+}
+
+/// Status labels for filters, in display order.
+pub fn statuses() -> [Status; 8] {
+    Status::ALL
+}
+
+// ----------------------------------------------------------- attachments ---
+
+/// File types accepted as attachments, by extension, with the content type
+/// served back and the leading bytes the file must start with (when the
+/// format has a signature), so a renamed executable is refused.
+const ATTACHMENT_TYPES: &[(&str, &str, &[u8])] = &[
+    ("pdf", "application/pdf", b"%PDF"),
+    ("png", "image/png", b"\x89PNG"),
+    ("jpg", "image/jpeg", b"\xFF\xD8\xFF"),
+    ("jpeg", "image/jpeg", b"\xFF\xD8\xFF"),
+    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+    ("odt", "application/vnd.oasis.opendocument.text", b"PK\x03\x04"),
+    ("ods", "application/vnd.oasis.opendocument.spreadsheet", b"PK\x03\x04"),
+    ("zip", "application/zip", b"PK\x03\x04"),
+    ("doc", "application/msword", b"\xD0\xCF\x11\xE0"),
+    ("xls", "application/vnd.ms-excel", b"\xD0\xCF\x11\xE0"),
+    ("txt", "text/plain; charset=utf-8", b""),
+];
+
+fn attachment_type(name: &str, bytes: &[u8]) -> Result<&'static str, AppError> {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let allowed = ATTACHMENT_TYPES.iter().map(|(e, _, _)| *e).collect::<Vec<_>>().join(", ");
+    let Some((_, content_type, magic)) = ATTACHMENT_TYPES.iter().find(|(e, _, _)| *e == ext) else {
+        return Err(invalid(
+            "file",
+            "file_type",
+            format!("Loại tập tin \".{ext}\" không được phép. Các loại được phép: {allowed}."),
+            format!("Files of type \".{ext}\" are not accepted. Accepted: {allowed}."),
+        ));
+    };
+    let text_ok = ext != "txt" || std::str::from_utf8(bytes).is_ok();
+    if !bytes.starts_with(magic) || !text_ok {
+        return Err(invalid(
+            "file",
+            "file_content",
+            format!("Nội dung tập tin không đúng định dạng .{ext}."),
+            format!("The file's content is not a .{ext} file."),
+        ));
+    }
+    Ok(content_type)
+}
+
+fn clean_file_name(raw: &str) -> Result<String, AppError> {
+    // Keep the last path component and drop control characters and quotes.
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let name: String = base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>')).collect::<String>().trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 || name.starts_with('.') {
+        return Err(invalid("name", "file_name", "Tên tập tin không hợp lệ.", "The file name is not valid."));
+    }
+    Ok(name)
+}
+
+pub async fn add_attachment(state: &AppState, who: &Principal, id: i64, name: &str, bytes: &[u8]) -> Result<baocao_storage::Attachment, AppError> {
+    let report = for_write(state, who, id).await?;
+    let grant = state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await?;
+    let max = state.settings.reports.max_attachment_bytes;
+    if bytes.len() > max {
+        return Err(AppError::PayloadTooLarge);
+    }
+    if bytes.is_empty() {
+        return Err(invalid("file", "empty_file", "Tập tin rỗng.", "The file is empty."));
+    }
+    let name = clean_file_name(name)?;
+    let content_type = attachment_type(&name, bytes)?;
+    if !report.status.editable() {
+        return Err(AppError::Conflict(Invalid::new(
+            "status",
+            "not_editable",
+            Text::fixed("Báo cáo đã trình hoặc đã gửi nên không thể thay đổi tập tin đính kèm.", "The report was submitted or sent; its attachments cannot change."),
+        )));
+    }
+    use sha2::Digest;
+    let sha256 = hex::encode(sha2::Sha256::digest(bytes));
+    let key = format!("{}/{}-{}", report.id, Utc::now().timestamp_nanos_opt().unwrap_or_default(), &sha256[..16]);
+    let path = state.settings.reports.attachments_dir.join(&key);
+    let tmp = path.with_extension("part");
+    let data = bytes.to_vec();
+    // Write aside, then rename: a crash never leaves a half file under the final name.
+    let written = {
+        let (path, tmp) = (path.clone(), tmp.clone());
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&tmp, &data)?;
+            std::fs::rename(&tmp, &path)
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+    };
+    written.map_err(|e| AppError::Internal(format!("writing attachment: {e}")))?;
+    let new = baocao_storage::NewAttachment { file_name: name, content_type: content_type.to_owned(), size: bytes.len() as i64, sha256, storage_key: key };
+    match state.store.add_attachment(&grant, &who.actor(), id, new).await {
+        Ok(saved) => Ok(saved),
+        Err(error) => {
+            // The row was not stored: the bytes must not linger.
+            let _ = tokio::fs::remove_file(&path).await;
+            Err(error.into())
+        }
+    }
+}
+
+pub async fn read_attachment(state: &AppState, who: &Principal, id: i64, attachment: i64) -> Result<(baocao_storage::Attachment, Vec<u8>), AppError> {
+    let s = scopes(state, who).await?;
+    let meta = state.store.attachment(&s.read, &s.check, id, attachment).await?;
+    let bytes = tokio::fs::read(state.settings.reports.attachments_dir.join(&meta.storage_key))
+        .await
+        .map_err(|e| AppError::Internal(format!("reading attachment {}: {e}", meta.id)))?;
+    Ok((meta, bytes))
+}
+
+pub async fn delete_attachment(state: &AppState, who: &Principal, id: i64, attachment: i64) -> Result<(), AppError> {
+    let report = for_write(state, who, id).await?;
+    let grant = state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await?;
+    let removed = state.store.delete_attachment(&grant, &who.actor(), id, attachment).await?;
+    if let Err(error) = tokio::fs::remove_file(state.settings.reports.attachments_dir.join(&removed.storage_key)).await {
+        tracing::warn!(%error, attachment, "attachment row removed but its file could not be deleted");
+    }
+    Ok(())
+}
+
+/// A download: the stored type, and a file name browsers will not run.
+pub fn file_response(meta: &baocao_storage::Attachment, bytes: Vec<u8>) -> actix_web::HttpResponse {
+    let ascii: String = meta.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    let encoded: String = meta.file_name.bytes().map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    actix_web::HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CONTENT_TYPE, meta.content_type.clone()))
+        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(bytes)
+}
+
+// ------------------------------------------------------------- receivers ---
+
+/// Sets which unit receives a unit's reports (for one regime or every regime).
+pub async fn set_receiver(state: &AppState, who: &Principal, unit: UnitId, regime: &str, receiver: UnitId) -> Result<(), AppError> {
+    let target = state.store.unit_for_check(unit).await?;
+    let grant = state.authz.check::<baocao_authz::perms::ConfigureReceivers>(who.user.id, &target.path).await?;
+    let regime = regime.trim();
+    if regime.is_empty() || regime.len() > 64 {
+        return Err(invalid("regime", "required", "Hãy chọn chế độ báo cáo (hoặc \"*\" cho mọi chế độ).", "Pick a regime (or \"*\" for every regime)."));
+    }
+    Ok(state.store.set_receiver(&grant, regime, receiver).await?)
+}

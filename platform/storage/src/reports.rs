@@ -1,0 +1,744 @@
+//! Reports: assignment, content, workflow transitions, history, receiving-unit
+//! configuration. A read takes the caller's report scopes; a write takes the
+//! [`RoleGrant`] of the role the step needs, at the unit the step happens at.
+//! Every write runs in one transaction with its history row and notifications;
+//! content writes and transitions compare-and-set the version, so a second
+//! writer working from an old copy gets a conflict instead of overwriting.
+
+use baocao_authz::perms::{AssignReports, CheckReports, ConfigureReceivers, ReadReports};
+use baocao_authz::{Grant, RoleGrant, Scope};
+use baocao_domain::ids::{TenantId, UnitId, UserId};
+use baocao_domain::report::{Action, Period, PeriodKind, ReportKind, Role, Status, Step, entry_open};
+use baocao_domain::unit::UnitPath;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::audit::{Actor, path_condition};
+use crate::entity::{receivers, report_history, report_sections, reports};
+use crate::error::{StoreError, conflict, refused};
+use crate::notifications::{NotificationDraft, insert_notifications};
+use crate::{Page, Store};
+
+/// One cell of a report: row and column codes of the form, and a JSON value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportCell {
+    pub row: String,
+    pub col: String,
+    pub value: serde_json::Value,
+}
+
+/// A row the reporting unit added (from the catalogue, or free text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddedRow {
+    pub code: String,
+    pub title: String,
+    /// The catalogue entry's code, for rows picked from a catalogue; rows with
+    /// the same catalogue code add up when reports are aggregated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<String>,
+}
+
+/// A report as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportRow {
+    pub id: i64,
+    pub tenant: TenantId,
+    pub unit_id: UnitId,
+    #[serde(skip)]
+    pub unit_path: UnitPath,
+    pub receiver_id: UnitId,
+    #[serde(skip)]
+    pub receiver_path: UnitPath,
+    pub regime: String,
+    pub regime_version: u32,
+    pub form: String,
+    pub kind: ReportKind,
+    pub period: Period,
+    pub data_from: NaiveDate,
+    pub data_to: NaiveDate,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub reopened: bool,
+    pub status: Status,
+    pub version: i32,
+    pub cells: Vec<ReportCell>,
+    pub rows_added: Vec<AddedRow>,
+    pub content_sha256: String,
+    pub forward_to: Option<UserId>,
+    pub last_comment: Option<String>,
+    pub assigned_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// One report to create at assignment.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub tenant: TenantId,
+    pub unit_id: UnitId,
+    pub unit_path: UnitPath,
+    pub receiver_id: UnitId,
+    pub receiver_path: UnitPath,
+    pub regime: String,
+    pub regime_version: u32,
+    pub form: String,
+    pub kind: ReportKind,
+    pub period: Period,
+    pub data_from: NaiveDate,
+    pub data_to: NaiveDate,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    /// Told when the report is created (not when it already existed).
+    pub notify: NotificationDraft,
+}
+
+/// Filters of the entry list and of search.
+#[derive(Debug, Clone, Default)]
+pub struct ReportQuery {
+    /// Reports of this unit's subtree.
+    pub unit: Option<UnitPath>,
+    pub regime: Option<String>,
+    pub form: Option<String>,
+    pub kind: Option<ReportKind>,
+    pub period: Option<Period>,
+    pub status: Option<Status>,
+    /// Part of the form code.
+    pub keyword: Option<String>,
+    /// Only reports sent to units of the caller's check scope (the "reports sent to us" list).
+    pub received_only: bool,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// A row of the report's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub actor_unit: Option<UnitId>,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub comment: Option<String>,
+    pub version: i32,
+    pub content_sha256: String,
+}
+
+/// New content of a report, already computed and validated by its regime.
+#[derive(Debug, Clone)]
+pub struct NewContent {
+    pub expected_version: i32,
+    pub cells: Vec<ReportCell>,
+    pub rows_added: Vec<AddedRow>,
+}
+
+/// One section of a narrative report to store.
+#[derive(Debug, Clone, Copy)]
+pub struct SectionEdit<'a> {
+    pub expected_version: i32,
+    pub section: &'a str,
+    /// Already sanitised.
+    pub html: &'a str,
+}
+
+/// One workflow step to apply, with its comment and (for approval) the official to forward to.
+#[derive(Debug, Clone, Copy)]
+pub struct Move<'a> {
+    pub step: Step,
+    pub comment: Option<&'a str>,
+    pub forward_to: Option<UserId>,
+}
+
+/// What a content write or a transition returns when its copy is stale.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stale {
+    pub current_version: i32,
+    pub status: Status,
+    /// Who wrote last, and when.
+    pub last_actor: Option<String>,
+    pub last_at: Option<DateTime<Utc>>,
+    /// Cells whose stored value differs from what the writer sent.
+    pub changed: Vec<ReportCell>,
+}
+
+/// The hash recorded in the history: the cells and added rows, canonically ordered.
+pub fn content_hash(cells: &[ReportCell], rows_added: &[AddedRow], sections: &[(String, String)]) -> String {
+    let mut sorted: Vec<&ReportCell> = cells.iter().filter(|c| !c.value.is_null()).collect();
+    sorted.sort_by(|a, b| (&a.row, &a.col).cmp(&(&b.row, &b.col)));
+    let mut hasher = Sha256::new();
+    for c in sorted {
+        hasher.update(c.row.as_bytes());
+        hasher.update([0]);
+        hasher.update(c.col.as_bytes());
+        hasher.update([0]);
+        hasher.update(c.value.to_string().as_bytes());
+        hasher.update([1]);
+    }
+    for r in rows_added {
+        hasher.update(r.code.as_bytes());
+        hasher.update([0]);
+        hasher.update(r.title.as_bytes());
+        hasher.update([2]);
+    }
+    for (code, html) in sections {
+        hasher.update(code.as_bytes());
+        hasher.update([0]);
+        hasher.update(html.as_bytes());
+        hasher.update([3]);
+    }
+    hex::encode(hasher.finalize())
+}
+
+fn to_row(m: reports::Model) -> Result<ReportRow, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("report {}: {what}", m.id));
+    let kind = PeriodKind::parse(&m.period_type).ok_or_else(|| corrupt("period type"))?;
+    let period = Period::new(kind, m.period_year, u32::try_from(m.period_number).unwrap_or(0)).map_err(|_| corrupt("period"))?;
+    Ok(ReportRow {
+        id: m.id,
+        tenant: TenantId(m.tenant_id),
+        unit_id: UnitId(m.unit_id),
+        unit_path: UnitPath::try_from(m.unit_path.clone())?,
+        receiver_id: UnitId(m.receiver_id),
+        receiver_path: UnitPath::try_from(m.receiver_path.clone())?,
+        regime_version: u32::try_from(m.regime_version).map_err(|_| corrupt("regime version"))?,
+        kind: ReportKind::parse(&m.kind).ok_or_else(|| corrupt("kind"))?,
+        status: Status::parse(&m.status).ok_or_else(|| corrupt("status"))?,
+        cells: serde_json::from_str(&m.cells).map_err(|_| corrupt("cells"))?,
+        rows_added: serde_json::from_str(&m.rows_added).map_err(|_| corrupt("rows"))?,
+        period,
+        regime: m.regime_code,
+        form: m.form_code,
+        data_from: m.data_from,
+        data_to: m.data_to,
+        opens_on: m.opens_on,
+        closes_on: m.closes_on,
+        reopened: m.reopened,
+        version: m.version,
+        content_sha256: m.content_sha256,
+        forward_to: m.forward_to.map(UserId),
+        last_comment: m.last_comment,
+        assigned_at: m.assigned_at,
+        updated_at: m.updated_at,
+        sent_at: m.sent_at,
+    })
+}
+
+fn json(v: &impl Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// What the caller may read: reports of units in its read scope, and reports
+/// sent to units in its check scope.
+fn visible(read: &Scope<ReadReports>, check: &Scope<CheckReports>) -> Condition {
+    Condition::any().add(path_condition(reports::Column::UnitPath, read)).add(path_condition(reports::Column::ReceiverPath, check))
+}
+
+pub(crate) struct HistoryRow<'a> {
+    pub report: &'a reports::Model,
+    pub actor: &'a Actor,
+    pub actor_unit: Option<UnitId>,
+    pub action: &'a str,
+    pub from: Status,
+    pub to: Status,
+    pub comment: Option<&'a str>,
+}
+
+pub(crate) async fn record_history(db: &impl ConnectionTrait, h: HistoryRow<'_>) -> Result<(), StoreError> {
+    report_history::ActiveModel {
+        report_id: Set(h.report.id),
+        at: Set(Utc::now()),
+        actor_id: Set(h.actor.id.map(|u| u.0)),
+        actor_name: Set(h.actor.username.clone()),
+        actor_unit_id: Set(h.actor_unit.map(|u| u.0)),
+        action: Set(h.action.to_owned()),
+        from_status: Set(h.from.as_str().to_owned()),
+        to_status: Set(h.to.as_str().to_owned()),
+        comment: Set(h.comment.map(str::to_owned)),
+        version: Set(h.report.version),
+        content_sha256: Set(h.report.content_sha256.clone()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+fn not_now(status: Status, action: &str) -> StoreError {
+    let (vi, en) = (status.label().vi, status.label().en);
+    conflict(
+        "status",
+        "transition_not_allowed",
+        format!("Báo cáo đang ở trạng thái \"{vi}\"; không thể thực hiện thao tác này ({action})."),
+        format!("The report is \"{en}\"; this action ({action}) is not possible now."),
+    )
+}
+
+impl Store {
+    /// Creates one report per (form, unit, period) that does not exist yet, in
+    /// one transaction. Returns every report asked for, with whether it was
+    /// created now; assigning twice creates nothing twice.
+    pub async fn assign_reports(&self, grant: &Grant<AssignReports>, actor: &Actor, items: Vec<NewReport>) -> Result<Vec<(ReportRow, bool)>, StoreError> {
+        for item in &items {
+            if !item.unit_path.is_within(grant.target_path()) || item.unit_path == *grant.target_path() {
+                return Err(refused("units", "not_below", "Chỉ giao báo cáo cho đơn vị cấp dưới.", "Reports are assigned to lower units only."));
+            }
+        }
+        let tx = self.db().begin().await?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let existing = reports::Entity::find()
+                .filter(reports::Column::UnitId.eq(item.unit_id.0))
+                .filter(reports::Column::RegimeCode.eq(item.regime.as_str()))
+                .filter(reports::Column::FormCode.eq(item.form.as_str()))
+                .filter(reports::Column::PeriodType.eq(item.period.kind.as_str()))
+                .filter(reports::Column::PeriodYear.eq(item.period.year))
+                .filter(reports::Column::PeriodNumber.eq(item.period.number as i32))
+                .one(&tx)
+                .await?;
+            if let Some(existing) = existing {
+                out.push((to_row(existing)?, false));
+                continue;
+            }
+            let now = Utc::now();
+            let model = reports::ActiveModel {
+                tenant_id: Set(item.tenant.0),
+                unit_id: Set(item.unit_id.0),
+                unit_path: Set(item.unit_path.as_str().to_owned()),
+                receiver_id: Set(item.receiver_id.0),
+                receiver_path: Set(item.receiver_path.as_str().to_owned()),
+                regime_code: Set(item.regime.clone()),
+                regime_version: Set(item.regime_version as i32),
+                form_code: Set(item.form.clone()),
+                kind: Set(item.kind.as_str().to_owned()),
+                period_type: Set(item.period.kind.as_str().to_owned()),
+                period_year: Set(item.period.year),
+                period_number: Set(item.period.number as i32),
+                data_from: Set(item.data_from),
+                data_to: Set(item.data_to),
+                opens_on: Set(item.opens_on),
+                closes_on: Set(item.closes_on),
+                reopened: Set(false),
+                status: Set(Status::New.as_str().to_owned()),
+                version: Set(1),
+                cells: Set("[]".to_owned()),
+                rows_added: Set("[]".to_owned()),
+                content_sha256: Set(content_hash(&[], &[], &[])),
+                forward_to: Set(None),
+                last_comment: Set(None),
+                assigned_by: Set(actor.id.map(|u| u.0)),
+                assigned_at: Set(now),
+                updated_at: Set(now),
+                sent_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await?;
+            let history = HistoryRow {
+                report: &model,
+                actor,
+                actor_unit: Some(grant.target()),
+                action: "assign",
+                from: Status::New,
+                to: Status::New,
+                comment: None,
+            };
+            record_history(&tx, history).await?;
+            insert_notifications(&tx, Some(model.id), &item.notify).await?;
+            out.push((to_row(model)?, true));
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// A report, for the check that precedes a write (the caller then needs a
+    /// [`RoleGrant`] at its unit or receiver). Never shown as such.
+    pub async fn report_for_check(&self, id: i64) -> Result<ReportRow, StoreError> {
+        let model = reports::Entity::find_by_id(id).one(self.db()).await?.ok_or(StoreError::NotFound("report"))?;
+        to_row(model)
+    }
+
+    /// A report the caller may read; another unit's report is "not found".
+    pub async fn report(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64) -> Result<ReportRow, StoreError> {
+        let model = reports::Entity::find_by_id(id).filter(visible(read, check)).one(self.db()).await?.ok_or(StoreError::NotFound("report"))?;
+        to_row(model)
+    }
+
+    /// Reports the caller may read, newest period first, filtered and paged.
+    /// The cells are left out of list rows.
+    pub async fn reports(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, q: &ReportQuery) -> Result<Page<ReportRow>, StoreError> {
+        let mut query = reports::Entity::find();
+        query = if q.received_only { query.filter(path_condition(reports::Column::ReceiverPath, check)) } else { query.filter(visible(read, check)) };
+        if let Some(unit) = &q.unit {
+            query = query.filter(reports::Column::UnitPath.like(unit.subtree_pattern()));
+        }
+        if let Some(regime) = &q.regime {
+            query = query.filter(reports::Column::RegimeCode.eq(regime.as_str()));
+        }
+        if let Some(form) = &q.form {
+            query = query.filter(reports::Column::FormCode.eq(form.as_str()));
+        }
+        if let Some(kind) = q.kind {
+            query = query.filter(reports::Column::Kind.eq(kind.as_str()));
+        }
+        if let Some(p) = q.period {
+            query = query
+                .filter(reports::Column::PeriodType.eq(p.kind.as_str()))
+                .filter(reports::Column::PeriodYear.eq(p.year))
+                .filter(reports::Column::PeriodNumber.eq(p.number as i32));
+        }
+        if let Some(status) = q.status {
+            query = query.filter(reports::Column::Status.eq(status.as_str()));
+        }
+        if let Some(k) = q.keyword.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+            let escaped: String = k.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
+            query = query.filter(reports::Column::FormCode.like(format!("%{escaped}%")));
+        }
+        let per_page = q.per_page.clamp(1, 200);
+        let page = q.page.max(1);
+        let total = query.clone().count(self.db()).await?;
+        let rows = query
+            .order_by_desc(reports::Column::PeriodYear)
+            .order_by_desc(reports::Column::PeriodNumber)
+            .order_by_desc(reports::Column::Id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+            .all(self.db())
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(|mut m| {
+                m.cells = "[]".to_owned();
+                to_row(m)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page { items, total, page, per_page })
+    }
+
+    /// The history of a report the caller may read, oldest first.
+    pub async fn report_history(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.report(read, check, id).await?;
+        let rows = report_history::Entity::find()
+            .filter(report_history::Column::ReportId.eq(id))
+            .order_by_asc(report_history::Column::Id)
+            .all(self.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|h| HistoryEntry {
+                at: h.at,
+                actor: h.actor_name,
+                actor_unit: h.actor_unit_id.map(UnitId),
+                action: h.action,
+                from: h.from_status,
+                to: h.to_status,
+                comment: h.comment,
+                version: h.version,
+                content_sha256: h.content_sha256,
+            })
+            .collect())
+    }
+
+    async fn stale(&self, tx: &DatabaseTransaction, model: &reports::Model, sent: &[ReportCell]) -> Result<StoreError, StoreError> {
+        let last = report_history::Entity::find()
+            .filter(report_history::Column::ReportId.eq(model.id))
+            .order_by_desc(report_history::Column::Id)
+            .one(tx)
+            .await?;
+        let stored: Vec<ReportCell> = serde_json::from_str(&model.cells).unwrap_or_default();
+        let sent_map: std::collections::HashMap<(&str, &str), &serde_json::Value> = sent.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
+        let changed = stored
+            .into_iter()
+            .filter(|c| sent_map.get(&(c.row.as_str(), c.col.as_str())).is_none_or(|v| **v != c.value) && !c.value.is_null())
+            .collect();
+        Ok(StoreError::Stale(Box::new(Stale {
+            current_version: model.version,
+            status: Status::parse(&model.status).unwrap_or(Status::Draft),
+            last_actor: last.as_ref().map(|h| h.actor_name.clone()),
+            last_at: last.map(|h| h.at),
+            changed,
+        })))
+    }
+
+    /// Stores new content (computed and validated by the regime), if the
+    /// report is editable, entry is open and the writer's copy is current.
+    pub async fn save_report_content(&self, grant: &RoleGrant, actor: &Actor, id: i64, content: NewContent, today: NaiveDate) -> Result<ReportRow, StoreError> {
+        let tx = self.db().begin().await?;
+        let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
+        check_entry(grant, &model, today)?;
+        if model.version != content.expected_version {
+            return Err(self.stale(&tx, &model, &content.cells).await?);
+        }
+        let from = Status::parse(&model.status).unwrap_or(Status::Draft);
+        let to = if from == Status::New { Status::Draft } else { from };
+        let sections = sections_of(&tx, id).await?;
+        let hash = content_hash(&content.cells, &content.rows_added, &sections);
+        let updated = reports::Entity::update_many()
+            .col_expr(reports::Column::Cells, Expr::value(json(&content.cells)?))
+            .col_expr(reports::Column::RowsAdded, Expr::value(json(&content.rows_added)?))
+            .col_expr(reports::Column::ContentSha256, Expr::value(hash))
+            .col_expr(reports::Column::Status, Expr::value(to.as_str()))
+            .col_expr(reports::Column::Version, Expr::value(model.version + 1))
+            .col_expr(reports::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(reports::Column::Id.eq(id))
+            .filter(reports::Column::Version.eq(model.version))
+            .exec(&tx)
+            .await?;
+        if updated.rows_affected == 0 {
+            // Another writer committed between our read and our write.
+            let current = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
+            return Err(self.stale(&tx, &current, &content.cells).await?);
+        }
+        let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
+        record_history(&tx, HistoryRow { report: &model, actor, actor_unit: Some(grant.unit()), action: "save", from, to, comment: None }).await?;
+        tx.commit().await?;
+        to_row(model)
+    }
+
+    /// Saves one section of a narrative report (HTML already sanitised).
+    pub async fn save_report_section(&self, grant: &RoleGrant, actor: &Actor, id: i64, edit: SectionEdit<'_>, today: NaiveDate) -> Result<ReportRow, StoreError> {
+        let SectionEdit { expected_version, section, html } = edit;
+        let tx = self.db().begin().await?;
+        let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
+        check_entry(grant, &model, today)?;
+        if model.version != expected_version {
+            return Err(self.stale(&tx, &model, &[]).await?);
+        }
+        let existing = report_sections::Entity::find()
+            .filter(report_sections::Column::ReportId.eq(id))
+            .filter(report_sections::Column::Section.eq(section))
+            .one(&tx)
+            .await?;
+        match existing {
+            Some(row) => {
+                let mut active: report_sections::ActiveModel = row.into();
+                active.html = Set(html.to_owned());
+                active.updated_by = Set(actor.id.map(|u| u.0));
+                active.updated_at = Set(Utc::now());
+                active.update(&tx).await?;
+            }
+            None => {
+                report_sections::ActiveModel {
+                    report_id: Set(id),
+                    section: Set(section.to_owned()),
+                    html: Set(html.to_owned()),
+                    updated_by: Set(actor.id.map(|u| u.0)),
+                    updated_at: Set(Utc::now()),
+                    ..Default::default()
+                }
+                .insert(&tx)
+                .await?;
+            }
+        }
+        let from = Status::parse(&model.status).unwrap_or(Status::Draft);
+        let to = if from == Status::New { Status::Draft } else { from };
+        let sections = sections_of(&tx, id).await?;
+        let cells: Vec<ReportCell> = serde_json::from_str(&model.cells).unwrap_or_default();
+        let rows: Vec<AddedRow> = serde_json::from_str(&model.rows_added).unwrap_or_default();
+        let updated = reports::Entity::update_many()
+            .col_expr(reports::Column::ContentSha256, Expr::value(content_hash(&cells, &rows, &sections)))
+            .col_expr(reports::Column::Status, Expr::value(to.as_str()))
+            .col_expr(reports::Column::Version, Expr::value(model.version + 1))
+            .col_expr(reports::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(reports::Column::Id.eq(id))
+            .filter(reports::Column::Version.eq(model.version))
+            .exec(&tx)
+            .await?;
+        if updated.rows_affected == 0 {
+            let current = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
+            return Err(self.stale(&tx, &current, &[]).await?);
+        }
+        let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
+        let comment = format!("section {section}");
+        record_history(&tx, HistoryRow { report: &model, actor, actor_unit: Some(grant.unit()), action: "save_section", from, to, comment: Some(&comment) })
+            .await?;
+        tx.commit().await?;
+        to_row(model)
+    }
+
+    /// The sections of a narrative report the caller may read.
+    pub async fn report_sections(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64) -> Result<Vec<(String, String)>, StoreError> {
+        self.report(read, check, id).await?;
+        sections_of(self.db(), id).await
+    }
+
+    /// Applies one workflow step. The grant must be of the step's role, held
+    /// at the reporting unit (or at the receiver for checks); the report must
+    /// still be in the step's starting status.
+    pub async fn transition(&self, grant: &RoleGrant, actor: &Actor, id: i64, m: Move<'_>, notify: &NotificationDraft) -> Result<ReportRow, StoreError> {
+        let Move { step, comment, forward_to } = m;
+        let tx = self.db().begin().await?;
+        let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
+        let at = if step.role.at_receiver() { model.receiver_id } else { model.unit_id };
+        if grant.role() != step.role || grant.unit().0 != at {
+            return Err(StoreError::Forbidden);
+        }
+        let from = Status::parse(&model.status).ok_or_else(|| StoreError::Corrupt(format!("report {id} status")))?;
+        if from != step.from {
+            return Err(not_now(from, step.action.as_str()));
+        }
+        let now = Utc::now();
+        let mut update = reports::Entity::update_many()
+            .col_expr(reports::Column::Status, Expr::value(step.to.as_str()))
+            .col_expr(reports::Column::Version, Expr::value(model.version + 1))
+            .col_expr(reports::Column::UpdatedAt, Expr::value(now))
+            .filter(reports::Column::Id.eq(id))
+            .filter(reports::Column::Version.eq(model.version))
+            .filter(reports::Column::Status.eq(from.as_str()));
+        if let Some(c) = comment {
+            update = update.col_expr(reports::Column::LastComment, Expr::value(c.to_owned()));
+        }
+        match step.action {
+            Action::Send => update = update.col_expr(reports::Column::SentAt, Expr::value(now)),
+            Action::Approve => update = update.col_expr(reports::Column::ForwardTo, Expr::value(forward_to.map(|u| u.0))),
+            Action::Reopen => update = update.col_expr(reports::Column::Reopened, Expr::value(true)),
+            _ => {}
+        }
+        if update.exec(&tx).await?.rows_affected == 0 {
+            let current = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
+            return Err(not_now(Status::parse(&current.status).unwrap_or(from), step.action.as_str()));
+        }
+        let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
+        record_history(&tx, HistoryRow { report: &model, actor, actor_unit: Some(grant.unit()), action: step.action.as_str(), from, to: step.to, comment })
+            .await?;
+        insert_notifications(&tx, Some(id), notify).await?;
+        tx.commit().await?;
+        to_row(model)
+    }
+
+    /// Sets which unit receives `unit`'s reports of `regime` ("*" for every regime).
+    pub async fn set_receiver(&self, grant: &Grant<ConfigureReceivers>, regime: &str, receiver: UnitId) -> Result<(), StoreError> {
+        let tx = self.db().begin().await?;
+        let unit = grant.target();
+        let receiver_row = crate::entity::units::Entity::find_by_id(receiver.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
+        if receiver.0 == unit.0 {
+            return Err(refused("receiver", "self", "Đơn vị không thể tự nhận báo cáo của mình.", "A unit cannot receive its own reports."));
+        }
+        let unit_row = crate::entity::units::Entity::find_by_id(unit.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
+        if receiver_row.tenant_id != unit_row.tenant_id && receiver_row.parent_id.is_some() {
+            // The platform root (VPCP) receives from every tenant; other tenants' units do not.
+            return Err(StoreError::NotFound("unit"));
+        }
+        receivers::Entity::delete_many()
+            .filter(receivers::Column::UnitId.eq(unit.0))
+            .filter(receivers::Column::RegimeCode.eq(regime))
+            .exec(&tx)
+            .await?;
+        receivers::ActiveModel {
+            tenant_id: Set(unit_row.tenant_id),
+            regime_code: Set(regime.to_owned()),
+            unit_id: Set(unit.0),
+            receiver_id: Set(receiver.0),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The unit that receives `unit`'s reports of `regime`: the configured one
+    /// for the regime, else the one configured for every regime, else the parent.
+    pub async fn receiver_of(&self, unit: UnitId, regime: &str) -> Result<Option<UnitId>, StoreError> {
+        let rows = receivers::Entity::find()
+            .filter(receivers::Column::UnitId.eq(unit.0))
+            .filter(Condition::any().add(receivers::Column::RegimeCode.eq(regime)).add(receivers::Column::RegimeCode.eq("*")))
+            .all(self.db())
+            .await?;
+        if let Some(r) = rows.iter().find(|r| r.regime_code == regime).or_else(|| rows.first()) {
+            return Ok(Some(UnitId(r.receiver_id)));
+        }
+        let row = crate::entity::units::Entity::find_by_id(unit.0).one(self.db()).await?.ok_or(StoreError::NotFound("unit"))?;
+        Ok(row.parent_id.map(UnitId))
+    }
+
+    /// Reports for the benchmark and for tests that need many rows fast: the
+    /// same rows as [`Store::assign_reports`] would write, in batches, without
+    /// notifications. Operator use only.
+    pub async fn operator_bulk_reports(&self, items: Vec<NewReport>) -> Result<u64, StoreError> {
+        let tx = self.db().begin().await?;
+        let now = Utc::now();
+        let mut n = 0;
+        for chunk in items.chunks(500) {
+            let models: Vec<reports::ActiveModel> = chunk
+                .iter()
+                .map(|item| reports::ActiveModel {
+                    tenant_id: Set(item.tenant.0),
+                    unit_id: Set(item.unit_id.0),
+                    unit_path: Set(item.unit_path.as_str().to_owned()),
+                    receiver_id: Set(item.receiver_id.0),
+                    receiver_path: Set(item.receiver_path.as_str().to_owned()),
+                    regime_code: Set(item.regime.clone()),
+                    regime_version: Set(item.regime_version as i32),
+                    form_code: Set(item.form.clone()),
+                    kind: Set(item.kind.as_str().to_owned()),
+                    period_type: Set(item.period.kind.as_str().to_owned()),
+                    period_year: Set(item.period.year),
+                    period_number: Set(item.period.number as i32),
+                    data_from: Set(item.data_from),
+                    data_to: Set(item.data_to),
+                    opens_on: Set(item.opens_on),
+                    closes_on: Set(item.closes_on),
+                    reopened: Set(false),
+                    status: Set(Status::New.as_str().to_owned()),
+                    version: Set(1),
+                    cells: Set("[]".to_owned()),
+                    rows_added: Set("[]".to_owned()),
+                    content_sha256: Set(String::new()),
+                    forward_to: Set(None),
+                    last_comment: Set(None),
+                    assigned_by: Set(None),
+                    assigned_at: Set(now),
+                    updated_at: Set(now),
+                    sent_at: Set(None),
+                    ..Default::default()
+                })
+                .collect();
+            n += models.len() as u64;
+            reports::Entity::insert_many(models).exec(&tx).await?;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+}
+
+fn check_entry(grant: &RoleGrant, model: &reports::Model, today: NaiveDate) -> Result<(), StoreError> {
+    if grant.role() != Role::Enter || grant.unit().0 != model.unit_id {
+        return Err(StoreError::Forbidden);
+    }
+    let status = Status::parse(&model.status).unwrap_or(Status::Sent);
+    if !status.editable() {
+        let label = status.label();
+        return Err(conflict(
+            "status",
+            "not_editable",
+            format!("Báo cáo đang ở trạng thái \"{}\" nên không thể sửa. Hãy yêu cầu đính chính nếu cần sửa.", label.vi),
+            format!("The report is \"{}\" and cannot be edited. Request a correction to change it.", label.en),
+        ));
+    }
+    if !entry_open(model.closes_on, model.reopened, today) {
+        use baocao_domain::text::Locale;
+        let (vi, en) = (baocao_domain::format::date(model.closes_on, Locale::Vi), baocao_domain::format::date(model.closes_on, Locale::En));
+        return Err(refused(
+            "period",
+            "entry_closed",
+            format!("Kỳ nhập liệu đã đóng ngày {vi}. Đề nghị đơn vị nhận báo cáo mở lại nếu cần nhập tiếp."),
+            format!("Entry closed on {en}. Ask the receiving unit to reopen it."),
+        ));
+    }
+    Ok(())
+}
+
+async fn sections_of(db: &impl ConnectionTrait, id: i64) -> Result<Vec<(String, String)>, StoreError> {
+    let rows = report_sections::Entity::find()
+        .filter(report_sections::Column::ReportId.eq(id))
+        .order_by_asc(report_sections::Column::Section)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.section, r.html)).collect())
+}

@@ -1,0 +1,289 @@
+//! The life of a report through the API: a ward of Hưng Yên (two-level
+//! shape: ward → province) fills regime III's meetings form, its leader
+//! approves, its clerk sends, the province rejects, the ward corrects and
+//! resends, the province accepts, then a correction after acceptance.
+
+use baocao_tests::{Backend, Session, TestApp, assert_error, both, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const FORM: &str = "III.01a/VPCP/TH";
+
+pub async fn put(app: &TestApp, who: &Session, path: &str, body: Value) -> reqwest::Response {
+    app.request(who, Method::PUT, path).json(&body).send().await.unwrap()
+}
+
+pub async fn assign_meetings(app: &TestApp, by: &Session, unit: i64, extra: Value) -> Value {
+    let mut body = json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": 2026, "number": 1}, "units": [unit]});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    let response = app.post(by, "/api/v1/assignments", body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+pub async fn act(app: &TestApp, who: &Session, id: i64, action: &str, comment: Option<&str>) -> reqwest::Response {
+    app.post(who, &format!("/api/v1/reports/{id}/transitions"), json!({"action": action, "comment": comment})).await
+}
+
+async fn status_after(app: &TestApp, who: &Session, id: i64, action: &str, comment: Option<&str>) -> String {
+    let response = act(app, who, id, action, comment).await;
+    assert_eq!(response.status(), StatusCode::OK, "{action} by {}", who.user["username"]);
+    let body: Value = response.json().await.unwrap();
+    body["status"].as_str().unwrap().to_owned()
+}
+
+/// Every actor in `who` is refused `action` with 403, and the report is unchanged.
+async fn forbidden(app: &TestApp, who: &[&Session], reader: &Session, id: i64, action: &str) {
+    let before = app.get_json(reader, &format!("/api/v1/reports/{id}")).await;
+    for s in who {
+        let response = act(app, s, id, action, Some("không được phép")).await;
+        assert_error(response, StatusCode::FORBIDDEN, "forbidden").await;
+    }
+    assert_eq!(app.get_json(reader, &format!("/api/v1/reports/{id}")).await, before, "{action}: refused attempts changed nothing");
+}
+
+fn cell(report: &Value, row: &str, col: &str) -> Value {
+    report["cells"].as_array().unwrap().iter().find(|c| c["row"] == row && c["col"] == col).map(|c| c["value"].clone()).unwrap_or(Value::Null)
+}
+
+async fn unread(app: &TestApp, who: &Session) -> (u64, Vec<String>) {
+    let page = app.get_json(who, "/api/v1/notifications?state=unread").await;
+    let messages = page["items"].as_array().unwrap().iter().map(|n| n["message"].as_str().unwrap().to_owned()).collect();
+    (page["unread"].as_u64().unwrap(), messages)
+}
+
+async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let province = app.login("hy.tonghop").await;
+    let entry = app.login("hy.phohien.nhaplieu").await;
+    let leader = app.login("hy.phohien.duyet").await;
+    let clerk = app.login("hy.phohien.gui").await;
+    let department = app.login("hy.stp.nhaplieu").await;
+    let other_province = app.login("tb.tonghop").await;
+    let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
+
+    // Assignment: one report, idempotent, and the ward's data entry is told.
+    let assigned = assign_meetings(&app, &province, ward, json!({})).await;
+    assert_eq!(assigned.as_array().unwrap().len(), 1);
+    assert_eq!(assigned[0]["created"], true);
+    let report = &assigned[0]["report"];
+    let id = report["id"].as_i64().unwrap();
+    assert_eq!(report["status"], "new");
+    assert_eq!(report["form"], FORM);
+    assert_eq!(report["period"]["key"], "2026");
+    assert_eq!(report["data_from"], "2025-12-15");
+    assert_eq!(report["data_to"], "2026-12-14");
+    assert_eq!(report["closes_on"], "2026-12-17", "a commune-level deadline: 3 days after the cut-off");
+    assert_eq!(report["receiver"]["id"], app.unit_id("hungyen", "hungyen").await, "default receiver: the parent");
+    let again = assign_meetings(&app, &province, ward, json!({})).await;
+    assert_eq!(again[0]["created"], false);
+    assert_eq!(again[0]["report"]["id"], id);
+    let (count, messages) = unread(&app, &entry).await;
+    assert_eq!(count, 1, "assigning twice notifies once");
+    assert!(messages[0].starts_with(&format!("Báo cáo {FORM} (Năm 2026) của UBND phường Phố Hiến đã được giao bởi")), "{}", messages[0]);
+    assert!(messages[0].contains(" - UBND tỉnh Hưng Yên vào lúc ") && messages[0].contains(" ngày "), "{}", messages[0]);
+
+    // Who sees it: not another province, not another unit of the province.
+    assert_eq!(app.get(&other_province, &format!("/api/v1/reports/{id}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&department, &format!("/api/v1/reports/{id}")).await.status(), StatusCode::NOT_FOUND);
+    let listed = app.get_json(&entry, "/api/v1/reports?regime=TT01-III&period=2026&status=new").await;
+    assert_eq!(listed["total"], 1);
+    assert_eq!(app.get_json(&other_province, "/api/v1/reports").await["total"], 0);
+
+    // Entry: a row picked from the catalogue, Vietnamese-typed numbers, formulas recomputed.
+    let current = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
+    assert!(current["actions"].as_array().unwrap().contains(&json!("edit")));
+    let data = json!({
+        "version": current["version"],
+        "rows_added": [{"title": "UBND phường Phố Hiến", "catalogue": "phuong-pho-hien"}],
+        "cells": [{"row": "x1", "col": "c4", "value": "1.200"}, {"row": "x1", "col": "c5", "value": 300}, {"row": "x1", "col": "c6", "value": 45},
+                  {"row": "x1", "col": "c3", "value": 999}]
+    });
+    assert_error(put(&app, &clerk, &format!("/api/v1/reports/{id}/data"), data.clone()).await, StatusCode::FORBIDDEN, "forbidden").await;
+    let saved = put(&app, &entry, &format!("/api/v1/reports/{id}/data"), data).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let saved: Value = saved.json().await.unwrap();
+    assert_eq!(saved["status"], "draft");
+    assert_eq!(saved["rows_added"][0]["code"], "x1");
+    assert_eq!(cell(&saved, "x1", "c4"), json!(1200));
+    assert_eq!(cell(&saved, "x1", "c3"), json!(1500), "the typed 999 in a formula cell is replaced by (4) + (5)");
+    assert_eq!(cell(&saved, "x1", "c7").as_f64(), Some(20.0), "(5) / (3) × 100");
+    assert_eq!(cell(&saved, "tong", "c3"), json!(1500), "TỔNG CỘNG");
+
+    // Submit to the leader: only data entry may.
+    forbidden(&app, &[&leader, &clerk, &province], &entry, id, "submit").await;
+    assert_eq!(status_after(&app, &entry, id, "submit", None).await, "submitted");
+    assert!(unread(&app, &leader).await.1[0].contains("đã được trình lãnh đạo bởi"));
+    assert_error(put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": saved["version"].as_i64().unwrap() + 1, "cells": []})).await, StatusCode::CONFLICT, "not_editable").await;
+
+    // The leader approves and forwards to the clerk.
+    forbidden(&app, &[&entry, &clerk, &province], &entry, id, "approve").await;
+    let forward = app.post(&leader, &format!("/api/v1/reports/{id}/transitions"), json!({"action": "approve", "forward_to": department.user_id()})).await;
+    assert_error(forward, StatusCode::UNPROCESSABLE_ENTITY, "not_a_sender").await;
+    let approved = app.post(&leader, &format!("/api/v1/reports/{id}/transitions"), json!({"action": "approve", "forward_to": clerk.user_id()})).await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    assert_eq!(approved.json::<Value>().await.unwrap()["status"], "unit_approved");
+    assert!(unread(&app, &clerk).await.1[0].contains("đã được lãnh đạo duyệt bởi"));
+
+    // The clerk signs and sends (the ward's data entry may send too, by policy).
+    forbidden(&app, &[&leader, &province], &entry, id, "send").await;
+    assert_eq!(status_after(&app, &clerk, id, "send", None).await, "sent");
+    assert!(unread(&app, &province).await.1[0].contains("đã được gửi bởi"));
+
+    // The province checks and rejects, with a mandatory comment.
+    forbidden(&app, &[&entry, &leader, &clerk], &entry, id, "reject").await;
+    assert_error(act(&app, &province, id, "reject", None).await, StatusCode::UNPROCESSABLE_ENTITY, "comment_required").await;
+    assert_error(act(&app, &province, id, "submit", None).await, StatusCode::CONFLICT, "transition_not_allowed").await;
+    assert_eq!(status_after(&app, &province, id, "reject", Some("Cột (6) chưa khớp với biên bản họp.")).await, "rejected");
+    let shown = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
+    assert_eq!(shown["last_comment"], "Cột (6) chưa khớp với biên bản họp.");
+    assert!(unread(&app, &entry).await.1.iter().any(|m| m.contains("đã được từ chối bởi") && m.contains("Cột (6) chưa khớp")));
+
+    // The ward corrects (rejected is editable like a draft) and resends.
+    let fixed = put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": shown["version"], "cells": [{"row": "x1", "col": "c6", "value": 40}]})).await;
+    assert_eq!(fixed.status(), StatusCode::OK);
+    let fixed: Value = fixed.json().await.unwrap();
+    assert_eq!(fixed["status"], "rejected");
+    assert_eq!(cell(&fixed, "x1", "c6"), json!(40));
+    assert_eq!(cell(&fixed, "x1", "c4"), json!(1200), "cells not named keep their value");
+    assert_eq!(status_after(&app, &entry, id, "submit", None).await, "submitted");
+    assert_eq!(status_after(&app, &leader, id, "approve", None).await, "unit_approved");
+    assert_eq!(status_after(&app, &clerk, id, "send", None).await, "sent");
+    forbidden(&app, &[&entry, &leader, &clerk], &entry, id, "accept").await;
+    assert_eq!(status_after(&app, &province, id, "accept", None).await, "accepted");
+    let accepted = app.get_json(&province, &format!("/api/v1/reports/{id}")).await;
+    assert!(accepted["sent_at"].is_string());
+
+    // A correction after acceptance waits for the province.
+    forbidden(&app, &[&leader, &province], &entry, id, "request_correction").await;
+    assert_error(act(&app, &entry, id, "request_correction", None).await, StatusCode::UNPROCESSABLE_ENTITY, "comment_required").await;
+    assert_eq!(status_after(&app, &entry, id, "request_correction", Some("Bổ sung cuộc họp ngày 10/12")).await, "correction_requested");
+    forbidden(&app, &[&entry, &leader, &clerk], &entry, id, "approve_correction").await;
+    assert_eq!(status_after(&app, &province, id, "approve_correction", None).await, "draft");
+
+    // The history tells the whole story, each entry with who and a content hash.
+    let history = app.get_json(&entry, &format!("/api/v1/reports/{id}/history")).await;
+    let actions: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "assign", "save", "submit", "approve", "send", "reject", "save", "submit", "approve", "send", "accept", "request_correction",
+            "approve_correction"
+        ]
+    );
+    let reject = &history[5];
+    assert_eq!((reject["actor"].as_str(), reject["from"].as_str(), reject["to"].as_str()), (Some("hy.tonghop"), Some("sent"), Some("rejected")));
+    assert_eq!(reject["comment"], "Cột (6) chưa khớp với biên bản họp.");
+    assert!(history.as_array().unwrap().iter().all(|h| h["content_sha256"].as_str().unwrap().len() == 64));
+    assert_ne!(history[1]["content_sha256"], history[6]["content_sha256"], "the correction changed the content");
+    assert_eq!(app.get(&other_province, &format!("/api/v1/reports/{id}/history")).await.status(), StatusCode::NOT_FOUND);
+
+    // Notifications: filters, and mark all read.
+    let all = app.get_json(&entry, "/api/v1/notifications?state=all").await;
+    assert!(all["total"].as_u64().unwrap() >= 4);
+    let from_province = app.get_json(&entry, &format!("/api/v1/notifications?sender={}", province.user_id())).await;
+    assert!(from_province["items"].as_array().unwrap().iter().all(|n| n["sender"] == province.user_id()));
+    let marked: Value = app.post(&entry, "/api/v1/notifications/read-all", json!({})).await.json().await.unwrap();
+    assert!(marked["marked"].as_u64().unwrap() >= 1);
+    assert_eq!(unread(&app, &entry).await.0, 0);
+    assert_eq!(app.get_json(&entry, "/api/v1/notifications?state=read").await["total"], all["total"]);
+    assert_error(app.get(&entry, "/api/v1/notifications?state=maybe").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_filter").await;
+}
+
+async fn bad_input_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let province = app.login("hy.tonghop").await;
+    let entry = app.login("hy.phohien.nhaplieu").await;
+    let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
+    let id = assign_meetings(&app, &province, ward, json!({})).await[0]["report"]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/reports/{id}/data");
+    let start = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
+    let ok = put(&app, &entry, &path, json!({"version": start["version"], "rows_added": [{"title": "Phường Phố Hiến", "catalogue": "phuong-pho-hien"}],
+        "cells": [{"row": "x1", "col": "c4", "value": 5}]}))
+    .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let before = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
+    let v = before["version"].clone();
+
+    for (body, what) in [
+        (json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": "abc"}]}), "text in a number column"),
+        (json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": -3}]}), "a negative count"),
+        (json!({"version": v, "cells": [{"row": "x1", "col": "c5", "value": "2,5"}]}), "a fraction in an integer column"),
+        (json!({"version": v, "cells": [{"row": "nope", "col": "c4", "value": 1}]}), "an unknown row"),
+        (json!({"version": v, "cells": [{"row": "x1", "col": "c99", "value": 1}]}), "an unknown column"),
+        (json!({"version": v, "rows_added": [{"title": "Dòng tự nhập"}]}), "a free-text row the form does not allow"),
+        (json!({"version": v, "rows_removed": ["tong"]}), "removing a fixed row"),
+    ] {
+        let response = put(&app, &entry, &path, body).await;
+        let error = assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
+        let cells = error["error"]["cells"].as_array().unwrap();
+        assert!(!cells.is_empty(), "{what}: the offending cells are named");
+        assert!(cells.iter().all(|c| !c["message"].as_str().unwrap().is_empty() && !c["message_en"].as_str().unwrap().is_empty()), "{what}");
+        assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, before, "{what}: nothing stored");
+    }
+    let named = assert_error(put(&app, &entry, &path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": "abc"}]})).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
+    assert_eq!((named["error"]["cells"][0]["row"].as_str(), named["error"]["cells"][0]["col"].as_str()), (Some("x1"), Some("c4")));
+    assert!(named["error"]["cells"][0]["message"].as_str().unwrap().contains("cột (4)"), "{named}");
+
+    // Two people save: the second, from the old version, gets a conflict naming what changed.
+    let first = put(&app, &entry, &path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": 7}]})).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let after_first = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
+    let stale = put(&app, &entry, &path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": 9}]})).await;
+    let stale = assert_error(stale, StatusCode::CONFLICT, "stale_version").await;
+    assert_eq!(stale["error"]["current"]["current_version"], after_first["version"]);
+    assert_eq!(stale["error"]["current"]["last_actor"], "hy.phohien.nhaplieu");
+    let changed = stale["error"]["current"]["changed"].as_array().unwrap();
+    assert!(changed.iter().any(|c| c["row"] == "x1" && c["col"] == "c4" && c["value"] == 7), "{changed:?}");
+    assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, after_first, "the stale write stored nothing");
+
+    // Malformed bodies and unknown actions.
+    let raw = app.request(&entry, Method::PUT, &path).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    assert_eq!(raw.status(), StatusCode::BAD_REQUEST);
+    assert_error(act(&app, &entry, id, "teleport", None).await, StatusCode::UNPROCESSABLE_ENTITY, "unknown_action").await;
+    assert_error(app.get(&entry, "/api/v1/reports?period=2026-Q9").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_filter").await;
+    assert_error(app.get(&entry, "/api/v1/reports?status=approved").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_filter").await;
+
+    // Assignment refusals.
+    let bad_form = app.post(&province, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": ["X.99"], "period": {"type": "year", "year": 2026, "number": 1}, "units": [ward]})).await;
+    assert_error(bad_form, StatusCode::UNPROCESSABLE_ENTITY, "unknown_form").await;
+    let bad_period = app.post(&province, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "quarter", "year": 2026, "number": 1}, "units": [ward]})).await;
+    assert_error(bad_period, StatusCode::UNPROCESSABLE_ENTITY, "period_not_reported").await;
+    let department = app.unit_id("hungyen", "so-tu-phap").await;
+    let bad_level = app.post(&province, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": 2026, "number": 1}, "units": [department]})).await;
+    assert_error(bad_level, StatusCode::UNPROCESSABLE_ENTITY, "level_not_reporting").await;
+    let not_mine = app.post(&entry, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": 2026, "number": 1}, "units": [ward]})).await;
+    assert_error(not_mine, StatusCode::FORBIDDEN, "forbidden").await;
+    let other = app.login("tb.tonghop").await;
+    let other_tenant = app.post(&other, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": 2025, "number": 1}, "units": [ward]})).await;
+    assert_error(other_tenant, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_eq!(app.get_json(&province, "/api/v1/reports").await["total"], 1, "refused assignments created nothing");
+}
+
+async fn a_closed_period_refuses_entry_until_reopened(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let province = app.login("hy.tonghop").await;
+    let entry = app.login("hy.phohien.nhaplieu").await;
+    let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
+    let assigned = assign_meetings(&app, &province, ward, json!({"opens_on": "01/01/2021", "closes_on": "15/01/2021"})).await;
+    let report = &assigned[0]["report"];
+    assert_eq!(report["closes_on"], "2021-01-15");
+    let id = report["id"].as_i64().unwrap();
+    let body = json!({"version": report["version"], "rows_added": [{"title": "Phường Phố Hiến", "catalogue": "phuong-pho-hien"}]});
+    let closed = put(&app, &entry, &format!("/api/v1/reports/{id}/data"), body.clone()).await;
+    let error = assert_error(closed, StatusCode::CONFLICT, "entry_closed").await;
+    assert!(error["error"]["message"].as_str().unwrap().contains("15/01/2021"));
+    assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await["version"], report["version"]);
+    forbidden(&app, &[&entry], &province, id, "reopen").await;
+    assert_eq!(status_after(&app, &province, id, "reopen", None).await, "new");
+    let current = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
+    assert_eq!(current["reopened"], true);
+    let reopened = put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": current["version"], "rows_added": body["rows_added"]})).await;
+    assert_eq!(reopened.status(), StatusCode::OK);
+}
+
+both!(a_report_travels_from_a_ward_to_the_province_and_back, bad_input_changes_nothing, a_closed_period_refuses_entry_until_reopened);
