@@ -40,3 +40,294 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// ------------------------------------------------------------------ shared
+const english = () => document.documentElement.lang === "en";
+const csrfToken = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+const say = (vi, en) => (english() ? en : vi);
+async function api(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let json = null;
+  try { json = await response.json(); } catch (_) { json = null; }
+  return { ok: response.ok, status: response.status, body: json };
+}
+const errorText = (body) => (body && body.error ? (english() ? body.error.message_en : body.error.message) : say("Lỗi kết nối, vui lòng thử lại.", "Connection error; please try again."));
+const clock = () => new Date().toLocaleTimeString(english() ? "en-GB" : "vi-VN");
+
+// --------------------------------------------------------------- the bell
+document.addEventListener("DOMContentLoaded", () => {
+  const bell = document.getElementById("bell");
+  const count = document.getElementById("bell-count");
+  if (!bell || !count || !window.EventSource) return;
+  // Server-sent events: the unread count now, and whenever it changes on any instance.
+  const stream = new EventSource(bell.dataset.stream);
+  stream.addEventListener("unread", (event) => {
+    const n = parseInt(event.data, 10) || 0;
+    count.textContent = String(n);
+    count.hidden = n === 0;
+    bell.dataset.unread = String(n);
+  });
+});
+
+// ------------------------------------------------------- the numeric grid
+document.addEventListener("DOMContentLoaded", () => {
+  const grid = document.getElementById("report-grid");
+  if (!grid) return;
+  const zoomed = { size: 100 };
+  for (const button of document.querySelectorAll("[data-zoom]")) {
+    button.addEventListener("click", () => {
+      zoomed.size = Math.min(160, Math.max(60, zoomed.size + 10 * parseInt(button.dataset.zoom, 10)));
+      grid.style.fontSize = zoomed.size + "%";
+    });
+  }
+  if (grid.dataset.editable !== "true") return;
+
+  const id = grid.dataset.report;
+  const key = "baocao:report:" + id;
+  const status = document.getElementById("grid-status");
+  const errorList = document.getElementById("grid-errors");
+  const inputs = () => Array.from(grid.querySelectorAll("tbody input"));
+  const cellInput = (row, col) => grid.querySelector(`tbody input[data-row="${CSS.escape(row)}"][data-col="${CSS.escape(col)}"]`);
+  const format = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 2 });
+  const formatEn = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 2 });
+  const show = (value, type) => {
+    if (value === null || value === undefined) return "";
+    if (typeof value === "number" && type !== "text") return (english() ? formatEn : format).format(value);
+    return String(value);
+  };
+
+  // What the user typed and has not saved, kept in the browser until saved.
+  let draft = { version: parseInt(grid.dataset.version, 10), edits: {}, rowsAdded: [], rowsRemoved: [] };
+  try {
+    const stored = JSON.parse(localStorage.getItem(key) || "null");
+    if (stored && stored.edits) draft = stored;
+  } catch (_) { /* a broken draft is ignored */ }
+  const keep = () => localStorage.setItem(key, JSON.stringify(draft));
+  const restored = Object.keys(draft.edits);
+  for (const k of restored) {
+    const [row, col] = k.split("\u0001");
+    const input = cellInput(row, col);
+    if (input) { input.value = draft.edits[k]; input.classList.add("dirty"); }
+  }
+  if (restored.length > 0) {
+    status.textContent = say(`Đã khôi phục ${restored.length} ô chưa lưu.`, `Restored ${restored.length} unsaved cells.`);
+  }
+
+  const body = () => ({
+    version: draft.version,
+    cells: Object.entries(draft.edits).map(([k, value]) => { const [row, col] = k.split("\u0001"); return { row, col, value: value === "" ? null : value }; }),
+    rows_added: draft.rowsAdded,
+    rows_removed: draft.rowsRemoved,
+  });
+  const markErrors = (cells) => {
+    for (const input of inputs()) { input.classList.remove("invalid"); input.removeAttribute("title"); }
+    errorList.textContent = "";
+    for (const c of cells || []) {
+      const message = english() ? c.message_en : c.message;
+      const input = c.row && c.col ? cellInput(c.row, c.col) : null;
+      if (input) { input.classList.add("invalid"); input.title = message; }
+      const li = document.createElement("li");
+      li.textContent = message;
+      errorList.appendChild(li);
+    }
+  };
+  const fill = (cells, everything) => {
+    const byKey = new Map(cells.map((c) => [c.row + "\u0001" + c.col, c.value]));
+    for (const input of inputs()) {
+      const k = input.dataset.row + "\u0001" + input.dataset.col;
+      if (input.readOnly || everything) {
+        if (everything && !input.readOnly && k in draft.edits) continue;
+        input.value = show(byKey.has(k) ? byKey.get(k) : null, input.dataset.type);
+      }
+    }
+  };
+
+  let timer = null;
+  let computing = 0;
+  const compute = async () => {
+    const mine = ++computing;
+    const result = await api("POST", `/api/v1/reports/${id}/compute`, body());
+    if (mine !== computing) return; // a newer edit is on its way
+    if (result.ok) {
+      fill(result.body.cells, false);
+      markErrors(result.body.errors);
+      status.textContent = result.body.errors.length === 0 ? say("Đã chuẩn hóa dữ liệu.", "Recomputed.") : say(`${result.body.errors.length} ô chưa hợp lệ.`, `${result.body.errors.length} cells are not valid.`);
+    } else if (result.status === 422 && result.body && result.body.error.cells) {
+      markErrors(result.body.error.cells);
+      status.textContent = errorText(result.body);
+    }
+  };
+  const edited = (input) => {
+    draft.edits[input.dataset.row + "\u0001" + input.dataset.col] = input.value;
+    input.classList.add("dirty");
+    keep();
+    clearTimeout(timer);
+    timer = setTimeout(compute, 400);
+  };
+
+  const save = async () => {
+    status.textContent = say("Đang lưu…", "Saving…");
+    const result = await api("PUT", `/api/v1/reports/${id}/data`, body());
+    if (result.ok) {
+      draft = { version: result.body.version, edits: {}, rowsAdded: [], rowsRemoved: [] };
+      localStorage.removeItem(key);
+      grid.dataset.version = String(result.body.version);
+      const v = document.getElementById("report-version");
+      if (v) v.textContent = String(result.body.version);
+      for (const input of inputs()) input.classList.remove("dirty", "conflict");
+      fill(result.body.cells, true);
+      markErrors([]);
+      status.textContent = say("Đã lưu lúc ", "Saved at ") + clock();
+      return true;
+    }
+    if (result.status === 422 && result.body && result.body.error.cells) {
+      markErrors(result.body.error.cells);
+    } else if (result.status === 409 && result.body && result.body.error.current) {
+      // Somebody saved first: show what they changed; the next save is a deliberate overwrite.
+      const current = result.body.error.current;
+      for (const c of current.changed || []) {
+        const input = cellInput(c.row, c.col);
+        if (input) { input.classList.add("conflict"); input.title = say("Giá trị đang lưu: ", "Stored value: ") + show(c.value, input.dataset.type); }
+      }
+      draft.version = current.current_version;
+      keep();
+    }
+    status.textContent = errorText(result.body);
+    return false;
+  };
+
+  grid.addEventListener("input", (event) => { if (event.target.matches("tbody input")) edited(event.target); });
+
+  // Spreadsheet keys: arrows, Enter (Shift+Enter goes up); Tab stays native.
+  grid.addEventListener("keydown", (event) => {
+    const input = event.target;
+    if (!input.matches("tbody input")) return;
+    const cells = Array.from(input.closest("tr").querySelectorAll("input"));
+    const col = cells.indexOf(input);
+    const rows = Array.from(grid.querySelectorAll("tbody tr"));
+    const row = rows.indexOf(input.closest("tr"));
+    const at = (r, c) => (rows[r] ? rows[r].querySelectorAll("input")[c] : null);
+    let next = null;
+    if (event.key === "ArrowDown" || (event.key === "Enter" && !event.shiftKey)) next = at(row + 1, col);
+    else if (event.key === "ArrowUp" || (event.key === "Enter" && event.shiftKey)) next = at(row - 1, col);
+    else if (event.key === "ArrowLeft" && input.selectionStart === 0 && input.selectionEnd === 0) next = cells[col - 1];
+    else if (event.key === "ArrowRight" && input.selectionStart === input.value.length) next = cells[col + 1];
+    if (next) { event.preventDefault(); next.focus(); next.select(); }
+  });
+
+  // Paste a block copied from Excel: tab-separated columns, one line per row.
+  grid.addEventListener("paste", (event) => {
+    const input = event.target;
+    if (!input.matches("tbody input")) return;
+    const text = (event.clipboardData || window.clipboardData).getData("text");
+    if (!text.includes("\t") && !text.includes("\n")) return;
+    event.preventDefault();
+    const lines = text.replace(/\r/g, "").split("\n");
+    if (lines[lines.length - 1] === "") lines.pop();
+    const rows = Array.from(grid.querySelectorAll("tbody tr"));
+    const startRow = rows.indexOf(input.closest("tr"));
+    const startCol = Array.from(input.closest("tr").querySelectorAll("input")).indexOf(input);
+    lines.forEach((line, r) => {
+      const tr = rows[startRow + r];
+      if (!tr) return;
+      const targets = tr.querySelectorAll("input");
+      line.split("\t").forEach((value, c) => {
+        const target = targets[startCol + c];
+        if (target && !target.readOnly) { target.value = value.trim(); edited(target); }
+      });
+    });
+  });
+
+  document.getElementById("grid-save").addEventListener("click", save);
+  document.getElementById("grid-compute").addEventListener("click", compute);
+  window.addEventListener("beforeunload", (event) => { if (Object.keys(draft.edits).length > 0) { event.preventDefault(); } });
+
+  // Rows: added or removed with the edits, saved at once, then the page redraws.
+  const addRow = async (row) => { draft.rowsAdded.push(row); keep(); if (await save()) window.location.reload(); else { draft.rowsAdded.pop(); keep(); } };
+  const pick = document.getElementById("add-catalogue-row");
+  if (pick) pick.addEventListener("click", () => {
+    const select = document.getElementById("add-catalogue");
+    const option = select.options[select.selectedIndex];
+    if (option) addRow({ title: option.textContent, catalogue: option.value });
+  });
+  const free = document.getElementById("add-free-row");
+  if (free) free.addEventListener("click", () => {
+    const title = document.getElementById("add-free").value.trim();
+    if (title) addRow({ title });
+  });
+  for (const button of grid.querySelectorAll(".remove-row")) {
+    button.addEventListener("click", async () => {
+      if (!window.confirm(say("Xóa dòng này?", "Remove this row?"))) return;
+      draft.rowsRemoved.push(button.dataset.row);
+      for (const k of Object.keys(draft.edits)) if (k.startsWith(button.dataset.row + "\u0001")) delete draft.edits[k];
+      keep();
+      if (await save()) window.location.reload(); else { draft.rowsRemoved.pop(); keep(); }
+    });
+  }
+});
+
+// ---------------------------------------------------- the narrative editor
+document.addEventListener("DOMContentLoaded", () => {
+  const narrative = document.querySelector(".narrative[data-report]");
+  if (!narrative) return;
+  const id = narrative.dataset.report;
+  for (const button of narrative.querySelectorAll("[data-cmd]")) {
+    button.addEventListener("mousedown", (event) => event.preventDefault());
+    button.addEventListener("click", () => document.execCommand(button.dataset.cmd));
+  }
+  for (const editor of narrative.querySelectorAll(".editor[data-section]")) {
+    const key = `baocao:report:${id}:section:${editor.dataset.section}`;
+    const stored = localStorage.getItem(key);
+    if (stored !== null && stored !== editor.innerHTML) { editor.innerHTML = stored; editor.classList.add("dirty"); }
+    editor.addEventListener("input", () => { localStorage.setItem(key, editor.innerHTML); editor.classList.add("dirty"); });
+  }
+  for (const button of narrative.querySelectorAll("[data-save-section]")) {
+    button.addEventListener("click", async () => {
+      const code = button.dataset.saveSection;
+      const editor = narrative.querySelector(`.editor[data-section="${CSS.escape(code)}"]`);
+      const label = narrative.querySelector(`[data-section-status="${CSS.escape(code)}"]`);
+      const result = await api("PUT", `/api/v1/reports/${id}/sections/${encodeURIComponent(code)}`, { version: parseInt(narrative.dataset.version, 10), html: editor.innerHTML });
+      if (result.ok) {
+        narrative.dataset.version = String(result.body.version);
+        localStorage.removeItem(`baocao:report:${id}:section:${code}`);
+        editor.classList.remove("dirty");
+        label.textContent = say("Đã lưu lúc ", "Saved at ") + clock();
+      } else {
+        label.textContent = errorText(result.body);
+      }
+    });
+  }
+});
+
+// ------------------------------------------------------------ attachments
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll("[data-upload-attachment]")) {
+    button.addEventListener("click", async () => {
+      const input = document.getElementById(button.dataset.uploadAttachment);
+      const result = document.getElementById("attachment-result");
+      if (!input.files || input.files.length === 0) return;
+      const file = input.files[0];
+      button.disabled = true;
+      try {
+        const response = await fetch(`/api/v1/reports/${button.dataset.report}/attachments?name=${encodeURIComponent(file.name)}`, {
+          method: "POST", headers: { "Content-Type": "application/octet-stream", "X-CSRF-Token": button.dataset.csrf }, body: file,
+        });
+        if (response.ok) { window.location.reload(); return; }
+        let body = null;
+        try { body = await response.json(); } catch (_) { body = null; }
+        result.textContent = errorText(body);
+      } finally { button.disabled = false; }
+    });
+  }
+  for (const button of document.querySelectorAll("[data-delete-attachment]")) {
+    button.addEventListener("click", async () => {
+      if (!window.confirm(say("Xóa tập tin này?", "Delete this file?"))) return;
+      const result = await api("DELETE", `/api/v1/reports/${button.dataset.report}/attachments/${button.dataset.deleteAttachment}`);
+      if (result.ok || result.status === 204) window.location.reload(); else window.alert(errorText(result.body));
+    });
+  }
+});

@@ -424,12 +424,20 @@ fn normalise(value: serde_json::Value, cell_type: CellType) -> serde_json::Value
     }
 }
 
-/// Applies an edit to the stored content, checks what the form allows, lets
-/// the regime recompute and validate, and stores the result — or refuses with
-/// every offending cell and stores nothing.
-pub async fn save_data(state: &AppState, who: &Principal, id: i64, input: DataInput) -> Result<ReportRow, AppError> {
+/// An edit applied to the stored content and recomputed by the regime: the
+/// cells as they would be stored, and what the regime's validation says.
+pub struct Recomputed {
+    pub report: ReportRow,
+    pub content: NewContent,
+    pub errors: Vec<CellProblem>,
+}
+
+/// Applies an edit to a copy of the stored content, checks what the form
+/// allows, and lets the regime recompute ("Chuẩn hóa dữ liệu") and validate.
+/// Nothing is stored.
+pub async fn recompute(state: &AppState, who: &Principal, id: i64, input: DataInput) -> Result<Recomputed, AppError> {
     let report = for_write(state, who, id).await?;
-    let grant = state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await?;
+    state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await?;
     let entry = plugin_of(state, &report).await?;
     let Some(Template::Numeric(form)) = template(&entry.plugin, &report.form) else {
         return Err(invalid("form", "not_numeric", "Báo cáo này không phải biểu mẫu số liệu.", "This report is not a numeric form."));
@@ -446,14 +454,21 @@ pub async fn save_data(state: &AppState, who: &Principal, id: i64, input: DataIn
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
     .map_err(plugin_error)?;
-    if !errors.is_empty() {
-        return Err(AppError::InvalidCells(errors.into_iter().map(|e| cell_problem(e.row.as_deref(), e.col.as_deref(), e.message.vi, e.message.en)).collect()));
-    }
     let cells: Vec<ReportCell> =
         computed.cells.into_iter().filter(|c| !c.value.is_null()).map(|c| ReportCell { row: c.row, col: c.col, value: c.value }).collect();
-    let saved =
-        state.store.save_report_content(&grant, &who.actor(), id, NewContent { cells, rows_added: content.rows_added, ..content }, today()).await?;
-    Ok(saved)
+    let errors = errors.into_iter().map(|e| cell_problem(e.row.as_deref(), e.col.as_deref(), e.message.vi, e.message.en)).collect();
+    Ok(Recomputed { report, content: NewContent { cells, ..content }, errors })
+}
+
+/// Recomputes and validates an edit, then stores it — or refuses with every
+/// offending cell and stores nothing (the seeds' rule: nothing half-valid).
+pub async fn save_data(state: &AppState, who: &Principal, id: i64, input: DataInput) -> Result<ReportRow, AppError> {
+    let Recomputed { report, content, errors } = recompute(state, who, id, input).await?;
+    if !errors.is_empty() {
+        return Err(AppError::InvalidCells(errors));
+    }
+    let grant = state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await?;
+    Ok(state.store.save_report_content(&grant, &who.actor(), id, content, today()).await?)
 }
 
 async fn apply_edit(state: &AppState, who: &Principal, report: &ReportRow, form: &Form, input: DataInput) -> Result<NewContent, AppError> {

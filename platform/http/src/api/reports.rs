@@ -254,6 +254,27 @@ pub async fn put_data(state: web::Data<AppState>, who: Principal, id: web::Path<
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct ComputedDto {
+    /// The cells as they would be stored, formulas and totals recomputed.
+    pub cells: Vec<CellDto>,
+    pub rows_added: Vec<AddedRowDto>,
+    /// What validation would refuse on save.
+    pub errors: Vec<crate::error::CellProblem>,
+}
+
+#[utoipa::path(post, path = "/api/v1/reports/{id}/compute", tag = "reports", params(("id" = i64, Path)), request_body = DataInput,
+    responses((status = 200, description = "Recomputed (\"Chuẩn hóa dữ liệu\") and validated; nothing is stored", body = ComputedDto),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn compute(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>) -> ApiResult<web::Json<ComputedDto>> {
+    let r = reports::recompute(&state, &who, id.into_inner(), body.into_inner()).await?;
+    Ok(web::Json(ComputedDto {
+        cells: r.content.cells.iter().map(|c| CellDto { row: c.row.clone(), col: c.col.clone(), value: c.value.clone() }).collect(),
+        rows_added: r.content.rows_added.iter().map(AddedRowDto::from).collect(),
+        errors: r.errors,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SectionDto {
     pub code: String,
     pub label: String,

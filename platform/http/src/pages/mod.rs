@@ -4,6 +4,7 @@
 mod admin_units;
 mod admin_users;
 mod regimes;
+mod reports;
 mod signin;
 
 use actix_web::http::StatusCode;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     admin_units::configure(cfg);
     admin_users::configure(cfg);
     regimes::configure(cfg);
+    reports::configure(cfg);
 }
 
 /// An error shown as a page. Not being signed in sends the visitor to the
@@ -150,6 +152,7 @@ pub fn layout(l: Locale, title: &str, who: Option<&Principal>, body: Markup) -> 
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — " (t(l, "Hệ thống thông tin báo cáo", "Reporting information system")) }
                 link rel="stylesheet" href="/static/app.css";
+                @if let Some(who) = who { meta name="csrf-token" content=(who.session.csrf_token); }
                 script src="/static/app.js" defer {}
             }
             body {
@@ -157,12 +160,18 @@ pub fn layout(l: Locale, title: &str, who: Option<&Principal>, body: Markup) -> 
                     a.brand href="/" { (t(l, "HỆ THỐNG THÔNG TIN BÁO CÁO", "REPORTING INFORMATION SYSTEM")) }
                     @if let Some(who) = who {
                         nav {
+                            a href="/reports" { (t(l, "Nhập liệu", "Entry")) }
+                            a href="/reports/search" { (t(l, "Tra cứu", "Search")) }
+                            a href="/reports/assign" { (t(l, "Giao báo cáo", "Assign")) }
                             a href="/units" { (t(l, "Đơn vị", "Units")) }
                             a href="/users" { (t(l, "Người dùng", "Users")) }
                             a href="/regimes" { (t(l, "Chế độ báo cáo", "Regimes")) }
                             a href="/audit" { (t(l, "Nhật ký", "Audit log")) }
                         }
                         div.who {
+                            a #bell href="/notifications" title=(t(l, "Thông báo", "Notifications")) data-stream="/api/v1/notifications/stream" {
+                                "🔔" span #bell-count.count hidden {}
+                            }
                             a href="/account/password" title=(t(l, "Đổi mật khẩu", "Change password")) { (who.user.full_name.as_str()) }
                             a href={ "?lang=" (if l == Locale::Vi { "en" } else { "vi" }) } { (if l == Locale::Vi { "English" } else { "Tiếng Việt" }) }
                             form method="post" action="/logout" {

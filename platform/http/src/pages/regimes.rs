@@ -126,7 +126,7 @@ async fn set_enabled(state: web::Data<AppState>, req: HttpRequest, who: PagePrin
 /// The header rows of a form: level by level, neighbouring columns that share
 /// a header cell are merged (colspan); a column whose path ends early spans
 /// the remaining levels (rowspan).
-fn header_rows(form: &Form) -> Vec<Vec<(String, usize, usize)>> {
+pub(crate) fn header_rows(form: &Form) -> Vec<Vec<(String, usize, usize)>> {
     let depth = form.columns.iter().map(|c| c.header.len()).max().unwrap_or(1).max(1);
     let mut rows: Vec<Vec<(String, usize, usize)>> = vec![Vec::new(); depth];
     for (level, row) in rows.iter_mut().enumerate() {

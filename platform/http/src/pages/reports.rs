@@ -1,0 +1,795 @@
+//! The report pages: the entry list ("Danh sách nhập liệu"), search and
+//! status tracking ("Tra cứu báo cáo", "Theo dõi trạng thái báo cáo"),
+//! assignment ("Giao báo cáo"), a report's page with the spreadsheet-like
+//! editor or the narrative editor and the workflow buttons, its history,
+//! its print view, and the notifications list.
+//!
+//! The grid works without JavaScript as a read-only table; `app.js` turns it
+//! into the editor (keyboard navigation, paste from Excel, live recompute
+//! through `/api/v1/reports/{id}/compute`, unsaved edits kept in the browser).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, web};
+use baocao_domain::format;
+use baocao_domain::ids::UnitId;
+use baocao_domain::report::{Action, Period, PeriodKind, Status};
+use baocao_domain::text::Locale;
+use baocao_plugins::abi::{CellType, Form, Outline, RowMode};
+use baocao_storage::{ReportRow, UnitWithTenant};
+use maud::{Markup, PreEscaped, html};
+use serde::Deserialize;
+
+use super::{InLocale, PageResult, csrf_field, form_caller, html_page, layout, redirect};
+use crate::api::reports::{ListParams, NotificationParams, notification_query, query_of};
+use crate::error::AppError;
+use crate::locale::{self, t};
+use crate::principal::{PagePrincipal, Principal};
+use crate::reports::{self as service, AssignInput, Template, TransitionInput};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/reports", web::get().to(entry_list))
+        .route("/reports/search", web::get().to(search))
+        .route("/reports/assign", web::get().to(assign_form))
+        .route("/reports/assign", web::post().to(assign))
+        .route("/reports/{id}", web::get().to(report))
+        .route("/reports/{id}/transition", web::post().to(transition))
+        .route("/reports/{id}/history", web::get().to(history))
+        .route("/reports/{id}/print", web::get().to(print))
+        .route("/notifications", web::get().to(notifications))
+        .route("/notifications/read-all", web::post().to(read_all));
+}
+
+fn date(d: chrono::NaiveDate, l: Locale) -> String {
+    format::date(d, l)
+}
+
+fn status_badge(s: Status, l: Locale) -> Markup {
+    html! { span class={ "badge status-" (s.as_str()) } { (s.label().get(l)) } }
+}
+
+/// Query string of the current filters with another page number.
+fn with_page(req: &HttpRequest, page: u64) -> String {
+    let kept: Vec<&str> = req.query_string().split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("page=")).collect();
+    let mut q = kept.join("&");
+    if !q.is_empty() {
+        q.push('&');
+    }
+    format!("?{q}page={page}")
+}
+
+// ------------------------------------------------------------- the lists ---
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ListMode {
+    Entry,
+    Search,
+}
+
+async fn entry_list(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<ListParams>) -> PageResult {
+    report_list(&state, &req, who.0, params.into_inner(), ListMode::Entry).await
+}
+
+async fn search(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<ListParams>) -> PageResult {
+    report_list(&state, &req, who.0, params.into_inner(), ListMode::Search).await
+}
+
+async fn report_list(state: &AppState, req: &HttpRequest, who: Principal, params: ListParams, mode: ListMode) -> PageResult {
+    let l = locale::of(req);
+    let query = query_of(state, &params).await.in_locale(l)?;
+    let page = service::list(state, &who, &query).await.in_locale(l)?;
+    let ids: Vec<UnitId> = page.items.iter().flat_map(|r| [r.unit_id, r.receiver_id]).collect();
+    let names = state.store.unit_names(&ids).await.in_locale(l)?;
+    let regimes = crate::regimes::list(state, &who, false).await.in_locale(l)?;
+    let units = visible_units(state, &who).await.in_locale(l)?;
+    let titles: HashMap<(String, String), String> = regimes
+        .iter()
+        .flat_map(|e| {
+            let code = e.plugin.manifest.code.clone();
+            e.plugin
+                .manifest
+                .forms
+                .iter()
+                .map(move |f| ((code.clone(), f.code.clone()), f.title.vi.clone()))
+                .chain(e.plugin.manifest.outlines.iter().map({
+                    let code = e.plugin.manifest.code.clone();
+                    move |o| ((code.clone(), o.code.clone()), o.title.vi.clone())
+                }))
+        })
+        .collect();
+    let title = match mode {
+        ListMode::Entry => t(l, "Danh sách nhập liệu", "Data entry list"),
+        ListMode::Search => t(l, "Tra cứu và theo dõi trạng thái báo cáo", "Search and track reports"),
+    };
+    let pages = page.total.div_ceil(page.per_page).max(1);
+    let selected = |a: &Option<String>, b: &str| a.as_deref() == Some(b);
+    let body = html! {
+        h1 { (title) }
+        form.card.filters method="get" {
+            div.grid4 {
+                div {
+                    label for="unit" { (t(l, "Đơn vị báo cáo", "Reporting unit")) }
+                    select #unit name="unit" {
+                        option value="" { (t(l, "— Tất cả —", "— All —")) }
+                        @for u in &units { option value=(u.unit.id.0) selected[params.unit == Some(u.unit.id.0)] { (u.unit.name.as_str()) } }
+                    }
+                }
+                div {
+                    label for="regime" { (t(l, "Chế độ báo cáo", "Regime")) }
+                    select #regime name="regime" {
+                        option value="" { (t(l, "— Tất cả —", "— All —")) }
+                        @for e in &regimes { option value=(e.plugin.manifest.code) selected[selected(&params.regime, &e.plugin.manifest.code)] { (e.plugin.manifest.code) " — " (if l == Locale::Vi { &e.plugin.manifest.name.vi } else { &e.plugin.manifest.name.en }) } }
+                    }
+                }
+                div {
+                    label for="status" { (t(l, "Trạng thái", "Status")) }
+                    select #status name="status" {
+                        option value="" { (t(l, "— Tất cả —", "— All —")) }
+                        @for s in Status::ALL { option value=(s.as_str()) selected[selected(&params.status, s.as_str())] { (s.label().get(l)) } }
+                    }
+                }
+                div {
+                    label for="period" { (t(l, "Kỳ báo cáo (vd. 2026, 2026-Q1)", "Period (e.g. 2026, 2026-Q1)")) }
+                    input #period type="text" name="period" value=(params.period.clone().unwrap_or_default());
+                }
+                @if mode == ListMode::Search {
+                    div {
+                        label for="form" { (t(l, "Mã biểu mẫu", "Form code")) }
+                        input #form type="text" name="form" value=(params.form.clone().unwrap_or_default());
+                    }
+                    div {
+                        label for="kind" { (t(l, "Loại báo cáo", "Kind")) }
+                        select #kind name="kind" {
+                            option value="" { (t(l, "— Tất cả —", "— All —")) }
+                            option value="numeric" selected[selected(&params.kind, "numeric")] { (t(l, "Báo cáo số liệu", "Numeric")) }
+                            option value="narrative" selected[selected(&params.kind, "narrative")] { (t(l, "Báo cáo thuyết minh", "Narrative")) }
+                        }
+                    }
+                    div {
+                        label.check { input type="checkbox" name="received" value="true" checked[params.received == Some(true)]; " " (t(l, "Chỉ báo cáo gửi đến đơn vị tôi", "Only reports sent to my units")) }
+                    }
+                }
+                div {
+                    label for="q" { (t(l, "Từ khóa", "Keyword")) }
+                    input #q type="search" name="q" value=(params.q.clone().unwrap_or_default());
+                }
+            }
+            div.actions { button type="submit" { (t(l, "Tìm kiếm", "Search")) } a.button.secondary href=(req.path()) { (t(l, "Xóa lọc", "Clear")) } }
+        }
+        p.muted { (t(l, "Tổng số: ", "Total: ")) (format::number(page.total as f64, 0, l)) }
+        div.scroll {
+            table.reports {
+                thead { tr {
+                    th { (t(l, "STT", "No.")) }
+                    th { (t(l, "Mã biểu mẫu", "Form")) }
+                    th { (t(l, "Tên báo cáo", "Title")) }
+                    th { (t(l, "Đơn vị báo cáo", "Reporting unit")) }
+                    th { (t(l, "Trạng thái", "Status")) }
+                    th { (t(l, "Kỳ dữ liệu", "Data period")) }
+                    th { (t(l, "Từ ngày – đến ngày", "From – to")) }
+                    th { (t(l, "Mở – đóng nhập liệu", "Entry open – close")) }
+                    th { (t(l, "Thao tác", "Actions")) }
+                } }
+                tbody {
+                    @for (i, r) in page.items.iter().enumerate() {
+                        tr {
+                            td { ((page.page - 1) * page.per_page + i as u64 + 1) }
+                            td { code { (r.form) } }
+                            td { (titles.get(&(r.regime.clone(), r.form.clone())).cloned().unwrap_or_default()) }
+                            td { (names.get(&r.unit_id).cloned().unwrap_or_default()) }
+                            td { (status_badge(r.status, l)) }
+                            td { (r.period.label().get(l)) }
+                            td { (date(r.data_from, l)) " – " (date(r.data_to, l)) }
+                            td { (date(r.opens_on, l)) " – " (date(r.closes_on, l)) @if r.reopened { " " span.badge { (t(l, "mở lại", "reopened")) } } }
+                            td.links {
+                                a href={ "/reports/" (r.id) } { @if r.status.editable() { (t(l, "Nhập liệu", "Enter")) } @else { (t(l, "Xem", "View")) } }
+                                " · " a href={ "/reports/" (r.id) "/history" } { (t(l, "Lịch sử", "History")) }
+                                " · " a href={ "/reports/" (r.id) "/print" } { (t(l, "In", "Print")) }
+                            }
+                        }
+                    }
+                    @if page.items.is_empty() { tr { td colspan="9" .muted { (t(l, "Không có báo cáo nào.", "No reports.")) } } }
+                }
+            }
+        }
+        div.pager {
+            @if page.page > 1 { a.button.secondary href=(with_page(req, page.page - 1)) { "‹ " (t(l, "Trước", "Previous")) } }
+            span { (t(l, "Trang ", "Page ")) (page.page) " / " (pages) }
+            @if page.page < pages { a.button.secondary href=(with_page(req, page.page + 1)) { (t(l, "Sau", "Next")) " ›" } }
+        }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, title, Some(&who), body)))
+}
+
+async fn visible_units(state: &AppState, who: &Principal) -> Result<Vec<UnitWithTenant>, AppError> {
+    let scope = crate::admin::scope::<baocao_authz::perms::ReadUnits>(state, who).await?;
+    let mut units = state.store.units_in_scope(&scope).await?;
+    units.sort_by(|a, b| a.unit.path.as_str().cmp(b.unit.path.as_str()));
+    Ok(units)
+}
+
+// ------------------------------------------------------------ assignment ---
+
+#[derive(Debug, Deserialize)]
+struct AssignQuery {
+    regime: Option<String>,
+}
+
+async fn assign_form(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<AssignQuery>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    assign_page(&state, l, &who, query.regime.as_deref(), None).await
+}
+
+async fn assign_page(state: &AppState, l: Locale, who: &Principal, regime: Option<&str>, outcome: Option<Result<Vec<(ReportRow, bool)>, AppError>>) -> PageResult {
+    let regimes = crate::regimes::list(state, who, false).await.in_locale(l)?;
+    let chosen = regime.and_then(|code| regimes.iter().find(|e| e.plugin.manifest.code == code));
+    let me = state.store.unit_for_check(who.user.unit_id).await.in_locale(l)?;
+    let units: Vec<UnitWithTenant> = visible_units(state, who).await.in_locale(l)?.into_iter().filter(|u| u.unit.path.is_within(&me.path) && u.unit.id != me.id).collect();
+    let year = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y").to_string();
+    let body = html! {
+        h1 { (t(l, "Giao báo cáo cho đơn vị cấp dưới", "Assign reports to lower units")) }
+        @match &outcome {
+            Some(Ok(list)) => {
+                div.flash.ok role="status" {
+                    (t(l, "Đã giao ", "Assigned ")) (list.iter().filter(|(_, c)| *c).count()) (t(l, " báo cáo mới; ", " new reports; "))
+                    (list.iter().filter(|(_, c)| !*c).count()) (t(l, " báo cáo đã có từ trước.", " existed already."))
+                }
+            }
+            Some(Err(e)) => { div.flash.error role="alert" { (e.public().1.get(l)) } (super::field_errors_list(e, l)) }
+            None => {}
+        }
+        form.card method="get" {
+            label for="regime" { (t(l, "Chế độ báo cáo", "Regime")) }
+            select #regime name="regime" {
+                option value="" { (t(l, "— Chọn chế độ —", "— Pick a regime —")) }
+                @for e in &regimes { option value=(e.plugin.manifest.code) selected[regime == Some(e.plugin.manifest.code.as_str())] { (e.plugin.manifest.code) " — " (if l == Locale::Vi { &e.plugin.manifest.name.vi } else { &e.plugin.manifest.name.en }) } }
+            }
+            div.actions { button.secondary type="submit" { (t(l, "Chọn", "Choose")) } }
+        }
+        @if let Some(e) = chosen {
+            form.card method="post" action="/reports/assign" {
+                (csrf_field(who))
+                input type="hidden" name="regime" value=(e.plugin.manifest.code);
+                h2 { (t(l, "Biểu mẫu", "Forms")) }
+                @for f in e.plugin.manifest.forms.iter().filter(|f| !f.outside_system) {
+                    label.check { input type="checkbox" name="forms" value=(f.code) checked; " " code { (f.code) } " " (f.title.vi) }
+                }
+                @for o in &e.plugin.manifest.outlines {
+                    label.check { input type="checkbox" name="forms" value=(o.code) checked; " " code { (o.code) } " " (o.title.vi) }
+                }
+                h2 { (t(l, "Kỳ báo cáo", "Period")) }
+                div.grid4 {
+                    div {
+                        label for="period_type" { (t(l, "Loại kỳ", "Kind")) }
+                        select #period_type name="period_type" {
+                            @for p in &e.plugin.manifest.periods {
+                                @let v = serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                                option value=(v) { (period_kind_label(&v, l)) }
+                            }
+                        }
+                    }
+                    div { label for="year" { (t(l, "Năm", "Year")) } input #year type="text" name="year" value=(year) inputmode="numeric"; }
+                    div { label for="number" { (t(l, "Kỳ số (quý 1–4, nửa năm 1–2 …)", "Number (quarter 1–4 …)")) } input #number type="text" name="number" value="1" inputmode="numeric"; }
+                    div { label for="opens_on" { (t(l, "Ngày mở nhập liệu (để trống: theo chế độ)", "Entry opens (blank: regime's)")) } input #opens_on type="text" name="opens_on" placeholder="dd/MM/yyyy"; }
+                    div { label for="closes_on" { (t(l, "Ngày đóng nhập liệu (để trống: hạn gửi)", "Entry closes (blank: deadline)")) } input #closes_on type="text" name="closes_on" placeholder="dd/MM/yyyy"; }
+                }
+                h2 { (t(l, "Đơn vị được giao", "Units")) }
+                p.muted { (t(l, "Chọn từng đơn vị, hoặc giao cho mọi đơn vị của một cấp.", "Pick units, or every unit of one level.")) }
+                div {
+                    label for="level" { (t(l, "Mọi đơn vị cấp", "Every unit of level")) }
+                    select #level name="level" {
+                        option value="" { (t(l, "— Theo danh sách chọn —", "— As picked below —")) }
+                        @for lv in &e.plugin.manifest.reporting_levels { option value=(lv) { (lv) } }
+                    }
+                }
+                div.unit-picks {
+                    @for u in &units {
+                        label.check { input type="checkbox" name="units" value=(u.unit.id.0); " " (u.unit.name.as_str()) " " span.muted { "(" (u.unit.level.as_str()) ")" } }
+                    }
+                }
+                div.actions { button type="submit" { (t(l, "Giao báo cáo", "Assign")) } }
+            }
+        }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, t(l, "Giao báo cáo", "Assign reports"), Some(who), body)))
+}
+
+fn period_kind_label(v: &str, l: Locale) -> &'static str {
+    match v {
+        "month" => t(l, "Tháng", "Month"),
+        "quarter" => t(l, "Quý", "Quarter"),
+        "half_year" => t(l, "6 tháng", "Half year"),
+        "nine_months" => t(l, "9 tháng", "Nine months"),
+        _ => t(l, "Năm", "Year"),
+    }
+}
+
+async fn assign(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<Vec<(String, String)>>) -> PageResult {
+    // Repeated fields (forms, units) need the pairs as sent.
+    let pairs = form.into_inner();
+    let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (l, who) = form_caller(&req, who, &get("csrf_token"))?;
+    let regime = get("regime");
+    let parse_num = |k: &str| get(k).trim().parse::<i64>().ok();
+    let kind = PeriodKind::parse(&get("period_type")).unwrap_or(PeriodKind::Year);
+    let input = AssignInput {
+        regime: regime.clone(),
+        forms: pairs.iter().filter(|(k, _)| k == "forms").map(|(_, v)| v.clone()).collect(),
+        period: Period { kind, year: parse_num("year").unwrap_or(0) as i32, number: parse_num("number").unwrap_or(0) as u32 },
+        units: pairs.iter().filter(|(k, _)| k == "units").filter_map(|(_, v)| v.parse().ok()).collect(),
+        level: Some(get("level")).filter(|v| !v.is_empty()),
+        under: None,
+        opens_on: Some(get("opens_on")).filter(|v| !v.trim().is_empty()),
+        closes_on: Some(get("closes_on")).filter(|v| !v.trim().is_empty()),
+    };
+    let outcome = service::assign(&state, &who, input).await;
+    assign_page(&state, l, &who, Some(&regime), Some(outcome)).await
+}
+
+// ------------------------------------------------------------ one report ---
+
+#[derive(Debug, Deserialize)]
+struct ReportQuery {
+    done: Option<String>,
+}
+
+async fn report(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, query: web::Query<ReportQuery>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    let r = service::get(&state, &who, id.into_inner()).await.in_locale(l)?;
+    let entry = service::plugin_of(&state, &r).await.in_locale(l)?;
+    let template = service::template(&entry.plugin, &r.form).ok_or(AppError::NotFound("form")).in_locale(l)?;
+    let names = state.store.unit_names(&[r.unit_id, r.receiver_id]).await.in_locale(l)?;
+    let editable = service::may_edit(&state, &who, &r).await;
+    let steps = service::allowed_actions(&state, &who, &r).await;
+    let senders = if steps.iter().any(|s| s.action == Action::Approve) { service::senders(&state, &r).await.in_locale(l)? } else { Vec::new() };
+    let s = service::scopes(&state, &who).await.in_locale(l)?;
+    let attachments = state.store.attachments(&s.read, &s.check, r.id).await.in_locale(l)?;
+    let (title, content) = match &template {
+        Template::Numeric(form) => (form.title.vi.clone(), grid(form, &r, editable, l)),
+        Template::Narrative(outline) => {
+            let sections: HashMap<String, String> = state.store.report_sections(&s.read, &s.check, r.id).await.in_locale(l)?.into_iter().collect();
+            (outline.title.vi.clone(), narrative(outline, &r, &sections, editable, l))
+        }
+    };
+    let catalogue = match &template {
+        Template::Numeric(form) if editable && form.row_modes.contains(&RowMode::Catalogue) => match &form.catalogue {
+            Some(name) => crate::catalogues::items(&state, &who, name).await.unwrap_or_default(),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let done = query.done.as_deref().and_then(Action::parse);
+    let body = html! {
+        p.muted { a href="/reports" { (t(l, "← Danh sách nhập liệu", "← Entry list")) } }
+        h1 { (title) }
+        @if let Some(a) = done { div.flash.ok role="status" { (t(l, "Đã thực hiện: ", "Done: ")) (a.label().get(l)) } }
+        div.card.report-meta {
+            div.grid4 {
+                div { span.muted { (t(l, "Biểu mẫu", "Form")) } br; code { (r.form) } }
+                div { span.muted { (t(l, "Đơn vị báo cáo", "Reporting unit")) } br; (names.get(&r.unit_id).cloned().unwrap_or_default()) }
+                div { span.muted { (t(l, "Đơn vị nhận", "Receiving unit")) } br; (names.get(&r.receiver_id).cloned().unwrap_or_default()) }
+                div { span.muted { (t(l, "Trạng thái", "Status")) } br; span #report-status { (status_badge(r.status, l)) } }
+                div { span.muted { (t(l, "Kỳ báo cáo", "Period")) } br; (r.period.label().get(l)) }
+                div { span.muted { (t(l, "Kỳ dữ liệu", "Data window")) } br; (date(r.data_from, l)) " – " (date(r.data_to, l)) }
+                div { span.muted { (t(l, "Hạn nhập liệu", "Entry closes")) } br; (date(r.closes_on, l)) }
+                div { span.muted { (t(l, "Phiên bản", "Version")) } br; span #report-version { (r.version) } }
+            }
+            @if let Some(c) = &r.last_comment {
+                @if matches!(r.status, Status::Rejected) { div.flash.error { strong { (t(l, "Lý do từ chối: ", "Reason for rejection: ")) } (c) } }
+                @else { p.muted { (t(l, "Ý kiến gần nhất: ", "Last comment: ")) (c) } }
+            }
+            p.links {
+                a href={ "/reports/" (r.id) "/history" } { (t(l, "Xem lịch sử báo cáo", "Report history")) }
+                " · " a href={ "/reports/" (r.id) "/print" } { (t(l, "Bản in", "Print view")) }
+            }
+        }
+        @if editable {
+            @if let Template::Numeric(form) = &template {
+                (row_tools(form, &catalogue, l))
+            }
+        }
+        (content)
+        (attachments_card(&r, &attachments, editable, &who, l))
+        @if !steps.is_empty() {
+            div.card.workflow {
+                h2 { (t(l, "Xử lý báo cáo", "Workflow")) }
+                @for step in &steps {
+                    form.step method="post" action={ "/reports/" (r.id) "/transition" } data-confirm=(format!("{}?", step.action.label().get(l))) {
+                        (csrf_field(&who))
+                        input type="hidden" name="action" value=(step.action.as_str());
+                        @if step.comment_required || matches!(step.action, Action::Approve | Action::Accept) {
+                            label { (t(l, "Ý kiến", "Comment")) @if step.comment_required { " *" } }
+                            textarea name="comment" rows="2" required[step.comment_required] {}
+                        }
+                        @if step.action == Action::Approve && !senders.is_empty() {
+                            label { (t(l, "Chuyển cho văn thư", "Forward to")) }
+                            select name="forward_to" {
+                                option value="" { (t(l, "— Tất cả văn thư của đơn vị —", "— Every sender of the unit —")) }
+                                @for (id, name) in &senders { option value=(id.0) { (name) } }
+                            }
+                        }
+                        button type="submit" class=(if step.action == Action::Reject { "danger" } else { "" }) data-action=(step.action.as_str()) { (step.action.label().get(l)) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, &r.form, Some(&who), body)))
+}
+
+fn number_text(v: &serde_json::Value, cell_type: CellType, l: Locale) -> String {
+    match (v, cell_type) {
+        (serde_json::Value::Null, _) => String::new(),
+        (serde_json::Value::Number(n), CellType::Integer | CellType::Decimal | CellType::Percent) => format::number(n.as_f64().unwrap_or(0.0), 2, l),
+        (serde_json::Value::String(s), _) => s.clone(),
+        (other, _) => other.to_string(),
+    }
+}
+
+/// The numeric form as a table: multi-level headers, column numbers, rows
+/// with their labels, an input per cell (read-only for formulas and totals).
+fn grid(form: &Form, r: &ReportRow, editable: bool, l: Locale) -> Markup {
+    let headers = super::regimes::header_rows(form);
+    let depth = headers.len();
+    let values: HashMap<(&str, &str), &serde_json::Value> = r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
+    // Fixed rows, then the rows the unit added, with the total row last.
+    let mut rows: Vec<(String, String, String, u8, bool, bool)> = Vec::new();
+    for row in form.rows.iter().filter(|x| !x.total) {
+        rows.push((row.code.clone(), row.label.clone(), row.title.clone(), row.level, false, false));
+    }
+    for (i, added) in r.rows_added.iter().enumerate() {
+        rows.push((added.code.clone(), (i + 1).to_string(), added.title.clone(), 1, false, true));
+    }
+    for row in form.rows.iter().filter(|x| x.total) {
+        rows.push((row.code.clone(), row.label.clone(), row.title.clone(), 0, true, false));
+    }
+    html! {
+        div.card {
+            div.grid-tools {
+                @if editable {
+                    button #grid-save type="button" data-report=(r.id) data-version=(r.version) { (t(l, "Lưu", "Save")) }
+                    button.secondary #grid-compute type="button" { (t(l, "Chuẩn hóa dữ liệu", "Recompute")) }
+                }
+                button.secondary type="button" data-zoom="-1" title=(t(l, "Thu nhỏ", "Zoom out")) { "−" }
+                button.secondary type="button" data-zoom="1" title=(t(l, "Phóng to", "Zoom in")) { "+" }
+                span #grid-status.muted role="status" {}
+            }
+            ul #grid-errors.field-error {}
+            div.grid-scroll {
+                table #report-grid.grid data-report=(r.id) data-version=(r.version) data-editable=(editable) data-lang=(l.code()) {
+                    thead {
+                        @for (i, level) in headers.iter().enumerate() {
+                            tr {
+                                @if i == 0 {
+                                    th.sticky-col.c-stt rowspan=(depth) { "STT" }
+                                    th.sticky-col.c-title rowspan=(depth) { (t(l, "Chỉ tiêu", "Indicator")) }
+                                }
+                                @for (title, colspan, rowspan) in level { th colspan=(colspan) rowspan=(rowspan) { (title) } }
+                            }
+                        }
+                        tr.numbers { th.sticky-col.c-stt { "1" } th.sticky-col.c-title { "2" } @for c in &form.columns { th { (c.number) } } }
+                    }
+                    tbody {
+                        @for (code, label, title, level, total, added) in &rows {
+                            tr data-row=(code) class=(if *total { "total" } else { "" }) {
+                                td.sticky-col.c-stt { (label) }
+                                td.sticky-col.c-title class={ "level-" (level) } {
+                                    @if *total { strong { (title) } } @else { (title) }
+                                    @if *added && editable { " " button.link.remove-row type="button" data-row=(code) title=(t(l, "Xóa dòng", "Remove row")) { "×" } }
+                                }
+                                @for c in &form.columns {
+                                    @let v = values.get(&(code.as_str(), c.code.as_str())).copied().cloned().unwrap_or(serde_json::Value::Null);
+                                    @let readonly = !editable || *total || c.formula.is_some();
+                                    @let kind = match c.cell_type { CellType::Integer => "integer", CellType::Decimal => "decimal", CellType::Percent => "percent", CellType::Text => "text", CellType::Date => "date" };
+                                    td class=(if readonly { "ro" } else { "" }) {
+                                        input type="text" data-row=(code) data-col=(c.code) data-type=(kind) value=(number_text(&v, c.cell_type, l)) readonly[readonly] aria-label=(format!("{} – ({})", title, c.number));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !form.rules.is_empty() {
+                p.muted { (t(l, "Ràng buộc kiểm tra khi lưu: ", "Checks on save: ")) @for (i, rule) in form.rules.iter().enumerate() { @if i > 0 { "; " } (rule.text) } }
+            }
+            p.muted.small { (t(l, "Phím mũi tên, Tab, Enter để di chuyển; dán trực tiếp một vùng ô từ Excel. Dữ liệu chưa lưu được giữ trên trình duyệt này.", "Arrows, Tab and Enter move between cells; paste a block straight from Excel. Unsaved edits are kept in this browser.")) }
+        }
+    }
+}
+
+fn row_tools(form: &Form, catalogue: &[crate::catalogues::CatalogueItem], l: Locale) -> Markup {
+    html! {
+        @if form.row_modes.contains(&RowMode::Catalogue) || form.row_modes.contains(&RowMode::FreeText) {
+            div.card.row-tools {
+                @if form.row_modes.contains(&RowMode::Catalogue) {
+                    label for="add-catalogue" { (t(l, "Thêm dòng từ danh mục", "Add a row from the catalogue")) }
+                    select #add-catalogue { @for item in catalogue { option value=(item.code) { (item.name) } } }
+                    button.secondary type="button" #add-catalogue-row { (t(l, "Thêm dòng", "Add row")) }
+                }
+                @if form.row_modes.contains(&RowMode::FreeText) {
+                    label for="add-free" { (t(l, "Thêm dòng tự nhập", "Add a free-text row")) }
+                    input #add-free type="text" maxlength="500";
+                    button.secondary type="button" #add-free-row { (t(l, "Thêm dòng", "Add row")) }
+                }
+            }
+        }
+    }
+}
+
+/// The narrative editor: the outline on the left, one section on the right.
+fn narrative(outline: &Outline, r: &ReportRow, saved: &HashMap<String, String>, editable: bool, l: Locale) -> Markup {
+    html! {
+        div.card.narrative data-report=(r.id) data-version=(r.version) {
+            nav.toc {
+                h2 { (t(l, "Mục lục", "Contents")) }
+                ol {
+                    @for s in &outline.sections {
+                        li class={ "level-" (s.level) } { a href={ "#section-" (s.code) } data-section=(s.code) { (s.label) " " (s.title) } @if saved.get(&s.code).is_some_and(|h| !h.is_empty()) { " ✓" } }
+                    }
+                }
+            }
+            div.sections {
+                @for s in &outline.sections {
+                    section.section id={ "section-" (s.code) } data-section=(s.code) {
+                        h3 { (s.label) " " (s.title) }
+                        @if !s.guidance.is_empty() { p.muted { (s.guidance) } }
+                        @if editable {
+                            div.editor-tools {
+                                button.secondary type="button" data-cmd="bold" { b { "B" } }
+                                button.secondary type="button" data-cmd="italic" { i { "I" } }
+                                button.secondary type="button" data-cmd="underline" { u { "U" } }
+                                button.secondary type="button" data-cmd="insertUnorderedList" { "•" }
+                                button.secondary type="button" data-cmd="insertOrderedList" { "1." }
+                            }
+                            // Sanitised on save; shown as stored (sanitised) HTML.
+                            div.editor contenteditable="true" data-section=(s.code) { (PreEscaped(saved.get(&s.code).cloned().unwrap_or_default())) }
+                            button type="button" data-save-section=(s.code) { (t(l, "Lưu mục này", "Save this section")) }
+                            span.muted data-section-status=(s.code) {}
+                        } @else {
+                            div.readonly-text { (PreEscaped(saved.get(&s.code).cloned().unwrap_or_default())) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn attachments_card(r: &ReportRow, list: &[baocao_storage::Attachment], editable: bool, who: &Principal, l: Locale) -> Markup {
+    html! {
+        div.card.attachments {
+            h2 { (t(l, "Tập tin đính kèm", "Attachments")) }
+            @if list.is_empty() { p.muted { (t(l, "Chưa có tập tin nào.", "No files yet.")) } }
+            ul {
+                @for a in list {
+                    li {
+                        a href={ "/api/v1/reports/" (r.id) "/attachments/" (a.id) } { (a.file_name) }
+                        " " span.muted { "(" (format::number(a.size as f64 / 1024.0, 1, l)) " KB)" }
+                        @if editable { " " button.link type="button" data-delete-attachment=(a.id) data-report=(r.id) data-csrf=(who.session.csrf_token) { (t(l, "Xóa", "Delete")) } }
+                    }
+                }
+            }
+            @if editable {
+                input #attachment-file type="file";
+                button.secondary type="button" data-upload-attachment="attachment-file" data-report=(r.id) data-csrf=(who.session.csrf_token) { (t(l, "Tải lên", "Upload")) }
+                span #attachment-result.muted {}
+                p.muted.small { (t(l, "Cho phép: pdf, doc, docx, xls, xlsx, odt, ods, png, jpg, zip, txt.", "Accepted: pdf, doc, docx, xls, xlsx, odt, ods, png, jpg, zip, txt.")) }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct TransitionForm {
+    csrf_token: String,
+    action: String,
+    comment: Option<String>,
+    forward_to: Option<String>,
+}
+
+async fn transition(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<TransitionForm>) -> PageResult {
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
+    let id = id.into_inner();
+    let form = form.into_inner();
+    let input = TransitionInput { action: form.action.clone(), comment: form.comment, forward_to: form.forward_to.and_then(|v| v.parse().ok()) };
+    service::transition(&state, &who, id, input).await.in_locale(l)?;
+    Ok(redirect(&format!("/reports/{id}?done={}", form.action)))
+}
+
+async fn history(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    let id = id.into_inner();
+    let s = service::scopes(&state, &who).await.in_locale(l)?;
+    let r = state.store.report(&s.read, &s.check, id).await.in_locale(l)?;
+    let rows = state.store.report_history(&s.read, &s.check, id).await.in_locale(l)?;
+    let status = |code: &str| Status::parse(code).map(|s| s.label().get(l).to_owned()).unwrap_or_else(|| code.to_owned());
+    let action = |code: &str| match Action::parse(code) {
+        Some(a) => a.label().get(l).to_owned(),
+        None => match code {
+            "assign" => t(l, "Giao báo cáo", "Assigned").to_owned(),
+            "save" => t(l, "Lưu số liệu", "Saved data").to_owned(),
+            "save_section" => t(l, "Lưu mục thuyết minh", "Saved a section").to_owned(),
+            "attach" => t(l, "Đính kèm tập tin", "Attached a file").to_owned(),
+            "detach" => t(l, "Xóa tập tin đính kèm", "Removed a file").to_owned(),
+            other => other.to_owned(),
+        },
+    };
+    let body = html! {
+        p.muted { a href={ "/reports/" (id) } { "← " (r.form) } }
+        h1 { (t(l, "Lịch sử báo cáo", "Report history")) }
+        table.history {
+            thead { tr {
+                th { (t(l, "Thời gian", "When")) } th { (t(l, "Người thực hiện", "By")) } th { (t(l, "Thao tác", "Action")) }
+                th { (t(l, "Trạng thái", "Status")) } th { (t(l, "Ý kiến", "Comment")) } th { (t(l, "Phiên bản", "Version")) } th { (t(l, "Mã băm nội dung", "Content hash")) }
+            } }
+            tbody {
+                @for h in &rows {
+                    tr {
+                        td { (format::moment(h.at, l)) }
+                        td { (h.actor) }
+                        td { (action(&h.action)) }
+                        td { (status(&h.from)) " → " (status(&h.to)) }
+                        td { (h.comment.clone().unwrap_or_default()) }
+                        td { (h.version) }
+                        td { code title=(h.content_sha256) { (h.content_sha256.get(..12).unwrap_or("")) "…" } }
+                    }
+                }
+            }
+        }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, t(l, "Lịch sử báo cáo", "Report history"), Some(&who), body)))
+}
+
+/// A clean page to print (and, with the signature issue, to turn into PDF).
+async fn print(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    let r = service::get(&state, &who, id.into_inner()).await.in_locale(l)?;
+    let entry = service::plugin_of(&state, &r).await.in_locale(l)?;
+    let template = service::template(&entry.plugin, &r.form).ok_or(AppError::NotFound("form")).in_locale(l)?;
+    let names = state.store.unit_names(&[r.unit_id, r.receiver_id]).await.in_locale(l)?;
+    let s = service::scopes(&state, &who).await.in_locale(l)?;
+    let (title, content) = match &template {
+        Template::Numeric(form) => (form.title.vi.clone(), grid_print(form, &r, l)),
+        Template::Narrative(outline) => {
+            let sections: HashMap<String, String> = state.store.report_sections(&s.read, &s.check, r.id).await.in_locale(l)?.into_iter().collect();
+            let content = html! {
+                @for sec in &outline.sections {
+                    h3 { (sec.label) " " (sec.title) }
+                    div { (PreEscaped(sections.get(&sec.code).cloned().unwrap_or_default())) }
+                }
+            };
+            (outline.title.vi.clone(), content)
+        }
+    };
+    let body = html! {
+        (maud::DOCTYPE)
+        html lang=(l.code()) {
+            head { meta charset="utf-8"; title { (r.form) } link rel="stylesheet" href="/static/app.css"; }
+            body.print {
+                div.print-head {
+                    div { strong { (names.get(&r.receiver_id).cloned().unwrap_or_default().to_uppercase()) } br; (names.get(&r.unit_id).cloned().unwrap_or_default()) }
+                    div.right { strong { "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" } br; "Độc lập - Tự do - Hạnh phúc" }
+                }
+                h1.center { (title) }
+                p.center { (r.period.label().get(l)) " · " (t(l, "Số liệu từ ", "Data from ")) (date(r.data_from, l)) (t(l, " đến ", " to ")) (date(r.data_to, l)) }
+                p.center.muted { code { (r.form) } " · " (r.status.label().get(l)) " · " (t(l, "phiên bản ", "version ")) (r.version) }
+                (content)
+            }
+        }
+    };
+    Ok(html_page(StatusCode::OK, body))
+}
+
+fn grid_print(form: &Form, r: &ReportRow, l: Locale) -> Markup {
+    let headers = super::regimes::header_rows(form);
+    let depth = headers.len();
+    let values: HashMap<(&str, &str), &serde_json::Value> = r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
+    let mut rows: Vec<(&str, String, &str, bool)> = form.rows.iter().filter(|x| !x.total).map(|x| (x.code.as_str(), x.label.clone(), x.title.as_str(), false)).collect();
+    rows.extend(r.rows_added.iter().enumerate().map(|(i, a)| (a.code.as_str(), (i + 1).to_string(), a.title.as_str(), false)));
+    rows.extend(form.rows.iter().filter(|x| x.total).map(|x| (x.code.as_str(), x.label.clone(), x.title.as_str(), true)));
+    html! {
+        table.grid.print-grid {
+            thead {
+                @for (i, level) in headers.iter().enumerate() {
+                    tr {
+                        @if i == 0 { th rowspan=(depth) { "STT" } th rowspan=(depth) { (t(l, "Chỉ tiêu", "Indicator")) } }
+                        @for (title, colspan, rowspan) in level { th colspan=(colspan) rowspan=(rowspan) { (title) } }
+                    }
+                }
+                tr.numbers { th { "1" } th { "2" } @for c in &form.columns { th { (c.number) } } }
+            }
+            tbody {
+                @for (code, label, title, total) in &rows {
+                    tr class=(if *total { "total" } else { "" }) {
+                        td { (label) }
+                        td { @if *total { strong { (title) } } @else { (title) } }
+                        @for c in &form.columns {
+                            td.num { (number_text(values.get(&(*code, c.code.as_str())).copied().unwrap_or(&serde_json::Value::Null), c.cell_type, l)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// --------------------------------------------------------- notifications ---
+
+async fn notifications(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<NotificationParams>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    let query = notification_query(&params).in_locale(l)?;
+    let page = state.store.notifications(who.user.id, &query).await.in_locale(l)?;
+    let unread = state.store.unread_notifications(who.user.id).await.in_locale(l)?;
+    let units: Vec<UnitId> = page.items.iter().filter_map(|n| n.sender_unit).collect();
+    let unit_names = state.store.unit_names(&units).await.in_locale(l)?;
+    let pages = page.total.div_ceil(page.per_page).max(1);
+    let current = params.state.clone().unwrap_or_else(|| "all".to_owned());
+    let body = html! {
+        h1 { (t(l, "Thông báo", "Notifications")) " " span.badge { (unread) " " (t(l, "chưa đọc", "unread")) } }
+        form.card.filters method="get" {
+            div.grid4 {
+                div {
+                    label for="state" { (t(l, "Trạng thái", "State")) }
+                    select #state name="state" {
+                        option value="all" selected[current == "all"] { (t(l, "Tất cả", "All")) }
+                        option value="unread" selected[current == "unread"] { (t(l, "Chưa đọc", "Unread")) }
+                        option value="read" selected[current == "read"] { (t(l, "Đã đọc", "Read")) }
+                    }
+                }
+                div { label for="from" { (t(l, "Từ ngày", "From")) } input #from type="text" name="from" placeholder="dd/MM/yyyy" value=(params.from.clone().unwrap_or_default()); }
+                div { label for="to" { (t(l, "Đến ngày", "To")) } input #to type="text" name="to" placeholder="dd/MM/yyyy" value=(params.to.clone().unwrap_or_default()); }
+                div {
+                    label for="sender_unit" { (t(l, "Đơn vị gửi", "Sending unit")) }
+                    select #sender_unit name="sender_unit" {
+                        option value="" { (t(l, "— Tất cả —", "— All —")) }
+                        @for (id, name) in &unit_names { option value=(id.0) selected[params.sender_unit == Some(id.0)] { (name) } }
+                    }
+                }
+            }
+            div.actions { button type="submit" { (t(l, "Lọc", "Filter")) } }
+        }
+        form method="post" action="/notifications/read-all" {
+            (csrf_field(&who))
+            button.secondary type="submit" { (t(l, "Đánh dấu tất cả đã đọc", "Mark all read")) }
+        }
+        table.notifications {
+            thead { tr { th { (t(l, "Nội dung", "Message")) } th { (t(l, "Đơn vị gửi", "Sending unit")) } th { (t(l, "Thời gian", "When")) } } }
+            tbody {
+                @for n in &page.items {
+                    tr class=(if n.read { "read" } else { "unread" }) {
+                        td { @if let Some(rid) = n.report_id { a href={ "/reports/" (rid) } { (n.message.get(l)) } } @else { (n.message.get(l)) } }
+                        td { (n.sender_unit.and_then(|u| unit_names.get(&u).cloned()).unwrap_or_default()) }
+                        td { (format::moment(n.created_at, l)) }
+                    }
+                }
+                @if page.items.is_empty() { tr { td colspan="3" .muted { (t(l, "Không có thông báo.", "No notifications.")) } } }
+            }
+        }
+        div.pager {
+            @if page.page > 1 { a.button.secondary href=(with_page(&req, page.page - 1)) { "‹ " (t(l, "Trước", "Previous")) } }
+            span { (t(l, "Trang ", "Page ")) (page.page) " / " (pages) }
+            @if page.page < pages { a.button.secondary href=(with_page(&req, page.page + 1)) { (t(l, "Sau", "Next")) " ›" } }
+        }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, t(l, "Thông báo", "Notifications"), Some(&who), body)))
+}
+
+#[derive(Debug, Deserialize)]
+struct CsrfOnly {
+    csrf_token: String,
+}
+
+async fn read_all(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<CsrfOnly>) -> PageResult {
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
+    state.store.read_all_notifications(who.user.id).await.in_locale(l)?;
+    service::announce(&state, vec![who.user.id]).await;
+    Ok(redirect("/notifications"))
+}
