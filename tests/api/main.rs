@@ -12,6 +12,7 @@ mod instances;
 mod ops;
 mod pages;
 mod regimes;
+mod report_content;
 mod report_pages;
 mod reports;
 mod units;

@@ -32,7 +32,7 @@ async fn report_pages_render_and_work(backend: Backend) {
             ("regime", "TT01-III".to_owned()),
             ("forms", "III.01a/VPCP/TH".to_owned()),
             ("period_type", "year".to_owned()),
-            ("year", "2026".to_owned()),
+            ("year", crate::reports::year().to_string()),
             ("number", "1".to_owned()),
             ("units", ward.to_string()),
             ("units", tien_lu.to_string()),
@@ -47,7 +47,8 @@ async fn report_pages_render_and_work(backend: Backend) {
     // The entry list of the ward shows its report with the handbook's columns.
     let (_, list) = page(&app, &entry, "/reports").await;
     assert!(list.contains("Danh sách nhập liệu") && list.contains("III.01a/VPCP/TH") && list.contains("TÌNH HÌNH TỔ CHỨC CÁC CUỘC HỌP"));
-    assert!(list.contains("15/12/2025 – 14/12/2026"), "data period in dd/MM/yyyy");
+    let y = crate::reports::year();
+    assert!(list.contains(&format!("15/12/{} – 14/12/{y}", y - 1)), "data period in dd/MM/yyyy");
     assert!(list.contains("Mới giao") && !list.contains("UBND xã Tiên Lữ"), "only the ward's own report");
     let (_, search) = page(&app, &province, "/reports/search?status=new").await;
     assert!(search.contains("UBND xã Tiên Lữ") && search.contains("UBND phường Phố Hiến"));
@@ -89,7 +90,7 @@ async fn report_pages_render_and_work(backend: Backend) {
     let (_, history) = page(&app, &entry, &format!("/reports/{id}/history")).await;
     assert!(history.contains("Lịch sử báo cáo") && history.contains("Giao báo cáo") && history.contains("Lưu số liệu") && history.contains("hy.phohien.nhaplieu"));
     let (_, print) = page(&app, &entry, &format!("/reports/{id}/print")).await;
-    assert!(print.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") && print.contains("1.500") && print.contains("Năm 2026"));
+    assert!(print.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") && print.contains("1.500") && print.contains(&format!("Năm {y}")));
     let (_, bell) = page(&app, &leader, "/notifications?state=unread").await;
     assert!(bell.contains("đã được trình lãnh đạo bởi") && bell.contains("1 chưa đọc"));
     let read = post_form(&app, &leader, "/notifications/read-all", &[("csrf_token", leader.csrf.clone())]).await;

@@ -9,12 +9,19 @@ use serde_json::{Value, json};
 
 const FORM: &str = "III.01a/VPCP/TH";
 
+/// The reporting year of these tests: next year, so that entry is open
+/// (deadlines are in its December) whatever day the suite runs.
+pub fn year() -> i32 {
+    use chrono::Datelike;
+    chrono::Utc::now().year() + 1
+}
+
 pub async fn put(app: &TestApp, who: &Session, path: &str, body: Value) -> reqwest::Response {
     app.request(who, Method::PUT, path).json(&body).send().await.unwrap()
 }
 
 pub async fn assign_meetings(app: &TestApp, by: &Session, unit: i64, extra: Value) -> Value {
-    let mut body = json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": 2026, "number": 1}, "units": [unit]});
+    let mut body = json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [unit]});
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         for (k, v) in e {
             b.insert(k.clone(), v.clone());
@@ -74,23 +81,24 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     let id = report["id"].as_i64().unwrap();
     assert_eq!(report["status"], "new");
     assert_eq!(report["form"], FORM);
-    assert_eq!(report["period"]["key"], "2026");
-    assert_eq!(report["data_from"], "2025-12-15");
-    assert_eq!(report["data_to"], "2026-12-14");
-    assert_eq!(report["closes_on"], "2026-12-17", "a commune-level deadline: 3 days after the cut-off");
+    let y = year();
+    assert_eq!(report["period"]["key"], y.to_string());
+    assert_eq!(report["data_from"], format!("{}-12-15", y - 1));
+    assert_eq!(report["data_to"], format!("{y}-12-14"));
+    assert_eq!(report["closes_on"], format!("{y}-12-17"), "a commune-level deadline: 3 days after the cut-off");
     assert_eq!(report["receiver"]["id"], app.unit_id("hungyen", "hungyen").await, "default receiver: the parent");
     let again = assign_meetings(&app, &province, ward, json!({})).await;
     assert_eq!(again[0]["created"], false);
     assert_eq!(again[0]["report"]["id"], id);
     let (count, messages) = unread(&app, &entry).await;
     assert_eq!(count, 1, "assigning twice notifies once");
-    assert!(messages[0].starts_with(&format!("Báo cáo {FORM} (Năm 2026) của UBND phường Phố Hiến đã được giao bởi")), "{}", messages[0]);
+    assert!(messages[0].starts_with(&format!("Báo cáo {FORM} (Năm {y}) của UBND phường Phố Hiến đã được giao bởi")), "{}", messages[0]);
     assert!(messages[0].contains(" - UBND tỉnh Hưng Yên vào lúc ") && messages[0].contains(" ngày "), "{}", messages[0]);
 
     // Who sees it: not another province, not another unit of the province.
     assert_eq!(app.get(&other_province, &format!("/api/v1/reports/{id}")).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.get(&department, &format!("/api/v1/reports/{id}")).await.status(), StatusCode::NOT_FOUND);
-    let listed = app.get_json(&entry, "/api/v1/reports?regime=TT01-III&period=2026&status=new").await;
+    let listed = app.get_json(&entry, &format!("/api/v1/reports?regime=TT01-III&period={y}&status=new")).await;
     assert_eq!(listed["total"], 1);
     assert_eq!(app.get_json(&other_province, "/api/v1/reports").await["total"], 0);
 
@@ -249,17 +257,17 @@ async fn bad_input_changes_nothing(backend: Backend) {
     assert_error(app.get(&entry, "/api/v1/reports?status=approved").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_filter").await;
 
     // Assignment refusals.
-    let bad_form = app.post(&province, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": ["X.99"], "period": {"type": "year", "year": 2026, "number": 1}, "units": [ward]})).await;
+    let bad_form = app.post(&province, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": ["X.99"], "period": {"type": "year", "year": year(), "number": 1}, "units": [ward]})).await;
     assert_error(bad_form, StatusCode::UNPROCESSABLE_ENTITY, "unknown_form").await;
-    let bad_period = app.post(&province, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "quarter", "year": 2026, "number": 1}, "units": [ward]})).await;
+    let bad_period = app.post(&province, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "quarter", "year": year(), "number": 1}, "units": [ward]})).await;
     assert_error(bad_period, StatusCode::UNPROCESSABLE_ENTITY, "period_not_reported").await;
     let department = app.unit_id("hungyen", "so-tu-phap").await;
-    let bad_level = app.post(&province, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": 2026, "number": 1}, "units": [department]})).await;
+    let bad_level = app.post(&province, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [department]})).await;
     assert_error(bad_level, StatusCode::UNPROCESSABLE_ENTITY, "level_not_reporting").await;
-    let not_mine = app.post(&entry, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": 2026, "number": 1}, "units": [ward]})).await;
+    let not_mine = app.post(&entry, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [ward]})).await;
     assert_error(not_mine, StatusCode::FORBIDDEN, "forbidden").await;
     let other = app.login("tb.tonghop").await;
-    let other_tenant = app.post(&other, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": 2025, "number": 1}, "units": [ward]})).await;
+    let other_tenant = app.post(&other, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year() - 1, "number": 1}, "units": [ward]})).await;
     assert_error(other_tenant, StatusCode::FORBIDDEN, "forbidden").await;
     assert_eq!(app.get_json(&province, "/api/v1/reports").await["total"], 1, "refused assignments created nothing");
 }
