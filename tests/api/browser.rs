@@ -118,3 +118,127 @@ async fn sign_in_create_a_unit_and_see_it_in_the_tree() {
     client.wait().for_element(Locator::Css("a[href='/regimes/TB-CDS/forms/CDS-SO']")).await.unwrap();
     client.close().await.unwrap();
 }
+
+async fn sign_in_as(client: &Client, app: &baocao_tests::TestApp, username: &str) {
+    client.delete_all_cookies().await.unwrap();
+    client.goto(&app.url("/login")).await.unwrap();
+    client.find(Locator::Css("#username")).await.unwrap().send_keys(username).await.unwrap();
+    client.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    client.wait().for_element(Locator::Css("#bell")).await.unwrap();
+}
+
+async fn value_of(client: &Client, css: &str) -> String {
+    client.find(Locator::Css(css)).await.unwrap().prop("value").await.unwrap().unwrap_or_default()
+}
+
+/// Waits until the input at `css` shows `expected` (the live recompute is asynchronous).
+async fn wait_for_value(client: &Client, css: &str, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        last = value_of(client, css).await;
+        if last == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} shows {last:?}, expected {expected:?}");
+}
+
+/// Clicks a workflow button (which asks for confirmation) and waits for the outcome.
+async fn take_step(client: &Client, app: &baocao_tests::TestApp, id: i64, action: &str) {
+    client.goto(&app.url(&format!("/reports/{id}"))).await.unwrap();
+    client.find(Locator::Css(&format!("button[data-action='{action}']"))).await.unwrap().click().await.unwrap();
+    client.accept_alert().await.unwrap();
+    client.wait().for_element(Locator::Css(".flash.ok")).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ward_fills_its_report_in_the_grid_and_it_travels_to_the_province() {
+    use fantoccini::key::Key;
+    let app = spawn_app(Backend::Sqlite).await;
+    let (_driver, client) = start_browser().await;
+    let key = |k: Key| char::from(k).to_string();
+
+    // The ward's data entry is signed in when the province assigns: the bell rings live.
+    sign_in_as(&client, &app, "hy.phohien.nhaplieu").await;
+    let province = app.login("hy.tonghop").await;
+    let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
+    let assigned = crate::reports::assign_meetings(&app, &province, ward, serde_json::json!({})).await;
+    let id = assigned[0]["report"]["id"].as_i64().unwrap();
+    let mut bell = String::new();
+    for _ in 0..100 {
+        bell = text_of(&client, "#bell-count").await;
+        if bell == "1" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(bell, "1", "the unread count arrived over server-sent events");
+
+    // From the entry list to the grid; a row picked from the catalogue.
+    client.goto(&app.url("/reports")).await.unwrap();
+    client.find(Locator::Css(&format!("a[href='/reports/{id}']"))).await.unwrap().click().await.unwrap();
+    client.wait().for_element(Locator::Css("#report-grid")).await.unwrap();
+    client.find(Locator::Css("#add-catalogue option[value='phuong-pho-hien']")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css("#add-catalogue-row")).await.unwrap().click().await.unwrap();
+    client.wait().for_element(Locator::Css("input[data-row='x1'][data-col='c4']")).await.unwrap();
+
+    // Keyboard entry: type, move right with the arrow, then Tab; totals recompute live.
+    let c4 = client.find(Locator::Css("input[data-row='x1'][data-col='c4']")).await.unwrap();
+    c4.click().await.unwrap();
+    c4.send_keys(&format!("1.200{}", key(Key::Right))).await.unwrap();
+    client.active_element().await.unwrap().send_keys(&format!("300{}45", key(Key::Tab))).await.unwrap();
+    assert_eq!(value_of(&client, "input[data-row='x1'][data-col='c6']").await, "45", "Tab moved on to column (6)");
+    wait_for_value(&client, "input[data-row='x1'][data-col='c3']", "1.500").await;
+    wait_for_value(&client, "input[data-row='tong'][data-col='c3']", "1.500").await;
+    wait_for_value(&client, "input[data-row='x1'][data-col='c7']", "20").await;
+    let formula = client.find(Locator::Css("input[data-row='x1'][data-col='c3']")).await.unwrap();
+    assert!(formula.attr("readonly").await.unwrap().is_some(), "formula cells are read-only");
+
+    // Unsaved edits survive a reload.
+    client.refresh().await.unwrap();
+    client.wait().for_element(Locator::Css("#report-grid")).await.unwrap();
+    assert_eq!(value_of(&client, "input[data-row='x1'][data-col='c4']").await, "1.200");
+    assert!(text_of(&client, "#grid-status").await.contains("Đã khôi phục 3 ô chưa lưu"));
+
+    // A wrong value is marked on its cell and not saved; fixed, it saves.
+    let c6 = client.find(Locator::Css("input[data-row='x1'][data-col='c6']")).await.unwrap();
+    c6.clear().await.unwrap();
+    c6.send_keys("4,5").await.unwrap();
+    client.find(Locator::Css("#grid-save")).await.unwrap().click().await.unwrap();
+    client.wait().for_element(Locator::Css("input.invalid[data-row='x1'][data-col='c6']")).await.unwrap();
+    assert!(text_of(&client, "#grid-errors").await.contains("phải là số nguyên"));
+    let before = app.get_json(&province, &format!("/api/v1/reports/{id}")).await;
+    assert!(!before["cells"].as_array().unwrap().iter().any(|c| c["row"] == "x1" && c["col"] == "c4"), "nothing of the refused save was stored: {before}");
+    c6.clear().await.unwrap();
+    c6.send_keys("45").await.unwrap();
+    client.find(Locator::Css("#grid-save")).await.unwrap().click().await.unwrap();
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = text_of(&client, "#grid-status").await;
+        if status.contains("Đã lưu") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(status.contains("Đã lưu"), "saved: {status}");
+    let stored = app.get_json(&province, &format!("/api/v1/reports/{id}")).await;
+    assert!(stored["cells"].as_array().unwrap().iter().any(|c| c["row"] == "tong" && c["col"] == "c3" && c["value"] == 1500));
+
+    // Submit, approve, send, accept — each in the browser by the one who may.
+    take_step(&client, &app, id, "submit").await;
+    sign_in_as(&client, &app, "hy.phohien.duyet").await;
+    take_step(&client, &app, id, "approve").await;
+    sign_in_as(&client, &app, "hy.phohien.gui").await;
+    take_step(&client, &app, id, "send").await;
+    sign_in_as(&client, &app, "hy.tonghop").await;
+    take_step(&client, &app, id, "accept").await;
+    assert!(text_of(&client, "#report-status").await.contains("Đã được duyệt"));
+    client.goto(&app.url(&format!("/reports/{id}/history"))).await.unwrap();
+    let history = text_of(&client, "table.history").await;
+    for step in ["Giao báo cáo", "Lưu số liệu", "Trình lãnh đạo", "Duyệt", "Ký số và gửi", "Duyệt báo cáo"] {
+        assert!(history.contains(step), "history shows {step}: {history}");
+    }
+    client.close().await.unwrap();
+}

@@ -65,6 +65,9 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!bell || !count || !window.EventSource) return;
   // Server-sent events: the unread count now, and whenever it changes on any instance.
   const stream = new EventSource(bell.dataset.stream);
+  // Browsers allow six HTTP/1.1 connections per site: release this one as
+  // soon as the page goes, or a few page changes would starve the next one.
+  window.addEventListener("pagehide", () => stream.close());
   stream.addEventListener("unread", (event) => {
     const n = parseInt(event.data, 10) || 0;
     count.textContent = String(n);

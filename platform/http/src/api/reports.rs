@@ -598,5 +598,7 @@ pub async fn stream(state: web::Data<AppState>, who: Principal, _req: HttpReques
         .insert_header((header::CONTENT_TYPE, "text/event-stream"))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
+        // Compression would hold events back until a buffer fills.
+        .insert_header(header::ContentEncoding::Identity)
         .streaming(body))
 }
