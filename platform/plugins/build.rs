@@ -43,10 +43,19 @@ fn main() {
         list_wasm(&target_dir.join(TARGET).join("release"))
     };
 
+    // Fixtures (`plugins/fixtures/`) are built with the regimes but never
+    // loaded as built-ins; tests and benchmarks upload them.
+    let is_fixture = |f: &PathBuf| f.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.starts_with("fixture_"));
     let mut code = String::from("/// The regime plugins built from `plugins/`: (file stem, module bytes).\npub const BUILTIN: &[(&str, &[u8])] = &[\n");
-    for file in &wasm_files {
+    for file in wasm_files.iter().filter(|f| !is_fixture(f)) {
         let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("plugin");
         let _ = writeln!(code, "    ({stem:?}, include_bytes!({:?})),", file.display().to_string());
+    }
+    // Only their paths: the fixture bytes stay out of the server binary.
+    code.push_str("];\n/// Fixture plugins for tests and benchmarks: (file stem, path of the built module).\npub const FIXTURES: &[(&str, &str)] = &[\n");
+    for file in wasm_files.iter().filter(|f| is_fixture(f)) {
+        let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("plugin");
+        let _ = writeln!(code, "    ({stem:?}, {:?}),", file.display().to_string());
     }
     code.push_str("];\n");
     std::fs::write(out.join("builtin.rs"), code).expect("write builtin.rs");

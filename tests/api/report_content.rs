@@ -121,3 +121,59 @@ async fn a_configured_receiver_gets_the_reports(backend: Backend) {
 }
 
 both!(narrative_sections_are_saved_sanitised, attachments_respect_types_limits_and_status, a_configured_receiver_gets_the_reports);
+
+/// Every report route, tried on another tenant's report: nothing is seen, nothing changes.
+async fn no_report_route_crosses_tenants(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tb = app.login("tb.quantri").await;
+    let commune = app.unit_id("thaibinh", "xa-minh-quang").await;
+    let id = crate::reports::assign_meetings(&app, &tb, commune, json!({}))
+        .await
+        .get(0)
+        .and_then(|a| a["report"]["id"].as_i64())
+        .unwrap();
+    let owner = app.login("tb.minhquang.nhaplieu").await;
+    let before = app.get_json(&owner, &format!("/api/v1/reports/{id}")).await;
+    for intruder in ["hy.quantri", "hy.tonghop", "hy.phohien.nhaplieu"] {
+        let who = app.login(intruder).await;
+        let tries: Vec<(Method, String, Value)> = vec![
+            (Method::GET, format!("/api/v1/reports/{id}"), Value::Null),
+            (Method::GET, format!("/api/v1/reports/{id}/history"), Value::Null),
+            (Method::GET, format!("/api/v1/reports/{id}/sections"), Value::Null),
+            (Method::GET, format!("/api/v1/reports/{id}/attachments"), Value::Null),
+            (Method::GET, format!("/api/v1/reports/{id}/attachments/1"), Value::Null),
+            (Method::DELETE, format!("/api/v1/reports/{id}/attachments/1"), Value::Null),
+            (Method::PUT, format!("/api/v1/reports/{id}/data"), json!({"version": before["version"], "cells": []})),
+            (Method::POST, format!("/api/v1/reports/{id}/compute"), json!({"version": before["version"], "cells": []})),
+            (Method::PUT, format!("/api/v1/reports/{id}/sections/1"), json!({"version": before["version"], "html": "x"})),
+            (Method::POST, format!("/api/v1/reports/{id}/transitions"), json!({"action": "submit"})),
+            (Method::POST, format!("/api/v1/reports/{id}/transitions"), json!({"action": "reopen"})),
+        ];
+        for (method, path, body) in tries {
+            let mut request = app.request(&who, method.clone(), &path);
+            if !body.is_null() {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
+        }
+        let upload = app.request(&who, Method::POST, &format!("/api/v1/reports/{id}/attachments?name=a.txt")).body("x").send().await.unwrap();
+        assert_error(upload, StatusCode::NOT_FOUND, "not_found").await;
+        assert_eq!(app.get_json(&who, "/api/v1/reports").await["total"], 0, "{intruder} lists nothing of Thái Bình");
+        let assign = app.post(&who, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": ["III.01a/VPCP/TH"], "period": {"type": "year", "year": crate::reports::year(), "number": 1}, "units": [commune]})).await;
+        assert_error(assign, StatusCode::FORBIDDEN, "forbidden").await;
+        let receiver = put(&app, &who, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": app.unit_id("hungyen", "hungyen").await})).await;
+        assert_error(receiver, StatusCode::FORBIDDEN, "forbidden").await;
+        let cookie = format!("baocao_session={}", who.token);
+        for page in [format!("/reports/{id}"), format!("/reports/{id}/history"), format!("/reports/{id}/print")] {
+            let response = app.client.get(app.url(&page)).header("cookie", &cookie).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{intruder} {page}");
+        }
+    }
+    assert_eq!(app.get_json(&owner, &format!("/api/v1/reports/{id}")).await, before, "nothing changed");
+    // The Government Office's aggregator, above every tenant, does see it.
+    let vpcp = app.login("vpcp.tonghop").await;
+    assert_eq!(app.get(&vpcp, &format!("/api/v1/reports/{id}")).await.status(), StatusCode::OK);
+}
+
+both!(no_report_route_crosses_tenants);

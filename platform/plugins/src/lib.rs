@@ -32,6 +32,12 @@ pub fn builtin_plugins() -> &'static [(&'static str, &'static [u8])] {
     builtin::BUILTIN
 }
 
+/// A fixture plugin built from `plugins/fixtures/` (for tests and benchmarks;
+/// never loaded by the server), read from where the build left it.
+pub fn fixture_plugin(stem: &str) -> Option<Vec<u8>> {
+    builtin::FIXTURES.iter().find(|(s, _)| *s == stem).and_then(|(_, path)| std::fs::read(path).ok())
+}
+
 /// Bounds on every plugin and every call.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {

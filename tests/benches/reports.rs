@@ -1,0 +1,188 @@
+//! Report benchmark (prints figures; asserts nothing about speed).
+//!
+//!     cargo bench -p baocao-tests --bench reports
+//!
+//! On SQLite and PostgreSQL, in one run so the figures compare:
+//! - save + recompute + validate of a 100-row × 15-column form through HTTP
+//!   (`PUT /api/v1/reports/{id}/data`, the plugin computing and validating
+//!   every cell), p50 and p99 of sequential saves, beside a bare
+//!   `GET /api/v1/me` as the HTTP round-trip floor;
+//! - the entry list at 100,000 reports: the JSON list and the HTML page,
+//!   first page and a deep page.
+//!
+//! BENCH_SAVES and BENCH_REPORTS change the sizes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use baocao_domain::ids::{TenantId, UnitId};
+use baocao_domain::report::{Period, PeriodKind, ReportKind};
+use baocao_storage::{NewReport, NotificationDraft};
+use baocao_tests::{Backend, Session, TestApp, spawn_app};
+use chrono::Datelike;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p) as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+async fn timed(n: usize, mut f: impl AsyncFnMut(usize)) -> Vec<Duration> {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = Instant::now();
+        f(i).await;
+        out.push(t.elapsed());
+    }
+    out.sort();
+    out
+}
+
+fn line(label: &str, backend: &str, sorted: &[Duration]) {
+    println!("{label:<52} {backend:<9} p50 {:>8.2} ms   p99 {:>8.2} ms", ms(percentile(sorted, 0.5)), ms(percentile(sorted, 0.99)));
+}
+
+async fn wide_report(app: &TestApp) -> (Session, i64, i32) {
+    let admin = app.login("admin").await;
+    let wasm = baocao_plugins::fixture_plugin("fixture_wide_form").expect("the wide-form fixture is built with the regimes");
+    let uploaded = app.request(&admin, Method::POST, "/api/v1/regimes").header("content-type", "application/wasm").body(wasm).send().await.unwrap();
+    assert_eq!(uploaded.status(), 201, "upload: {:?}", uploaded.text().await);
+    let province = app.login("hy.tonghop").await;
+    let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
+    let year = chrono::Utc::now().year() + 1;
+    let assigned: Value = app
+        .post(&province, "/api/v1/assignments", json!({"regime": "FIXTURE-WIDE", "forms": ["WIDE.01"], "period": {"type": "year", "year": year, "number": 1}, "units": [ward]}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = assigned[0]["report"]["id"].as_i64().unwrap();
+    let entry = app.login("hy.phohien.nhaplieu").await;
+    let version = assigned[0]["report"]["version"].as_i64().unwrap() as i32;
+    // 100 rows, every input cell filled so that (3) = (10) + (14) holds.
+    let rows: Vec<Value> = (1..=100).map(|i| json!({"code": format!("r{i}"), "title": format!("Chỉ tiêu {i}")})).collect();
+    let mut cells = Vec::new();
+    for i in 1..=100 {
+        let row = format!("r{i}");
+        for (col, v) in [("c4", 10), ("c5", 10), ("c6", 10), ("c7", 10), ("c8", 10), ("c9", 10), ("c11", 20), ("c12", 10), ("c13", 10), ("c14", 20)] {
+            cells.push(json!({"row": row, "col": col, "value": v + i}));
+        }
+        cells.push(json!({"row": row, "col": "c16", "value": "12,5"}));
+        cells.push(json!({"row": row, "col": "c17", "value": "ghi chú"}));
+    }
+    // Keep the rule (3) = (10) + (14): (3) = 60 + 6i and (10) = 40 + 3i, so (14) = 20 + 3i.
+    for i in 1..=100 {
+        cells.push(json!({"row": format!("r{i}"), "col": "c14", "value": 20 + 3 * i}));
+    }
+    let saved = app.request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data")).json(&json!({"version": version, "rows_added": rows, "cells": cells})).send().await.unwrap();
+    let status = saved.status();
+    let body: Value = saved.json().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    // 15 cells in each of 100 rows, and 14 in the total row (the note column is not summed).
+    assert_eq!(body["cells"].as_array().unwrap().len(), 1514, "every cell of 100 rows and the total row");
+    (entry, id, body["version"].as_i64().unwrap() as i32)
+}
+
+async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
+    let name = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
+    let app = spawn_app(backend).await;
+    let (entry, id, mut version) = wide_report(&app).await;
+
+    let floor = timed(saves, async |_| {
+        let r = app.get(&entry, "/api/v1/me").await;
+        assert_eq!(r.status(), 200);
+    })
+    .await;
+    line("GET /api/v1/me (round-trip floor)", name, &floor);
+    let save = timed(saves, async |i| {
+        // The grid sends the cells the user changed: a column of 20 rows here.
+        let cells: Vec<Value> = (1..=20).map(|r| json!({"row": format!("r{r}"), "col": "c16", "value": format!("{},{}", i, r)})).collect();
+        let r = app.request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data")).json(&json!({"version": version, "cells": cells})).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        version = body["version"].as_i64().unwrap() as i32;
+    })
+    .await;
+    line("save + recompute + validate, 100 × 15 (1,514 cells)", name, &save);
+    let compute = timed(saves, async |_| {
+        let r = app.request(&entry, Method::POST, &format!("/api/v1/reports/{id}/compute")).json(&json!({"version": version, "cells": [{"row": "r1", "col": "c4", "value": 99}]})).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        r.bytes().await.unwrap();
+    })
+    .await;
+    line("live recompute (nothing stored), 100 × 15", name, &compute);
+
+    // The entry list at scale: reports of every ward of a synthetic province tree are
+    // modelled as many forms of one ward, which is the same rows for the list query.
+    let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
+    let province = app.unit_id("hungyen", "hungyen").await;
+    let ward_unit = app.state.store.unit_for_check(UnitId(ward)).await.unwrap();
+    let province_unit = app.state.store.unit_for_check(UnitId(province)).await.unwrap();
+    let period = Period::new(PeriodKind::Year, chrono::Utc::now().year(), 1).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(period.year, 12, 14).unwrap();
+    let items: Vec<NewReport> = (0..reports)
+        .map(|i| NewReport {
+            tenant: TenantId(ward_unit.tenant_id.0),
+            unit_id: ward_unit.id,
+            unit_path: ward_unit.path.clone(),
+            receiver_id: province_unit.id,
+            receiver_path: province_unit.path.clone(),
+            regime: "BULK".to_owned(),
+            regime_version: 1,
+            form: format!("F{i:06}"),
+            kind: ReportKind::Numeric,
+            period,
+            data_from: day,
+            data_to: day,
+            opens_on: day,
+            closes_on: day,
+            notify: NotificationDraft::default(),
+        })
+        .collect();
+    let t = Instant::now();
+    app.state.store.operator_bulk_reports(items).await.unwrap();
+    println!("{:<52} {name:<9} {:>8.1} s", format!("inserting {reports} reports (setup)"), t.elapsed().as_secs_f64());
+    let aggregator = app.login("hy.tonghop").await;
+    let list = timed(saves, async |_| {
+        let r = app.get(&aggregator, "/api/v1/reports?per_page=25").await;
+        assert_eq!(r.status(), 200);
+        r.bytes().await.unwrap();
+    })
+    .await;
+    line(&format!("GET /api/v1/reports, page 1 of {reports}"), name, &list);
+    let deep = timed(saves, async |_| {
+        let r = app.get(&aggregator, &format!("/api/v1/reports?per_page=25&page={}", reports / 50)).await;
+        assert_eq!(r.status(), 200);
+        r.bytes().await.unwrap();
+    })
+    .await;
+    line(&format!("GET /api/v1/reports, page {} of {reports}", reports / 50), name, &deep);
+    let filtered = timed(saves, async |_| {
+        let r = app.get(&aggregator, "/api/v1/reports?per_page=25&q=F0999&status=new").await;
+        assert_eq!(r.status(), 200);
+        r.bytes().await.unwrap();
+    })
+    .await;
+    line("GET /api/v1/reports, keyword + status filter", name, &filtered);
+    let cookie = format!("baocao_session={}", aggregator.token);
+    let page = timed(saves, async |_| {
+        let r = app.client.get(app.url("/reports")).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        r.bytes().await.unwrap();
+    })
+    .await;
+    line(&format!("entry list page (HTML), {reports} reports"), name, &page);
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let saves: usize = std::env::var("BENCH_SAVES").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    let reports: usize = std::env::var("BENCH_REPORTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    println!("baocao reports — {saves} sequential requests per measurement");
+    backend_figures(Backend::Sqlite, saves, reports).await;
+    backend_figures(Backend::Postgres, saves, reports).await;
+}
