@@ -180,7 +180,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Reports::Reopened).boolean().not_null().default(false))
                     .col(ColumnDef::new(Reports::Status).string().not_null())
                     .col(ColumnDef::new(Reports::Version).integer().not_null())
-                    // The cells as JSON [{"row","col","value"}], computed and validated.
+                    // The cells, computed and validated, as JSON [[row, {col: value}], …].
                     .col(ColumnDef::new(Reports::Cells).text().not_null())
                     // Rows the unit added: JSON [{"code","title","catalogue"}].
                     .col(ColumnDef::new(Reports::RowsAdded).text().not_null())
@@ -216,6 +216,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager.create_index(Index::create().name("ix_reports_path").table(Reports::Table).col(Reports::UnitPath).col(Reports::Id).to_owned()).await?;
+        // Lists are ordered newest period first; this index lets a page stop early.
+        manager
+            .create_index(
+                Index::create().name("ix_reports_period").table(Reports::Table).col(Reports::PeriodYear).col(Reports::PeriodNumber).col(Reports::Id).to_owned(),
+            )
+            .await?;
         manager.create_index(Index::create().name("ix_reports_receiver").table(Reports::Table).col(Reports::ReceiverId).col(Reports::Status).to_owned()).await?;
 
         manager

@@ -47,6 +47,19 @@ async fn openapi_documents_every_api_route() {
         ("/api/v1/users/{id}/groups", "post"),
         ("/api/v1/users/{id}/groups/{group}/{unit_id}", "delete"),
         ("/api/v1/audit", "get"),
+        ("/api/v1/assignments", "post"),
+        ("/api/v1/reports", "get"),
+        ("/api/v1/reports/{id}", "get"),
+        ("/api/v1/reports/{id}/data", "put"),
+        ("/api/v1/reports/{id}/compute", "post"),
+        ("/api/v1/reports/{id}/transitions", "post"),
+        ("/api/v1/reports/{id}/history", "get"),
+        ("/api/v1/reports/{id}/sections/{section}", "put"),
+        ("/api/v1/reports/{id}/attachments", "post"),
+        ("/api/v1/units/{id}/receiver", "put"),
+        ("/api/v1/notifications", "get"),
+        ("/api/v1/notifications/read-all", "post"),
+        ("/api/v1/notifications/stream", "get"),
     ] {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing from the OpenAPI document");
     }

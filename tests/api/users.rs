@@ -14,7 +14,7 @@ async fn user_lists_are_scoped_searchable_and_paged(backend: Backend) {
     let all = app.get(&tb, "/api/v1/users?per_page=100").await;
     let total: u64 = all.headers()["x-total-count"].to_str().unwrap().parse().unwrap();
     let all: Value = all.json().await.unwrap();
-    assert_eq!(total, 21);
+    assert_eq!(total, 22);
     assert!(usernames(&all).iter().all(|u| u.starts_with("tb.")), "only the province's users");
     let first = all.as_array().unwrap().iter().find(|u| u["username"] == "tb.minhquang.gui").unwrap();
     assert_eq!(first["groups"][0]["group"], "TINH_XA_GUI");

@@ -55,6 +55,14 @@ pub fn html(input: &str) -> String {
             push_text(&mut out, &rest[..start]);
         }
         let after = &rest[start + 1..];
+        // As in HTML, '<' starts a tag only before a letter, '/' or '!'; else it is text.
+        if !after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!') {
+            if dropping.is_none() {
+                out.push_str("&lt;");
+            }
+            rest = after;
+            continue;
+        }
         if let Some(comment) = after.strip_prefix("!--") {
             rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
             continue;
