@@ -106,3 +106,25 @@ async fn report_pages_render_and_work(backend: Backend) {
 }
 
 both!(report_pages_render_and_work);
+
+async fn the_receiving_unit_is_configured_on_the_unit_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.login("tb.quantri").await;
+    let commune = app.unit_id("thaibinh", "xa-minh-quang").await;
+    let stp = app.unit_id("thaibinh", "so-tu-phap").await;
+    let (_, detail) = page(&app, &admin, &format!("/units/{commune}")).await;
+    assert!(detail.contains("Cấu hình đơn vị nhận báo cáo") && detail.contains("UBND huyện Vũ Thư"), "the current receiver is the parent");
+    let form = |csrf: &str| vec![("csrf_token", csrf.to_owned()), ("regime", "*".to_owned()), ("receiver", stp.to_string())];
+    assert_eq!(post_form(&app, &admin, &format!("/units/{commune}/receiver"), &form("forged")).await.status(), StatusCode::FORBIDDEN);
+    let saved = post_form(&app, &admin, &format!("/units/{commune}/receiver"), &form(&admin.csrf)).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, after) = page(&app, &admin, &format!("/units/{commune}")).await;
+    let current = &after[after.find("Đơn vị nhận báo cáo hiện tại").unwrap()..];
+    assert!(current[..300.min(current.len())].contains("Sở Tư pháp tỉnh Thái Bình"), "{}", &current[..300.min(current.len())]);
+    // A clerk of the commune sees no such form.
+    let clerk = app.login("tb.minhquang.gui").await;
+    let (_, theirs) = page(&app, &clerk, &format!("/units/{commune}")).await;
+    assert!(!theirs.contains("Cấu hình đơn vị nhận báo cáo"));
+}
+
+both!(the_receiving_unit_is_configured_on_the_unit_page);

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/units/{id}", web::get().to(detail))
         .route("/units/{id}", web::post().to(update))
         .route("/units/{id}/delete", web::post().to(delete))
+        .route("/units/{id}/receiver", web::post().to(set_receiver))
         .route("/audit", web::get().to(audit));
 }
 
@@ -280,6 +281,25 @@ async fn detail_page(state: &AppState, l: Locale, who: &Principal, id: UnitId, e
         None => false,
     };
     let successors = state.store.successors(unit.unit.id).await?;
+    let configure = state.authz.check::<baocao_authz::perms::ConfigureReceivers>(who.user.id, &unit.unit.path).await.is_ok();
+    let (receiver_choices, current_receiver, regimes) = if configure {
+        let scope = admin::scope::<baocao_authz::perms::ReadUnits>(state, who).await?;
+        let choices: Vec<(UnitId, String)> = state
+            .store
+            .units_in_scope(&scope)
+            .await?
+            .into_iter()
+            .filter(|c| c.unit.id != unit.unit.id && c.unit.tenant_id == unit.unit.tenant_id)
+            .map(|c| (c.unit.id, c.unit.name.as_str().to_owned()))
+            .collect();
+        let current = match state.store.receiver_of(unit.unit.id, "*").await? {
+            Some(r) => state.store.unit_names(&[r]).await?.remove(&r),
+            None => None,
+        };
+        (choices, current, crate::regimes::list(state, who, false).await?)
+    } else {
+        (Vec::new(), None, Vec::new())
+    };
     let u = &unit.unit;
     Ok(html! {
         h1 { (u.name.as_str()) }
@@ -320,6 +340,21 @@ async fn detail_page(state: &AppState, l: Locale, who: &Principal, id: UnitId, e
                 div.actions { button type="submit" { (t(l, "Lưu", "Save")) } }
             }
         }
+        @if configure {
+            form.card method="post" action={ "/units/" (u.id.0) "/receiver" } {
+                h2 { (t(l, "Cấu hình đơn vị nhận báo cáo", "Receiving unit")) }
+                (csrf_field(who))
+                p.muted { (t(l, "Đơn vị nhận báo cáo hiện tại (mọi chế độ): ", "Current receiving unit (every regime): ")) strong { (current_receiver.clone().unwrap_or_else(|| "—".to_owned())) } }
+                label for="receiver-regime" { (t(l, "Chế độ báo cáo", "Regime")) }
+                select #receiver-regime name="regime" {
+                    option value="*" { (t(l, "Mọi chế độ", "Every regime")) }
+                    @for e in &regimes { option value=(e.plugin.manifest.code) { (e.plugin.manifest.code) } }
+                }
+                label for="receiver" { (t(l, "Đơn vị nhận", "Receiving unit")) }
+                select #receiver name="receiver" { @for (id, name) in &receiver_choices { option value=(id.0) { (name) } } }
+                div.actions { button type="submit" { (t(l, "Lưu cấu hình", "Save")) } }
+            }
+        }
         @if parent_manage {
             form.card method="post" action={ "/units/" (u.id.0) "/delete" } data-confirm=(t(l, "Xóa đơn vị này?", "Delete this unit?")) {
                 (csrf_field(who))
@@ -329,6 +364,19 @@ async fn detail_page(state: &AppState, l: Locale, who: &Principal, id: UnitId, e
             }
         }
     })
+}
+
+#[derive(Debug, Deserialize)]
+struct ReceiverForm {
+    csrf_token: String,
+    regime: String,
+    receiver: i64,
+}
+
+async fn set_receiver(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<ReceiverForm>) -> PageResult {
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
+    crate::reports::set_receiver(&state, &who, UnitId(*id), &form.regime, UnitId(form.receiver)).await.in_locale(l)?;
+    Ok(redirect(&format!("/units/{}?saved=1", *id)))
 }
 
 async fn detail(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, query: web::Query<DetailQuery>) -> PageResult {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use baocao_domain::format;
-use baocao_domain::ids::UnitId;
+use baocao_domain::ids::{UnitId, UserId};
 use baocao_domain::report::{Action, Period, PeriodKind, Status};
 use baocao_domain::text::Locale;
 use baocao_plugins::abi::{CellType, Form, Outline, RowMode};
@@ -730,6 +730,14 @@ async fn notifications(state: web::Data<AppState>, req: HttpRequest, who: PagePr
     let unread = state.store.unread_notifications(who.user.id).await.in_locale(l)?;
     let units: Vec<UnitId> = page.items.iter().filter_map(|n| n.sender_unit).collect();
     let unit_names = state.store.unit_names(&units).await.in_locale(l)?;
+    let mut senders: Vec<(i64, String)> = Vec::new();
+    for id in page.items.iter().filter_map(|n| n.sender).chain(params.sender.map(UserId)) {
+        if !senders.iter().any(|(s, _)| *s == id.0)
+            && let Ok(user) = state.store.user_by_id(id).await
+        {
+            senders.push((id.0, user.full_name.as_str().to_owned()));
+        }
+    }
     let pages = page.total.div_ceil(page.per_page).max(1);
     let current = params.state.clone().unwrap_or_else(|| "all".to_owned());
     let body = html! {
@@ -746,6 +754,13 @@ async fn notifications(state: web::Data<AppState>, req: HttpRequest, who: PagePr
                 }
                 div { label for="from" { (t(l, "Từ ngày", "From")) } input #from type="text" name="from" placeholder="dd/MM/yyyy" value=(params.from.clone().unwrap_or_default()); }
                 div { label for="to" { (t(l, "Đến ngày", "To")) } input #to type="text" name="to" placeholder="dd/MM/yyyy" value=(params.to.clone().unwrap_or_default()); }
+                div {
+                    label for="sender" { (t(l, "Người gửi", "Sender")) }
+                    select #sender name="sender" {
+                        option value="" { (t(l, "— Tất cả —", "— All —")) }
+                        @for (id, name) in &senders { option value=(id) selected[params.sender == Some(*id)] { (name) } }
+                    }
+                }
                 div {
                     label for="sender_unit" { (t(l, "Đơn vị gửi", "Sending unit")) }
                     select #sender_unit name="sender_unit" {
