@@ -35,25 +35,32 @@ async fn serve(dir: &std::path::Path, name: &str, database: &str, prefix: &str, 
     if demo {
         command.arg("--demo");
     }
-    let child = command
-        .env("BAOCAO_DEMO_PASSWORD", PASSWORD)
-        .env("BAOCAO_AUTH__CAPTCHA", "false")
-        .env("BAOCAO_REDIS__URL", "redis://127.0.0.1:6379")
-        .env("BAOCAO_REDIS__PREFIX", prefix)
-        .env("BAOCAO_REPORTS__ATTACHMENTS_DIR", dir.join("files"))
-        .env("BAOCAO_LOG__FILTER", "info")
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(out.try_clone().unwrap())
-        .stderr(out)
-        .spawn()
-        .unwrap();
+    // Owned by an `Instance` at once, so that a failed start still kills and reaps it.
+    let mut instance = Instance {
+        child: command
+            .env("BAOCAO_DEMO_PASSWORD", PASSWORD)
+            .env("BAOCAO_AUTH__CAPTCHA", "false")
+            .env("BAOCAO_REDIS__URL", "redis://127.0.0.1:6379")
+            .env("BAOCAO_REDIS__PREFIX", prefix)
+            .env("BAOCAO_REPORTS__ATTACHMENTS_DIR", dir.join("files"))
+            .env("BAOCAO_LOG__FILTER", "info")
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap(),
+        url: String::new(),
+    };
     let started = Instant::now();
     loop {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         // Both print where they listen; the demo run prints the sign-in URL.
-        if let Some(url) = text.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).map(|w| w.trim_end_matches("/login").trim_end_matches(['.', ',']).to_owned()) {
-            return Instance { child, url };
+        if let Some(url) =
+            text.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).map(|w| w.trim_end_matches("/login").trim_end_matches(['.', ',']).to_owned())
+        {
+            instance.url = url;
+            return instance;
         }
         assert!(started.elapsed() < Duration::from_secs(90), "{name} did not start: {text}");
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -61,7 +68,8 @@ async fn serve(dir: &std::path::Path, name: &str, database: &str, prefix: &str, 
 }
 
 async fn login(client: &reqwest::Client, url: &str, user: &str) -> String {
-    let body: Value = client.post(format!("{url}/api/v1/auth/login")).json(&json!({"username": user, "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+    let body: Value =
+        client.post(format!("{url}/api/v1/auth/login")).json(&json!({"username": user, "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
     body["token"].as_str().unwrap_or_else(|| panic!("login {user}: {body}")).to_owned()
 }
 
