@@ -13,6 +13,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_foundation::Migration), Box::new(m20261124_000002_regime_plugins::Migration), Box::new(m20261124_000003_reports::Migration)]
+        vec![
+            Box::new(m20261124_000001_foundation::Migration),
+            Box::new(m20261124_000002_regime_plugins::Migration),
+            Box::new(m20261124_000003_reports::Migration),
+        ]
     }
 }

@@ -222,7 +222,9 @@ impl MigrationTrait for Migration {
                 Index::create().name("ix_reports_period").table(Reports::Table).col(Reports::PeriodYear).col(Reports::PeriodNumber).col(Reports::Id).to_owned(),
             )
             .await?;
-        manager.create_index(Index::create().name("ix_reports_receiver").table(Reports::Table).col(Reports::ReceiverId).col(Reports::Status).to_owned()).await?;
+        manager
+            .create_index(Index::create().name("ix_reports_receiver").table(Reports::Table).col(Reports::ReceiverId).col(Reports::Status).to_owned())
+            .await?;
 
         manager
             .create_table(

@@ -13,7 +13,11 @@ async fn narrative_sections_are_saved_sanitised(backend: Backend) {
     let entry = app.login("hy.phohien.nhaplieu").await;
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
     let assigned: Value = app
-        .post(&province, "/api/v1/assignments", json!({"regime": "TT01-II", "forms": ["II.01-ĐC"], "period": {"type": "quarter", "year": crate::reports::year(), "number": 3}, "units": [ward]}))
+        .post(
+            &province,
+            "/api/v1/assignments",
+            json!({"regime": "TT01-II", "forms": ["II.01-ĐC"], "period": {"type": "quarter", "year": crate::reports::year(), "number": 3}, "units": [ward]}),
+        )
         .await
         .json()
         .await
@@ -37,11 +41,21 @@ async fn narrative_sections_are_saved_sanitised(backend: Backend) {
 
     // Stale version, unknown section, and a non-entry caller change nothing.
     assert_error(put(&app, &entry, &path, json!({"version": report["version"], "html": "<p>cũ</p>"})).await, StatusCode::CONFLICT, "stale_version").await;
-    assert_error(put(&app, &entry, &format!("/api/v1/reports/{id}/sections/9"), json!({"version": saved["version"], "html": "x"})).await, StatusCode::UNPROCESSABLE_ENTITY, "unknown_section").await;
+    assert_error(
+        put(&app, &entry, &format!("/api/v1/reports/{id}/sections/9"), json!({"version": saved["version"], "html": "x"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown_section",
+    )
+    .await;
     assert_error(put(&app, &province, &path, json!({"version": saved["version"], "html": "x"})).await, StatusCode::FORBIDDEN, "forbidden").await;
     assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}/sections")).await, sections);
     // A numeric edit on a narrative report is refused.
-    assert_error(put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": saved["version"], "cells": []})).await, StatusCode::UNPROCESSABLE_ENTITY, "not_numeric").await;
+    assert_error(
+        put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": saved["version"], "cells": []})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not_numeric",
+    )
+    .await;
     let history = app.get_json(&entry, &format!("/api/v1/reports/{id}/history")).await;
     assert_eq!(history.as_array().unwrap().last().unwrap()["action"], "save_section");
 }
@@ -54,7 +68,10 @@ async fn attachments_respect_types_limits_and_status(backend: Backend) {
     let assigned = crate::reports::assign_meetings(&app, &province, ward, json!({})).await;
     let id = assigned[0]["report"]["id"].as_i64().unwrap();
     let upload = |name: &str, bytes: Vec<u8>| {
-        app.request(&entry, Method::POST, &format!("/api/v1/reports/{id}/attachments?name={name}")).header("content-type", "application/octet-stream").body(bytes).send()
+        app.request(&entry, Method::POST, &format!("/api/v1/reports/{id}/attachments?name={name}"))
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
     };
     let pdf = b"%PDF-1.4\n% bao cao\n".to_vec();
     let created = upload("bien-ban-hop.pdf", pdf.clone()).await.unwrap();
@@ -106,7 +123,11 @@ async fn a_configured_receiver_gets_the_reports(backend: Backend) {
     let set = put(&app, &admin, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "TT01-II", "receiver": stp})).await;
     assert_eq!(set.status(), StatusCode::NO_CONTENT);
     let second: Value = app
-        .post(&admin, "/api/v1/assignments", json!({"regime": "TT01-II", "forms": ["II.01-ĐC"], "period": {"type": "quarter", "year": crate::reports::year(), "number": 3}, "units": [commune]}))
+        .post(
+            &admin,
+            "/api/v1/assignments",
+            json!({"regime": "TT01-II", "forms": ["II.01-ĐC"], "period": {"type": "quarter", "year": crate::reports::year(), "number": 3}, "units": [commune]}),
+        )
         .await
         .json()
         .await
@@ -115,9 +136,19 @@ async fn a_configured_receiver_gets_the_reports(backend: Backend) {
     // Refusals: another tenant's unit, the unit itself, and a caller without the right.
     let hy = app.unit_id("hungyen", "hungyen").await;
     assert_eq!(put(&app, &admin, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": hy})).await.status(), StatusCode::NOT_FOUND);
-    assert_error(put(&app, &admin, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": commune})).await, StatusCode::CONFLICT, "self").await;
+    assert_error(
+        put(&app, &admin, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": commune})).await,
+        StatusCode::CONFLICT,
+        "self",
+    )
+    .await;
     let clerk = app.login("tb.minhquang.gui").await;
-    assert_error(put(&app, &clerk, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": stp})).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_error(
+        put(&app, &clerk, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": stp})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 }
 
 both!(narrative_sections_are_saved_sanitised, attachments_respect_types_limits_and_status, a_configured_receiver_gets_the_reports);
@@ -127,11 +158,7 @@ async fn no_report_route_crosses_tenants(backend: Backend) {
     let app = spawn_app(backend).await;
     let tb = app.login("tb.quantri").await;
     let commune = app.unit_id("thaibinh", "xa-minh-quang").await;
-    let id = crate::reports::assign_meetings(&app, &tb, commune, json!({}))
-        .await
-        .get(0)
-        .and_then(|a| a["report"]["id"].as_i64())
-        .unwrap();
+    let id = crate::reports::assign_meetings(&app, &tb, commune, json!({})).await.get(0).and_then(|a| a["report"]["id"].as_i64()).unwrap();
     let owner = app.login("tb.minhquang.nhaplieu").await;
     let before = app.get_json(&owner, &format!("/api/v1/reports/{id}")).await;
     for intruder in ["hy.quantri", "hy.tonghop", "hy.phohien.nhaplieu"] {
@@ -162,7 +189,8 @@ async fn no_report_route_crosses_tenants(backend: Backend) {
         assert_eq!(app.get_json(&who, "/api/v1/reports").await["total"], 0, "{intruder} lists nothing of Thái Bình");
         let assign = app.post(&who, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": ["III.01a/VPCP/TH"], "period": {"type": "year", "year": crate::reports::year(), "number": 1}, "units": [commune]})).await;
         assert_error(assign, StatusCode::FORBIDDEN, "forbidden").await;
-        let receiver = put(&app, &who, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": app.unit_id("hungyen", "hungyen").await})).await;
+        let receiver =
+            put(&app, &who, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": app.unit_id("hungyen", "hungyen").await})).await;
         assert_error(receiver, StatusCode::FORBIDDEN, "forbidden").await;
         let cookie = format!("baocao_session={}", who.token);
         for page in [format!("/reports/{id}"), format!("/reports/{id}/history"), format!("/reports/{id}/print")] {

@@ -70,7 +70,11 @@ async fn report_pages_render_and_work(backend: Backend) {
     let (_, grid) = page(&app, &entry, &format!("/reports/{id}")).await;
     assert!(grid.contains("id=\"report-grid\"") && grid.contains("data-editable=\"true\""));
     assert!(grid.contains("value=\"1.500\""), "computed total shown the Vietnamese way");
-    assert!(grid.contains("data-col=\"c3\" data-type=\"integer\" value=\"1.500\" readonly"), "formula cells are read-only: {}", &grid[grid.find("data-col=\"c3\"").unwrap_or(0)..][..200.min(grid.len())]);
+    assert!(
+        grid.contains("data-col=\"c3\" data-type=\"integer\" value=\"1.500\" readonly"),
+        "formula cells are read-only: {}",
+        &grid[grid.find("data-col=\"c3\"").unwrap_or(0)..][..200.min(grid.len())]
+    );
     assert!(grid.contains("Trình lãnh đạo"), "the submit button for data entry");
     assert!(!grid.contains("value=\"reject\""), "no rejection for data entry");
 
@@ -82,13 +86,21 @@ async fn report_pages_render_and_work(backend: Backend) {
     let (_, after) = page(&app, &entry, &format!("/reports/{id}?done=submit")).await;
     assert!(after.contains("Chờ lãnh đạo duyệt") && after.contains("data-editable=\"false\""));
     let leader = app.login("hy.phohien.duyet").await;
-    let refused = post_form(&app, &leader, &format!("/reports/{id}/transition"), &[("csrf_token", leader.csrf.clone()), ("action", "reject".to_owned()), ("comment", String::new())]).await;
+    let refused = post_form(
+        &app,
+        &leader,
+        &format!("/reports/{id}/transition"),
+        &[("csrf_token", leader.csrf.clone()), ("action", "reject".to_owned()), ("comment", String::new())],
+    )
+    .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.unwrap().contains("Cần nhập lý do"));
 
     // History, print, notifications.
     let (_, history) = page(&app, &entry, &format!("/reports/{id}/history")).await;
-    assert!(history.contains("Lịch sử báo cáo") && history.contains("Giao báo cáo") && history.contains("Lưu số liệu") && history.contains("hy.phohien.nhaplieu"));
+    assert!(
+        history.contains("Lịch sử báo cáo") && history.contains("Giao báo cáo") && history.contains("Lưu số liệu") && history.contains("hy.phohien.nhaplieu")
+    );
     let (_, print) = page(&app, &entry, &format!("/reports/{id}/print")).await;
     assert!(print.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") && print.contains("1.500") && print.contains(&format!("Năm {y}")));
     let (_, bell) = page(&app, &leader, "/notifications?state=unread").await;

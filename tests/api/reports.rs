@@ -126,7 +126,12 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     forbidden(&app, &[&leader, &clerk, &province], &entry, id, "submit").await;
     assert_eq!(status_after(&app, &entry, id, "submit", None).await, "submitted");
     assert!(unread(&app, &leader).await.1[0].contains("đã được trình lãnh đạo bởi"));
-    assert_error(put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": saved["version"].as_i64().unwrap() + 1, "cells": []})).await, StatusCode::CONFLICT, "not_editable").await;
+    assert_error(
+        put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": saved["version"].as_i64().unwrap() + 1, "cells": []})).await,
+        StatusCode::CONFLICT,
+        "not_editable",
+    )
+    .await;
 
     // The leader approves and forwards to the clerk.
     forbidden(&app, &[&entry, &clerk, &province], &entry, id, "approve").await;
@@ -152,7 +157,9 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     assert!(unread(&app, &entry).await.1.iter().any(|m| m.contains("đã được từ chối bởi") && m.contains("Cột (6) chưa khớp")));
 
     // The ward corrects (rejected is editable like a draft) and resends.
-    let fixed = put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": shown["version"], "cells": [{"row": "x1", "col": "c6", "value": 40}]})).await;
+    let fixed =
+        put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": shown["version"], "cells": [{"row": "x1", "col": "c6", "value": 40}]}))
+            .await;
     assert_eq!(fixed.status(), StatusCode::OK);
     let fixed: Value = fixed.json().await.unwrap();
     assert_eq!(fixed["status"], "rejected");
@@ -178,10 +185,7 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     let actions: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
-        [
-            "assign", "save", "submit", "approve", "send", "reject", "save", "submit", "approve", "send", "accept", "request_correction",
-            "approve_correction"
-        ]
+        ["assign", "save", "submit", "approve", "send", "reject", "save", "submit", "approve", "send", "accept", "request_correction", "approve_correction"]
     );
     let reject = &history[5];
     assert_eq!((reject["actor"].as_str(), reject["from"].as_str(), reject["to"].as_str()), (Some("hy.tonghop"), Some("sent"), Some("rejected")));
@@ -210,8 +214,13 @@ async fn bad_input_changes_nothing(backend: Backend) {
     let id = assign_meetings(&app, &province, ward, json!({})).await[0]["report"]["id"].as_i64().unwrap();
     let path = format!("/api/v1/reports/{id}/data");
     let start = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
-    let ok = put(&app, &entry, &path, json!({"version": start["version"], "rows_added": [{"title": "Phường Phố Hiến", "catalogue": "phuong-pho-hien"}],
-        "cells": [{"row": "x1", "col": "c4", "value": 5}]}))
+    let ok = put(
+        &app,
+        &entry,
+        &path,
+        json!({"version": start["version"], "rows_added": [{"title": "Phường Phố Hiến", "catalogue": "phuong-pho-hien"}],
+        "cells": [{"row": "x1", "col": "c4", "value": 5}]}),
+    )
     .await;
     assert_eq!(ok.status(), StatusCode::OK);
     let before = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
@@ -233,7 +242,12 @@ async fn bad_input_changes_nothing(backend: Backend) {
         assert!(cells.iter().all(|c| !c["message"].as_str().unwrap().is_empty() && !c["message_en"].as_str().unwrap().is_empty()), "{what}");
         assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, before, "{what}: nothing stored");
     }
-    let named = assert_error(put(&app, &entry, &path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": "abc"}]})).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
+    let named = assert_error(
+        put(&app, &entry, &path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": "abc"}]})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_cells",
+    )
+    .await;
     assert_eq!((named["error"]["cells"][0]["row"].as_str(), named["error"]["cells"][0]["col"].as_str()), (Some("x1"), Some("c4")));
     assert!(named["error"]["cells"][0]["message"].as_str().unwrap().contains("cột (4)"), "{named}");
 
@@ -257,17 +271,47 @@ async fn bad_input_changes_nothing(backend: Backend) {
     assert_error(app.get(&entry, "/api/v1/reports?status=approved").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_filter").await;
 
     // Assignment refusals.
-    let bad_form = app.post(&province, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": ["X.99"], "period": {"type": "year", "year": year(), "number": 1}, "units": [ward]})).await;
+    let bad_form = app
+        .post(
+            &province,
+            "/api/v1/assignments",
+            json!({"regime": "TT01-III", "forms": ["X.99"], "period": {"type": "year", "year": year(), "number": 1}, "units": [ward]}),
+        )
+        .await;
     assert_error(bad_form, StatusCode::UNPROCESSABLE_ENTITY, "unknown_form").await;
-    let bad_period = app.post(&province, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "quarter", "year": year(), "number": 1}, "units": [ward]})).await;
+    let bad_period = app
+        .post(
+            &province,
+            "/api/v1/assignments",
+            json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "quarter", "year": year(), "number": 1}, "units": [ward]}),
+        )
+        .await;
     assert_error(bad_period, StatusCode::UNPROCESSABLE_ENTITY, "period_not_reported").await;
     let department = app.unit_id("hungyen", "so-tu-phap").await;
-    let bad_level = app.post(&province, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [department]})).await;
+    let bad_level = app
+        .post(
+            &province,
+            "/api/v1/assignments",
+            json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [department]}),
+        )
+        .await;
     assert_error(bad_level, StatusCode::UNPROCESSABLE_ENTITY, "level_not_reporting").await;
-    let not_mine = app.post(&entry, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [ward]})).await;
+    let not_mine = app
+        .post(
+            &entry,
+            "/api/v1/assignments",
+            json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [ward]}),
+        )
+        .await;
     assert_error(not_mine, StatusCode::FORBIDDEN, "forbidden").await;
     let other = app.login("tb.tonghop").await;
-    let other_tenant = app.post(&other, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year() - 1, "number": 1}, "units": [ward]})).await;
+    let other_tenant = app
+        .post(
+            &other,
+            "/api/v1/assignments",
+            json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year() - 1, "number": 1}, "units": [ward]}),
+        )
+        .await;
     assert_error(other_tenant, StatusCode::FORBIDDEN, "forbidden").await;
     assert_eq!(app.get_json(&province, "/api/v1/reports").await["total"], 1, "refused assignments created nothing");
 }

@@ -55,7 +55,11 @@ async fn wide_report(app: &TestApp) -> (Session, i64, i32) {
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
     let year = chrono::Utc::now().year() + 1;
     let assigned: Value = app
-        .post(&province, "/api/v1/assignments", json!({"regime": "FIXTURE-WIDE", "forms": ["WIDE.01"], "period": {"type": "year", "year": year, "number": 1}, "units": [ward]}))
+        .post(
+            &province,
+            "/api/v1/assignments",
+            json!({"regime": "FIXTURE-WIDE", "forms": ["WIDE.01"], "period": {"type": "year", "year": year, "number": 1}, "units": [ward]}),
+        )
         .await
         .json()
         .await
@@ -78,7 +82,12 @@ async fn wide_report(app: &TestApp) -> (Session, i64, i32) {
     for i in 1..=100 {
         cells.push(json!({"row": format!("r{i}"), "col": "c14", "value": 20 + 3 * i}));
     }
-    let saved = app.request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data")).json(&json!({"version": version, "rows_added": rows, "cells": cells})).send().await.unwrap();
+    let saved = app
+        .request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data"))
+        .json(&json!({"version": version, "rows_added": rows, "cells": cells}))
+        .send()
+        .await
+        .unwrap();
     let status = saved.status();
     let body: Value = saved.json().await.unwrap();
     assert_eq!(status, 200, "{body}");
@@ -101,7 +110,8 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
     let save = timed(saves, async |i| {
         // The grid sends the cells the user changed: a column of 20 rows here.
         let cells: Vec<Value> = (1..=20).map(|r| json!({"row": format!("r{r}"), "col": "c16", "value": format!("{},{}", i, r)})).collect();
-        let r = app.request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data")).json(&json!({"version": version, "cells": cells})).send().await.unwrap();
+        let r =
+            app.request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data")).json(&json!({"version": version, "cells": cells})).send().await.unwrap();
         assert_eq!(r.status(), 200);
         let body: Value = r.json().await.unwrap();
         version = body["version"].as_i64().unwrap() as i32;
@@ -109,7 +119,12 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
     .await;
     line("save + recompute + validate, 100 × 15 (1,514 cells)", name, &save);
     let compute = timed(saves, async |_| {
-        let r = app.request(&entry, Method::POST, &format!("/api/v1/reports/{id}/compute")).json(&json!({"version": version, "cells": [{"row": "r1", "col": "c4", "value": 99}]})).send().await.unwrap();
+        let r = app
+            .request(&entry, Method::POST, &format!("/api/v1/reports/{id}/compute"))
+            .json(&json!({"version": version, "cells": [{"row": "r1", "col": "c4", "value": 99}]}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
         r.bytes().await.unwrap();
     })

@@ -5,8 +5,8 @@
 
 pub mod format;
 pub mod group;
-pub mod report;
 pub mod ids;
+pub mod report;
 pub mod text;
 pub mod types;
 pub mod unit;

@@ -37,16 +37,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
-        Status::New,
-        Status::Draft,
-        Status::Submitted,
-        Status::UnitApproved,
-        Status::Sent,
-        Status::Accepted,
-        Status::Rejected,
-        Status::CorrectionRequested,
-    ];
+    pub const ALL: [Status; 8] =
+        [Status::New, Status::Draft, Status::Submitted, Status::UnitApproved, Status::Sent, Status::Accepted, Status::Rejected, Status::CorrectionRequested];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -249,10 +241,9 @@ impl Refusal {
                 format!("Không thể thực hiện \"{}\" khi báo cáo đang ở trạng thái \"{}\".", action.label().vi, status.label().vi),
                 format!("\"{}\" is not possible while the report is \"{}\".", action.label().en, status.label().en),
             ),
-            Refusal::CommentRequired { action } => Text::new(
-                format!("Cần nhập lý do khi \"{}\".", action.label().vi),
-                format!("\"{}\" needs a comment.", action.label().en),
-            ),
+            Refusal::CommentRequired { action } => {
+                Text::new(format!("Cần nhập lý do khi \"{}\".", action.label().vi), format!("\"{}\" needs a comment.", action.label().en))
+            }
         }
     }
 }

@@ -8,16 +8,16 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use baocao_authz::perms::{AssignReports, CheckReports, ReadReports, ReadUnits};
 use baocao_authz::Scope;
+use baocao_authz::perms::{AssignReports, CheckReports, ReadReports, ReadUnits};
 use baocao_bus::Event;
 use baocao_domain::format;
 use baocao_domain::ids::{UnitId, UserId};
 use baocao_domain::report::{Action, Notify, Period, ReportKind, Role, Status, Step, step_for};
 use baocao_domain::text::{Invalid, Locale, Text};
 use baocao_domain::unit::{Unit, UnitPath};
-use baocao_plugins::{Entry, Plugin};
 use baocao_plugins::abi::{self as regime_abi, Cell, CellType, Form, FormData, Outline, PeriodType, RowMode, ScheduleRequest};
+use baocao_plugins::{Entry, Plugin};
 use baocao_storage::{AddedRow, NewContent, NewReport, NotificationDraft, Page, ReportCell, ReportQuery, ReportRow};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
@@ -138,7 +138,12 @@ async fn assignment_units(state: &AppState, who: &Principal, input: &AssignInput
             .filter(|u| u.level.as_str() == level && u.path.is_within(&under) && u.path != under && u.is_active_on(today))
             .collect();
         if units.is_empty() {
-            return Err(invalid("level", "no_units", format!("Không có đơn vị cấp \"{level}\" nào để giao."), format!("There is no unit of level \"{level}\" to assign to.")));
+            return Err(invalid(
+                "level",
+                "no_units",
+                format!("Không có đơn vị cấp \"{level}\" nào để giao."),
+                format!("There is no unit of level \"{level}\" to assign to."),
+            ));
         }
         return Ok(units);
     }
@@ -218,9 +223,11 @@ pub async fn assign(state: &AppState, who: &Principal, input: AssignInput) -> Re
         } else {
             input.forms.clone()
         };
-        let receiver_id = state.store.receiver_of(unit.id, &input.regime).await?.ok_or_else(|| {
-            invalid("units", "no_receiver", "Đơn vị gốc không có đơn vị nhận báo cáo.", "The root unit has no receiving unit.")
-        })?;
+        let receiver_id = state
+            .store
+            .receiver_of(unit.id, &input.regime)
+            .await?
+            .ok_or_else(|| invalid("units", "no_receiver", "Đơn vị gốc không có đơn vị nhận báo cáo.", "The root unit has no receiving unit."))?;
         let receiver = state.store.unit_for_check(receiver_id).await?;
         let parse = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| AppError::Internal(format!("plugin date {d}")));
         let deadline = window
@@ -306,9 +313,10 @@ async fn window(state: &AppState, plugin: Arc<Plugin>, period: Period) -> Result
             ),
             other => plugin_error(other),
         })?;
-    windows.into_iter().find(|w| w.number == period.number).ok_or_else(|| {
-        invalid("period", "period_not_reported", "Chế độ báo cáo này không có kỳ báo cáo đã chọn.", "This regime has no such period.")
-    })
+    windows
+        .into_iter()
+        .find(|w| w.number == period.number)
+        .ok_or_else(|| invalid("period", "period_not_reported", "Chế độ báo cáo này không có kỳ báo cáo đã chọn.", "This regime has no such period."))
 }
 
 /// Tells every instance that these users have something new (the bell).
@@ -500,7 +508,12 @@ async fn apply_edit(state: &AppState, who: &Principal, report: &ReportRow, form:
             continue;
         }
         if title.is_empty() || title.chars().count() > 500 {
-            problems.push(cell_problem(row.code.as_deref(), None, "Tên chỉ tiêu của dòng thêm không được để trống (tối đa 500 ký tự).", "An added row needs a title (up to 500 characters)."));
+            problems.push(cell_problem(
+                row.code.as_deref(),
+                None,
+                "Tên chỉ tiêu của dòng thêm không được để trống (tối đa 500 ký tự).",
+                "An added row needs a title (up to 500 characters).",
+            ));
             continue;
         }
         if let Some(c) = &row.catalogue
@@ -516,7 +529,12 @@ async fn apply_edit(state: &AppState, who: &Principal, report: &ReportRow, form:
             }
             Some(code) if !code.is_empty() && code.len() <= 40 && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) => code,
             Some(code) => {
-                problems.push(cell_problem(Some(&code), None, "Mã dòng chỉ gồm chữ, số, '-', '_', '.'.", "A row code has letters, digits, '-', '_', '.' only."));
+                problems.push(cell_problem(
+                    Some(&code),
+                    None,
+                    "Mã dòng chỉ gồm chữ, số, '-', '_', '.'.",
+                    "A row code has letters, digits, '-', '_', '.' only.",
+                ));
                 continue;
             }
             None => {
@@ -540,11 +558,21 @@ async fn apply_edit(state: &AppState, who: &Principal, report: &ReportRow, form:
         .collect();
     for cell in input.cells {
         let Some(col) = columns.get(cell.col.as_str()) else {
-            problems.push(cell_problem(Some(&cell.row), Some(&cell.col), format!("Biểu mẫu không có cột \"{}\".", cell.col), format!("The form has no column \"{}\".", cell.col)));
+            problems.push(cell_problem(
+                Some(&cell.row),
+                Some(&cell.col),
+                format!("Biểu mẫu không có cột \"{}\".", cell.col),
+                format!("The form has no column \"{}\".", cell.col),
+            ));
             continue;
         };
         if !row_known(&cell.row) {
-            problems.push(cell_problem(Some(&cell.row), Some(&cell.col), format!("Biểu mẫu không có dòng \"{}\".", cell.row), format!("The form has no row \"{}\".", cell.row)));
+            problems.push(cell_problem(
+                Some(&cell.row),
+                Some(&cell.col),
+                format!("Biểu mẫu không có dòng \"{}\".", cell.row),
+                format!("The form has no row \"{}\".", cell.row),
+            ));
             continue;
         }
         let value = normalise(cell.value, col.cell_type);
@@ -596,7 +624,12 @@ pub async fn save_section(state: &AppState, who: &Principal, id: i64, section: &
         return Err(invalid("form", "not_narrative", "Báo cáo này không phải báo cáo thuyết minh.", "This report is not a narrative report."));
     };
     if !outline.sections.iter().any(|s| s.code == section) {
-        return Err(invalid("section", "unknown_section", format!("Đề cương không có mục \"{section}\"."), format!("The outline has no section \"{section}\".")));
+        return Err(invalid(
+            "section",
+            "unknown_section",
+            format!("Đề cương không có mục \"{section}\"."),
+            format!("The outline has no section \"{section}\"."),
+        ));
     }
     if input.html.len() > 512 * 1024 {
         return Err(AppError::PayloadTooLarge);
@@ -646,7 +679,12 @@ pub async fn transition(state: &AppState, who: &Principal, id: i64, input: Trans
     let forward_to = match (action, input.forward_to) {
         (Action::Approve, Some(u)) if senders.contains(&UserId(u)) => Some(UserId(u)),
         (Action::Approve, Some(_)) => {
-            return Err(invalid("forward_to", "not_a_sender", "Người được chuyển phải là văn thư gửi báo cáo của đơn vị.", "Forward to one of the unit's senders."));
+            return Err(invalid(
+                "forward_to",
+                "not_a_sender",
+                "Người được chuyển phải là văn thư gửi báo cáo của đơn vị.",
+                "Forward to one of the unit's senders.",
+            ));
         }
         _ => None,
     };
@@ -760,7 +798,10 @@ pub async fn add_attachment(state: &AppState, who: &Principal, id: i64, name: &s
         return Err(AppError::Conflict(Invalid::new(
             "status",
             "not_editable",
-            Text::fixed("Báo cáo đã trình hoặc đã gửi nên không thể thay đổi tập tin đính kèm.", "The report was submitted or sent; its attachments cannot change."),
+            Text::fixed(
+                "Báo cáo đã trình hoặc đã gửi nên không thể thay đổi tập tin đính kèm.",
+                "The report was submitted or sent; its attachments cannot change.",
+            ),
         )));
     }
     use sha2::Digest;
@@ -816,7 +857,11 @@ pub async fn delete_attachment(state: &AppState, who: &Principal, id: i64, attac
 /// A download: the stored type, and a file name browsers will not run.
 pub fn file_response(meta: &baocao_storage::Attachment, bytes: Vec<u8>) -> actix_web::HttpResponse {
     let ascii: String = meta.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
-    let encoded: String = meta.file_name.bytes().map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let encoded: String = meta
+        .file_name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
     actix_web::HttpResponse::Ok()
         .insert_header((actix_web::http::header::CONTENT_TYPE, meta.content_type.clone()))
         .insert_header((actix_web::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")))

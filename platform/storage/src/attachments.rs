@@ -9,11 +9,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde::Serialize;
 
+use crate::Store;
 use crate::audit::Actor;
 use crate::entity::{attachments, reports};
 use crate::error::{StoreError, conflict};
 use crate::reports::{HistoryRow, record_history};
-use crate::Store;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Attachment {
@@ -85,19 +85,18 @@ impl Store {
         .await?;
         let status = Status::parse(&report.status).unwrap_or(Status::Draft);
         let comment = new.file_name;
-        record_history(&tx, HistoryRow { report: &report, actor, actor_unit: Some(grant.unit()), action: "attach", from: status, to: status, comment: Some(&comment) })
-            .await?;
+        record_history(
+            &tx,
+            HistoryRow { report: &report, actor, actor_unit: Some(grant.unit()), action: "attach", from: status, to: status, comment: Some(&comment) },
+        )
+        .await?;
         tx.commit().await?;
         Ok(row(model))
     }
 
     pub async fn attachments(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, report_id: i64) -> Result<Vec<Attachment>, StoreError> {
         self.report(read, check, report_id).await?;
-        let rows = attachments::Entity::find()
-            .filter(attachments::Column::ReportId.eq(report_id))
-            .order_by_asc(attachments::Column::Id)
-            .all(self.db())
-            .await?;
+        let rows = attachments::Entity::find().filter(attachments::Column::ReportId.eq(report_id)).order_by_asc(attachments::Column::Id).all(self.db()).await?;
         Ok(rows.into_iter().map(row).collect())
     }
 

@@ -361,15 +361,8 @@ impl Store {
             }
             .insert(&tx)
             .await?;
-            let history = HistoryRow {
-                report: &model,
-                actor,
-                actor_unit: Some(grant.target()),
-                action: "assign",
-                from: Status::New,
-                to: Status::New,
-                comment: None,
-            };
+            let history =
+                HistoryRow { report: &model, actor, actor_unit: Some(grant.target()), action: "assign", from: Status::New, to: Status::New, comment: None };
             record_history(&tx, history).await?;
             insert_notifications(&tx, Some(model.id), &item.notify).await?;
             out.push((to_row(model)?, true));
@@ -445,11 +438,8 @@ impl Store {
     /// The history of a report the caller may read, oldest first.
     pub async fn report_history(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64) -> Result<Vec<HistoryEntry>, StoreError> {
         self.report(read, check, id).await?;
-        let rows = report_history::Entity::find()
-            .filter(report_history::Column::ReportId.eq(id))
-            .order_by_asc(report_history::Column::Id)
-            .all(self.db())
-            .await?;
+        let rows =
+            report_history::Entity::find().filter(report_history::Column::ReportId.eq(id)).order_by_asc(report_history::Column::Id).all(self.db()).await?;
         Ok(rows
             .into_iter()
             .map(|h| HistoryEntry {
@@ -467,17 +457,12 @@ impl Store {
     }
 
     async fn stale(&self, tx: &DatabaseTransaction, model: &reports::Model, sent: &[ReportCell]) -> Result<StoreError, StoreError> {
-        let last = report_history::Entity::find()
-            .filter(report_history::Column::ReportId.eq(model.id))
-            .order_by_desc(report_history::Column::Id)
-            .one(tx)
-            .await?;
+        let last =
+            report_history::Entity::find().filter(report_history::Column::ReportId.eq(model.id)).order_by_desc(report_history::Column::Id).one(tx).await?;
         let stored: Vec<ReportCell> = decode_cells(&model.cells).unwrap_or_default();
         let sent_map: std::collections::HashMap<(&str, &str), &serde_json::Value> = sent.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
-        let changed = stored
-            .into_iter()
-            .filter(|c| sent_map.get(&(c.row.as_str(), c.col.as_str())).is_none_or(|v| **v != c.value) && !c.value.is_null())
-            .collect();
+        let changed =
+            stored.into_iter().filter(|c| sent_map.get(&(c.row.as_str(), c.col.as_str())).is_none_or(|v| **v != c.value) && !c.value.is_null()).collect();
         Ok(StoreError::Stale(Box::new(Stale {
             current_version: model.version,
             status: Status::parse(&model.status).unwrap_or(Status::Draft),
@@ -523,7 +508,14 @@ impl Store {
     }
 
     /// Saves one section of a narrative report (HTML already sanitised).
-    pub async fn save_report_section(&self, grant: &RoleGrant, actor: &Actor, id: i64, edit: SectionEdit<'_>, today: NaiveDate) -> Result<ReportRow, StoreError> {
+    pub async fn save_report_section(
+        &self,
+        grant: &RoleGrant,
+        actor: &Actor,
+        id: i64,
+        edit: SectionEdit<'_>,
+        today: NaiveDate,
+    ) -> Result<ReportRow, StoreError> {
         let SectionEdit { expected_version, section, html } = edit;
         let tx = self.db().begin().await?;
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
@@ -646,11 +638,7 @@ impl Store {
             // The platform root (VPCP) receives from every tenant; other tenants' units do not.
             return Err(StoreError::NotFound("unit"));
         }
-        receivers::Entity::delete_many()
-            .filter(receivers::Column::UnitId.eq(unit.0))
-            .filter(receivers::Column::RegimeCode.eq(regime))
-            .exec(&tx)
-            .await?;
+        receivers::Entity::delete_many().filter(receivers::Column::UnitId.eq(unit.0)).filter(receivers::Column::RegimeCode.eq(regime)).exec(&tx).await?;
         receivers::ActiveModel {
             tenant_id: Set(unit_row.tenant_id),
             regime_code: Set(regime.to_owned()),
@@ -757,11 +745,7 @@ fn check_entry(grant: &RoleGrant, model: &reports::Model, today: NaiveDate) -> R
 }
 
 async fn sections_of(db: &impl ConnectionTrait, id: i64) -> Result<Vec<(String, String)>, StoreError> {
-    let rows = report_sections::Entity::find()
-        .filter(report_sections::Column::ReportId.eq(id))
-        .order_by_asc(report_sections::Column::Section)
-        .all(db)
-        .await?;
+    let rows = report_sections::Entity::find().filter(report_sections::Column::ReportId.eq(id)).order_by_asc(report_sections::Column::Section).all(db).await?;
     Ok(rows.into_iter().map(|r| (r.section, r.html)).collect())
 }
 

@@ -315,7 +315,12 @@ pub async fn section_list(state: &AppState, who: &Principal, id: i64) -> Result<
 
 #[utoipa::path(put, path = "/api/v1/reports/{id}/sections/{section}", tag = "reports", params(("id" = i64, Path), ("section" = String, Path)),
     request_body = SectionInput, responses((status = 200, body = ReportDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn put_section(state: web::Data<AppState>, who: Principal, path: web::Path<(i64, String)>, body: web::Json<SectionInput>) -> ApiResult<web::Json<ReportDto>> {
+pub async fn put_section(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(i64, String)>,
+    body: web::Json<SectionInput>,
+) -> ApiResult<web::Json<ReportDto>> {
     let (id, section) = path.into_inner();
     let saved = reports::save_section(&state, &who, id, &section, body.into_inner()).await?;
     Ok(web::Json(full(&state, &who, &saved).await?))

@@ -88,15 +88,10 @@ async fn report_list(state: &AppState, req: &HttpRequest, who: Principal, params
         .iter()
         .flat_map(|e| {
             let code = e.plugin.manifest.code.clone();
-            e.plugin
-                .manifest
-                .forms
-                .iter()
-                .map(move |f| ((code.clone(), f.code.clone()), f.title.vi.clone()))
-                .chain(e.plugin.manifest.outlines.iter().map({
-                    let code = e.plugin.manifest.code.clone();
-                    move |o| ((code.clone(), o.code.clone()), o.title.vi.clone())
-                }))
+            e.plugin.manifest.forms.iter().map(move |f| ((code.clone(), f.code.clone()), f.title.vi.clone())).chain(e.plugin.manifest.outlines.iter().map({
+                let code = e.plugin.manifest.code.clone();
+                move |o| ((code.clone(), o.code.clone()), o.title.vi.clone())
+            }))
         })
         .collect();
     let title = match mode {
@@ -223,11 +218,18 @@ async fn assign_form(state: web::Data<AppState>, req: HttpRequest, who: PagePrin
     assign_page(&state, l, &who, query.regime.as_deref(), None).await
 }
 
-async fn assign_page(state: &AppState, l: Locale, who: &Principal, regime: Option<&str>, outcome: Option<Result<Vec<(ReportRow, bool)>, AppError>>) -> PageResult {
+async fn assign_page(
+    state: &AppState,
+    l: Locale,
+    who: &Principal,
+    regime: Option<&str>,
+    outcome: Option<Result<Vec<(ReportRow, bool)>, AppError>>,
+) -> PageResult {
     let regimes = crate::regimes::list(state, who, false).await.in_locale(l)?;
     let chosen = regime.and_then(|code| regimes.iter().find(|e| e.plugin.manifest.code == code));
     let me = state.store.unit_for_check(who.user.unit_id).await.in_locale(l)?;
-    let units: Vec<UnitWithTenant> = visible_units(state, who).await.in_locale(l)?.into_iter().filter(|u| u.unit.path.is_within(&me.path) && u.unit.id != me.id).collect();
+    let units: Vec<UnitWithTenant> =
+        visible_units(state, who).await.in_locale(l)?.into_iter().filter(|u| u.unit.path.is_within(&me.path) && u.unit.id != me.id).collect();
     let year = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y").to_string();
     let body = html! {
         h1 { (t(l, "Giao báo cáo cho đơn vị cấp dưới", "Assign reports to lower units")) }
@@ -691,7 +693,8 @@ fn grid_print(form: &Form, r: &ReportRow, l: Locale) -> Markup {
     let headers = super::regimes::header_rows(form);
     let depth = headers.len();
     let values: HashMap<(&str, &str), &serde_json::Value> = r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
-    let mut rows: Vec<(&str, String, &str, bool)> = form.rows.iter().filter(|x| !x.total).map(|x| (x.code.as_str(), x.label.clone(), x.title.as_str(), false)).collect();
+    let mut rows: Vec<(&str, String, &str, bool)> =
+        form.rows.iter().filter(|x| !x.total).map(|x| (x.code.as_str(), x.label.clone(), x.title.as_str(), false)).collect();
     rows.extend(r.rows_added.iter().enumerate().map(|(i, a)| (a.code.as_str(), (i + 1).to_string(), a.title.as_str(), false)));
     rows.extend(form.rows.iter().filter(|x| x.total).map(|x| (x.code.as_str(), x.label.clone(), x.title.as_str(), true)));
     html! {
