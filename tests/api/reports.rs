@@ -146,6 +146,11 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     forbidden(&app, &[&leader, &province], &entry, id, "send").await;
     assert_eq!(status_after(&app, &clerk, id, "send", None).await, "sent");
     assert!(unread(&app, &province).await.1[0].contains("đã được gửi bởi"));
+    let sent = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
+    let edit_after_send =
+        put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": sent["version"], "cells": [{"row": "x1", "col": "c4", "value": 1}]})).await;
+    assert_error(edit_after_send, StatusCode::CONFLICT, "not_editable").await;
+    assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, sent, "a sent report cannot be edited");
 
     // The province checks and rejects, with a mandatory comment.
     forbidden(&app, &[&entry, &leader, &clerk], &entry, id, "reject").await;

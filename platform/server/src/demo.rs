@@ -176,3 +176,29 @@ pub async fn seed(store: &Store, password: &Password) -> anyhow::Result<Vec<Demo
     }
     Ok(s.accounts)
 }
+
+/// Reports to try the workflow with: the Hưng Yên aggregator assigns regime
+/// III's meetings form for next year to the province's wards and communes,
+/// as `hy.tonghop` would from the "Giao báo cáo" page (the same checks run).
+/// Idempotent, like assignment itself. Returns how many reports were new.
+pub async fn assign_reports(state: &baocao_http::AppState) -> anyhow::Result<usize> {
+    use baocao_domain::report::{Period, PeriodKind};
+    use chrono::Datelike;
+    let name = Username::parse("hy.tonghop").map_err(bad)?;
+    let user = state.store.login_record(&name).await?.context("the demo aggregator is missing")?.user;
+    let session = baocao_identity::session::SessionData::signed_in(user.id);
+    let caller = baocao_http::principal::Principal { user, session_id: String::new(), session, via_cookie: false };
+    let year = chrono::Utc::now().year() + 1;
+    let input = baocao_http::reports::AssignInput {
+        regime: "TT01-III".to_owned(),
+        forms: vec!["III.01a/VPCP/TH".to_owned()],
+        period: Period { kind: PeriodKind::Year, year, number: 1 },
+        units: Vec::new(),
+        level: Some("xa".to_owned()),
+        under: None,
+        opens_on: None,
+        closes_on: None,
+    };
+    let out = baocao_http::reports::assign(state, &caller, input).await.map_err(|e| anyhow!("assigning the demo reports: {e}"))?;
+    Ok(out.iter().filter(|(_, created)| *created).count())
+}

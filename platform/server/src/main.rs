@@ -128,12 +128,17 @@ async fn main() -> anyhow::Result<()> {
                 None
             };
             let app = Application::build_with_store(settings.clone(), store).await?;
+            if accounts.is_some() {
+                let created = demo::assign_reports(&app.state()).await.context("assigning the demo reports")?;
+                tracing::info!(created, "demo reports assigned");
+            }
             let host = settings.http.listen.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
             let host = if host == "0.0.0.0" || host == "[::]" { "127.0.0.1" } else { host };
             println!("\nbaocao đang chạy / is running: http://{host}:{}/login", app.port());
             if let Some((accounts, password)) = accounts {
                 println!("Tài khoản quản trị / administrator: admin");
                 println!("Mật khẩu mọi tài khoản mẫu / password of every demo account: {}", password.expose());
+                println!("Báo cáo mẫu / demo reports: hy.phohien.nhaplieu → /reports (biểu III.01a đã giao cho các xã, phường của Hưng Yên)");
                 println!("\nTài khoản mẫu / demo accounts:");
                 for a in &accounts {
                     println!("  {:<24} {:<24} {}", a.username, a.group, a.unit);

@@ -45,6 +45,14 @@ async fn serve_demo_prints_a_working_login_and_logs_no_secret() {
     let token = login("tb.quantri", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
     let me = client.get(format!("{url}/api/v1/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(me.status(), 200);
+    // The demo has reports to work on: III.01a assigned to Hưng Yên's wards and communes.
+    let ward = login("hy.phohien.nhaplieu", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let reports: serde_json::Value = client.get(format!("{url}/api/v1/reports")).bearer_auth(&ward).send().await.unwrap().json().await.unwrap();
+    assert_eq!(reports["total"], 1, "{reports}");
+    assert_eq!(reports["items"][0]["form"], "III.01a/VPCP/TH");
+    let province = login("hy.tonghop", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let all: serde_json::Value = client.get(format!("{url}/api/v1/reports")).bearer_auth(&province).send().await.unwrap().json().await.unwrap();
+    assert_eq!(all["total"], 3, "Phố Hiến, Sơn Nam, Tiên Lữ");
     child.kill().unwrap();
     child.wait().unwrap();
     let output = std::fs::read_to_string(&log).unwrap();
