@@ -724,11 +724,6 @@ pub async fn senders(state: &AppState, report: &ReportRow) -> Result<Vec<(UserId
     Ok(out)
 }
 
-/// Status labels for filters, in display order.
-pub fn statuses() -> [Status; 8] {
-    Status::ALL
-}
-
 // ----------------------------------------------------------- attachments ---
 
 /// File types accepted as attachments, by extension, with the content type
