@@ -13,7 +13,7 @@ use baocao_authz::perms::{AssignReports, CheckReports, ReadReports, ReadUnits};
 use baocao_bus::Event;
 use baocao_domain::format;
 use baocao_domain::ids::{UnitId, UserId};
-use baocao_domain::report::{Action, Notify, Period, ReportKind, Role, Status, Step, step_for};
+use baocao_domain::report::{Action, Notify, Period, ReportKind, Role, Step, step_for};
 use baocao_domain::text::{Invalid, Locale, Text};
 use baocao_domain::unit::{Unit, UnitPath};
 use baocao_plugins::abi::{self as regime_abi, Cell, CellType, Form, FormData, Outline, PeriodType, RowMode, ScheduleRequest};
