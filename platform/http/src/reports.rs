@@ -363,10 +363,9 @@ pub async fn may_edit(state: &AppState, who: &Principal, report: &ReportRow) -> 
         && state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await.is_ok()
 }
 
-/// Reads a report for a write: 404 if the caller cannot see it.
+/// Reads a report for a write: 404 if the caller cannot see it (the role is checked after).
 async fn for_write(state: &AppState, who: &Principal, id: i64) -> Result<ReportRow, AppError> {
-    let s = scopes(state, who).await?;
-    Ok(state.store.report(&s.read, &s.check, id).await?)
+    get(state, who, id).await
 }
 
 // ----------------------------------------------------------------- entry ---

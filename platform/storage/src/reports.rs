@@ -251,6 +251,41 @@ fn to_row(m: reports::Model) -> Result<ReportRow, StoreError> {
     })
 }
 
+/// The row of a newly assigned report: nothing entered yet.
+fn new_model(item: &NewReport, assigned_by: Option<UserId>, now: DateTime<Utc>) -> reports::ActiveModel {
+    reports::ActiveModel {
+        tenant_id: Set(item.tenant.0),
+        unit_id: Set(item.unit_id.0),
+        unit_path: Set(item.unit_path.as_str().to_owned()),
+        receiver_id: Set(item.receiver_id.0),
+        receiver_path: Set(item.receiver_path.as_str().to_owned()),
+        regime_code: Set(item.regime.clone()),
+        regime_version: Set(item.regime_version as i32),
+        form_code: Set(item.form.clone()),
+        kind: Set(item.kind.as_str().to_owned()),
+        period_type: Set(item.period.kind.as_str().to_owned()),
+        period_year: Set(item.period.year),
+        period_number: Set(item.period.number as i32),
+        data_from: Set(item.data_from),
+        data_to: Set(item.data_to),
+        opens_on: Set(item.opens_on),
+        closes_on: Set(item.closes_on),
+        reopened: Set(false),
+        status: Set(Status::New.as_str().to_owned()),
+        version: Set(1),
+        cells: Set("[]".to_owned()),
+        rows_added: Set("[]".to_owned()),
+        content_sha256: Set(content_hash(&[], &[], &[])),
+        forward_to: Set(None),
+        last_comment: Set(None),
+        assigned_by: Set(assigned_by.map(|u| u.0)),
+        assigned_at: Set(now),
+        updated_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    }
+}
+
 fn json(v: &impl Serialize) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -327,40 +362,7 @@ impl Store {
                 out.push((to_row(existing)?, false));
                 continue;
             }
-            let now = Utc::now();
-            let model = reports::ActiveModel {
-                tenant_id: Set(item.tenant.0),
-                unit_id: Set(item.unit_id.0),
-                unit_path: Set(item.unit_path.as_str().to_owned()),
-                receiver_id: Set(item.receiver_id.0),
-                receiver_path: Set(item.receiver_path.as_str().to_owned()),
-                regime_code: Set(item.regime.clone()),
-                regime_version: Set(item.regime_version as i32),
-                form_code: Set(item.form.clone()),
-                kind: Set(item.kind.as_str().to_owned()),
-                period_type: Set(item.period.kind.as_str().to_owned()),
-                period_year: Set(item.period.year),
-                period_number: Set(item.period.number as i32),
-                data_from: Set(item.data_from),
-                data_to: Set(item.data_to),
-                opens_on: Set(item.opens_on),
-                closes_on: Set(item.closes_on),
-                reopened: Set(false),
-                status: Set(Status::New.as_str().to_owned()),
-                version: Set(1),
-                cells: Set("[]".to_owned()),
-                rows_added: Set("[]".to_owned()),
-                content_sha256: Set(content_hash(&[], &[], &[])),
-                forward_to: Set(None),
-                last_comment: Set(None),
-                assigned_by: Set(actor.id.map(|u| u.0)),
-                assigned_at: Set(now),
-                updated_at: Set(now),
-                sent_at: Set(None),
-                ..Default::default()
-            }
-            .insert(&tx)
-            .await?;
+            let model = new_model(&item, actor.id, Utc::now()).insert(&tx).await?;
             let history =
                 HistoryRow { report: &model, actor, actor_unit: Some(grant.target()), action: "assign", from: Status::New, to: Status::New, comment: None };
             record_history(&tx, history).await?;
@@ -675,40 +677,7 @@ impl Store {
         let now = Utc::now();
         let mut n = 0;
         for chunk in items.chunks(500) {
-            let models: Vec<reports::ActiveModel> = chunk
-                .iter()
-                .map(|item| reports::ActiveModel {
-                    tenant_id: Set(item.tenant.0),
-                    unit_id: Set(item.unit_id.0),
-                    unit_path: Set(item.unit_path.as_str().to_owned()),
-                    receiver_id: Set(item.receiver_id.0),
-                    receiver_path: Set(item.receiver_path.as_str().to_owned()),
-                    regime_code: Set(item.regime.clone()),
-                    regime_version: Set(item.regime_version as i32),
-                    form_code: Set(item.form.clone()),
-                    kind: Set(item.kind.as_str().to_owned()),
-                    period_type: Set(item.period.kind.as_str().to_owned()),
-                    period_year: Set(item.period.year),
-                    period_number: Set(item.period.number as i32),
-                    data_from: Set(item.data_from),
-                    data_to: Set(item.data_to),
-                    opens_on: Set(item.opens_on),
-                    closes_on: Set(item.closes_on),
-                    reopened: Set(false),
-                    status: Set(Status::New.as_str().to_owned()),
-                    version: Set(1),
-                    cells: Set("[]".to_owned()),
-                    rows_added: Set("[]".to_owned()),
-                    content_sha256: Set(String::new()),
-                    forward_to: Set(None),
-                    last_comment: Set(None),
-                    assigned_by: Set(None),
-                    assigned_at: Set(now),
-                    updated_at: Set(now),
-                    sent_at: Set(None),
-                    ..Default::default()
-                })
-                .collect();
+            let models: Vec<reports::ActiveModel> = chunk.iter().map(|item| new_model(item, None, now)).collect();
             n += models.len() as u64;
             reports::Entity::insert_many(models).exec(&tx).await?;
         }

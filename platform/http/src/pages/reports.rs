@@ -432,6 +432,38 @@ fn number_text(v: &serde_json::Value, cell_type: CellType, l: Locale) -> String 
     }
 }
 
+/// One row as shown: the form's rows, then those the unit added, the total last.
+struct DisplayRow {
+    code: String,
+    label: String,
+    title: String,
+    level: u8,
+    total: bool,
+    added: bool,
+}
+
+fn display_rows(form: &Form, r: &ReportRow) -> Vec<DisplayRow> {
+    let fixed = |total: bool| {
+        form.rows.iter().filter(move |x| x.total == total).map(move |x| DisplayRow {
+            code: x.code.clone(),
+            label: x.label.clone(),
+            title: x.title.clone(),
+            level: x.level,
+            total,
+            added: false,
+        })
+    };
+    let added = r.rows_added.iter().enumerate().map(|(i, a)| DisplayRow {
+        code: a.code.clone(),
+        label: (i + 1).to_string(),
+        title: a.title.clone(),
+        level: 1,
+        total: false,
+        added: true,
+    });
+    fixed(false).chain(added).chain(fixed(true)).collect()
+}
+
 /// The numeric form as a table: multi-level headers, column numbers, rows
 /// with their labels, an input per cell (read-only for formulas and totals).
 fn grid(form: &Form, r: &ReportRow, editable: bool, l: Locale) -> Markup {
@@ -439,16 +471,7 @@ fn grid(form: &Form, r: &ReportRow, editable: bool, l: Locale) -> Markup {
     let depth = headers.len();
     let values: HashMap<(&str, &str), &serde_json::Value> = r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
     // Fixed rows, then the rows the unit added, with the total row last.
-    let mut rows: Vec<(String, String, String, u8, bool, bool)> = Vec::new();
-    for row in form.rows.iter().filter(|x| !x.total) {
-        rows.push((row.code.clone(), row.label.clone(), row.title.clone(), row.level, false, false));
-    }
-    for (i, added) in r.rows_added.iter().enumerate() {
-        rows.push((added.code.clone(), (i + 1).to_string(), added.title.clone(), 1, false, true));
-    }
-    for row in form.rows.iter().filter(|x| x.total) {
-        rows.push((row.code.clone(), row.label.clone(), row.title.clone(), 0, true, false));
-    }
+    let rows = display_rows(form, r);
     html! {
         div.card {
             div.grid-tools {
@@ -476,7 +499,7 @@ fn grid(form: &Form, r: &ReportRow, editable: bool, l: Locale) -> Markup {
                         tr.numbers { th.sticky-col.c-stt { "1" } th.sticky-col.c-title { "2" } @for c in &form.columns { th { (c.number) } } }
                     }
                     tbody {
-                        @for (code, label, title, level, total, added) in &rows {
+                        @for DisplayRow { code, label, title, level, total, added } in &rows {
                             tr data-row=(code) class=(if *total { "total" } else { "" }) {
                                 td.sticky-col.c-stt { (label) }
                                 td.sticky-col.c-title class={ "level-" (level) } {
@@ -693,10 +716,7 @@ fn grid_print(form: &Form, r: &ReportRow, l: Locale) -> Markup {
     let headers = super::regimes::header_rows(form);
     let depth = headers.len();
     let values: HashMap<(&str, &str), &serde_json::Value> = r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
-    let mut rows: Vec<(&str, String, &str, bool)> =
-        form.rows.iter().filter(|x| !x.total).map(|x| (x.code.as_str(), x.label.clone(), x.title.as_str(), false)).collect();
-    rows.extend(r.rows_added.iter().enumerate().map(|(i, a)| (a.code.as_str(), (i + 1).to_string(), a.title.as_str(), false)));
-    rows.extend(form.rows.iter().filter(|x| x.total).map(|x| (x.code.as_str(), x.label.clone(), x.title.as_str(), true)));
+    let rows = display_rows(form, r);
     html! {
         table.grid.print-grid {
             thead {
@@ -709,12 +729,12 @@ fn grid_print(form: &Form, r: &ReportRow, l: Locale) -> Markup {
                 tr.numbers { th { "1" } th { "2" } @for c in &form.columns { th { (c.number) } } }
             }
             tbody {
-                @for (code, label, title, total) in &rows {
+                @for DisplayRow { code, label, title, total, .. } in &rows {
                     tr class=(if *total { "total" } else { "" }) {
                         td { (label) }
                         td { @if *total { strong { (title) } } @else { (title) } }
                         @for c in &form.columns {
-                            td.num { (number_text(values.get(&(*code, c.code.as_str())).copied().unwrap_or(&serde_json::Value::Null), c.cell_type, l)) }
+                            td.num { (number_text(values.get(&(code.as_str(), c.code.as_str())).copied().unwrap_or(&serde_json::Value::Null), c.cell_type, l)) }
                         }
                     }
                 }
