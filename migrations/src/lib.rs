@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_foundation;
 mod m20261124_000002_regime_plugins;
 mod m20261124_000003_reports;
+mod m20261124_000004_aggregates;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_regime_plugins::Migration),
             Box::new(m20261124_000003_reports::Migration),
+            Box::new(m20261124_000004_aggregates::Migration),
         ]
     }
 }

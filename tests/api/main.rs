@@ -3,6 +3,7 @@
 //! pages. One binary, so the build links once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod aggregation;
 mod auth;
 mod authz_matrix;
 mod bad_input;

@@ -100,6 +100,9 @@ pub enum Role {
     Send,
     /// The receiving unit's aggregator (kiểm tra, tổng hợp).
     Check,
+    /// Aggregating the accepted reports sent to a unit into its own report
+    /// (tổng hợp); not a workflow step, held at the receiving unit.
+    Aggregate,
 }
 
 impl Role {
@@ -110,12 +113,13 @@ impl Role {
             Role::Approve => "approve",
             Role::Send => "send",
             Role::Check => "check",
+            Role::Aggregate => "aggregate",
         }
     }
 
     /// Whether the role is held at the receiving unit rather than the reporting one.
     pub fn at_receiver(self) -> bool {
-        self == Role::Check
+        matches!(self, Role::Check | Role::Aggregate)
     }
 }
 

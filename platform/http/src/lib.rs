@@ -4,6 +4,7 @@
 //! [`signin`], and render; every error goes through [`error::AppError`].
 
 pub mod admin;
+pub mod aggregate;
 pub mod api;
 pub mod catalogues;
 pub mod error;

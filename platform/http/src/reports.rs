@@ -186,8 +186,16 @@ fn common_parent(units: &[Unit]) -> Option<UnitPath> {
 pub async fn assign(state: &AppState, who: &Principal, input: AssignInput) -> Result<Vec<(ReportRow, bool)>, AppError> {
     let period = Period::new(input.period.kind, input.period.year, input.period.number)?;
     let units = assignment_units(state, who, &input).await?;
-    let parent = common_parent(&units).ok_or_else(|| invalid("units", "not_below", "Chỉ giao báo cáo cho đơn vị cấp dưới.", "Assign to lower units only."))?;
-    let grant = state.authz.check_below::<AssignReports>(who.user.id, &parent).await?;
+    // The platform root has nobody above it: its own report of a form (the
+    // national aggregate) is assigned by those who may assign there.
+    let grant = match units.as_slice() {
+        [top] if top.parent_id.is_none() => state.authz.check::<AssignReports>(who.user.id, &top.path).await?,
+        _ => {
+            let parent =
+                common_parent(&units).ok_or_else(|| invalid("units", "not_below", "Chỉ giao báo cáo cho đơn vị cấp dưới.", "Assign to lower units only."))?;
+            state.authz.check_below::<AssignReports>(who.user.id, &parent).await?
+        }
+    };
     let opens_override = input.opens_on.as_deref().map(|d| crate::admin::parse_date(d, "opens_on")).transpose()?;
     let closes_override = input.closes_on.as_deref().map(|d| crate::admin::parse_date(d, "closes_on")).transpose()?;
     if let (Some(o), Some(c)) = (opens_override, closes_override)
@@ -210,7 +218,10 @@ pub async fn assign(state: &AppState, who: &Principal, input: AssignInput) -> Re
         }
         let Some((entry, window)) = by_tenant.get(&tenant) else { continue };
         let manifest = &entry.plugin.manifest;
-        if !manifest.reporting_levels.is_empty() && !manifest.reporting_levels.iter().any(|l| l == unit.level.as_str()) {
+        // The root receives rather than reports: its own report is the national aggregate.
+        let reports_here =
+            unit.parent_id.is_none() || manifest.reporting_levels.is_empty() || manifest.reporting_levels.iter().any(|l| l == unit.level.as_str());
+        if !reports_here {
             return Err(invalid(
                 "units",
                 "level_not_reporting",
@@ -223,11 +234,8 @@ pub async fn assign(state: &AppState, who: &Principal, input: AssignInput) -> Re
         } else {
             input.forms.clone()
         };
-        let receiver_id = state
-            .store
-            .receiver_of(unit.id, &input.regime)
-            .await?
-            .ok_or_else(|| invalid("units", "no_receiver", "Đơn vị gốc không có đơn vị nhận báo cáo.", "The root unit has no receiving unit."))?;
+        // The root's own report goes nowhere: it is its own receiver.
+        let receiver_id = state.store.receiver_of(unit.id, &input.regime).await?.unwrap_or(unit.id);
         let receiver = state.store.unit_for_check(receiver_id).await?;
         let parse = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| AppError::Internal(format!("plugin date {d}")));
         let deadline = window
@@ -450,9 +458,16 @@ pub async fn recompute(state: &AppState, who: &Principal, id: i64, input: DataIn
         return Err(invalid("form", "not_numeric", "Báo cáo này không phải biểu mẫu số liệu.", "This report is not a numeric form."));
     };
     let content = apply_edit(state, who, &report, &form, input).await?;
+    let (cells, errors) = run_regime(state, &entry.plugin, &form.code, &content.cells).await?;
+    Ok(Recomputed { report, content: NewContent { cells, ..content }, errors })
+}
+
+/// The regime recomputes every formula and total of the cells, then validates
+/// the result, on the blocking pool (the sandbox is CPU work bounded by its limits).
+async fn run_regime(state: &AppState, plugin: &Arc<Plugin>, form: &str, cells: &[ReportCell]) -> Result<(Vec<ReportCell>, Vec<CellProblem>), AppError> {
     let registry = state.regimes.clone();
-    let plugin = entry.plugin.clone();
-    let data = FormData { form: form.code.clone(), cells: to_abi(&content.cells) };
+    let plugin = plugin.clone();
+    let data = FormData { form: form.to_owned(), cells: to_abi(cells) };
     let (computed, errors) = tokio::task::spawn_blocking(move || {
         let computed = registry.host().compute(&plugin, &data)?;
         let errors = registry.host().validate(&plugin, &computed)?;
@@ -461,10 +476,9 @@ pub async fn recompute(state: &AppState, who: &Principal, id: i64, input: DataIn
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
     .map_err(plugin_error)?;
-    let cells: Vec<ReportCell> =
-        computed.cells.into_iter().filter(|c| !c.value.is_null()).map(|c| ReportCell { row: c.row, col: c.col, value: c.value }).collect();
+    let cells = computed.cells.into_iter().filter(|c| !c.value.is_null()).map(|c| ReportCell { row: c.row, col: c.col, value: c.value }).collect();
     let errors = errors.into_iter().map(|e| cell_problem(e.row.as_deref(), e.col.as_deref(), e.message.vi, e.message.en)).collect();
-    Ok(Recomputed { report, content: NewContent { cells, ..content }, errors })
+    Ok((cells, errors))
 }
 
 /// Recomputes and validates an edit, then stores it — or refuses with every
@@ -874,4 +888,126 @@ pub async fn set_receiver(state: &AppState, who: &Principal, unit: UnitId, regim
         return Err(invalid("regime", "required", "Hãy chọn chế độ báo cáo (hoặc \"*\" cho mọi chế độ).", "Pick a regime (or \"*\" for every regime)."));
     }
     Ok(state.store.set_receiver(&grant, regime, receiver).await?)
+}
+
+// ----------------------------------------------------------- aggregation ---
+
+/// Which lower reports an aggregation takes in (accepted) and which it lacks.
+pub struct Aggregation {
+    pub report: ReportRow,
+    pub included: Vec<ReportRow>,
+    pub missing: Vec<ReportRow>,
+}
+
+/// Computes the receiving unit's report from the accepted reports sent to it
+/// for the same form and period ("Tổng hợp báo cáo số liệu"), recomputed and
+/// validated by the regime; with `dry_run`, only says which units are in and
+/// which are missing. Re-running replaces the previous aggregate.
+pub async fn aggregate(state: &AppState, who: &Principal, id: i64, dry_run: bool) -> Result<Aggregation, AppError> {
+    let report = get(state, who, id).await?;
+    let grant = state.authz.check_role(who.user.id, Role::Aggregate, &report.unit_path).await?;
+    let candidates = state.store.aggregation_candidates(&grant, &report).await?;
+    let (included, missing): (Vec<ReportRow>, Vec<ReportRow>) = candidates.into_iter().partition(|r| r.status == baocao_domain::report::Status::Accepted);
+    if dry_run {
+        return Ok(Aggregation { report, included, missing });
+    }
+    let entry = plugin_of(state, &report).await?;
+    let Some(Template::Numeric(form)) = template(&entry.plugin, &report.form) else {
+        return Err(invalid("form", "not_numeric", "Chỉ tổng hợp được biểu mẫu số liệu.", "Only numeric forms are aggregated."));
+    };
+    if included.is_empty() {
+        return Err(invalid(
+            "report",
+            "nothing_to_aggregate",
+            "Chưa có báo cáo nào của đơn vị cấp dưới được duyệt để tổng hợp.",
+            "No report of a lower unit has been accepted yet.",
+        ));
+    }
+    let names = state.store.unit_names(&included.iter().map(|r| r.unit_id).collect::<Vec<_>>()).await?;
+    let sources: Vec<crate::aggregate::Source<'_>> = included
+        .iter()
+        .map(|r| crate::aggregate::Source {
+            unit: r.unit_id,
+            unit_name: names.get(&r.unit_id).map(String::as_str).unwrap_or(""),
+            cells: &r.cells,
+            rows_added: &r.rows_added,
+        })
+        .collect();
+    let mut combined = crate::aggregate::combine(&form, &sources);
+    // Columns the receiver fills itself keep what it entered.
+    let own: Vec<&str> =
+        form.columns.iter().filter(|c| c.formula.is_none() && c.aggregate == Some(regime_abi::Aggregate::None)).map(|c| c.code.as_str()).collect();
+    combined.cells.extend(report.cells.iter().filter(|c| own.contains(&c.col.as_str())).cloned());
+    let (cells, errors) = run_regime(state, &entry.plugin, &form.code, &combined.cells).await?;
+    if !errors.is_empty() {
+        return Err(AppError::InvalidCells(errors));
+    }
+    let refs: Vec<baocao_storage::SourceRef> =
+        included.iter().map(|r| baocao_storage::SourceRef { source_id: r.id, version: r.version, unit_id: r.unit_id }).collect();
+    let content = NewContent { expected_version: report.version, cells, rows_added: combined.rows_added };
+    let saved = state.store.store_aggregate(&grant, &who.actor(), id, content, &refs, today()).await?;
+    Ok(Aggregation { report: saved, included, missing })
+}
+
+/// Whether a report is an aggregate, of how many reports, and whether one of
+/// them changed (a correction) or was accepted since.
+pub struct AggregateState {
+    pub sources: usize,
+    pub outdated: bool,
+}
+
+pub async fn aggregate_state(state: &AppState, who: &Principal, report: &ReportRow) -> Result<Option<AggregateState>, AppError> {
+    let s = scopes(state, who).await?;
+    let sources = state.store.aggregate_sources(&s.read, &s.check, report.id).await?;
+    if sources.is_empty() {
+        return Ok(None);
+    }
+    let accepted = state.store.accepted_sources(&s.read, &s.check, report).await?;
+    let recorded: HashMap<i64, i32> = sources.iter().map(|s| (s.source_id, s.version)).collect();
+    let outdated = accepted.len() != recorded.len() || accepted.iter().any(|(id, version)| recorded.get(id) != Some(version));
+    Ok(Some(AggregateState { sources: sources.len(), outdated }))
+}
+
+/// Where one aggregated cell came from: each contributing unit, its value and
+/// the version of its report that was aggregated.
+pub struct CellSource {
+    pub unit: UnitId,
+    pub unit_name: String,
+    pub report_id: i64,
+    pub version: i32,
+    pub current_version: i32,
+    pub value: serde_json::Value,
+}
+
+pub async fn cell_sources(state: &AppState, who: &Principal, id: i64, row: &str, col: &str) -> Result<Vec<CellSource>, AppError> {
+    let report = get(state, who, id).await?;
+    let s = scopes(state, who).await?;
+    let refs = state.store.aggregate_sources(&s.read, &s.check, id).await?;
+    let entry = plugin_of(state, &report).await?;
+    let Some(Template::Numeric(form)) = template(&entry.plugin, &report.form) else {
+        return Err(AppError::NotFound("form"));
+    };
+    if !form.columns.iter().any(|c| c.code == col) {
+        return Err(invalid("col", "unknown_column", format!("Biểu mẫu không có cột \"{col}\"."), format!("The form has no column \"{col}\".")));
+    }
+    let reports = state.store.source_reports(&refs).await?;
+    let names = state.store.unit_names(&refs.iter().map(|r| r.unit_id).collect::<Vec<_>>()).await?;
+    let mut out = Vec::new();
+    for r in refs {
+        let Some(source) = reports.iter().find(|x| x.id == r.source_id) else { continue };
+        let name = names.get(&r.unit_id).cloned().unwrap_or_default();
+        let view = crate::aggregate::Source { unit: r.unit_id, unit_name: &name, cells: &source.cells, rows_added: &source.rows_added };
+        let rows = crate::aggregate::source_rows(&form, &view, row);
+        if rows.is_empty() {
+            continue;
+        }
+        let values: Vec<&serde_json::Value> = source.cells.iter().filter(|c| c.col == col && rows.contains(&c.row)).map(|c| &c.value).collect();
+        let value = match values.as_slice() {
+            [] => serde_json::Value::Null,
+            [one] => (*one).clone(),
+            many => serde_json::Number::from_f64(many.iter().filter_map(|v| v.as_f64()).sum()).map_or(serde_json::Value::Null, serde_json::Value::Number),
+        };
+        out.push(CellSource { unit: r.unit_id, unit_name: name, report_id: r.source_id, version: r.version, current_version: source.version, value });
+    }
+    Ok(out)
 }

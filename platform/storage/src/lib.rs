@@ -8,6 +8,7 @@
 //! be written by accident. Writes that touch several rows run in one
 //! transaction together with their audit entry.
 
+mod aggregates;
 mod attachments;
 mod audit;
 mod convert;
@@ -26,6 +27,7 @@ use std::time::Duration;
 use baocao_migrations::MigratorTrait;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 
+pub use aggregates::SourceRef;
 pub use attachments::{Attachment, NewAttachment};
 pub use audit::{Actor, AuditEntry};
 pub use error::StoreError;

@@ -217,7 +217,7 @@ pub(crate) fn decode_cells(text: &str) -> Result<Vec<ReportCell>, serde_json::Er
     Ok(rows.into_iter().flat_map(|(row, values)| values.into_iter().map(move |(col, value)| ReportCell { row: row.clone(), col, value })).collect())
 }
 
-fn to_row(m: reports::Model) -> Result<ReportRow, StoreError> {
+pub(crate) fn to_row(m: reports::Model) -> Result<ReportRow, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("report {}: {what}", m.id));
     let kind = PeriodKind::parse(&m.period_type).ok_or_else(|| corrupt("period type"))?;
     let period = Period::new(kind, m.period_year, u32::try_from(m.period_number).unwrap_or(0)).map_err(|_| corrupt("period"))?;
@@ -342,7 +342,9 @@ impl Store {
     /// created now; assigning twice creates nothing twice.
     pub async fn assign_reports(&self, grant: &Grant<AssignReports>, actor: &Actor, items: Vec<NewReport>) -> Result<Vec<(ReportRow, bool)>, StoreError> {
         for item in &items {
-            if !item.unit_path.is_within(grant.target_path()) || item.unit_path == *grant.target_path() {
+            // Lower units only; the one exception is the platform root's own report (its own receiver).
+            let own_top_report = item.unit_path == *grant.target_path() && item.receiver_id == item.unit_id && item.unit_path.depth() == 1;
+            if !item.unit_path.is_within(grant.target_path()) || (item.unit_path == *grant.target_path() && !own_top_report) {
                 return Err(refused("units", "not_below", "Chỉ giao báo cáo cho đơn vị cấp dưới.", "Reports are assigned to lower units only."));
             }
         }
@@ -480,12 +482,28 @@ impl Store {
         let tx = self.db().begin().await?;
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
         check_entry(grant, &model, today)?;
+        let saved = self.write_content(&tx, model, &content, ContentWrite { grant, actor, action: "save", comment: None }).await?;
+        tx.commit().await?;
+        to_row(saved)
+    }
+
+    /// Replaces a report's cells and added rows if the writer's copy is
+    /// current, moves a new report to draft, and records the history row.
+    /// Part of the caller's transaction; the caller has checked the grant.
+    pub(crate) async fn write_content(
+        &self,
+        tx: &DatabaseTransaction,
+        model: reports::Model,
+        content: &NewContent,
+        how: ContentWrite<'_>,
+    ) -> Result<reports::Model, StoreError> {
+        let id = model.id;
         if model.version != content.expected_version {
-            return Err(self.stale(&tx, &model, &content.cells).await?);
+            return Err(self.stale(tx, &model, &content.cells).await?);
         }
         let from = Status::parse(&model.status).unwrap_or(Status::Draft);
         let to = if from == Status::New { Status::Draft } else { from };
-        let sections = sections_of(&tx, id).await?;
+        let sections = sections_of(tx, id).await?;
         let hash = content_hash(&content.cells, &content.rows_added, &sections);
         let updated = reports::Entity::update_many()
             .col_expr(reports::Column::Cells, Expr::value(encode_cells(&content.cells)?))
@@ -496,17 +514,17 @@ impl Store {
             .col_expr(reports::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(reports::Column::Id.eq(id))
             .filter(reports::Column::Version.eq(model.version))
-            .exec(&tx)
+            .exec(tx)
             .await?;
         if updated.rows_affected == 0 {
             // Another writer committed between our read and our write.
-            let current = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
-            return Err(self.stale(&tx, &current, &content.cells).await?);
+            let current = reports::Entity::find_by_id(id).one(tx).await?.ok_or(StoreError::NotFound("report"))?;
+            return Err(self.stale(tx, &current, &content.cells).await?);
         }
-        let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
-        record_history(&tx, HistoryRow { report: &model, actor, actor_unit: Some(grant.unit()), action: "save", from, to, comment: None }).await?;
-        tx.commit().await?;
-        to_row(model)
+        let model = reports::Entity::find_by_id(id).one(tx).await?.ok_or(StoreError::NotFound("report"))?;
+        let history = HistoryRow { report: &model, actor: how.actor, actor_unit: Some(how.grant.unit()), action: how.action, from, to, comment: how.comment };
+        record_history(tx, history).await?;
+        Ok(model)
     }
 
     /// Saves one section of a narrative report (HTML already sanitised).
@@ -686,8 +704,18 @@ impl Store {
     }
 }
 
-fn check_entry(grant: &RoleGrant, model: &reports::Model, today: NaiveDate) -> Result<(), StoreError> {
-    if grant.role() != Role::Enter || grant.unit().0 != model.unit_id {
+/// Who writes content, and what the history calls it.
+pub(crate) struct ContentWrite<'a> {
+    pub grant: &'a RoleGrant,
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub comment: Option<&'a str>,
+}
+
+/// Content is written at the reporting unit, by its data entry or (aggregation) its aggregator,
+/// while the report is editable and entry is open.
+pub(crate) fn check_entry(grant: &RoleGrant, model: &reports::Model, today: NaiveDate) -> Result<(), StoreError> {
+    if !matches!(grant.role(), Role::Enter | Role::Aggregate) || grant.unit().0 != model.unit_id {
         return Err(StoreError::Forbidden);
     }
     let status = Status::parse(&model.status).unwrap_or(Status::Sent);

@@ -98,6 +98,16 @@ pub struct ReportDto {
     /// What the caller may do now (absent in lists).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<String>>,
+    /// For an aggregated report: how many reports it was computed from, and
+    /// whether one changed or was accepted since (then aggregate again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aggregate: Option<AggregateInfo>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AggregateInfo {
+    pub sources: usize,
+    pub outdated: bool,
 }
 
 fn dto(r: &ReportRow, names: &HashMap<UnitId, String>, with_cells: bool, actions: Option<Vec<String>>) -> ReportDto {
@@ -125,6 +135,7 @@ fn dto(r: &ReportRow, names: &HashMap<UnitId, String>, with_cells: bool, actions
         cells: with_cells.then(|| r.cells.iter().map(|c| CellDto { row: c.row.clone(), col: c.col.clone(), value: c.value.clone() }).collect()),
         rows_added: r.rows_added.iter().map(AddedRowDto::from).collect(),
         actions,
+        aggregate: None,
     }
 }
 
@@ -134,7 +145,88 @@ async fn full(state: &AppState, who: &Principal, r: &ReportRow) -> ApiResult<Rep
     if reports::may_edit(state, who, r).await {
         actions.insert(0, "edit".to_owned());
     }
-    Ok(dto(r, &names, true, Some(actions)))
+    let mut out = dto(r, &names, true, Some(actions));
+    out.aggregate = reports::aggregate_state(state, who, r).await?.map(|a| AggregateInfo { sources: a.sources, outdated: a.outdated });
+    Ok(out)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceReportDto {
+    pub unit: UnitRef,
+    pub report_id: i64,
+    pub version: i32,
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AggregationDto {
+    /// The receiving unit's report, recomputed (unchanged on a dry run).
+    pub report: ReportDto,
+    /// The accepted reports it was computed from.
+    pub included: Vec<SourceReportDto>,
+    /// Reports sent to the unit for the same form and period that are not accepted yet.
+    pub missing: Vec<SourceReportDto>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AggregateParams {
+    pub dry_run: Option<bool>,
+}
+
+#[utoipa::path(post, path = "/api/v1/reports/{id}/aggregate", tag = "reports", params(("id" = i64, Path), ("dry_run" = Option<bool>, Query, description = "only list the included and missing units")),
+    responses((status = 200, body = AggregationDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, description = "Nothing accepted yet, not a numeric form, or the result breaks a rule", body = ErrorBody)))]
+pub async fn aggregate(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    params: web::Query<AggregateParams>,
+) -> ApiResult<web::Json<AggregationDto>> {
+    let done = reports::aggregate(&state, &who, id.into_inner(), params.dry_run.unwrap_or(false)).await?;
+    let ids: Vec<UnitId> = done.included.iter().chain(&done.missing).map(|r| r.unit_id).collect();
+    let names = state.store.unit_names(&ids).await?;
+    let source = |r: &ReportRow| SourceReportDto {
+        unit: UnitRef { id: r.unit_id.0, name: names.get(&r.unit_id).cloned().unwrap_or_default() },
+        report_id: r.id,
+        version: r.version,
+        status: r.status.as_str().to_owned(),
+    };
+    Ok(web::Json(AggregationDto {
+        report: full(&state, &who, &done.report).await?,
+        included: done.included.iter().map(source).collect(),
+        missing: done.missing.iter().map(source).collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CellSourceDto {
+    pub unit: UnitRef,
+    pub report_id: i64,
+    /// The version of the unit's report that was aggregated …
+    pub version: i32,
+    /// … and its version now (different after a correction).
+    pub current_version: i32,
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{id}/cells/{row}/{col}/sources", tag = "reports", params(("id" = i64, Path), ("row" = String, Path), ("col" = String, Path)),
+    responses((status = 200, description = "The units behind an aggregated cell", body = [CellSourceDto]), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn cell_sources(state: web::Data<AppState>, who: Principal, path: web::Path<(i64, String, String)>) -> ApiResult<web::Json<Vec<CellSourceDto>>> {
+    let (id, row, col) = path.into_inner();
+    let sources = reports::cell_sources(&state, &who, id, &row, &col).await?;
+    Ok(web::Json(
+        sources
+            .into_iter()
+            .map(|s| CellSourceDto {
+                unit: UnitRef { id: s.unit.0, name: s.unit_name },
+                report_id: s.report_id,
+                version: s.version,
+                current_version: s.current_version,
+                value: s.value,
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table of `migrations/`. They are private to the
 //! storage crate: the rest of the platform sees domain types.
 
+pub mod aggregate_sources;
 pub mod attachments;
 pub mod audit_log;
 pub mod memberships;

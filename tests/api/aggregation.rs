@@ -1,0 +1,196 @@
+//! Aggregation up the hierarchy: wards → province (Hưng Yên) → Government
+//! Office, with catalogue-linked rows, a ward that never reports, provenance
+//! of an aggregated cell, and a correction after aggregation.
+
+use baocao_tests::{Backend, PASSWORD, Session, TestApp, assert_error, both, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::reports::{act, put, year};
+
+const FORM: &str = "III.01a/VPCP/TH";
+
+fn cell(report: &Value, row: &str, col: &str) -> Value {
+    report["cells"].as_array().unwrap().iter().find(|c| c["row"] == row && c["col"] == col).map(|c| c["value"].clone()).unwrap_or(Value::Null)
+}
+
+async fn assign(app: &TestApp, by: &Session, units: &[i64]) -> Vec<i64> {
+    let body = json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": units});
+    let response = app.post(by, "/api/v1/assignments", body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let out: Value = response.json().await.unwrap();
+    out.as_array().unwrap().iter().map(|a| a["report"]["id"].as_i64().unwrap()).collect()
+}
+
+/// Fills a report with rows picked from the unit catalogue: (catalogue code, title, in person, online).
+async fn fill(app: &TestApp, entry: &Session, id: i64, rows: &[(&str, &str, i64, i64)]) {
+    let current = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
+    let rows_added: Vec<Value> = rows.iter().enumerate().map(|(i, (c, t, _, _))| json!({"code": format!("r{i}"), "title": t, "catalogue": c})).collect();
+    let cells: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, _, direct, online))| {
+            [json!({"row": format!("r{i}"), "col": "c4", "value": direct}), json!({"row": format!("r{i}"), "col": "c5", "value": online})]
+        })
+        .collect();
+    let saved = put(app, entry, &format!("/api/v1/reports/{id}/data"), json!({"version": current["version"], "rows_added": rows_added, "cells": cells})).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+}
+
+async fn step(app: &TestApp, who: &Session, id: i64, action: &str) {
+    let response = act(app, who, id, action, None).await;
+    assert_eq!(response.status(), StatusCode::OK, "{action} by {}", who.user["username"]);
+}
+
+/// Submit, approve, send, accept.
+async fn travel(app: &TestApp, entry: &Session, leader: &Session, sender: &Session, checker: &Session, id: i64) {
+    step(app, entry, id, "submit").await;
+    step(app, leader, id, "approve").await;
+    step(app, sender, id, "send").await;
+    step(app, checker, id, "accept").await;
+}
+
+async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let vpcp = app.login("vpcp.tonghop").await;
+    let hy_admin = app.login("hy.quantri").await;
+    let province = app.login("hy.tonghop").await;
+    let hy = app.unit_id("hungyen", "hungyen").await;
+    let tb = app.unit_id("thaibinh", "thaibinh").await;
+    let pho_hien = app.unit_id("hungyen", "phuong-pho-hien").await;
+    let son_nam = app.unit_id("hungyen", "phuong-son-nam").await;
+    let tien_lu = app.unit_id("hungyen", "xa-tien-lu").await;
+
+    // Sơn Nam gets its data entry and its leader.
+    for (username, group) in [("hy.sonnam.nhaplieu", "TINH_XA_NHAPLIEU"), ("hy.sonnam.duyet", "TINH_DONVI_DUYET_TT01")] {
+        let created = app
+            .post(
+                &hy_admin,
+                "/api/v1/users",
+                json!({"unit_id": son_nam, "username": username, "password": PASSWORD, "full_name": "Công chức phường Sơn Nam", "groups": [group]}),
+            )
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED, "{username}");
+    }
+    let (ph_entry, ph_leader, ph_clerk) = (app.login("hy.phohien.nhaplieu").await, app.login("hy.phohien.duyet").await, app.login("hy.phohien.gui").await);
+    let (sn_entry, sn_leader) = (app.login("hy.sonnam.nhaplieu").await, app.login("hy.sonnam.duyet").await);
+
+    // The Government Office assigns to the provinces, the province to its wards and communes.
+    let national = assign(&app, &vpcp, &[hy, tb]).await;
+    let ids = assign(&app, &province, &[pho_hien, son_nam, tien_lu]).await;
+    let (ph, sn) = (ids[0], ids[1]);
+    let hy_report = national[0];
+
+    // Phố Hiến and Sơn Nam both report their own meetings and one shared catalogue row.
+    fill(&app, &ph_entry, ph, &[("phuong-pho-hien", "UBND phường Phố Hiến", 10, 2), ("so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", 1, 1)]).await;
+    fill(&app, &sn_entry, sn, &[("phuong-son-nam", "UBND phường Sơn Nam", 7, 3), ("so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", 2, 0)]).await;
+    travel(&app, &ph_entry, &ph_leader, &ph_clerk, &province, ph).await;
+
+    // Before aggregating, the province sees who is in and who is missing.
+    let preview: Value = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate?dry_run=true"), json!({})).await.json().await.unwrap();
+    let names = |list: &Value| list.as_array().unwrap().iter().map(|s| s["unit"]["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(names(&preview["included"]), ["UBND phường Phố Hiến"]);
+    assert_eq!(names(&preview["missing"]).len(), 2, "Sơn Nam (draft) and Tiên Lữ (new)");
+    assert_eq!(preview["report"]["status"], "new", "a dry run stores nothing");
+
+    travel(&app, &sn_entry, &sn_leader, &sn_entry, &province, sn).await;
+
+    // Who may aggregate: the province's aggregator, not its data entry of a department nor a ward.
+    let department = app.login("hy.stp.nhaplieu").await;
+    assert_eq!(app.post(&department, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.status(), StatusCode::NOT_FOUND);
+    assert_error(app.post(&ph_entry, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await, StatusCode::NOT_FOUND, "not_found").await;
+    let leader = app.login("hy.duyet").await;
+    assert_error(app.post(&leader, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await, StatusCode::FORBIDDEN, "forbidden").await;
+
+    let done = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await;
+    assert_eq!(done.status(), StatusCode::OK);
+    let done: Value = done.json().await.unwrap();
+    assert_eq!(names(&done["included"]).len(), 2);
+    assert_eq!(names(&done["missing"]), ["UBND xã Tiên Lữ"]);
+    let r = &done["report"];
+    assert_eq!(r["status"], "draft");
+    assert_eq!(cell(r, "k.so-tu-phap", "c4"), json!(3), "rows with the same catalogue code add up");
+    assert_eq!(cell(r, "k.phuong-pho-hien", "c4"), json!(10), "a row one ward added appears");
+    assert_eq!(cell(r, "k.phuong-son-nam", "c3"), json!(10), "formulas recomputed by the regime");
+    assert_eq!(cell(r, "tong", "c3"), json!(26), "the total recomputed");
+    assert_eq!(r["aggregate"]["sources"], 2);
+    assert_eq!(r["aggregate"]["outdated"], false);
+
+    // Provenance of one aggregated cell.
+    let sources = app.get_json(&province, &format!("/api/v1/reports/{hy_report}/cells/k.so-tu-phap/c4/sources")).await;
+    let mut seen: Vec<(String, i64)> =
+        sources.as_array().unwrap().iter().map(|s| (s["unit"]["name"].as_str().unwrap().to_owned(), s["value"].as_i64().unwrap())).collect();
+    seen.sort();
+    assert_eq!(seen, [("UBND phường Phố Hiến".to_owned(), 1), ("UBND phường Sơn Nam".to_owned(), 2)]);
+    assert!(sources.as_array().unwrap().iter().all(|s| s["version"] == s["current_version"] && s["report_id"].is_i64()));
+    assert_error(
+        app.get(&province, &format!("/api/v1/reports/{hy_report}/cells/k.so-tu-phap/c99/sources")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown_column",
+    )
+    .await;
+    let other = app.login("tb.tonghop").await;
+    assert_eq!(app.get(&other, &format!("/api/v1/reports/{hy_report}/cells/tong/c3/sources")).await.status(), StatusCode::NOT_FOUND);
+
+    // A correction accepted after aggregation marks the aggregate outdated until re-run.
+    let corrected = act(&app, &ph_entry, ph, "request_correction", Some("Thiếu một cuộc họp")).await;
+    assert_eq!(corrected.status(), StatusCode::OK);
+    step(&app, &province, ph, "approve_correction").await;
+    let current = app.get_json(&ph_entry, &format!("/api/v1/reports/{ph}")).await;
+    let fix =
+        put(&app, &ph_entry, &format!("/api/v1/reports/{ph}/data"), json!({"version": current["version"], "cells": [{"row": "r0", "col": "c4", "value": 11}]}))
+            .await;
+    assert_eq!(fix.status(), StatusCode::OK);
+    travel(&app, &ph_entry, &ph_leader, &ph_clerk, &province, ph).await;
+    let stale = app.get_json(&province, &format!("/api/v1/reports/{hy_report}")).await;
+    assert_eq!(stale["aggregate"]["outdated"], true);
+    let sources = app.get_json(&province, &format!("/api/v1/reports/{hy_report}/cells/k.phuong-pho-hien/c4/sources")).await;
+    assert_ne!(sources[0]["version"], sources[0]["current_version"], "provenance shows the aggregated version and the current one");
+    let rerun: Value = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
+    assert_eq!(cell(&rerun["report"], "k.phuong-pho-hien", "c4"), json!(11));
+    assert_eq!(rerun["report"]["aggregate"]["outdated"], false);
+
+    // The province's aggregate travels on to the Government Office, which aggregates the provinces.
+    let (hy_leader, hy_clerk) = (app.login("hy.duyet").await, app.login("hy.gui").await);
+    travel(&app, &province, &hy_leader, &hy_clerk, &vpcp, hy_report).await;
+    let root = app.get_json(&vpcp, &format!("/api/v1/reports/{hy_report}")).await["receiver"]["id"].as_i64().unwrap();
+    // The Government Office's own report: the root has nobody above it, so it is its own receiver.
+    let national_id = assign(&app, &vpcp, &[root]).await[0];
+    let own = app.get_json(&vpcp, &format!("/api/v1/reports/{national_id}")).await;
+    assert_eq!(own["receiver"]["id"], root);
+    let preview: Value = app.post(&vpcp, &format!("/api/v1/reports/{national_id}/aggregate?dry_run=true"), json!({})).await.json().await.unwrap();
+    assert_eq!(names(&preview["missing"]), ["UBND tỉnh Thái Bình"], "Thái Bình has not reported");
+    // A province may not assign the root's report.
+    let refused = app
+        .post(
+            &province,
+            "/api/v1/assignments",
+            json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year() + 1, "number": 1}, "units": [root]}),
+        )
+        .await;
+    assert_error(refused, StatusCode::FORBIDDEN, "forbidden").await;
+    let top: Value = app.post(&vpcp, &format!("/api/v1/reports/{national_id}/aggregate"), json!({})).await.json().await.unwrap();
+    assert_eq!(cell(&top["report"], "tong", "c3"), json!(27), "13 + 2 from Phố Hiến, 10 + 2 from Sơn Nam");
+    assert_eq!(cell(&top["report"], "k.so-tu-phap", "c4"), json!(3), "catalogue rows stay linked across two levels");
+    let sources = app.get_json(&vpcp, &format!("/api/v1/reports/{national_id}/cells/tong/c3/sources")).await;
+    assert_eq!(sources.as_array().unwrap().len(), 1, "the national total comes from Hưng Yên's report");
+}
+
+async fn aggregation_refuses_what_it_cannot_do(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let province = app.login("hy.tonghop").await;
+    let hy = app.unit_id("hungyen", "hungyen").await;
+    let vpcp = app.login("vpcp.tonghop").await;
+    let hy_report = assign(&app, &vpcp, &[hy]).await[0];
+    let before = app.get_json(&province, &format!("/api/v1/reports/{hy_report}")).await;
+    assert_error(
+        app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing_to_aggregate",
+    )
+    .await;
+    assert_eq!(app.get_json(&province, &format!("/api/v1/reports/{hy_report}")).await, before, "nothing stored");
+    assert!(before["aggregate"].is_null(), "not an aggregate yet");
+}
+
+both!(aggregation_goes_up_two_levels_with_provenance, aggregation_refuses_what_it_cannot_do);
