@@ -194,3 +194,41 @@ async fn aggregation_refuses_what_it_cannot_do(backend: Backend) {
 }
 
 both!(aggregation_goes_up_two_levels_with_provenance, aggregation_refuses_what_it_cannot_do);
+
+async fn the_aggregator_page_names_included_and_missing_units(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let vpcp = app.login("vpcp.tonghop").await;
+    let province = app.login("hy.tonghop").await;
+    let hy_report = assign(&app, &vpcp, &[app.unit_id("hungyen", "hungyen").await]).await[0];
+    let ids = assign(&app, &province, &[app.unit_id("hungyen", "phuong-pho-hien").await, app.unit_id("hungyen", "xa-tien-lu").await]).await;
+    let (entry, leader, clerk) = (app.login("hy.phohien.nhaplieu").await, app.login("hy.phohien.duyet").await, app.login("hy.phohien.gui").await);
+    fill(&app, &entry, ids[0], &[("phuong-pho-hien", "UBND phường Phố Hiến", 4, 1)]).await;
+    travel(&app, &entry, &leader, &clerk, &province, ids[0]).await;
+
+    let cookie = format!("baocao_session={}", province.token);
+    let page = app.client.get(app.url(&format!("/reports/{hy_report}"))).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Tổng hợp báo cáo số liệu"), "the aggregation card");
+    let missing = &page[page.find("Còn thiếu").expect("missing units listed")..];
+    assert!(missing.contains("UBND xã Tiên Lữ") && missing.contains("Mới giao"));
+    assert!(page.contains("Tổng hợp từ 1 báo cáo đã duyệt; 1 đơn vị còn thiếu?"), "the confirmation names the counts");
+    let forged =
+        app.client.post(app.url(&format!("/reports/{hy_report}/aggregate"))).header("cookie", &cookie).form(&[("csrf_token", "x")]).send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let done = app
+        .client
+        .post(app.url(&format!("/reports/{hy_report}/aggregate")))
+        .header("cookie", &cookie)
+        .form(&[("csrf_token", province.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let after = app.client.get(app.url(&format!("/reports/{hy_report}?aggregated=1"))).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(after.contains("Đã tổng hợp số liệu") && after.contains("id=\"provenance\"") && after.contains("Báo cáo tổng hợp từ 1 báo cáo"));
+    // The ward's entry official sees no aggregation card on its own report.
+    let ward_cookie = format!("baocao_session={}", entry.token);
+    let ward_page = app.client.get(app.url(&format!("/reports/{}", ids[0]))).header("cookie", &ward_cookie).send().await.unwrap().text().await.unwrap();
+    assert!(!ward_page.contains("Tổng hợp báo cáo số liệu"));
+}
+
+both!(the_aggregator_page_names_included_and_missing_units);

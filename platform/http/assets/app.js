@@ -334,3 +334,37 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// ------------------------------------------- provenance of aggregated cells
+document.addEventListener("DOMContentLoaded", () => {
+  const panel = document.getElementById("provenance");
+  const grid = document.getElementById("report-grid");
+  if (!panel || !grid) return;
+  const format = new Intl.NumberFormat(english() ? "en-GB" : "vi-VN", { maximumFractionDigits: 2 });
+  grid.addEventListener("focusin", async (event) => {
+    const input = event.target;
+    if (!input.matches("tbody input")) return;
+    const { row, col } = input.dataset;
+    const result = await api("GET", `/api/v1/reports/${grid.dataset.report}/cells/${encodeURIComponent(row)}/${encodeURIComponent(col)}/sources`);
+    panel.hidden = false;
+    panel.textContent = "";
+    const title = document.createElement("h2");
+    title.textContent = say("Nguồn số liệu của ô đã chọn", "Where the selected cell comes from");
+    panel.appendChild(title);
+    if (!result.ok) { panel.appendChild(document.createTextNode(errorText(result.body))); return; }
+    if (result.body.length === 0) { panel.appendChild(document.createTextNode(say("Ô này không lấy từ báo cáo nào.", "This cell comes from no report."))); return; }
+    const list = document.createElement("ul");
+    for (const s of result.body) {
+      const li = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = `/reports/${s.report_id}`;
+      link.textContent = s.unit.name;
+      li.appendChild(link);
+      const value = typeof s.value === "number" ? format.format(s.value) : (s.value === null ? "—" : String(s.value));
+      const stale = s.version !== s.current_version ? say(" (đã thay đổi sau khi tổng hợp)", " (changed since)") : "";
+      li.appendChild(document.createTextNode(`: ${value} — ${say("phiên bản", "version")} ${s.version}${stale}`));
+      list.appendChild(li);
+    }
+    panel.appendChild(list);
+  });
+});

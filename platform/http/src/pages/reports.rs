@@ -14,7 +14,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use baocao_domain::format;
 use baocao_domain::ids::{UnitId, UserId};
-use baocao_domain::report::{Action, Period, PeriodKind, Status};
+use baocao_domain::report::{Action, Period, PeriodKind, Role, Status};
 use baocao_domain::text::Locale;
 use baocao_plugins::abi::{CellType, Form, Outline, RowMode};
 use baocao_storage::{ReportRow, UnitWithTenant};
@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/reports/assign", web::post().to(assign))
         .route("/reports/{id}", web::get().to(report))
         .route("/reports/{id}/transition", web::post().to(transition))
+        .route("/reports/{id}/aggregate", web::post().to(aggregate))
         .route("/reports/{id}/history", web::get().to(history))
         .route("/reports/{id}/print", web::get().to(print))
         .route("/notifications", web::get().to(notifications))
@@ -336,6 +337,7 @@ async fn assign(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
 #[derive(Debug, Deserialize)]
 struct ReportQuery {
     done: Option<String>,
+    aggregated: Option<u8>,
 }
 
 async fn report(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, query: web::Query<ReportQuery>) -> PageResult {
@@ -365,6 +367,13 @@ async fn report(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
         _ => Vec::new(),
     };
     let done = query.done.as_deref().and_then(Action::parse);
+    let aggregated = service::aggregate_state(&state, &who, &r).await.in_locale(l)?;
+    let may_aggregate = matches!(template, Template::Numeric(_)) && state.authz.check_role(who.user.id, Role::Aggregate, &r.unit_path).await.is_ok();
+    let plan = if may_aggregate { Some(service::aggregate(&state, &who, r.id, true).await.in_locale(l)?) } else { None };
+    let plan_names = match &plan {
+        Some(p) => state.store.unit_names(&p.included.iter().chain(&p.missing).map(|x| x.unit_id).collect::<Vec<_>>()).await.in_locale(l)?,
+        None => HashMap::new(),
+    };
     let body = html! {
         p.muted { a href="/reports" { (t(l, "← Danh sách nhập liệu", "← Entry list")) } }
         h1 { (title) }
@@ -389,12 +398,40 @@ async fn report(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
                 " · " a href={ "/reports/" (r.id) "/print" } { (t(l, "Bản in", "Print view")) }
             }
         }
+        @if query.aggregated.is_some() { div.flash.ok role="status" { (t(l, "Đã tổng hợp số liệu.", "Aggregated.")) } }
+        @if let Some(a) = &aggregated {
+            @if a.outdated {
+                div.flash.error role="alert" { (t(l, "Số liệu tổng hợp đã cũ: có báo cáo của đơn vị cấp dưới được đính chính hoặc duyệt sau lần tổng hợp. Hãy tổng hợp lại.", "The aggregate is outdated: a lower unit's report was corrected or accepted since. Aggregate again.")) }
+            } @else {
+                p.muted { (t(l, "Báo cáo tổng hợp từ ", "Aggregated from ")) (a.sources) (t(l, " báo cáo. Chọn một ô để xem nguồn số liệu.", " reports. Pick a cell to see where it comes from.")) }
+            }
+        }
+        @if let Some(p) = &plan {
+            div.card.aggregate {
+                h2 { (t(l, "Tổng hợp báo cáo số liệu", "Aggregate the lower units' reports")) }
+                p { (t(l, "Đã duyệt, sẽ được tổng hợp: ", "Accepted, included: ")) strong { (p.included.len()) } }
+                ul { @for x in &p.included { li { a href={ "/reports/" (x.id) } { (plan_names.get(&x.unit_id).cloned().unwrap_or_default()) } " " span.muted { "(" (t(l, "phiên bản ", "version ")) (x.version) ")" } } } }
+                @if !p.missing.is_empty() {
+                    p { (t(l, "Còn thiếu (chưa được duyệt): ", "Missing (not accepted yet): ")) strong { (p.missing.len()) } }
+                    ul { @for x in &p.missing { li { (plan_names.get(&x.unit_id).cloned().unwrap_or_default()) " — " (status_badge(x.status, l)) } } }
+                }
+                @if editable && !p.included.is_empty() {
+                    @let confirm = format!("{} {} {}{}", t(l, "Tổng hợp từ", "Aggregate"), p.included.len(), t(l, "báo cáo đã duyệt", "accepted reports"),
+                        if p.missing.is_empty() { String::new() } else { format!("; {} {}", p.missing.len(), t(l, "đơn vị còn thiếu", "units missing")) });
+                    form method="post" action={ "/reports/" (r.id) "/aggregate" } data-confirm=(format!("{confirm}?")) {
+                        (csrf_field(&who))
+                        button type="submit" #aggregate-button { (t(l, "Tổng hợp", "Aggregate")) }
+                    }
+                }
+            }
+        }
         @if editable {
             @if let Template::Numeric(form) = &template {
                 (row_tools(form, &catalogue, l))
             }
         }
         (content)
+        @if aggregated.is_some() { div.card #provenance hidden {} }
         (attachments_card(&r, &attachments, editable, &who, l))
         @if !steps.is_empty() {
             div.card.workflow {
@@ -607,6 +644,13 @@ fn attachments_card(r: &ReportRow, list: &[baocao_storage::Attachment], editable
             }
         }
     }
+}
+
+async fn aggregate(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<CsrfOnly>) -> PageResult {
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
+    let id = id.into_inner();
+    service::aggregate(&state, &who, id, false).await.in_locale(l)?;
+    Ok(redirect(&format!("/reports/{id}?aggregated=1")))
 }
 
 #[derive(Debug, Deserialize)]
