@@ -17,14 +17,17 @@
 use std::collections::HashMap;
 
 use baocao_domain::ids::UnitId;
-use baocao_plugins::abi::{Aggregate, CellType, Column, Form};
-use baocao_storage::{AddedRow, ReportCell};
+use baocao_plugins::abi::{Aggregate, CellType, Column, Form, RowMode};
+use baocao_storage::{AddedRow, NumberGrid, ReportCell};
 use serde_json::Value;
 
 /// One accepted report of a lower unit.
 pub struct Source<'a> {
     pub unit: UnitId,
     pub unit_name: &'a str,
+    /// Its numbers, as stored for aggregation.
+    pub numbers: &'a NumberGrid,
+    /// Its cells; only text copied per unit is read from here.
     pub cells: &'a [ReportCell],
     pub rows_added: &'a [AddedRow],
 }
@@ -49,6 +52,11 @@ fn how(col: &Column) -> Aggregate {
     })
 }
 
+/// Whether an aggregation of this form copies text per unit (and so needs the sources' cells, not only their numbers).
+pub fn copies_text(form: &Form) -> bool {
+    form.row_modes.contains(&RowMode::FreeText) && form.columns.iter().any(|c| how(c) == Aggregate::CopyPerUnit)
+}
+
 fn catalogue_code(catalogue: &str) -> String {
     let safe: String = catalogue.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
     format!("k.{safe}")
@@ -58,76 +66,113 @@ fn unit_code(unit: UnitId, row: &str) -> String {
     format!("u{}.{row}", unit.0)
 }
 
-/// Where a source's row goes in the aggregate: the same fixed row, the row of
-/// its catalogue entry, or a row of its own.
-fn target_row(form: &Form, source: &Source<'_>, row: &str) -> Option<(String, bool)> {
-    if let Some(fixed) = form.rows.iter().find(|r| r.code == row) {
-        return (!fixed.total).then(|| (fixed.code.clone(), false));
-    }
-    let added = source.rows_added.iter().find(|r| r.code == row)?;
-    Some(match &added.catalogue {
-        Some(c) => (catalogue_code(c), false),
-        None => (unit_code(source.unit, row), true),
-    })
+/// Where a source's rows go in the aggregate: the same fixed row, the row of
+/// their catalogue entry, or a row of the unit's own (free text). Built once
+/// per source, so each of its cells is placed without searching.
+struct Placement<'a> {
+    fixed: &'a HashMap<&'a str, bool>,
+    added: HashMap<&'a str, &'a AddedRow>,
+    unit: UnitId,
 }
 
-#[derive(Default)]
-struct Accumulator {
-    sum: f64,
-    count: u32,
+impl<'a> Placement<'a> {
+    fn new(fixed: &'a HashMap<&'a str, bool>, source: &'a Source<'a>) -> Self {
+        Placement { fixed, added: source.rows_added.iter().map(|r| (r.code.as_str(), r)).collect(), unit: source.unit }
+    }
+
+    /// (aggregate row, whether it is the unit's own row); None for the total and unknown rows.
+    fn target(&self, row: &str) -> Option<(String, bool)> {
+        if let Some(total) = self.fixed.get(row) {
+            return (!total).then(|| (row.to_owned(), false));
+        }
+        let added = self.added.get(row)?;
+        Some(match &added.catalogue {
+            Some(c) => (catalogue_code(c), false),
+            None => (unit_code(self.unit, row), true),
+        })
+    }
+}
+
+fn fixed_rows(form: &Form) -> HashMap<&str, bool> {
+    form.rows.iter().map(|r| (r.code.as_str(), r.total)).collect()
 }
 
 pub fn combine(form: &Form, sources: &[Source<'_>]) -> Combined {
-    let columns: HashMap<&str, (&Column, Aggregate)> = form.columns.iter().map(|c| (c.code.as_str(), (c, how(c)))).collect();
+    let fixed = fixed_rows(form);
+    let width = form.columns.len();
+    let hows: Vec<Aggregate> = form.columns.iter().map(how).collect();
+    let col_index: HashMap<&str, usize> = form.columns.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
+    let numeric = |i: usize| matches!(hows[i], Aggregate::Sum | Aggregate::Mean | Aggregate::Count);
+    // The aggregate's rows in order of appearance; per (row, column) a sum and a count.
+    let mut rows: Vec<String> = Vec::new();
+    let mut row_index: HashMap<String, usize> = HashMap::new();
+    let mut sums: Vec<f64> = Vec::new();
+    let mut counts: Vec<u32> = Vec::new();
     let mut rows_added: Vec<AddedRow> = Vec::new();
-    let mut numbers: HashMap<(String, String), Accumulator> = HashMap::new();
     let mut copied: Vec<ReportCell> = Vec::new();
     for source in sources {
-        // The rows this source contributes, in its order.
+        let place = Placement::new(&fixed, source);
         for added in source.rows_added {
-            let (code, per_unit) = match &added.catalogue {
-                Some(c) => (catalogue_code(c), false),
-                None => (unit_code(source.unit, &added.code), true),
-            };
+            let Some((code, per_unit)) = place.target(&added.code) else { continue };
             if !rows_added.iter().any(|r| r.code == code) {
                 let title = if per_unit { format!("{} — {}", added.title, source.unit_name) } else { added.title.clone() };
                 rows_added.push(AddedRow { code, title, catalogue: added.catalogue.clone() });
             }
         }
-        for cell in source.cells {
-            let Some((col, how)) = columns.get(cell.col.as_str()) else { continue };
-            let Some((row, per_unit)) = target_row(form, source, &cell.row) else { continue };
-            match how {
-                Aggregate::Sum | Aggregate::Mean | Aggregate::Count => {
-                    let Some(x) = cell.value.as_f64() else { continue };
-                    let acc = numbers.entry((row, col.code.clone())).or_default();
-                    acc.sum += x;
-                    acc.count += 1;
+        let grid = source.numbers;
+        let cols: Vec<Option<usize>> = grid.cols.iter().map(|c| col_index.get(c.as_str()).copied().filter(|&i| numeric(i))).collect();
+        for (r, code) in grid.rows.iter().enumerate() {
+            let Some((target, _)) = place.target(code) else { continue };
+            let t = match row_index.get(&target) {
+                Some(&t) => t,
+                None => {
+                    rows.push(target.clone());
+                    row_index.insert(target, rows.len() - 1);
+                    sums.resize(rows.len() * width, 0.0);
+                    counts.resize(rows.len() * width, 0);
+                    rows.len() - 1
                 }
-                Aggregate::CopyPerUnit if per_unit => copied.push(ReportCell { row, col: col.code.clone(), value: cell.value.clone() }),
-                Aggregate::CopyPerUnit | Aggregate::None => {}
+            };
+            let values = &grid.values[r * grid.cols.len()..(r + 1) * grid.cols.len()];
+            for (v, col) in values.iter().zip(&cols) {
+                if let Some(i) = col
+                    && !v.is_nan()
+                {
+                    sums[t * width + i] += v;
+                    counts[t * width + i] += 1;
+                }
+            }
+        }
+        for cell in source.cells {
+            let Some(&i) = col_index.get(cell.col.as_str()) else { continue };
+            if hows[i] == Aggregate::CopyPerUnit
+                && let Some((target, true)) = place.target(&cell.row)
+            {
+                copied.push(ReportCell { row: target, col: cell.col.clone(), value: cell.value.clone() });
             }
         }
     }
-    let mut cells: Vec<ReportCell> = numbers
-        .into_iter()
-        .filter_map(|((row, col), acc)| {
-            let (column, how) = columns.get(col.as_str())?;
-            let x = match how {
-                Aggregate::Sum => acc.sum,
-                Aggregate::Count => f64::from(acc.count),
-                Aggregate::Mean => acc.sum / f64::from(acc.count.max(1)),
-                Aggregate::CopyPerUnit | Aggregate::None => return None,
+    let mut cells: Vec<ReportCell> = Vec::with_capacity(rows.len() * width + copied.len());
+    for (t, row) in rows.iter().enumerate() {
+        for (i, column) in form.columns.iter().enumerate() {
+            let n = counts[t * width + i];
+            if n == 0 {
+                continue;
+            }
+            let sum = sums[t * width + i];
+            let x = match hows[i] {
+                Aggregate::Count => f64::from(n),
+                Aggregate::Mean => sum / f64::from(n),
+                _ => sum,
             };
-            Some(ReportCell { row, col, value: number(x, column.cell_type, *how) })
-        })
-        .collect();
+            cells.push(ReportCell { row: row.clone(), col: column.code.clone(), value: number(x, column.cell_type, hows[i]) });
+        }
+    }
     cells.extend(copied);
     // A stable order: rows as the form and the sources give them, columns as the form does.
     let row_order: HashMap<&str, usize> =
         form.rows.iter().map(|r| r.code.as_str()).chain(rows_added.iter().map(|r| r.code.as_str())).enumerate().map(|(i, c)| (c, i)).collect();
-    let col_order: HashMap<&str, usize> = form.columns.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
-    cells.sort_by_key(|c| (row_order.get(c.row.as_str()).copied().unwrap_or(usize::MAX), col_order.get(c.col.as_str()).copied().unwrap_or(usize::MAX)));
+    cells.sort_by_key(|c| (row_order.get(c.row.as_str()).copied().unwrap_or(usize::MAX), col_index.get(c.col.as_str()).copied().unwrap_or(usize::MAX)));
     Combined { cells, rows_added }
 }
 
@@ -145,16 +190,18 @@ pub fn source_rows(form: &Form, source: &Source<'_>, aggregate_row: &str) -> Vec
     if form.rows.iter().any(|r| r.total && r.code == aggregate_row) {
         return vec![aggregate_row.to_owned()];
     }
-    let mut rows: Vec<String> = source.cells.iter().map(|c| c.row.clone()).chain(source.rows_added.iter().map(|r| r.code.clone())).collect();
-    rows.sort();
+    let fixed = fixed_rows(form);
+    let place = Placement::new(&fixed, source);
+    let mut rows: Vec<&str> = source.cells.iter().map(|c| c.row.as_str()).chain(source.rows_added.iter().map(|r| r.code.as_str())).collect();
+    rows.sort_unstable();
     rows.dedup();
-    rows.into_iter().filter(|r| target_row(form, source, r).is_some_and(|(t, _)| t == aggregate_row)).collect()
+    rows.into_iter().filter(|r| place.target(r).is_some_and(|(t, _)| t == aggregate_row)).map(str::to_owned).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use baocao_plugins::abi::{Row, RowMode, Text};
+    use baocao_plugins::abi::{Row, Text};
     use serde_json::json;
 
     fn col(code: &str, cell_type: CellType, aggregate: Option<Aggregate>) -> Column {
@@ -217,8 +264,8 @@ mod tests {
         let b_cells = vec![cell("1", "c4", json!(4)), cell("x7", "c4", json!(5))];
         let b_rows = vec![AddedRow { code: "x7".into(), title: "Công an".into(), catalogue: Some("cong-an".into()) }];
         let sources = [
-            Source { unit: UnitId(11), unit_name: "Xã A", cells: &a_cells, rows_added: &a_rows },
-            Source { unit: UnitId(12), unit_name: "Xã B", cells: &b_cells, rows_added: &b_rows },
+            Source { unit: UnitId(11), unit_name: "Xã A", numbers: &NumberGrid::from_cells(&a_cells), cells: &a_cells, rows_added: &a_rows },
+            Source { unit: UnitId(12), unit_name: "Xã B", numbers: &NumberGrid::from_cells(&b_cells), cells: &b_cells, rows_added: &b_rows },
         ];
         let c = combine(&f, &sources);
         assert_eq!(value(&c, "1", "c4"), Some(json!(6)));
@@ -241,9 +288,9 @@ mod tests {
         let b = vec![cell("1", "score", json!(7.0)), cell("1", "units", json!(1))];
         let c = vec![cell("1", "c4", json!(1))];
         let sources = [
-            Source { unit: UnitId(1), unit_name: "A", cells: &a, rows_added: &[] },
-            Source { unit: UnitId(2), unit_name: "B", cells: &b, rows_added: &[] },
-            Source { unit: UnitId(3), unit_name: "C", cells: &c, rows_added: &[] },
+            Source { unit: UnitId(1), unit_name: "A", numbers: &NumberGrid::from_cells(&a), cells: &a, rows_added: &[] },
+            Source { unit: UnitId(2), unit_name: "B", numbers: &NumberGrid::from_cells(&b), cells: &b, rows_added: &[] },
+            Source { unit: UnitId(3), unit_name: "C", numbers: &NumberGrid::from_cells(&c), cells: &c, rows_added: &[] },
         ];
         let out = combine(&f, &sources);
         assert_eq!(value(&out, "1", "score"), Some(json!(7.75)), "a mean over the units that scored");
@@ -260,8 +307,8 @@ mod tests {
         let b = vec![cell("x1", "note", json!("Kiểm tra")), cell("x1", "c4", json!(3))];
         let rows_b = vec![AddedRow { code: "x1".into(), title: "Nhiệm vụ 1".into(), catalogue: None }];
         let sources = [
-            Source { unit: UnitId(5), unit_name: "Xã A", cells: &a, rows_added: &rows_a },
-            Source { unit: UnitId(6), unit_name: "Xã B", cells: &b, rows_added: &rows_b },
+            Source { unit: UnitId(5), unit_name: "Xã A", numbers: &NumberGrid::from_cells(&a), cells: &a, rows_added: &rows_a },
+            Source { unit: UnitId(6), unit_name: "Xã B", numbers: &NumberGrid::from_cells(&b), cells: &b, rows_added: &rows_b },
         ];
         let out = combine(&f, &sources);
         assert_eq!(out.rows_added.len(), 2, "the same free-text code in two units stays two rows");

@@ -895,8 +895,8 @@ pub async fn set_receiver(state: &AppState, who: &Principal, unit: UnitId, regim
 /// Which lower reports an aggregation takes in (accepted) and which it lacks.
 pub struct Aggregation {
     pub report: ReportRow,
-    pub included: Vec<ReportRow>,
-    pub missing: Vec<ReportRow>,
+    pub included: Vec<baocao_storage::Candidate>,
+    pub missing: Vec<baocao_storage::Candidate>,
 }
 
 /// Computes the receiving unit's report from the accepted reports sent to it
@@ -907,7 +907,7 @@ pub async fn aggregate(state: &AppState, who: &Principal, id: i64, dry_run: bool
     let report = get(state, who, id).await?;
     let grant = state.authz.check_role(who.user.id, Role::Aggregate, &report.unit_path).await?;
     let candidates = state.store.aggregation_candidates(&grant, &report).await?;
-    let (included, missing): (Vec<ReportRow>, Vec<ReportRow>) = candidates.into_iter().partition(|r| r.status == baocao_domain::report::Status::Accepted);
+    let (included, missing): (Vec<_>, Vec<_>) = candidates.into_iter().partition(|r| r.status == baocao_domain::report::Status::Accepted);
     if dry_run {
         return Ok(Aggregation { report, included, missing });
     }
@@ -923,12 +923,14 @@ pub async fn aggregate(state: &AppState, who: &Principal, id: i64, dry_run: bool
             "No report of a lower unit has been accepted yet.",
         ));
     }
-    let names = state.store.unit_names(&included.iter().map(|r| r.unit_id).collect::<Vec<_>>()).await?;
-    let sources: Vec<crate::aggregate::Source<'_>> = included
+    let inputs = state.store.aggregation_inputs(&grant, &report, crate::aggregate::copies_text(&form)).await?;
+    let names = state.store.unit_names(&inputs.iter().map(|r| r.unit_id).collect::<Vec<_>>()).await?;
+    let sources: Vec<crate::aggregate::Source<'_>> = inputs
         .iter()
         .map(|r| crate::aggregate::Source {
             unit: r.unit_id,
             unit_name: names.get(&r.unit_id).map(String::as_str).unwrap_or(""),
+            numbers: &r.numbers,
             cells: &r.cells,
             rows_added: &r.rows_added,
         })
@@ -942,10 +944,15 @@ pub async fn aggregate(state: &AppState, who: &Principal, id: i64, dry_run: bool
     if !errors.is_empty() {
         return Err(AppError::InvalidCells(errors));
     }
+    // What was read is what is recorded: the versions of the inputs, not of the earlier listing.
     let refs: Vec<baocao_storage::SourceRef> =
-        included.iter().map(|r| baocao_storage::SourceRef { source_id: r.id, version: r.version, unit_id: r.unit_id }).collect();
+        inputs.iter().map(|r| baocao_storage::SourceRef { source_id: r.id, version: r.version, unit_id: r.unit_id }).collect();
     let content = NewContent { expected_version: report.version, cells, rows_added: combined.rows_added };
     let saved = state.store.store_aggregate(&grant, &who.actor(), id, content, &refs, today()).await?;
+    let included = inputs
+        .iter()
+        .map(|r| baocao_storage::Candidate { id: r.id, unit_id: r.unit_id, version: r.version, status: baocao_domain::report::Status::Accepted })
+        .collect();
     Ok(Aggregation { report: saved, included, missing })
 }
 
@@ -996,7 +1003,8 @@ pub async fn cell_sources(state: &AppState, who: &Principal, id: i64, row: &str,
     for r in refs {
         let Some(source) = reports.iter().find(|x| x.id == r.source_id) else { continue };
         let name = names.get(&r.unit_id).cloned().unwrap_or_default();
-        let view = crate::aggregate::Source { unit: r.unit_id, unit_name: &name, cells: &source.cells, rows_added: &source.rows_added };
+        let none = baocao_storage::NumberGrid::default();
+        let view = crate::aggregate::Source { unit: r.unit_id, unit_name: &name, numbers: &none, cells: &source.cells, rows_added: &source.rows_added };
         let rows = crate::aggregate::source_rows(&form, &view, row);
         if rows.is_empty() {
             continue;

@@ -5,15 +5,51 @@
 use baocao_authz::perms::{CheckReports, ReadReports};
 use baocao_authz::{RoleGrant, Scope};
 use baocao_domain::ids::UnitId;
-use baocao_domain::report::Role;
+use baocao_domain::report::{Role, Status};
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
 
 use crate::Store;
 use crate::audit::Actor;
 use crate::entity::{aggregate_sources, reports};
 use crate::error::StoreError;
-use crate::reports::{ContentWrite, NewContent, ReportRow, check_entry, to_row};
+use crate::numbers::NumberGrid;
+use crate::reports::{AddedRow, ContentWrite, NewContent, ReportCell, ReportRow, check_entry, to_row};
+
+/// A report sent to a receiving unit, as the aggregation lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    pub id: i64,
+    pub unit_id: UnitId,
+    pub version: i32,
+    pub status: Status,
+}
+
+/// What one accepted report brings to an aggregation.
+#[derive(Debug, Clone)]
+pub struct AggregationInput {
+    pub id: i64,
+    pub unit_id: UnitId,
+    pub version: i32,
+    pub rows_added: Vec<AddedRow>,
+    pub numbers: NumberGrid,
+    /// Empty unless asked for (text copied per unit).
+    pub cells: Vec<ReportCell>,
+}
+
+/// id, unit, version, added rows (JSON), numbers (grid), cells (JSON).
+type InputRow = (i64, i64, i32, String, Option<Vec<u8>>, String);
+
+fn sources_of(report: &ReportRow) -> sea_orm::Select<reports::Entity> {
+    reports::Entity::find()
+        .filter(reports::Column::ReceiverId.eq(report.unit_id.0))
+        .filter(reports::Column::RegimeCode.eq(report.regime.as_str()))
+        .filter(reports::Column::FormCode.eq(report.form.as_str()))
+        .filter(reports::Column::PeriodType.eq(report.period.kind.as_str()))
+        .filter(reports::Column::PeriodYear.eq(report.period.year))
+        .filter(reports::Column::PeriodNumber.eq(report.period.number as i32))
+        .filter(reports::Column::Id.ne(report.id))
+}
 
 /// A report an aggregate was computed from, at the version it had then.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -27,22 +63,66 @@ impl Store {
     /// The reports sent to the unit of `report` for the same regime, form and
     /// period, whatever their status: the accepted ones are aggregated, the
     /// others are shown as missing. Needs the aggregator's grant at that unit.
-    pub async fn aggregation_candidates(&self, grant: &RoleGrant, report: &ReportRow) -> Result<Vec<ReportRow>, StoreError> {
+    /// Only ids, units, versions and statuses: cheap at national scale.
+    pub async fn aggregation_candidates(&self, grant: &RoleGrant, report: &ReportRow) -> Result<Vec<Candidate>, StoreError> {
         if grant.role() != Role::Aggregate || grant.unit() != report.unit_id {
             return Err(StoreError::Forbidden);
         }
-        let rows = reports::Entity::find()
-            .filter(reports::Column::ReceiverId.eq(report.unit_id.0))
-            .filter(reports::Column::RegimeCode.eq(report.regime.as_str()))
-            .filter(reports::Column::FormCode.eq(report.form.as_str()))
-            .filter(reports::Column::PeriodType.eq(report.period.kind.as_str()))
-            .filter(reports::Column::PeriodYear.eq(report.period.year))
-            .filter(reports::Column::PeriodNumber.eq(report.period.number as i32))
-            .filter(reports::Column::Id.ne(report.id))
+        let rows: Vec<(i64, i64, i32, String)> = sources_of(report)
+            .select_only()
+            .column(reports::Column::Id)
+            .column(reports::Column::UnitId)
+            .column(reports::Column::Version)
+            .column(reports::Column::Status)
             .order_by_asc(reports::Column::UnitPath)
+            .into_tuple()
             .all(self.db())
             .await?;
-        rows.into_iter().map(to_row).collect()
+        rows.into_iter()
+            .map(|(id, unit, version, status)| {
+                let status = Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("report {id} status")))?;
+                Ok(Candidate { id, unit_id: UnitId(unit), version, status })
+            })
+            .collect()
+    }
+
+    /// What the accepted candidates contribute: their numbers as compact grids,
+    /// their added rows, and (only when the form has text to copy per unit)
+    /// their cells. One query; no JSON parsed for the numbers.
+    pub async fn aggregation_inputs(&self, grant: &RoleGrant, report: &ReportRow, with_cells: bool) -> Result<Vec<AggregationInput>, StoreError> {
+        if grant.role() != Role::Aggregate || grant.unit() != report.unit_id {
+            return Err(StoreError::Forbidden);
+        }
+        let mut query = sources_of(report)
+            .filter(reports::Column::Status.eq(Status::Accepted.as_str()))
+            .select_only()
+            .column(reports::Column::Id)
+            .column(reports::Column::UnitId)
+            .column(reports::Column::Version)
+            .column(reports::Column::RowsAdded)
+            .column(reports::Column::Numbers);
+        if with_cells {
+            query = query.column(reports::Column::Cells);
+        } else {
+            query = query.column_as(sea_orm::sea_query::Expr::val("[]"), "cells");
+        }
+        let rows: Vec<InputRow> = query.order_by_asc(reports::Column::UnitPath).into_tuple().all(self.db()).await?;
+        rows.into_iter()
+            .map(|(id, unit, version, rows_added, numbers, cells)| {
+                let corrupt = |what: &str| StoreError::Corrupt(format!("report {id}: {what}"));
+                Ok(AggregationInput {
+                    id,
+                    unit_id: UnitId(unit),
+                    version,
+                    rows_added: serde_json::from_str(&rows_added).map_err(|_| corrupt("rows"))?,
+                    numbers: match numbers {
+                        Some(bytes) => NumberGrid::decode(&bytes).ok_or_else(|| corrupt("numbers"))?,
+                        None => NumberGrid::default(),
+                    },
+                    cells: crate::reports::decode_cells(&cells).map_err(|_| corrupt("cells"))?,
+                })
+            })
+            .collect()
     }
 
     /// Stores an aggregate's content and the sources it came from, in one transaction.
@@ -95,17 +175,15 @@ impl Store {
     /// made now would include.
     pub async fn accepted_sources(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, report: &ReportRow) -> Result<Vec<(i64, i32)>, StoreError> {
         self.report(read, check, report.id).await?;
-        let rows = reports::Entity::find()
-            .filter(reports::Column::ReceiverId.eq(report.unit_id.0))
-            .filter(reports::Column::RegimeCode.eq(report.regime.as_str()))
-            .filter(reports::Column::FormCode.eq(report.form.as_str()))
-            .filter(reports::Column::PeriodType.eq(report.period.kind.as_str()))
-            .filter(reports::Column::PeriodYear.eq(report.period.year))
-            .filter(reports::Column::PeriodNumber.eq(report.period.number as i32))
-            .filter(reports::Column::Status.eq(baocao_domain::report::Status::Accepted.as_str()))
+        let rows: Vec<(i64, i32)> = sources_of(report)
+            .filter(reports::Column::Status.eq(Status::Accepted.as_str()))
+            .select_only()
+            .column(reports::Column::Id)
+            .column(reports::Column::Version)
+            .into_tuple()
             .all(self.db())
             .await?;
-        Ok(rows.into_iter().map(|r| (r.id, r.version)).collect())
+        Ok(rows)
     }
 
     /// The sources of an aggregate as full reports, for provenance; the caller

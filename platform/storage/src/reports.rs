@@ -282,6 +282,7 @@ fn new_model(item: &NewReport, assigned_by: Option<UserId>, now: DateTime<Utc>) 
         assigned_at: Set(now),
         updated_at: Set(now),
         sent_at: Set(None),
+        numbers: Set(None),
         ..Default::default()
     }
 }
@@ -507,6 +508,7 @@ impl Store {
         let hash = content_hash(&content.cells, &content.rows_added, &sections);
         let updated = reports::Entity::update_many()
             .col_expr(reports::Column::Cells, Expr::value(encode_cells(&content.cells)?))
+            .col_expr(reports::Column::Numbers, Expr::value(crate::numbers::NumberGrid::from_cells(&content.cells).encode()))
             .col_expr(reports::Column::RowsAdded, Expr::value(json(&content.rows_added)?))
             .col_expr(reports::Column::ContentSha256, Expr::value(hash))
             .col_expr(reports::Column::Status, Expr::value(to.as_str()))

@@ -185,7 +185,7 @@ pub async fn aggregate(
     let done = reports::aggregate(&state, &who, id.into_inner(), params.dry_run.unwrap_or(false)).await?;
     let ids: Vec<UnitId> = done.included.iter().chain(&done.missing).map(|r| r.unit_id).collect();
     let names = state.store.unit_names(&ids).await?;
-    let source = |r: &ReportRow| SourceReportDto {
+    let source = |r: &baocao_storage::Candidate| SourceReportDto {
         unit: UnitRef { id: r.unit_id.0, name: names.get(&r.unit_id).cloned().unwrap_or_default() },
         report_id: r.id,
         version: r.version,

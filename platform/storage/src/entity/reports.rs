@@ -36,6 +36,8 @@ pub struct Model {
     pub assigned_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "VarBinary(StringLen::None)", nullable)]
+    pub numbers: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
