@@ -159,7 +159,7 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
         })
         .collect();
     let t = Instant::now();
-    app.state.store.operator_bulk_reports(items).await.unwrap();
+    app.state.store.operator_bulk_reports(items, None).await.unwrap();
     println!("{:<52} {name:<9} {:>8.1} s", format!("inserting {reports} reports (setup)"), t.elapsed().as_secs_f64());
     let aggregator = app.login("hy.tonghop").await;
     let list = timed(saves, async |_| {
