@@ -923,7 +923,9 @@ pub async fn aggregate(state: &AppState, who: &Principal, id: i64, dry_run: bool
             "No report of a lower unit has been accepted yet.",
         ));
     }
+    let started = std::time::Instant::now();
     let inputs = state.store.aggregation_inputs(&grant, &report, crate::aggregate::copies_text(&form)).await?;
+    let loaded = started.elapsed();
     let names = state.store.unit_names(&inputs.iter().map(|r| r.unit_id).collect::<Vec<_>>()).await?;
     let sources: Vec<crate::aggregate::Source<'_>> = inputs
         .iter()
@@ -936,6 +938,7 @@ pub async fn aggregate(state: &AppState, who: &Principal, id: i64, dry_run: bool
         })
         .collect();
     let mut combined = crate::aggregate::combine(&form, &sources);
+    let combined_at = started.elapsed();
     // Columns the receiver fills itself keep what it entered.
     let own: Vec<&str> =
         form.columns.iter().filter(|c| c.formula.is_none() && c.aggregate == Some(regime_abi::Aggregate::None)).map(|c| c.code.as_str()).collect();
@@ -948,7 +951,17 @@ pub async fn aggregate(state: &AppState, who: &Principal, id: i64, dry_run: bool
     let refs: Vec<baocao_storage::SourceRef> =
         inputs.iter().map(|r| baocao_storage::SourceRef { source_id: r.id, version: r.version, unit_id: r.unit_id }).collect();
     let content = NewContent { expected_version: report.version, cells, rows_added: combined.rows_added };
+    let computed_at = started.elapsed();
     let saved = state.store.store_aggregate(&grant, &who.actor(), id, content, &refs, today()).await?;
+    tracing::info!(
+        report = id,
+        sources = refs.len(),
+        load_ms = loaded.as_millis() as u64,
+        combine_ms = (combined_at - loaded).as_millis() as u64,
+        regime_ms = (computed_at - combined_at).as_millis() as u64,
+        store_ms = (started.elapsed() - computed_at).as_millis() as u64,
+        "aggregated"
+    );
     let included = inputs
         .iter()
         .map(|r| baocao_storage::Candidate { id: r.id, unit_id: r.unit_id, version: r.version, status: baocao_domain::report::Status::Accepted })

@@ -7,7 +7,7 @@ use baocao_authz::{RoleGrant, Scope};
 use baocao_domain::ids::UnitId;
 use baocao_domain::report::{Role, Status};
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
 
 use crate::Store;
 use crate::audit::Actor;
@@ -144,16 +144,16 @@ impl Store {
         let comment = format!("{} đơn vị / units", sources.len());
         let saved = self.write_content(&tx, model, &content, ContentWrite { grant, actor, action: "aggregate", comment: Some(&comment) }).await?;
         aggregate_sources::Entity::delete_many().filter(aggregate_sources::Column::ReportId.eq(id)).exec(&tx).await?;
-        for s in sources {
-            aggregate_sources::ActiveModel {
+        // In batches: an aggregate may have thousands of sources.
+        for chunk in sources.chunks(1000) {
+            let rows = chunk.iter().map(|s| aggregate_sources::ActiveModel {
                 report_id: Set(id),
                 source_id: Set(s.source_id),
                 source_version: Set(s.version),
                 unit_id: Set(s.unit_id.0),
                 ..Default::default()
-            }
-            .insert(&tx)
-            .await?;
+            });
+            aggregate_sources::Entity::insert_many(rows).exec(&tx).await?;
         }
         tx.commit().await?;
         to_row(saved)
