@@ -225,6 +225,14 @@ async fn the_aggregator_page_names_included_and_missing_units(backend: Backend) 
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
     let after = app.client.get(app.url(&format!("/reports/{hy_report}?aggregated=1"))).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
     assert!(after.contains("Đã tổng hợp số liệu") && after.contains("id=\"provenance\"") && after.contains("Báo cáo tổng hợp từ 1 báo cáo"));
+    // Reports stored before the number grid existed are read from their cells.
+    {
+        use sea_orm::ConnectionTrait;
+        let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+        db.execute_unprepared("UPDATE reports SET numbers = NULL").await.unwrap();
+    }
+    let again: Value = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
+    assert_eq!(cell(&again["report"], "tong", "c3"), json!(5), "4 in person + 1 online, from the cells");
     // The ward's entry official sees no aggregation card on its own report.
     let ward_cookie = format!("baocao_session={}", entry.token);
     let ward_page = app.client.get(app.url(&format!("/reports/{}", ids[0]))).header("cookie", &ward_cookie).send().await.unwrap().text().await.unwrap();

@@ -107,6 +107,23 @@ impl Store {
             query = query.column_as(sea_orm::sea_query::Expr::val("[]"), "cells");
         }
         let rows: Vec<InputRow> = query.order_by_asc(reports::Column::UnitPath).into_tuple().all(self.db()).await?;
+        // Reports saved before the grid existed get it from their cells (rare: one query for all of them).
+        let lacking: Vec<i64> = rows.iter().filter(|r| r.4.is_none()).map(|r| r.0).collect();
+        let mut grids: std::collections::HashMap<i64, NumberGrid> = std::collections::HashMap::new();
+        if !lacking.is_empty() {
+            let cells: Vec<(i64, String)> = reports::Entity::find()
+                .filter(reports::Column::Id.is_in(lacking))
+                .select_only()
+                .column(reports::Column::Id)
+                .column(reports::Column::Cells)
+                .into_tuple()
+                .all(self.db())
+                .await?;
+            for (id, text) in cells {
+                let decoded = crate::reports::decode_cells(&text).map_err(|_| StoreError::Corrupt(format!("report {id}: cells")))?;
+                grids.insert(id, NumberGrid::from_cells(&decoded));
+            }
+        }
         rows.into_iter()
             .map(|(id, unit, version, rows_added, numbers, cells)| {
                 let corrupt = |what: &str| StoreError::Corrupt(format!("report {id}: {what}"));
@@ -117,7 +134,7 @@ impl Store {
                     rows_added: serde_json::from_str(&rows_added).map_err(|_| corrupt("rows"))?,
                     numbers: match numbers {
                         Some(bytes) => NumberGrid::decode(&bytes).ok_or_else(|| corrupt("numbers"))?,
-                        None => NumberGrid::default(),
+                        None => grids.remove(&id).unwrap_or_default(),
                     },
                     cells: crate::reports::decode_cells(&cells).map_err(|_| corrupt("cells"))?,
                 })
