@@ -14,7 +14,7 @@ fn cell(report: &Value, row: &str, col: &str) -> Value {
     report["cells"].as_array().unwrap().iter().find(|c| c["row"] == row && c["col"] == col).map(|c| c["value"].clone()).unwrap_or(Value::Null)
 }
 
-async fn assign(app: &TestApp, by: &Session, units: &[i64]) -> Vec<i64> {
+pub async fn assign(app: &TestApp, by: &Session, units: &[i64]) -> Vec<i64> {
     let body = json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": units});
     let response = app.post(by, "/api/v1/assignments", body).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -23,7 +23,7 @@ async fn assign(app: &TestApp, by: &Session, units: &[i64]) -> Vec<i64> {
 }
 
 /// Fills a report with rows picked from the unit catalogue: (catalogue code, title, in person, online).
-async fn fill(app: &TestApp, entry: &Session, id: i64, rows: &[(&str, &str, i64, i64)]) {
+pub async fn fill(app: &TestApp, entry: &Session, id: i64, rows: &[(&str, &str, i64, i64)]) {
     let current = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
     let rows_added: Vec<Value> = rows.iter().enumerate().map(|(i, (c, t, _, _))| json!({"code": format!("r{i}"), "title": t, "catalogue": c})).collect();
     let cells: Vec<Value> = rows
@@ -37,13 +37,13 @@ async fn fill(app: &TestApp, entry: &Session, id: i64, rows: &[(&str, &str, i64,
     assert_eq!(saved.status(), StatusCode::OK);
 }
 
-async fn step(app: &TestApp, who: &Session, id: i64, action: &str) {
+pub async fn step(app: &TestApp, who: &Session, id: i64, action: &str) {
     let response = act(app, who, id, action, None).await;
     assert_eq!(response.status(), StatusCode::OK, "{action} by {}", who.user["username"]);
 }
 
 /// Submit, approve, send, accept.
-async fn travel(app: &TestApp, entry: &Session, leader: &Session, sender: &Session, checker: &Session, id: i64) {
+pub async fn travel(app: &TestApp, entry: &Session, leader: &Session, sender: &Session, checker: &Session, id: i64) {
     step(app, entry, id, "submit").await;
     step(app, leader, id, "approve").await;
     step(app, sender, id, "send").await;

@@ -8,6 +8,7 @@ mod auth;
 mod authz_matrix;
 mod bad_input;
 mod browser;
+mod compliance;
 mod cross_tenant;
 mod instances;
 mod ops;

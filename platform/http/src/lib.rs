@@ -7,6 +7,7 @@ pub mod admin;
 pub mod aggregate;
 pub mod api;
 pub mod catalogues;
+pub mod compliance;
 pub mod error;
 pub mod locale;
 pub mod ops;

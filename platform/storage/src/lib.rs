@@ -11,6 +11,7 @@
 mod aggregates;
 mod attachments;
 mod audit;
+mod compliance;
 mod convert;
 mod entity;
 mod error;
@@ -31,6 +32,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 pub use aggregates::{AggregationInput, Candidate, SourceRef};
 pub use attachments::{Attachment, NewAttachment};
 pub use audit::{Actor, AuditEntry};
+pub use compliance::{ComplianceQuery, ComplianceRow};
 pub use error::StoreError;
 pub use notifications::{NotificationDraft, NotificationQuery, NotificationRow, NotificationState};
 pub use numbers::NumberGrid;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented at `/api/openapi.json`.
 
 pub mod auth;
+pub mod compliance;
 pub mod dto;
 pub mod openapi;
 pub mod regimes;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/regimes/{code}/forms", web::get().to(regimes::forms))
                 .route("/regimes/{code}/forms/{form_code:.*}", web::get().to(regimes::form))
                 .route("/assignments", web::post().to(reports::assign))
+                .route("/compliance", web::get().to(compliance::get))
                 .route("/reports", web::get().to(reports::list))
                 .route("/reports/{id}", web::get().to(reports::get))
                 .route("/reports/{id}/data", web::put().to(reports::put_data))

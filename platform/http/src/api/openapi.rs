@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{auth, dto, regimes, reports, units, users};
+use super::{auth, compliance, dto, regimes, reports, units, users};
 use crate::admin;
 use crate::error;
 
@@ -18,10 +18,11 @@ use crate::error;
         regimes::list, regimes::upload, regimes::set_enabled, regimes::forms, regimes::form, regimes::catalogue,
         reports::assign, reports::list, reports::get, reports::put_data, reports::compute, reports::aggregate, reports::cell_sources, reports::sections, reports::put_section, reports::transition, reports::history,
         reports::upload_attachment, reports::attachments, reports::download_attachment, reports::delete_attachment, reports::set_receiver,
-        reports::notifications, reports::read_all, reports::read_one, reports::stream,
+        reports::notifications, reports::read_all, reports::read_one, reports::stream, compliance::get,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, error::FieldError, error::CellProblem,
+        compliance::ComplianceDto, compliance::UnitSummary, compliance::ReportLine, crate::compliance::Summary,
         reports::ReportDto, reports::ReportPage, reports::ComputedDto, reports::AggregateInfo, reports::AggregationDto, reports::SourceReportDto, reports::CellSourceDto, reports::AssignedDto, reports::UnitRef, reports::PeriodDto, reports::CellDto, reports::AddedRowDto,
         reports::SectionDto, reports::HistoryDto, reports::AttachmentDto, reports::ReceiverInput, reports::NotificationDto, reports::NotificationPage, reports::ReadAllDto,
         crate::reports::AssignInput, crate::reports::DataInput, crate::reports::CellInput, crate::reports::RowInput, crate::reports::SectionInput, crate::reports::TransitionInput,

@@ -3,6 +3,7 @@
 
 mod admin_units;
 mod admin_users;
+mod compliance;
 mod regimes;
 mod reports;
 mod signin;
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     admin_users::configure(cfg);
     regimes::configure(cfg);
     reports::configure(cfg);
+    compliance::configure(cfg);
 }
 
 /// An error shown as a page. Not being signed in sends the visitor to the
@@ -163,6 +165,7 @@ pub fn layout(l: Locale, title: &str, who: Option<&Principal>, body: Markup) -> 
                             a href="/reports" { (t(l, "Nhập liệu", "Entry")) }
                             a href="/reports/search" { (t(l, "Tra cứu", "Search")) }
                             a href="/reports/assign" { (t(l, "Giao báo cáo", "Assign")) }
+                            a href="/compliance" { (t(l, "Thống kê", "Compliance")) }
                             a href="/units" { (t(l, "Đơn vị", "Units")) }
                             a href="/users" { (t(l, "Người dùng", "Users")) }
                             a href="/regimes" { (t(l, "Chế độ báo cáo", "Regimes")) }

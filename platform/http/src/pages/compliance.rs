@@ -1,0 +1,195 @@
+//! The compliance dashboard ("Thống kê tình hình gửi báo cáo") over the
+//! caller's subtree, its CSV export, and the public page of national on-time
+//! figures per ministry and province (no sign-in; counts only).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use baocao_domain::format;
+use baocao_domain::text::Locale;
+use maud::html;
+use serde::Deserialize;
+
+use super::{InLocale, PageResult, html_page, layout};
+use crate::api::compliance::{ComplianceParams, filter_of};
+use crate::compliance::{self, Summary};
+use crate::locale::{self, t};
+use crate::principal::PagePrincipal;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/compliance", web::get().to(dashboard)).route("/compliance.csv", web::get().to(csv)).route("/public/compliance", web::get().to(public));
+}
+
+#[derive(Debug, Deserialize)]
+struct DashboardParams {
+    regime: Option<String>,
+    form: Option<String>,
+    period: Option<String>,
+    unit: Option<i64>,
+    /// name (default), on_time, late, missing.
+    sort: Option<String>,
+}
+
+impl DashboardParams {
+    fn filter(&self) -> ComplianceParams {
+        ComplianceParams { regime: self.regime.clone(), form: self.form.clone(), period: self.period.clone(), unit: self.unit }
+    }
+
+    fn query(&self, unit: Option<i64>, sort: Option<&str>) -> String {
+        let mut parts = Vec::new();
+        for (k, v) in [("regime", &self.regime), ("form", &self.form), ("period", &self.period)] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                parts.push(format!("{k}={}", encode(v)));
+            }
+        }
+        if let Some(u) = unit.or(self.unit) {
+            parts.push(format!("unit={u}"));
+        }
+        if let Some(s) = sort.or(self.sort.as_deref()) {
+            parts.push(format!("sort={}", encode(s)));
+        }
+        parts.join("&")
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+fn sorted(mut lines: Vec<(String, Summary, Option<i64>)>, sort: Option<&str>) -> Vec<(String, Summary, Option<i64>)> {
+    match sort {
+        Some("on_time") => lines.sort_by(|a, b| b.1.on_time_percent().total_cmp(&a.1.on_time_percent())),
+        Some("late") => lines.sort_by_key(|x| std::cmp::Reverse(x.1.late)),
+        Some("missing") => lines.sort_by_key(|x| std::cmp::Reverse(x.1.missing)),
+        _ => lines.sort_by(|a, b| a.0.cmp(&b.0)),
+    }
+    lines
+}
+
+async fn dashboard(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>) -> PageResult {
+    let l = locale::of(&req);
+    let who = who.0;
+    let filter = filter_of(&params.filter()).in_locale(l)?;
+    let c = compliance::figures(&state, &who, filter).await.in_locale(l)?;
+    let unit_name = c.names.get(&c.unit).cloned().unwrap_or_default();
+    let lines = sorted(c.children.iter().map(|(id, name, s)| (name.clone(), *s, Some(id.0))).collect(), params.sort.as_deref());
+    let chart_lines: Vec<(String, Summary)> = lines.iter().map(|(n, s, _)| (n.clone(), *s)).collect();
+    let head = |label: &str, key: &str| html! { th { a href={ "?" (params.query(None, Some(key))) } { (label) } } };
+    let body = html! {
+        h1 { (t(l, "Thống kê tình hình gửi báo cáo", "Reporting compliance")) " — " (unit_name) }
+        form.card.filters method="get" {
+            div.grid4 {
+                div { label for="regime" { (t(l, "Chế độ báo cáo", "Regime")) } input #regime type="text" name="regime" value=(params.regime.clone().unwrap_or_default()); }
+                div { label for="form" { (t(l, "Mã biểu mẫu", "Form code")) } input #form type="text" name="form" value=(params.form.clone().unwrap_or_default()); }
+                div { label for="period" { (t(l, "Kỳ báo cáo (vd. 2026, 2026-Q1)", "Period (e.g. 2026, 2026-Q1)")) } input #period type="text" name="period" value=(params.period.clone().unwrap_or_default()); }
+                @if let Some(u) = params.unit { input type="hidden" name="unit" value=(u); }
+            }
+            div.actions { button type="submit" { (t(l, "Xem", "Show")) } a.button.secondary href={ "/compliance.csv?" (params.query(None, None)) } { (t(l, "Tải CSV", "Download CSV")) } }
+        }
+        div.card.summary {
+            p {
+                (t(l, "Được giao: ", "Assigned: ")) strong #assigned { (c.total.assigned) } " · "
+                (t(l, "Gửi đúng hạn: ", "On time: ")) strong #on-time { (c.total.on_time) } " · "
+                (t(l, "Gửi trễ hạn: ", "Late: ")) strong #late { (c.total.late) } " · "
+                (t(l, "Chưa gửi: ", "Missing: ")) strong #missing { (c.total.missing) } " · "
+                (t(l, "Bị từ chối: ", "Rejected: ")) strong { (c.total.rejected) } " · "
+                (t(l, "Đính chính: ", "Corrected: ")) strong { (c.total.corrected) }
+            }
+            @if !chart_lines.is_empty() { (compliance::chart(&chart_lines, t(l, "Tỷ lệ gửi đúng hạn theo đơn vị", "On-time share by unit"))) }
+        }
+        table.compliance {
+            thead { tr {
+                (head(t(l, "Đơn vị", "Unit"), "name")) th { (t(l, "Được giao", "Assigned")) }
+                (head(t(l, "Đúng hạn (%)", "On time (%)"), "on_time")) (head(t(l, "Trễ hạn", "Late"), "late")) (head(t(l, "Chưa gửi", "Missing"), "missing"))
+                th { (t(l, "Bị từ chối", "Rejected")) } th { (t(l, "Đính chính", "Corrected")) }
+            } }
+            tbody {
+                @for (name, s, id) in &lines {
+                    tr {
+                        td { @if let Some(id) = id { a href={ "?" (params.query(Some(*id), None)) } { (name) } } @else { (name) } }
+                        td { (s.assigned) } td { (s.on_time) " (" (format::number(s.on_time_percent(), 1, l)) "%)" } td { (s.late) } td { (s.missing) } td { (s.rejected) } td { (s.corrected) }
+                    }
+                }
+            }
+        }
+        h2 { (t(l, "Chi tiết từng báo cáo", "Each report")) }
+        table.compliance-reports {
+            thead { tr { th { (t(l, "Đơn vị", "Unit")) } th { (t(l, "Biểu mẫu", "Form")) } th { (t(l, "Hạn gửi", "Deadline")) } th { (t(l, "Thời gian gửi", "Sent")) } th { (t(l, "Tình trạng", "State")) } } }
+            tbody {
+                @for r in &c.rows {
+                    tr {
+                        td { (c.names.get(&r.unit_id).cloned().unwrap_or_default()) }
+                        td { a href={ "/reports/" (r.report_id) } { (r.form) } }
+                        td { (format::date(r.closes_on, l)) }
+                        td { (r.sent_at.map(|s| format::moment(s, l)).unwrap_or_default()) }
+                        td { (match compliance::on_time(r) { Some(true) => t(l, "Đúng hạn", "On time"), Some(false) => t(l, "Trễ hạn", "Late"), None => t(l, "Chưa gửi", "Not sent") }) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, t(l, "Thống kê gửi báo cáo", "Compliance"), Some(&who), body)))
+}
+
+/// The per-unit figures as CSV (UTF-8 with a byte-order mark, so Excel reads the diacritics).
+async fn csv(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>) -> Result<HttpResponse, super::PageError> {
+    let l = locale::of(&req);
+    let who = who.0;
+    let filter = filter_of(&params.filter()).in_locale(l)?;
+    let c = compliance::figures(&state, &who, filter).await.in_locale(l)?;
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut out = String::from("\u{feff}Đơn vị,Biểu mẫu,Hạn gửi,Thời gian gửi,Tình trạng,Bị từ chối,Đính chính\r\n");
+    for r in &c.rows {
+        let state = match compliance::on_time(r) {
+            Some(true) => "Đúng hạn",
+            Some(false) => "Trễ hạn",
+            None => "Chưa gửi",
+        };
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{}\r\n",
+            quote(&c.names.get(&r.unit_id).cloned().unwrap_or_default()),
+            quote(&r.form),
+            format::date(r.closes_on, Locale::Vi),
+            r.sent_at.map(|s| format::moment(s, Locale::Vi)).unwrap_or_default(),
+            state,
+            if r.rejected { "có" } else { "" },
+            if r.corrected { "có" } else { "" }
+        ));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"thong-ke-gui-bao-cao.csv\""))
+        .body(out))
+}
+
+#[derive(Debug, Deserialize)]
+struct PublicParams {
+    period: Option<String>,
+    regime: Option<String>,
+}
+
+/// National on-time figures per ministry and province, as the Government
+/// Office publishes them: counts only, no report, unit or person.
+async fn public(state: web::Data<AppState>, req: HttpRequest, params: web::Query<PublicParams>) -> PageResult {
+    let l = locale::of(&req);
+    let filter = filter_of(&ComplianceParams { regime: params.regime.clone(), form: None, period: params.period.clone(), unit: None }).in_locale(l)?;
+    let lines = compliance::public(&state, filter.period, filter.regime).await.in_locale(l)?;
+    let body = html! {
+        h1 { (t(l, "Tình hình gửi báo cáo đúng hạn của các bộ, ngành, địa phương", "On-time reporting of ministries and provinces")) }
+        p.muted { (t(l, "Số liệu công khai theo Điều 17 Thông tư 01/2020/TT-VPCP: các báo cáo gửi Văn phòng Chính phủ.", "Published under Art. 17 of Circular 01/2020/TT-VPCP: reports sent to the Government Office.")) }
+        @if lines.is_empty() { p { (t(l, "Chưa có số liệu.", "No figures yet.")) } }
+        @else {
+            (compliance::chart(&lines, t(l, "Tỷ lệ gửi đúng hạn", "On-time share")))
+            table.compliance {
+                thead { tr { th { (t(l, "Bộ, ngành, địa phương", "Ministry or province")) } th { (t(l, "Được giao", "Assigned")) } th { (t(l, "Đúng hạn", "On time")) } th { (t(l, "Trễ hạn", "Late")) } th { (t(l, "Chưa gửi", "Missing")) } th { (t(l, "Tỷ lệ đúng hạn", "On-time share")) } } }
+                tbody {
+                    @for (name, s) in &lines {
+                        tr { td { (name) } td { (s.assigned) } td { (s.on_time) } td { (s.late) } td { (s.missing) } td { (format::number(s.on_time_percent(), 1, l)) "%" } }
+                    }
+                }
+            }
+        }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, t(l, "Công khai tình hình gửi báo cáo", "Public reporting statistics"), None, body)))
+}

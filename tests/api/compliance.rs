@@ -1,0 +1,105 @@
+//! The compliance figures against a scenario built by hand: one ward sends on
+//! time (after a rejection), one late, one never; the public page shows the
+//! provinces' figures and nothing private.
+
+use baocao_tests::{Backend, PASSWORD, assert_error, both, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::aggregation::{assign, fill, step, travel};
+use crate::reports::{act, year};
+
+async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let province = app.login("hy.tonghop").await;
+    let hy_admin = app.login("hy.quantri").await;
+    let (pho_hien, son_nam, tien_lu) =
+        (app.unit_id("hungyen", "phuong-pho-hien").await, app.unit_id("hungyen", "phuong-son-nam").await, app.unit_id("hungyen", "xa-tien-lu").await);
+    for (username, group) in [("hy.sonnam.nhaplieu", "TINH_XA_NHAPLIEU"), ("hy.sonnam.duyet", "TINH_DONVI_DUYET_TT01")] {
+        let created = app
+            .post(
+                &hy_admin,
+                "/api/v1/users",
+                json!({"unit_id": son_nam, "username": username, "password": PASSWORD, "full_name": "Công chức phường Sơn Nam", "groups": [group]}),
+            )
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    let (ph_entry, ph_leader, ph_clerk) = (app.login("hy.phohien.nhaplieu").await, app.login("hy.phohien.duyet").await, app.login("hy.phohien.gui").await);
+    let (sn_entry, sn_leader) = (app.login("hy.sonnam.nhaplieu").await, app.login("hy.sonnam.duyet").await);
+
+    // Phố Hiến and Tiên Lữ with the regime's deadline (December); Sơn Nam's closed long ago.
+    let ids = assign(&app, &province, &[pho_hien, tien_lu]).await;
+    let body = json!({"regime": "TT01-III", "forms": ["III.01a/VPCP/TH"], "period": {"type": "year", "year": year(), "number": 1}, "units": [son_nam],
+                      "opens_on": "01/01/2021", "closes_on": "02/01/2021"});
+    let sn: Value = app.post(&province, "/api/v1/assignments", body).await.json().await.unwrap();
+    let sn = sn[0]["report"]["id"].as_i64().unwrap();
+
+    // Phố Hiến: rejected once by the province, then on time.
+    fill(&app, &ph_entry, ids[0], &[("phuong-pho-hien", "UBND phường Phố Hiến", 3, 1)]).await;
+    step(&app, &ph_entry, ids[0], "submit").await;
+    step(&app, &ph_leader, ids[0], "approve").await;
+    step(&app, &ph_clerk, ids[0], "send").await;
+    assert_eq!(act(&app, &province, ids[0], "reject", Some("Thiếu số liệu")).await.status(), StatusCode::OK);
+    travel(&app, &ph_entry, &ph_leader, &ph_clerk, &province, ids[0]).await;
+    // Sơn Nam: reopened by the province, filled and sent after its deadline.
+    step(&app, &province, sn, "reopen").await;
+    fill(&app, &sn_entry, sn, &[("phuong-son-nam", "UBND phường Sơn Nam", 2, 2)]).await;
+    step(&app, &sn_entry, sn, "submit").await;
+    step(&app, &sn_leader, sn, "approve").await;
+    step(&app, &sn_entry, sn, "send").await;
+
+    let figures = app.get_json(&province, &format!("/api/v1/compliance?regime=TT01-III&period={}", year())).await;
+    let s = &figures["summary"];
+    assert_eq!(
+        (s["assigned"].as_u64(), s["on_time"].as_u64(), s["late"].as_u64(), s["missing"].as_u64(), s["rejected"].as_u64(), s["corrected"].as_u64()),
+        (Some(3), Some(1), Some(1), Some(1), Some(1), Some(0))
+    );
+    let line = |name: &str| figures["children"].as_array().unwrap().iter().find(|c| c["unit"]["name"] == name).unwrap()["summary"].clone();
+    assert_eq!(line("UBND phường Sơn Nam")["late"], 1);
+    assert_eq!(line("UBND xã Tiên Lữ")["missing"], 1);
+    let report = figures["reports"].as_array().unwrap().iter().find(|r| r["report_id"] == sn).unwrap();
+    assert_eq!((report["on_time"].as_bool(), report["deadline"].as_str()), (Some(false), Some("2021-01-02")));
+    // Drill-down to one ward; another period; another province; a bad filter.
+    let one = app.get_json(&province, &format!("/api/v1/compliance?unit={tien_lu}")).await;
+    assert_eq!((one["summary"]["assigned"].as_u64(), one["summary"]["missing"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(app.get_json(&province, &format!("/api/v1/compliance?period={}", year() + 1)).await["summary"]["assigned"], 0);
+    let other = app.login("tb.tonghop").await;
+    assert_eq!(app.get_json(&other, "/api/v1/compliance").await["summary"]["assigned"], 0, "another province sees nothing of Hưng Yên");
+    assert_eq!(app.get(&other, &format!("/api/v1/compliance?unit={pho_hien}")).await.status(), StatusCode::NOT_FOUND);
+    assert_error(app.get(&province, "/api/v1/compliance?period=2026-Q7").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_filter").await;
+
+    // The dashboard page, sorted, with its chart and CSV.
+    let cookie = format!("baocao_session={}", province.token);
+    let page = app.client.get(app.url("/compliance?sort=missing")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<svg") && page.contains("Thống kê tình hình gửi báo cáo") && page.contains("id=\"late\">1<"));
+    let first_row = &page[page.find("<tbody>").unwrap()..];
+    assert!(first_row.find("UBND xã Tiên Lữ").unwrap() < first_row.find("UBND phường Sơn Nam").unwrap(), "sorted by missing first");
+    let csv = app.client.get(app.url("/compliance.csv")).header("cookie", &cookie).send().await.unwrap();
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = csv.text().await.unwrap();
+    assert!(csv.contains("\"UBND phường Sơn Nam\",\"III.01a/VPCP/TH\",02/01/2021") && csv.contains("Trễ hạn") && csv.contains("Chưa gửi"));
+}
+
+async fn the_public_page_shows_provinces_and_nothing_private(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let vpcp = app.login("vpcp.tonghop").await;
+    let ids = assign(&app, &vpcp, &[app.unit_id("hungyen", "hungyen").await, app.unit_id("thaibinh", "thaibinh").await]).await;
+    let (entry, leader, clerk) = (app.login("hy.tonghop").await, app.login("hy.duyet").await, app.login("hy.gui").await);
+    fill(&app, &entry, ids[0], &[("so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", 1, 1)]).await;
+    step(&app, &entry, ids[0], "submit").await;
+    step(&app, &leader, ids[0], "approve").await;
+    step(&app, &clerk, ids[0], "send").await;
+    // No sign-in.
+    let page = app.client.get(app.url(&format!("/public/compliance?period={}", year()))).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Hưng Yên") && page.contains("Thái Bình") && page.contains("100%") && page.contains("<svg"));
+    let hy = &page[page.find("<tbody>").unwrap()..];
+    assert!(hy.find("Hưng Yên").unwrap() < hy.find("Thái Bình").unwrap(), "the best on-time share first");
+    for private in ["III.01a", "hy.tonghop", "Sở Tư pháp", "/reports/", "Văn thư"] {
+        assert!(!page.contains(private), "the public page shows {private}");
+    }
+}
+
+both!(compliance_counts_on_time_late_and_missing, the_public_page_shows_provinces_and_nothing_private);
