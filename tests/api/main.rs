@@ -19,3 +19,4 @@ mod report_pages;
 mod reports;
 mod units;
 mod users;
+mod xlsx;

@@ -18,6 +18,7 @@ pub mod reports;
 pub mod sanitize;
 pub mod signin;
 pub mod state;
+pub mod xlsx;
 
 use std::net::TcpListener;
 

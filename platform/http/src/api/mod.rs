@@ -47,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/reports/{id}/data", web::put().to(reports::put_data))
                 .route("/reports/{id}/compute", web::post().to(reports::compute))
                 .route("/reports/{id}/aggregate", web::post().to(reports::aggregate))
+                .route("/reports/{id}/xlsx", web::get().to(reports::xlsx))
                 .route("/reports/{id}/cells/{row}/{col}/sources", web::get().to(reports::cell_sources))
                 .route("/reports/{id}/sections", web::get().to(reports::sections))
                 .route("/reports/{id}/sections/{section}", web::put().to(reports::put_section))

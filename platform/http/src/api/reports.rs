@@ -366,6 +366,30 @@ pub async fn compute(state: web::Data<AppState>, who: Principal, id: web::Path<i
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/reports/{id}/xlsx", tag = "reports", params(("id" = i64, Path)),
+    responses((status = 200, description = "The report as an .xlsx workbook (indicator codes in column B, data from column E)"), (status = 404, body = ErrorBody),
+              (status = 422, description = "Not a numeric form", body = ErrorBody)))]
+pub async fn xlsx(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let r = reports::get(&state, &who, id.into_inner()).await?;
+    let entry = reports::plugin_of(&state, &r).await?;
+    let Some(reports::Template::Numeric(form)) = reports::template(&entry.plugin, &r.form) else {
+        return Err(AppError::Invalid(vec![Invalid::new(
+            "form",
+            "not_numeric",
+            Text::fixed("Báo cáo thuyết minh không tải xuống dạng Excel.", "Narrative reports are not downloaded as Excel."),
+        )])
+        .into());
+    };
+    let names = state.store.unit_names(&[r.unit_id, r.receiver_id]).await?;
+    let name = |u: UnitId| names.get(&u).map(String::as_str).unwrap_or("");
+    let bytes = crate::xlsx::export(&form, &r, crate::xlsx::Names { unit: name(r.unit_id), receiver: name(r.receiver_id) })?;
+    let file: String = r.form.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}-{}.xlsx\"", r.id)))
+        .body(bytes))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SectionDto {
     pub code: String,

@@ -4,8 +4,8 @@
 mod admin_units;
 mod admin_users;
 mod compliance;
-mod regimes;
-mod reports;
+pub(crate) mod regimes;
+pub(crate) mod reports;
 mod signin;
 
 use actix_web::http::StatusCode;

@@ -394,6 +394,7 @@ async fn report(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
                 @else { p.muted { (t(l, "Ý kiến gần nhất: ", "Last comment: ")) (c) } }
             }
             p.links {
+                @if matches!(template, Template::Numeric(_)) { a href={ "/api/v1/reports/" (r.id) "/xlsx" } { (t(l, "Tải xuống Excel", "Download as Excel")) } " · " }
                 a href={ "/reports/" (r.id) "/history" } { (t(l, "Xem lịch sử báo cáo", "Report history")) }
                 " · " a href={ "/reports/" (r.id) "/print" } { (t(l, "Bản in", "Print view")) }
             }
@@ -470,16 +471,16 @@ fn number_text(v: &serde_json::Value, cell_type: CellType, l: Locale) -> String 
 }
 
 /// One row as shown: the form's rows, then those the unit added, the total last.
-struct DisplayRow {
-    code: String,
-    label: String,
-    title: String,
-    level: u8,
-    total: bool,
-    added: bool,
+pub(crate) struct DisplayRow {
+    pub code: String,
+    pub label: String,
+    pub title: String,
+    pub level: u8,
+    pub total: bool,
+    pub added: bool,
 }
 
-fn display_rows(form: &Form, r: &ReportRow) -> Vec<DisplayRow> {
+pub(crate) fn display_rows(form: &Form, r: &ReportRow) -> Vec<DisplayRow> {
     let fixed = |total: bool| {
         form.rows.iter().filter(move |x| x.total == total).map(move |x| DisplayRow {
             code: x.code.clone(),
