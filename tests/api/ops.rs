@@ -63,6 +63,7 @@ async fn openapi_documents_every_api_route() {
         ("/api/v1/reports/{id}/aggregate", "post"),
         ("/api/v1/compliance", "get"),
         ("/api/v1/reports/{id}/xlsx", "get"),
+        ("/api/v1/reports/{id}/xlsx", "post"),
         ("/api/v1/reports/{id}/cells/{row}/{col}/sources", "get"),
     ] {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing from the OpenAPI document");

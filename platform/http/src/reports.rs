@@ -1032,3 +1032,70 @@ pub async fn cell_sources(state: &AppState, who: &Principal, id: i64, row: &str,
     }
     Ok(out)
 }
+
+// ---------------------------------------------------------- excel import ---
+
+/// One cell an import changes.
+pub struct CellChange {
+    pub row: String,
+    pub col: String,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
+}
+
+/// Reads a filled workbook into a report: every refusal names the sheet, row
+/// and column and changes nothing; a dry run shows what would change; else
+/// the cells go through the same checks, recompute and validation as typing.
+pub async fn import_xlsx(
+    state: &AppState,
+    who: &Principal,
+    id: i64,
+    bytes: &[u8],
+    params: &crate::xlsx::ImportParams,
+    dry_run: bool,
+) -> Result<(ReportRow, Vec<CellChange>), AppError> {
+    let report = get(state, who, id).await?;
+    state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await?;
+    let entry = plugin_of(state, &report).await?;
+    let Some(Template::Numeric(form)) = template(&entry.plugin, &report.form) else {
+        return Err(invalid("form", "not_numeric", "Chỉ nhập Excel cho biểu mẫu số liệu.", "Only numeric forms are imported from Excel."));
+    };
+    let data = bytes.to_vec();
+    let form_for_read = (*form).clone();
+    let report_for_read = report.clone();
+    let params = params.clone();
+    // Parsing a workbook is CPU work: the blocking pool, not an async worker.
+    let cells = tokio::task::spawn_blocking(move || crate::xlsx::read(&data, &form_for_read, &report_for_read, &params))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::InvalidCells)?;
+    let input = DataInput { version: report.version, cells, rows_added: Vec::new(), rows_removed: Vec::new() };
+    let preview = recompute(state, who, id, input.clone()).await?;
+    if !preview.errors.is_empty() {
+        return Err(AppError::InvalidCells(preview.errors));
+    }
+    let before: HashMap<(&str, &str), &serde_json::Value> = report.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
+    let after: HashMap<(&str, &str), &serde_json::Value> = preview.content.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
+    let mut keys: Vec<(&str, &str)> = before.keys().chain(after.keys()).copied().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let same = |a: Option<&&serde_json::Value>, b: Option<&&serde_json::Value>| match (a.and_then(|v| v.as_f64()), b.and_then(|v| v.as_f64())) {
+        (Some(x), Some(y)) => (x - y).abs() < 1e-9,
+        _ => a == b,
+    };
+    let changes: Vec<CellChange> = keys
+        .into_iter()
+        .filter(|k| !same(before.get(k), after.get(k)))
+        .map(|(row, col)| CellChange {
+            row: row.to_owned(),
+            col: col.to_owned(),
+            before: before.get(&(row, col)).map(|v| (*v).clone()).unwrap_or(serde_json::Value::Null),
+            after: after.get(&(row, col)).map(|v| (*v).clone()).unwrap_or(serde_json::Value::Null),
+        })
+        .collect();
+    if dry_run || changes.is_empty() {
+        return Ok((report, changes));
+    }
+    let saved = save_data(state, who, id, input).await?;
+    Ok((saved, changes))
+}

@@ -48,6 +48,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/reports/{id}/compute", web::post().to(reports::compute))
                 .route("/reports/{id}/aggregate", web::post().to(reports::aggregate))
                 .route("/reports/{id}/xlsx", web::get().to(reports::xlsx))
+                .service(
+                    // Workbooks are larger than ordinary bodies; the handler refuses beyond its own limit with 413.
+                    web::resource("/reports/{id}/xlsx")
+                        .app_data(web::PayloadConfig::new(crate::xlsx::MAX_IMPORT_BYTES + 1))
+                        .route(web::post().to(reports::import_xlsx)),
+                )
                 .route("/reports/{id}/cells/{row}/{col}/sources", web::get().to(reports::cell_sources))
                 .route("/reports/{id}/sections", web::get().to(reports::sections))
                 .route("/reports/{id}/sections/{section}", web::put().to(reports::put_section))

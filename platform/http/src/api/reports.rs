@@ -390,6 +390,78 @@ pub async fn xlsx(state: web::Data<AppState>, who: Principal, id: web::Path<i64>
         .body(bytes))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct ImportParams {
+    /// The indicator-code column (default B).
+    pub code_col: Option<String>,
+    /// The first data column (default E).
+    pub data_col: Option<String>,
+    /// First and last data rows, 1-based (default: found automatically).
+    pub from_row: Option<u32>,
+    pub to_row: Option<u32>,
+    /// Only show what would change (default true).
+    pub dry_run: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CellChangeDto {
+    pub row: String,
+    pub col: String,
+    #[schema(value_type = Object)]
+    pub before: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub after: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportDto {
+    pub dry_run: bool,
+    pub changed: Vec<CellChangeDto>,
+    pub report: ReportDto,
+}
+
+#[utoipa::path(post, path = "/api/v1/reports/{id}/xlsx", tag = "reports",
+    params(("id" = i64, Path), ("code_col" = Option<String>, Query), ("data_col" = Option<String>, Query), ("from_row" = Option<u32>, Query), ("to_row" = Option<u32>, Query), ("dry_run" = Option<bool>, Query)),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "The filled workbook (.xlsx or .xls)"),
+    responses((status = 200, description = "What changes (and, unless a dry run, the saved report)", body = ImportDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, description = "Refusals, each naming the sheet, row and column, in `cells`", body = ErrorBody)))]
+pub async fn import_xlsx(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    params: web::Query<ImportParams>,
+    body: web::Bytes,
+) -> ApiResult<web::Json<ImportDto>> {
+    let column = |raw: &Option<String>, default: u32, field: &'static str| -> Result<u32, AppError> {
+        match raw.as_deref().filter(|s| !s.trim().is_empty()) {
+            None => Ok(default),
+            Some(s) => crate::xlsx::column_index(s).ok_or_else(|| {
+                AppError::Invalid(vec![Invalid::new(
+                    field,
+                    "invalid_column",
+                    Text::new(format!("Cột \"{s}\" không hợp lệ (vd. B, E)."), format!("Column \"{s}\" is not valid (e.g. B, E).")),
+                )])
+            }),
+        }
+    };
+    let import = crate::xlsx::ImportParams {
+        code_col: column(&params.code_col, crate::xlsx::CODE_COL as u32, "code_col")?,
+        data_col: column(&params.data_col, crate::xlsx::FIRST_DATA_COL as u32, "data_col")?,
+        from_row: params.from_row,
+        to_row: params.to_row,
+    };
+    if body.len() > crate::xlsx::MAX_IMPORT_BYTES {
+        return Err(AppError::PayloadTooLarge.into());
+    }
+    let dry_run = params.dry_run.unwrap_or(true);
+    let (report, changes) = reports::import_xlsx(&state, &who, id.into_inner(), &body, &import, dry_run).await?;
+    Ok(web::Json(ImportDto {
+        dry_run,
+        changed: changes.into_iter().map(|c| CellChangeDto { row: c.row, col: c.col, before: c.before, after: c.after }).collect(),
+        report: full(&state, &who, &report).await?,
+    }))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SectionDto {
     pub code: String,
