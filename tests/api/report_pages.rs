@@ -76,6 +76,7 @@ async fn report_pages_render_and_work(backend: Backend) {
         &grid[grid.find("data-col=\"c3\"").unwrap_or(0)..][..200.min(grid.len())]
     );
     assert!(grid.contains("Trình lãnh đạo"), "the submit button for data entry");
+    assert!(grid.contains("Nhập dữ liệu từ Excel") && grid.contains(&format!("/api/v1/reports/{id}/xlsx")), "Excel import and download");
     assert!(!grid.contains("value=\"reject\""), "no rejection for data entry");
 
     // Workflow through the page: CSRF demanded, then submitted.

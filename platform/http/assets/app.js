@@ -368,3 +368,53 @@ document.addEventListener("DOMContentLoaded", () => {
     panel.appendChild(list);
   });
 });
+
+// ------------------------------------------------------------ Excel import
+document.addEventListener("DOMContentLoaded", () => {
+  const preview = document.getElementById("import-preview");
+  if (!preview) return;
+  const save = document.getElementById("import-save");
+  const status = document.getElementById("import-status");
+  const result = document.getElementById("import-result");
+  const value = (id) => encodeURIComponent(document.getElementById(id).value.trim());
+  const send = async (dryRun) => {
+    const input = document.getElementById("import-file");
+    if (!input.files || input.files.length === 0) { status.textContent = say("Hãy chọn tập tin.", "Pick a file."); return null; }
+    const query = `code_col=${value("import-code-col")}&data_col=${value("import-data-col")}&from_row=${value("import-from")}&to_row=${value("import-to")}&dry_run=${dryRun}`;
+    // Large workbooks take a moment: say so until the answer comes.
+    status.textContent = say("Đang xử lý tập tin…", "Processing the file…");
+    preview.disabled = true; save.disabled = true;
+    try {
+      const response = await fetch(`/api/v1/reports/${preview.dataset.report}/xlsx?${query}`, {
+        method: "POST", headers: { "Content-Type": "application/octet-stream", "X-CSRF-Token": csrfToken() }, body: input.files[0],
+      });
+      let body = null;
+      try { body = await response.json(); } catch (_) { body = null; }
+      return { ok: response.ok, body };
+    } finally { preview.disabled = false; save.disabled = false; }
+  };
+  const show = (lines) => {
+    result.textContent = "";
+    for (const text of lines) { const li = document.createElement("li"); li.textContent = text; result.appendChild(li); }
+  };
+  preview.addEventListener("click", async () => {
+    const answer = await send(true);
+    if (!answer) return;
+    if (!answer.ok) {
+      status.textContent = errorText(answer.body);
+      show(((answer.body && answer.body.error && answer.body.error.cells) || []).map((c) => (english() ? c.message_en : c.message)));
+      save.hidden = true;
+      return;
+    }
+    const changed = answer.body.changed;
+    status.textContent = changed.length === 0 ? say("Tập tin không thay đổi số liệu nào.", "The file changes nothing.") : say(`${changed.length} ô sẽ thay đổi:`, `${changed.length} cells will change:`);
+    show(changed.map((c) => `${c.row} / ${c.col}: ${c.before === null ? "—" : c.before} → ${c.after === null ? "—" : c.after}`));
+    save.hidden = changed.length === 0;
+  });
+  save.addEventListener("click", async () => {
+    const answer = await send(false);
+    if (!answer) return;
+    if (answer.ok) { window.location.reload(); return; }
+    status.textContent = errorText(answer.body);
+  });
+});

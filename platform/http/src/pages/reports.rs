@@ -429,6 +429,7 @@ async fn report(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
         @if editable {
             @if let Template::Numeric(form) = &template {
                 (row_tools(form, &catalogue, l))
+                (import_tools(r.id, l))
             }
         }
         (content)
@@ -561,6 +562,28 @@ fn grid(form: &Form, r: &ReportRow, editable: bool, l: Locale) -> Markup {
                 p.muted { (t(l, "Ràng buộc kiểm tra khi lưu: ", "Checks on save: ")) @for (i, rule) in form.rules.iter().enumerate() { @if i > 0 { "; " } (rule.text) } }
             }
             p.muted.small { (t(l, "Phím mũi tên, Tab, Enter để di chuyển; dán trực tiếp một vùng ô từ Excel. Dữ liệu chưa lưu được giữ trên trình duyệt này.", "Arrows, Tab and Enter move between cells; paste a block straight from Excel. Unsaved edits are kept in this browser.")) }
+        }
+    }
+}
+
+/// "Import Excel" with the handbook's parameters; the page previews what changes, then saves.
+fn import_tools(id: i64, l: Locale) -> Markup {
+    html! {
+        details.card.import-tools {
+            summary { (t(l, "Nhập dữ liệu từ Excel", "Import from Excel")) }
+            div.grid4 {
+                div { label for="import-file" { (t(l, "Tập tin (.xlsx, .xls)", "File (.xlsx, .xls)")) } input #import-file type="file" accept=".xlsx,.xls"; }
+                div { label for="import-code-col" { (t(l, "Cột mã chỉ tiêu", "Indicator-code column")) } input #import-code-col type="text" value="B" maxlength="3"; }
+                div { label for="import-data-col" { (t(l, "Cột dữ liệu đầu tiên", "First data column")) } input #import-data-col type="text" value="E" maxlength="3"; }
+                div { label for="import-from" { (t(l, "Từ dòng (để trống: tự động)", "From row (blank: automatic)")) } input #import-from type="text" inputmode="numeric"; }
+                div { label for="import-to" { (t(l, "Đến dòng (để trống: tự động)", "To row (blank: automatic)")) } input #import-to type="text" inputmode="numeric"; }
+            }
+            div.actions {
+                button.secondary type="button" #import-preview data-report=(id) { (t(l, "Xem trước thay đổi", "Preview changes")) }
+                button type="button" #import-save hidden { (t(l, "Lưu dữ liệu nhập", "Save the import")) }
+                span #import-status.muted role="status" {}
+            }
+            ul #import-result {}
         }
     }
 }
