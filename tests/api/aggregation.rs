@@ -37,6 +37,15 @@ pub async fn fill(app: &TestApp, entry: &Session, id: i64, rows: &[(&str, &str, 
     assert_eq!(saved.status(), StatusCode::OK);
 }
 
+/// Accounts the demo lacks: data entry and a leader for the ward of Sơn Nam, created by the province's administrator.
+pub async fn son_nam_accounts(app: &TestApp, admin: &Session, son_nam: i64) -> (Session, Session) {
+    for (username, group) in [("hy.sonnam.nhaplieu", "TINH_XA_NHAPLIEU"), ("hy.sonnam.duyet", "TINH_DONVI_DUYET_TT01")] {
+        let body = json!({"unit_id": son_nam, "username": username, "password": PASSWORD, "full_name": "Công chức phường Sơn Nam", "groups": [group]});
+        assert_eq!(app.post(admin, "/api/v1/users", body).await.status(), StatusCode::CREATED, "{username}");
+    }
+    (app.login("hy.sonnam.nhaplieu").await, app.login("hy.sonnam.duyet").await)
+}
+
 pub async fn step(app: &TestApp, who: &Session, id: i64, action: &str) {
     let response = act(app, who, id, action, None).await;
     assert_eq!(response.status(), StatusCode::OK, "{action} by {}", who.user["username"]);
@@ -62,18 +71,8 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
     let tien_lu = app.unit_id("hungyen", "xa-tien-lu").await;
 
     // Sơn Nam gets its data entry and its leader.
-    for (username, group) in [("hy.sonnam.nhaplieu", "TINH_XA_NHAPLIEU"), ("hy.sonnam.duyet", "TINH_DONVI_DUYET_TT01")] {
-        let created = app
-            .post(
-                &hy_admin,
-                "/api/v1/users",
-                json!({"unit_id": son_nam, "username": username, "password": PASSWORD, "full_name": "Công chức phường Sơn Nam", "groups": [group]}),
-            )
-            .await;
-        assert_eq!(created.status(), StatusCode::CREATED, "{username}");
-    }
+    let (sn_entry, sn_leader) = son_nam_accounts(&app, &hy_admin, son_nam).await;
     let (ph_entry, ph_leader, ph_clerk) = (app.login("hy.phohien.nhaplieu").await, app.login("hy.phohien.duyet").await, app.login("hy.phohien.gui").await);
-    let (sn_entry, sn_leader) = (app.login("hy.sonnam.nhaplieu").await, app.login("hy.sonnam.duyet").await);
 
     // The Government Office assigns to the provinces, the province to its wards and communes.
     let national = assign(&app, &vpcp, &[hy, tb]).await;

@@ -2,11 +2,11 @@
 //! time (after a rejection), one late, one never; the public page shows the
 //! provinces' figures and nothing private.
 
-use baocao_tests::{Backend, PASSWORD, assert_error, both, spawn_app};
+use baocao_tests::{Backend, assert_error, both, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::aggregation::{assign, fill, step, travel};
+use crate::aggregation::{assign, fill, son_nam_accounts, step, travel};
 use crate::reports::{act, year};
 
 async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
@@ -15,18 +15,8 @@ async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
     let hy_admin = app.login("hy.quantri").await;
     let (pho_hien, son_nam, tien_lu) =
         (app.unit_id("hungyen", "phuong-pho-hien").await, app.unit_id("hungyen", "phuong-son-nam").await, app.unit_id("hungyen", "xa-tien-lu").await);
-    for (username, group) in [("hy.sonnam.nhaplieu", "TINH_XA_NHAPLIEU"), ("hy.sonnam.duyet", "TINH_DONVI_DUYET_TT01")] {
-        let created = app
-            .post(
-                &hy_admin,
-                "/api/v1/users",
-                json!({"unit_id": son_nam, "username": username, "password": PASSWORD, "full_name": "Công chức phường Sơn Nam", "groups": [group]}),
-            )
-            .await;
-        assert_eq!(created.status(), StatusCode::CREATED);
-    }
     let (ph_entry, ph_leader, ph_clerk) = (app.login("hy.phohien.nhaplieu").await, app.login("hy.phohien.duyet").await, app.login("hy.phohien.gui").await);
-    let (sn_entry, sn_leader) = (app.login("hy.sonnam.nhaplieu").await, app.login("hy.sonnam.duyet").await);
+    let (sn_entry, sn_leader) = son_nam_accounts(&app, &hy_admin, son_nam).await;
 
     // Phố Hiến and Tiên Lữ with the regime's deadline (December); Sơn Nam's closed long ago.
     let ids = assign(&app, &province, &[pho_hien, tien_lu]).await;

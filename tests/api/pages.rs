@@ -5,12 +5,12 @@
 use baocao_tests::{Backend, Session, TestApp, both, spawn_app};
 use reqwest::StatusCode;
 
-async fn page(app: &TestApp, who: &Session, path: &str) -> (StatusCode, String) {
+pub async fn page(app: &TestApp, who: &Session, path: &str) -> (StatusCode, String) {
     let response = app.client.get(app.url(path)).header("cookie", format!("baocao_session={}", who.token)).send().await.unwrap();
     (response.status(), response.text().await.unwrap())
 }
 
-async fn post_form(app: &TestApp, who: &Session, path: &str, form: &[(&str, String)]) -> reqwest::Response {
+pub async fn post_form(app: &TestApp, who: &Session, path: &str, form: &[(&str, String)]) -> reqwest::Response {
     app.client.post(app.url(path)).header("cookie", format!("baocao_session={}", who.token)).form(form).send().await.unwrap()
 }
 

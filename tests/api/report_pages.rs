@@ -2,18 +2,11 @@
 //! list, the grid (formula cells read-only), workflow buttons that demand the
 //! CSRF token, history, print view and notifications.
 
-use baocao_tests::{Backend, Session, TestApp, both, spawn_app};
+use baocao_tests::{Backend, both, spawn_app};
+
+use crate::pages::{page, post_form};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-async fn page(app: &TestApp, who: &Session, path: &str) -> (StatusCode, String) {
-    let response = app.client.get(app.url(path)).header("cookie", format!("baocao_session={}", who.token)).send().await.unwrap();
-    (response.status(), response.text().await.unwrap())
-}
-
-async fn post_form(app: &TestApp, who: &Session, path: &str, form: &[(&str, String)]) -> reqwest::Response {
-    app.client.post(app.url(path)).header("cookie", format!("baocao_session={}", who.token)).form(form).send().await.unwrap()
-}
 
 async fn report_pages_render_and_work(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -70,6 +70,12 @@ pub async fn plugin_of(state: &AppState, report: &ReportRow) -> Result<Entry, Ap
     state.regimes.version(report.tenant.0, &report.regime, report.regime_version).ok_or(AppError::NotFound("regime"))
 }
 
+/// The report's form or outline, from its regime version; one the plugin no longer declares is "not found".
+pub async fn template_of(state: &AppState, report: &ReportRow) -> Result<Template, AppError> {
+    let entry = plugin_of(state, report).await?;
+    template(&entry.plugin, &report.form).ok_or(AppError::NotFound("form"))
+}
+
 pub fn template(plugin: &Plugin, code: &str) -> Option<Template> {
     if let Some(form) = plugin.manifest.forms.iter().find(|f| f.code == code) {
         return Some(Template::Numeric(Box::new(form.clone())));
@@ -1003,8 +1009,7 @@ pub async fn cell_sources(state: &AppState, who: &Principal, id: i64, row: &str,
     let report = get(state, who, id).await?;
     let s = scopes(state, who).await?;
     let refs = state.store.aggregate_sources(&s.read, &s.check, id).await?;
-    let entry = plugin_of(state, &report).await?;
-    let Some(Template::Numeric(form)) = template(&entry.plugin, &report.form) else {
+    let Template::Numeric(form) = template_of(state, &report).await? else {
         return Err(AppError::NotFound("form"));
     };
     if !form.columns.iter().any(|c| c.code == col) {

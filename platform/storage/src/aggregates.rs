@@ -43,11 +43,7 @@ type InputRow = (i64, i64, i32, String, Option<Vec<u8>>, String);
 fn sources_of(report: &ReportRow) -> sea_orm::Select<reports::Entity> {
     reports::Entity::find()
         .filter(reports::Column::ReceiverId.eq(report.unit_id.0))
-        .filter(reports::Column::RegimeCode.eq(report.regime.as_str()))
-        .filter(reports::Column::FormCode.eq(report.form.as_str()))
-        .filter(reports::Column::PeriodType.eq(report.period.kind.as_str()))
-        .filter(reports::Column::PeriodYear.eq(report.period.year))
-        .filter(reports::Column::PeriodNumber.eq(report.period.number as i32))
+        .filter(crate::reports::matching(None, Some(&report.regime), Some(&report.form), Some(report.period)))
         .filter(reports::Column::Id.ne(report.id))
 }
 

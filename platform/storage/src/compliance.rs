@@ -64,21 +64,7 @@ impl Store {
         if let Some(read) = read {
             query = query.filter(path_condition(reports::Column::UnitPath, read));
         }
-        if let Some(unit) = &q.unit {
-            query = query.filter(reports::Column::UnitPath.like(unit.subtree_pattern()));
-        }
-        if let Some(regime) = &q.regime {
-            query = query.filter(reports::Column::RegimeCode.eq(regime.as_str()));
-        }
-        if let Some(form) = &q.form {
-            query = query.filter(reports::Column::FormCode.eq(form.as_str()));
-        }
-        if let Some(p) = q.period {
-            query = query
-                .filter(reports::Column::PeriodType.eq(p.kind.as_str()))
-                .filter(reports::Column::PeriodYear.eq(p.year))
-                .filter(reports::Column::PeriodNumber.eq(p.number as i32));
-        }
+        query = query.filter(crate::reports::matching(q.unit.as_ref(), q.regime.as_deref(), q.form.as_deref(), q.period));
         let rows: Vec<Row> = query
             .select_only()
             .column(reports::Column::Id)

@@ -291,6 +291,33 @@ fn json(v: &impl Serialize) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// Reports of one period.
+pub(crate) fn of_period(period: Period) -> Condition {
+    Condition::all()
+        .add(reports::Column::PeriodType.eq(period.kind.as_str()))
+        .add(reports::Column::PeriodYear.eq(period.year))
+        .add(reports::Column::PeriodNumber.eq(period.number as i32))
+}
+
+/// The filters the entry list and the compliance figures share: a unit's
+/// subtree, a regime, a form, a period; each only when given.
+pub(crate) fn matching(unit: Option<&UnitPath>, regime: Option<&str>, form: Option<&str>, period: Option<Period>) -> Condition {
+    let mut all = Condition::all();
+    if let Some(unit) = unit {
+        all = all.add(reports::Column::UnitPath.like(unit.subtree_pattern()));
+    }
+    if let Some(regime) = regime {
+        all = all.add(reports::Column::RegimeCode.eq(regime));
+    }
+    if let Some(form) = form {
+        all = all.add(reports::Column::FormCode.eq(form));
+    }
+    if let Some(period) = period {
+        all = all.add(of_period(period));
+    }
+    all
+}
+
 /// What the caller may read: reports of units in its read scope, and reports
 /// sent to units in its check scope.
 fn visible(read: &Scope<ReadReports>, check: &Scope<CheckReports>) -> Condition {
@@ -356,9 +383,7 @@ impl Store {
                 .filter(reports::Column::UnitId.eq(item.unit_id.0))
                 .filter(reports::Column::RegimeCode.eq(item.regime.as_str()))
                 .filter(reports::Column::FormCode.eq(item.form.as_str()))
-                .filter(reports::Column::PeriodType.eq(item.period.kind.as_str()))
-                .filter(reports::Column::PeriodYear.eq(item.period.year))
-                .filter(reports::Column::PeriodNumber.eq(item.period.number as i32))
+                .filter(of_period(item.period))
                 .one(&tx)
                 .await?;
             if let Some(existing) = existing {
@@ -394,23 +419,9 @@ impl Store {
     pub async fn reports(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, q: &ReportQuery) -> Result<Page<ReportRow>, StoreError> {
         let mut query = reports::Entity::find();
         query = if q.received_only { query.filter(path_condition(reports::Column::ReceiverPath, check)) } else { query.filter(visible(read, check)) };
-        if let Some(unit) = &q.unit {
-            query = query.filter(reports::Column::UnitPath.like(unit.subtree_pattern()));
-        }
-        if let Some(regime) = &q.regime {
-            query = query.filter(reports::Column::RegimeCode.eq(regime.as_str()));
-        }
-        if let Some(form) = &q.form {
-            query = query.filter(reports::Column::FormCode.eq(form.as_str()));
-        }
+        query = query.filter(matching(q.unit.as_ref(), q.regime.as_deref(), q.form.as_deref(), q.period));
         if let Some(kind) = q.kind {
             query = query.filter(reports::Column::Kind.eq(kind.as_str()));
-        }
-        if let Some(p) = q.period {
-            query = query
-                .filter(reports::Column::PeriodType.eq(p.kind.as_str()))
-                .filter(reports::Column::PeriodYear.eq(p.year))
-                .filter(reports::Column::PeriodNumber.eq(p.number as i32));
         }
         if let Some(status) = q.status {
             query = query.filter(reports::Column::Status.eq(status.as_str()));

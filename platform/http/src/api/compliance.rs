@@ -24,13 +24,7 @@ pub struct ComplianceParams {
 pub fn filter_of(p: &ComplianceParams) -> Result<Filter, AppError> {
     let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let period = match blank(&p.period) {
-        Some(k) => Some(Period::parse_key(&k).ok_or_else(|| {
-            AppError::Invalid(vec![baocao_domain::text::Invalid::new(
-                "period",
-                "invalid_filter",
-                baocao_domain::text::Text::new(format!("Kỳ báo cáo \"{k}\" không hợp lệ."), format!("The period \"{k}\" is not valid.")),
-            )])
-        })?),
+        Some(k) => Some(Period::parse_key(&k).ok_or_else(|| super::reports::bad_filter("period", &k))?),
         None => None,
     };
     Ok(Filter { regime: blank(&p.regime), form: blank(&p.form), period, unit: p.unit.map(UnitId) })

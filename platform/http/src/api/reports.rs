@@ -261,7 +261,7 @@ pub struct ListParams {
     pub per_page: Option<u64>,
 }
 
-fn bad_filter(field: &'static str, value: &str) -> AppError {
+pub(crate) fn bad_filter(field: &'static str, value: &str) -> AppError {
     AppError::Invalid(vec![Invalid::new(
         field,
         "invalid_filter",
@@ -481,8 +481,7 @@ pub async fn sections(state: web::Data<AppState>, who: Principal, id: web::Path<
 
 pub async fn section_list(state: &AppState, who: &Principal, id: i64) -> Result<Vec<SectionDto>, AppError> {
     let report = reports::get(state, who, id).await?;
-    let entry = reports::plugin_of(state, &report).await?;
-    let Some(reports::Template::Narrative(outline)) = reports::template(&entry.plugin, &report.form) else {
+    let reports::Template::Narrative(outline) = reports::template_of(state, &report).await? else {
         return Err(AppError::NotFound("form"));
     };
     let s = reports::scopes(state, who).await?;

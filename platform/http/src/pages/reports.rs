@@ -344,8 +344,7 @@ async fn report(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
     let l = locale::of(&req);
     let who = who.0;
     let r = service::get(&state, &who, id.into_inner()).await.in_locale(l)?;
-    let entry = service::plugin_of(&state, &r).await.in_locale(l)?;
-    let template = service::template(&entry.plugin, &r.form).ok_or(AppError::NotFound("form")).in_locale(l)?;
+    let template = service::template_of(&state, &r).await.in_locale(l)?;
     let names = state.store.unit_names(&[r.unit_id, r.receiver_id]).await.in_locale(l)?;
     let editable = service::may_edit(&state, &who, &r).await;
     let steps = service::allowed_actions(&state, &who, &r).await;
@@ -744,8 +743,7 @@ async fn print(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal,
     let l = locale::of(&req);
     let who = who.0;
     let r = service::get(&state, &who, id.into_inner()).await.in_locale(l)?;
-    let entry = service::plugin_of(&state, &r).await.in_locale(l)?;
-    let template = service::template(&entry.plugin, &r.form).ok_or(AppError::NotFound("form")).in_locale(l)?;
+    let template = service::template_of(&state, &r).await.in_locale(l)?;
     let names = state.store.unit_names(&[r.unit_id, r.receiver_id]).await.in_locale(l)?;
     let s = service::scopes(&state, &who).await.in_locale(l)?;
     let (title, content) = match &template {
