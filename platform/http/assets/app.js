@@ -153,7 +153,7 @@ document.addEventListener("DOMContentLoaded", () => {
   let computing = 0;
   const compute = async () => {
     const mine = ++computing;
-    const result = await api("POST", `/api/v1/reports/${id}/compute`, body());
+    const result = await api("POST", grid.dataset.computeUrl, body());
     if (mine !== computing) return; // a newer edit is on its way
     if (result.ok) {
       fill(result.body.cells, false);
@@ -174,7 +174,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   const save = async () => {
     status.textContent = say("Đang lưu…", "Saving…");
-    const result = await api("PUT", `/api/v1/reports/${id}/data`, body());
+    const result = await api("PUT", grid.dataset.saveUrl, body());
     if (result.ok) {
       draft = { version: result.body.version, edits: {}, rowsAdded: [], rowsRemoved: [] };
       localStorage.removeItem(key);

@@ -8,12 +8,12 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use baocao_authz::Scope;
 use baocao_authz::perms::{AssignReports, CheckReports, ReadReports, ReadUnits};
+use baocao_authz::{RoleGrant, Scope};
 use baocao_bus::Event;
 use baocao_domain::format;
 use baocao_domain::ids::{UnitId, UserId};
-use baocao_domain::report::{Action, Notify, Period, ReportKind, Role, Step, step_for};
+use baocao_domain::report::{Action, Notify, Period, ReportKind, Role, Status, Step, step_for};
 use baocao_domain::text::{Invalid, Locale, Text};
 use baocao_domain::unit::{Unit, UnitPath};
 use baocao_plugins::abi::{self as regime_abi, Cell, CellType, Form, FormData, Outline, PeriodType, RowMode, ScheduleRequest};
@@ -420,6 +420,15 @@ fn cell_problem(row: Option<&str>, col: Option<&str>, vi: impl Into<String>, en:
     CellProblem { row: row.map(str::to_owned), col: col.map(str::to_owned), message: vi.into(), message_en: en.into() }
 }
 
+/// A clause as a sentence: its first letter upper-case, a full stop at the end.
+fn capitalise(clause: &str) -> String {
+    let mut chars = clause.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
 fn to_abi(cells: &[ReportCell]) -> Vec<Cell> {
     cells.iter().map(|c| Cell { row: c.row.clone(), col: c.col.clone(), value: c.value.clone() }).collect()
 }
@@ -445,27 +454,111 @@ fn normalise(value: serde_json::Value, cell_type: CellType) -> serde_json::Value
     }
 }
 
+// ------------------------------------------------------------ who writes ---
+
+/// Who writes a report's cells. The reporting unit enters its data while the
+/// report is editable; the columns a regime reserves to groups (`fill_groups`,
+/// such as Thái Bình's appraisal score) are filled at the receiving unit, by
+/// a checker in one of those groups, after the report was sent and before it
+/// is accepted ("thẩm định").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writing {
+    Entry,
+    Appraisal,
+}
+
+/// A writer and the groups it holds where it writes: which columns it may fill.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    pub writing: Writing,
+    groups: Vec<String>,
+}
+
+impl Writer {
+    pub fn may_fill(&self, column: &regime_abi::Column) -> bool {
+        let member = column.fill_groups.iter().any(|g| self.groups.contains(g));
+        match self.writing {
+            Writing::Entry => column.fill_groups.is_empty() || member,
+            Writing::Appraisal => member,
+        }
+    }
+
+    /// Why a column is not this writer's, for refusals.
+    pub fn refusal(&self, column: &regime_abi::Column) -> (String, String) {
+        let name = column.header.last().cloned().unwrap_or_default();
+        match self.writing {
+            Writing::Entry => (
+                format!("cột ({}) \"{name}\" chỉ dành cho nhóm {} (đơn vị thẩm định), đơn vị báo cáo không được nhập", column.number, column.fill_groups.join(", ")),
+                format!("column ({}) \"{name}\" is for the group(s) {} (the appraisers); the reporting unit may not fill it", column.number, column.fill_groups.join(", ")),
+            ),
+            Writing::Appraisal => (
+                format!("cột ({}) \"{name}\" do đơn vị báo cáo nhập; khi thẩm định chỉ được nhập cột dành cho nhóm của bạn", column.number),
+                format!("column ({}) \"{name}\" is the reporting unit's; an appraisal fills only the columns of your groups", column.number),
+            ),
+        }
+    }
+}
+
+/// Checks that the caller may write the report this way now, and returns the
+/// role grant storage needs with the writer. Appraisal: only a sent report, by
+/// a checker of the receiving unit, of a form that has columns for its groups.
+async fn writer(state: &AppState, who: &Principal, report: &ReportRow, form: &Form, writing: Writing) -> Result<(RoleGrant, Writer), AppError> {
+    let (role, path) = match writing {
+        Writing::Entry => (Role::Enter, &report.unit_path),
+        Writing::Appraisal => (Role::Check, &report.receiver_path),
+    };
+    if writing == Writing::Appraisal && report.status != Status::Sent {
+        let label = report.status.label();
+        return Err(AppError::Conflict(Invalid::new(
+            "status",
+            "not_appraisable",
+            Text::new(
+                format!("Báo cáo đang ở trạng thái \"{}\"; chỉ thẩm định báo cáo đã gửi và chưa được duyệt.", label.vi),
+                format!("The report is \"{}\"; only a sent report that is not accepted yet is appraised.", label.en),
+            ),
+        )));
+    }
+    let grant = state.authz.check_role(who.user.id, role, path).await?;
+    let ids = path.ids();
+    let groups = state.authz.memberships(who.user.id).await.into_iter().filter(|m| ids.contains(&m.unit)).map(|m| m.group.as_str().to_owned()).collect();
+    let writer = Writer { writing, groups };
+    if writing == Writing::Appraisal && !form.columns.iter().any(|c| writer.may_fill(c)) {
+        // A checker outside the appraisers' groups (or a form without an appraisal column).
+        return Err(AppError::Forbidden(baocao_authz::Denied { actor: who.user.id, object: "report".to_owned(), action: "appraise", unit: grant.unit() }));
+    }
+    Ok((grant, writer))
+}
+
+/// The columns the caller could fill this way now (empty: none), for the page.
+pub async fn fillable_columns(state: &AppState, who: &Principal, report: &ReportRow, form: &Form, writing: Writing) -> Vec<String> {
+    match writer(state, who, report, form, writing).await {
+        Ok((_, w)) => form.columns.iter().filter(|c| c.formula.is_none() && w.may_fill(c)).map(|c| c.code.clone()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// An edit applied to the stored content and recomputed by the regime: the
 /// cells as they would be stored, and what the regime's validation says.
 pub struct Recomputed {
     pub report: ReportRow,
     pub content: NewContent,
     pub errors: Vec<CellProblem>,
+    grant: RoleGrant,
 }
 
 /// Applies an edit to a copy of the stored content, checks what the form
-/// allows, and lets the regime recompute ("Chuẩn hóa dữ liệu") and validate.
-/// Nothing is stored.
-pub async fn recompute(state: &AppState, who: &Principal, id: i64, input: DataInput) -> Result<Recomputed, AppError> {
+/// and the writer allow, and lets the regime recompute ("Chuẩn hóa dữ liệu")
+/// and validate. Nothing is stored.
+pub async fn recompute(state: &AppState, who: &Principal, id: i64, input: DataInput, writing: Writing) -> Result<Recomputed, AppError> {
     let report = for_write(state, who, id).await?;
-    state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await?;
     let entry = plugin_of(state, &report).await?;
     let Some(Template::Numeric(form)) = template(&entry.plugin, &report.form) else {
         return Err(invalid("form", "not_numeric", "Báo cáo này không phải biểu mẫu số liệu.", "This report is not a numeric form."));
     };
-    let content = apply_edit(state, who, &report, &form, input).await?;
+    let (grant, writer) = writer(state, who, &report, &form, writing).await?;
+    let content = apply_edit(&report, &form, input, &writer)?;
     let (cells, errors) = run_regime(state, &entry.plugin, &form.code, &content.cells).await?;
-    Ok(Recomputed { report, content: NewContent { cells, ..content }, errors })
+    Ok(Recomputed { report, content: NewContent { cells, ..content }, errors, grant })
 }
 
 /// The regime recomputes every formula and total of the cells, then validates
@@ -489,17 +582,37 @@ async fn run_regime(state: &AppState, plugin: &Arc<Plugin>, form: &str, cells: &
 
 /// Recomputes and validates an edit, then stores it — or refuses with every
 /// offending cell and stores nothing (the seeds' rule: nothing half-valid).
-pub async fn save_data(state: &AppState, who: &Principal, id: i64, input: DataInput) -> Result<ReportRow, AppError> {
-    let Recomputed { report, content, errors } = recompute(state, who, id, input).await?;
+pub async fn save_data(state: &AppState, who: &Principal, id: i64, input: DataInput, writing: Writing) -> Result<ReportRow, AppError> {
+    let recomputed = recompute(state, who, id, input, writing).await?;
+    store(state, who, id, recomputed, writing).await
+}
+
+/// Stores a recomputed edit that passed the regime's validation.
+async fn store(state: &AppState, who: &Principal, id: i64, edit: Recomputed, writing: Writing) -> Result<ReportRow, AppError> {
+    let Recomputed { content, errors, grant, .. } = edit;
     if !errors.is_empty() {
         return Err(AppError::InvalidCells(errors));
     }
-    let grant = state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await?;
-    Ok(state.store.save_report_content(&grant, &who.actor(), id, content, today()).await?)
+    let actor = who.actor();
+    Ok(match writing {
+        Writing::Entry => state.store.save_report_content(&grant, &actor, id, content, today()).await?,
+        Writing::Appraisal => state.store.save_appraisal(&grant, &actor, id, content).await?,
+    })
 }
 
-async fn apply_edit(state: &AppState, who: &Principal, report: &ReportRow, form: &Form, input: DataInput) -> Result<NewContent, AppError> {
+/// Whether two cell values are the same: numbers up to rounding, else equal.
+pub fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => (x - y).abs() < 1e-9,
+        _ => a == b,
+    }
+}
+
+fn apply_edit(report: &ReportRow, form: &Form, input: DataInput, writer: &Writer) -> Result<NewContent, AppError> {
     let mut problems = Vec::new();
+    if writer.writing == Writing::Appraisal && !(input.rows_added.is_empty() && input.rows_removed.is_empty()) {
+        problems.push(cell_problem(None, None, "Khi thẩm định không được thêm hoặc xóa dòng.", "An appraisal adds or removes no rows."));
+    }
     let mut rows_added = report.rows_added.clone();
     // Removing rows: only rows the unit added.
     for code in &input.rows_removed {
@@ -567,14 +680,6 @@ async fn apply_edit(state: &AppState, who: &Principal, report: &ReportRow, form:
     let columns: HashMap<&str, &regime_abi::Column> = form.columns.iter().map(|c| (c.code.as_str(), c)).collect();
     let row_known = |code: &str| form.rows.iter().any(|r| r.code == code) || rows_added.iter().any(|r| r.code == code);
     let mut cells: Vec<ReportCell> = report.cells.iter().filter(|c| !input.rows_removed.contains(&c.row)).cloned().collect();
-    let my_groups: Vec<String> = state
-        .authz
-        .memberships(who.user.id)
-        .await
-        .into_iter()
-        .filter(|m| report.unit_path.ids().contains(&m.unit))
-        .map(|m| m.group.as_str().to_owned())
-        .collect();
     for cell in input.cells {
         let Some(col) = columns.get(cell.col.as_str()) else {
             problems.push(cell_problem(
@@ -604,13 +709,9 @@ async fn apply_edit(state: &AppState, who: &Principal, report: &ReportRow, form:
             // Computed cells are read-only; the regime recomputes them anyway.
             continue;
         }
-        if !col.fill_groups.is_empty() && !col.fill_groups.iter().any(|g| my_groups.contains(g)) {
-            problems.push(cell_problem(
-                Some(&cell.row),
-                Some(&cell.col),
-                format!("Cột ({}) chỉ dành cho nhóm {}; bạn không được nhập.", col.number, col.fill_groups.join(", ")),
-                format!("Column ({}) is for the group(s) {} only.", col.number, col.fill_groups.join(", ")),
-            ));
+        if !writer.may_fill(col) {
+            let (vi, en) = writer.refusal(col);
+            problems.push(cell_problem(Some(&cell.row), Some(&cell.col), capitalise(&vi), capitalise(&en)));
             continue;
         }
         match stored {
@@ -1060,22 +1161,24 @@ pub async fn import_xlsx(
     dry_run: bool,
 ) -> Result<(ReportRow, Vec<CellChange>), AppError> {
     let report = get(state, who, id).await?;
-    state.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await?;
     let entry = plugin_of(state, &report).await?;
     let Some(Template::Numeric(form)) = template(&entry.plugin, &report.form) else {
         return Err(invalid("form", "not_numeric", "Chỉ nhập Excel cho biểu mẫu số liệu.", "Only numeric forms are imported from Excel."));
     };
+    // A sent report is imported by its appraiser (the appraisal columns only), any other by its unit.
+    let writing = if report.status == Status::Sent { Writing::Appraisal } else { Writing::Entry };
+    let (_, writer) = writer(state, who, &report, &form, writing).await?;
     let data = bytes.to_vec();
     let form_for_read = (*form).clone();
     let report_for_read = report.clone();
     let params = params.clone();
     // Parsing a workbook is CPU work: the blocking pool, not an async worker.
-    let cells = tokio::task::spawn_blocking(move || crate::xlsx::read(&data, &form_for_read, &report_for_read, &params))
+    let cells = tokio::task::spawn_blocking(move || crate::xlsx::read(&data, &form_for_read, &report_for_read, &params, &writer))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(AppError::InvalidCells)?;
     let input = DataInput { version: report.version, cells, rows_added: Vec::new(), rows_removed: Vec::new() };
-    let preview = recompute(state, who, id, input.clone()).await?;
+    let preview = recompute(state, who, id, input, writing).await?;
     if !preview.errors.is_empty() {
         return Err(AppError::InvalidCells(preview.errors));
     }
@@ -1084,23 +1187,16 @@ pub async fn import_xlsx(
     let mut keys: Vec<(&str, &str)> = before.keys().chain(after.keys()).copied().collect();
     keys.sort_unstable();
     keys.dedup();
-    let same = |a: Option<&&serde_json::Value>, b: Option<&&serde_json::Value>| match (a.and_then(|v| v.as_f64()), b.and_then(|v| v.as_f64())) {
-        (Some(x), Some(y)) => (x - y).abs() < 1e-9,
-        _ => a == b,
-    };
+    let null = serde_json::Value::Null;
+    let value = |map: &HashMap<(&str, &str), &serde_json::Value>, k: &(&str, &str)| map.get(k).copied().unwrap_or(&null).clone();
     let changes: Vec<CellChange> = keys
         .into_iter()
-        .filter(|k| !same(before.get(k), after.get(k)))
-        .map(|(row, col)| CellChange {
-            row: row.to_owned(),
-            col: col.to_owned(),
-            before: before.get(&(row, col)).map(|v| (*v).clone()).unwrap_or(serde_json::Value::Null),
-            after: after.get(&(row, col)).map(|v| (*v).clone()).unwrap_or(serde_json::Value::Null),
-        })
+        .filter(|k| !same_value(&value(&before, k), &value(&after, k)))
+        .map(|k| CellChange { row: k.0.to_owned(), col: k.1.to_owned(), before: value(&before, &k), after: value(&after, &k) })
         .collect();
     if dry_run || changes.is_empty() {
         return Ok((report, changes));
     }
-    let saved = save_data(state, who, id, input).await?;
+    let saved = store(state, who, id, preview, writing).await?;
     Ok((saved, changes))
 }

@@ -8,12 +8,17 @@
 
 use baocao_domain::format;
 use baocao_domain::text::Locale;
-use baocao_plugins::abi::{CellType, Form};
+use std::collections::{HashMap, HashSet};
+use std::io::Cursor;
+
+use baocao_plugins::abi::{CellType, Column, Form};
 use baocao_storage::ReportRow;
+use calamine::{Data, DataRef, Reader, Xls, XlsError, Xlsx, XlsxError as ReadError};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
-use crate::error::AppError;
+use crate::error::{AppError, CellProblem};
 use crate::pages::reports::display_rows;
+use crate::reports::{CellInput, Writer};
 
 /// Column of the indicator codes (B) and of the first data column (E), zero-based.
 pub const CODE_COL: u16 = 1;
@@ -217,114 +222,310 @@ fn place(sheet: &str, row: u32, col: u32) -> (String, String) {
     )
 }
 
+/// A workbook as uploaded: .xlsx (a zip) or .xls (BIFF in a compound file).
+enum Book {
+    Xlsx(Xlsx<Cursor<Vec<u8>>>),
+    Xls(Xls<Cursor<Vec<u8>>>),
+}
+
+/// Opens an upload, telling an encrypted file ("đặt mật khẩu") from one that is not a workbook.
+fn open(bytes: Vec<u8>) -> Result<Book, (String, String)> {
+    const ZIP: &[u8] = b"PK\x03\x04";
+    const COMPOUND: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let not_workbook = || ("Tập tin không phải sổ tính Excel (.xlsx, .xls) đọc được.".to_owned(), "The file is not a readable Excel workbook (.xlsx, .xls).".to_owned());
+    let encrypted = || {
+        (
+            "Tập tin đã được đặt mật khẩu (mã hóa). Hãy mở bằng Excel, bỏ mật khẩu, lưu lại rồi nhập lại.".to_owned(),
+            "The file is password-protected (encrypted). Open it in Excel, remove the password, save and import again.".to_owned(),
+        )
+    };
+    if bytes.starts_with(ZIP) {
+        return Xlsx::new(Cursor::new(bytes)).map(Book::Xlsx).map_err(|_| not_workbook());
+    }
+    if !bytes.starts_with(COMPOUND) {
+        return Err(not_workbook());
+    }
+    // An encrypted .xlsx is a compound file holding an "EncryptedPackage"; a password-protected .xls says so in its records.
+    match Xlsx::new(Cursor::new(bytes.clone())) {
+        Err(ReadError::Password) => Err(encrypted()),
+        Ok(book) => Ok(Book::Xlsx(book)),
+        Err(_) => match Xls::new(Cursor::new(bytes)) {
+            Ok(book) => Ok(Book::Xls(book)),
+            Err(XlsError::Password) => Err(encrypted()),
+            Err(_) => Err(not_workbook()),
+        },
+    }
+}
+
 /// The cells a workbook sets, read as Vietnamese users type numbers ("8,5",
 /// "1.500"), or every problem found, each naming its sheet, row and column.
-pub fn read(bytes: &[u8], form: &Form, report: &ReportRow, params: &ImportParams) -> Result<Vec<crate::reports::CellInput>, Vec<crate::error::CellProblem>> {
-    use calamine::{Data, Reader, open_workbook_auto_from_rs};
-    let problem = |vi: String, en: String| crate::error::CellProblem { row: None, col: None, message: vi, message_en: en };
-    let mut book = match open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())) {
-        Ok(book) => book,
-        Err(_) => {
-            return Err(vec![problem(
-                "Tập tin không phải sổ tính Excel (.xlsx, .xls) đọc được, hoặc đã được đặt mật khẩu.".into(),
-                "The file is not a readable Excel workbook (.xlsx, .xls), or it is encrypted.".into(),
-            )]);
+///
+/// An .xlsx sheet is streamed: one row is held at a time, whatever the
+/// sheet's size. (.xls files are read whole; the format is limited to 65,536
+/// rows and the upload to [`MAX_IMPORT_BYTES`].)
+pub fn read(bytes: &[u8], form: &Form, report: &ReportRow, params: &ImportParams, writer: &Writer) -> Result<Vec<CellInput>, Vec<CellProblem>> {
+    let problem = |(vi, en): (String, String)| vec![CellProblem { row: None, col: None, message: vi, message_en: en }];
+    let mut book = open(bytes.to_vec()).map_err(problem)?;
+    let sheet = match &book {
+        Book::Xlsx(b) => b.sheet_names().first().cloned(),
+        Book::Xls(b) => b.sheet_names().first().cloned(),
+    };
+    let Some(sheet) = sheet else {
+        return Err(problem(("Sổ tính không có trang tính nào.".into(), "The workbook has no sheet.".into())));
+    };
+    let unreadable = || problem((format!("Không đọc được trang tính \"{sheet}\"."), format!("Sheet \"{sheet}\" cannot be read.")));
+    let mut scan = Scan::new(&sheet, form, report, params, writer);
+    match &mut book {
+        Book::Xlsx(b) => {
+            let mut cells = b.worksheet_cells_reader(&sheet).map_err(|_| unreadable())?;
+            let mut row: Vec<(u32, Data)> = Vec::new();
+            let mut at: Option<u32> = None;
+            while let Some(cell) = cells.next_cell().map_err(|_| unreadable())? {
+                let (r, c) = cell.get_position();
+                if at != Some(r) {
+                    if let Some(done) = at
+                        && !scan.row(done, &row)
+                    {
+                        return scan.finish();
+                    }
+                    row.clear();
+                    at = Some(r);
+                }
+                if scan.wants(c) {
+                    row.push((c, owned(cell.get_value())));
+                }
+            }
+            if let Some(done) = at {
+                scan.row(done, &row);
+            }
         }
-    };
-    let Some(sheet) = book.sheet_names().first().cloned() else {
-        return Err(vec![problem("Sổ tính không có trang tính nào.".into(), "The workbook has no sheet.".into())]);
-    };
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|_| vec![problem(format!("Không đọc được trang tính \"{sheet}\"."), format!("Sheet \"{sheet}\" cannot be read."))])?;
-    let at = |row: u32, col: u32| range.get_value((row, col)).cloned().unwrap_or(Data::Empty);
-    let text = |d: &Data| match d {
+        Book::Xls(b) => {
+            let range = b.worksheet_range(&sheet).map_err(|_| unreadable())?;
+            let (top, left) = range.start().unwrap_or((0, 0));
+            for (i, cells) in range.rows().enumerate() {
+                let row: Vec<(u32, Data)> = cells
+                    .iter()
+                    .enumerate()
+                    .map(|(j, d)| (left + j as u32, d))
+                    .filter(|(c, d)| scan.wants(*c) && !matches!(d, Data::Empty))
+                    .map(|(c, d)| (c, d.clone()))
+                    .collect();
+                if !scan.row(top + i as u32, &row) {
+                    break;
+                }
+            }
+        }
+    }
+    scan.finish()
+}
+
+fn owned(d: &DataRef<'_>) -> Data {
+    match d {
+        DataRef::Int(i) => Data::Int(*i),
+        DataRef::Float(f) => Data::Float(*f),
+        DataRef::String(s) => Data::String(s.clone()),
+        DataRef::SharedString(s) => Data::String((*s).to_owned()),
+        DataRef::Bool(b) => Data::Bool(*b),
+        DataRef::DateTime(t) => Data::DateTime(*t),
+        DataRef::DateTimeIso(s) => Data::DateTimeIso(s.clone()),
+        DataRef::DurationIso(s) => Data::DurationIso(s.clone()),
+        DataRef::Error(e) => Data::Error(e.clone()),
+        DataRef::Empty => Data::Empty,
+    }
+}
+
+fn text(d: &Data) -> String {
+    match d {
         Data::String(s) => s.trim().to_owned(),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => f.to_string(),
         _ => String::new(),
-    };
-    let fixed: std::collections::HashSet<&str> = form.rows.iter().map(|r| r.code.as_str()).collect();
-    let added: std::collections::HashSet<&str> = report.rows_added.iter().map(|r| r.code.as_str()).collect();
-    let total: Option<&str> = form.rows.iter().find(|r| r.total).map(|r| r.code.as_str());
-    let (height, _) = range.end().unwrap_or((0, 0));
-    let mut problems = Vec::new();
+    }
+}
 
-    // The column numbers "(3) (4) …" must stand where the form has them: a moved or inserted column is refused.
-    // The row of column numbers is the first whose first data cell reads "(n)".
-    let is_number_label = |s: &str| s.len() > 2 && s.starts_with('(') && s.ends_with(')') && s[1..s.len() - 1].chars().all(|c| c.is_ascii_digit());
-    let numbers_row = (0..=height).find(|&r| is_number_label(&text(&at(r, params.data_col))));
-    if let Some(r) = numbers_row {
-        for (j, c) in form.columns.iter().enumerate() {
-            let col = params.data_col + j as u32;
-            let found = text(&at(r, col));
-            if found != format!("({})", c.number) {
-                let (vi, en) = place(&sheet, r, col);
-                problems.push(problem(
-                    format!("{vi}: cấu trúc biểu mẫu đã bị thay đổi (cần cột ({}), thấy \"{found}\").", c.number),
-                    format!("{en}: the form's structure was changed (expected column ({}), found \"{found}\").", c.number),
-                ));
-            }
+/// "(3)", the label of a column number.
+fn is_number_label(s: &str) -> bool {
+    s.len() > 2 && s.starts_with('(') && s.ends_with(')') && s[1..s.len() - 1].chars().all(|c| c.is_ascii_digit())
+}
+
+/// A row without an indicator code that carries values: an inserted row,
+/// refused if a coded row follows it (or it lies inside the rows the user named).
+struct Uncoded {
+    problem: CellProblem,
+    /// A number in a number column: such a row after the table is data, not a signature block.
+    numeric: bool,
+}
+
+/// The rows of one sheet, in order, checked against the form and turned into cells.
+struct Scan<'a> {
+    sheet: &'a str,
+    form: &'a Form,
+    params: &'a ImportParams,
+    writer: &'a Writer,
+    stored: HashMap<(&'a str, &'a str), &'a serde_json::Value>,
+    known: HashSet<&'a str>,
+    total: Option<&'a str>,
+    /// The data rows have begun: after the row of column numbers, at the named first row, or at the first known code.
+    started: bool,
+    pending: Vec<Uncoded>,
+    problems: Vec<CellProblem>,
+    cells: Vec<CellInput>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(sheet: &'a str, form: &'a Form, report: &'a ReportRow, params: &'a ImportParams, writer: &'a Writer) -> Self {
+        let known = form.rows.iter().map(|r| r.code.as_str()).chain(report.rows_added.iter().map(|r| r.code.as_str())).collect();
+        Scan {
+            sheet,
+            form,
+            params,
+            writer,
+            stored: report.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect(),
+            known,
+            total: form.rows.iter().find(|r| r.total).map(|r| r.code.as_str()),
+            started: false,
+            pending: Vec::new(),
+            problems: Vec::new(),
+            cells: Vec::new(),
         }
     }
-    let first = params.from_row.map(|r| r.saturating_sub(1)).or(numbers_row.map(|r| r + 1)).unwrap_or(0);
-    let last = params.to_row.map(|r| r.saturating_sub(1)).unwrap_or(height).min(height);
-    let mut cells = Vec::new();
-    for row in first..=last {
-        let code = text(&at(row, params.code_col));
-        if code.is_empty() || code == "MÃ CHỈ TIÊU" {
-            continue;
+
+    /// Only the code column and the form's data columns are kept.
+    fn wants(&self, col: u32) -> bool {
+        col == self.params.code_col || (col >= self.params.data_col && col < self.params.data_col + self.form.columns.len() as u32)
+    }
+
+    fn refuse(&mut self, row: u32, col: u32, vi: String, en: String) {
+        let (at_vi, at_en) = place(self.sheet, row, col);
+        self.problems.push(CellProblem { row: None, col: None, message: format!("{at_vi}: {vi}"), message_en: format!("{at_en}: {en}") });
+    }
+
+    /// Takes one row (its cells in the kept columns); false once past the last row asked for.
+    fn row(&mut self, row: u32, cells: &[(u32, Data)]) -> bool {
+        if self.params.to_row.is_some_and(|last| row + 1 > last) {
+            return false;
         }
-        if Some(code.as_str()) == total {
-            continue;
+        let at = |col: u32| cells.iter().find(|(c, _)| *c == col).map(|(_, d)| d);
+        let label = at(self.params.data_col).map(text).unwrap_or_default();
+        if is_number_label(&label) {
+            self.column_numbers(row, cells);
+            self.started |= self.params.from_row.is_none();
+            return true;
         }
-        if !fixed.contains(code.as_str()) && !added.contains(code.as_str()) {
-            let (vi, en) = place(&sheet, row, params.code_col);
-            problems.push(problem(
-                format!("{vi}: mã chỉ tiêu \"{code}\" không có trong biểu mẫu (dòng bị chèn hoặc mã bị sửa)."),
-                format!("{en}: indicator code \"{code}\" is not in the form (an inserted row or an edited code)."),
-            ));
-            continue;
+        let code = at(self.params.code_col).map(text).unwrap_or_default();
+        if !self.started {
+            self.started = match self.params.from_row {
+                Some(first) => row + 1 >= first,
+                None => self.known.contains(code.as_str()),
+            };
+            if !self.started {
+                return true;
+            }
         }
-        for (j, c) in form.columns.iter().enumerate() {
-            if c.formula.is_some() {
+        if code.is_empty() {
+            self.uncoded(row, cells);
+            return true;
+        }
+        if code == "MÃ CHỈ TIÊU" {
+            return true;
+        }
+        // A coded row confirms that the uncoded rows with values before it were inserted into the table.
+        self.problems.extend(self.pending.drain(..).map(|u| u.problem));
+        if Some(code.as_str()) == self.total {
+            return true;
+        }
+        if !self.known.contains(code.as_str()) {
+            self.refuse(
+                row,
+                self.params.code_col,
+                format!("mã chỉ tiêu \"{code}\" không có trong biểu mẫu (dòng bị chèn hoặc mã bị sửa)."),
+                format!("indicator code \"{code}\" is not in the form (an inserted row or an edited code)."),
+            );
+            return true;
+        }
+        let form = self.form;
+        for (j, column) in form.columns.iter().enumerate() {
+            if column.formula.is_some() {
                 continue;
             }
-            let col = params.data_col + j as u32;
-            let value = match (at(row, col), c.cell_type) {
-                (Data::Empty, _) => serde_json::Value::Null,
-                (Data::Int(i), CellType::Integer | CellType::Decimal | CellType::Percent) => serde_json::Value::from(i),
-                (Data::Float(f), CellType::Integer | CellType::Decimal | CellType::Percent) => {
-                    if f.fract() == 0.0 && f.abs() < 9.0e15 {
-                        serde_json::Value::from(f as i64)
-                    } else {
-                        serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)
-                    }
-                }
-                (Data::String(s), CellType::Integer | CellType::Decimal | CellType::Percent) if s.trim().is_empty() => serde_json::Value::Null,
-                (Data::String(s), CellType::Integer | CellType::Decimal | CellType::Percent) => match format::parse_number(&s) {
-                    Some(x) => number_value(x),
-                    None => {
-                        let (vi, en) = place(&sheet, row, col);
-                        problems.push(problem(
-                            format!("{vi}: \"{s}\" không phải là số (cột ({})).", c.number),
-                            format!("{en}: \"{s}\" is not a number (column ({})).", c.number),
-                        ));
-                        continue;
-                    }
-                },
-                (other, CellType::Text | CellType::Date) => serde_json::Value::String(text(&other)),
-                (other, _) => {
-                    let (vi, en) = place(&sheet, row, col);
-                    problems.push(problem(
-                        format!("{vi}: giá trị \"{}\" không hợp lệ.", text(&other)),
-                        format!("{en}: the value \"{}\" is not valid.", text(&other)),
-                    ));
-                    continue;
-                }
-            };
-            cells.push(crate::reports::CellInput { row: code.clone(), col: c.code.clone(), value });
+            let col = self.params.data_col + j as u32;
+            let Some(value) = self.value(row, col, column, at(col)) else { continue };
+            if self.writer.may_fill(column) {
+                self.cells.push(CellInput { row: code.clone(), col: column.code.clone(), value });
+                continue;
+            }
+            let stored = self.stored.get(&(code.as_str(), column.code.as_str())).copied().cloned().unwrap_or(serde_json::Value::Null);
+            if !crate::reports::same_value(&stored, &value) {
+                let (vi, en) = self.writer.refusal(column);
+                self.refuse(row, col, format!("{vi}."), format!("{en}."));
+            }
+        }
+        true
+    }
+
+    /// The column numbers "(3) (4) …" must stand where the form has them: a moved or inserted column is refused.
+    fn column_numbers(&mut self, row: u32, cells: &[(u32, Data)]) {
+        let form = self.form;
+        for (j, c) in form.columns.iter().enumerate() {
+            let col = self.params.data_col + j as u32;
+            let found = cells.iter().find(|(k, _)| *k == col).map(|(_, d)| text(d)).unwrap_or_default();
+            if found != format!("({})", c.number) {
+                self.refuse(
+                    row,
+                    col,
+                    format!("cấu trúc biểu mẫu đã bị thay đổi (cần cột ({}), thấy \"{found}\").", c.number),
+                    format!("the form's structure was changed (expected column ({}), found \"{found}\").", c.number),
+                );
+            }
         }
     }
-    if problems.is_empty() { Ok(cells) } else { Err(problems) }
+
+    fn uncoded(&mut self, row: u32, cells: &[(u32, Data)]) {
+        let data: Vec<&(u32, Data)> = cells.iter().filter(|(c, d)| *c != self.params.code_col && !text(d).is_empty()).collect();
+        let Some((col, _)) = data.first() else { return };
+        let numeric = data.iter().any(|(c, d)| {
+            let column = &self.form.columns[(*c - self.params.data_col) as usize];
+            !matches!(column.cell_type, CellType::Text | CellType::Date) && (matches!(d, Data::Int(_) | Data::Float(_)) || format::parse_number(&text(d)).is_some())
+        });
+        let (at_vi, at_en) = place(self.sheet, row, *col);
+        let problem = CellProblem {
+            row: None,
+            col: None,
+            message: format!("{at_vi}: dòng không có mã chỉ tiêu nhưng có số liệu (dòng bị chèn vào biểu mẫu). Hãy xóa dòng này hoặc ghi mã chỉ tiêu ở cột mã."),
+            message_en: format!("{at_en}: a row without an indicator code holds values (a row inserted into the form). Remove it or give its code."),
+        };
+        self.pending.push(Uncoded { problem, numeric });
+    }
+
+    /// A cell's value as stored, or None after recording why it cannot be read.
+    fn value(&mut self, row: u32, col: u32, column: &Column, cell: Option<&Data>) -> Option<serde_json::Value> {
+        let numeric = !matches!(column.cell_type, CellType::Text | CellType::Date);
+        match cell {
+            None | Some(Data::Empty) => Some(serde_json::Value::Null),
+            Some(Data::Int(i)) if numeric => Some(serde_json::Value::from(*i)),
+            Some(Data::Float(f)) if numeric => Some(number_value(*f)),
+            Some(Data::String(s)) if numeric && s.trim().is_empty() => Some(serde_json::Value::Null),
+            Some(Data::String(s)) if numeric => match format::parse_number(s) {
+                Some(x) => Some(number_value(x)),
+                None => {
+                    self.refuse(row, col, format!("\"{s}\" không phải là số (cột ({})).", column.number), format!("\"{s}\" is not a number (column ({})).", column.number));
+                    None
+                }
+            },
+            Some(other) if !numeric => Some(serde_json::Value::String(text(other))),
+            Some(other) => {
+                let shown = text(other);
+                self.refuse(row, col, format!("giá trị \"{shown}\" không hợp lệ."), format!("the value \"{shown}\" is not valid."));
+                None
+            }
+        }
+    }
+
+    /// Uncoded rows after the last coded one are a footer (signatures, notes)
+    /// unless they hold numbers or lie inside the rows the user named.
+    fn finish(mut self) -> Result<Vec<CellInput>, Vec<CellProblem>> {
+        let named = self.params.to_row.is_some();
+        self.problems.extend(self.pending.drain(..).filter(|u| named || u.numeric).map(|u| u.problem));
+        if self.problems.is_empty() { Ok(self.cells) } else { Err(self.problems) }
+    }
 }

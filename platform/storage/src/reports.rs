@@ -499,6 +499,18 @@ impl Store {
         to_row(saved)
     }
 
+    /// Saves what the receiving unit's appraiser enters (the columns a regime
+    /// reserves to its groups, such as the appraisal score) while it checks a
+    /// sent report. The status stays; the history records the appraisal.
+    pub async fn save_appraisal(&self, grant: &RoleGrant, actor: &Actor, id: i64, content: NewContent) -> Result<ReportRow, StoreError> {
+        let tx = self.db().begin().await?;
+        let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
+        check_appraisal(grant, &model)?;
+        let saved = self.write_content(&tx, model, &content, ContentWrite { grant, actor, action: "appraise", comment: None }).await?;
+        tx.commit().await?;
+        to_row(saved)
+    }
+
     /// Replaces a report's cells and added rows if the writer's copy is
     /// current, moves a new report to draft, and records the history row.
     /// Part of the caller's transaction; the caller has checked the grant.
@@ -767,6 +779,24 @@ pub(crate) fn check_entry(grant: &RoleGrant, model: &reports::Model, today: Naiv
             "entry_closed",
             format!("Kỳ nhập liệu đã đóng ngày {vi}. Đề nghị đơn vị nhận báo cáo mở lại nếu cần nhập tiếp."),
             format!("Entry closed on {en}. Ask the receiving unit to reopen it."),
+        ));
+    }
+    Ok(())
+}
+
+/// Appraisal is done at the receiving unit, by its checkers, between sending and acceptance.
+pub(crate) fn check_appraisal(grant: &RoleGrant, model: &reports::Model) -> Result<(), StoreError> {
+    if grant.role() != Role::Check || grant.unit().0 != model.receiver_id {
+        return Err(StoreError::Forbidden);
+    }
+    let status = Status::parse(&model.status).unwrap_or(Status::Draft);
+    if status != Status::Sent {
+        let label = status.label();
+        return Err(conflict(
+            "status",
+            "not_appraisable",
+            format!("Báo cáo đang ở trạng thái \"{}\"; chỉ thẩm định báo cáo đã gửi và chưa được duyệt.", label.vi),
+            format!("The report is \"{}\"; only a sent report that is not accepted yet is appraised.", label.en),
         ));
     }
     Ok(())

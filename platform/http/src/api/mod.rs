@@ -46,6 +46,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/reports/{id}", web::get().to(reports::get))
                 .route("/reports/{id}/data", web::put().to(reports::put_data))
                 .route("/reports/{id}/compute", web::post().to(reports::compute))
+                .route("/reports/{id}/appraisal", web::put().to(reports::put_appraisal))
+                .route("/reports/{id}/appraisal/compute", web::post().to(reports::compute_appraisal))
                 .route("/reports/{id}/aggregate", web::post().to(reports::aggregate))
                 .route("/reports/{id}/xlsx", web::get().to(reports::xlsx))
                 .service(

@@ -16,7 +16,7 @@ use crate::error;
         users::list, users::create, users::get, users::update, users::deactivate, users::reset_password, users::reset_token,
         users::grant, users::revoke,
         regimes::list, regimes::upload, regimes::set_enabled, regimes::forms, regimes::form, regimes::catalogue,
-        reports::assign, reports::list, reports::get, reports::put_data, reports::compute, reports::aggregate, reports::cell_sources, reports::xlsx, reports::import_xlsx, reports::sections, reports::put_section, reports::transition, reports::history,
+        reports::assign, reports::list, reports::get, reports::put_data, reports::compute, reports::put_appraisal, reports::compute_appraisal, reports::aggregate, reports::cell_sources, reports::xlsx, reports::import_xlsx, reports::sections, reports::put_section, reports::transition, reports::history,
         reports::upload_attachment, reports::attachments, reports::download_attachment, reports::delete_attachment, reports::set_receiver,
         reports::notifications, reports::read_all, reports::read_one, reports::stream, compliance::get,
     ),

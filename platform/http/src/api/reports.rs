@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiResult, AppError, ErrorBody};
 use crate::principal::Principal;
-use crate::reports::{self, AssignInput, DataInput, SectionInput, TransitionInput};
+use crate::reports::{self, AssignInput, DataInput, SectionInput, TransitionInput, Writing};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -341,7 +341,7 @@ pub async fn get(state: web::Data<AppState>, who: Principal, id: web::Path<i64>)
               (status = 404, body = ErrorBody), (status = 409, description = "Stale version (see `current`) or not editable now", body = ErrorBody),
               (status = 422, description = "Validation errors, one per cell in `cells`", body = ErrorBody)))]
 pub async fn put_data(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>) -> ApiResult<web::Json<ReportDto>> {
-    let saved = reports::save_data(&state, &who, id.into_inner(), body.into_inner()).await?;
+    let saved = reports::save_data(&state, &who, id.into_inner(), body.into_inner(), Writing::Entry).await?;
     Ok(web::Json(full(&state, &who, &saved).await?))
 }
 
@@ -358,12 +358,35 @@ pub struct ComputedDto {
     responses((status = 200, description = "Recomputed (\"Chuẩn hóa dữ liệu\") and validated; nothing is stored", body = ComputedDto),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn compute(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>) -> ApiResult<web::Json<ComputedDto>> {
-    let r = reports::recompute(&state, &who, id.into_inner(), body.into_inner()).await?;
+    computed(&state, &who, id.into_inner(), body.into_inner(), Writing::Entry).await
+}
+
+async fn computed(state: &AppState, who: &Principal, id: i64, input: DataInput, writing: Writing) -> ApiResult<web::Json<ComputedDto>> {
+    let r = reports::recompute(state, who, id, input, writing).await?;
     Ok(web::Json(ComputedDto {
         cells: r.content.cells.iter().map(|c| CellDto { row: c.row.clone(), col: c.col.clone(), value: c.value.clone() }).collect(),
         rows_added: r.content.rows_added.iter().map(AddedRowDto::from).collect(),
         errors: r.errors,
     }))
+}
+
+#[utoipa::path(put, path = "/api/v1/reports/{id}/appraisal", tag = "reports", params(("id" = i64, Path)), request_body = DataInput,
+    description = "Appraisal (\"thẩm định\"): a checker of the receiving unit fills the columns the regime reserves to its groups \
+                   (such as the appraisal score) on a sent report, before accepting it. Other columns and rows are refused.",
+    responses((status = 200, description = "The recomputed report and its new version; the status does not change", body = ReportDto),
+              (status = 403, description = "Not a checker of the receiving unit, or no column of the form is for the caller's groups", body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, description = "Stale version, or the report is not sent", body = ErrorBody),
+              (status = 422, description = "Validation errors, one per cell in `cells`", body = ErrorBody)))]
+pub async fn put_appraisal(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>) -> ApiResult<web::Json<ReportDto>> {
+    let saved = reports::save_data(&state, &who, id.into_inner(), body.into_inner(), Writing::Appraisal).await?;
+    Ok(web::Json(full(&state, &who, &saved).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/reports/{id}/appraisal/compute", tag = "reports", params(("id" = i64, Path)), request_body = DataInput,
+    responses((status = 200, description = "An appraisal recomputed and validated; nothing is stored", body = ComputedDto),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn compute_appraisal(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>) -> ApiResult<web::Json<ComputedDto>> {
+    computed(&state, &who, id.into_inner(), body.into_inner(), Writing::Appraisal).await
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{id}/xlsx", tag = "reports", params(("id" = i64, Path)),

@@ -1,12 +1,11 @@
 //! The compliance dashboard ("Thống kê tình hình gửi báo cáo") over the
-//! caller's subtree, its CSV export, and the public page of national on-time
+//! caller's subtree, its CSV and Excel exports, and the public page of national on-time
 //! figures per ministry and province (no sign-in; counts only).
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use baocao_domain::format;
-use baocao_domain::text::Locale;
 use maud::html;
 use serde::Deserialize;
 
@@ -18,7 +17,8 @@ use crate::principal::PagePrincipal;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/compliance", web::get().to(dashboard)).route("/compliance.csv", web::get().to(csv)).route("/public/compliance", web::get().to(public));
+    cfg.route("/compliance", web::get().to(dashboard)).route("/compliance.csv", web::get().to(csv))
+        .route("/compliance.xlsx", web::get().to(xlsx)).route("/public/compliance", web::get().to(public));
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,7 +85,7 @@ async fn dashboard(state: web::Data<AppState>, req: HttpRequest, who: PagePrinci
                 div { label for="period" { (t(l, "Kỳ báo cáo (vd. 2026, 2026-Q1)", "Period (e.g. 2026, 2026-Q1)")) } input #period type="text" name="period" value=(params.period.clone().unwrap_or_default()); }
                 @if let Some(u) = params.unit { input type="hidden" name="unit" value=(u); }
             }
-            div.actions { button type="submit" { (t(l, "Xem", "Show")) } a.button.secondary href={ "/compliance.csv?" (params.query(None, None)) } { (t(l, "Tải CSV", "Download CSV")) } }
+            div.actions { button type="submit" { (t(l, "Xem", "Show")) } a.button.secondary href={ "/compliance.csv?" (params.query(None, None)) } { (t(l, "Tải CSV", "Download CSV")) } a.button.secondary href={ "/compliance.xlsx?" (params.query(None, None)) } { (t(l, "Tải Excel", "Download Excel")) } }
         }
         div.card.summary {
             p {
@@ -132,35 +132,39 @@ async fn dashboard(state: web::Data<AppState>, req: HttpRequest, who: PagePrinci
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Thống kê gửi báo cáo", "Compliance"), Some(&who), body)))
 }
 
-/// The per-unit figures as CSV (UTF-8 with a byte-order mark, so Excel reads the diacritics).
+/// Every report's line as CSV (UTF-8 with a byte-order mark, so Excel reads the diacritics).
 async fn csv(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>) -> Result<HttpResponse, super::PageError> {
     let l = locale::of(&req);
-    let who = who.0;
     let filter = filter_of(&params.filter()).in_locale(l)?;
-    let c = compliance::figures(&state, &who, filter).await.in_locale(l)?;
+    let c = compliance::figures(&state, &who.0, filter).await.in_locale(l)?;
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut out = String::from("\u{feff}Đơn vị,Biểu mẫu,Hạn gửi,Thời gian gửi,Tình trạng,Bị từ chối,Đính chính\r\n");
+    let mut out = format!("\u{feff}{}\r\n", compliance::REPORT_COLUMNS.join(","));
     for r in &c.rows {
-        let state = match compliance::on_time(r) {
-            Some(true) => "Đúng hạn",
-            Some(false) => "Trễ hạn",
-            None => "Chưa gửi",
-        };
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{}\r\n",
-            quote(&c.names.get(&r.unit_id).cloned().unwrap_or_default()),
-            quote(&r.form),
-            format::date(r.closes_on, Locale::Vi),
-            r.sent_at.map(|s| format::moment(s, Locale::Vi)).unwrap_or_default(),
-            state,
-            if r.rejected { "có" } else { "" },
-            if r.corrected { "có" } else { "" }
-        ));
+        out.push_str(&compliance::report_line(&c, r).iter().map(|s| quote(s)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"thong-ke-gui-bao-cao.csv\""))
         .body(out))
+}
+
+/// The figures per unit below and every report's line as an Excel workbook.
+async fn xlsx(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>) -> Result<HttpResponse, super::PageError> {
+    let l = locale::of(&req);
+    let filter = filter_of(&params.filter()).in_locale(l)?;
+    let c = compliance::figures(&state, &who.0, filter).await.in_locale(l)?;
+    let mut title = format!("Thống kê tình hình gửi báo cáo — {}", c.names.get(&c.unit).cloned().unwrap_or_default());
+    for (label, value) in [("chế độ", &params.regime), ("biểu mẫu", &params.form), ("kỳ", &params.period)] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            title.push_str(&format!("; {label} {v}"));
+        }
+    }
+    let bytes = compliance::workbook(&c, &title).in_locale(l)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"thong-ke-gui-bao-cao.xlsx\""))
+        .body(bytes))
 }
 
 #[derive(Debug, Deserialize)]

@@ -26,7 +26,7 @@ use crate::api::reports::{ListParams, NotificationParams, notification_query, qu
 use crate::error::AppError;
 use crate::locale::{self, t};
 use crate::principal::{PagePrincipal, Principal};
-use crate::reports::{self as service, AssignInput, Template, TransitionInput};
+use crate::reports::{self as service, AssignInput, Template, TransitionInput, Writing};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -351,8 +351,17 @@ async fn report(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
     let senders = if steps.iter().any(|s| s.action == Action::Approve) { service::senders(&state, &r).await.in_locale(l)? } else { Vec::new() };
     let s = service::scopes(&state, &who).await.in_locale(l)?;
     let attachments = state.store.attachments(&s.read, &s.check, r.id).await.in_locale(l)?;
+    // A sent report is open to its appraiser for the columns reserved to the appraisers' groups.
+    let mode = match &template {
+        Template::Numeric(form) if editable => GridMode::Entry(service::fillable_columns(&state, &who, &r, form, Writing::Entry).await),
+        Template::Numeric(form) if r.status == Status::Sent => match service::fillable_columns(&state, &who, &r, form, Writing::Appraisal).await {
+            columns if columns.is_empty() => GridMode::View,
+            columns => GridMode::Appraisal(columns),
+        },
+        _ => GridMode::View,
+    };
     let (title, content) = match &template {
-        Template::Numeric(form) => (form.title.vi.clone(), grid(form, &r, editable, l)),
+        Template::Numeric(form) => (form.title.vi.clone(), grid(form, &r, &mode, l)),
         Template::Narrative(outline) => {
             let sections: HashMap<String, String> = state.store.report_sections(&s.read, &s.check, r.id).await.in_locale(l)?.into_iter().collect();
             (outline.title.vi.clone(), narrative(outline, &r, &sections, editable, l))
@@ -425,11 +434,9 @@ async fn report(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
                 }
             }
         }
-        @if editable {
-            @if let Template::Numeric(form) = &template {
-                (row_tools(form, &catalogue, l))
-                (import_tools(r.id, l))
-            }
+        @if let Template::Numeric(form) = &template {
+            @if editable { (row_tools(form, &catalogue, l)) }
+            @if !matches!(mode, GridMode::View) { (import_tools(r.id, l)) }
         }
         (content)
         @if aggregated.is_some() { div.card #provenance hidden {} }
@@ -502,14 +509,37 @@ pub(crate) fn display_rows(form: &Form, r: &ReportRow) -> Vec<DisplayRow> {
     fixed(false).chain(added).chain(fixed(true)).collect()
 }
 
+/// How the page's grid is open: read-only, to the unit's data entry, or to
+/// the receiving unit's appraiser; with the columns the viewer may fill.
+enum GridMode {
+    View,
+    Entry(Vec<String>),
+    Appraisal(Vec<String>),
+}
+
+impl GridMode {
+    fn fills(&self, column: &str) -> bool {
+        match self {
+            GridMode::View => false,
+            GridMode::Entry(columns) | GridMode::Appraisal(columns) => columns.iter().any(|c| c == column),
+        }
+    }
+}
+
 /// The numeric form as a table: multi-level headers, column numbers, rows
-/// with their labels, an input per cell (read-only for formulas and totals).
-fn grid(form: &Form, r: &ReportRow, editable: bool, l: Locale) -> Markup {
+/// with their labels, an input per cell (read-only for formulas, totals and
+/// the columns the viewer may not fill).
+fn grid(form: &Form, r: &ReportRow, mode: &GridMode, l: Locale) -> Markup {
     let headers = super::regimes::header_rows(form);
     let depth = headers.len();
     let values: HashMap<(&str, &str), &serde_json::Value> = r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
     // Fixed rows, then the rows the unit added, with the total row last.
     let rows = display_rows(form, r);
+    let editable = matches!(mode, GridMode::Entry(_));
+    let (save_url, compute_url) = match mode {
+        GridMode::Appraisal(_) => (format!("/api/v1/reports/{}/appraisal", r.id), format!("/api/v1/reports/{}/appraisal/compute", r.id)),
+        _ => (format!("/api/v1/reports/{}/data", r.id), format!("/api/v1/reports/{}/compute", r.id)),
+    };
     html! {
         div.card {
             div.grid-tools {
@@ -517,13 +547,24 @@ fn grid(form: &Form, r: &ReportRow, editable: bool, l: Locale) -> Markup {
                     button #grid-save type="button" data-report=(r.id) data-version=(r.version) { (t(l, "Lưu", "Save")) }
                     button.secondary #grid-compute type="button" { (t(l, "Chuẩn hóa dữ liệu", "Recompute")) }
                 }
+                @if let GridMode::Appraisal(_) = mode {
+                    button #grid-save type="button" data-report=(r.id) data-version=(r.version) { (t(l, "Lưu điểm thẩm định", "Save the appraisal")) }
+                    button.secondary #grid-compute type="button" { (t(l, "Kiểm tra", "Check")) }
+                }
                 button.secondary type="button" data-zoom="-1" title=(t(l, "Thu nhỏ", "Zoom out")) { "−" }
                 button.secondary type="button" data-zoom="1" title=(t(l, "Phóng to", "Zoom in")) { "+" }
                 span #grid-status.muted role="status" {}
             }
             ul #grid-errors.field-error {}
+            @if let GridMode::Appraisal(columns) = mode {
+                p.flash.ok {
+                    (t(l, "Thẩm định: nhập vào cột ", "Appraisal: fill in column "))
+                    @for (i, c) in form.columns.iter().filter(|c| columns.contains(&c.code)).enumerate() { @if i > 0 { ", " } "(" (c.number) ") " (c.header.last().cloned().unwrap_or_default()) }
+                    (t(l, " rồi lưu, trước khi duyệt báo cáo.", ", save, then accept the report."))
+                }
+            }
             div.grid-scroll {
-                table #report-grid.grid data-report=(r.id) data-version=(r.version) data-editable=(editable) data-lang=(l.code()) {
+                table #report-grid.grid data-report=(r.id) data-version=(r.version) data-editable=(!matches!(mode, GridMode::View)) data-save-url=(save_url) data-compute-url=(compute_url) data-lang=(l.code()) {
                     thead {
                         @for (i, level) in headers.iter().enumerate() {
                             tr {
@@ -546,7 +587,7 @@ fn grid(form: &Form, r: &ReportRow, editable: bool, l: Locale) -> Markup {
                                 }
                                 @for c in &form.columns {
                                     @let v = values.get(&(code.as_str(), c.code.as_str())).copied().cloned().unwrap_or(serde_json::Value::Null);
-                                    @let readonly = !editable || *total || c.formula.is_some();
+                                    @let readonly = !mode.fills(&c.code) || *total || c.formula.is_some();
                                     @let kind = match c.cell_type { CellType::Integer => "integer", CellType::Decimal => "decimal", CellType::Percent => "percent", CellType::Text => "text", CellType::Date => "date" };
                                     td class=(if readonly { "ro" } else { "" }) {
                                         input type="text" data-row=(code) data-col=(c.code) data-type=(kind) value=(number_text(&v, c.cell_type, l)) readonly[readonly] aria-label=(format!("{} – ({})", title, c.number));
@@ -706,6 +747,8 @@ async fn history(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipa
         None => match code {
             "assign" => t(l, "Giao báo cáo", "Assigned").to_owned(),
             "save" => t(l, "Lưu số liệu", "Saved data").to_owned(),
+            "appraise" => t(l, "Thẩm định", "Appraised").to_owned(),
+            "aggregate" => t(l, "Tổng hợp số liệu", "Aggregated").to_owned(),
             "save_section" => t(l, "Lưu mục thuyết minh", "Saved a section").to_owned(),
             "attach" => t(l, "Đính kèm tập tin", "Attached a file").to_owned(),
             "detach" => t(l, "Xóa tập tin đính kèm", "Removed a file").to_owned(),
