@@ -15,11 +15,46 @@ fn cell(report: &Value, row: &str, col: &str) -> Value {
 }
 
 pub async fn assign(app: &TestApp, by: &Session, units: &[i64]) -> Vec<i64> {
-    let body = json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": units});
+    assign_form(app, by, "TT01-III", FORM, json!({"type": "year", "year": year(), "number": 1}), units).await
+}
+
+/// Assigns one form of a regime for a period to units; the reports' ids in the units' order.
+pub async fn assign_form(app: &TestApp, by: &Session, regime: &str, form: &str, period: Value, units: &[i64]) -> Vec<i64> {
+    let body = json!({"regime": regime, "forms": [form], "period": period, "units": units});
     let response = app.post(by, "/api/v1/assignments", body).await;
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.status(), StatusCode::OK, "assigning {form}");
     let out: Value = response.json().await.unwrap();
     out.as_array().unwrap().iter().map(|a| a["report"]["id"].as_i64().unwrap()).collect()
+}
+
+/// Fills a report with rows picked from its form's catalogue: (catalogue code, title, [(column, value)]).
+pub async fn fill_rows(app: &TestApp, entry: &Session, id: i64, rows: &[(&str, &str, &[(&str, i64)])]) {
+    let current = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
+    let rows_added: Vec<Value> = rows.iter().enumerate().map(|(i, (c, t, _))| json!({"code": format!("r{i}"), "title": t, "catalogue": c})).collect();
+    let cells: Vec<Value> =
+        rows.iter().enumerate().flat_map(|(i, (_, _, values))| values.iter().map(move |(col, v)| json!({"row": format!("r{i}"), "col": col, "value": v}))).collect();
+    let saved = put(app, entry, &format!("/api/v1/reports/{id}/data"), json!({"version": current["version"], "rows_added": rows_added, "cells": cells})).await;
+    let status = saved.status();
+    assert_eq!(status, StatusCode::OK, "{}", saved.text().await.unwrap());
+}
+
+fn names(list: &Value) -> Vec<String> {
+    let mut out: Vec<String> = list.as_array().unwrap().iter().map(|s| s["unit"]["name"].as_str().unwrap().to_owned()).collect();
+    out.sort();
+    out
+}
+
+/// Asks for a correction of an accepted report, has the receiver allow it,
+/// changes some cells and sends the report again.
+async fn correct(app: &TestApp, people: (&Session, &Session, &Session, &Session), id: i64, cells: &[(&str, &str, i64)]) {
+    let (entry, leader, sender, checker) = people;
+    assert_eq!(act(app, entry, id, "request_correction", Some("Số liệu cần đính chính")).await.status(), StatusCode::OK);
+    step(app, checker, id, "approve_correction").await;
+    let current = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
+    let cells: Vec<Value> = cells.iter().map(|(row, col, value)| json!({"row": row, "col": col, "value": value})).collect();
+    let body = json!({"version": current["version"], "cells": cells});
+    assert_eq!(put(app, entry, &format!("/api/v1/reports/{id}/data"), body).await.status(), StatusCode::OK);
+    travel(app, entry, leader, sender, checker, id).await;
 }
 
 /// Fills a report with rows picked from the unit catalogue: (catalogue code, title, in person, online).
@@ -239,3 +274,123 @@ async fn the_aggregator_page_names_included_and_missing_units(backend: Backend) 
 }
 
 both!(the_aggregator_page_names_included_and_missing_units);
+
+/// IV.02a (Regime IV, reported by provinces and ministries to the Government
+/// Office): each province's rows are localities from the "dia_phuong"
+/// catalogue, so each row comes from one province; a ministry never reports;
+/// a correction after aggregation outdates the national figures.
+async fn iv_02a_aggregates_the_provinces_at_the_government_office(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let vpcp = app.login("vpcp.tonghop").await;
+    let quarter = json!({"type": "quarter", "year": year(), "number": 1});
+    let units = [app.unit_id("hungyen", "hungyen").await, app.unit_id("thaibinh", "thaibinh").await, app.unit_id("btp", "btp").await];
+    let ids = assign_form(&app, &vpcp, "TT01-IV", "IV.02a/VPCP/KSTT", quarter.clone(), &units).await;
+    let national = assign_form(&app, &vpcp, "TT01-IV", "IV.02a/VPCP/KSTT", quarter, &[app.unit_id("vpcp", "vpcp").await]).await[0];
+    let hy = (app.login("hy.tonghop").await, app.login("hy.duyet").await, app.login("hy.gui").await);
+    let tb = (app.login("tb.tonghop").await, app.login("tb.duyet").await, app.login("tb.gui").await);
+
+    // Units sending, handling online, and in all: (4)–(6), (8)–(10), (12)–(14), with (11) their sum.
+    let hy_row: &[(&str, i64)] = &[("c4", 18), ("c5", 8), ("c6", 100), ("c8", 18), ("c9", 8), ("c10", 90), ("c11", 130), ("c12", 18), ("c13", 8), ("c14", 104)];
+    let tb_row: &[(&str, i64)] = &[("c4", 20), ("c5", 8), ("c6", 200), ("c8", 20), ("c9", 8), ("c10", 180), ("c11", 269), ("c12", 21), ("c13", 8), ("c14", 240)];
+    fill_rows(&app, &hy.0, ids[0], &[("hungyen", "UBND tỉnh Hưng Yên", hy_row)]).await;
+    fill_rows(&app, &tb.0, ids[1], &[("thaibinh", "UBND tỉnh Thái Bình", tb_row)]).await;
+    travel(&app, &hy.0, &hy.1, &hy.2, &vpcp, ids[0]).await;
+    travel(&app, &tb.0, &tb.1, &tb.2, &vpcp, ids[1]).await;
+
+    let done = app.post(&vpcp, &format!("/api/v1/reports/{national}/aggregate"), json!({})).await;
+    assert_eq!(done.status(), StatusCode::OK);
+    let done: Value = done.json().await.unwrap();
+    assert_eq!(names(&done["included"]), ["UBND tỉnh Hưng Yên", "UBND tỉnh Thái Bình"]);
+    assert_eq!(names(&done["missing"]), ["Bộ Tư pháp"], "the ministry has not reported");
+    let r = &done["report"];
+    assert_eq!(cell(r, "k.hungyen", "c6"), json!(100), "a locality only Hưng Yên reported");
+    assert_eq!(cell(r, "k.thaibinh", "c6"), json!(200), "a locality only Thái Bình reported");
+    assert_eq!(cell(r, "k.thaibinh", "c3"), json!(228), "(3) = (4) + (5) + (6), recomputed by the regime");
+    assert_eq!(cell(r, "tong", "c3"), json!(126 + 228));
+    assert_eq!(cell(r, "tong", "c11"), json!(130 + 269));
+
+    // Thái Bình corrects its communes after the national aggregation.
+    correct(&app, (&tb.0, &tb.1, &tb.2, &vpcp), ids[1], &[("r0", "c6", 210)]).await;
+    assert_eq!(app.get_json(&vpcp, &format!("/api/v1/reports/{national}")).await["aggregate"]["outdated"], true);
+    let rerun: Value = app.post(&vpcp, &format!("/api/v1/reports/{national}/aggregate"), json!({})).await.json().await.unwrap();
+    assert_eq!(cell(&rerun["report"], "k.thaibinh", "c3"), json!(238));
+    assert_eq!(cell(&rerun["report"], "tong", "c3"), json!(126 + 238));
+    assert_eq!(rerun["report"]["aggregate"]["outdated"], false);
+    let sources = app.get_json(&vpcp, &format!("/api/v1/reports/{national}/cells/k.thaibinh/c6/sources")).await;
+    assert_eq!(sources.as_array().unwrap().len(), 1);
+    assert_eq!((sources[0]["unit"]["name"].as_str(), sources[0]["value"].as_i64()), (Some("UBND tỉnh Thái Bình"), Some(210)));
+}
+
+/// II.06a (Regime II, rows from the catalogue of procedure fields): wards →
+/// Hưng Yên → the Government Office. Two wards share a field, each adds one
+/// the other lacks, a commune never reports, and a ward corrects its report
+/// after the province aggregated.
+async fn ii_06a_catalogue_rows_aggregate_over_two_levels(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let vpcp = app.login("vpcp.tonghop").await;
+    let province = app.login("hy.tonghop").await;
+    let quarter = json!({"type": "quarter", "year": year(), "number": 2});
+    let (hy, pho_hien, son_nam, tien_lu) = (
+        app.unit_id("hungyen", "hungyen").await,
+        app.unit_id("hungyen", "phuong-pho-hien").await,
+        app.unit_id("hungyen", "phuong-son-nam").await,
+        app.unit_id("hungyen", "xa-tien-lu").await,
+    );
+    let form = "II.06a/VPCP/KSTT";
+    let hy_report = assign_form(&app, &vpcp, "TT01-II", form, quarter.clone(), &[hy, app.unit_id("thaibinh", "thaibinh").await]).await[0];
+    let national = assign_form(&app, &vpcp, "TT01-II", form, quarter.clone(), &[app.unit_id("vpcp", "vpcp").await]).await[0];
+    let wards = assign_form(&app, &province, "TT01-II", form, quarter, &[pho_hien, son_nam, tien_lu]).await;
+    let (sn_entry, sn_leader) = son_nam_accounts(&app, &app.login("hy.quantri").await, son_nam).await;
+    let ph = (app.login("hy.phohien.nhaplieu").await, app.login("hy.phohien.duyet").await, app.login("hy.phohien.gui").await);
+
+    // Received (4)–(6) = resolved (8)–(10) + pending (12)–(13).
+    fill_rows(
+        &app,
+        &ph.0,
+        wards[0],
+        &[
+            ("tu-phap", "Tư pháp", &[("c4", 10), ("c5", 5), ("c8", 8), ("c9", 4), ("c10", 1), ("c12", 2)]),
+            ("y-te", "Y tế", &[("c4", 6), ("c8", 6)]),
+        ],
+    )
+    .await;
+    fill_rows(
+        &app,
+        &sn_entry,
+        wards[1],
+        &[
+            ("tu-phap", "Tư pháp", &[("c4", 4), ("c5", 2), ("c6", 1), ("c8", 3), ("c9", 2), ("c12", 1), ("c13", 1)]),
+            ("cong-an", "Công an", &[("c5", 3), ("c9", 3)]),
+        ],
+    )
+    .await;
+    travel(&app, &ph.0, &ph.1, &ph.2, &province, wards[0]).await;
+    travel(&app, &sn_entry, &sn_leader, &sn_entry, &province, wards[1]).await;
+
+    let done: Value = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
+    assert_eq!(names(&done["missing"]), ["UBND xã Tiên Lữ"]);
+    let r = &done["report"];
+    assert_eq!(cell(r, "k.tu-phap", "c4"), json!(14), "the shared field adds up");
+    assert_eq!(cell(r, "k.tu-phap", "c3"), json!(22), "15 + 7, recomputed");
+    assert_eq!(cell(r, "k.y-te", "c4"), json!(6), "a field only Phố Hiến reported");
+    assert_eq!(cell(r, "k.cong-an", "c5"), json!(3), "a field only Sơn Nam reported");
+    assert_eq!(cell(r, "tong", "c3"), json!(31));
+
+    // Phố Hiến corrects after the province aggregated: outdated, then re-run.
+    correct(&app, (&ph.0, &ph.1, &ph.2, &province), wards[0], &[("r1", "c4", 7), ("r1", "c8", 7)]).await;
+    assert_eq!(app.get_json(&province, &format!("/api/v1/reports/{hy_report}")).await["aggregate"]["outdated"], true);
+    let rerun: Value = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
+    assert_eq!(cell(&rerun["report"], "k.y-te", "c4"), json!(7));
+    assert_eq!(cell(&rerun["report"], "tong", "c3"), json!(32));
+    assert_eq!(rerun["report"]["aggregate"]["outdated"], false);
+
+    // The province sends its aggregate; the Government Office aggregates the provinces.
+    travel(&app, &province, &app.login("hy.duyet").await, &app.login("hy.gui").await, &vpcp, hy_report).await;
+    let top: Value = app.post(&vpcp, &format!("/api/v1/reports/{national}/aggregate"), json!({})).await.json().await.unwrap();
+    assert_eq!(names(&top["missing"]), ["UBND tỉnh Thái Bình"]);
+    assert_eq!(cell(&top["report"], "k.tu-phap", "c4"), json!(14), "catalogue rows stay linked across two levels");
+    assert_eq!(cell(&top["report"], "k.cong-an", "c5"), json!(3));
+    assert_eq!(cell(&top["report"], "tong", "c3"), json!(32));
+}
+
+both!(iv_02a_aggregates_the_provinces_at_the_government_office, ii_06a_catalogue_rows_aggregate_over_two_levels);
