@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod aggregation;
+mod appraisal;
 mod auth;
 mod authz_matrix;
 mod bad_input;

@@ -61,6 +61,7 @@ async fn a_report_downloads_as_a_workbook_laid_out_like_the_form(backend: Backen
 
 both!(a_report_downloads_as_a_workbook_laid_out_like_the_form);
 
+#[derive(Clone)]
 enum V {
     S(&'static str),
     N(f64),
@@ -159,3 +160,89 @@ async fn a_filled_workbook_imports_after_a_preview_and_refusals_change_nothing(b
 }
 
 both!(a_filled_workbook_imports_after_a_preview_and_refusals_change_nothing);
+
+/// Runs a Python script that writes the file named by its first argument,
+/// with openpyxl, xlwt and msoffcrypto-tool from PyPI (`.ci/run` installs them):
+/// workbooks as programs other than ours save them.
+pub fn python_file(script: &str, extension: &str, input: Option<&[u8]>) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join(format!("out.{extension}"));
+    let given = dir.path().join("in.xlsx");
+    if let Some(bytes) = input {
+        std::fs::write(&given, bytes).unwrap();
+    }
+    let run = std::process::Command::new("python3").arg("-c").arg(script).arg(&out).arg(&given).output().expect("python3 runs (installed by .ci/run)");
+    assert!(run.status.success(), "python: {}", String::from_utf8_lossy(&run.stderr));
+    std::fs::read(&out).unwrap()
+}
+
+/// The downloaded workbook opened and saved again by openpyxl, with typed values: (cell, text or number).
+pub fn resaved_by_openpyxl(downloaded: &[u8], edits: &[(&str, &str)]) -> Vec<u8> {
+    let edits: Vec<String> = edits.iter().map(|(cell, value)| format!("ws[{cell:?}] = {value}")).collect();
+    let script = format!(
+        "import sys, openpyxl\nwb = openpyxl.load_workbook(sys.argv[2])\nws = wb.worksheets[0]\nws.protection.sheet = False\n{}\nwb.save(sys.argv[1])\n",
+        edits.join("\n")
+    );
+    python_file(&script, "xlsx", Some(downloaded))
+}
+
+async fn workbooks_from_other_programs_import_and_refusals_name_the_place(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let province = app.login("hy.tonghop").await;
+    let entry = app.login("hy.phohien.nhaplieu").await;
+    let id = assign(&app, &province, &[app.unit_id("hungyen", "phuong-pho-hien").await]).await[0];
+    fill(&app, &entry, id, &[("phuong-pho-hien", "UBND phường Phố Hiến", 1200, 300)]).await;
+    let downloaded = app.get(&entry, &format!("/api/v1/reports/{id}/xlsx")).await.bytes().await.unwrap().to_vec();
+
+    // openpyxl re-saves the download (its own shared strings, styles and merges), the clerk typing "1.250" and a signature under the table.
+    let resaved = resaved_by_openpyxl(&downloaded, &[("F10", "'1.250'"), ("G10", "310"), ("E14", "'Người lập biểu'"), ("C14", "'Nguyễn Văn A'")]);
+    let saved = import_(&app, &entry, id, "?dry_run=false", resaved).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let saved: serde_json::Value = saved.json().await.unwrap();
+    let value = |col: &str| saved["report"]["cells"].as_array().unwrap().iter().find(|c| c["row"] == "r0" && c["col"] == col).unwrap()["value"].clone();
+    assert_eq!((value("c4"), value("c5"), value("c3")), (json!(1250), json!(310), json!(1560)), "read, then recomputed");
+
+    // An .xls (BIFF8) workbook written by xlwt.
+    let xls = python_file(
+        "import sys, xlwt\nb = xlwt.Workbook()\ns = b.add_sheet('Bieu')\n\
+         [s.write(7, 4 + j, '(%d)' % (3 + j)) for j in range(6)]\ns.write(8, 1, 'r0')\ns.write(8, 5, 1300)\ns.write(8, 6, '320')\nb.save(sys.argv[1])\n",
+        "xls",
+        None,
+    );
+    assert!(xls.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]), "a compound document");
+    let saved: serde_json::Value = import_(&app, &entry, id, "?dry_run=false", xls).await.json().await.unwrap();
+    let changed: Vec<(&str, &str, &serde_json::Value)> =
+        saved["changed"].as_array().unwrap().iter().map(|c| (c["row"].as_str().unwrap(), c["col"].as_str().unwrap(), &c["after"])).collect();
+    assert!(changed.contains(&("r0", "c4", &json!(1300))) && changed.contains(&("r0", "c5", &json!(320))), "{changed:?}");
+    assert!(changed.contains(&("tong", "c3", &json!(1620))), "the totals recomputed: {changed:?}");
+    let stored = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
+
+    // Refused, naming the place, and changing nothing: a row inserted without a code, and an encrypted file.
+    let mut inserted = numbers_row(7);
+    inserted.extend([(8, 1, V::S("r0")), (8, 5, V::N(1.0)), (9, 2, V::S("Dòng chèn thêm")), (9, 5, V::N(5.0)), (10, 1, V::S("tong"))]);
+    let encrypted = python_file(
+        "import sys, io, msoffcrypto.format.ooxml as o\nsrc = open(sys.argv[2], 'rb')\nout = open(sys.argv[1], 'wb')\no.OOXMLFile(src).encrypt('matkhau', out)\nout.close()\n",
+        "xlsx",
+        Some(&downloaded),
+    );
+    for (body, expect) in [
+        (workbook(&inserted), "Trang tính \"Bieu\", dòng 10, cột F: dòng không có mã chỉ tiêu nhưng có số liệu"),
+        (encrypted, "đã được đặt mật khẩu"),
+    ] {
+        let error = assert_error(import_(&app, &entry, id, "?dry_run=false", body).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
+        let messages: Vec<&str> = error["error"]["cells"].as_array().unwrap().iter().map(|c| c["message"].as_str().unwrap()).collect();
+        assert!(messages.iter().any(|m| m.contains(expect)), "{expect}: {messages:?}");
+        assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, stored, "{expect}: nothing changed");
+    }
+    // The same uncoded row is a footer when no coded row follows it, unless it holds numbers.
+    let mut trailing = numbers_row(7);
+    trailing.extend([(8, 1, V::S("r0")), (8, 5, V::N(1300.0)), (9, 1, V::S("tong")), (10, 4, V::N(99.0))]);
+    let error = assert_error(import_(&app, &entry, id, "", workbook(&trailing)).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
+    assert!(error["error"]["cells"][0]["message"].as_str().unwrap().starts_with("Trang tính \"Bieu\", dòng 11, cột E: dòng không có mã chỉ tiêu"), "{error}");
+    let mut footer = trailing.clone();
+    footer.pop();
+    footer.push((10, 4, V::S("Người lập biểu")));
+    assert_eq!(import_(&app, &entry, id, "", workbook(&footer)).await.status(), StatusCode::OK, "text under the table is a signature block");
+}
+
+both!(workbooks_from_other_programs_import_and_refusals_name_the_place);

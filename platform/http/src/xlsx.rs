@@ -2,7 +2,7 @@
 //! printed form — title, unit and period, the multi-level headers merged as
 //! on paper with their column numbers, an indicator-code column ("MÃ CHỈ
 //! TIÊU", column B) and the data from column E, which are the defaults of the
-//! import dialog. Formula and total cells are locked (the sheet is protected
+//! import dialog. Formula cells, totals and group sums are locked (the sheet is protected
 //! without a password, so they read as computed, not as a lock-out);
 //! entered cells stay editable.
 
@@ -17,7 +17,7 @@ use calamine::{Data, DataRef, Reader, Xls, XlsError, Xlsx, XlsxError as ReadErro
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use crate::error::{AppError, CellProblem};
-use crate::pages::reports::display_rows;
+use crate::pages::reports::{display_rows, sums_children};
 use crate::reports::{CellInput, Writer};
 
 /// Column of the indicator codes (B) and of the first data column (E), zero-based.
@@ -139,7 +139,7 @@ fn build(form: &Form, report: &ReportRow, names: Names<'_>) -> Result<Vec<u8>, X
         sheet.write_string_with_format(row, 3, "", &code_cell)?;
         for (j, c) in form.columns.iter().enumerate() {
             let col = FIRST_DATA_COL + j as u16;
-            let computed = r.total || c.formula.is_some();
+            let computed = r.computed || c.formula.is_some();
             let numeric = Format::new().set_border(FormatBorder::Thin).set_num_format(number_format(c.cell_type));
             let format = if computed { numeric.set_background_color(Color::RGB(0xF3F5F8)) } else { numeric.set_unlocked() };
             match values.get(&(r.code.as_str(), c.code.as_str())) {
@@ -364,7 +364,8 @@ struct Scan<'a> {
     writer: &'a Writer,
     stored: HashMap<(&'a str, &'a str), &'a serde_json::Value>,
     known: HashSet<&'a str>,
-    total: Option<&'a str>,
+    /// Rows the regime computes (the total, groups summing their children): read over, never imported.
+    computed: HashSet<&'a str>,
     /// The data rows have begun: after the row of column numbers, at the named first row, or at the first known code.
     started: bool,
     pending: Vec<Uncoded>,
@@ -382,7 +383,7 @@ impl<'a> Scan<'a> {
             writer,
             stored: report.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect(),
             known,
-            total: form.rows.iter().find(|r| r.total).map(|r| r.code.as_str()),
+            computed: form.rows.iter().enumerate().filter(|(i, r)| r.total || sums_children(form, *i)).map(|(_, r)| r.code.as_str()).collect(),
             started: false,
             pending: Vec::new(),
             problems: Vec::new(),
@@ -431,7 +432,7 @@ impl<'a> Scan<'a> {
         }
         // A coded row confirms that the uncoded rows with values before it were inserted into the table.
         self.problems.extend(self.pending.drain(..).map(|u| u.problem));
-        if Some(code.as_str()) == self.total {
+        if self.computed.contains(code.as_str()) {
             return true;
         }
         if !self.known.contains(code.as_str()) {

@@ -485,17 +485,25 @@ pub(crate) struct DisplayRow {
     pub level: u8,
     pub total: bool,
     pub added: bool,
+    /// Computed by the regime, not entered: the total, and groups that sum their children.
+    pub computed: bool,
+}
+
+/// Whether the form's row `i` is a group whose values the regime sums from the rows below it.
+pub(crate) fn sums_children(form: &Form, i: usize) -> bool {
+    form.groups_sum_children && form.rows.get(i + 1).is_some_and(|next| !next.total && next.level > form.rows[i].level)
 }
 
 pub(crate) fn display_rows(form: &Form, r: &ReportRow) -> Vec<DisplayRow> {
     let fixed = |total: bool| {
-        form.rows.iter().filter(move |x| x.total == total).map(move |x| DisplayRow {
+        form.rows.iter().enumerate().filter(move |(_, x)| x.total == total).map(move |(i, x)| DisplayRow {
             code: x.code.clone(),
             label: x.label.clone(),
             title: x.title.clone(),
             level: x.level,
             total,
             added: false,
+            computed: total || sums_children(form, i),
         })
     };
     let added = r.rows_added.iter().enumerate().map(|(i, a)| DisplayRow {
@@ -505,6 +513,7 @@ pub(crate) fn display_rows(form: &Form, r: &ReportRow) -> Vec<DisplayRow> {
         level: 1,
         total: false,
         added: true,
+        computed: false,
     });
     fixed(false).chain(added).chain(fixed(true)).collect()
 }
@@ -578,7 +587,7 @@ fn grid(form: &Form, r: &ReportRow, mode: &GridMode, l: Locale) -> Markup {
                         tr.numbers { th.sticky-col.c-stt { "1" } th.sticky-col.c-title { "2" } @for c in &form.columns { th { (c.number) } } }
                     }
                     tbody {
-                        @for DisplayRow { code, label, title, level, total, added } in &rows {
+                        @for DisplayRow { code, label, title, level, total, added, computed } in &rows {
                             tr data-row=(code) class=(if *total { "total" } else { "" }) {
                                 td.sticky-col.c-stt { (label) }
                                 td.sticky-col.c-title class={ "level-" (level) } {
@@ -587,7 +596,7 @@ fn grid(form: &Form, r: &ReportRow, mode: &GridMode, l: Locale) -> Markup {
                                 }
                                 @for c in &form.columns {
                                     @let v = values.get(&(code.as_str(), c.code.as_str())).copied().cloned().unwrap_or(serde_json::Value::Null);
-                                    @let readonly = !mode.fills(&c.code) || *total || c.formula.is_some();
+                                    @let readonly = !mode.fills(&c.code) || *computed || c.formula.is_some();
                                     @let kind = match c.cell_type { CellType::Integer => "integer", CellType::Decimal => "decimal", CellType::Percent => "percent", CellType::Text => "text", CellType::Date => "date" };
                                     td class=(if readonly { "ro" } else { "" }) {
                                         input type="text" data-row=(code) data-col=(c.code) data-type=(kind) value=(number_text(&v, c.cell_type, l)) readonly[readonly] aria-label=(format!("{} – ({})", title, c.number));

@@ -168,6 +168,12 @@ impl Regime for ThaiBinhCds2022 {
         let mut errors = logic::validate(form, data);
         let list = criteria(&data.form).ok_or_else(|| format!("unknown form {}", data.form))?;
         let maxima: HashMap<&str, (&str, Option<f64>)> = list.iter().map(|(code, _, title, max)| (*code, (*title, *max))).collect();
+        let given = |row: &str, col: &str| data.cells.iter().find(|c| c.row == row && c.col == col).and_then(|c| c.value.as_f64());
+        // An index's score is the sum of its criteria (`compute` puts it there); another value was typed on the index itself.
+        let sum_of_criteria = |index: &str, col: &str| -> f64 {
+            let prefix = format!("{index}.");
+            list.iter().filter(|(code, ..)| code.starts_with(&prefix)).filter_map(|(code, ..)| given(code, col)).sum()
+        };
         for cell in data.cells.iter().filter(|c| c.col == "self" || c.col == "appraised") {
             let Some(score) = cell.value.as_f64() else {
                 continue;
@@ -178,6 +184,7 @@ impl Regime for ThaiBinhCds2022 {
             let which = if cell.col == "self" { ("điểm tự đánh giá", "self-assessed score") } else { ("điểm thẩm định", "appraisal score") };
             let fail = |vi: String, en: String| CellError { row: Some(cell.row.clone()), col: Some(cell.col.clone()), message: text(&vi, &en) };
             match max {
+                None if (score - sum_of_criteria(&cell.row, &cell.col)).abs() < 1e-9 => {}
                 None => errors.push(fail(
                     format!("Tiêu chí \"{title}\": chỉ chấm {} ở các tiêu chí con.", which.0),
                     format!("Criterion \"{title}\": the {} is given on its sub-criteria only.", which.1),
