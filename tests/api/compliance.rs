@@ -3,6 +3,7 @@
 //! provinces' figures and nothing private.
 
 use baocao_tests::{Backend, assert_error, both, spawn_app};
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -68,7 +69,25 @@ async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
     let csv = app.client.get(app.url("/compliance.csv")).header("cookie", &cookie).send().await.unwrap();
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let csv = csv.text().await.unwrap();
-    assert!(csv.contains("\"UBND phường Sơn Nam\",\"III.01a/VPCP/TH\",02/01/2021") && csv.contains("Trễ hạn") && csv.contains("Chưa gửi"));
+    assert!(csv.contains("\"UBND phường Sơn Nam\",\"III.01a/VPCP/TH\",\"02/01/2021\"") && csv.contains("Trễ hạn") && csv.contains("Chưa gửi"));
+
+    // And as Excel: the counts per ward with the total, and every report.
+    let xlsx = app.client.get(app.url(&format!("/compliance.xlsx?regime=TT01-III&period={}", year()))).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(xlsx.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let bytes = xlsx.bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["Tổng hợp", "Chi tiết"]);
+    let summary = book.worksheet_range("Tổng hợp").unwrap();
+    let rows: Vec<Vec<String>> = summary.rows().map(|r| r.iter().map(|d| d.to_string()).collect()).collect();
+    assert!(rows[0][0].contains("UBND tỉnh Hưng Yên") && rows[0][0].contains("kỳ"), "{:?}", rows[0]);
+    let son_nam_line = rows.iter().find(|r| r[0] == "UBND phường Sơn Nam").unwrap();
+    assert_eq!(son_nam_line[1..5], ["1", "0", "1", "0"], "assigned, on time, late, missing");
+    let total = rows.last().unwrap();
+    assert!(total[0].starts_with("Tổng cộng"));
+    assert_eq!(total[1..7], ["3", "1", "1", "1", "1", "0"]);
+    let detail = book.worksheet_range("Chi tiết").unwrap();
+    assert_eq!(detail.height(), 4, "a header and three reports");
+    assert!(detail.rows().any(|r| r[0] == Data::String("UBND phường Sơn Nam".into()) && r[2] == Data::String("02/01/2021".into()) && r[4] == Data::String("Trễ hạn".into())));
 }
 
 async fn the_public_page_shows_provinces_and_nothing_private(backend: Backend) {
