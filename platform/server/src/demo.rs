@@ -184,21 +184,28 @@ pub async fn seed(store: &Store, password: &Password) -> anyhow::Result<Vec<Demo
 pub async fn assign_reports(state: &baocao_http::AppState) -> anyhow::Result<usize> {
     use baocao_domain::report::{Period, PeriodKind};
     use chrono::Datelike;
-    let name = Username::parse("hy.tonghop").map_err(bad)?;
-    let user = state.store.login_record(&name).await?.context("the demo aggregator is missing")?.user;
-    let session = baocao_identity::session::SessionData::signed_in(user.id);
-    let caller = baocao_http::principal::Principal { user, session_id: String::new(), session, via_cookie: false };
     let year = chrono::Utc::now().year() + 1;
-    let input = baocao_http::reports::AssignInput {
-        regime: "TT01-III".to_owned(),
-        forms: vec!["III.01a/VPCP/TH".to_owned()],
-        period: Period { kind: PeriodKind::Year, year, number: 1 },
-        units: Vec::new(),
-        level: Some("xa".to_owned()),
-        under: None,
-        opens_on: None,
-        closes_on: None,
-    };
-    let out = baocao_http::reports::assign(state, &caller, input).await.map_err(|e| anyhow!("assigning the demo reports: {e}"))?;
-    Ok(out.iter().filter(|(_, created)| *created).count())
+    // Hưng Yên's wards and communes: the meetings form; Thái Bình's communes: the
+    // digital-transformation scoring, which the province's aggregator appraises.
+    let batches = [("hy.tonghop", "TT01-III", "III.01a/VPCP/TH"), ("tb.tonghop", "TB-CDS-2022", "CDS_CAPXA_2022")];
+    let mut created = 0;
+    for (aggregator, regime, form) in batches {
+        let name = Username::parse(aggregator).map_err(bad)?;
+        let user = state.store.login_record(&name).await?.with_context(|| format!("the demo aggregator {aggregator} is missing"))?.user;
+        let session = baocao_identity::session::SessionData::signed_in(user.id);
+        let caller = baocao_http::principal::Principal { user, session_id: String::new(), session, via_cookie: false };
+        let input = baocao_http::reports::AssignInput {
+            regime: regime.to_owned(),
+            forms: vec![form.to_owned()],
+            period: Period { kind: PeriodKind::Year, year, number: 1 },
+            units: Vec::new(),
+            level: Some("xa".to_owned()),
+            under: None,
+            opens_on: None,
+            closes_on: None,
+        };
+        let out = baocao_http::reports::assign(state, &caller, input).await.map_err(|e| anyhow!("assigning the demo reports of {form}: {e}"))?;
+        created += out.iter().filter(|(_, created)| *created).count();
+    }
+    Ok(created)
 }

@@ -139,6 +139,7 @@ async fn main() -> anyhow::Result<()> {
                 println!("Tài khoản quản trị / administrator: admin");
                 println!("Mật khẩu mọi tài khoản mẫu / password of every demo account: {}", password.expose());
                 println!("Báo cáo mẫu / demo reports: hy.phohien.nhaplieu → /reports (biểu III.01a đã giao cho các xã, phường của Hưng Yên)");
+                println!("                            tb.minhquang.nhaplieu → /reports (chấm điểm chuyển đổi số cấp xã; tb.tonghop thẩm định)");
                 println!("\nTài khoản mẫu / demo accounts:");
                 for a in &accounts {
                     println!("  {:<24} {:<24} {}", a.username, a.group, a.unit);
