@@ -27,8 +27,11 @@ pub async fn assign_form(app: &TestApp, by: &Session, regime: &str, form: &str, 
     out.as_array().unwrap().iter().map(|a| a["report"]["id"].as_i64().unwrap()).collect()
 }
 
-/// Fills a report with rows picked from its form's catalogue: (catalogue code, title, [(column, value)]).
-pub async fn fill_rows(app: &TestApp, entry: &Session, id: i64, rows: &[(&str, &str, &[(&str, i64)])]) {
+/// One row picked from a form's catalogue: (catalogue code, title, [(column, value)]).
+pub type CatalogueRow<'a> = (&'a str, &'a str, &'a [(&'a str, i64)]);
+
+/// Fills a report with rows picked from its form's catalogue.
+pub async fn fill_rows(app: &TestApp, entry: &Session, id: i64, rows: &[CatalogueRow<'_>]) {
     let current = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
     let rows_added: Vec<Value> = rows.iter().enumerate().map(|(i, (c, t, _))| json!({"code": format!("r{i}"), "title": t, "catalogue": c})).collect();
     let cells: Vec<Value> =
