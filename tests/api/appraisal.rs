@@ -96,6 +96,9 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
     let version = sent["version"].clone();
     let appraisal = |cells: Value| json!({"version": version, "cells": cells});
 
+    // The commune's own import of its sent report is refused as for typing: request a correction first.
+    let resent = import(&app, &entry, id, "?dry_run=false", scored(&blank, &[("1.1", "F", "'9'")])).await;
+    assert_error(resent, StatusCode::CONFLICT, "not_editable").await;
     // Neither the commune nor a checker outside the appraisers' groups may appraise.
     let district = app.login("tb.vuthu.tonghop").await;
     for who in [&entry, &district] {

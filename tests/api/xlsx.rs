@@ -2,19 +2,25 @@
 
 use std::io::Cursor;
 
-use baocao_tests::{Backend, assert_error, both, spawn_app};
+use baocao_tests::{Backend, Session, TestApp, assert_error, both, spawn_app};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::aggregation::{assign, fill};
 
-async fn a_report_downloads_as_a_workbook_laid_out_like_the_form(backend: Backend) {
-    let app = spawn_app(backend).await;
+/// Phố Hiến's meetings report, assigned by the province and filled by the ward: (province, ward's entry, report).
+async fn filled_ward_report(app: &TestApp) -> (Session, Session, i64) {
     let province = app.login("hy.tonghop").await;
     let entry = app.login("hy.phohien.nhaplieu").await;
-    let id = assign(&app, &province, &[app.unit_id("hungyen", "phuong-pho-hien").await]).await[0];
-    fill(&app, &entry, id, &[("phuong-pho-hien", "UBND phường Phố Hiến", 1200, 300)]).await;
+    let id = assign(app, &province, &[app.unit_id("hungyen", "phuong-pho-hien").await]).await[0];
+    fill(app, &entry, id, &[("phuong-pho-hien", "UBND phường Phố Hiến", 1200, 300)]).await;
+    (province, entry, id)
+}
+
+async fn a_report_downloads_as_a_workbook_laid_out_like_the_form(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (province, entry, id) = filled_ward_report(&app).await;
 
     let response = app.get(&entry, &format!("/api/v1/reports/{id}/xlsx")).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -86,7 +92,7 @@ fn numbers_row(row: u32) -> Vec<(u32, u16, V)> {
     ["(3)", "(4)", "(5)", "(6)", "(7)", "(8)"].into_iter().enumerate().map(|(j, n)| (row, 4 + j as u16, V::S(n))).collect()
 }
 
-async fn import_(app: &baocao_tests::TestApp, who: &baocao_tests::Session, id: i64, query: &str, body: Vec<u8>) -> reqwest::Response {
+async fn import_(app: &TestApp, who: &Session, id: i64, query: &str, body: Vec<u8>) -> reqwest::Response {
     app.request(who, reqwest::Method::POST, &format!("/api/v1/reports/{id}/xlsx{query}"))
         .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .body(body)
@@ -97,10 +103,7 @@ async fn import_(app: &baocao_tests::TestApp, who: &baocao_tests::Session, id: i
 
 async fn a_filled_workbook_imports_after_a_preview_and_refusals_change_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
-    let province = app.login("hy.tonghop").await;
-    let entry = app.login("hy.phohien.nhaplieu").await;
-    let id = assign(&app, &province, &[app.unit_id("hungyen", "phuong-pho-hien").await]).await[0];
-    fill(&app, &entry, id, &[("phuong-pho-hien", "UBND phường Phố Hiến", 1200, 300)]).await;
+    let (_, entry, id) = filled_ward_report(&app).await;
     let before = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
 
     // The downloaded workbook, imported unchanged, changes nothing.
@@ -188,10 +191,7 @@ pub fn resaved_by_openpyxl(downloaded: &[u8], edits: &[(&str, &str)]) -> Vec<u8>
 
 async fn workbooks_from_other_programs_import_and_refusals_name_the_place(backend: Backend) {
     let app = spawn_app(backend).await;
-    let province = app.login("hy.tonghop").await;
-    let entry = app.login("hy.phohien.nhaplieu").await;
-    let id = assign(&app, &province, &[app.unit_id("hungyen", "phuong-pho-hien").await]).await[0];
-    fill(&app, &entry, id, &[("phuong-pho-hien", "UBND phường Phố Hiến", 1200, 300)]).await;
+    let (_, entry, id) = filled_ward_report(&app).await;
     let downloaded = app.get(&entry, &format!("/api/v1/reports/{id}/xlsx")).await.bytes().await.unwrap().to_vec();
 
     // openpyxl re-saves the download (its own shared strings, styles and merges), the clerk typing "1.250" and a signature under the table.

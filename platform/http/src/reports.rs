@@ -1165,8 +1165,10 @@ pub async fn import_xlsx(
     let Some(Template::Numeric(form)) = template(&entry.plugin, &report.form) else {
         return Err(invalid("form", "not_numeric", "Chỉ nhập Excel cho biểu mẫu số liệu.", "Only numeric forms are imported from Excel."));
     };
-    // A sent report is imported by its appraiser (the appraisal columns only), any other by its unit.
-    let writing = if report.status == Status::Sent { Writing::Appraisal } else { Writing::Entry };
+    // A sent report is imported by its appraiser (the appraisal columns only); the
+    // unit's own import of it goes the entry way and is told it is no longer editable.
+    let appraiser = report.status == Status::Sent && state.authz.check_role(who.user.id, Role::Check, &report.receiver_path).await.is_ok();
+    let writing = if appraiser { Writing::Appraisal } else { Writing::Entry };
     let (_, writer) = writer(state, who, &report, &form, writing).await?;
     let data = bytes.to_vec();
     let form_for_read = (*form).clone();
