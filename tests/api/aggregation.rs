@@ -295,6 +295,11 @@ async fn iv_02a_aggregates_the_provinces_at_the_government_office(backend: Backe
     // Units sending, handling online, and in all: (4)–(6), (8)–(10), (12)–(14), with (11) their sum.
     let hy_row: &[(&str, i64)] = &[("c4", 18), ("c5", 8), ("c6", 100), ("c8", 18), ("c9", 8), ("c10", 90), ("c11", 130), ("c12", 18), ("c13", 8), ("c14", 104)];
     let tb_row: &[(&str, i64)] = &[("c4", 20), ("c5", 8), ("c6", 200), ("c8", 20), ("c9", 8), ("c10", 180), ("c11", 269), ("c12", 21), ("c13", 8), ("c14", 240)];
+    // A pick must be in the form's catalogue.
+    let version = app.get_json(&hy.0, &format!("/api/v1/reports/{}", ids[0])).await["version"].clone();
+    let body = json!({"version": version, "rows_added": [{"title": "Tỉnh không có", "catalogue": "atlantis"}]});
+    let refused = assert_error(put(&app, &hy.0, &format!("/api/v1/reports/{}/data", ids[0]), body).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
+    assert!(refused["error"]["cells"][0]["message"].as_str().unwrap().contains("\"atlantis\" không có trong danh mục dia_phuong"), "{refused}");
     fill_rows(&app, &hy.0, ids[0], &[("hungyen", "UBND tỉnh Hưng Yên", hy_row)]).await;
     fill_rows(&app, &tb.0, ids[1], &[("thaibinh", "UBND tỉnh Thái Bình", tb_row)]).await;
     travel(&app, &hy.0, &hy.1, &hy.2, &vpcp, ids[0]).await;

@@ -242,3 +242,54 @@ async fn a_ward_fills_its_report_in_the_grid_and_it_travels_to_the_province() {
     }
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_province_appraises_a_sent_scoring_in_the_grid() {
+    use crate::aggregation::{assign_form, step};
+    let app = spawn_app(Backend::Sqlite).await;
+    let appraiser = app.login("tb.tonghop").await;
+    let commune = app.unit_id("thaibinh", "xa-minh-quang").await;
+    let period = serde_json::json!({"type": "year", "year": crate::reports::year(), "number": 1});
+    let id = assign_form(&app, &appraiser, "TB-CDS-2022", "CDS_CAPXA_2022", period, &[commune]).await[0];
+    let (entry, leader, clerk) = (app.login("tb.minhquang.nhaplieu").await, app.login("tb.minhquang.duyet").await, app.login("tb.minhquang.gui").await);
+    let cells = serde_json::json!([{"row": "1.1", "col": "self", "value": "8,5"}, {"row": "1.2", "col": "self", "value": 40}]);
+    let saved = crate::reports::put(&app, &entry, &format!("/api/v1/reports/{id}/data"), serde_json::json!({"version": 1, "cells": cells})).await;
+    assert_eq!(saved.status(), reqwest::StatusCode::OK);
+    for (who, action) in [(&entry, "submit"), (&leader, "approve"), (&clerk, "send")] {
+        step(&app, who, id, action).await;
+    }
+
+    let (_driver, client) = start_browser().await;
+    sign_in_as(&client, &app, "tb.tonghop").await;
+    client.goto(&app.url(&format!("/reports/{id}"))).await.unwrap();
+    client.wait().for_element(Locator::Css("#report-grid")).await.unwrap();
+    let input = |row: &str, col: &str| format!("input[data-row='{row}'][data-col='{col}']");
+    let readonly = |css: String| {
+        let client = client.clone();
+        async move { client.find(Locator::Css(&css)).await.unwrap().attr("readonly").await.unwrap().is_some() }
+    };
+    assert!(readonly(input("1.1", "self")).await, "the self-assessment is the commune's");
+    assert!(readonly(input("1", "appraised")).await, "an index sums its criteria");
+    assert!(!readonly(input("1.1", "appraised")).await, "the appraisal score is open to the appraiser");
+
+    // Typed the Vietnamese way, checked live, the index sums it; saved, the report stays sent.
+    let cell = client.find(Locator::Css(&input("1.1", "appraised"))).await.unwrap();
+    cell.click().await.unwrap();
+    cell.send_keys("7,5").await.unwrap();
+    wait_for_value(&client, &input("1", "appraised"), "7,5").await;
+    client.find(Locator::Css("#grid-save")).await.unwrap().click().await.unwrap();
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = text_of(&client, "#grid-status").await;
+        if status.contains("Đã lưu") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(status.contains("Đã lưu"), "saved: {status}");
+    let report = app.get_json(&appraiser, &format!("/api/v1/reports/{id}")).await;
+    assert_eq!(report["status"], "sent");
+    let appraised = report["cells"].as_array().unwrap().iter().find(|c| c["row"] == "1.1" && c["col"] == "appraised").unwrap()["value"].as_f64();
+    assert_eq!(appraised, Some(7.5));
+    client.close().await.unwrap();
+}

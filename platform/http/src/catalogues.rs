@@ -8,6 +8,9 @@
 //!   handbook's screen of the TTHC forms (Công an, Công Thương, Giáo dục và
 //!   Đào tạo …).
 
+use std::collections::HashSet;
+
+use baocao_domain::ids::TenantId;
 use baocao_domain::unit::TenantKind;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -65,6 +68,17 @@ pub async fn items(state: &AppState, who: &Principal, name: &str) -> Result<Vec<
             Ok(state.store.tenants_of_kind(TenantKind::Province).await?.into_iter().map(|t| CatalogueItem { code: t.code, name: t.name }).collect())
         }
         "linh_vuc_tthc" => Ok(TTHC_FIELDS.iter().map(|(code, name)| CatalogueItem { code: (*code).to_owned(), name: (*name).to_owned() }).collect()),
+        _ => Err(AppError::NotFound("catalogue")),
+    }
+}
+
+/// The codes a report of `tenant` may pick from a catalogue: every unit of the
+/// tenant (not only those the caller may open), every province, every field.
+pub async fn codes(state: &AppState, tenant: TenantId, name: &str) -> Result<HashSet<String>, AppError> {
+    match name {
+        "don_vi" => Ok(state.store.unit_codes_of_tenant(tenant).await?),
+        "dia_phuong" => Ok(state.store.tenants_of_kind(TenantKind::Province).await?.into_iter().map(|t| t.code).collect()),
+        "linh_vuc_tthc" => Ok(TTHC_FIELDS.iter().map(|(code, _)| (*code).to_owned()).collect()),
         _ => Err(AppError::NotFound("catalogue")),
     }
 }

@@ -556,7 +556,12 @@ pub async fn recompute(state: &AppState, who: &Principal, id: i64, input: DataIn
         return Err(invalid("form", "not_numeric", "Báo cáo này không phải biểu mẫu số liệu.", "This report is not a numeric form."));
     };
     let (grant, writer) = writer(state, who, &report, &form, writing).await?;
-    let content = apply_edit(&report, &form, input, &writer)?;
+    let picks_catalogue = input.rows_added.iter().any(|r| r.catalogue.is_some());
+    let catalogue = match &form.catalogue {
+        Some(name) if picks_catalogue => crate::catalogues::codes(state, report.tenant, name).await?,
+        _ => HashSet::new(),
+    };
+    let content = apply_edit(&report, &form, input, &writer, &catalogue)?;
     let (cells, errors) = run_regime(state, &entry.plugin, &form.code, &content.cells).await?;
     Ok(Recomputed { report, content: NewContent { cells, ..content }, errors, grant })
 }
@@ -608,7 +613,8 @@ pub fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     }
 }
 
-fn apply_edit(report: &ReportRow, form: &Form, input: DataInput, writer: &Writer) -> Result<NewContent, AppError> {
+/// `catalogue`: the codes the form's catalogue holds (needed when rows are picked from it).
+fn apply_edit(report: &ReportRow, form: &Form, input: DataInput, writer: &Writer, catalogue: &HashSet<String>) -> Result<NewContent, AppError> {
     let mut problems = Vec::new();
     if writer.writing == Writing::Appraisal && !(input.rows_added.is_empty() && input.rows_removed.is_empty()) {
         problems.push(cell_problem(None, None, "Khi thẩm định không được thêm hoặc xóa dòng.", "An appraisal adds or removes no rows."));
@@ -645,6 +651,18 @@ fn apply_edit(report: &ReportRow, form: &Form, input: DataInput, writer: &Writer
                 None,
                 "Tên chỉ tiêu của dòng thêm không được để trống (tối đa 500 ký tự).",
                 "An added row needs a title (up to 500 characters).",
+            ));
+            continue;
+        }
+        if let Some(c) = &row.catalogue
+            && !catalogue.contains(c)
+        {
+            let name = form.catalogue.as_deref().unwrap_or_default();
+            problems.push(cell_problem(
+                None,
+                None,
+                format!("Mã \"{c}\" không có trong danh mục {name}."),
+                format!("The code \"{c}\" is not in the catalogue {name}."),
             ));
             continue;
         }

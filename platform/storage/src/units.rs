@@ -1,7 +1,7 @@
 //! The unit tree: lookups, creation (with a new tenant under the root, and an
 //! administrator account), edits, deletion and reorganisations.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use baocao_authz::perms::{ManageTenants, ManageUnits, ReadUnits};
 use baocao_authz::{Grant, Scope};
@@ -132,6 +132,13 @@ impl Store {
             out.insert(UnitId(row.id), UnitPath::try_from(row.path)?);
         }
         Ok(out)
+    }
+
+    /// The codes of every unit of a tenant, dissolved ones included (a report
+    /// of a past period may name them): what a pick from the "don_vi" catalogue may be.
+    pub async fn unit_codes_of_tenant(&self, tenant: TenantId) -> Result<HashSet<String>, StoreError> {
+        let rows = units::Entity::find().filter(units::Column::TenantId.eq(tenant.0)).all(self.db()).await?;
+        Ok(rows.into_iter().map(|r| r.code).collect())
     }
 
     /// Every unit the scope covers, in tree order (by path).
