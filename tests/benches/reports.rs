@@ -130,6 +130,7 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
     })
     .await;
     line("live recompute (nothing stored), 100 × 15", name, &compute);
+    excel_round_trip(&app, &entry, id, name, saves).await;
 
     // The entry list at scale: reports of every ward of a synthetic province tree are
     // modelled as many forms of one ward, which is the same rows for the list query.
@@ -191,6 +192,53 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
     })
     .await;
     line(&format!("entry list page (HTML), {reports} reports"), name, &page);
+}
+
+/// The process's peak resident memory so far (VmHWM), in MiB.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok());
+    kib.unwrap_or(0.0) / 1024.0
+}
+
+/// "Tải xuống" then "Import Excel" of the same workbook (a preview that finds
+/// nothing to change): the 100 × 15 report, then a 2,000-row one, whose sheet
+/// the import streams row by row.
+async fn excel_round_trip(app: &TestApp, entry: &Session, id: i64, name: &str, n: usize) {
+    let export = async |id: i64| {
+        let r = app.get(entry, &format!("/api/v1/reports/{id}/xlsx")).await;
+        assert_eq!(r.status(), 200);
+        r.bytes().await.unwrap().to_vec()
+    };
+    let import = async |id: i64, book: Vec<u8>| {
+        let r = app.request(entry, Method::POST, &format!("/api/v1/reports/{id}/xlsx")).body(book).send().await.unwrap();
+        let status = r.status();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["changed"].as_array().map(Vec::len), Some(0), "an unchanged workbook changes nothing");
+    };
+    let book = export(id).await;
+    let downloads = timed(n, async |_| drop(export(id).await)).await;
+    line("Excel download, 100 × 15", name, &downloads);
+    let imports = timed(n, async |_| import(id, book.clone()).await).await;
+    line(&format!("Excel import preview, 100 × 15 ({} KiB)", book.len() / 1024), name, &imports);
+
+    // A long free-text report: 2,000 rows.
+    let big = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
+    let rows: Vec<Value> = (101..=2100).map(|i| json!({"code": format!("r{i}"), "title": format!("Chỉ tiêu {i}")})).collect();
+    let cells: Vec<Value> = (101..=2100).flat_map(|i| [json!({"row": format!("r{i}"), "col": "c17", "value": format!("ghi chú {i}")})]).collect();
+    let saved = app
+        .request(entry, Method::PUT, &format!("/api/v1/reports/{id}/data"))
+        .json(&json!({"version": big["version"], "rows_added": rows, "cells": cells}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let book = export(id).await;
+    let before = peak_rss_mib();
+    let imports = timed(n.min(20), async |_| import(id, book.clone()).await).await;
+    line(&format!("Excel import preview, 2,100 × 15 ({} KiB)", book.len() / 1024), name, &imports);
+    println!("{:<52} {name:<9} {:>8.1} MiB", "peak RSS growth over those imports", peak_rss_mib() - before);
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
