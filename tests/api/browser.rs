@@ -145,6 +145,20 @@ async fn wait_for_value(client: &Client, css: &str, expected: &str) {
     panic!("{css} shows {last:?}, expected {expected:?}");
 }
 
+/// Clicks the grid's save button and waits until the page says it saved.
+async fn save_grid(client: &Client) {
+    client.find(Locator::Css("#grid-save")).await.unwrap().click().await.unwrap();
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = text_of(client, "#grid-status").await;
+        if status.contains("Đã lưu") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("not saved: {status}");
+}
+
 /// Clicks a workflow button (which asks for confirmation) and waits for the outcome.
 async fn take_step(client: &Client, app: &baocao_tests::TestApp, id: i64, action: &str) {
     client.goto(&app.url(&format!("/reports/{id}"))).await.unwrap();
@@ -213,16 +227,7 @@ async fn a_ward_fills_its_report_in_the_grid_and_it_travels_to_the_province() {
     assert!(!before["cells"].as_array().unwrap().iter().any(|c| c["row"] == "x1" && c["col"] == "c4"), "nothing of the refused save was stored: {before}");
     c6.clear().await.unwrap();
     c6.send_keys("45").await.unwrap();
-    client.find(Locator::Css("#grid-save")).await.unwrap().click().await.unwrap();
-    let mut status = String::new();
-    for _ in 0..100 {
-        status = text_of(&client, "#grid-status").await;
-        if status.contains("Đã lưu") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(status.contains("Đã lưu"), "saved: {status}");
+    save_grid(&client).await;
     let stored = app.get_json(&province, &format!("/api/v1/reports/{id}")).await;
     assert!(stored["cells"].as_array().unwrap().iter().any(|c| c["row"] == "tong" && c["col"] == "c3" && c["value"] == 1500));
 
@@ -277,16 +282,7 @@ async fn the_province_appraises_a_sent_scoring_in_the_grid() {
     cell.click().await.unwrap();
     cell.send_keys("7,5").await.unwrap();
     wait_for_value(&client, &input("1", "appraised"), "7,5").await;
-    client.find(Locator::Css("#grid-save")).await.unwrap().click().await.unwrap();
-    let mut status = String::new();
-    for _ in 0..100 {
-        status = text_of(&client, "#grid-status").await;
-        if status.contains("Đã lưu") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(status.contains("Đã lưu"), "saved: {status}");
+    save_grid(&client).await;
     let report = app.get_json(&appraiser, &format!("/api/v1/reports/{id}")).await;
     assert_eq!(report["status"], "sent");
     let appraised = report["cells"].as_array().unwrap().iter().find(|c| c["row"] == "1.1" && c["col"] == "appraised").unwrap()["value"].as_f64();
