@@ -93,3 +93,54 @@ async fn demo_seeding_is_idempotent(backend: Backend) {
 }
 
 both!(demo_seeding_is_idempotent);
+
+/// Reads one HTTP/1.1 response with a Content-Length body from a raw socket: (status, body).
+async fn read_response(socket: &mut tokio::net::TcpStream) -> Option<(u16, String)> {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buffer[..end]).to_lowercase();
+            let status = head.split_whitespace().nth(1)?.parse().ok()?;
+            let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+            if buffer.len() >= end + 4 + length {
+                return Some((status, String::from_utf8_lossy(&buffer[end + 4..end + 4 + length]).into_owned()));
+            }
+        }
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut chunk)).await.ok()?.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// A body the handler never reads (`{}` posted to an action without input),
+/// arriving after the headers, leaves the kept-alive connection usable: the
+/// next request on the same socket is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unread_request_body_keeps_the_connection_usable() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app(Backend::Sqlite).await;
+    let who = app.login("hy.tonghop").await;
+    let address = app.url("").trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+    socket.set_nodelay(true).unwrap();
+    for i in 0..3 {
+        let head = format!(
+            "POST /api/v1/notifications/read-all HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n",
+            who.token
+        );
+        socket.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        socket.write_all(b"{}").await.unwrap();
+        let (status, _) = read_response(&mut socket).await.unwrap_or_else(|| panic!("no answer to the post {i}"));
+        assert_eq!(status, 200);
+        let get = format!("GET /api/v1/me HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\r\n", who.token);
+        socket.write_all(get.as_bytes()).await.unwrap();
+        let (status, body) = read_response(&mut socket).await.unwrap_or_else(|| panic!("the connection was dropped after the post {i}"));
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("hy.tonghop"), "{body}");
+    }
+}

@@ -12,7 +12,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::Text;
+use crate::text::{Invalid, Text};
 
 /// Where a report stands. The API names are stable (`new`, `draft`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -325,6 +325,23 @@ pub fn entry_open(closes_on: chrono::NaiveDate, reopened: bool, today: chrono::N
     reopened || today <= closes_on
 }
 
+/// Appraisal ("thẩm định") happens at the receiving unit between sending and
+/// acceptance: why a report at `status` cannot be appraised, or None if it can.
+pub fn appraisal_refused(status: Status) -> Option<Invalid> {
+    if status == Status::Sent {
+        return None;
+    }
+    let label = status.label();
+    Some(Invalid::new(
+        "status",
+        "not_appraisable",
+        Text::new(
+            format!("Báo cáo đang ở trạng thái \"{}\"; chỉ thẩm định báo cáo đã gửi và chưa được duyệt.", label.vi),
+            format!("The report is \"{}\"; only a sent report that is not accepted yet is appraised.", label.en),
+        ),
+    ))
+}
+
 /// A reporting period: its type, year and number within the year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Period {
@@ -464,6 +481,14 @@ impl ReportKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_sent_report_is_appraised() {
+        let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| appraisal_refused(*s).is_none()).collect();
+        assert_eq!(open, [Status::Sent]);
+        let refusal = appraisal_refused(Status::Accepted).map(|r| r.code);
+        assert_eq!(refusal, Some("not_appraisable"));
+    }
 
     /// The expected outcome of every (status, action) pair, written out by
     /// hand from domain.md §3 rather than derived from `STEPS`.

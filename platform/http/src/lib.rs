@@ -57,6 +57,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::configure(cfg);
 }
 
+/// A request body the handler never reads (a `POST` of `{}` to an action that
+/// takes no input, such as signing out) must still leave the socket: actix
+/// otherwise closes the kept-alive connection, and a client that already sent
+/// its next request on it gets a broken response. Small bodies are read here,
+/// before routing, and handed on from memory; larger ones (uploads) stream to
+/// the handlers, which read them.
+async fn read_small_body(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    use futures::StreamExt;
+    const SMALL: usize = 64 * 1024;
+    let length = req.headers().get(actix_web::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if let Some(length) = length.filter(|n| (1..=SMALL).contains(n)) {
+        let mut payload = req.take_payload();
+        let mut body = web::BytesMut::with_capacity(length);
+        while let Some(chunk) = payload.next().await {
+            let chunk: web::Bytes = chunk?;
+            body.extend_from_slice(&chunk);
+        }
+        req.set_payload(actix_web::dev::Payload::from(body.freeze()));
+    }
+    next.call(req).await
+}
+
 /// Builds the HTTP server on an already bound listener (port 0 in tests).
 pub fn server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
     let limit = state.settings.http.max_body_bytes;
@@ -77,6 +103,7 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Res
                     .add(("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")),
             )
             .wrap(Compress::default())
+            .wrap(actix_web::middleware::from_fn(read_small_body))
             .wrap_fn(move |req, srv| {
                 let started = std::time::Instant::now();
                 let method = req.method().to_string();

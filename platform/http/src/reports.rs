@@ -507,16 +507,10 @@ async fn writer(state: &AppState, who: &Principal, report: &ReportRow, form: &Fo
         Writing::Entry => (Role::Enter, &report.unit_path),
         Writing::Appraisal => (Role::Check, &report.receiver_path),
     };
-    if writing == Writing::Appraisal && report.status != Status::Sent {
-        let label = report.status.label();
-        return Err(AppError::Conflict(Invalid::new(
-            "status",
-            "not_appraisable",
-            Text::new(
-                format!("Báo cáo đang ở trạng thái \"{}\"; chỉ thẩm định báo cáo đã gửi và chưa được duyệt.", label.vi),
-                format!("The report is \"{}\"; only a sent report that is not accepted yet is appraised.", label.en),
-            ),
-        )));
+    if writing == Writing::Appraisal
+        && let Some(refusal) = baocao_domain::report::appraisal_refused(report.status)
+    {
+        return Err(AppError::Conflict(refusal));
     }
     let grant = state.authz.check_role(who.user.id, role, path).await?;
     let ids = path.ids();

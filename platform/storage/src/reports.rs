@@ -789,17 +789,10 @@ pub(crate) fn check_appraisal(grant: &RoleGrant, model: &reports::Model) -> Resu
     if grant.role() != Role::Check || grant.unit().0 != model.receiver_id {
         return Err(StoreError::Forbidden);
     }
-    let status = Status::parse(&model.status).unwrap_or(Status::Draft);
-    if status != Status::Sent {
-        let label = status.label();
-        return Err(conflict(
-            "status",
-            "not_appraisable",
-            format!("Báo cáo đang ở trạng thái \"{}\"; chỉ thẩm định báo cáo đã gửi và chưa được duyệt.", label.vi),
-            format!("The report is \"{}\"; only a sent report that is not accepted yet is appraised.", label.en),
-        ));
+    match baocao_domain::report::appraisal_refused(Status::parse(&model.status).unwrap_or(Status::Draft)) {
+        Some(refusal) => Err(StoreError::Conflict(refusal)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 async fn sections_of(db: &impl ConnectionTrait, id: i64) -> Result<Vec<(String, String)>, StoreError> {
