@@ -180,7 +180,7 @@ pub fn workbook(c: &Compliance, title: &str) -> Result<Vec<u8>, AppError> {
         detail.set_column_width(3, 18)?;
         book.save_to_buffer()
     };
-    build().map_err(|e| AppError::Internal(format!("writing the workbook: {e}")))
+    build().map_err(crate::xlsx::xlsx_error)
 }
 
 /// A horizontal stacked bar per line: on time, late, missing — drawn on the server.

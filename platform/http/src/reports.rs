@@ -867,7 +867,7 @@ const ATTACHMENT_TYPES: &[(&str, &str, &[u8])] = &[
     ("jpg", "image/jpeg", b"\xFF\xD8\xFF"),
     ("jpeg", "image/jpeg", b"\xFF\xD8\xFF"),
     ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
-    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+    ("xlsx", crate::xlsx::CONTENT_TYPE, b"PK\x03\x04"),
     ("odt", "application/vnd.oasis.opendocument.text", b"PK\x03\x04"),
     ("ods", "application/vnd.oasis.opendocument.spreadsheet", b"PK\x03\x04"),
     ("zip", "application/zip", b"PK\x03\x04"),

@@ -17,7 +17,7 @@ use calamine::{Data, DataRef, Reader, Xls, XlsError, Xlsx, XlsxError as ReadErro
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use crate::error::{AppError, CellProblem};
-use crate::pages::reports::{display_rows, sums_children};
+use crate::pages::reports::{computed_row, display_rows};
 use crate::reports::{CellInput, Writer};
 
 /// Column of the indicator codes (B) and of the first data column (E), zero-based.
@@ -26,7 +26,10 @@ pub const FIRST_DATA_COL: u16 = 4;
 /// Largest workbook accepted for import.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
 
-fn xlsx_error(e: XlsxError) -> AppError {
+/// The media type of an .xlsx workbook.
+pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub(crate) fn xlsx_error(e: XlsxError) -> AppError {
     AppError::Internal(format!("writing the workbook: {e}"))
 }
 
@@ -343,6 +346,11 @@ fn text(d: &Data) -> String {
     }
 }
 
+/// Whether a column holds numbers (integers, decimals, percentages).
+fn numeric(column: &Column) -> bool {
+    !matches!(column.cell_type, CellType::Text | CellType::Date)
+}
+
 /// "(3)", the label of a column number.
 fn is_number_label(s: &str) -> bool {
     s.len() > 2 && s.starts_with('(') && s.ends_with(')') && s[1..s.len() - 1].chars().all(|c| c.is_ascii_digit())
@@ -383,7 +391,7 @@ impl<'a> Scan<'a> {
             writer,
             stored: report.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect(),
             known,
-            computed: form.rows.iter().enumerate().filter(|(i, r)| r.total || sums_children(form, *i)).map(|(_, r)| r.code.as_str()).collect(),
+            computed: form.rows.iter().enumerate().filter(|(i, _)| computed_row(form, *i)).map(|(_, r)| r.code.as_str()).collect(),
             started: false,
             pending: Vec::new(),
             problems: Vec::new(),
@@ -485,8 +493,7 @@ impl<'a> Scan<'a> {
         let data: Vec<&(u32, Data)> = cells.iter().filter(|(c, d)| *c != self.params.code_col && !text(d).is_empty()).collect();
         let Some((col, _)) = data.first() else { return };
         let numeric = data.iter().any(|(c, d)| {
-            let column = &self.form.columns[(*c - self.params.data_col) as usize];
-            !matches!(column.cell_type, CellType::Text | CellType::Date) && (matches!(d, Data::Int(_) | Data::Float(_)) || format::parse_number(&text(d)).is_some())
+            numeric(&self.form.columns[(*c - self.params.data_col) as usize]) && (matches!(d, Data::Int(_) | Data::Float(_)) || format::parse_number(&text(d)).is_some())
         });
         let (at_vi, at_en) = place(self.sheet, row, *col);
         let problem = CellProblem {
@@ -500,7 +507,7 @@ impl<'a> Scan<'a> {
 
     /// A cell's value as stored, or None after recording why it cannot be read.
     fn value(&mut self, row: u32, col: u32, column: &Column, cell: Option<&Data>) -> Option<serde_json::Value> {
-        let numeric = !matches!(column.cell_type, CellType::Text | CellType::Date);
+        let numeric = numeric(column);
         match cell {
             None | Some(Data::Empty) => Some(serde_json::Value::Null),
             Some(Data::Int(i)) if numeric => Some(serde_json::Value::from(*i)),

@@ -408,7 +408,7 @@ pub async fn xlsx(state: web::Data<AppState>, who: Principal, id: web::Path<i64>
     let bytes = crate::xlsx::export(&form, &r, crate::xlsx::Names { unit: name(r.unit_id), receiver: name(r.receiver_id) })?;
     let file: String = r.form.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
     Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        .insert_header((header::CONTENT_TYPE, crate::xlsx::CONTENT_TYPE))
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}-{}.xlsx\"", r.id)))
         .body(bytes))
 }

@@ -162,7 +162,7 @@ async fn xlsx(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, 
     }
     let bytes = compliance::workbook(&c, &title).in_locale(l)?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        .insert_header((header::CONTENT_TYPE, crate::xlsx::CONTENT_TYPE))
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"thong-ke-gui-bao-cao.xlsx\""))
         .body(bytes))
 }

@@ -489,9 +489,11 @@ pub(crate) struct DisplayRow {
     pub computed: bool,
 }
 
-/// Whether the form's row `i` is a group whose values the regime sums from the rows below it.
-pub(crate) fn sums_children(form: &Form, i: usize) -> bool {
-    form.groups_sum_children && form.rows.get(i + 1).is_some_and(|next| !next.total && next.level > form.rows[i].level)
+/// Whether the form's row `i` is computed by the regime, not entered: the
+/// total, or a group whose values are summed from the rows below it.
+pub(crate) fn computed_row(form: &Form, i: usize) -> bool {
+    let Some(row) = form.rows.get(i) else { return false };
+    row.total || (form.groups_sum_children && form.rows.get(i + 1).is_some_and(|next| !next.total && next.level > row.level))
 }
 
 pub(crate) fn display_rows(form: &Form, r: &ReportRow) -> Vec<DisplayRow> {
@@ -503,7 +505,7 @@ pub(crate) fn display_rows(form: &Form, r: &ReportRow) -> Vec<DisplayRow> {
             level: x.level,
             total,
             added: false,
-            computed: total || sums_children(form, i),
+            computed: computed_row(form, i),
         })
     };
     let added = r.rows_added.iter().enumerate().map(|(i, a)| DisplayRow {
@@ -549,16 +551,18 @@ fn grid(form: &Form, r: &ReportRow, mode: &GridMode, l: Locale) -> Markup {
         GridMode::Appraisal(_) => (format!("/api/v1/reports/{}/appraisal", r.id), format!("/api/v1/reports/{}/appraisal/compute", r.id)),
         _ => (format!("/api/v1/reports/{}/data", r.id), format!("/api/v1/reports/{}/compute", r.id)),
     };
+    // The save and recompute buttons' labels, where the viewer may write.
+    let labels = match mode {
+        GridMode::View => None,
+        GridMode::Entry(_) => Some((t(l, "Lưu", "Save"), t(l, "Chuẩn hóa dữ liệu", "Recompute"))),
+        GridMode::Appraisal(_) => Some((t(l, "Lưu điểm thẩm định", "Save the appraisal"), t(l, "Kiểm tra", "Check"))),
+    };
     html! {
         div.card {
             div.grid-tools {
-                @if editable {
-                    button #grid-save type="button" data-report=(r.id) data-version=(r.version) { (t(l, "Lưu", "Save")) }
-                    button.secondary #grid-compute type="button" { (t(l, "Chuẩn hóa dữ liệu", "Recompute")) }
-                }
-                @if let GridMode::Appraisal(_) = mode {
-                    button #grid-save type="button" data-report=(r.id) data-version=(r.version) { (t(l, "Lưu điểm thẩm định", "Save the appraisal")) }
-                    button.secondary #grid-compute type="button" { (t(l, "Kiểm tra", "Check")) }
+                @if let Some((save, compute)) = labels {
+                    button #grid-save type="button" data-report=(r.id) data-version=(r.version) { (save) }
+                    button.secondary #grid-compute type="button" { (compute) }
                 }
                 button.secondary type="button" data-zoom="-1" title=(t(l, "Thu nhỏ", "Zoom out")) { "−" }
                 button.secondary type="button" data-zoom="1" title=(t(l, "Phóng to", "Zoom in")) { "+" }
