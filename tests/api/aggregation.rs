@@ -34,8 +34,11 @@ pub type CatalogueRow<'a> = (&'a str, &'a str, &'a [(&'a str, i64)]);
 pub async fn fill_rows(app: &TestApp, entry: &Session, id: i64, rows: &[CatalogueRow<'_>]) {
     let current = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
     let rows_added: Vec<Value> = rows.iter().enumerate().map(|(i, (c, t, _))| json!({"code": format!("r{i}"), "title": t, "catalogue": c})).collect();
-    let cells: Vec<Value> =
-        rows.iter().enumerate().flat_map(|(i, (_, _, values))| values.iter().map(move |(col, v)| json!({"row": format!("r{i}"), "col": col, "value": v}))).collect();
+    let cells: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, _, values))| values.iter().map(move |(col, v)| json!({"row": format!("r{i}"), "col": col, "value": v})))
+        .collect();
     let saved = put(app, entry, &format!("/api/v1/reports/{id}/data"), json!({"version": current["version"], "rows_added": rows_added, "cells": cells})).await;
     let status = saved.status();
     assert_eq!(status, StatusCode::OK, "{}", saved.text().await.unwrap());
@@ -294,11 +297,13 @@ async fn iv_02a_aggregates_the_provinces_at_the_government_office(backend: Backe
 
     // Units sending, handling online, and in all: (4)–(6), (8)–(10), (12)–(14), with (11) their sum.
     let hy_row: &[(&str, i64)] = &[("c4", 18), ("c5", 8), ("c6", 100), ("c8", 18), ("c9", 8), ("c10", 90), ("c11", 130), ("c12", 18), ("c13", 8), ("c14", 104)];
-    let tb_row: &[(&str, i64)] = &[("c4", 20), ("c5", 8), ("c6", 200), ("c8", 20), ("c9", 8), ("c10", 180), ("c11", 269), ("c12", 21), ("c13", 8), ("c14", 240)];
+    let tb_row: &[(&str, i64)] =
+        &[("c4", 20), ("c5", 8), ("c6", 200), ("c8", 20), ("c9", 8), ("c10", 180), ("c11", 269), ("c12", 21), ("c13", 8), ("c14", 240)];
     // A pick must be in the form's catalogue.
     let version = app.get_json(&hy.0, &format!("/api/v1/reports/{}", ids[0])).await["version"].clone();
     let body = json!({"version": version, "rows_added": [{"title": "Tỉnh không có", "catalogue": "atlantis"}]});
-    let refused = assert_error(put(&app, &hy.0, &format!("/api/v1/reports/{}/data", ids[0]), body).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
+    let refused =
+        assert_error(put(&app, &hy.0, &format!("/api/v1/reports/{}/data", ids[0]), body).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
     assert!(refused["error"]["cells"][0]["message"].as_str().unwrap().contains("\"atlantis\" không có trong danh mục dia_phuong"), "{refused}");
     fill_rows(&app, &hy.0, ids[0], &[("hungyen", "UBND tỉnh Hưng Yên", hy_row)]).await;
     fill_rows(&app, &tb.0, ids[1], &[("thaibinh", "UBND tỉnh Thái Bình", tb_row)]).await;
@@ -356,10 +361,7 @@ async fn ii_06a_catalogue_rows_aggregate_over_two_levels(backend: Backend) {
         &app,
         &ph.0,
         wards[0],
-        &[
-            ("tu-phap", "Tư pháp", &[("c4", 10), ("c5", 5), ("c8", 8), ("c9", 4), ("c10", 1), ("c12", 2)]),
-            ("y-te", "Y tế", &[("c4", 6), ("c8", 6)]),
-        ],
+        &[("tu-phap", "Tư pháp", &[("c4", 10), ("c5", 5), ("c8", 8), ("c9", 4), ("c10", 1), ("c12", 2)]), ("y-te", "Y tế", &[("c4", 6), ("c8", 6)])],
     )
     .await;
     fill_rows(

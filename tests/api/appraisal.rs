@@ -86,7 +86,8 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
     let refused = messages(typed, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
     assert!(refused[0].contains("chỉ dành cho nhóm TINH_TONGHOP"), "{refused:?}");
     // Before the report is sent there is nothing to appraise.
-    let early = put(&app, &appraiser, &format!("{path}/appraisal"), json!({"version": version, "cells": [{"row": "1.1", "col": "appraised", "value": 7}]})).await;
+    let early =
+        put(&app, &appraiser, &format!("{path}/appraisal"), json!({"version": version, "cells": [{"row": "1.1", "col": "appraised", "value": 7}]})).await;
     assert_error(early, StatusCode::CONFLICT, "not_appraisable").await;
 
     step(&app, &entry, id, "submit").await;
@@ -130,7 +131,10 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
     assert!(changed.iter().all(|(_, col)| *col == "appraised"), "{changed:?}");
     let tampered = import(&app, &appraiser, id, "?dry_run=false", scored(&theirs, &[("1.2", "I", "'35,5'"), ("1.1", "F", "10")])).await;
     let refused = messages(tampered, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
-    assert!(refused.iter().any(|m| m.starts_with("Trang tính \"CDS_CAPXA_2022\", dòng 10, cột F: cột (4) \"Điểm tự đánh giá\" do đơn vị báo cáo nhập")), "{refused:?}");
+    assert!(
+        refused.iter().any(|m| m.starts_with("Trang tính \"CDS_CAPXA_2022\", dòng 10, cột F: cột (4) \"Điểm tự đánh giá\" do đơn vị báo cáo nhập")),
+        "{refused:?}"
+    );
     let saved = import(&app, &appraiser, id, "?dry_run=false", scored(&theirs, &[("1.2", "I", "'35,5'")])).await;
     assert_eq!(saved.status(), StatusCode::OK);
     let report = app.get_json(&appraiser, &path).await;

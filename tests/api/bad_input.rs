@@ -36,8 +36,7 @@ async fn unknown_ids_are_not_found(backend: Backend) {
     let user = app.post(&admin, "/api/v1/users", json!({"unit_id": 424242, "username": "ma.x", "password": "Ma#Xo2026ab", "full_name": "Ma"})).await;
     assert_error(user, StatusCode::UNPROCESSABLE_ENTITY, "unknown_unit").await;
     assert_error(app.get(&admin, "/api/v1/no-such-route").await, StatusCode::NOT_FOUND, "not_found").await;
-    let not_a_number = app.get(&admin, "/api/v1/units/abc").await;
-    assert_eq!(not_a_number.status(), StatusCode::NOT_FOUND);
+    assert_error(app.get(&admin, "/api/v1/units/abc").await, StatusCode::BAD_REQUEST, "bad_request").await;
 }
 
 async fn weak_passwords_and_bad_fields_store_nothing(backend: Backend) {

@@ -87,7 +87,11 @@ async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
     assert_eq!(total[1..7], ["3", "1", "1", "1", "1", "0"]);
     let detail = book.worksheet_range("Chi tiết").unwrap();
     assert_eq!(detail.height(), 4, "a header and three reports");
-    assert!(detail.rows().any(|r| r[0] == Data::String("UBND phường Sơn Nam".into()) && r[2] == Data::String("02/01/2021".into()) && r[4] == Data::String("Trễ hạn".into())));
+    assert!(
+        detail
+            .rows()
+            .any(|r| r[0] == Data::String("UBND phường Sơn Nam".into()) && r[2] == Data::String("02/01/2021".into()) && r[4] == Data::String("Trễ hạn".into()))
+    );
 }
 
 async fn the_public_page_shows_provinces_and_nothing_private(backend: Backend) {

@@ -191,7 +191,7 @@ async fn no_report_route_crosses_tenants(backend: Backend) {
         assert_error(assign, StatusCode::FORBIDDEN, "forbidden").await;
         let receiver =
             put(&app, &who, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": app.unit_id("hungyen", "hungyen").await})).await;
-        assert_error(receiver, StatusCode::FORBIDDEN, "forbidden").await;
+        assert_error(receiver, StatusCode::NOT_FOUND, "not_found").await;
         let cookie = format!("baocao_session={}", who.token);
         for page in [format!("/reports/{id}"), format!("/reports/{id}/history"), format!("/reports/{id}/print")] {
             let response = app.client.get(app.url(&page)).header("cookie", &cookie).send().await.unwrap();

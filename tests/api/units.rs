@@ -28,7 +28,7 @@ async fn each_tenant_sees_only_its_own_units(backend: Backend) {
     assert!(theirs.as_array().unwrap().iter().all(|u| u["tenant_id"] != tenant));
     // A unit of another tenant, by id: refused.
     let tb_unit = list[1]["id"].as_i64().unwrap();
-    assert_error(app.get(&hy, &format!("/api/v1/units/{tb_unit}")).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_error(app.get(&hy, &format!("/api/v1/units/{tb_unit}")).await, StatusCode::NOT_FOUND, "not_found").await;
     let detail = app.get_json(&tb, &format!("/api/v1/units/{tb_unit}")).await;
     assert_eq!(detail["id"], tb_unit);
     // The operator sees every tenant.
@@ -193,7 +193,8 @@ async fn deleting_units_follows_the_rules(backend: Backend) {
     assert_error(app.delete(&tb, &format!("/api/v1/units/{with_users}")).await, StatusCode::CONFLICT, "unit_has_users").await;
     assert_error(app.delete(&tb, &format!("/api/v1/units/{province}")).await, StatusCode::FORBIDDEN, "forbidden").await;
     let clerk = app.login("tb.vuthu.gui").await;
-    assert_error(app.delete(&clerk, &format!("/api/v1/units/{empty}")).await, StatusCode::FORBIDDEN, "forbidden").await;
+    // A unit the caller cannot see answers as a missing one.
+    assert_error(app.delete(&clerk, &format!("/api/v1/units/{empty}")).await, StatusCode::NOT_FOUND, "not_found").await;
     assert_error(app.delete(&tb, "/api/v1/units/999999").await, StatusCode::NOT_FOUND, "not_found").await;
     assert_eq!(app.snapshot().await, before);
     assert_eq!(app.delete(&tb, &format!("/api/v1/units/{empty}")).await.status(), StatusCode::NO_CONTENT);
@@ -212,7 +213,7 @@ async fn units_can_be_edited(backend: Backend) {
     let clash = app.patch(&tb, &format!("/api/v1/units/{stp}"), json!({"code": "so-tttt"})).await;
     assert_error(clash, StatusCode::CONFLICT, "duplicate_unit_code").await;
     let hy = app.login("hy.quantri").await;
-    assert_error(app.patch(&hy, &format!("/api/v1/units/{stp}"), json!({"name": "Chiếm"})).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_error(app.patch(&hy, &format!("/api/v1/units/{stp}"), json!({"name": "Chiếm"})).await, StatusCode::NOT_FOUND, "not_found").await;
     let audit = app.get_json(&tb, "/api/v1/audit").await;
     let entry = audit.as_array().unwrap().iter().find(|e| e["action"] == "unit.update").unwrap();
     assert_eq!(entry["before"]["name"], "Sở Tư pháp tỉnh Thái Bình");
@@ -274,7 +275,7 @@ async fn merging_communes_keeps_the_old_units_and_links_the_successor(backend: B
             json!({"kind": "move", "units": [vu_thu], "into": [app.unit_id("hungyen", "hungyen").await], "effective": "01/01/2026", "decision": "x"}),
         )
         .await;
-    assert_error(foreign, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_error(foreign, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 async fn moving_a_unit_moves_its_subtree(backend: Backend) {
@@ -296,7 +297,7 @@ async fn moving_a_unit_moves_its_subtree(backend: Backend) {
     assert!(unit["path"].as_str().unwrap().contains(&format!("/{city}/{minh_quang}/")));
     // Authority follows the tree: the old district loses it, the city's aggregator gains it.
     let district = app.login("tb.vuthu.quantri").await;
-    assert_error(app.get(&district, &format!("/api/v1/units/{minh_quang}")).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_error(app.get(&district, &format!("/api/v1/units/{minh_quang}")).await, StatusCode::NOT_FOUND, "not_found").await;
     let city_aggregator = app.login("tb.tp.tonghop").await;
     assert_eq!(app.get(&city_aggregator, &format!("/api/v1/units/{minh_quang}")).await.status(), StatusCode::OK);
     // Cycles are refused.

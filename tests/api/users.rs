@@ -104,13 +104,13 @@ async fn delegated_administrators_stay_within_their_subtree_and_groups(backend: 
     let beyond = app.post(&district, &format!("/api/v1/users/{id}/groups"), json!({"group": "TINH_QUANTRI", "unit_id": commune})).await;
     assert!(matches!(beyond.status(), StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY));
     let province_level = app.post(&district, &format!("/api/v1/users/{id}/groups"), json!({"group": "TINH_TONGHOP", "unit_id": province})).await;
-    assert_error(province_level, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_error(province_level, StatusCode::NOT_FOUND, "not_found").await;
     let outside =
         app.post(&district, "/api/v1/users", json!({"unit_id": stp, "username": "tb.stp.x", "password": "Tam#Quang2026", "full_name": "Ngoài phạm vi"})).await;
     assert_error(outside, StatusCode::FORBIDDEN, "forbidden").await;
     let other_user = app.login("tb.stp.gui").await;
     let foreign = app.post(&district, &format!("/api/v1/users/{}/groups", other_user.user_id()), json!({"group": "TINH_XA_GUI", "unit_id": commune})).await;
-    assert_error(foreign, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_error(foreign, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 async fn revoking_a_group_takes_effect_at_once(backend: Backend) {
@@ -166,7 +166,7 @@ async fn administrators_edit_profiles_and_reset_passwords(backend: Backend) {
     assert_eq!(reset.status(), StatusCode::NO_CONTENT);
     assert_error(app.get(&clerk, "/api/v1/me").await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     assert_eq!(app.try_login("tb.stp.gui", "Dat#Lai2026").await.status(), StatusCode::OK);
-    // Another tenant's administrator touches nothing here.
+    // Another tenant's administrator touches nothing here, and cannot even tell the account exists.
     let hy = app.login("hy.quantri").await;
     for response in [
         app.get(&hy, &format!("/api/v1/users/{}", clerk.user_id())).await,
@@ -174,7 +174,7 @@ async fn administrators_edit_profiles_and_reset_passwords(backend: Backend) {
         app.post(&hy, &format!("/api/v1/users/{}/password", clerk.user_id()), json!({"password": "Chiem#Quyen1"})).await,
         app.delete(&hy, &format!("/api/v1/users/{}", clerk.user_id())).await,
     ] {
-        assert_error(response, StatusCode::FORBIDDEN, "forbidden").await;
+        assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
     }
     let audit = app.get_json(&tb, "/api/v1/audit").await;
     let entry = audit.as_array().unwrap().iter().find(|e| e["action"] == "user.reset_password").unwrap();

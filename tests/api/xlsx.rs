@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::aggregation::{assign, fill};
 
 /// Phố Hiến's meetings report, assigned by the province and filled by the ward: (province, ward's entry, report).
-async fn filled_ward_report(app: &TestApp) -> (Session, Session, i64) {
+pub async fn filled_ward_report(app: &TestApp) -> (Session, Session, i64) {
     let province = app.login("hy.tonghop").await;
     let entry = app.login("hy.phohien.nhaplieu").await;
     let id = assign(app, &province, &[app.unit_id("hungyen", "phuong-pho-hien").await]).await[0];
@@ -68,13 +68,13 @@ async fn a_report_downloads_as_a_workbook_laid_out_like_the_form(backend: Backen
 both!(a_report_downloads_as_a_workbook_laid_out_like_the_form);
 
 #[derive(Clone)]
-enum V {
+pub enum V {
     S(&'static str),
     N(f64),
 }
 
 /// A workbook as another program would save it: only the cells given.
-fn workbook(cells: &[(u32, u16, V)]) -> Vec<u8> {
+pub fn workbook(cells: &[(u32, u16, V)]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Bieu").unwrap();
@@ -88,11 +88,11 @@ fn workbook(cells: &[(u32, u16, V)]) -> Vec<u8> {
 }
 
 /// The numbers row of III.01a: (3) … (8) from column E.
-fn numbers_row(row: u32) -> Vec<(u32, u16, V)> {
+pub fn numbers_row(row: u32) -> Vec<(u32, u16, V)> {
     ["(3)", "(4)", "(5)", "(6)", "(7)", "(8)"].into_iter().enumerate().map(|(j, n)| (row, 4 + j as u16, V::S(n))).collect()
 }
 
-async fn import_(app: &TestApp, who: &Session, id: i64, query: &str, body: Vec<u8>) -> reqwest::Response {
+pub async fn import_(app: &TestApp, who: &Session, id: i64, query: &str, body: Vec<u8>) -> reqwest::Response {
     app.request(who, reqwest::Method::POST, &format!("/api/v1/reports/{id}/xlsx{query}"))
         .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .body(body)
@@ -225,10 +225,9 @@ async fn workbooks_from_other_programs_import_and_refusals_name_the_place(backen
         "xlsx",
         Some(&downloaded),
     );
-    for (body, expect) in [
-        (workbook(&inserted), "Trang tính \"Bieu\", dòng 10, cột F: dòng không có mã chỉ tiêu nhưng có số liệu"),
-        (encrypted, "đã được đặt mật khẩu"),
-    ] {
+    for (body, expect) in
+        [(workbook(&inserted), "Trang tính \"Bieu\", dòng 10, cột F: dòng không có mã chỉ tiêu nhưng có số liệu"), (encrypted, "đã được đặt mật khẩu")]
+    {
         let error = assert_error(import_(&app, &entry, id, "?dry_run=false", body).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
         let messages: Vec<&str> = error["error"]["cells"].as_array().unwrap().iter().map(|c| c["message"].as_str().unwrap()).collect();
         assert!(messages.iter().any(|m| m.contains(expect)), "{expect}: {messages:?}");

@@ -19,6 +19,25 @@ pub struct Settings {
     pub plugins: PluginSettings,
     pub reports: ReportSettings,
     pub log: LogSettings,
+    pub metrics: MetricsSettings,
+}
+
+/// Who may read `/metrics`. Open by default (a scraper inside the cluster);
+/// when `allow` or `token` is set, a request must come from a listed address
+/// or carry `Authorization: Bearer <token>`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Client addresses allowed to read the metrics, e.g. `["127.0.0.1", "10.0.0.5"]`.
+    pub allow: Vec<std::net::IpAddr>,
+    /// A bearer token that also admits a request.
+    pub token: Option<String>,
+}
+
+impl MetricsSettings {
+    pub fn restricted(&self) -> bool {
+        !self.allow.is_empty() || self.token.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -29,11 +48,27 @@ pub struct ReportSettings {
     pub attachments_dir: PathBuf,
     /// Largest attachment accepted, in bytes.
     pub max_attachment_bytes: usize,
+    /// An imported workbook may unpack to at most this many bytes, all its
+    /// parts together: a small zip can hold gigabytes of XML.
+    pub import_max_unpacked_bytes: u64,
+    /// At most this many cells (and shared strings) in an imported workbook.
+    pub import_max_cells: u64,
+    /// Reading one workbook stops after this many seconds.
+    pub import_max_seconds: u64,
+    /// Workbooks read at the same time on one instance; others wait their turn.
+    pub import_concurrency: usize,
 }
 
 impl Default for ReportSettings {
     fn default() -> Self {
-        ReportSettings { attachments_dir: PathBuf::from("./baocao-files"), max_attachment_bytes: 20 * 1024 * 1024 }
+        ReportSettings {
+            attachments_dir: PathBuf::from("./baocao-files"),
+            max_attachment_bytes: 20 * 1024 * 1024,
+            import_max_unpacked_bytes: 64 * 1024 * 1024,
+            import_max_cells: 500_000,
+            import_max_seconds: 20,
+            import_concurrency: 2,
+        }
     }
 }
 
@@ -67,11 +102,20 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// Number of worker threads; 0 means one per core.
     pub workers: usize,
+    /// Send `Strict-Transport-Security`; `None` follows `secure_cookies`
+    /// (a deployment with secure cookies is served over HTTPS).
+    pub hsts: Option<bool>,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        HttpSettings { listen: "127.0.0.1:8080".to_owned(), secure_cookies: true, max_body_bytes: 1024 * 1024, workers: 0 }
+        HttpSettings { listen: "127.0.0.1:8080".to_owned(), secure_cookies: true, max_body_bytes: 1024 * 1024, workers: 0, hsts: None }
+    }
+}
+
+impl HttpSettings {
+    pub fn sends_hsts(&self) -> bool {
+        self.hsts.unwrap_or(self.secure_cookies)
     }
 }
 

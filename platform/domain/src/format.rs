@@ -86,9 +86,32 @@ pub fn parse_number(raw: &str) -> Option<f64> {
     plain.parse::<f64>().ok().filter(|x| x.is_finite()).map(|x| sign * x)
 }
 
+/// One CSV field, always quoted. A field that a spreadsheet would read as a
+/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return; a
+/// unit renamed `=HYPERLINK(…)`) is prefixed with an apostrophe, which
+/// spreadsheets show as text and do not evaluate.
+pub fn csv_field(value: &str) -> String {
+    let neutral = match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_owned(),
+    };
+    format!("\"{}\"", neutral.replace('"', "\"\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_neutralised() {
+        assert_eq!(csv_field("Xã Minh Quang"), "\"Xã Minh Quang\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        for risky in ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"] {
+            let field = csv_field(risky);
+            assert!(field.starts_with("\"'"), "{risky:?} → {field}");
+        }
+        assert_eq!(csv_field(""), "\"\"");
+    }
 
     #[test]
     fn numbers_are_read_the_vietnamese_way() {

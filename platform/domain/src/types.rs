@@ -397,3 +397,63 @@ mod tests {
         assert!(Code::parse("", "level").is_err());
     }
 }
+
+// ---------------------------------------------------------------- paging ---
+
+/// The last page anyone may ask for: far beyond any real list, and small
+/// enough that page × page size never overflows an offset.
+pub const MAX_PAGE: u64 = 1_000_000;
+/// The largest page size a list serves.
+pub const MAX_PER_PAGE: u64 = 200;
+
+/// A page of a list, both numbers checked: 1 ≤ page ≤ [`MAX_PAGE`],
+/// 1 ≤ per_page ≤ [`MAX_PER_PAGE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl Paging {
+    /// From the query's `page` and `per_page`; absent ones take the first page and `default_per_page`.
+    pub fn parse(page: Option<u64>, per_page: Option<u64>, default_per_page: u64) -> Result<Paging, Invalid> {
+        let page = page.unwrap_or(1);
+        if !(1..=MAX_PAGE).contains(&page) {
+            return Err(Invalid::new(
+                "page",
+                "page_out_of_range",
+                Text::new(format!("Số trang phải từ 1 đến {MAX_PAGE}."), format!("The page number must be between 1 and {MAX_PAGE}.")),
+            ));
+        }
+        let per_page = per_page.unwrap_or(default_per_page);
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(Invalid::new(
+                "per_page",
+                "page_out_of_range",
+                Text::new(format!("Số dòng mỗi trang phải từ 1 đến {MAX_PER_PAGE}."), format!("The page size must be between 1 and {MAX_PER_PAGE}.")),
+            ));
+        }
+        Ok(Paging { page, per_page })
+    }
+
+    /// Rows skipped before this page.
+    pub fn offset(&self) -> u64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+#[cfg(test)]
+mod paging_tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_bounded_and_offsets_never_overflow() {
+        assert_eq!(Paging::parse(None, None, 25), Ok(Paging { page: 1, per_page: 25 }));
+        assert_eq!(Paging::parse(Some(3), Some(10), 25).map(|p| p.offset()), Ok(20));
+        for (page, per_page) in [(Some(0), None), (Some(u64::MAX), None), (Some(MAX_PAGE + 1), None), (None, Some(0)), (None, Some(u64::MAX))] {
+            assert_eq!(Paging::parse(page, per_page, 25).map_err(|e| e.code), Err("page_out_of_range"), "{page:?} {per_page:?}");
+        }
+        let last = Paging::parse(Some(MAX_PAGE), Some(MAX_PER_PAGE), 25).unwrap_or(Paging { page: 1, per_page: 1 });
+        assert!(last.offset() < i64::MAX as u64);
+    }
+}

@@ -91,7 +91,7 @@ pub async fn visible_units(state: &AppState, who: &Principal) -> Result<Vec<Unit
 }
 
 pub async fn unit(state: &AppState, who: &Principal, id: UnitId) -> Result<UnitWithTenant, AppError> {
-    let target = state.store.unit_for_check(id).await?;
+    let target = visible_unit(state, who, id).await?;
     let grant = state.authz.check::<ReadUnits>(who.user.id, &target.path).await?;
     Ok(state.store.unit(&grant).await?)
 }
@@ -314,13 +314,13 @@ pub async fn update_unit(state: &AppState, who: &Principal, id: UnitId, edit: Un
         code: edit.code.as_deref().and_then(|v| checks.take(Code::parse(v, "code"))),
     };
     checks.finish()?;
-    let target = state.store.unit_for_check(id).await?;
+    let target = visible_unit(state, who, id).await?;
     let grant = state.authz.check::<ManageUnits>(who.user.id, &target.path).await?;
     Ok(state.store.update_unit(&grant, &who.actor(), changes).await?)
 }
 
 pub async fn delete_unit(state: &AppState, who: &Principal, id: UnitId) -> Result<(), AppError> {
-    let target = state.store.unit_for_check(id).await?;
+    let target = visible_unit(state, who, id).await?;
     let Some(parent_id) = target.parent_id else {
         return Err(Invalid::new("unit", "cannot_delete_root", Text::fixed("Không thể xóa đơn vị gốc.", "The root unit cannot be deleted.")).into());
     };
@@ -375,7 +375,7 @@ pub async fn reorganise(state: &AppState, who: &Principal, input: Reorganisation
     let touched: Vec<i64> = input.units.iter().chain(input.into.iter()).copied().collect();
     let mut grants = Vec::with_capacity(touched.len());
     for id in touched {
-        let unit = state.store.unit_for_check(UnitId(id)).await?;
+        let unit = visible_unit(state, who, UnitId(id)).await?;
         grants.push(state.authz.check::<ManageUnits>(who.user.id, &unit.path).await?);
     }
     Ok(state.store.reorganise(&grants, &who.actor(), &op, effective, &decision).await?)
@@ -389,7 +389,7 @@ pub async fn users(state: &AppState, who: &Principal, query: &UserQuery) -> Resu
 }
 
 pub async fn user(state: &AppState, who: &Principal, id: UserId) -> Result<UserRecord, AppError> {
-    let target = state.store.user_by_id(id).await?;
+    let target = visible_user(state, who, id).await?;
     let unit = state.store.unit_for_check(target.unit_id).await?;
     let grant = state.authz.check::<ReadUsers>(who.user.id, &unit.path).await?;
     Ok(state.store.user_in(&grant, id).await?)
@@ -453,10 +453,42 @@ pub struct UserEdit {
     pub unit_id: Option<i64>,
 }
 
+/// The right to act on an account (edit it, lock it, reset its password,
+/// change its groups). Managing its home unit is not enough: every group the
+/// account holds, wherever it holds it, must lie within the caller's reach
+/// and be one the caller could have granted there. Otherwise a district
+/// administrator could reset the password of a user who is a province
+/// administrator at the province, sign in as it, and climb.
 async fn manage_grant_for_user(state: &AppState, who: &Principal, id: UserId) -> Result<baocao_authz::Grant<ManageUsers>, AppError> {
+    let target = visible_user(state, who, id).await?;
+    let unit = state.store.unit_for_check(target.unit_id).await?;
+    let grant = state.authz.check::<ManageUsers>(who.user.id, &unit.path).await?;
+    let memberships = state.store.all_memberships_of(id).await?;
+    let ids: Vec<UnitId> = memberships.iter().map(|m| m.unit).collect();
+    let paths = state.store.unit_paths(&ids).await?;
+    for m in &memberships {
+        let path = paths.get(&m.unit).ok_or(AppError::NotFound("unit"))?;
+        state.authz.check::<ManageUsers>(who.user.id, path).await?;
+        state.authz.check_grant(who.user.id, &m.group, path).await?;
+    }
+    Ok(grant)
+}
+
+/// A user the caller may see; another tenant's user answers as a missing one
+/// does (404), so that ids cannot be probed.
+async fn visible_user(state: &AppState, who: &Principal, id: UserId) -> Result<baocao_domain::user::User, AppError> {
     let target = state.store.user_by_id(id).await?;
     let unit = state.store.unit_for_check(target.unit_id).await?;
-    Ok(state.authz.check::<ManageUsers>(who.user.id, &unit.path).await?)
+    state.authz.check::<ReadUsers>(who.user.id, &unit.path).await.map_err(|_| AppError::NotFound("user"))?;
+    Ok(target)
+}
+
+/// A unit the caller may see, for a call naming it by id; another tenant's
+/// unit answers 404 like a missing one.
+pub async fn visible_unit(state: &AppState, who: &Principal, id: UnitId) -> Result<Unit, AppError> {
+    let unit = state.store.unit_for_check(id).await?;
+    state.authz.check::<ReadUnits>(who.user.id, &unit.path).await.map_err(|_| AppError::NotFound("unit"))?;
+    Ok(unit)
 }
 
 pub async fn update_user(state: &AppState, who: &Principal, id: UserId, edit: UserEdit) -> Result<UserRecord, AppError> {
@@ -467,7 +499,7 @@ pub async fn update_user(state: &AppState, who: &Principal, id: UserId, edit: Us
     let grant = manage_grant_for_user(state, who, id).await?;
     let move_grant = match edit.unit_id {
         Some(unit) if unit != grant.target().0 => {
-            let unit = state.store.unit_for_check(UnitId(unit)).await?;
+            let unit = visible_unit(state, who, UnitId(unit)).await?;
             Some(state.authz.check::<ManageUsers>(who.user.id, &unit.path).await?)
         }
         _ => None,
@@ -512,7 +544,7 @@ pub struct MembershipInput {
 pub async fn grant(state: &AppState, who: &Principal, user_id: UserId, input: MembershipInput) -> Result<bool, AppError> {
     // The caller must manage the user and be allowed to grant this group at that unit.
     manage_grant_for_user(state, who, user_id).await?;
-    let unit = state.store.unit_for_check(UnitId(input.unit_id)).await?;
+    let unit = visible_unit(state, who, UnitId(input.unit_id)).await?;
     let code = resolve_group(state, who, &input.group, &unit).await?;
     let grant = state.authz.check_grant(who.user.id, &code, &unit.path).await?;
     let added = state.store.grant_membership(&grant, &who.actor(), user_id, &code).await?;
@@ -522,7 +554,7 @@ pub async fn grant(state: &AppState, who: &Principal, user_id: UserId, input: Me
 
 pub async fn revoke(state: &AppState, who: &Principal, user_id: UserId, input: MembershipInput) -> Result<bool, AppError> {
     manage_grant_for_user(state, who, user_id).await?;
-    let unit = state.store.unit_for_check(UnitId(input.unit_id)).await?;
+    let unit = visible_unit(state, who, UnitId(input.unit_id)).await?;
     let code = GroupCode::parse(&input.group).map_err(|_| unknown_group(&input.group))?;
     let grant = state.authz.check_grant(who.user.id, &code, &unit.path).await?;
     let removed = state.store.revoke_membership(&grant, &who.actor(), user_id, &code).await?;

@@ -205,7 +205,7 @@ mod tests {
     use serde_json::json;
 
     fn col(code: &str, cell_type: CellType, aggregate: Option<Aggregate>) -> Column {
-        Column { code: code.into(), number: 3, header: vec![code.into()], cell_type, formula: None, fill_groups: vec![], aggregate }
+        Column { code: code.into(), number: 3, header: vec![code.into()], cell_type, formula: None, fill_groups: vec![], aggregate, min: None, max: None }
     }
 
     fn form() -> Form {

@@ -6,9 +6,13 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, ResponseError};
 use baocao_authz::Denied;
+use baocao_domain::format;
+use baocao_domain::text::Locale;
 use baocao_domain::text::{Invalid, Text};
 use baocao_identity::IdentityError;
 use baocao_storage::StoreError;
+
+use crate::workbook_guard::{Limit, Refusal};
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,18 +41,25 @@ pub enum AppError {
     BadCredentials,
     #[error("captcha required or wrong")]
     Captcha { required: bool },
-    #[error("account locked")]
-    Locked { seconds: i64 },
     #[error("too many attempts")]
     TooManyAttempts { seconds: u64 },
     #[error("csrf token missing or wrong")]
     Csrf,
     #[error("request body is malformed: {0}")]
     BadRequest(String),
+    /// A query parameter out of its range (a page number past the last page there can be).
+    #[error("bad query parameter")]
+    BadQuery(Invalid),
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("unsupported content type")]
     UnsupportedMediaType(&'static str),
+    /// A workbook import would cost more than its limits allow.
+    #[error("import refused by its limits: {0:?}")]
+    ImportLimit(crate::workbook_guard::Refusal),
+    /// Text holding a character no field may store (NUL).
+    #[error("a NUL character in the input")]
+    NulCharacter,
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -62,6 +73,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(i) => AppError::Conflict(i),
             StoreError::Refused(i) => AppError::Refused(i),
             StoreError::Stale(s) => AppError::Stale(s),
+            other if other.is_unavailable() => AppError::Unavailable(other.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -140,10 +152,12 @@ impl AppError {
             AppError::Stale(_) => StatusCode::CONFLICT,
             AppError::Conflict(_) | AppError::Refused(_) => StatusCode::CONFLICT,
             AppError::Captcha { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Locked { .. } => StatusCode::LOCKED,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::ImportLimit(Refusal::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::ImportLimit(Refusal::TooSlow { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::NulCharacter => StatusCode::BAD_REQUEST,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -182,7 +196,7 @@ impl AppError {
                     ),
                 ),
             ),
-            AppError::Conflict(i) | AppError::Refused(i) => (i.code.to_owned(), i.text.clone()),
+            AppError::Conflict(i) | AppError::Refused(i) | AppError::BadQuery(i) => (i.code.to_owned(), i.text.clone()),
             AppError::BadCredentials => ("bad_credentials".into(), Text::fixed("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")),
             AppError::Captcha { required: true } => {
                 ("captcha_required".into(), Text::fixed("Vui lòng nhập mã kiểm tra.", "Please type the verification code."))
@@ -190,13 +204,6 @@ impl AppError {
             AppError::Captcha { required: false } => {
                 ("captcha_wrong".into(), Text::fixed("Mã kiểm tra không đúng, vui lòng nhập lại.", "The verification code is wrong; please try again."))
             }
-            AppError::Locked { seconds } => (
-                "account_locked".into(),
-                Text::new(
-                    format!("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {} giây.", seconds),
-                    format!("The account is locked after repeated failures. Try again in {seconds} seconds."),
-                ),
-            ),
             AppError::TooManyAttempts { seconds } => (
                 "too_many_attempts".into(),
                 Text::new(
@@ -216,6 +223,14 @@ impl AppError {
                 "unsupported_media_type".into(),
                 Text::new(format!("Dữ liệu gửi lên phải có kiểu {expected}."), format!("The request body must be {expected}.")),
             ),
+            AppError::ImportLimit(refusal) => import_refusal(refusal),
+            AppError::NulCharacter => (
+                "invalid_character".into(),
+                Text::fixed(
+                    "Dữ liệu gửi lên chứa ký tự không hợp lệ (ký tự NUL). Hãy xóa ký tự đó rồi gửi lại.",
+                    "The input contains a character that is not allowed (NUL). Remove it and send again.",
+                ),
+            ),
             AppError::Unavailable(_) => {
                 ("unavailable".into(), Text::fixed("Hệ thống tạm thời không sẵn sàng, vui lòng thử lại sau.", "The service is temporarily unavailable."))
             }
@@ -228,7 +243,7 @@ impl AppError {
     pub fn fields(&self) -> Vec<FieldError> {
         let list: &[Invalid] = match self {
             AppError::Invalid(list) => list,
-            AppError::Conflict(i) | AppError::Refused(i) => std::slice::from_ref(i),
+            AppError::Conflict(i) | AppError::Refused(i) | AppError::BadQuery(i) => std::slice::from_ref(i),
             _ => &[],
         };
         list.iter()
@@ -257,6 +272,43 @@ impl AppError {
             _ => {}
         }
     }
+}
+
+/// The limit an import ran into, named so the user knows what to change.
+fn import_refusal(refusal: &Refusal) -> (String, Text) {
+    let mib = |bytes: u64| format::number(bytes as f64 / (1024.0 * 1024.0), 0, Locale::Vi);
+    let (vi, en) = match refusal {
+        Refusal::TooSlow { seconds } => {
+            return (
+                "import_too_slow".into(),
+                Text::new(
+                    format!("Tệp Excel cần quá {seconds} giây để đọc nên không được nhập. Hãy bỏ các trang tính, định dạng và dòng thừa rồi nhập lại."),
+                    format!(
+                        "Reading the workbook took over {seconds} seconds, so it was not imported. Remove extra sheets, formatting and rows, then import again."
+                    ),
+                ),
+            );
+        }
+        Refusal::TooLarge(Limit::Unpacked { max }) => (
+            format!("khi giải nén vượt quá {} MB (giới hạn dung lượng giải nén)", mib(*max)),
+            format!("it unpacks to more than {} MiB (the unpacked-size limit)", mib(*max)),
+        ),
+        Refusal::TooLarge(Limit::Cells { max }) => (
+            format!("có quá {} ô dữ liệu (giới hạn số ô)", format::number(*max as f64, 0, Locale::Vi)),
+            format!("it has more than {} cells (the cell limit)", format::number(*max as f64, 0, Locale::En)),
+        ),
+        Refusal::TooLarge(Limit::SharedStrings { max }) => (
+            format!("có quá {} chuỗi văn bản dùng chung (giới hạn số ô)", format::number(*max as f64, 0, Locale::Vi)),
+            format!("it has more than {} shared strings (the cell limit)", format::number(*max as f64, 0, Locale::En)),
+        ),
+        Refusal::TooLarge(Limit::Ratio { entry }) => (
+            format!("phần \"{entry}\" có tỷ lệ nén bất thường (không phải sổ tính thông thường)"),
+            format!("its part \"{entry}\" has an abnormal compression ratio (not an ordinary workbook)"),
+        ),
+        Refusal::TooLarge(Limit::Entries { max }) => (format!("có quá {max} thành phần"), format!("it has more than {max} parts")),
+        Refusal::TooLarge(Limit::Structure) => ("có cấu trúc tệp không hợp lệ".to_owned(), "its file structure is not valid".to_owned()),
+    };
+    ("import_too_large".into(), Text::new(format!("Tệp Excel không được nhập vì {vi}."), format!("The workbook was not imported because {en}.")))
 }
 
 fn what_vi(what: &str) -> &'static str {

@@ -18,16 +18,36 @@ pub mod reports;
 pub mod sanitize;
 pub mod signin;
 pub mod state;
+pub mod workbook_guard;
 pub mod xlsx;
 
 use std::net::TcpListener;
 
+use actix_web::ResponseError;
 use actix_web::dev::{Server, Service};
 use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::{App, HttpServer, web};
 
 use crate::error::{ApiError, AppError};
 pub use crate::state::AppState;
+
+/// Whether a request is for the JSON API (errors as JSON) or a page (errors as the error page).
+fn is_api(req: &actix_web::HttpRequest) -> bool {
+    req.path().starts_with("/api/")
+}
+
+/// An error as the request's kind of client expects it.
+fn error_for(req: &actix_web::HttpRequest, error: AppError) -> actix_web::Error {
+    if is_api(req) { ApiError(error).into() } else { pages::PageError::new(error, locale::of(req)).into() }
+}
+
+/// Path segments and query strings that do not parse (`/units/abc`,
+/// `?page=x`) answer 400 with the error body, never the framework's text.
+fn parameter_configs() -> (web::PathConfig, web::QueryConfig) {
+    let path = web::PathConfig::default().error_handler(|err, req| error_for(req, AppError::BadRequest(err.to_string())));
+    let query = web::QueryConfig::default().error_handler(|err, req| error_for(req, AppError::BadRequest(err.to_string())));
+    (path, query)
+}
 
 /// How request bodies that fail to parse are answered: JSON errors for the
 /// API, with 413 for bodies over the limit.
@@ -63,45 +83,169 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// its next request on it gets a broken response. Small bodies are read here,
 /// before routing, and handed on from memory; larger ones (uploads) stream to
 /// the handlers, which read them.
+///
+/// Text bodies (JSON, forms) up to the body limit are read here too, so that
+/// a NUL character — which PostgreSQL refuses in text and SQLite would store
+/// — is refused the same way on both before any handler sees it; so is one
+/// in the path or the query string.
 async fn read_small_body(
     mut req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
-) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
     use actix_web::HttpMessage;
     use futures::StreamExt;
     const SMALL: usize = 64 * 1024;
+    let refuse = |req: actix_web::dev::ServiceRequest| {
+        let error = error_for(req.request(), AppError::NulCharacter);
+        Ok(req.error_response(error).map_into_right_body())
+    };
+    if nul::in_uri(req.uri().path()) || req.uri().query().is_some_and(nul::in_uri) {
+        return refuse(req);
+    }
+    let text = nul::text_body(req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or(""));
+    let limit = req.app_data::<web::Data<AppState>>().map_or(SMALL, |s| s.settings.http.max_body_bytes.max(SMALL));
     let length = req.headers().get(actix_web::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if let Some(length) = length.filter(|n| (1..=SMALL).contains(n)) {
+    let read_here = length.filter(|n| *n >= 1 && (*n <= SMALL || (text.is_some() && *n <= limit)));
+    if let Some(length) = read_here {
         let mut payload = req.take_payload();
         let mut body = web::BytesMut::with_capacity(length);
         while let Some(chunk) = payload.next().await {
             let chunk: web::Bytes = chunk?;
             body.extend_from_slice(&chunk);
         }
+        if text.is_some_and(|kind| kind.has_nul(&body)) {
+            return refuse(req);
+        }
         req.set_payload(actix_web::dev::Payload::from(body.freeze()));
     }
-    next.call(req).await
+    next.call(req).await.map(|res| res.map_into_left_body())
+}
+
+/// Every error response is the JSON error body (API) or the error page: an
+/// error that left a handler or an extractor as plain text (a method not
+/// allowed, a body over a size limit) is rewritten here, keeping its status.
+async fn uniform_errors(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let status = res.status();
+    let typed = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/html"));
+    let sign_in_redirect = status == actix_web::http::StatusCode::UNAUTHORIZED && !is_api(res.request());
+    if !(status.is_client_error() || status.is_server_error()) || typed || sign_in_redirect {
+        return Ok(res.map_into_left_body());
+    }
+    let (req, _) = res.into_parts();
+    let error = match status.as_u16() {
+        400 => AppError::BadRequest(String::new()),
+        401 => AppError::Unauthenticated,
+        404 => AppError::NotFound("route"),
+        413 => AppError::PayloadTooLarge,
+        415 => AppError::UnsupportedMediaType("application/json"),
+        503 => AppError::Unavailable(String::new()),
+        s if s < 500 => AppError::BadRequest(String::new()),
+        _ => AppError::Internal(format!("a response with status {status} and no body")),
+    };
+    let mut response = if is_api(&req) { ApiError(error).error_response() } else { pages::PageError::new(error, locale::of(&req)).error_response() };
+    *response.status_mut() = status;
+    Ok(actix_web::dev::ServiceResponse::new(req, response).map_into_right_body())
+}
+
+/// Finding NUL characters in what a request carries.
+mod nul {
+    /// `%00` (or a raw NUL) in a path or query string.
+    pub fn in_uri(s: &str) -> bool {
+        s.contains('\0') || s.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+    }
+
+    #[derive(Clone, Copy)]
+    pub enum TextBody {
+        Json,
+        Form,
+    }
+
+    pub fn text_body(content_type: &str) -> Option<TextBody> {
+        let t = content_type.to_ascii_lowercase();
+        if t.starts_with("application/json") {
+            Some(TextBody::Json)
+        } else if t.starts_with("application/x-www-form-urlencoded") {
+            Some(TextBody::Form)
+        } else {
+            None
+        }
+    }
+
+    impl TextBody {
+        /// A raw NUL byte in JSON is not JSON at all: the parser refuses it (and a
+        /// handler that expects another media type says so), so only the escape is looked for.
+        pub fn has_nul(self, body: &[u8]) -> bool {
+            match self {
+                TextBody::Form => body.contains(&0) || in_uri(&String::from_utf8_lossy(body)),
+                TextBody::Json => json_escape(body),
+            }
+        }
+    }
+
+    /// `\u0000` as a JSON escape: preceded by an odd run of backslashes (an
+    /// even run is escaped backslashes followed by the letters "u0000").
+    fn json_escape(body: &[u8]) -> bool {
+        let mut from = 0;
+        while let Some(i) = body[from..].windows(5).position(|w| w.eq_ignore_ascii_case(b"u0000")) {
+            let at = from + i;
+            let slashes = body[..at].iter().rev().take_while(|b| **b == b'\\').count();
+            if slashes % 2 == 1 {
+                return true;
+            }
+            from = at + 5;
+        }
+        false
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn nul_is_found_in_uris_forms_and_json_escapes_only() {
+            assert!(in_uri("q=a%00b") && !in_uri("q=a%2000"));
+            assert!(TextBody::Json.has_nul(br#"{"comment":"a\u0000b"}"#));
+            assert!(!TextBody::Json.has_nul(br#"{"comment":"a\\u0000b"}"#), "an escaped backslash, then letters");
+            assert!(TextBody::Json.has_nul(br#"{"c":"\\\u0000"}"#));
+            assert!(TextBody::Form.has_nul(b"comment=a%00b") && !TextBody::Form.has_nul(b"comment=a%20b"));
+        }
+    }
 }
 
 /// Builds the HTTP server on an already bound listener (port 0 in tests).
 pub fn server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
     let limit = state.settings.http.max_body_bytes;
     let workers = state.settings.http.workers;
+    let hsts = state.settings.http.sends_hsts();
     let mut server = HttpServer::new(move || {
         let (json, form, payload) = body_configs(limit);
+        let (path, query) = parameter_configs();
         let metrics = state.metrics.clone();
+        let mut headers = DefaultHeaders::new()
+            .add(("X-Content-Type-Options", "nosniff"))
+            .add(("X-Frame-Options", "DENY"))
+            .add(("Referrer-Policy", "same-origin"))
+            .add(("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"));
+        if hsts {
+            headers = headers.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"));
+        }
         App::new()
             .app_data(state.clone())
             .app_data(json)
             .app_data(form)
             .app_data(payload)
-            .wrap(
-                DefaultHeaders::new()
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("X-Frame-Options", "DENY"))
-                    .add(("Referrer-Policy", "same-origin"))
-                    .add(("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")),
-            )
+            .app_data(path)
+            .app_data(query)
+            .wrap(actix_web::middleware::from_fn(uniform_errors))
+            .wrap(headers)
             .wrap(Compress::default())
             .wrap(actix_web::middleware::from_fn(read_small_body))
             .wrap_fn(move |req, srv| {

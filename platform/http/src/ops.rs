@@ -29,6 +29,17 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     if database && sessions && bus { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
 }
 
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// Prometheus metrics. Open unless `metrics.allow` or `metrics.token` is set;
+/// then only a listed client address or the bearer token is served.
+async fn metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) -> HttpResponse {
+    let rules = &state.settings.metrics;
+    if rules.restricted() {
+        let from_allowed = req.peer_addr().is_some_and(|a| rules.allow.contains(&a.ip()));
+        let bearer = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let with_token = matches!((bearer, &rules.token), (Some(given), Some(token)) if baocao_identity::token::constant_time_eq(given, token));
+        if !(from_allowed || with_token) {
+            return actix_web::ResponseError::error_response(&crate::error::ApiError(crate::error::AppError::NotFound("route")));
+        }
+    }
     HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render())
 }

@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use baocao_authz::perms::{AssignReports, CheckReports, ReadReports, ReadUnits};
 use baocao_authz::{RoleGrant, Scope};
@@ -454,6 +455,38 @@ fn normalise(value: serde_json::Value, cell_type: CellType) -> serde_json::Value
     }
 }
 
+/// The numbers a column accepts: the regime's declared bounds, else the
+/// platform's for the type — integers stay exact in a double (±2⁵³ − 1),
+/// decimals and percentages within ±10¹⁵. With every entered value bounded,
+/// the regimes' sums and ratios cannot overflow to infinity either; a
+/// computed value past its column's bounds is refused like an entered one.
+fn number_bounds(column: &regime_abi::Column) -> (f64, f64) {
+    const EXACT: f64 = 9_007_199_254_740_991.0;
+    const DECIMAL: f64 = 1e15;
+    let limit = if column.cell_type == CellType::Integer { EXACT } else { DECIMAL };
+    (column.min.unwrap_or(-limit), column.max.unwrap_or(limit))
+}
+
+/// A number outside its column's bounds, named by its cell; `None` when the value is fine.
+fn out_of_bounds(row: &str, column: &regime_abi::Column, value: &serde_json::Value) -> Option<CellProblem> {
+    if matches!(column.cell_type, CellType::Text | CellType::Date) {
+        return None;
+    }
+    let x = value.as_f64()?;
+    let (min, max) = number_bounds(column);
+    if x.is_finite() && (min..=max).contains(&x) {
+        return None;
+    }
+    let (lo, hi) = (format::number(min, 0, Locale::Vi), format::number(max, 0, Locale::Vi));
+    let (lo_en, hi_en) = (format::number(min, 0, Locale::En), format::number(max, 0, Locale::En));
+    Some(cell_problem(
+        Some(row),
+        Some(&column.code),
+        format!("Giá trị ở cột ({}) phải nằm trong khoảng từ {lo} đến {hi}.", column.number),
+        format!("The value in column ({}) must be between {lo_en} and {hi_en}.", column.number),
+    ))
+}
+
 // ------------------------------------------------------------ who writes ---
 
 /// Who writes a report's cells. The reporting unit enters its data while the
@@ -488,8 +521,16 @@ impl Writer {
         let name = column.header.last().cloned().unwrap_or_default();
         match self.writing {
             Writing::Entry => (
-                format!("cột ({}) \"{name}\" chỉ dành cho nhóm {} (đơn vị thẩm định), đơn vị báo cáo không được nhập", column.number, column.fill_groups.join(", ")),
-                format!("column ({}) \"{name}\" is for the group(s) {} (the appraisers); the reporting unit may not fill it", column.number, column.fill_groups.join(", ")),
+                format!(
+                    "cột ({}) \"{name}\" chỉ dành cho nhóm {} (đơn vị thẩm định), đơn vị báo cáo không được nhập",
+                    column.number,
+                    column.fill_groups.join(", ")
+                ),
+                format!(
+                    "column ({}) \"{name}\" is for the group(s) {} (the appraisers); the reporting unit may not fill it",
+                    column.number,
+                    column.fill_groups.join(", ")
+                ),
             ),
             Writing::Appraisal => (
                 format!("cột ({}) \"{name}\" do đơn vị báo cáo nhập; khi thẩm định chỉ được nhập cột dành cho nhóm của bạn", column.number),
@@ -556,7 +597,9 @@ pub async fn recompute(state: &AppState, who: &Principal, id: i64, input: DataIn
         _ => HashSet::new(),
     };
     let content = apply_edit(&report, &form, input, &writer, &catalogue)?;
-    let (cells, errors) = run_regime(state, &entry.plugin, &form.code, &content.cells).await?;
+    let (cells, mut errors) = run_regime(state, &entry.plugin, &form.code, &content.cells).await?;
+    let columns: HashMap<&str, &regime_abi::Column> = form.columns.iter().map(|c| (c.code.as_str(), c)).collect();
+    errors.extend(cells.iter().filter_map(|c| columns.get(c.col.as_str()).and_then(|col| out_of_bounds(&c.row, col, &c.value))));
     Ok(Recomputed { report, content: NewContent { cells, ..content }, errors, grant })
 }
 
@@ -712,6 +755,10 @@ fn apply_edit(report: &ReportRow, form: &Form, input: DataInput, writer: &Writer
             continue;
         }
         let value = normalise(cell.value, col.cell_type);
+        if let Some(problem) = out_of_bounds(&cell.row, col, &value) {
+            problems.push(problem);
+            continue;
+        }
         let stored = cells.iter().position(|c| c.row == cell.row && c.col == cell.col);
         let unchanged = stored.map_or(value.is_null(), |i| cells[i].value == value);
         if unchanged {
@@ -902,7 +949,10 @@ fn attachment_type(name: &str, bytes: &[u8]) -> Result<&'static str, AppError> {
 fn clean_file_name(raw: &str) -> Result<String, AppError> {
     // Keep the last path component and drop control characters and quotes.
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let name: String = base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>')).collect::<String>().trim().to_owned();
+    // Bidirectional controls (U+202E "right-to-left override" and kin) make
+    // "hoadon\u{202E}fdp.exe" display as "hoadonexe.pdf": they go too.
+    let bidi = |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}');
+    let name: String = base.chars().filter(|c| !c.is_control() && !bidi(*c) && !matches!(c, '"' | '<' | '>')).collect::<String>().trim().to_owned();
     if name.is_empty() || name.chars().count() > 200 || name.starts_with('.') {
         return Err(invalid("name", "file_name", "Tên tập tin không hợp lệ.", "The file name is not valid."));
     }
@@ -999,9 +1049,26 @@ pub fn file_response(meta: &baocao_storage::Attachment, bytes: Vec<u8>) -> actix
 // ------------------------------------------------------------- receivers ---
 
 /// Sets which unit receives a unit's reports (for one regime or every regime).
+///
+/// Both ends must be where the caller may configure: a district administrator
+/// can neither send a commune's reports to a provincial department nor make a
+/// commune the receiver of the district's own reports (reports go up or
+/// sideways, never down into the sender's own subtree).
 pub async fn set_receiver(state: &AppState, who: &Principal, unit: UnitId, regime: &str, receiver: UnitId) -> Result<(), AppError> {
-    let target = state.store.unit_for_check(unit).await?;
+    let target = crate::admin::visible_unit(state, who, unit).await?;
     let grant = state.authz.check::<baocao_authz::perms::ConfigureReceivers>(who.user.id, &target.path).await?;
+    let receiving = crate::admin::visible_unit(state, who, receiver).await?;
+    state.authz.check::<baocao_authz::perms::ConfigureReceivers>(who.user.id, &receiving.path).await?;
+    if receiving.id != target.id && receiving.path.is_within(&target.path) {
+        return Err(AppError::Refused(Invalid::new(
+            "receiver",
+            "receiver_below_sender",
+            Text::fixed(
+                "Đơn vị nhận báo cáo không được là đơn vị trực thuộc của đơn vị gửi.",
+                "The receiving unit cannot be one of the sending unit's own subordinate units.",
+            ),
+        )));
+    }
     let regime = regime.trim();
     if regime.is_empty() || regime.len() > 64 {
         return Err(invalid("regime", "required", "Hãy chọn chế độ báo cáo (hoặc \"*\" cho mọi chế độ).", "Pick a regime (or \"*\" for every regime)."));
@@ -1186,11 +1253,23 @@ pub async fn import_xlsx(
     let form_for_read = (*form).clone();
     let report_for_read = report.clone();
     let params = params.clone();
-    // Parsing a workbook is CPU work: the blocking pool, not an async worker.
-    let cells = tokio::task::spawn_blocking(move || crate::xlsx::read(&data, &form_for_read, &report_for_read, &params, &writer))
+    let limits = state.import_limits();
+    // A few imports at a time, each waiting no longer than one may take.
+    let permit = tokio::time::timeout(Duration::from_secs(limits.max_seconds), state.imports.clone().acquire_owned())
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::InvalidCells)?;
+        .map_err(|_| AppError::Unavailable("every import slot stayed busy".into()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // Parsing a workbook is CPU work: the blocking pool, not an async worker.
+    let cells = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        crate::xlsx::read(&data, &form_for_read, &report_for_read, &params, &writer, limits)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| match e {
+        crate::xlsx::ReadError::Problems(p) => AppError::InvalidCells(p),
+        crate::xlsx::ReadError::Limit(refusal) => AppError::ImportLimit(refusal),
+    })?;
     let input = DataInput { version: report.version, cells, rows_added: Vec::new(), rows_removed: Vec::new() };
     let preview = recompute(state, who, id, input, writing).await?;
     if !preview.errors.is_empty() {

@@ -5,8 +5,8 @@ use std::net::IpAddr;
 use baocao_domain::types::Username;
 use baocao_domain::user::{User, UserStatus};
 use baocao_identity::session::SessionData;
+use baocao_identity::throttle::Verdict;
 use baocao_identity::{captcha, password};
-use chrono::Utc;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -34,7 +34,6 @@ pub async fn sign_in(
         Ok(_) => "success",
         Err(AppError::BadCredentials) => "bad_credentials",
         Err(AppError::Captcha { .. }) => "captcha",
-        Err(AppError::Locked { .. }) => "locked",
         Err(AppError::TooManyAttempts { .. }) => "throttled",
         Err(_) => "error",
     };
@@ -50,48 +49,33 @@ async fn attempt(state: &AppState, ip: Option<IpAddr>, username: &str, secret: &
     if let Some(ip) = ip {
         state.limiter.attempt(ip).map_err(|wait| AppError::TooManyAttempts { seconds: wait.as_secs().max(1) })?;
     }
-    let captcha_on = state.settings.auth.captcha;
-    if let CaptchaRule::Always { expected, typed } = &rule
-        && captcha_on
-    {
-        check_captcha(*expected, Some(typed))?;
+    let captcha_due = match state.throttle.check(username, ip) {
+        Verdict::Wait(wait) => return Err(AppError::TooManyAttempts { seconds: wait.as_secs().max(1) }),
+        Verdict::Proceed { captcha } => captcha,
+    };
+    if state.settings.auth.captcha {
+        match &rule {
+            CaptchaRule::Always { expected, typed } => check_captcha(*expected, Some(typed))?,
+            CaptchaRule::AfterFailures { expected, typed } if captcha_due => check_captcha(*expected, *typed)?,
+            CaptchaRule::AfterFailures { .. } => {}
+        }
     }
     let record = match Username::parse(username) {
         Ok(name) => state.store.login_record(&name).await?,
         Err(_) => None,
     };
-    let Some(record) = record else {
-        // Spend the same time as a real check so unknown usernames are not revealed.
-        let secret = secret.to_owned();
-        let _ = tokio::task::spawn_blocking(move || password::verify(&secret, password::decoy_hash())).await;
-        return Err(AppError::BadCredentials);
-    };
-    if let CaptchaRule::AfterFailures { expected, typed } = &rule
-        && captcha_on
-        && record.failed_logins >= state.lockout.captcha_after
-    {
-        check_captcha(*expected, *typed)?;
-    }
-    let now = Utc::now();
-    if let Some(until) = record.locked_until
-        && until > now
-    {
-        return Err(AppError::Locked { seconds: (until - now).num_seconds().max(1) });
-    }
-    let stored = record.password_hash.clone();
+    // An unknown name costs the same time and counts the same as a wrong password.
+    let stored = record.as_ref().map_or_else(|| password::decoy_hash().to_owned(), |r| r.password_hash.clone());
     let candidate = secret.to_owned();
     let ok = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored)).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    if !ok {
-        let lockout = state.lockout;
-        let failures = state.store.record_failed_login(record.user.id, |n| lockout.lock_until(n, Utc::now())).await?;
-        if let Some(until) = lockout.lock_until(failures, Utc::now()) {
-            return Err(AppError::Locked { seconds: (until - Utc::now()).num_seconds().max(1) });
-        }
+    let Some(record) = record.filter(|_| ok) else {
+        state.throttle.failed(username, ip);
         return Err(AppError::BadCredentials);
-    }
+    };
     if record.user.status != UserStatus::Active {
         return Err(AppError::BadCredentials);
     }
+    state.throttle.succeeded(username, ip);
     state.store.record_successful_login(record.user.id).await?;
     Ok(record.user)
 }

@@ -13,12 +13,13 @@ use std::io::Cursor;
 
 use baocao_plugins::abi::{CellType, Column, Form};
 use baocao_storage::ReportRow;
-use calamine::{Data, DataRef, Reader, Xls, XlsError, Xlsx, XlsxError as ReadError};
+use calamine::{Data, DataRef, Reader, Xls, XlsError, Xlsx, XlsxError as XlsxReadError};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use crate::error::{AppError, CellProblem};
 use crate::pages::reports::{computed_row, display_rows};
 use crate::reports::{CellInput, Writer};
+use crate::workbook_guard::{self, Budget, ImportLimits, Refusal};
 
 /// Column of the indicator codes (B) and of the first data column (E), zero-based.
 pub const CODE_COL: u16 = 1;
@@ -231,11 +232,13 @@ enum Book {
     Xls(Xls<Cursor<Vec<u8>>>),
 }
 
+const ZIP: &[u8] = b"PK\x03\x04";
+const COMPOUND: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
 /// Opens an upload, telling an encrypted file ("đặt mật khẩu") from one that is not a workbook.
 fn open(bytes: Vec<u8>) -> Result<Book, (String, String)> {
-    const ZIP: &[u8] = b"PK\x03\x04";
-    const COMPOUND: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-    let not_workbook = || ("Tập tin không phải sổ tính Excel (.xlsx, .xls) đọc được.".to_owned(), "The file is not a readable Excel workbook (.xlsx, .xls).".to_owned());
+    let not_workbook =
+        || ("Tập tin không phải sổ tính Excel (.xlsx, .xls) đọc được.".to_owned(), "The file is not a readable Excel workbook (.xlsx, .xls).".to_owned());
     let encrypted = || {
         (
             "Tập tin đã được đặt mật khẩu (mã hóa). Hãy mở bằng Excel, bỏ mật khẩu, lưu lại rồi nhập lại.".to_owned(),
@@ -250,7 +253,7 @@ fn open(bytes: Vec<u8>) -> Result<Book, (String, String)> {
     }
     // An encrypted .xlsx is a compound file holding an "EncryptedPackage"; a password-protected .xls says so in its records.
     match Xlsx::new(Cursor::new(bytes.clone())) {
-        Err(ReadError::Password) => Err(encrypted()),
+        Err(XlsxReadError::Password) => Err(encrypted()),
         Ok(book) => Ok(Book::Xlsx(book)),
         Err(_) => match Xls::new(Cursor::new(bytes)) {
             Ok(book) => Ok(Book::Xls(book)),
@@ -266,8 +269,18 @@ fn open(bytes: Vec<u8>) -> Result<Book, (String, String)> {
 /// An .xlsx sheet is streamed: one row is held at a time, whatever the
 /// sheet's size. (.xls files are read whole; the format is limited to 65,536
 /// rows and the upload to [`MAX_IMPORT_BYTES`].)
-pub fn read(bytes: &[u8], form: &Form, report: &ReportRow, params: &ImportParams, writer: &Writer) -> Result<Vec<CellInput>, Vec<CellProblem>> {
-    let problem = |(vi, en): (String, String)| vec![CellProblem { row: None, col: None, message: vi, message_en: en }];
+///
+/// What reading may cost is bounded by `limits` (see [`crate::workbook_guard`]):
+/// the upload is inspected before a reader opens it, and cells are counted
+/// and the clock watched while the sheet streams.
+pub fn read(bytes: &[u8], form: &Form, report: &ReportRow, params: &ImportParams, writer: &Writer, limits: ImportLimits) -> Result<Vec<CellInput>, ReadError> {
+    let problem = |(vi, en): (String, String)| ReadError::Problems(vec![CellProblem { row: None, col: None, message: vi, message_en: en }]);
+    let mut budget = Budget::new(limits);
+    if bytes.starts_with(ZIP) {
+        workbook_guard::inspect_zip(bytes, &budget)?;
+    } else if bytes.starts_with(COMPOUND) {
+        workbook_guard::inspect_compound(bytes, &budget)?;
+    }
     let mut book = open(bytes.to_vec()).map_err(problem)?;
     let sheet = match &book {
         Book::Xlsx(b) => b.sheet_names().first().cloned(),
@@ -284,12 +297,13 @@ pub fn read(bytes: &[u8], form: &Form, report: &ReportRow, params: &ImportParams
             let mut row: Vec<(u32, Data)> = Vec::new();
             let mut at: Option<u32> = None;
             while let Some(cell) = cells.next_cell().map_err(|_| unreadable())? {
+                budget.cell()?;
                 let (r, c) = cell.get_position();
                 if at != Some(r) {
                     if let Some(done) = at
                         && !scan.row(done, &row)
                     {
-                        return scan.finish();
+                        return scan.finish().map_err(ReadError::Problems);
                     }
                     row.clear();
                     at = Some(r);
@@ -316,10 +330,26 @@ pub fn read(bytes: &[u8], form: &Form, report: &ReportRow, params: &ImportParams
                 if !scan.row(top + i as u32, &row) {
                     break;
                 }
+                if i % 1024 == 0 {
+                    budget.check_time()?;
+                }
             }
         }
     }
-    scan.finish()
+    scan.finish().map_err(ReadError::Problems)
+}
+
+/// Why a workbook was not read: refusals naming their places, or a limit on what reading may cost.
+#[derive(Debug)]
+pub enum ReadError {
+    Problems(Vec<CellProblem>),
+    Limit(Refusal),
+}
+
+impl From<Refusal> for ReadError {
+    fn from(r: Refusal) -> Self {
+        ReadError::Limit(r)
+    }
 }
 
 fn owned(d: &DataRef<'_>) -> Data {
@@ -493,13 +523,16 @@ impl<'a> Scan<'a> {
         let data: Vec<&(u32, Data)> = cells.iter().filter(|(c, d)| *c != self.params.code_col && !text(d).is_empty()).collect();
         let Some((col, _)) = data.first() else { return };
         let numeric = data.iter().any(|(c, d)| {
-            numeric(&self.form.columns[(*c - self.params.data_col) as usize]) && (matches!(d, Data::Int(_) | Data::Float(_)) || format::parse_number(&text(d)).is_some())
+            numeric(&self.form.columns[(*c - self.params.data_col) as usize])
+                && (matches!(d, Data::Int(_) | Data::Float(_)) || format::parse_number(&text(d)).is_some())
         });
         let (at_vi, at_en) = place(self.sheet, row, *col);
         let problem = CellProblem {
             row: None,
             col: None,
-            message: format!("{at_vi}: dòng không có mã chỉ tiêu nhưng có số liệu (dòng bị chèn vào biểu mẫu). Hãy xóa dòng này hoặc ghi mã chỉ tiêu ở cột mã."),
+            message: format!(
+                "{at_vi}: dòng không có mã chỉ tiêu nhưng có số liệu (dòng bị chèn vào biểu mẫu). Hãy xóa dòng này hoặc ghi mã chỉ tiêu ở cột mã."
+            ),
             message_en: format!("{at_en}: a row without an indicator code holds values (a row inserted into the form). Remove it or give its code."),
         };
         self.pending.push(Uncoded { problem, numeric });
@@ -511,12 +544,26 @@ impl<'a> Scan<'a> {
         match cell {
             None | Some(Data::Empty) => Some(serde_json::Value::Null),
             Some(Data::Int(i)) if numeric => Some(serde_json::Value::from(*i)),
+            Some(Data::Float(f)) if numeric && !f.is_finite() => {
+                self.refuse(
+                    row,
+                    col,
+                    format!("giá trị \"{f}\" không phải là số hữu hạn (cột ({})).", column.number),
+                    format!("the value \"{f}\" is not a finite number (column ({})).", column.number),
+                );
+                None
+            }
             Some(Data::Float(f)) if numeric => Some(number_value(*f)),
             Some(Data::String(s)) if numeric && s.trim().is_empty() => Some(serde_json::Value::Null),
             Some(Data::String(s)) if numeric => match format::parse_number(s) {
                 Some(x) => Some(number_value(x)),
                 None => {
-                    self.refuse(row, col, format!("\"{s}\" không phải là số (cột ({})).", column.number), format!("\"{s}\" is not a number (column ({})).", column.number));
+                    self.refuse(
+                        row,
+                        col,
+                        format!("\"{s}\" không phải là số (cột ({})).", column.number),
+                        format!("\"{s}\" is not a number (column ({})).", column.number),
+                    );
                     None
                 }
             },

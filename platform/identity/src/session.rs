@@ -3,7 +3,8 @@
 //! cookie. In process by default; in Redis when configured, so that several
 //! stateless instances share them.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -54,18 +55,70 @@ pub trait SessionStore: Send + Sync {
     }
 }
 
-/// Sessions in this process's memory: the single-binary default.
+/// Anonymous sessions (a sign-in form's CSRF token and captcha answer) kept
+/// at most, per instance: past it the oldest anonymous ones are dropped.
+/// Signed-in sessions are never dropped for room.
+pub const MAX_ANONYMOUS: usize = 50_000;
+
+/// How long an anonymous session lives: long enough to type a password.
+pub const ANONYMOUS_TTL: Duration = Duration::from_secs(15 * 60);
+
+/// Sessions in this process's memory: the single-binary default. Every
+/// operation costs O(log n) at most: expired sessions leave through a heap
+/// ordered by expiry, and anonymous ones are capped through a queue in the
+/// order they were made — never a scan of the whole map.
 #[derive(Default)]
 pub struct MemorySessions {
-    map: Mutex<HashMap<String, (SessionData, Instant)>>,
+    inner: Mutex<MemoryInner>,
+}
+
+#[derive(Default)]
+struct MemoryInner {
+    map: HashMap<String, (SessionData, Instant)>,
+    /// (expiry, key); an entry whose session was saved again later is stale and skipped.
+    expiries: BinaryHeap<Reverse<(Instant, String)>>,
+    /// Keys of anonymous sessions, oldest first; may hold keys since signed in or gone.
+    anonymous: VecDeque<String>,
+}
+
+impl MemoryInner {
+    fn expire(&mut self, now: Instant) {
+        while let Some(Reverse((at, _))) = self.expiries.peek() {
+            if *at > now {
+                break;
+            }
+            let Some(Reverse((at, key))) = self.expiries.pop() else { break };
+            if self.map.get(&key).is_some_and(|(_, expires)| *expires == at) {
+                self.map.remove(&key);
+            }
+        }
+    }
+
+    fn cap_anonymous(&mut self) {
+        while self.anonymous.len() > MAX_ANONYMOUS {
+            let Some(key) = self.anonymous.pop_front() else { break };
+            if self.map.get(&key).is_some_and(|(data, _)| data.user_id.is_none()) {
+                self.map.remove(&key);
+            }
+        }
+    }
 }
 
 impl MemorySessions {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (SessionData, Instant)>> {
-        match self.map.lock() {
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryInner> {
+        match self.inner.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         }
+    }
+
+    /// Sessions held now (expired ones may linger until the next save).
+    pub fn len(&self) -> usize {
+        self.lock().map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -73,29 +126,31 @@ impl MemorySessions {
 impl SessionStore for MemorySessions {
     async fn load(&self, id: &str) -> Result<Option<SessionData>, IdentityError> {
         let key = digest(id);
-        let mut map = self.lock();
-        match map.get(&key) {
+        let inner = self.lock();
+        match inner.map.get(&key) {
             Some((data, expires)) if *expires > Instant::now() => Ok(Some(data.clone())),
-            Some(_) => {
-                map.remove(&key);
-                Ok(None)
-            }
-            None => Ok(None),
+            _ => Ok(None),
         }
     }
 
     async fn save(&self, id: &str, data: &SessionData, ttl: Duration) -> Result<(), IdentityError> {
-        let mut map = self.lock();
-        if map.len() > 100_000 {
-            let now = Instant::now();
-            map.retain(|_, (_, expires)| *expires > now);
+        let key = digest(id);
+        let now = Instant::now();
+        let expires = now + ttl;
+        let mut inner = self.lock();
+        inner.expire(now);
+        let was_anonymous = inner.map.get(&key).is_some_and(|(d, _)| d.user_id.is_none());
+        if data.user_id.is_none() && !was_anonymous {
+            inner.anonymous.push_back(key.clone());
         }
-        map.insert(digest(id), (data.clone(), Instant::now() + ttl));
+        inner.expiries.push(Reverse((expires, key.clone())));
+        inner.map.insert(key, (data.clone(), expires));
+        inner.cap_anonymous();
         Ok(())
     }
 
     async fn delete(&self, id: &str) -> Result<(), IdentityError> {
-        self.lock().remove(&digest(id));
+        self.lock().map.remove(&digest(id));
         Ok(())
     }
 
@@ -171,5 +226,22 @@ mod tests {
         let short = store.create(&data, Duration::from_millis(1)).await.unwrap();
         tokio::time::sleep(Duration::from_millis(5)).await;
         assert_eq!(store.load(&short).await.unwrap(), None);
+        // The next save takes the expired one out of the map.
+        store.create(&data, Duration::from_secs(60)).await.unwrap();
+        assert_eq!(store.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn anonymous_sessions_are_capped_and_signed_in_ones_kept() {
+        let store = MemorySessions::default();
+        let ttl = Duration::from_secs(600);
+        let signed_in = store.create(&SessionData::signed_in(UserId(1)), ttl).await.unwrap();
+        let first_anonymous = store.create(&SessionData::anonymous(), ttl).await.unwrap();
+        for _ in 0..MAX_ANONYMOUS + 500 {
+            store.create(&SessionData::anonymous(), ttl).await.unwrap();
+        }
+        assert_eq!(store.len(), MAX_ANONYMOUS + 1, "the cap on anonymous sessions, plus the signed-in one");
+        assert!(store.load(&signed_in).await.unwrap().is_some(), "a signed-in session is never dropped for room");
+        assert!(store.load(&first_anonymous).await.unwrap().is_none(), "the oldest anonymous ones go first");
     }
 }

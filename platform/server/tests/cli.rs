@@ -54,7 +54,8 @@ async fn serve_demo_prints_a_working_login_and_logs_no_secret() {
     let all: serde_json::Value = client.get(format!("{url}/api/v1/reports")).bearer_auth(&province).send().await.unwrap().json().await.unwrap();
     assert_eq!(all["total"], 3, "Phố Hiến, Sơn Nam, Tiên Lữ");
     // And Thái Bình's communes have their digital-transformation scoring to fill in.
-    let commune = login("tb.minhquang.nhaplieu", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let commune =
+        login("tb.minhquang.nhaplieu", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
     let scoring: serde_json::Value = client.get(format!("{url}/api/v1/reports")).bearer_auth(&commune).send().await.unwrap().json().await.unwrap();
     assert_eq!((scoring["total"].as_u64(), scoring["items"][0]["form"].as_str()), (Some(1), Some("CDS_CAPXA_2022")), "{scoring}");
     child.kill().unwrap();

@@ -7,7 +7,7 @@ use baocao_authz::{RoleGrant, Scope};
 use baocao_domain::ids::UnitId;
 use baocao_domain::report::{Role, Status};
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::Store;
 use crate::audit::Actor;
@@ -151,7 +151,7 @@ impl Store {
         if grant.role() != Role::Aggregate {
             return Err(StoreError::Forbidden);
         }
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
         check_entry(grant, &model, today)?;
         let comment = format!("{} đơn vị / units", sources.len());

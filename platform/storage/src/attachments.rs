@@ -6,7 +6,7 @@ use baocao_authz::perms::{CheckReports, ReadReports};
 use baocao_authz::{RoleGrant, Scope};
 use baocao_domain::report::{Role, Status};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use crate::Store;
@@ -68,7 +68,7 @@ async fn editable_report(tx: &sea_orm::DatabaseTransaction, grant: &RoleGrant, i
 
 impl Store {
     pub async fn add_attachment(&self, grant: &RoleGrant, actor: &Actor, report_id: i64, new: NewAttachment) -> Result<Attachment, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let report = editable_report(&tx, grant, report_id).await?;
         let model = attachments::ActiveModel {
             report_id: Set(report_id),
@@ -112,7 +112,7 @@ impl Store {
 
     /// Removes the row and returns it; the caller deletes the bytes after the commit.
     pub async fn delete_attachment(&self, grant: &RoleGrant, actor: &Actor, report_id: i64, id: i64) -> Result<Attachment, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let report = editable_report(&tx, grant, report_id).await?;
         let model = attachments::Entity::find_by_id(id)
             .filter(attachments::Column::ReportId.eq(report_id))

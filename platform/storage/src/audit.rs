@@ -89,7 +89,7 @@ impl Store {
     pub async fn audit_entries(&self, scope: &Scope<ReadAudit>, page: u64, per_page: u64) -> Result<Page<AuditEntry>, StoreError> {
         let query = audit_log::Entity::find().filter(path_condition(audit_log::Column::UnitPath, scope)).order_by_desc(audit_log::Column::Id);
         let total = query.clone().count(self.db()).await?;
-        let rows = query.offset(page.saturating_sub(1) * per_page).limit(per_page).all(self.db()).await?;
+        let rows = query.offset(crate::offset(page, per_page)).limit(per_page).all(self.db()).await?;
         let items = rows
             .into_iter()
             .map(|r| AuditEntry {

@@ -26,6 +26,22 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// The database could not be reached (down, restarting, out of
+    /// connections, or SQLite still locked after waiting): the same request
+    /// may succeed later, so callers answer "unavailable", not "failed".
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Db(err) = self else { return false };
+        if matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) {
+            return true;
+        }
+        let text = err.to_string().to_ascii_lowercase();
+        ["database is locked", "connection refused", "connection reset", "terminating connection", "broken pipe", "pool timed out", "connection closed"]
+            .iter()
+            .any(|needle| text.contains(needle))
+    }
+}
+
 impl From<DbErr> for StoreError {
     fn from(err: DbErr) -> Self {
         // A unique index that fires under a race is still a conflict for the user.

@@ -27,7 +27,10 @@ mod users;
 use std::time::Duration;
 
 use baocao_migrations::MigratorTrait;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
+};
 
 pub use aggregates::{AggregationInput, Candidate, SourceRef};
 pub use attachments::{Attachment, NewAttachment};
@@ -52,6 +55,12 @@ pub struct Page<T> {
     pub per_page: u64,
 }
 
+/// Rows before a page, never past what the database takes as an offset
+/// (callers check the page number; this keeps a bad one from panicking).
+pub(crate) fn offset(page: u64, per_page: u64) -> u64 {
+    page.saturating_sub(1).saturating_mul(per_page).min(i64::MAX as u64)
+}
+
 #[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
@@ -67,6 +76,10 @@ impl Store {
             url.to_owned()
         };
         let mut options = ConnectOptions::new(url);
+        // Per connection, so set on the pool's options rather than by a PRAGMA
+        // that reaches one connection: writers wait for each other (up to 10 s)
+        // instead of failing, and foreign keys are enforced.
+        options.map_sqlx_sqlite_opts(|o| o.busy_timeout(Duration::from_secs(10)).foreign_keys(true));
         options
             .max_connections(if options.get_url().starts_with("sqlite:") { 8 } else { 16 })
             .connect_timeout(Duration::from_secs(10))
@@ -76,7 +89,7 @@ impl Store {
         if db.get_database_backend() == DbBackend::Sqlite {
             // WAL lets readers proceed while one writer commits; foreign keys
             // are off by default in SQLite and must be asked for.
-            db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;").await?;
+            db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
         }
         Ok(Store { db })
     }
@@ -104,5 +117,16 @@ impl Store {
 
     pub(crate) fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write
+    /// lock at `BEGIN IMMEDIATE`, waiting up to the busy timeout for another
+    /// writer to finish: a deferred transaction that read first and then
+    /// tried to write would fail at once with "database is locked" instead
+    /// of waiting, and the loser of two concurrent saves would get an error
+    /// rather than its stale-version answer. PostgreSQL ignores the mode.
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        let options = TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..TransactionOptions::default() };
+        self.db.begin_with_options(options).await
     }
 }

@@ -119,7 +119,7 @@ impl Store {
         }
         let page = q.page.max(1);
         let total = query.clone().count(self.db()).await?;
-        let rows = query.order_by_desc(notifications::Column::Id).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(self.db()).await?;
+        let rows = query.order_by_desc(notifications::Column::Id).offset(crate::offset(page, PER_PAGE)).limit(PER_PAGE).all(self.db()).await?;
         let items = rows
             .into_iter()
             .map(|n| NotificationRow {

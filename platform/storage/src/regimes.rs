@@ -5,7 +5,7 @@ use baocao_authz::Grant;
 use baocao_authz::perms::ManageRegimes;
 use baocao_domain::ids::TenantId;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 use crate::Store;
@@ -55,7 +55,7 @@ impl Store {
     /// Records an uploaded plugin. The same bytes twice, or the same regime
     /// version twice in one scope, is a conflict: versions are immutable.
     pub async fn insert_regime_plugin(&self, grant: &Grant<ManageRegimes>, actor: &Actor, new: NewRegimePlugin) -> Result<RegimePluginRow, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         if regime_plugins::Entity::find().filter(regime_plugins::Column::Sha256.eq(new.sha256.as_str())).count(&tx).await? > 0 {
             return Err(conflict("wasm", "duplicate_plugin", "Tập tin chế độ báo cáo này đã được tải lên.", "This plugin file was already uploaded."));
         }
@@ -125,7 +125,7 @@ impl Store {
         tenant: Option<TenantId>,
         enabled: bool,
     ) -> Result<(), StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let model = regime_plugins::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("regime"))?;
         if model.tenant_id != tenant.map(|t| t.0) {
             return Err(StoreError::NotFound("regime"));

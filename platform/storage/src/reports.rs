@@ -12,10 +12,7 @@ use baocao_domain::report::{Action, Period, PeriodKind, ReportKind, Role, Status
 use baocao_domain::unit::UnitPath;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -376,7 +373,7 @@ impl Store {
                 return Err(refused("units", "not_below", "Chỉ giao báo cáo cho đơn vị cấp dưới.", "Reports are assigned to lower units only."));
             }
         }
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             let existing = reports::Entity::find()
@@ -437,7 +434,7 @@ impl Store {
             .order_by_desc(reports::Column::PeriodYear)
             .order_by_desc(reports::Column::PeriodNumber)
             .order_by_desc(reports::Column::Id)
-            .offset((page - 1) * per_page)
+            .offset(crate::offset(page, per_page))
             .limit(per_page)
             .all(self.db())
             .await?;
@@ -491,7 +488,7 @@ impl Store {
     /// Stores new content (computed and validated by the regime), if the
     /// report is editable, entry is open and the writer's copy is current.
     pub async fn save_report_content(&self, grant: &RoleGrant, actor: &Actor, id: i64, content: NewContent, today: NaiveDate) -> Result<ReportRow, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
         check_entry(grant, &model, today)?;
         let saved = self.write_content(&tx, model, &content, ContentWrite { grant, actor, action: "save", comment: None }).await?;
@@ -503,7 +500,7 @@ impl Store {
     /// reserves to its groups, such as the appraisal score) while it checks a
     /// sent report. The status stays; the history records the appraisal.
     pub async fn save_appraisal(&self, grant: &RoleGrant, actor: &Actor, id: i64, content: NewContent) -> Result<ReportRow, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
         check_appraisal(grant, &model)?;
         let saved = self.write_content(&tx, model, &content, ContentWrite { grant, actor, action: "appraise", comment: None }).await?;
@@ -562,7 +559,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<ReportRow, StoreError> {
         let SectionEdit { expected_version, section, html } = edit;
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
         check_entry(grant, &model, today)?;
         if model.version != expected_version {
@@ -631,7 +628,7 @@ impl Store {
     /// still be in the step's starting status.
     pub async fn transition(&self, grant: &RoleGrant, actor: &Actor, id: i64, m: Move<'_>, notify: &NotificationDraft) -> Result<ReportRow, StoreError> {
         let Move { step, comment, forward_to } = m;
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
         let at = if step.role.at_receiver() { model.receiver_id } else { model.unit_id };
         if grant.role() != step.role || grant.unit().0 != at {
@@ -672,7 +669,7 @@ impl Store {
 
     /// Sets which unit receives `unit`'s reports of `regime` ("*" for every regime).
     pub async fn set_receiver(&self, grant: &Grant<ConfigureReceivers>, regime: &str, receiver: UnitId) -> Result<(), StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let unit = grant.target();
         let receiver_row = crate::entity::units::Entity::find_by_id(receiver.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
         if receiver.0 == unit.0 {
@@ -721,7 +718,7 @@ impl Store {
             Some(cells) => Some((encode_cells(cells)?, crate::numbers::NumberGrid::from_cells(cells).encode(), content_hash(cells, &[], &[]))),
             None => None,
         };
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let now = Utc::now();
         let mut n = 0;
         for chunk in items.chunks(500) {

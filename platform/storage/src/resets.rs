@@ -4,7 +4,8 @@
 
 use baocao_domain::ids::UserId;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::Store;
 use crate::audit::{Actor, Change, record};
@@ -19,7 +20,15 @@ pub enum ResetOutcome {
 }
 
 impl Store {
+    /// Issues a reset code; the user's earlier unused codes stop working.
     pub async fn create_reset_token(&self, user: UserId, token_hash: String, expires_at: DateTime<Utc>, created_by: Option<UserId>) -> Result<(), StoreError> {
+        let tx = self.begin_write().await?;
+        password_resets::Entity::update_many()
+            .col_expr(password_resets::Column::UsedAt, Expr::value(Some(Utc::now())))
+            .filter(password_resets::Column::UserId.eq(user.0))
+            .filter(password_resets::Column::UsedAt.is_null())
+            .exec(&tx)
+            .await?;
         password_resets::ActiveModel {
             user_id: Set(user.0),
             token_hash: Set(token_hash),
@@ -29,14 +38,21 @@ impl Store {
             created_at: Set(Utc::now()),
             ..Default::default()
         }
-        .insert(self.db())
+        .insert(&tx)
         .await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// Whether a code (by its digest) exists, is unused and has not expired.
+    pub async fn reset_token_usable(&self, token_hash: &str) -> Result<bool, StoreError> {
+        let token = password_resets::Entity::find().filter(password_resets::Column::TokenHash.eq(token_hash)).one(self.db()).await?;
+        Ok(token.is_some_and(|t| t.used_at.is_none() && t.expires_at >= Utc::now()))
     }
 
     /// Uses a token to set a new password, once.
     pub async fn consume_reset_token(&self, token_hash: &str, password_hash: String) -> Result<ResetOutcome, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let Some(token) = password_resets::Entity::find().filter(password_resets::Column::TokenHash.eq(token_hash)).one(&tx).await? else {
             return Ok(ResetOutcome::Invalid);
         };

@@ -10,7 +10,7 @@ use baocao_domain::types::{Code, UnitKind, UnitName};
 use baocao_domain::unit::{NewUnit, Reorganisation, TenantKind, Unit, UnitPath};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use serde_json::json;
 
@@ -165,7 +165,7 @@ impl Store {
         new: NewUnit,
         admin: Option<(NewAccount, baocao_domain::group::GroupCode)>,
     ) -> Result<Unit, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let parent = load_unit(&tx, grant.target()).await?;
         if parent.valid_to.is_some() {
             return Err(refused(
@@ -207,7 +207,7 @@ impl Store {
         root: NewUnit,
         admin: Option<(NewAccount, baocao_domain::group::GroupCode)>,
     ) -> Result<Unit, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let parent = load_unit(&tx, grant.target()).await?;
         if tenants::Entity::find().filter(tenants::Column::Code.eq(tenant.code.as_str())).count(&tx).await? > 0 {
             return Err(conflict(
@@ -254,7 +254,7 @@ impl Store {
         if let Some(row) = units::Entity::find().filter(units::Column::ParentId.is_null()).one(self.db()).await? {
             return convert::unit(row);
         }
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let now = Utc::now();
         let tenant = tenants::ActiveModel {
             code: Set("vpcp".to_owned()),
@@ -305,7 +305,7 @@ impl Store {
 
     /// Edits a unit's name, kind, level or code.
     pub async fn update_unit(&self, grant: &Grant<ManageUnits>, actor: &Actor, changes: UnitChanges) -> Result<Unit, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let before = load_unit(&tx, grant.target()).await?;
         if let Some(code) = &changes.code {
             ensure_code_free(&tx, before.tenant_id, code, Some(before.id)).await?;
@@ -348,7 +348,7 @@ impl Store {
     /// memberships is refused: those must be moved first, or the unit closed
     /// by a reorganisation so that its history stays.
     pub async fn delete_unit(&self, grant: &Grant<ManageUnits>, actor: &Actor, id: UnitId) -> Result<(), StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let unit = load_unit(&tx, id).await?;
         if unit.parent_id != Some(grant.target()) {
             return Err(StoreError::NotFound("unit"));
@@ -426,7 +426,7 @@ impl Store {
         if let Some(missing) = touched.iter().find(|id| !covered(**id)) {
             return Err(StoreError::Corrupt(format!("reorganise called without a grant for unit {missing}")));
         }
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let mut loaded = HashMap::new();
         for id in &touched {
             loaded.insert(*id, load_unit(&tx, *id).await?);

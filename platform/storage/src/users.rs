@@ -9,9 +9,7 @@ use baocao_domain::unit::Unit;
 use baocao_domain::user::{User, UserProfile, UserStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::json;
 
@@ -194,7 +192,7 @@ impl Store {
     /// Counts a failed sign-in and, past the threshold, locks the account
     /// until `lock_until`. Returns the new count.
     pub async fn record_failed_login(&self, id: UserId, lock_until: impl Fn(i32) -> Option<DateTime<Utc>>) -> Result<i32, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let row = users::Entity::find_by_id(id.0).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         let failures = row.failed_logins.saturating_add(1);
         let mut active: users::ActiveModel = row.into();
@@ -284,7 +282,7 @@ impl Store {
         let per_page = Ord::clamp(query.per_page, 1, 200);
         let page = Ord::max(query.page, 1);
         let total = q.clone().count(self.db()).await?;
-        let rows = q.order_by_asc(users::Column::Username).offset((page - 1) * per_page).limit(per_page).all(self.db()).await?;
+        let rows = q.order_by_asc(users::Column::Username).offset(crate::offset(page, per_page)).limit(per_page).all(self.db()).await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in &rows {
             items.push(self.record_of(row).await?);
@@ -308,7 +306,7 @@ impl Store {
         account: NewAccount,
         groups: &[GroupCode],
     ) -> Result<User, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let unit_row = units::Entity::find_by_id(grant.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
         let unit = convert::unit(unit_row)?;
         if unit.valid_to.is_some() {
@@ -337,7 +335,7 @@ impl Store {
         profile: UserProfile,
         new_unit: Option<&Grant<ManageUsers>>,
     ) -> Result<User, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let row = users::Entity::find_by_id(id.0).filter(users::Column::UnitId.eq(grant.target().0)).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         let before = user_json(&row);
         let tenant = row.tenant_id;
@@ -382,7 +380,7 @@ impl Store {
     /// Deactivates (status disabled) or reactivates an account; memberships
     /// are kept so that reactivation restores the same rights.
     pub async fn set_user_status(&self, grant: &Grant<ManageUsers>, actor: &Actor, id: UserId, status: UserStatus) -> Result<(), StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let row = users::Entity::find_by_id(id.0).filter(users::Column::UnitId.eq(grant.target().0)).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         if actor.id == Some(id) && status == UserStatus::Disabled {
             return Err(refused("user", "cannot_disable_self", "Không thể tự khóa tài khoản của chính mình.", "You cannot deactivate your own account."));
@@ -413,7 +411,7 @@ impl Store {
 
     /// Sets a new password hash, by an administrator (grant) for a reset.
     pub async fn reset_password(&self, grant: &Grant<ManageUsers>, actor: &Actor, id: UserId, password_hash: String) -> Result<(), StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let row = users::Entity::find_by_id(id.0).filter(users::Column::UnitId.eq(grant.target().0)).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         let tenant = row.tenant_id;
         write_password(&tx, row, password_hash).await?;
@@ -438,7 +436,7 @@ impl Store {
 
     /// A user changing its own password (the old one was verified by the caller).
     pub async fn change_own_password(&self, id: UserId, password_hash: String) -> Result<(), StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let row = users::Entity::find_by_id(id.0).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         let (tenant, unit) = (row.tenant_id, row.unit_id);
         let username = row.username.clone();
@@ -464,7 +462,7 @@ impl Store {
 
     /// Operators: sets a password by username, from the command line.
     pub async fn operator_set_password(&self, username: &Username, password_hash: String) -> Result<UserId, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let row = users::Entity::find().filter(users::Column::Username.eq(username.as_str())).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         let id = UserId(row.id);
         let (tenant, unit) = (row.tenant_id, row.unit_id);
@@ -491,7 +489,7 @@ impl Store {
     /// Grants a group at the grant's unit to a user of the same tenant.
     /// Returns false when the user already held it there.
     pub async fn grant_membership(&self, grant: &Grant<GrantGroup>, actor: &Actor, user: UserId, group: &GroupCode) -> Result<bool, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let unit = convert::unit(units::Entity::find_by_id(grant.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
         let member = users::Entity::find_by_id(user.0).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         ensure_same_tenant(&member, &unit)?;
@@ -502,7 +500,7 @@ impl Store {
 
     /// Revokes a group held at the grant's unit. Returns false when it was not held.
     pub async fn revoke_membership(&self, grant: &Grant<GrantGroup>, actor: &Actor, user: UserId, group: &GroupCode) -> Result<bool, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let unit = convert::unit(units::Entity::find_by_id(grant.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
         let deleted = memberships::Entity::delete_many()
             .filter(memberships::Column::UserId.eq(user.0))
@@ -533,7 +531,7 @@ impl Store {
 
     /// Operators: grants a group by username and unit code, from the command line.
     pub async fn operator_grant(&self, username: &Username, group: &GroupCode, unit: UnitId) -> Result<bool, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let member = users::Entity::find().filter(users::Column::Username.eq(username.as_str())).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         let unit = convert::unit(units::Entity::find_by_id(unit.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
         ensure_same_tenant(&member, &unit)?;
@@ -544,7 +542,7 @@ impl Store {
 
     /// Operators: creates an account from the command line.
     pub async fn operator_create_user(&self, unit: UnitId, account: NewAccount) -> Result<User, StoreError> {
-        let tx = self.db().begin().await?;
+        let tx = self.begin_write().await?;
         let unit = convert::unit(units::Entity::find_by_id(unit.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
         let user = insert_account(&tx, &Actor::operator(), unit.tenant_id, &unit, account, None).await?;
         tx.commit().await?;

@@ -282,6 +282,13 @@ pub struct Column {
     /// unit, formula columns are recomputed. Since 1.1.
     #[serde(default)]
     pub aggregate: Option<Aggregate>,
+    /// The smallest and the largest number the column accepts (entered or
+    /// computed); when absent, the platform's bounds for the cell type apply.
+    /// Optional, so manifests without them stay valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
 }
 
 /// How lower units' values of a column combine in the receiver's report.

@@ -24,6 +24,8 @@ pub fn column(code: &str, number: u32, header: &[&str], cell_type: CellType) -> 
         formula: None,
         fill_groups: Vec::new(),
         aggregate: None,
+        min: None,
+        max: None,
     }
 }
 

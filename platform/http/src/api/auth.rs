@@ -79,7 +79,8 @@ pub struct CaptchaResponse {
 }
 
 #[utoipa::path(get, path = "/api/v1/auth/captcha", tag = "auth", responses((status = 200, body = CaptchaResponse)))]
-pub async fn captcha(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+pub async fn captcha(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    state.anonymous_session_allowed(&req)?;
     let challenge = captcha::generate()?;
     let mut session = SessionData::anonymous();
     session.captcha = Some(challenge.answer);
@@ -124,16 +125,31 @@ pub struct ResetWithToken {
 
 #[utoipa::path(post, path = "/api/v1/auth/reset", tag = "auth", request_body = ResetWithToken,
     responses((status = 204), (status = 422, body = ErrorBody)))]
-pub async fn reset_with_token(state: web::Data<AppState>, body: web::Json<ResetWithToken>) -> ApiResult<HttpResponse> {
+///
+/// Cheap checks come first: the address's and the code's budgets, then the
+/// code itself. Only a live code pays for hashing the new password, so
+/// guessing codes cannot make the server hash for every tenant.
+pub async fn reset_with_token(state: web::Data<AppState>, req: HttpRequest, body: web::Json<ResetWithToken>) -> ApiResult<HttpResponse> {
+    let too_many = |wait: std::time::Duration| AppError::TooManyAttempts { seconds: wait.as_secs().max(1) };
+    if let Some(ip) = client_ip(&req) {
+        state.reset_attempts.attempt(ip).map_err(too_many)?;
+    }
+    let code = baocao_identity::token::digest(body.token.trim());
+    state.reset_codes.attempt(code.clone()).map_err(too_many)?;
     let password = Password::parse(&body.new_password)?;
-    let hash = hash_password(password).await?;
-    match state.store.consume_reset_token(&baocao_identity::token::digest(body.token.trim()), hash).await? {
-        ResetOutcome::Done(_) => Ok(HttpResponse::NoContent().finish()),
-        ResetOutcome::Invalid => Err(AppError::Invalid(vec![baocao_domain::text::Invalid::new(
+    let invalid = || {
+        AppError::Invalid(vec![baocao_domain::text::Invalid::new(
             "token",
             "invalid_reset_token",
             baocao_domain::text::Text::fixed("Mã đặt lại mật khẩu không đúng, đã dùng hoặc đã hết hạn.", "The reset code is wrong, used or expired."),
         )])
-        .into()),
+    };
+    if !state.store.reset_token_usable(&code).await? {
+        return Err(invalid().into());
+    }
+    let hash = hash_password(password).await?;
+    match state.store.consume_reset_token(&code, hash).await? {
+        ResetOutcome::Done(_) => Ok(HttpResponse::NoContent().finish()),
+        ResetOutcome::Invalid => Err(invalid().into()),
     }
 }

@@ -11,6 +11,7 @@ use baocao_domain::format;
 use baocao_domain::ids::{UnitId, UserId};
 use baocao_domain::report::{Period, ReportKind, Status};
 use baocao_domain::text::{Invalid, Locale, Text};
+use baocao_domain::types::Paging;
 use baocao_storage::{AddedRow, Attachment, HistoryEntry, NotificationQuery, NotificationRow, NotificationState, ReportQuery, ReportRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -271,6 +272,7 @@ pub(crate) fn bad_filter(field: &'static str, value: &str) -> AppError {
 
 /// Turns query parameters into a storage query; bad values are refused, not ignored.
 pub async fn query_of(state: &AppState, p: &ListParams) -> Result<ReportQuery, AppError> {
+    let paging = Paging::parse(p.page, p.per_page, 25).map_err(AppError::BadQuery)?;
     let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let unit = match p.unit {
         Some(id) => Some(state.store.unit_for_check(UnitId(id)).await.map_err(|_| bad_filter("unit", &id.to_string()))?.path),
@@ -297,8 +299,8 @@ pub async fn query_of(state: &AppState, p: &ListParams) -> Result<ReportQuery, A
         status,
         keyword: blank(&p.q),
         received_only: p.received.unwrap_or(false),
-        page: p.page.unwrap_or(1),
-        per_page: p.per_page.unwrap_or(25),
+        page: paging.page,
+        per_page: paging.per_page,
     })
 }
 
@@ -385,7 +387,12 @@ pub async fn put_appraisal(state: web::Data<AppState>, who: Principal, id: web::
 #[utoipa::path(post, path = "/api/v1/reports/{id}/appraisal/compute", tag = "reports", params(("id" = i64, Path)), request_body = DataInput,
     responses((status = 200, description = "An appraisal recomputed and validated; nothing is stored", body = ComputedDto),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn compute_appraisal(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>) -> ApiResult<web::Json<ComputedDto>> {
+pub async fn compute_appraisal(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    body: web::Json<DataInput>,
+) -> ApiResult<web::Json<ComputedDto>> {
     computed(&state, &who, id.into_inner(), body.into_inner(), Writing::Appraisal).await
 }
 
@@ -736,7 +743,7 @@ pub fn notification_query(p: &NotificationParams) -> Result<NotificationQuery, A
         sender_unit: p.sender_unit.map(UnitId),
         from: day(&p.from, "from")?.and_then(start),
         to: day(&p.to, "to")?.and_then(|d| d.succ_opt()).and_then(start),
-        page: p.page.unwrap_or(1),
+        page: Paging::parse(p.page, None, 25).map_err(AppError::BadQuery)?.page,
     })
 }
 

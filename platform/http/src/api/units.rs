@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::dto::{AuditDto, GroupDto, UnitDto};
 use crate::admin::{self, NewUnitInput, ReorganisationInput, UnitEdit};
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiResult, AppError, ErrorBody};
 use crate::principal::Principal;
 use crate::state::AppState;
 
@@ -74,7 +74,8 @@ pub struct PageQuery {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "units", params(("page" = Option<u64>, Query)),
     responses((status = 200, body = [AuditDto]), (status = 401, body = ErrorBody)))]
 pub async fn audit(state: web::Data<AppState>, who: Principal, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
-    let page = admin::audit(&state, &who, query.page.unwrap_or(1)).await?;
+    let paging = baocao_domain::types::Paging::parse(query.page, None, 50).map_err(AppError::BadQuery)?;
+    let page = admin::audit(&state, &who, paging.page).await?;
     let items: Vec<AuditDto> = page
         .items
         .into_iter()

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::dto::UserDto;
 use crate::admin::{self, MembershipInput, NewUserInput, UserEdit};
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiResult, AppError, ErrorBody};
 use crate::principal::Principal;
 use crate::state::AppState;
 
@@ -28,16 +28,11 @@ pub struct ListQuery {
     responses((status = 200, description = "Users the caller may see; the total is in X-Total-Count", body = [UserDto]), (status = 401, body = ErrorBody)))]
 pub async fn list(state: web::Data<AppState>, who: Principal, query: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
+    let paging = baocao_domain::types::Paging::parse(q.page, q.per_page, 50).map_err(AppError::BadQuery)?;
     let page = admin::users(
         &state,
         &who,
-        &UserQuery {
-            text: q.q,
-            unit: q.unit.map(UnitId),
-            include_disabled: q.include_disabled.unwrap_or(false),
-            page: q.page.unwrap_or(1),
-            per_page: q.per_page.unwrap_or(50),
-        },
+        &UserQuery { text: q.q, unit: q.unit.map(UnitId), include_disabled: q.include_disabled.unwrap_or(false), page: paging.page, per_page: paging.per_page },
     )
     .await?;
     let items: Vec<UserDto> = page.items.iter().map(UserDto::from).collect();

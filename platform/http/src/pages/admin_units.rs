@@ -518,7 +518,8 @@ pub struct AuditQuery {
 async fn audit(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<AuditQuery>) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
-    let page = admin::audit(&state, &who, query.page.unwrap_or(1)).await.in_locale(l)?;
+    let paging = baocao_domain::types::Paging::parse(query.page, None, 50).map_err(AppError::BadQuery).in_locale(l)?;
+    let page = admin::audit(&state, &who, paging.page).await.in_locale(l)?;
     let pages = page.total.div_ceil(page.per_page).max(1);
     let body = html! {
         h1 { (t(l, "Nhật ký quản trị", "Administration audit log")) }

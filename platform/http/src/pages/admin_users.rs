@@ -75,13 +75,11 @@ async fn list(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, 
     let l = locale::of(&req);
     let who = who.0;
     let q = query.into_inner();
-    let page = admin::users(
-        &state,
-        &who,
-        &UserQuery { text: q.q.clone(), unit: q.unit.map(UnitId), include_disabled: true, page: q.page.unwrap_or(1), per_page: PER_PAGE },
-    )
-    .await
-    .in_locale(l)?;
+    let paging = baocao_domain::types::Paging::parse(q.page, None, PER_PAGE).map_err(AppError::BadQuery).in_locale(l)?;
+    let page =
+        admin::users(&state, &who, &UserQuery { text: q.q.clone(), unit: q.unit.map(UnitId), include_disabled: true, page: paging.page, per_page: PER_PAGE })
+            .await
+            .in_locale(l)?;
     let pages = page.total.div_ceil(PER_PAGE).max(1);
     let text = q.q.clone().unwrap_or_default();
     let link = |p: u64| format!("/users?page={p}&q={}{}", urlencode(&text), q.unit.map(|u| format!("&unit={u}")).unwrap_or_default());

@@ -17,8 +17,10 @@ use crate::principal::PagePrincipal;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/compliance", web::get().to(dashboard)).route("/compliance.csv", web::get().to(csv))
-        .route("/compliance.xlsx", web::get().to(xlsx)).route("/public/compliance", web::get().to(public));
+    cfg.route("/compliance", web::get().to(dashboard))
+        .route("/compliance.csv", web::get().to(csv))
+        .route("/compliance.xlsx", web::get().to(xlsx))
+        .route("/public/compliance", web::get().to(public));
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,7 +139,7 @@ async fn csv(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, p
     let l = locale::of(&req);
     let filter = filter_of(&params.filter()).in_locale(l)?;
     let c = compliance::figures(&state, &who.0, filter).await.in_locale(l)?;
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let quote = |s: &str| format::csv_field(s);
     let mut out = format!("\u{feff}{}\r\n", compliance::REPORT_COLUMNS.join(","));
     for r in &c.rows {
         out.push_str(&compliance::report_line(&c, r).iter().map(|s| quote(s)).collect::<Vec<_>>().join(","));

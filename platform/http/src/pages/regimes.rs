@@ -215,6 +215,8 @@ mod tests {
             formula: None,
             fill_groups: vec![],
             aggregate: None,
+            min: None,
+            max: None,
         }
     }
 

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use baocao_domain::text::Locale;
 use baocao_domain::types::Password;
 use baocao_identity::captcha;
-use baocao_identity::session::SessionData;
+use baocao_identity::session::{ANONYMOUS_TTL, SessionData};
 use baocao_identity::token::constant_time_eq;
 use baocao_storage::ResetOutcome;
 use maud::html;
@@ -40,8 +40,9 @@ async fn pre_session(state: &AppState, req: &HttpRequest) -> Result<(String, Ses
     {
         return Ok((id, data, false));
     }
+    state.anonymous_session_allowed(req)?;
     let data = SessionData::anonymous();
-    let id = state.sessions.create(&data, std::time::Duration::from_secs(1800)).await?;
+    let id = state.sessions.create(&data, ANONYMOUS_TTL).await?;
     Ok((id, data, true))
 }
 
@@ -138,7 +139,7 @@ async fn captcha_image(state: web::Data<AppState>, req: HttpRequest) -> PageResu
     let (id, mut data, fresh) = pre_session(&state, &req).await.in_locale(l)?;
     let challenge = captcha::generate().in_locale(l)?;
     data.captcha = Some(challenge.answer);
-    state.sessions.save(&id, &data, std::time::Duration::from_secs(1800)).await.in_locale(l)?;
+    state.sessions.save(&id, &data, ANONYMOUS_TTL).await.in_locale(l)?;
     let mut response = HttpResponse::Ok();
     response.content_type("image/png").insert_header(("Cache-Control", "no-store"));
     if fresh {
@@ -154,12 +155,12 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form<Log
     if !constant_time_eq(&pre.csrf_token, &form.csrf_token) {
         // An expired sign-in page: show a fresh one rather than an error page.
         let fresh = SessionData::anonymous();
-        state.sessions.save(&pre_id, &fresh, std::time::Duration::from_secs(1800)).await.in_locale(l)?;
+        state.sessions.save(&pre_id, &fresh, ANONYMOUS_TTL).await.in_locale(l)?;
         return Ok(html_page(StatusCode::FORBIDDEN, login_page(&state, l, &fresh.csrf_token, &form.username, Some(&AppError::Csrf))));
     }
     // A captcha answer is good for one attempt only.
     let expected = pre.captcha.take();
-    state.sessions.save(&pre_id, &pre, std::time::Duration::from_secs(1800)).await.in_locale(l)?;
+    state.sessions.save(&pre_id, &pre, ANONYMOUS_TTL).await.in_locale(l)?;
     let rule = CaptchaRule::Always { expected: expected.as_deref(), typed: &form.captcha };
     match sign_in(&state, client_ip(&req), &form.username, &form.password, rule).await {
         Ok((_, session, _)) => {
