@@ -91,8 +91,7 @@ pub async fn visible_units(state: &AppState, who: &Principal) -> Result<Vec<Unit
 }
 
 pub async fn unit(state: &AppState, who: &Principal, id: UnitId) -> Result<UnitWithTenant, AppError> {
-    let target = visible_unit(state, who, id).await?;
-    let grant = state.authz.check::<ReadUnits>(who.user.id, &target.path).await?;
+    let (_, grant) = readable_unit(state, who, id).await?;
     Ok(state.store.unit(&grant).await?)
 }
 
@@ -389,9 +388,7 @@ pub async fn users(state: &AppState, who: &Principal, query: &UserQuery) -> Resu
 }
 
 pub async fn user(state: &AppState, who: &Principal, id: UserId) -> Result<UserRecord, AppError> {
-    let target = visible_user(state, who, id).await?;
-    let unit = state.store.unit_for_check(target.unit_id).await?;
-    let grant = state.authz.check::<ReadUsers>(who.user.id, &unit.path).await?;
+    let (_, grant) = readable_user(state, who, id).await?;
     Ok(state.store.user_in(&grant, id).await?)
 }
 
@@ -460,9 +457,8 @@ pub struct UserEdit {
 /// administrator could reset the password of a user who is a province
 /// administrator at the province, sign in as it, and climb.
 async fn manage_grant_for_user(state: &AppState, who: &Principal, id: UserId) -> Result<baocao_authz::Grant<ManageUsers>, AppError> {
-    let target = visible_user(state, who, id).await?;
-    let unit = state.store.unit_for_check(target.unit_id).await?;
-    let grant = state.authz.check::<ManageUsers>(who.user.id, &unit.path).await?;
+    let (home, _) = readable_user(state, who, id).await?;
+    let grant = state.authz.check::<ManageUsers>(who.user.id, &home.path).await?;
     let memberships = state.store.all_memberships_of(id).await?;
     let ids: Vec<UnitId> = memberships.iter().map(|m| m.unit).collect();
     let paths = state.store.unit_paths(&ids).await?;
@@ -474,21 +470,25 @@ async fn manage_grant_for_user(state: &AppState, who: &Principal, id: UserId) ->
     Ok(grant)
 }
 
-/// A user the caller may see; another tenant's user answers as a missing one
-/// does (404), so that ids cannot be probed.
-async fn visible_user(state: &AppState, who: &Principal, id: UserId) -> Result<baocao_domain::user::User, AppError> {
+/// A user the caller may see, with its home unit and the read grant; another
+/// tenant's user answers as a missing one does (404), so that ids cannot be probed.
+async fn readable_user(state: &AppState, who: &Principal, id: UserId) -> Result<(Unit, baocao_authz::Grant<ReadUsers>), AppError> {
     let target = state.store.user_by_id(id).await?;
-    let unit = state.store.unit_for_check(target.unit_id).await?;
-    state.authz.check::<ReadUsers>(who.user.id, &unit.path).await.map_err(|_| AppError::NotFound("user"))?;
-    Ok(target)
+    let home = state.store.unit_for_check(target.unit_id).await?;
+    let grant = state.authz.check::<ReadUsers>(who.user.id, &home.path).await.map_err(|_| AppError::NotFound("user"))?;
+    Ok((home, grant))
 }
 
-/// A unit the caller may see, for a call naming it by id; another tenant's
-/// unit answers 404 like a missing one.
-pub async fn visible_unit(state: &AppState, who: &Principal, id: UnitId) -> Result<Unit, AppError> {
+/// A unit the caller may see, with the read grant; another tenant's unit answers 404 like a missing one.
+async fn readable_unit(state: &AppState, who: &Principal, id: UnitId) -> Result<(Unit, baocao_authz::Grant<ReadUnits>), AppError> {
     let unit = state.store.unit_for_check(id).await?;
-    state.authz.check::<ReadUnits>(who.user.id, &unit.path).await.map_err(|_| AppError::NotFound("unit"))?;
-    Ok(unit)
+    let grant = state.authz.check::<ReadUnits>(who.user.id, &unit.path).await.map_err(|_| AppError::NotFound("unit"))?;
+    Ok((unit, grant))
+}
+
+/// A unit the caller may see, for a call naming it by id (404 otherwise).
+pub async fn visible_unit(state: &AppState, who: &Principal, id: UnitId) -> Result<Unit, AppError> {
+    Ok(readable_unit(state, who, id).await?.0)
 }
 
 pub async fn update_user(state: &AppState, who: &Principal, id: UserId, edit: UserEdit) -> Result<UserRecord, AppError> {
