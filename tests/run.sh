@@ -24,6 +24,10 @@ fi
 psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'baocao_t_%'" 2>/dev/null \
   | while read -r db; do [ -n "$db" ] && psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" || true; done
 
+# The regime SDK, the ABI and the template regime test themselves natively in
+# their own workspace (plugins/), apart from the host.
+cargo test --manifest-path plugins/Cargo.toml --workspace --quiet
+
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"
 else

@@ -141,7 +141,9 @@ fn moment_null<T: IntoIden>(col: T) -> ColumnDef {
     ColumnDef::new(col).timestamp_with_time_zone().null().to_owned()
 }
 
-fn fk(name: &str, from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
+fn fk(
+    name: &str, from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
     ForeignKey::create().name(name).from(from.0, from.1).to(to.0, to.1).on_delete(ForeignKeyAction::Restrict).to_owned()
 }
 
@@ -177,14 +179,22 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Units::ValidTo).date().null())
                     .col(moment(Units::CreatedAt))
                     .col(moment(Units::UpdatedAt))
-                    .foreign_key(&mut fk("fk_units_tenant", (Units::Table, Units::TenantId), (Tenants::Table, Tenants::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_units_tenant",
+                        (Units::Table, Units::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                    ))
                     .foreign_key(&mut fk("fk_units_parent", (Units::Table, Units::ParentId), (Units::Table, Units::Id)))
                     .index(Index::create().name("ux_units_tenant_code").col(Units::TenantId).col(Units::Code).unique())
                     .to_owned(),
             )
             .await?;
-        manager.create_index(Index::create().name("ix_units_path").table(Units::Table).col(Units::Path).to_owned()).await?;
-        manager.create_index(Index::create().name("ix_units_parent").table(Units::Table).col(Units::ParentId).to_owned()).await?;
+        manager
+            .create_index(Index::create().name("ix_units_path").table(Units::Table).col(Units::Path).to_owned())
+            .await?;
+        manager
+            .create_index(Index::create().name("ix_units_parent").table(Units::Table).col(Units::ParentId).to_owned())
+            .await?;
 
         manager
             .create_table(
@@ -205,12 +215,18 @@ impl MigrationTrait for Migration {
                     .col(moment(Users::PasswordChangedAt))
                     .col(moment(Users::CreatedAt))
                     .col(moment(Users::UpdatedAt))
-                    .foreign_key(&mut fk("fk_users_tenant", (Users::Table, Users::TenantId), (Tenants::Table, Tenants::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_users_tenant",
+                        (Users::Table, Users::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                    ))
                     .foreign_key(&mut fk("fk_users_unit", (Users::Table, Users::UnitId), (Units::Table, Units::Id)))
                     .to_owned(),
             )
             .await?;
-        manager.create_index(Index::create().name("ix_users_unit").table(Users::Table).col(Users::UnitId).to_owned()).await?;
+        manager
+            .create_index(Index::create().name("ix_users_unit").table(Users::Table).col(Users::UnitId).to_owned())
+            .await?;
 
         manager
             .create_table(
@@ -222,9 +238,21 @@ impl MigrationTrait for Migration {
                     .col(reference(Memberships::UnitId))
                     .col(reference_null(Memberships::GrantedBy))
                     .col(moment(Memberships::GrantedAt))
-                    .foreign_key(&mut fk("fk_memberships_user", (Memberships::Table, Memberships::UserId), (Users::Table, Users::Id)))
-                    .foreign_key(&mut fk("fk_memberships_unit", (Memberships::Table, Memberships::UnitId), (Units::Table, Units::Id)))
-                    .foreign_key(&mut fk("fk_memberships_granted_by", (Memberships::Table, Memberships::GrantedBy), (Users::Table, Users::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_memberships_user",
+                        (Memberships::Table, Memberships::UserId),
+                        (Users::Table, Users::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_memberships_unit",
+                        (Memberships::Table, Memberships::UnitId),
+                        (Units::Table, Units::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_memberships_granted_by",
+                        (Memberships::Table, Memberships::GrantedBy),
+                        (Users::Table, Users::Id),
+                    ))
                     .index(
                         Index::create()
                             .name("ux_memberships_user_group_unit")
@@ -236,7 +264,15 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(Index::create().name("ix_memberships_unit").table(Memberships::Table).col(Memberships::UnitId).to_owned()).await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_memberships_unit")
+                    .table(Memberships::Table)
+                    .col(Memberships::UnitId)
+                    .to_owned(),
+            )
+            .await?;
 
         manager
             .create_table(
@@ -249,8 +285,16 @@ impl MigrationTrait for Migration {
                     .col(text(Reorganisations::Decision))
                     .col(reference_null(Reorganisations::ActorId))
                     .col(moment(Reorganisations::CreatedAt))
-                    .foreign_key(&mut fk("fk_reorg_tenant", (Reorganisations::Table, Reorganisations::TenantId), (Tenants::Table, Tenants::Id)))
-                    .foreign_key(&mut fk("fk_reorg_actor", (Reorganisations::Table, Reorganisations::ActorId), (Users::Table, Users::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_reorg_tenant",
+                        (Reorganisations::Table, Reorganisations::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_reorg_actor",
+                        (Reorganisations::Table, Reorganisations::ActorId),
+                        (Users::Table, Users::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -263,8 +307,16 @@ impl MigrationTrait for Migration {
                     .col(reference(UnitSuccessors::PredecessorId))
                     .col(reference(UnitSuccessors::SuccessorId))
                     .col(reference(UnitSuccessors::ReorganisationId))
-                    .foreign_key(&mut fk("fk_succ_pred", (UnitSuccessors::Table, UnitSuccessors::PredecessorId), (Units::Table, Units::Id)))
-                    .foreign_key(&mut fk("fk_succ_succ", (UnitSuccessors::Table, UnitSuccessors::SuccessorId), (Units::Table, Units::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_succ_pred",
+                        (UnitSuccessors::Table, UnitSuccessors::PredecessorId),
+                        (Units::Table, Units::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_succ_succ",
+                        (UnitSuccessors::Table, UnitSuccessors::SuccessorId),
+                        (Units::Table, Units::Id),
+                    ))
                     .foreign_key(&mut fk(
                         "fk_succ_reorg",
                         (UnitSuccessors::Table, UnitSuccessors::ReorganisationId),
@@ -289,12 +341,24 @@ impl MigrationTrait for Migration {
                     .col(text(AuditLog::EntityId))
                     .col(ColumnDef::new(AuditLog::Before).text().null())
                     .col(ColumnDef::new(AuditLog::After).text().null())
-                    .foreign_key(&mut fk("fk_audit_actor", (AuditLog::Table, AuditLog::ActorId), (Users::Table, Users::Id)))
-                    .foreign_key(&mut fk("fk_audit_tenant", (AuditLog::Table, AuditLog::TenantId), (Tenants::Table, Tenants::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_audit_actor",
+                        (AuditLog::Table, AuditLog::ActorId),
+                        (Users::Table, Users::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_audit_tenant",
+                        (AuditLog::Table, AuditLog::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager.create_index(Index::create().name("ix_audit_path").table(AuditLog::Table).col(AuditLog::UnitPath).to_owned()).await?;
+        manager
+            .create_index(
+                Index::create().name("ix_audit_path").table(AuditLog::Table).col(AuditLog::UnitPath).to_owned(),
+            )
+            .await?;
 
         manager
             .create_table(
@@ -307,8 +371,16 @@ impl MigrationTrait for Migration {
                     .col(moment(PasswordResets::ExpiresAt))
                     .col(moment_null(PasswordResets::UsedAt))
                     .col(moment(PasswordResets::CreatedAt))
-                    .foreign_key(&mut fk("fk_reset_user", (PasswordResets::Table, PasswordResets::UserId), (Users::Table, Users::Id)))
-                    .foreign_key(&mut fk("fk_reset_creator", (PasswordResets::Table, PasswordResets::CreatedBy), (Users::Table, Users::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_reset_user",
+                        (PasswordResets::Table, PasswordResets::UserId),
+                        (Users::Table, Users::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_reset_creator",
+                        (PasswordResets::Table, PasswordResets::CreatedBy),
+                        (Users::Table, Users::Id),
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -67,7 +67,12 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create().name("ix_regime_plugins_code").table(RegimePlugins::Table).col(RegimePlugins::Code).col(RegimePlugins::Version).to_owned(),
+                Index::create()
+                    .name("ix_regime_plugins_code")
+                    .table(RegimePlugins::Table)
+                    .col(RegimePlugins::Code)
+                    .col(RegimePlugins::Version)
+                    .to_owned(),
             )
             .await
     }

@@ -126,7 +126,9 @@ enum Users {
     Id,
 }
 
-fn fk(name: &str, from_table: impl IntoIden, from: impl IntoIden, to_table: impl IntoIden, to: impl IntoIden) -> ForeignKeyCreateStatement {
+fn fk(
+    name: &str, from_table: impl IntoIden, from: impl IntoIden, to_table: impl IntoIden, to: impl IntoIden,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create().name(name).from(from_table, from).to(to_table, to).to_owned()
 }
 
@@ -143,15 +145,39 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Receivers::RegimeCode).string().not_null())
                     .col(ColumnDef::new(Receivers::UnitId).big_integer().not_null())
                     .col(ColumnDef::new(Receivers::ReceiverId).big_integer().not_null())
-                    .foreign_key(&mut fk("fk_receivers_tenant", Receivers::Table, Receivers::TenantId, Tenants::Table, Tenants::Id))
-                    .foreign_key(&mut fk("fk_receivers_unit", Receivers::Table, Receivers::UnitId, Units::Table, Units::Id))
-                    .foreign_key(&mut fk("fk_receivers_receiver", Receivers::Table, Receivers::ReceiverId, Units::Table, Units::Id))
+                    .foreign_key(&mut fk(
+                        "fk_receivers_tenant",
+                        Receivers::Table,
+                        Receivers::TenantId,
+                        Tenants::Table,
+                        Tenants::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_receivers_unit",
+                        Receivers::Table,
+                        Receivers::UnitId,
+                        Units::Table,
+                        Units::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_receivers_receiver",
+                        Receivers::Table,
+                        Receivers::ReceiverId,
+                        Units::Table,
+                        Units::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
             .create_index(
-                Index::create().name("ux_receivers_unit_regime").table(Receivers::Table).col(Receivers::UnitId).col(Receivers::RegimeCode).unique().to_owned(),
+                Index::create()
+                    .name("ux_receivers_unit_regime")
+                    .table(Receivers::Table)
+                    .col(Receivers::UnitId)
+                    .col(Receivers::RegimeCode)
+                    .unique()
+                    .to_owned(),
             )
             .await?;
 
@@ -191,11 +217,35 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Reports::AssignedAt).timestamp_with_time_zone().not_null())
                     .col(ColumnDef::new(Reports::UpdatedAt).timestamp_with_time_zone().not_null())
                     .col(ColumnDef::new(Reports::SentAt).timestamp_with_time_zone().null())
-                    .foreign_key(&mut fk("fk_reports_tenant", Reports::Table, Reports::TenantId, Tenants::Table, Tenants::Id))
+                    .foreign_key(&mut fk(
+                        "fk_reports_tenant",
+                        Reports::Table,
+                        Reports::TenantId,
+                        Tenants::Table,
+                        Tenants::Id,
+                    ))
                     .foreign_key(&mut fk("fk_reports_unit", Reports::Table, Reports::UnitId, Units::Table, Units::Id))
-                    .foreign_key(&mut fk("fk_reports_receiver", Reports::Table, Reports::ReceiverId, Units::Table, Units::Id))
-                    .foreign_key(&mut fk("fk_reports_forward_to", Reports::Table, Reports::ForwardTo, Users::Table, Users::Id))
-                    .foreign_key(&mut fk("fk_reports_assigned_by", Reports::Table, Reports::AssignedBy, Users::Table, Users::Id))
+                    .foreign_key(&mut fk(
+                        "fk_reports_receiver",
+                        Reports::Table,
+                        Reports::ReceiverId,
+                        Units::Table,
+                        Units::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_reports_forward_to",
+                        Reports::Table,
+                        Reports::ForwardTo,
+                        Users::Table,
+                        Users::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_reports_assigned_by",
+                        Reports::Table,
+                        Reports::AssignedBy,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -215,15 +265,37 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(Index::create().name("ix_reports_path").table(Reports::Table).col(Reports::UnitPath).col(Reports::Id).to_owned()).await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_reports_path")
+                    .table(Reports::Table)
+                    .col(Reports::UnitPath)
+                    .col(Reports::Id)
+                    .to_owned(),
+            )
+            .await?;
         // Lists are ordered newest period first; this index lets a page stop early.
         manager
             .create_index(
-                Index::create().name("ix_reports_period").table(Reports::Table).col(Reports::PeriodYear).col(Reports::PeriodNumber).col(Reports::Id).to_owned(),
+                Index::create()
+                    .name("ix_reports_period")
+                    .table(Reports::Table)
+                    .col(Reports::PeriodYear)
+                    .col(Reports::PeriodNumber)
+                    .col(Reports::Id)
+                    .to_owned(),
             )
             .await?;
         manager
-            .create_index(Index::create().name("ix_reports_receiver").table(Reports::Table).col(Reports::ReceiverId).col(Reports::Status).to_owned())
+            .create_index(
+                Index::create()
+                    .name("ix_reports_receiver")
+                    .table(Reports::Table)
+                    .col(Reports::ReceiverId)
+                    .col(Reports::Status)
+                    .to_owned(),
+            )
             .await?;
 
         manager
@@ -236,8 +308,20 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(ReportSections::Html).text().not_null())
                     .col(ColumnDef::new(ReportSections::UpdatedBy).big_integer().null())
                     .col(ColumnDef::new(ReportSections::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(&mut fk("fk_sections_report", ReportSections::Table, ReportSections::ReportId, Reports::Table, Reports::Id))
-                    .foreign_key(&mut fk("fk_sections_user", ReportSections::Table, ReportSections::UpdatedBy, Users::Table, Users::Id))
+                    .foreign_key(&mut fk(
+                        "fk_sections_report",
+                        ReportSections::Table,
+                        ReportSections::ReportId,
+                        Reports::Table,
+                        Reports::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_sections_user",
+                        ReportSections::Table,
+                        ReportSections::UpdatedBy,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -269,14 +353,39 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(ReportHistory::Comment).text().null())
                     .col(ColumnDef::new(ReportHistory::Version).integer().not_null())
                     .col(ColumnDef::new(ReportHistory::ContentSha256).string().not_null())
-                    .foreign_key(&mut fk("fk_history_report", ReportHistory::Table, ReportHistory::ReportId, Reports::Table, Reports::Id))
-                    .foreign_key(&mut fk("fk_history_actor", ReportHistory::Table, ReportHistory::ActorId, Users::Table, Users::Id))
-                    .foreign_key(&mut fk("fk_history_actor_unit", ReportHistory::Table, ReportHistory::ActorUnitId, Units::Table, Units::Id))
+                    .foreign_key(&mut fk(
+                        "fk_history_report",
+                        ReportHistory::Table,
+                        ReportHistory::ReportId,
+                        Reports::Table,
+                        Reports::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_history_actor",
+                        ReportHistory::Table,
+                        ReportHistory::ActorId,
+                        Users::Table,
+                        Users::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_history_actor_unit",
+                        ReportHistory::Table,
+                        ReportHistory::ActorUnitId,
+                        Units::Table,
+                        Units::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(Index::create().name("ix_history_report").table(ReportHistory::Table).col(ReportHistory::ReportId).col(ReportHistory::Id).to_owned())
+            .create_index(
+                Index::create()
+                    .name("ix_history_report")
+                    .table(ReportHistory::Table)
+                    .col(ReportHistory::ReportId)
+                    .col(ReportHistory::Id)
+                    .to_owned(),
+            )
             .await?;
 
         manager
@@ -293,10 +402,34 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Notifications::SenderUnitId).big_integer().null())
                     .col(ColumnDef::new(Notifications::CreatedAt).timestamp_with_time_zone().not_null())
                     .col(ColumnDef::new(Notifications::ReadAt).timestamp_with_time_zone().null())
-                    .foreign_key(&mut fk("fk_notifications_user", Notifications::Table, Notifications::UserId, Users::Table, Users::Id))
-                    .foreign_key(&mut fk("fk_notifications_report", Notifications::Table, Notifications::ReportId, Reports::Table, Reports::Id))
-                    .foreign_key(&mut fk("fk_notifications_sender", Notifications::Table, Notifications::SenderId, Users::Table, Users::Id))
-                    .foreign_key(&mut fk("fk_notifications_sender_unit", Notifications::Table, Notifications::SenderUnitId, Units::Table, Units::Id))
+                    .foreign_key(&mut fk(
+                        "fk_notifications_user",
+                        Notifications::Table,
+                        Notifications::UserId,
+                        Users::Table,
+                        Users::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_notifications_report",
+                        Notifications::Table,
+                        Notifications::ReportId,
+                        Reports::Table,
+                        Reports::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_notifications_sender",
+                        Notifications::Table,
+                        Notifications::SenderId,
+                        Users::Table,
+                        Users::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_notifications_sender_unit",
+                        Notifications::Table,
+                        Notifications::SenderUnitId,
+                        Units::Table,
+                        Units::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -326,12 +459,32 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Attachments::StorageKey).string().not_null())
                     .col(ColumnDef::new(Attachments::UploadedBy).big_integer().null())
                     .col(ColumnDef::new(Attachments::UploadedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(&mut fk("fk_attachments_report", Attachments::Table, Attachments::ReportId, Reports::Table, Reports::Id))
-                    .foreign_key(&mut fk("fk_attachments_user", Attachments::Table, Attachments::UploadedBy, Users::Table, Users::Id))
+                    .foreign_key(&mut fk(
+                        "fk_attachments_report",
+                        Attachments::Table,
+                        Attachments::ReportId,
+                        Reports::Table,
+                        Reports::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_attachments_user",
+                        Attachments::Table,
+                        Attachments::UploadedBy,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager.create_index(Index::create().name("ix_attachments_report").table(Attachments::Table).col(Attachments::ReportId).to_owned()).await
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_attachments_report")
+                    .table(Attachments::Table)
+                    .col(Attachments::ReportId)
+                    .to_owned(),
+            )
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -38,7 +38,14 @@ enum Units {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // A plain nullable column: SQLite can add it to the existing table.
-        manager.alter_table(Table::alter().table(Reports::Table).add_column(ColumnDef::new(Reports::Numbers).blob().null()).to_owned()).await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Reports::Table)
+                    .add_column(ColumnDef::new(Reports::Numbers).blob().null())
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()

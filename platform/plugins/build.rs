@@ -43,10 +43,15 @@ fn main() {
         list_wasm(&target_dir.join(TARGET).join("release"))
     };
 
-    // Fixtures (`plugins/fixtures/`) are built with the regimes but never
-    // loaded as built-ins; tests and benchmarks upload them.
-    let is_fixture = |f: &PathBuf| f.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.starts_with("fixture_"));
-    let mut code = String::from("/// The regime plugins built from `plugins/`: (file stem, module bytes).\npub const BUILTIN: &[(&str, &[u8])] = &[\n");
+    // Fixtures (`plugins/fixtures/`) and the template (`plugins/template/`) are
+    // built with the regimes but never loaded as built-ins; tests and
+    // benchmarks upload them.
+    let is_fixture = |f: &PathBuf| {
+        f.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.starts_with("fixture_") || s.starts_with("template_"))
+    };
+    let mut code = String::from(
+        "/// The regime plugins built from `plugins/`: (file stem, module bytes).\npub const BUILTIN: &[(&str, &[u8])] = &[\n",
+    );
     for file in wasm_files.iter().filter(|f| !is_fixture(f)) {
         let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("plugin");
         let _ = writeln!(code, "    ({stem:?}, include_bytes!({:?})),", file.display().to_string());
@@ -100,18 +105,30 @@ fn rustc() -> String {
 }
 
 fn has_wasm_std() -> bool {
-    let Ok(out) = Command::new(rustc()).args(["--print", "target-libdir", "--target", TARGET]).output() else { return false };
+    let Ok(out) = Command::new(rustc()).args(["--print", "target-libdir", "--target", TARGET]).output() else {
+        return false;
+    };
     let dir = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    out.status.success() && std::fs::read_dir(&dir).map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))).unwrap_or(false)
+    out.status.success()
+        && std::fs::read_dir(&dir)
+            .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("libstd-")))
+            .unwrap_or(false)
 }
 
 fn rust_lld() -> Option<PathBuf> {
-    let home = std::env::var_os("RUSTUP_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")))?;
+    let home = std::env::var_os("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")))?;
     let toolchains = std::fs::read_dir(home.join("toolchains")).ok()?;
-    let mut found: Vec<PathBuf> =
-        toolchains.flatten().map(|t| t.path().join("lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld")).filter(|p| p.exists()).collect();
+    let mut found: Vec<PathBuf> = toolchains
+        .flatten()
+        .map(|t| t.path().join("lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld"))
+        .filter(|p| p.exists())
+        .collect();
     found.sort();
-    found.into_iter().next().or_else(|| ["/usr/bin/rust-lld", "/usr/bin/lld", "/usr/bin/wasm-ld"].iter().map(PathBuf::from).find(|p| p.exists()))
+    found.into_iter().next().or_else(|| {
+        ["/usr/bin/rust-lld", "/usr/bin/lld", "/usr/bin/wasm-ld"].iter().map(PathBuf::from).find(|p| p.exists())
+    })
 }
 
 fn run(mut cmd: Command, how: &str) {
@@ -122,13 +139,18 @@ fn run(mut cmd: Command, how: &str) {
 fn build(plugins: &Path, target_dir: &Path) {
     let forced = std::env::var("BAOCAO_WASM_TOOLCHAIN").ok();
     let try_rustup = forced.as_deref() != Some("debian");
-    if try_rustup && !has_wasm_std() && Command::new("rustup").args(["target", "add", TARGET]).status().is_ok_and(|s| s.success()) {
+    if try_rustup
+        && !has_wasm_std()
+        && Command::new("rustup").args(["target", "add", TARGET]).status().is_ok_and(|s| s.success())
+    {
         println!("cargo:warning=installed the {TARGET} target with rustup");
     }
     if try_rustup && has_wasm_std() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let mut cmd = clean(Command::new(cargo));
-        cmd.current_dir(plugins).args(["build", "--release", "--locked", "--target", TARGET]).env("CARGO_TARGET_DIR", target_dir);
+        cmd.current_dir(plugins)
+            .args(["build", "--release", "--locked", "--target", TARGET])
+            .env("CARGO_TARGET_DIR", target_dir);
         run(cmd, "rustup toolchain");
         return;
     }
@@ -149,7 +171,9 @@ fn build(plugins: &Path, target_dir: &Path) {
                 .args(["build", "--release", "--locked", "-Zbuild-std=std,panic_abort", "--target", TARGET]);
             run(cmd, "Debian rustc-web toolchain");
         }
-        _ if forced.as_deref() == Some("rustup") => panic!("BAOCAO_WASM_TOOLCHAIN=rustup, but the {TARGET} target could not be installed"),
+        _ if forced.as_deref() == Some("rustup") => {
+            panic!("BAOCAO_WASM_TOOLCHAIN=rustup, but the {TARGET} target could not be installed")
+        }
         _ => panic!(
             "no wasm32 toolchain: run `rustup target add {TARGET}`, or `apt-get install rustc-web cargo-web rust-web-src` \
              (see DEVELOPERS.md), or point BAOCAO_PLUGINS_WASM_DIR at prebuilt plugins"

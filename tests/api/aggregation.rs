@@ -11,7 +11,13 @@ use crate::reports::{act, put, year};
 const FORM: &str = "III.01a/VPCP/TH";
 
 fn cell(report: &Value, row: &str, col: &str) -> Value {
-    report["cells"].as_array().unwrap().iter().find(|c| c["row"] == row && c["col"] == col).map(|c| c["value"].clone()).unwrap_or(Value::Null)
+    report["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["row"] == row && c["col"] == col)
+        .map(|c| c["value"].clone())
+        .unwrap_or(Value::Null)
 }
 
 pub async fn assign(app: &TestApp, by: &Session, units: &[i64]) -> Vec<i64> {
@@ -19,7 +25,9 @@ pub async fn assign(app: &TestApp, by: &Session, units: &[i64]) -> Vec<i64> {
 }
 
 /// Assigns one form of a regime for a period to units; the reports' ids in the units' order.
-pub async fn assign_form(app: &TestApp, by: &Session, regime: &str, form: &str, period: Value, units: &[i64]) -> Vec<i64> {
+pub async fn assign_form(
+    app: &TestApp, by: &Session, regime: &str, form: &str, period: Value, units: &[i64],
+) -> Vec<i64> {
     let body = json!({"regime": regime, "forms": [form], "period": period, "units": units});
     let response = app.post(by, "/api/v1/assignments", body).await;
     assert_eq!(response.status(), StatusCode::OK, "assigning {form}");
@@ -33,31 +41,50 @@ pub type CatalogueRow<'a> = (&'a str, &'a str, &'a [(&'a str, i64)]);
 /// Fills a report with rows picked from its form's catalogue.
 pub async fn fill_rows(app: &TestApp, entry: &Session, id: i64, rows: &[CatalogueRow<'_>]) {
     let current = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
-    let rows_added: Vec<Value> = rows.iter().enumerate().map(|(i, (c, t, _))| json!({"code": format!("r{i}"), "title": t, "catalogue": c})).collect();
+    let rows_added: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (c, t, _))| json!({"code": format!("r{i}"), "title": t, "catalogue": c}))
+        .collect();
     let cells: Vec<Value> = rows
         .iter()
         .enumerate()
-        .flat_map(|(i, (_, _, values))| values.iter().map(move |(col, v)| json!({"row": format!("r{i}"), "col": col, "value": v})))
+        .flat_map(|(i, (_, _, values))| {
+            values.iter().map(move |(col, v)| json!({"row": format!("r{i}"), "col": col, "value": v}))
+        })
         .collect();
-    let saved = put(app, entry, &format!("/api/v1/reports/{id}/data"), json!({"version": current["version"], "rows_added": rows_added, "cells": cells})).await;
+    let saved = put(
+        app,
+        entry,
+        &format!("/api/v1/reports/{id}/data"),
+        json!({"version": current["version"], "rows_added": rows_added, "cells": cells}),
+    )
+    .await;
     let status = saved.status();
     assert_eq!(status, StatusCode::OK, "{}", saved.text().await.unwrap());
 }
 
 fn names(list: &Value) -> Vec<String> {
-    let mut out: Vec<String> = list.as_array().unwrap().iter().map(|s| s["unit"]["name"].as_str().unwrap().to_owned()).collect();
+    let mut out: Vec<String> =
+        list.as_array().unwrap().iter().map(|s| s["unit"]["name"].as_str().unwrap().to_owned()).collect();
     out.sort();
     out
 }
 
 /// Asks for a correction of an accepted report, has the receiver allow it,
 /// changes some cells and sends the report again.
-async fn correct(app: &TestApp, people: (&Session, &Session, &Session, &Session), id: i64, cells: &[(&str, &str, i64)]) {
+async fn correct(
+    app: &TestApp, people: (&Session, &Session, &Session, &Session), id: i64, cells: &[(&str, &str, i64)],
+) {
     let (entry, leader, sender, checker) = people;
-    assert_eq!(act(app, entry, id, "request_correction", Some("Số liệu cần đính chính")).await.status(), StatusCode::OK);
+    assert_eq!(
+        act(app, entry, id, "request_correction", Some("Số liệu cần đính chính")).await.status(),
+        StatusCode::OK
+    );
     step(app, checker, id, "approve_correction").await;
     let current = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
-    let cells: Vec<Value> = cells.iter().map(|(row, col, value)| json!({"row": row, "col": col, "value": value})).collect();
+    let cells: Vec<Value> =
+        cells.iter().map(|(row, col, value)| json!({"row": row, "col": col, "value": value})).collect();
     let body = json!({"version": current["version"], "cells": cells});
     assert_eq!(put(app, entry, &format!("/api/v1/reports/{id}/data"), body).await.status(), StatusCode::OK);
     travel(app, entry, leader, sender, checker, id).await;
@@ -66,21 +93,35 @@ async fn correct(app: &TestApp, people: (&Session, &Session, &Session, &Session)
 /// Fills a report with rows picked from the unit catalogue: (catalogue code, title, in person, online).
 pub async fn fill(app: &TestApp, entry: &Session, id: i64, rows: &[(&str, &str, i64, i64)]) {
     let current = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
-    let rows_added: Vec<Value> = rows.iter().enumerate().map(|(i, (c, t, _, _))| json!({"code": format!("r{i}"), "title": t, "catalogue": c})).collect();
+    let rows_added: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (c, t, _, _))| json!({"code": format!("r{i}"), "title": t, "catalogue": c}))
+        .collect();
     let cells: Vec<Value> = rows
         .iter()
         .enumerate()
         .flat_map(|(i, (_, _, direct, online))| {
-            [json!({"row": format!("r{i}"), "col": "c4", "value": direct}), json!({"row": format!("r{i}"), "col": "c5", "value": online})]
+            [
+                json!({"row": format!("r{i}"), "col": "c4", "value": direct}),
+                json!({"row": format!("r{i}"), "col": "c5", "value": online}),
+            ]
         })
         .collect();
-    let saved = put(app, entry, &format!("/api/v1/reports/{id}/data"), json!({"version": current["version"], "rows_added": rows_added, "cells": cells})).await;
+    let saved = put(
+        app,
+        entry,
+        &format!("/api/v1/reports/{id}/data"),
+        json!({"version": current["version"], "rows_added": rows_added, "cells": cells}),
+    )
+    .await;
     assert_eq!(saved.status(), StatusCode::OK);
 }
 
 /// Accounts the demo lacks: data entry and a leader for the ward of Sơn Nam, created by the province's administrator.
 pub async fn son_nam_accounts(app: &TestApp, admin: &Session, son_nam: i64) -> (Session, Session) {
-    for (username, group) in [("hy.sonnam.nhaplieu", "TINH_XA_NHAPLIEU"), ("hy.sonnam.duyet", "TINH_DONVI_DUYET_TT01")] {
+    for (username, group) in [("hy.sonnam.nhaplieu", "TINH_XA_NHAPLIEU"), ("hy.sonnam.duyet", "TINH_DONVI_DUYET_TT01")]
+    {
         let body = json!({"unit_id": son_nam, "username": username, "password": PASSWORD, "full_name": "Công chức phường Sơn Nam", "groups": [group]});
         assert_eq!(app.post(admin, "/api/v1/users", body).await.status(), StatusCode::CREATED, "{username}");
     }
@@ -113,7 +154,11 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
 
     // Sơn Nam gets its data entry and its leader.
     let (sn_entry, sn_leader) = son_nam_accounts(&app, &hy_admin, son_nam).await;
-    let (ph_entry, ph_leader, ph_clerk) = (app.login("hy.phohien.nhaplieu").await, app.login("hy.phohien.duyet").await, app.login("hy.phohien.gui").await);
+    let (ph_entry, ph_leader, ph_clerk) = (
+        app.login("hy.phohien.nhaplieu").await,
+        app.login("hy.phohien.duyet").await,
+        app.login("hy.phohien.gui").await,
+    );
 
     // The Government Office assigns to the provinces, the province to its wards and communes.
     let national = assign(&app, &vpcp, &[hy, tb]).await;
@@ -122,13 +167,32 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
     let hy_report = national[0];
 
     // Phố Hiến and Sơn Nam both report their own meetings and one shared catalogue row.
-    fill(&app, &ph_entry, ph, &[("phuong-pho-hien", "UBND phường Phố Hiến", 10, 2), ("so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", 1, 1)]).await;
-    fill(&app, &sn_entry, sn, &[("phuong-son-nam", "UBND phường Sơn Nam", 7, 3), ("so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", 2, 0)]).await;
+    fill(
+        &app,
+        &ph_entry,
+        ph,
+        &[("phuong-pho-hien", "UBND phường Phố Hiến", 10, 2), ("so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", 1, 1)],
+    )
+    .await;
+    fill(
+        &app,
+        &sn_entry,
+        sn,
+        &[("phuong-son-nam", "UBND phường Sơn Nam", 7, 3), ("so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", 2, 0)],
+    )
+    .await;
     travel(&app, &ph_entry, &ph_leader, &ph_clerk, &province, ph).await;
 
     // Before aggregating, the province sees who is in and who is missing.
-    let preview: Value = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate?dry_run=true"), json!({})).await.json().await.unwrap();
-    let names = |list: &Value| list.as_array().unwrap().iter().map(|s| s["unit"]["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let preview: Value = app
+        .post(&province, &format!("/api/v1/reports/{hy_report}/aggregate?dry_run=true"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names = |list: &Value| {
+        list.as_array().unwrap().iter().map(|s| s["unit"]["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
     assert_eq!(names(&preview["included"]), ["UBND phường Phố Hiến"]);
     assert_eq!(names(&preview["missing"]).len(), 2, "Sơn Nam (draft) and Tiên Lữ (new)");
     assert_eq!(preview["report"]["status"], "new", "a dry run stores nothing");
@@ -137,10 +201,23 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
 
     // Who may aggregate: the province's aggregator, not its data entry of a department nor a ward.
     let department = app.login("hy.stp.nhaplieu").await;
-    assert_eq!(app.post(&department, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.status(), StatusCode::NOT_FOUND);
-    assert_error(app.post(&ph_entry, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_eq!(
+        app.post(&department, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_error(
+        app.post(&ph_entry, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let leader = app.login("hy.duyet").await;
-    assert_error(app.post(&leader, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_error(
+        app.post(&leader, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 
     let done = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await;
     assert_eq!(done.status(), StatusCode::OK);
@@ -158,11 +235,17 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
 
     // Provenance of one aggregated cell.
     let sources = app.get_json(&province, &format!("/api/v1/reports/{hy_report}/cells/k.so-tu-phap/c4/sources")).await;
-    let mut seen: Vec<(String, i64)> =
-        sources.as_array().unwrap().iter().map(|s| (s["unit"]["name"].as_str().unwrap().to_owned(), s["value"].as_i64().unwrap())).collect();
+    let mut seen: Vec<(String, i64)> = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["unit"]["name"].as_str().unwrap().to_owned(), s["value"].as_i64().unwrap()))
+        .collect();
     seen.sort();
     assert_eq!(seen, [("UBND phường Phố Hiến".to_owned(), 1), ("UBND phường Sơn Nam".to_owned(), 2)]);
-    assert!(sources.as_array().unwrap().iter().all(|s| s["version"] == s["current_version"] && s["report_id"].is_i64()));
+    assert!(
+        sources.as_array().unwrap().iter().all(|s| s["version"] == s["current_version"] && s["report_id"].is_i64())
+    );
     assert_error(
         app.get(&province, &format!("/api/v1/reports/{hy_report}/cells/k.so-tu-phap/c99/sources")).await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -170,23 +253,35 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
     )
     .await;
     let other = app.login("tb.tonghop").await;
-    assert_eq!(app.get(&other, &format!("/api/v1/reports/{hy_report}/cells/tong/c3/sources")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&other, &format!("/api/v1/reports/{hy_report}/cells/tong/c3/sources")).await.status(),
+        StatusCode::NOT_FOUND
+    );
 
     // A correction accepted after aggregation marks the aggregate outdated until re-run.
     let corrected = act(&app, &ph_entry, ph, "request_correction", Some("Thiếu một cuộc họp")).await;
     assert_eq!(corrected.status(), StatusCode::OK);
     step(&app, &province, ph, "approve_correction").await;
     let current = app.get_json(&ph_entry, &format!("/api/v1/reports/{ph}")).await;
-    let fix =
-        put(&app, &ph_entry, &format!("/api/v1/reports/{ph}/data"), json!({"version": current["version"], "cells": [{"row": "r0", "col": "c4", "value": 11}]}))
-            .await;
+    let fix = put(
+        &app,
+        &ph_entry,
+        &format!("/api/v1/reports/{ph}/data"),
+        json!({"version": current["version"], "cells": [{"row": "r0", "col": "c4", "value": 11}]}),
+    )
+    .await;
     assert_eq!(fix.status(), StatusCode::OK);
     travel(&app, &ph_entry, &ph_leader, &ph_clerk, &province, ph).await;
     let stale = app.get_json(&province, &format!("/api/v1/reports/{hy_report}")).await;
     assert_eq!(stale["aggregate"]["outdated"], true);
-    let sources = app.get_json(&province, &format!("/api/v1/reports/{hy_report}/cells/k.phuong-pho-hien/c4/sources")).await;
-    assert_ne!(sources[0]["version"], sources[0]["current_version"], "provenance shows the aggregated version and the current one");
-    let rerun: Value = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
+    let sources =
+        app.get_json(&province, &format!("/api/v1/reports/{hy_report}/cells/k.phuong-pho-hien/c4/sources")).await;
+    assert_ne!(
+        sources[0]["version"], sources[0]["current_version"],
+        "provenance shows the aggregated version and the current one"
+    );
+    let rerun: Value =
+        app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
     assert_eq!(cell(&rerun["report"], "k.phuong-pho-hien", "c4"), json!(11));
     assert_eq!(rerun["report"]["aggregate"]["outdated"], false);
 
@@ -198,7 +293,12 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
     let national_id = assign(&app, &vpcp, &[root]).await[0];
     let own = app.get_json(&vpcp, &format!("/api/v1/reports/{national_id}")).await;
     assert_eq!(own["receiver"]["id"], root);
-    let preview: Value = app.post(&vpcp, &format!("/api/v1/reports/{national_id}/aggregate?dry_run=true"), json!({})).await.json().await.unwrap();
+    let preview: Value = app
+        .post(&vpcp, &format!("/api/v1/reports/{national_id}/aggregate?dry_run=true"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(names(&preview["missing"]), ["UBND tỉnh Thái Bình"], "Thái Bình has not reported");
     // A province may not assign the root's report.
     let refused = app
@@ -209,7 +309,8 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
         )
         .await;
     assert_error(refused, StatusCode::FORBIDDEN, "forbidden").await;
-    let top: Value = app.post(&vpcp, &format!("/api/v1/reports/{national_id}/aggregate"), json!({})).await.json().await.unwrap();
+    let top: Value =
+        app.post(&vpcp, &format!("/api/v1/reports/{national_id}/aggregate"), json!({})).await.json().await.unwrap();
     assert_eq!(cell(&top["report"], "tong", "c3"), json!(27), "13 + 2 from Phố Hiến, 10 + 2 from Sơn Nam");
     assert_eq!(cell(&top["report"], "k.so-tu-phap", "c4"), json!(3), "catalogue rows stay linked across two levels");
     let sources = app.get_json(&vpcp, &format!("/api/v1/reports/{national_id}/cells/tong/c3/sources")).await;
@@ -240,19 +341,43 @@ async fn the_aggregator_page_names_included_and_missing_units(backend: Backend) 
     let vpcp = app.login("vpcp.tonghop").await;
     let province = app.login("hy.tonghop").await;
     let hy_report = assign(&app, &vpcp, &[app.unit_id("hungyen", "hungyen").await]).await[0];
-    let ids = assign(&app, &province, &[app.unit_id("hungyen", "phuong-pho-hien").await, app.unit_id("hungyen", "xa-tien-lu").await]).await;
-    let (entry, leader, clerk) = (app.login("hy.phohien.nhaplieu").await, app.login("hy.phohien.duyet").await, app.login("hy.phohien.gui").await);
+    let ids = assign(
+        &app,
+        &province,
+        &[app.unit_id("hungyen", "phuong-pho-hien").await, app.unit_id("hungyen", "xa-tien-lu").await],
+    )
+    .await;
+    let (entry, leader, clerk) = (
+        app.login("hy.phohien.nhaplieu").await,
+        app.login("hy.phohien.duyet").await,
+        app.login("hy.phohien.gui").await,
+    );
     fill(&app, &entry, ids[0], &[("phuong-pho-hien", "UBND phường Phố Hiến", 4, 1)]).await;
     travel(&app, &entry, &leader, &clerk, &province, ids[0]).await;
 
     let cookie = format!("baocao_session={}", province.token);
-    let page = app.client.get(app.url(&format!("/reports/{hy_report}"))).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    let page = app
+        .client
+        .get(app.url(&format!("/reports/{hy_report}")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Tổng hợp báo cáo số liệu"), "the aggregation card");
     let missing = &page[page.find("Còn thiếu").expect("missing units listed")..];
     assert!(missing.contains("UBND xã Tiên Lữ") && missing.contains("Mới giao"));
     assert!(page.contains("Tổng hợp từ 1 báo cáo đã duyệt; 1 đơn vị còn thiếu?"), "the confirmation names the counts");
-    let forged =
-        app.client.post(app.url(&format!("/reports/{hy_report}/aggregate"))).header("cookie", &cookie).form(&[("csrf_token", "x")]).send().await.unwrap();
+    let forged = app
+        .client
+        .post(app.url(&format!("/reports/{hy_report}/aggregate")))
+        .header("cookie", &cookie)
+        .form(&[("csrf_token", "x")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let done = app
         .client
@@ -263,19 +388,42 @@ async fn the_aggregator_page_names_included_and_missing_units(backend: Backend) 
         .await
         .unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
-    let after = app.client.get(app.url(&format!("/reports/{hy_report}?aggregated=1"))).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
-    assert!(after.contains("Đã tổng hợp số liệu") && after.contains("id=\"provenance\"") && after.contains("Báo cáo tổng hợp từ 1 báo cáo"));
+    let after = app
+        .client
+        .get(app.url(&format!("/reports/{hy_report}?aggregated=1")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        after.contains("Đã tổng hợp số liệu")
+            && after.contains("id=\"provenance\"")
+            && after.contains("Báo cáo tổng hợp từ 1 báo cáo")
+    );
     // Reports stored before the number grid existed are read from their cells.
     {
         use sea_orm::ConnectionTrait;
         let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
         db.execute_unprepared("UPDATE reports SET numbers = NULL").await.unwrap();
     }
-    let again: Value = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
+    let again: Value =
+        app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
     assert_eq!(cell(&again["report"], "tong", "c3"), json!(5), "4 in person + 1 online, from the cells");
     // The ward's entry official sees no aggregation card on its own report.
     let ward_cookie = format!("baocao_session={}", entry.token);
-    let ward_page = app.client.get(app.url(&format!("/reports/{}", ids[0]))).header("cookie", &ward_cookie).send().await.unwrap().text().await.unwrap();
+    let ward_page = app
+        .client
+        .get(app.url(&format!("/reports/{}", ids[0])))
+        .header("cookie", &ward_cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!ward_page.contains("Tổng hợp báo cáo số liệu"));
 }
 
@@ -289,22 +437,58 @@ async fn iv_02a_aggregates_the_provinces_at_the_government_office(backend: Backe
     let app = spawn_app(backend).await;
     let vpcp = app.login("vpcp.tonghop").await;
     let quarter = json!({"type": "quarter", "year": year(), "number": 1});
-    let units = [app.unit_id("hungyen", "hungyen").await, app.unit_id("thaibinh", "thaibinh").await, app.unit_id("btp", "btp").await];
+    let units = [
+        app.unit_id("hungyen", "hungyen").await,
+        app.unit_id("thaibinh", "thaibinh").await,
+        app.unit_id("btp", "btp").await,
+    ];
     let ids = assign_form(&app, &vpcp, "TT01-IV", "IV.02a/VPCP/KSTT", quarter.clone(), &units).await;
-    let national = assign_form(&app, &vpcp, "TT01-IV", "IV.02a/VPCP/KSTT", quarter, &[app.unit_id("vpcp", "vpcp").await]).await[0];
+    let national =
+        assign_form(&app, &vpcp, "TT01-IV", "IV.02a/VPCP/KSTT", quarter, &[app.unit_id("vpcp", "vpcp").await]).await[0];
     let hy = (app.login("hy.tonghop").await, app.login("hy.duyet").await, app.login("hy.gui").await);
     let tb = (app.login("tb.tonghop").await, app.login("tb.duyet").await, app.login("tb.gui").await);
 
     // Units sending, handling online, and in all: (4)–(6), (8)–(10), (12)–(14), with (11) their sum.
-    let hy_row: &[(&str, i64)] = &[("c4", 18), ("c5", 8), ("c6", 100), ("c8", 18), ("c9", 8), ("c10", 90), ("c11", 130), ("c12", 18), ("c13", 8), ("c14", 104)];
-    let tb_row: &[(&str, i64)] =
-        &[("c4", 20), ("c5", 8), ("c6", 200), ("c8", 20), ("c9", 8), ("c10", 180), ("c11", 269), ("c12", 21), ("c13", 8), ("c14", 240)];
+    let hy_row: &[(&str, i64)] = &[
+        ("c4", 18),
+        ("c5", 8),
+        ("c6", 100),
+        ("c8", 18),
+        ("c9", 8),
+        ("c10", 90),
+        ("c11", 130),
+        ("c12", 18),
+        ("c13", 8),
+        ("c14", 104),
+    ];
+    let tb_row: &[(&str, i64)] = &[
+        ("c4", 20),
+        ("c5", 8),
+        ("c6", 200),
+        ("c8", 20),
+        ("c9", 8),
+        ("c10", 180),
+        ("c11", 269),
+        ("c12", 21),
+        ("c13", 8),
+        ("c14", 240),
+    ];
     // A pick must be in the form's catalogue.
     let version = app.get_json(&hy.0, &format!("/api/v1/reports/{}", ids[0])).await["version"].clone();
     let body = json!({"version": version, "rows_added": [{"title": "Tỉnh không có", "catalogue": "atlantis"}]});
-    let refused =
-        assert_error(put(&app, &hy.0, &format!("/api/v1/reports/{}/data", ids[0]), body).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
-    assert!(refused["error"]["cells"][0]["message"].as_str().unwrap().contains("\"atlantis\" không có trong danh mục dia_phuong"), "{refused}");
+    let refused = assert_error(
+        put(&app, &hy.0, &format!("/api/v1/reports/{}/data", ids[0]), body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_cells",
+    )
+    .await;
+    assert!(
+        refused["error"]["cells"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"atlantis\" không có trong danh mục dia_phuong"),
+        "{refused}"
+    );
     fill_rows(&app, &hy.0, ids[0], &[("hungyen", "UBND tỉnh Hưng Yên", hy_row)]).await;
     fill_rows(&app, &tb.0, ids[1], &[("thaibinh", "UBND tỉnh Thái Bình", tb_row)]).await;
     travel(&app, &hy.0, &hy.1, &hy.2, &vpcp, ids[0]).await;
@@ -325,13 +509,17 @@ async fn iv_02a_aggregates_the_provinces_at_the_government_office(backend: Backe
     // Thái Bình corrects its communes after the national aggregation.
     correct(&app, (&tb.0, &tb.1, &tb.2, &vpcp), ids[1], &[("r0", "c6", 210)]).await;
     assert_eq!(app.get_json(&vpcp, &format!("/api/v1/reports/{national}")).await["aggregate"]["outdated"], true);
-    let rerun: Value = app.post(&vpcp, &format!("/api/v1/reports/{national}/aggregate"), json!({})).await.json().await.unwrap();
+    let rerun: Value =
+        app.post(&vpcp, &format!("/api/v1/reports/{national}/aggregate"), json!({})).await.json().await.unwrap();
     assert_eq!(cell(&rerun["report"], "k.thaibinh", "c3"), json!(238));
     assert_eq!(cell(&rerun["report"], "tong", "c3"), json!(126 + 238));
     assert_eq!(rerun["report"]["aggregate"]["outdated"], false);
     let sources = app.get_json(&vpcp, &format!("/api/v1/reports/{national}/cells/k.thaibinh/c6/sources")).await;
     assert_eq!(sources.as_array().unwrap().len(), 1);
-    assert_eq!((sources[0]["unit"]["name"].as_str(), sources[0]["value"].as_i64()), (Some("UBND tỉnh Thái Bình"), Some(210)));
+    assert_eq!(
+        (sources[0]["unit"]["name"].as_str(), sources[0]["value"].as_i64()),
+        (Some("UBND tỉnh Thái Bình"), Some(210))
+    );
 }
 
 /// II.06a (Regime II, rows from the catalogue of procedure fields): wards →
@@ -350,18 +538,28 @@ async fn ii_06a_catalogue_rows_aggregate_over_two_levels(backend: Backend) {
         app.unit_id("hungyen", "xa-tien-lu").await,
     );
     let form = "II.06a/VPCP/KSTT";
-    let hy_report = assign_form(&app, &vpcp, "TT01-II", form, quarter.clone(), &[hy, app.unit_id("thaibinh", "thaibinh").await]).await[0];
-    let national = assign_form(&app, &vpcp, "TT01-II", form, quarter.clone(), &[app.unit_id("vpcp", "vpcp").await]).await[0];
+    let hy_report =
+        assign_form(&app, &vpcp, "TT01-II", form, quarter.clone(), &[hy, app.unit_id("thaibinh", "thaibinh").await])
+            .await[0];
+    let national =
+        assign_form(&app, &vpcp, "TT01-II", form, quarter.clone(), &[app.unit_id("vpcp", "vpcp").await]).await[0];
     let wards = assign_form(&app, &province, "TT01-II", form, quarter, &[pho_hien, son_nam, tien_lu]).await;
     let (sn_entry, sn_leader) = son_nam_accounts(&app, &app.login("hy.quantri").await, son_nam).await;
-    let ph = (app.login("hy.phohien.nhaplieu").await, app.login("hy.phohien.duyet").await, app.login("hy.phohien.gui").await);
+    let ph = (
+        app.login("hy.phohien.nhaplieu").await,
+        app.login("hy.phohien.duyet").await,
+        app.login("hy.phohien.gui").await,
+    );
 
     // Received (4)–(6) = resolved (8)–(10) + pending (12)–(13).
     fill_rows(
         &app,
         &ph.0,
         wards[0],
-        &[("tu-phap", "Tư pháp", &[("c4", 10), ("c5", 5), ("c8", 8), ("c9", 4), ("c10", 1), ("c12", 2)]), ("y-te", "Y tế", &[("c4", 6), ("c8", 6)])],
+        &[
+            ("tu-phap", "Tư pháp", &[("c4", 10), ("c5", 5), ("c8", 8), ("c9", 4), ("c10", 1), ("c12", 2)]),
+            ("y-te", "Y tế", &[("c4", 6), ("c8", 6)]),
+        ],
     )
     .await;
     fill_rows(
@@ -377,7 +575,8 @@ async fn ii_06a_catalogue_rows_aggregate_over_two_levels(backend: Backend) {
     travel(&app, &ph.0, &ph.1, &ph.2, &province, wards[0]).await;
     travel(&app, &sn_entry, &sn_leader, &sn_entry, &province, wards[1]).await;
 
-    let done: Value = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
+    let done: Value =
+        app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
     assert_eq!(names(&done["missing"]), ["UBND xã Tiên Lữ"]);
     let r = &done["report"];
     assert_eq!(cell(r, "k.tu-phap", "c4"), json!(14), "the shared field adds up");
@@ -389,14 +588,16 @@ async fn ii_06a_catalogue_rows_aggregate_over_two_levels(backend: Backend) {
     // Phố Hiến corrects after the province aggregated: outdated, then re-run.
     correct(&app, (&ph.0, &ph.1, &ph.2, &province), wards[0], &[("r1", "c4", 7), ("r1", "c8", 7)]).await;
     assert_eq!(app.get_json(&province, &format!("/api/v1/reports/{hy_report}")).await["aggregate"]["outdated"], true);
-    let rerun: Value = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
+    let rerun: Value =
+        app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
     assert_eq!(cell(&rerun["report"], "k.y-te", "c4"), json!(7));
     assert_eq!(cell(&rerun["report"], "tong", "c3"), json!(32));
     assert_eq!(rerun["report"]["aggregate"]["outdated"], false);
 
     // The province sends its aggregate; the Government Office aggregates the provinces.
     travel(&app, &province, &app.login("hy.duyet").await, &app.login("hy.gui").await, &vpcp, hy_report).await;
-    let top: Value = app.post(&vpcp, &format!("/api/v1/reports/{national}/aggregate"), json!({})).await.json().await.unwrap();
+    let top: Value =
+        app.post(&vpcp, &format!("/api/v1/reports/{national}/aggregate"), json!({})).await.json().await.unwrap();
     assert_eq!(names(&top["missing"]), ["UBND tỉnh Thái Bình"]);
     assert_eq!(cell(&top["report"], "k.tu-phap", "c4"), json!(14), "catalogue rows stay linked across two levels");
     assert_eq!(cell(&top["report"], "k.cong-an", "c5"), json!(3));

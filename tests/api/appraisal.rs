@@ -14,7 +14,13 @@ use crate::reports::{put, year};
 use crate::xlsx::python_file;
 
 fn cell(report: &Value, row: &str, col: &str) -> Value {
-    report["cells"].as_array().unwrap().iter().find(|c| c["row"] == row && c["col"] == col).map(|c| c["value"].clone()).unwrap_or(Value::Null)
+    report["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["row"] == row && c["col"] == col)
+        .map(|c| c["value"].clone())
+        .unwrap_or(Value::Null)
 }
 
 /// A score (decimal columns may hold 50 or 50.0 alike).
@@ -25,7 +31,8 @@ fn score(report: &Value, row: &str, col: &str) -> Option<f64> {
 /// The downloaded workbook with values typed by openpyxl into the rows of the
 /// given criteria codes (column B): (code, column letter, Python literal).
 fn scored(downloaded: &[u8], edits: &[(&str, &str, &str)]) -> Vec<u8> {
-    let edits: Vec<String> = edits.iter().map(|(code, col, value)| format!("ws[{col:?} + str(rows[{code:?}])] = {value}")).collect();
+    let edits: Vec<String> =
+        edits.iter().map(|(code, col, value)| format!("ws[{col:?} + str(rows[{code:?}])] = {value}")).collect();
     let script = format!(
         "import sys, openpyxl\nwb = openpyxl.load_workbook(sys.argv[2])\nws = wb.worksheets[0]\n\
          rows = {{str(c.value): c.row for c in ws['B'] if c.value is not None}}\n{}\nwb.save(sys.argv[1])\n",
@@ -35,7 +42,11 @@ fn scored(downloaded: &[u8], edits: &[(&str, &str, &str)]) -> Vec<u8> {
 }
 
 async fn import(app: &TestApp, who: &baocao_tests::Session, id: i64, query: &str, body: Vec<u8>) -> reqwest::Response {
-    app.request(who, reqwest::Method::POST, &format!("/api/v1/reports/{id}/xlsx{query}")).body(body).send().await.unwrap()
+    app.request(who, reqwest::Method::POST, &format!("/api/v1/reports/{id}/xlsx{query}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn messages(response: reqwest::Response, status: StatusCode, code: &str) -> Vec<String> {
@@ -55,26 +66,46 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
     let minh_quang = app.unit_id("thaibinh", "xa-minh-quang").await;
     let year_period = json!({"type": "year", "year": year(), "number": 1});
     let id = assign_form(&app, &appraiser, "TB-CDS-2022", "CDS_CAPXA_2022", year_period, &[minh_quang]).await[0];
-    let (entry, leader, clerk) = (app.login("tb.minhquang.nhaplieu").await, app.login("tb.minhquang.duyet").await, app.login("tb.minhquang.gui").await);
+    let (entry, leader, clerk) = (
+        app.login("tb.minhquang.nhaplieu").await,
+        app.login("tb.minhquang.duyet").await,
+        app.login("tb.minhquang.gui").await,
+    );
     let path = format!("/api/v1/reports/{id}");
     let blank = download(&app, &entry, id).await;
 
     // The commune's workbook with an appraisal score typed in: refused, naming sheet, row and column; nothing changes.
     let before = app.get_json(&entry, &path).await;
-    let with_appraisal = scored(&blank, &[("1.1", "F", "'8,5'"), ("1.2", "F", "40"), ("1.1", "G", "'Quyết định 12/QĐ-UBND'"), ("1.1", "I", "'9'")]);
-    let refused = messages(import(&app, &entry, id, "?dry_run=false", with_appraisal).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
+    let with_appraisal = scored(
+        &blank,
+        &[("1.1", "F", "'8,5'"), ("1.2", "F", "40"), ("1.1", "G", "'Quyết định 12/QĐ-UBND'"), ("1.1", "I", "'9'")],
+    );
+    let refused = messages(
+        import(&app, &entry, id, "?dry_run=false", with_appraisal).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_cells",
+    )
+    .await;
     assert!(
-        refused.iter().any(|m| m.starts_with("Trang tính \"CDS_CAPXA_2022\", dòng 10, cột I: cột (7) \"Điểm thẩm định\" chỉ dành cho nhóm TINH_TONGHOP")),
+        refused.iter().any(|m| m.starts_with(
+            "Trang tính \"CDS_CAPXA_2022\", dòng 10, cột I: cột (7) \"Điểm thẩm định\" chỉ dành cho nhóm TINH_TONGHOP"
+        )),
         "{refused:?}"
     );
     assert_eq!(app.get_json(&entry, &path).await, before, "a refused import changes nothing");
 
     // Without it, "8,5" reads as 8.5 and the indices and the total add up their criteria.
-    let self_only = scored(&blank, &[("1.1", "F", "'8,5'"), ("1.2", "F", "40"), ("2.1", "F", "'12,25'"), ("1.1", "G", "'Quyết định 12/QĐ-UBND'")]);
+    let self_only = scored(
+        &blank,
+        &[("1.1", "F", "'8,5'"), ("1.2", "F", "40"), ("2.1", "F", "'12,25'"), ("1.1", "G", "'Quyết định 12/QĐ-UBND'")],
+    );
     let saved: Value = import(&app, &entry, id, "?dry_run=false", self_only).await.json().await.unwrap();
     assert!(saved["report"].is_object(), "{saved}");
     let r = &saved["report"];
-    assert_eq!((score(r, "1.1", "self"), score(r, "1.2", "self"), score(r, "2.1", "self")), (Some(8.5), Some(40.0), Some(12.25)));
+    assert_eq!(
+        (score(r, "1.1", "self"), score(r, "1.2", "self"), score(r, "2.1", "self")),
+        (Some(8.5), Some(40.0), Some(12.25))
+    );
     assert_eq!(score(r, "1", "self"), Some(48.5), "the index sums its criteria");
     assert_eq!(score(r, "tong", "self"), Some(60.75));
     assert_eq!(cell(r, "1.1", "evidence"), json!("Quyết định 12/QĐ-UBND"));
@@ -82,12 +113,23 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
 
     // Typed on the page (the API), the appraisal column is refused to the commune too.
     let version = saved["report"]["version"].clone();
-    let typed = put(&app, &entry, &format!("{path}/data"), json!({"version": version, "cells": [{"row": "1.1", "col": "appraised", "value": "9"}]})).await;
+    let typed = put(
+        &app,
+        &entry,
+        &format!("{path}/data"),
+        json!({"version": version, "cells": [{"row": "1.1", "col": "appraised", "value": "9"}]}),
+    )
+    .await;
     let refused = messages(typed, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
     assert!(refused[0].contains("chỉ dành cho nhóm TINH_TONGHOP"), "{refused:?}");
     // Before the report is sent there is nothing to appraise.
-    let early =
-        put(&app, &appraiser, &format!("{path}/appraisal"), json!({"version": version, "cells": [{"row": "1.1", "col": "appraised", "value": 7}]})).await;
+    let early = put(
+        &app,
+        &appraiser,
+        &format!("{path}/appraisal"),
+        json!({"version": version, "cells": [{"row": "1.1", "col": "appraised", "value": 7}]}),
+    )
+    .await;
     assert_error(early, StatusCode::CONFLICT, "not_appraisable").await;
 
     step(&app, &entry, id, "submit").await;
@@ -103,22 +145,70 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
     // Neither the commune nor a checker outside the appraisers' groups may appraise.
     let district = app.login("tb.vuthu.tonghop").await;
     for who in [&entry, &district] {
-        let response = put(&app, who, &format!("{path}/appraisal"), appraisal(json!([{"row": "1.1", "col": "appraised", "value": 7}]))).await;
+        let response = put(
+            &app,
+            who,
+            &format!("{path}/appraisal"),
+            appraisal(json!([{"row": "1.1", "col": "appraised", "value": 7}])),
+        )
+        .await;
         assert_error(response, StatusCode::FORBIDDEN, "forbidden").await;
     }
     // The appraiser: the reserved column only, within the criterion's maximum.
-    let wrong_column = put(&app, &appraiser, &format!("{path}/appraisal"), appraisal(json!([{"row": "1.1", "col": "self", "value": 9}]))).await;
-    assert!(messages(wrong_column, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await[0].contains("do đơn vị báo cáo nhập"));
-    let too_high = put(&app, &appraiser, &format!("{path}/appraisal"), appraisal(json!([{"row": "1.2", "col": "appraised", "value": 60}]))).await;
-    assert!(messages(too_high, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await[0].contains("nằm ngoài khoảng 0 – 50"));
-    let rows = put(&app, &appraiser, &format!("{path}/appraisal"), json!({"version": version, "rows_added": [{"title": "Thêm"}]})).await;
-    assert!(messages(rows, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await[0].contains("không được thêm hoặc xóa dòng"));
+    let wrong_column = put(
+        &app,
+        &appraiser,
+        &format!("{path}/appraisal"),
+        appraisal(json!([{"row": "1.1", "col": "self", "value": 9}])),
+    )
+    .await;
+    assert!(
+        messages(wrong_column, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await[0]
+            .contains("do đơn vị báo cáo nhập")
+    );
+    let too_high = put(
+        &app,
+        &appraiser,
+        &format!("{path}/appraisal"),
+        appraisal(json!([{"row": "1.2", "col": "appraised", "value": 60}])),
+    )
+    .await;
+    assert!(
+        messages(too_high, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await[0]
+            .contains("nằm ngoài khoảng 0 – 50")
+    );
+    let rows = put(
+        &app,
+        &appraiser,
+        &format!("{path}/appraisal"),
+        json!({"version": version, "rows_added": [{"title": "Thêm"}]}),
+    )
+    .await;
+    assert!(
+        messages(rows, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await[0]
+            .contains("không được thêm hoặc xóa dòng")
+    );
     assert_eq!(app.get_json(&appraiser, &path).await, sent, "refusals change nothing");
-    let done = put(&app, &appraiser, &format!("{path}/appraisal"), appraisal(json!([{"row": "1.1", "col": "appraised", "value": "7,5"}]))).await;
+    let done = put(
+        &app,
+        &appraiser,
+        &format!("{path}/appraisal"),
+        appraisal(json!([{"row": "1.1", "col": "appraised", "value": "7,5"}])),
+    )
+    .await;
     assert_eq!(done.status(), StatusCode::OK);
     let done: Value = done.json().await.unwrap();
-    assert_eq!((done["status"].as_str(), score(&done, "1.1", "appraised"), score(&done, "1.1", "self")), (Some("sent"), Some(7.5), Some(8.5)));
-    let stale = put(&app, &appraiser, &format!("{path}/appraisal"), appraisal(json!([{"row": "1.2", "col": "appraised", "value": 30}]))).await;
+    assert_eq!(
+        (done["status"].as_str(), score(&done, "1.1", "appraised"), score(&done, "1.1", "self")),
+        (Some("sent"), Some(7.5), Some(8.5))
+    );
+    let stale = put(
+        &app,
+        &appraiser,
+        &format!("{path}/appraisal"),
+        appraisal(json!([{"row": "1.2", "col": "appraised", "value": 30}])),
+    )
+    .await;
     assert_error(stale, StatusCode::CONFLICT, "stale_version").await;
 
     // From a workbook: the appraiser's download with scores typed in column I; a changed self-assessment is refused.
@@ -126,13 +216,22 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
     let preview = import(&app, &appraiser, id, "", scored(&theirs, &[("1.2", "I", "'35,5'")])).await;
     assert_eq!(preview.status(), StatusCode::OK);
     let preview: Value = preview.json().await.unwrap();
-    let changed: Vec<(&str, &str)> = preview["changed"].as_array().unwrap().iter().map(|c| (c["row"].as_str().unwrap(), c["col"].as_str().unwrap())).collect();
+    let changed: Vec<(&str, &str)> = preview["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["row"].as_str().unwrap(), c["col"].as_str().unwrap()))
+        .collect();
     assert!(changed.contains(&("1.2", "appraised")) && changed.contains(&("1", "appraised")), "{changed:?}");
     assert!(changed.iter().all(|(_, col)| *col == "appraised"), "{changed:?}");
-    let tampered = import(&app, &appraiser, id, "?dry_run=false", scored(&theirs, &[("1.2", "I", "'35,5'"), ("1.1", "F", "10")])).await;
+    let tampered =
+        import(&app, &appraiser, id, "?dry_run=false", scored(&theirs, &[("1.2", "I", "'35,5'"), ("1.1", "F", "10")]))
+            .await;
     let refused = messages(tampered, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
     assert!(
-        refused.iter().any(|m| m.starts_with("Trang tính \"CDS_CAPXA_2022\", dòng 10, cột F: cột (4) \"Điểm tự đánh giá\" do đơn vị báo cáo nhập")),
+        refused.iter().any(|m| m.starts_with(
+            "Trang tính \"CDS_CAPXA_2022\", dòng 10, cột F: cột (4) \"Điểm tự đánh giá\" do đơn vị báo cáo nhập"
+        )),
         "{refused:?}"
     );
     let saved = import(&app, &appraiser, id, "?dry_run=false", scored(&theirs, &[("1.2", "I", "'35,5'")])).await;
@@ -142,16 +241,28 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
 
     // The page opens the appraisal column to the appraiser only.
     let page = |who: &baocao_tests::Session| {
-        let request = app.client.get(app.url(&format!("/reports/{id}"))).header("cookie", format!("baocao_session={}", who.token));
+        let request = app
+            .client
+            .get(app.url(&format!("/reports/{id}")))
+            .header("cookie", format!("baocao_session={}", who.token));
         async move { request.send().await.unwrap().text().await.unwrap() }
     };
     let theirs = page(&appraiser).await;
-    assert!(theirs.contains("Lưu điểm thẩm định") && theirs.contains(&format!("data-save-url=\"/api/v1/reports/{id}/appraisal\"")));
+    assert!(
+        theirs.contains("Lưu điểm thẩm định")
+            && theirs.contains(&format!("data-save-url=\"/api/v1/reports/{id}/appraisal\""))
+    );
     assert!(!page(&district).await.contains("Lưu điểm thẩm định"));
 
     // Accepted: the appraisal is closed; the history records who appraised.
     step(&app, &appraiser, id, "accept").await;
-    let late = put(&app, &appraiser, &format!("{path}/appraisal"), json!({"version": report["version"].as_i64().unwrap() + 1, "cells": []})).await;
+    let late = put(
+        &app,
+        &appraiser,
+        &format!("{path}/appraisal"),
+        json!({"version": report["version"].as_i64().unwrap() + 1, "cells": []}),
+    )
+    .await;
     assert_error(late, StatusCode::CONFLICT, "not_appraisable").await;
     let history = app.get_json(&appraiser, &format!("{path}/history")).await;
     let appraisals: Vec<&Value> = history.as_array().unwrap().iter().filter(|h| h["action"] == "appraise").collect();

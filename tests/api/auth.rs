@@ -17,8 +17,12 @@ async fn api_login_and_me(backend: Backend) {
 
 async fn wrong_password_and_unknown_user_look_the_same(backend: Backend) {
     let app = spawn_app(backend).await;
-    let wrong = assert_error(app.try_login("tb.quantri", "Wrong#Pass1").await, StatusCode::UNAUTHORIZED, "bad_credentials").await;
-    let unknown = assert_error(app.try_login("no.such.user", "Wrong#Pass1").await, StatusCode::UNAUTHORIZED, "bad_credentials").await;
+    let wrong =
+        assert_error(app.try_login("tb.quantri", "Wrong#Pass1").await, StatusCode::UNAUTHORIZED, "bad_credentials")
+            .await;
+    let unknown =
+        assert_error(app.try_login("no.such.user", "Wrong#Pass1").await, StatusCode::UNAUTHORIZED, "bad_credentials")
+            .await;
     assert_eq!(wrong, unknown, "no hint which usernames exist");
 }
 
@@ -29,10 +33,16 @@ async fn repeated_failures_slow_the_address_not_the_account(backend: Backend) {
     for _ in 0..5 {
         assert_error(app.try_login("tb.gui", "Wrong#Pass1").await, StatusCode::UNAUTHORIZED, "bad_credentials").await;
     }
-    let body = assert_error(app.try_login("tb.gui", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+    let body =
+        assert_error(app.try_login("tb.gui", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
     assert!(body["error"]["message"].as_str().unwrap().contains("giây"));
     let elsewhere = reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, 3])).build().unwrap();
-    let owner = elsewhere.post(app.url("/api/v1/auth/login")).json(&json!({"username": "tb.gui", "password": PASSWORD})).send().await.unwrap();
+    let owner = elsewhere
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "tb.gui", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(owner.status(), StatusCode::OK, "the owner from another address is not locked out");
     // Other accounts are unaffected.
     app.login("tb.duyet").await;
@@ -60,19 +70,30 @@ async fn logout_ends_the_session(backend: Backend) {
 async fn cookie_sessions_need_the_csrf_token(backend: Backend) {
     let app = spawn_app(backend).await;
     let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let login: Value =
-        browser.post(app.url("/api/v1/auth/login")).json(&json!({"username": "tb.quantri", "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+    let login: Value = browser
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "tb.quantri", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let csrf = login["csrf_token"].as_str().unwrap().to_owned();
     // Reads work with the cookie alone.
     assert_eq!(browser.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::OK);
     let parent = app.unit_id("thaibinh", "huyen-vu-thu").await;
-    let body = json!({"parent_id": parent, "code": "xa-csrf", "name": "UBND xã Thử Nghiệm", "kind": "UBND xã", "level": "xa"});
+    let body =
+        json!({"parent_id": parent, "code": "xa-csrf", "name": "UBND xã Thử Nghiệm", "kind": "UBND xã", "level": "xa"});
     let without = browser.post(app.url("/api/v1/units")).json(&body).send().await.unwrap();
     assert_error(without, StatusCode::FORBIDDEN, "csrf").await;
     let wrong = browser.post(app.url("/api/v1/units")).header("X-CSRF-Token", "nope").json(&body).send().await.unwrap();
     assert_error(wrong, StatusCode::FORBIDDEN, "csrf").await;
     let admin = app.login("admin").await;
-    assert!(!app.get_json(&admin, "/api/v1/units").await.as_array().unwrap().iter().any(|u| u["code"] == "xa-csrf"), "refused writes stored nothing");
+    assert!(
+        !app.get_json(&admin, "/api/v1/units").await.as_array().unwrap().iter().any(|u| u["code"] == "xa-csrf"),
+        "refused writes stored nothing"
+    );
     let with = browser.post(app.url("/api/v1/units")).header("X-CSRF-Token", csrf).json(&body).send().await.unwrap();
     assert_eq!(with.status(), StatusCode::CREATED);
 }
@@ -80,14 +101,24 @@ async fn cookie_sessions_need_the_csrf_token(backend: Backend) {
 async fn passwords_follow_the_policy_when_changed(backend: Backend) {
     let app = spawn_app(backend).await;
     let who = app.login("tb.stp.gui").await;
-    let weak = app.post(&who, "/api/v1/auth/password", json!({"current_password": PASSWORD, "new_password": "password"})).await;
+    let weak = app
+        .post(&who, "/api/v1/auth/password", json!({"current_password": PASSWORD, "new_password": "password"}))
+        .await;
     assert_error(weak, StatusCode::UNPROCESSABLE_ENTITY, "weak_password").await;
-    let wrong = app.post(&who, "/api/v1/auth/password", json!({"current_password": "Nope#1234", "new_password": "Moi#Matkhau9"})).await;
+    let wrong = app
+        .post(&who, "/api/v1/auth/password", json!({"current_password": "Nope#1234", "new_password": "Moi#Matkhau9"}))
+        .await;
     assert_error(wrong, StatusCode::UNPROCESSABLE_ENTITY, "wrong_current_password").await;
-    assert_eq!(app.try_login("tb.stp.gui", PASSWORD).await.status(), StatusCode::OK, "refused changes left the password as it was");
+    assert_eq!(
+        app.try_login("tb.stp.gui", PASSWORD).await.status(),
+        StatusCode::OK,
+        "refused changes left the password as it was"
+    );
     let other_device = app.login("tb.stp.gui").await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let ok = app.post(&who, "/api/v1/auth/password", json!({"current_password": PASSWORD, "new_password": "Mới#Mậtkhẩu9"})).await;
+    let ok = app
+        .post(&who, "/api/v1/auth/password", json!({"current_password": PASSWORD, "new_password": "Mới#Mậtkhẩu9"}))
+        .await;
     assert_eq!(ok.status(), StatusCode::NO_CONTENT);
     assert_error(app.get(&other_device, "/api/v1/me").await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     assert_eq!(app.try_login("tb.stp.gui", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
@@ -98,14 +129,37 @@ async fn forgotten_password_with_a_one_time_token(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.login("tb.quantri").await;
     let clerk = app.login("tb.minhquang.gui").await;
-    let issued: Value = app.post(&admin, &format!("/api/v1/users/{}/reset-token", clerk.user_id()), json!({})).await.json().await.unwrap();
+    let issued: Value = app
+        .post(&admin, &format!("/api/v1/users/{}/reset-token", clerk.user_id()), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let token = issued["token"].as_str().unwrap().to_owned();
-    let weak = app.client.post(app.url("/api/v1/auth/reset")).json(&json!({"token": token, "new_password": "short"})).send().await.unwrap();
+    let weak = app
+        .client
+        .post(app.url("/api/v1/auth/reset"))
+        .json(&json!({"token": token, "new_password": "short"}))
+        .send()
+        .await
+        .unwrap();
     assert_error(weak, StatusCode::UNPROCESSABLE_ENTITY, "weak_password").await;
-    let ok = app.client.post(app.url("/api/v1/auth/reset")).json(&json!({"token": token, "new_password": "Quen#Matkhau1"})).send().await.unwrap();
+    let ok = app
+        .client
+        .post(app.url("/api/v1/auth/reset"))
+        .json(&json!({"token": token, "new_password": "Quen#Matkhau1"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.try_login("tb.minhquang.gui", "Quen#Matkhau1").await.status(), StatusCode::OK);
-    let again = app.client.post(app.url("/api/v1/auth/reset")).json(&json!({"token": token, "new_password": "Lan#Thuhai22"})).send().await.unwrap();
+    let again = app
+        .client
+        .post(app.url("/api/v1/auth/reset"))
+        .json(&json!({"token": token, "new_password": "Lan#Thuhai22"}))
+        .send()
+        .await
+        .unwrap();
     assert_error(again, StatusCode::UNPROCESSABLE_ENTITY, "invalid_reset_token").await;
     // Someone outside the province cannot issue a token for this user.
     let other = app.login("hy.quantri").await;
@@ -153,28 +207,50 @@ async fn html_sign_in_needs_the_captcha() {
     let answer = captcha_answer(&app, &session).await;
 
     let form = |captcha: &str, csrf: &str| {
-        vec![("username", "tb.quantri".to_owned()), ("password", PASSWORD.to_owned()), ("captcha", captcha.to_owned()), ("csrf_token", csrf.to_owned())]
+        vec![
+            ("username", "tb.quantri".to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("captcha", captcha.to_owned()),
+            ("csrf_token", csrf.to_owned()),
+        ]
     };
-    let wrong = app.client.post(app.url("/login")).header("cookie", &cookie).form(&form("WRONG1", &csrf)).send().await.unwrap();
+    let wrong =
+        app.client.post(app.url("/login")).header("cookie", &cookie).form(&form("WRONG1", &csrf)).send().await.unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert!(wrong.text().await.unwrap().contains("Mã kiểm tra không đúng"));
     // The answer was good for one attempt only, even though the attempt failed.
-    let replay = app.client.post(app.url("/login")).header("cookie", &cookie).form(&form(&answer, &csrf)).send().await.unwrap();
+    let replay =
+        app.client.post(app.url("/login")).header("cookie", &cookie).form(&form(&answer, &csrf)).send().await.unwrap();
     assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
 
     app.client.get(app.url("/captcha.png")).header("cookie", &cookie).send().await.unwrap();
     let answer = captcha_answer(&app, &session).await;
-    let bad_csrf = app.client.post(app.url("/login")).header("cookie", &cookie).form(&form(&answer, "forged")).send().await.unwrap();
+    let bad_csrf = app
+        .client
+        .post(app.url("/login"))
+        .header("cookie", &cookie)
+        .form(&form(&answer, "forged"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad_csrf.status(), StatusCode::FORBIDDEN);
 
     app.client.get(app.url("/captcha.png")).header("cookie", &cookie).send().await.unwrap();
     let answer = captcha_answer(&app, &session).await;
     let csrf = app.state.sessions.load(&session).await.unwrap().unwrap().csrf_token;
-    let ok = app.client.post(app.url("/login")).header("cookie", &cookie).form(&form(&answer.to_lowercase(), &csrf)).send().await.unwrap();
+    let ok = app
+        .client
+        .post(app.url("/login"))
+        .header("cookie", &cookie)
+        .form(&form(&answer.to_lowercase(), &csrf))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     let signed_in = cookie_value(&ok, "baocao_session").unwrap();
     assert_ne!(signed_in, session, "a new session id after sign-in");
-    let home = app.client.get(app.url("/")).header("cookie", format!("baocao_session={signed_in}")).send().await.unwrap();
+    let home =
+        app.client.get(app.url("/")).header("cookie", format!("baocao_session={signed_in}")).send().await.unwrap();
     assert!(home.text().await.unwrap().contains("Quản trị UBND tỉnh Thái Bình"));
 }
 

@@ -68,7 +68,11 @@ async fn every_group_gets_exactly_its_rights(backend: Backend) {
         assert_eq!(who.user["groups"][0]["group"], group, "{username}");
         let unit = who.unit_id();
         // Every account reads its own unit.
-        assert_eq!(app.get(&who, &format!("/api/v1/units/{unit}")).await.status(), StatusCode::OK, "{username} reads its unit");
+        assert_eq!(
+            app.get(&who, &format!("/api/v1/units/{unit}")).await.status(),
+            StatusCode::OK,
+            "{username} reads its unit"
+        );
         let units: Value = app.get_json(&who, "/api/v1/units").await;
         assert_eq!(units.as_array().unwrap().len(), visible, "{username} ({group}) sees {visible} units");
         sessions.push(who);
@@ -78,8 +82,7 @@ async fn every_group_gets_exactly_its_rights(backend: Backend) {
         let unit = who.unit_id();
 
         // Adding a child unit, creating an account, reading users and the audit log: administrators only.
-        let mut body =
-            json!({"parent_id": unit, "code": format!("con-{}", username.replace('.', "-")), "name": "Đơn vị thử", "kind": "Phòng", "level": "phong"});
+        let mut body = json!({"parent_id": unit, "code": format!("con-{}", username.replace('.', "-")), "name": "Đơn vị thử", "kind": "Phòng", "level": "phong"});
         if username == "admin" {
             // Directly under the root, a new unit is a new tenant.
             body["tenant_kind"] = json!("sector");

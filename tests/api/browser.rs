@@ -34,7 +34,9 @@ async fn start_browser() -> (Driver, Client) {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("{chromedriver} must be installed (Debian packages chromium and chromium-driver): {e}"));
+        .unwrap_or_else(|e| {
+            panic!("{chromedriver} must be installed (Debian packages chromium and chromium-driver): {e}")
+        });
     let profile = tempfile::tempdir().unwrap();
     let driver = Driver { child, port, _profile: profile };
     let mut caps = serde_json::Map::new();
@@ -49,7 +51,11 @@ async fn start_browser() -> (Driver, Client) {
     );
     let mut last_error = None;
     for _ in 0..50 {
-        match ClientBuilder::new(HttpConnector::new()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{}", driver.port)).await {
+        match ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+        {
             Ok(client) => return (driver, client),
             Err(e) => {
                 last_error = Some(e.to_string());
@@ -224,12 +230,21 @@ async fn a_ward_fills_its_report_in_the_grid_and_it_travels_to_the_province() {
     client.wait().for_element(Locator::Css("input.invalid[data-row='x1'][data-col='c6']")).await.unwrap();
     assert!(text_of(&client, "#grid-errors").await.contains("phải là số nguyên"));
     let before = app.get_json(&province, &format!("/api/v1/reports/{id}")).await;
-    assert!(!before["cells"].as_array().unwrap().iter().any(|c| c["row"] == "x1" && c["col"] == "c4"), "nothing of the refused save was stored: {before}");
+    assert!(
+        !before["cells"].as_array().unwrap().iter().any(|c| c["row"] == "x1" && c["col"] == "c4"),
+        "nothing of the refused save was stored: {before}"
+    );
     c6.clear().await.unwrap();
     c6.send_keys("45").await.unwrap();
     save_grid(&client).await;
     let stored = app.get_json(&province, &format!("/api/v1/reports/{id}")).await;
-    assert!(stored["cells"].as_array().unwrap().iter().any(|c| c["row"] == "tong" && c["col"] == "c3" && c["value"] == 1500));
+    assert!(
+        stored["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["row"] == "tong" && c["col"] == "c3" && c["value"] == 1500)
+    );
 
     // Submit, approve, send, accept — each in the browser by the one who may.
     take_step(&client, &app, id, "submit").await;
@@ -242,7 +257,8 @@ async fn a_ward_fills_its_report_in_the_grid_and_it_travels_to_the_province() {
     assert!(text_of(&client, "#report-status").await.contains("Đã được duyệt"));
     client.goto(&app.url(&format!("/reports/{id}/history"))).await.unwrap();
     let history = text_of(&client, "table.history").await;
-    for step in ["Giao báo cáo", "Lưu số liệu", "Trình lãnh đạo", "Duyệt", "Ký số và gửi", "Duyệt báo cáo"] {
+    for step in ["Giao báo cáo", "Lưu số liệu", "Trình lãnh đạo", "Duyệt", "Ký số và gửi", "Duyệt báo cáo"]
+    {
         assert!(history.contains(step), "history shows {step}: {history}");
     }
     client.close().await.unwrap();
@@ -256,9 +272,20 @@ async fn the_province_appraises_a_sent_scoring_in_the_grid() {
     let commune = app.unit_id("thaibinh", "xa-minh-quang").await;
     let period = serde_json::json!({"type": "year", "year": crate::reports::year(), "number": 1});
     let id = assign_form(&app, &appraiser, "TB-CDS-2022", "CDS_CAPXA_2022", period, &[commune]).await[0];
-    let (entry, leader, clerk) = (app.login("tb.minhquang.nhaplieu").await, app.login("tb.minhquang.duyet").await, app.login("tb.minhquang.gui").await);
-    let cells = serde_json::json!([{"row": "1.1", "col": "self", "value": "8,5"}, {"row": "1.2", "col": "self", "value": 40}]);
-    let saved = crate::reports::put(&app, &entry, &format!("/api/v1/reports/{id}/data"), serde_json::json!({"version": 1, "cells": cells})).await;
+    let (entry, leader, clerk) = (
+        app.login("tb.minhquang.nhaplieu").await,
+        app.login("tb.minhquang.duyet").await,
+        app.login("tb.minhquang.gui").await,
+    );
+    let cells =
+        serde_json::json!([{"row": "1.1", "col": "self", "value": "8,5"}, {"row": "1.2", "col": "self", "value": 40}]);
+    let saved = crate::reports::put(
+        &app,
+        &entry,
+        &format!("/api/v1/reports/{id}/data"),
+        serde_json::json!({"version": 1, "cells": cells}),
+    )
+    .await;
     assert_eq!(saved.status(), reqwest::StatusCode::OK);
     for (who, action) in [(&entry, "submit"), (&leader, "approve"), (&clerk, "send")] {
         step(&app, who, id, action).await;
@@ -285,7 +312,13 @@ async fn the_province_appraises_a_sent_scoring_in_the_grid() {
     save_grid(&client).await;
     let report = app.get_json(&appraiser, &format!("/api/v1/reports/{id}")).await;
     assert_eq!(report["status"], "sent");
-    let appraised = report["cells"].as_array().unwrap().iter().find(|c| c["row"] == "1.1" && c["col"] == "appraised").unwrap()["value"].as_f64();
+    let appraised = report["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["row"] == "1.1" && c["col"] == "appraised")
+        .unwrap()["value"]
+        .as_f64();
     assert_eq!(appraised, Some(7.5));
     client.close().await.unwrap();
 }

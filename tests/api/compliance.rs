@@ -14,9 +14,16 @@ async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
     let app = spawn_app(backend).await;
     let province = app.login("hy.tonghop").await;
     let hy_admin = app.login("hy.quantri").await;
-    let (pho_hien, son_nam, tien_lu) =
-        (app.unit_id("hungyen", "phuong-pho-hien").await, app.unit_id("hungyen", "phuong-son-nam").await, app.unit_id("hungyen", "xa-tien-lu").await);
-    let (ph_entry, ph_leader, ph_clerk) = (app.login("hy.phohien.nhaplieu").await, app.login("hy.phohien.duyet").await, app.login("hy.phohien.gui").await);
+    let (pho_hien, son_nam, tien_lu) = (
+        app.unit_id("hungyen", "phuong-pho-hien").await,
+        app.unit_id("hungyen", "phuong-son-nam").await,
+        app.unit_id("hungyen", "xa-tien-lu").await,
+    );
+    let (ph_entry, ph_leader, ph_clerk) = (
+        app.login("hy.phohien.nhaplieu").await,
+        app.login("hy.phohien.duyet").await,
+        app.login("hy.phohien.gui").await,
+    );
     let (sn_entry, sn_leader) = son_nam_accounts(&app, &hy_admin, son_nam).await;
 
     // Phố Hiến and Tiên Lữ with the regime's deadline (December); Sơn Nam's closed long ago.
@@ -43,10 +50,19 @@ async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
     let figures = app.get_json(&province, &format!("/api/v1/compliance?regime=TT01-III&period={}", year())).await;
     let s = &figures["summary"];
     assert_eq!(
-        (s["assigned"].as_u64(), s["on_time"].as_u64(), s["late"].as_u64(), s["missing"].as_u64(), s["rejected"].as_u64(), s["corrected"].as_u64()),
+        (
+            s["assigned"].as_u64(),
+            s["on_time"].as_u64(),
+            s["late"].as_u64(),
+            s["missing"].as_u64(),
+            s["rejected"].as_u64(),
+            s["corrected"].as_u64()
+        ),
         (Some(3), Some(1), Some(1), Some(1), Some(1), Some(0))
     );
-    let line = |name: &str| figures["children"].as_array().unwrap().iter().find(|c| c["unit"]["name"] == name).unwrap()["summary"].clone();
+    let line = |name: &str| {
+        figures["children"].as_array().unwrap().iter().find(|c| c["unit"]["name"] == name).unwrap()["summary"].clone()
+    };
     assert_eq!(line("UBND phường Sơn Nam")["late"], 1);
     assert_eq!(line("UBND xã Tiên Lữ")["missing"], 1);
     let report = figures["reports"].as_array().unwrap().iter().find(|r| r["report_id"] == sn).unwrap();
@@ -54,25 +70,61 @@ async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
     // Drill-down to one ward; another period; another province; a bad filter.
     let one = app.get_json(&province, &format!("/api/v1/compliance?unit={tien_lu}")).await;
     assert_eq!((one["summary"]["assigned"].as_u64(), one["summary"]["missing"].as_u64()), (Some(1), Some(1)));
-    assert_eq!(app.get_json(&province, &format!("/api/v1/compliance?period={}", year() + 1)).await["summary"]["assigned"], 0);
+    assert_eq!(
+        app.get_json(&province, &format!("/api/v1/compliance?period={}", year() + 1)).await["summary"]["assigned"],
+        0
+    );
     let other = app.login("tb.tonghop").await;
-    assert_eq!(app.get_json(&other, "/api/v1/compliance").await["summary"]["assigned"], 0, "another province sees nothing of Hưng Yên");
+    assert_eq!(
+        app.get_json(&other, "/api/v1/compliance").await["summary"]["assigned"],
+        0,
+        "another province sees nothing of Hưng Yên"
+    );
     assert_eq!(app.get(&other, &format!("/api/v1/compliance?unit={pho_hien}")).await.status(), StatusCode::NOT_FOUND);
-    assert_error(app.get(&province, "/api/v1/compliance?period=2026-Q7").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_filter").await;
+    assert_error(
+        app.get(&province, "/api/v1/compliance?period=2026-Q7").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_filter",
+    )
+    .await;
 
     // The dashboard page, sorted, with its chart and CSV.
     let cookie = format!("baocao_session={}", province.token);
-    let page = app.client.get(app.url("/compliance?sort=missing")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("<svg") && page.contains("Thống kê tình hình gửi báo cáo") && page.contains("id=\"late\">1<"));
+    let page = app
+        .client
+        .get(app.url("/compliance?sort=missing"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<svg") && page.contains("Thống kê tình hình gửi báo cáo") && page.contains("id=\"late\">1<")
+    );
     let first_row = &page[page.find("<tbody>").unwrap()..];
-    assert!(first_row.find("UBND xã Tiên Lữ").unwrap() < first_row.find("UBND phường Sơn Nam").unwrap(), "sorted by missing first");
+    assert!(
+        first_row.find("UBND xã Tiên Lữ").unwrap() < first_row.find("UBND phường Sơn Nam").unwrap(),
+        "sorted by missing first"
+    );
     let csv = app.client.get(app.url("/compliance.csv")).header("cookie", &cookie).send().await.unwrap();
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let csv = csv.text().await.unwrap();
-    assert!(csv.contains("\"UBND phường Sơn Nam\",\"III.01a/VPCP/TH\",\"02/01/2021\"") && csv.contains("Trễ hạn") && csv.contains("Chưa gửi"));
+    assert!(
+        csv.contains("\"UBND phường Sơn Nam\",\"III.01a/VPCP/TH\",\"02/01/2021\"")
+            && csv.contains("Trễ hạn")
+            && csv.contains("Chưa gửi")
+    );
 
     // And as Excel: the counts per ward with the total, and every report.
-    let xlsx = app.client.get(app.url(&format!("/compliance.xlsx?regime=TT01-III&period={}", year()))).header("cookie", &cookie).send().await.unwrap();
+    let xlsx = app
+        .client
+        .get(app.url(&format!("/compliance.xlsx?regime=TT01-III&period={}", year())))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(xlsx.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     let bytes = xlsx.bytes().await.unwrap().to_vec();
     let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
@@ -87,18 +139,19 @@ async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
     assert_eq!(total[1..7], ["3", "1", "1", "1", "1", "0"]);
     let detail = book.worksheet_range("Chi tiết").unwrap();
     assert_eq!(detail.height(), 4, "a header and three reports");
-    assert!(
-        detail
-            .rows()
-            .any(|r| r[0] == Data::String("UBND phường Sơn Nam".into()) && r[2] == Data::String("02/01/2021".into()) && r[4] == Data::String("Trễ hạn".into()))
-    );
+    assert!(detail.rows().any(|r| r[0] == Data::String("UBND phường Sơn Nam".into())
+        && r[2] == Data::String("02/01/2021".into())
+        && r[4] == Data::String("Trễ hạn".into())));
 }
 
 async fn the_public_page_shows_provinces_and_nothing_private(backend: Backend) {
     let app = spawn_app(backend).await;
     let vpcp = app.login("vpcp.tonghop").await;
-    let ids = assign(&app, &vpcp, &[app.unit_id("hungyen", "hungyen").await, app.unit_id("thaibinh", "thaibinh").await]).await;
-    let (entry, leader, clerk) = (app.login("hy.tonghop").await, app.login("hy.duyet").await, app.login("hy.gui").await);
+    let ids =
+        assign(&app, &vpcp, &[app.unit_id("hungyen", "hungyen").await, app.unit_id("thaibinh", "thaibinh").await])
+            .await;
+    let (entry, leader, clerk) =
+        (app.login("hy.tonghop").await, app.login("hy.duyet").await, app.login("hy.gui").await);
     fill(&app, &entry, ids[0], &[("so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", 1, 1)]).await;
     step(&app, &entry, ids[0], "submit").await;
     step(&app, &leader, ids[0], "approve").await;

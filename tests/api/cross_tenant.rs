@@ -18,19 +18,31 @@ async fn no_route_crosses_tenants(backend: Backend) {
         (Method::GET, format!("/api/v1/units/{tb_unit}"), json!(null)),
         (Method::PATCH, format!("/api/v1/units/{tb_unit}"), json!({"name": "Chiếm"})),
         (Method::DELETE, format!("/api/v1/units/{tb_empty}"), json!(null)),
-        (Method::POST, "/api/v1/units".to_owned(), json!({"parent_id": tb_district, "code": "xa-la", "name": "Xã lạ", "kind": "UBND xã", "level": "xa"})),
+        (
+            Method::POST,
+            "/api/v1/units".to_owned(),
+            json!({"parent_id": tb_district, "code": "xa-la", "name": "Xã lạ", "kind": "UBND xã", "level": "xa"}),
+        ),
         (
             Method::POST,
             "/api/v1/units/reorganisations".to_owned(),
             json!({"kind": "move", "units": [tb_unit], "into": [hy_root], "effective": "01/01/2026", "decision": "x"}),
         ),
-        (Method::POST, "/api/v1/users".to_owned(), json!({"unit_id": tb_unit, "username": "hy.lan.sang", "password": "Lan#Sang2026", "full_name": "Lấn sân"})),
+        (
+            Method::POST,
+            "/api/v1/users".to_owned(),
+            json!({"unit_id": tb_unit, "username": "hy.lan.sang", "password": "Lan#Sang2026", "full_name": "Lấn sân"}),
+        ),
         (Method::GET, format!("/api/v1/users/{victim_user}"), json!(null)),
         (Method::PATCH, format!("/api/v1/users/{victim_user}"), json!({"full_name": "Chiếm"})),
         (Method::DELETE, format!("/api/v1/users/{victim_user}"), json!(null)),
         (Method::POST, format!("/api/v1/users/{victim_user}/password"), json!({"password": "Chiem#Quyen1"})),
         (Method::POST, format!("/api/v1/users/{victim_user}/reset-token"), json!({})),
-        (Method::POST, format!("/api/v1/users/{victim_user}/groups"), json!({"group": "TINH_XA_NHAPLIEU", "unit_id": tb_unit})),
+        (
+            Method::POST,
+            format!("/api/v1/users/{victim_user}/groups"),
+            json!({"group": "TINH_XA_NHAPLIEU", "unit_id": tb_unit}),
+        ),
         (Method::DELETE, format!("/api/v1/users/{victim_user}/groups/TINH_XA_GUI/{tb_unit}"), json!(null)),
     ];
     for (method, path, body) in api {
@@ -51,7 +63,13 @@ async fn no_route_crosses_tenants(backend: Backend) {
         assert_eq!(error["error"]["code"], expected.1, "{method} {path}");
     }
     // Granting a group of the intruder's own tenant to a foreign user, at the intruder's own unit.
-    let lure = app.post(&intruder, &format!("/api/v1/users/{victim_user}/groups"), json!({"group": "TINH_TONGHOP", "unit_id": hy_root})).await;
+    let lure = app
+        .post(
+            &intruder,
+            &format!("/api/v1/users/{victim_user}/groups"),
+            json!({"group": "TINH_TONGHOP", "unit_id": hy_root}),
+        )
+        .await;
     assert_eq!(lure.status(), StatusCode::NOT_FOUND);
     // Lists hold nothing of the other tenant.
     let units = app.get_json(&intruder, "/api/v1/units").await;
@@ -70,9 +88,21 @@ async fn no_route_crosses_tenants(backend: Backend) {
         assert_eq!(page.status(), StatusCode::NOT_FOUND, "page {path}");
         assert!(page.text().await.unwrap().contains("Không tìm thấy"));
     }
-    let form =
-        [("csrf_token", intruder.csrf.clone()), ("name", "Chiếm".to_owned()), ("code", "x".to_owned()), ("kind", "x".to_owned()), ("level", "xa".to_owned())];
-    let edit = app.client.post(app.url(&format!("/units/{tb_unit}"))).header("cookie", &cookie).form(&form).send().await.unwrap();
+    let form = [
+        ("csrf_token", intruder.csrf.clone()),
+        ("name", "Chiếm".to_owned()),
+        ("code", "x".to_owned()),
+        ("kind", "x".to_owned()),
+        ("level", "xa".to_owned()),
+    ];
+    let edit = app
+        .client
+        .post(app.url(&format!("/units/{tb_unit}")))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(edit.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.snapshot().await, before, "nothing changed");
 }

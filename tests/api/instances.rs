@@ -26,7 +26,8 @@ async fn sessions_and_membership_changes_cross_instances() {
     let district = b.login("tb.vuthu.quantri").await;
     let vu_thu = a.unit_id("thaibinh", "huyen-vu-thu").await;
     assert_eq!(b.get_json(&district, "/api/v1/units").await.as_array().unwrap().len(), 3);
-    let revoked = a.delete(&session, &format!("/api/v1/users/{}/groups/TINH_HUYEN_QUANTRI/{vu_thu}", district.user_id())).await;
+    let revoked =
+        a.delete(&session, &format!("/api/v1/users/{}/groups/TINH_HUYEN_QUANTRI/{vu_thu}", district.user_id())).await;
     assert_eq!(revoked.status(), StatusCode::OK);
     let mut seen = usize::MAX;
     for _ in 0..50 {
@@ -37,7 +38,13 @@ async fn sessions_and_membership_changes_cross_instances() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(seen, 0, "instance B applied the revocation made on A");
-    let granted = b.post(&session, &format!("/api/v1/users/{}/groups", district.user_id()), json!({"group": "TINH_HUYEN_QUANTRI", "unit_id": vu_thu})).await;
+    let granted = b
+        .post(
+            &session,
+            &format!("/api/v1/users/{}/groups", district.user_id()),
+            json!({"group": "TINH_HUYEN_QUANTRI", "unit_id": vu_thu}),
+        )
+        .await;
     assert_eq!(granted.status(), StatusCode::OK);
     let mut back = 0;
     for _ in 0..50 {
@@ -50,8 +57,18 @@ async fn sessions_and_membership_changes_cross_instances() {
     assert_eq!(back, 3, "instance A applied the grant made on B");
 
     // A regime uploaded through A is usable on B without a restart.
-    let plugin = baocao_tests::fixed_plugin(1, &json!({"ok": baocao_tests::scoring_manifest(1, "Biểu chấm điểm")}).to_string(), None);
-    let uploaded = a.request(&session, reqwest::Method::POST, "/api/v1/regimes").header("content-type", "application/wasm").body(plugin).send().await.unwrap();
+    let plugin = baocao_tests::fixed_plugin(
+        1,
+        &json!({"ok": baocao_tests::scoring_manifest(1, "Biểu chấm điểm")}).to_string(),
+        None,
+    );
+    let uploaded = a
+        .request(&session, reqwest::Method::POST, "/api/v1/regimes")
+        .header("content-type", "application/wasm")
+        .body(plugin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(uploaded.status(), StatusCode::CREATED);
     let mut on_b = StatusCode::NOT_FOUND;
     for _ in 0..50 {

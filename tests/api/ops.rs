@@ -17,7 +17,10 @@ async fn health_readiness_and_metrics(backend: Backend) {
     app.try_login("admin", "Wrong#Pass1").await;
     app.login("admin").await;
     let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("baocao_http_requests_total{method=\"POST\",route=\"/api/v1/auth/login\",status=\"200\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("baocao_http_requests_total{method=\"POST\",route=\"/api/v1/auth/login\",status=\"200\"} 1"),
+        "{metrics}"
+    );
     assert!(metrics.contains("baocao_logins_total{outcome=\"bad_credentials\"} 1"));
     assert!(metrics.contains("baocao_logins_total{outcome=\"success\"} 1"));
     assert!(metrics.contains("baocao_http_request_duration_seconds_bucket"));
@@ -66,7 +69,10 @@ async fn openapi_documents_every_api_route() {
         ("/api/v1/reports/{id}/xlsx", "post"),
         ("/api/v1/reports/{id}/cells/{row}/{col}/sources", "get"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing from the OpenAPI document");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from the OpenAPI document"
+        );
     }
     assert!(spec["components"]["schemas"]["UnitDto"]["properties"]["tenant_id"].is_object());
 }
@@ -87,7 +93,7 @@ async fn demo_seeding_is_idempotent(backend: Backend) {
     let app = spawn_app(backend).await;
     let before = app.snapshot().await;
     let password = baocao_domain::types::Password::parse(baocao_tests::PASSWORD).unwrap();
-    let accounts = baocao::demo::seed(&app.state.store, &password).await.unwrap();
+    let accounts = baocao::demo::seed(app.state.app.store_unscoped(), &password).await.unwrap();
     assert_eq!(accounts.len(), 41);
     assert_eq!(app.snapshot().await, before, "a second seeding adds nothing");
 }
@@ -103,7 +109,11 @@ async fn read_response(socket: &mut tokio::net::TcpStream) -> Option<(u16, Strin
         if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = String::from_utf8_lossy(&buffer[..end]).to_lowercase();
             let status = head.split_whitespace().nth(1)?.parse().ok()?;
-            let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
             if buffer.len() >= end + 4 + length {
                 return Some((status, String::from_utf8_lossy(&buffer[end + 4..end + 4 + length]).into_owned()));
             }
@@ -139,7 +149,8 @@ async fn an_unread_request_body_keeps_the_connection_usable() {
         assert_eq!(status, 200);
         let get = format!("GET /api/v1/me HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\r\n", who.token);
         socket.write_all(get.as_bytes()).await.unwrap();
-        let (status, body) = read_response(&mut socket).await.unwrap_or_else(|| panic!("the connection was dropped after the post {i}"));
+        let (status, body) =
+            read_response(&mut socket).await.unwrap_or_else(|| panic!("the connection was dropped after the post {i}"));
         assert_eq!(status, 200, "{body}");
         assert!(body.contains("hy.tonghop"), "{body}");
     }

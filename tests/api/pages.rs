@@ -6,12 +6,19 @@ use baocao_tests::{Backend, Session, TestApp, both, spawn_app};
 use reqwest::StatusCode;
 
 pub async fn page(app: &TestApp, who: &Session, path: &str) -> (StatusCode, String) {
-    let response = app.client.get(app.url(path)).header("cookie", format!("baocao_session={}", who.token)).send().await.unwrap();
+    let response =
+        app.client.get(app.url(path)).header("cookie", format!("baocao_session={}", who.token)).send().await.unwrap();
     (response.status(), response.text().await.unwrap())
 }
 
 pub async fn post_form(app: &TestApp, who: &Session, path: &str, form: &[(&str, String)]) -> reqwest::Response {
-    app.client.post(app.url(path)).header("cookie", format!("baocao_session={}", who.token)).form(form).send().await.unwrap()
+    app.client
+        .post(app.url(path))
+        .header("cookie", format!("baocao_session={}", who.token))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn administration_pages_render_and_work(backend: Backend) {
@@ -21,10 +28,14 @@ async fn administration_pages_render_and_work(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("Quản trị hệ thống cấp Tỉnh"), "groups shown by their handbook names");
     let (_, tree) = page(&app, &tb, "/units").await;
-    assert!(tree.contains("UBND huyện Vũ Thư") && tree.contains("UBND xã Minh Quang") && tree.contains("+ Thêm đơn vị con"));
+    assert!(
+        tree.contains("UBND huyện Vũ Thư") && tree.contains("UBND xã Minh Quang") && tree.contains("+ Thêm đơn vị con")
+    );
     assert!(!tree.contains("Hưng Yên"));
     let (_, users) = page(&app, &tb, "/users?q=minhquang").await;
-    assert!(users.contains("tb.minhquang.nhaplieu") && users.contains("Nhập liệu cấp xã") && !users.contains("tb.quantri<"));
+    assert!(
+        users.contains("tb.minhquang.nhaplieu") && users.contains("Nhập liệu cấp xã") && !users.contains("tb.quantri<")
+    );
     let (_, audit) = page(&app, &tb, "/audit").await;
     assert!(audit.contains("Nhật ký quản trị") && audit.contains("user.create"));
     let (_, english) = page(&app, &tb, "/units?lang=en").await;
@@ -73,14 +84,25 @@ async fn administration_pages_render_and_work(backend: Backend) {
                 ("level", "xa".to_owned()),
             ],
         ),
-        (format!("/units/{stp}"), vec![("name", "Sở".to_owned()), ("code", "so".to_owned()), ("kind", "Sở".to_owned()), ("level", "so".to_owned())]),
+        (
+            format!("/units/{stp}"),
+            vec![
+                ("name", "Sở".to_owned()),
+                ("code", "so".to_owned()),
+                ("kind", "Sở".to_owned()),
+                ("level", "so".to_owned()),
+            ],
+        ),
         (format!("/units/{stp}/delete"), vec![]),
         (format!("/users/{id}"), vec![("full_name", "X".to_owned())]),
         (format!("/users/{id}/status"), vec![("status", "disabled".to_owned())]),
         (format!("/users/{id}/password"), vec![("password", "Moi#Mat2026x".to_owned())]),
         (format!("/users/{id}/reset-token"), vec![]),
         (format!("/users/{id}/groups"), vec![("group", "TINH_SO_GUI".to_owned()), ("unit_id", stp.to_string())]),
-        (format!("/users/{id}/groups/revoke"), vec![("group", "TINH_SO_NHAPLIEU".to_owned()), ("unit_id", stp.to_string())]),
+        (
+            format!("/users/{id}/groups/revoke"),
+            vec![("group", "TINH_SO_NHAPLIEU".to_owned()), ("unit_id", stp.to_string())],
+        ),
         (
             "/units/reorganise".to_owned(),
             vec![
@@ -192,8 +214,13 @@ async fn regime_pages_show_forms_as_in_the_handbook(backend: Backend) {
     assert!(!list.contains("plugin-file"), "no upload for someone who may not manage regimes");
     let (status, form) = page(&app, &clerk, "/regimes/TT01-IV/forms/IV.02a/VPCP/KSTT").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(form.contains(r#"<th colspan="4" rowspan="1">Số đơn vị thực hiện gửi, nhận văn bản điện tử</th>"#), "the group header spans its four columns");
-    assert!(form.contains("= (4) + (5) + (6)") && form.contains("TỔNG CỘNG") && form.contains("(11) = (12) + (13) + (14)"));
+    assert!(
+        form.contains(r#"<th colspan="4" rowspan="1">Số đơn vị thực hiện gửi, nhận văn bản điện tử</th>"#),
+        "the group header spans its four columns"
+    );
+    assert!(
+        form.contains("= (4) + (5) + (6)") && form.contains("TỔNG CỘNG") && form.contains("(11) = (12) + (13) + (14)")
+    );
     let admin = app.login("tb.quantri").await;
     let (_, managed) = page(&app, &admin, "/regimes").await;
     assert!(managed.contains("plugin-file") && managed.contains("regime-versions"));

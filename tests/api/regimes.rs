@@ -6,7 +6,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn upload(app: &TestApp, who: &Session, bytes: Vec<u8>) -> reqwest::Response {
-    app.request(who, reqwest::Method::POST, "/api/v1/regimes").header("content-type", "application/wasm").body(bytes).send().await.unwrap()
+    app.request(who, reqwest::Method::POST, "/api/v1/regimes")
+        .header("content-type", "application/wasm")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
 }
 
 fn plugin(version: u32, title: &str) -> Vec<u8> {
@@ -14,7 +19,11 @@ fn plugin(version: u32, title: &str) -> Vec<u8> {
 }
 
 fn codes(list: &Value) -> Vec<(String, u64)> {
-    list.as_array().unwrap().iter().map(|r| (r["code"].as_str().unwrap().to_owned(), r["version"].as_u64().unwrap())).collect()
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["code"].as_str().unwrap().to_owned(), r["version"].as_u64().unwrap()))
+        .collect()
 }
 
 async fn the_built_in_regime_and_its_forms_are_served(backend: Backend) {
@@ -22,7 +31,11 @@ async fn the_built_in_regime_and_its_forms_are_served(backend: Backend) {
     let clerk = app.login("tb.minhquang.nhaplieu").await;
     let regimes = app.get_json(&clerk, "/api/v1/regimes").await;
     let shipped: Vec<&str> = regimes.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
-    assert_eq!(shipped, vec!["TB-CDS-2022", "TT01-I", "TT01-II", "TT01-III", "TT01-IV", "TT01-V", "TT01-VI"], "the six national regimes and Thái Bình's");
+    assert_eq!(
+        shipped,
+        vec!["TB-CDS-2022", "TT01-I", "TT01-II", "TT01-III", "TT01-IV", "TT01-V", "TT01-VI"],
+        "the six national regimes and Thái Bình's"
+    );
     let iv = regimes.as_array().unwrap().iter().find(|r| r["code"] == "TT01-IV").expect("regime IV is built in");
     assert_eq!(iv["scope"], "national");
     assert_eq!(iv["builtin"], true);
@@ -33,7 +46,10 @@ async fn the_built_in_regime_and_its_forms_are_served(backend: Backend) {
     assert_eq!(form_codes, vec!["IV.01/VPCP/KSTT", "IV.02a/VPCP/KSTT"]);
     let form = app.get_json(&clerk, "/api/v1/regimes/TT01-IV/forms/IV.02a/VPCP/KSTT").await;
     let c3 = &form["columns"][0];
-    assert_eq!((c3["code"].as_str(), c3["number"].as_u64(), c3["type"].as_str()), (Some("c3"), Some(3), Some("integer")));
+    assert_eq!(
+        (c3["code"].as_str(), c3["number"].as_u64(), c3["type"].as_str()),
+        (Some("c3"), Some(3), Some("integer"))
+    );
     assert_eq!(c3["formula"], "(4) + (5) + (6)");
     assert!(c3["title"].as_str().unwrap().ends_with("/ Tổng số"));
     assert_eq!(form["columns"][4]["formula"], "(8) + (9) + (10)");
@@ -58,24 +74,42 @@ async fn a_province_uploads_its_own_regime_and_versions_it(backend: Backend) {
     let created = upload(&app, &tb, plugin(1, "Biểu chấm điểm sở, ngành")).await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let v1: Value = created.json().await.unwrap();
-    assert_eq!((v1["code"].as_str(), v1["version"].as_u64(), v1["scope"].as_str()), (Some("TB-CDS"), Some(1), Some("tenant")));
+    assert_eq!(
+        (v1["code"].as_str(), v1["version"].as_u64(), v1["scope"].as_str()),
+        (Some("TB-CDS"), Some(1), Some("tenant"))
+    );
     assert_eq!(v1["sha256"].as_str().unwrap().len(), 64);
     // Usable at once, without a restart, by the province's users …
     let clerk = app.login("tb.minhquang.nhaplieu").await;
     assert!(codes(&app.get_json(&clerk, "/api/v1/regimes").await).contains(&("TB-CDS".to_owned(), 1)));
     let form = app.get_json(&clerk, "/api/v1/regimes/TB-CDS/forms/CDS-SO").await;
-    assert_eq!(form["columns"][2]["fill_groups"], json!(["TINH_TONGHOP"]), "only the appraiser fills the appraisal score");
+    assert_eq!(
+        form["columns"][2]["fill_groups"],
+        json!(["TINH_TONGHOP"]),
+        "only the appraiser fills the appraisal score"
+    );
     let shipped = app.get_json(&clerk, "/api/v1/regimes/TB-CDS-2022/forms/CDS_CAPXA_2022").await;
-    let aggregate: Vec<&str> = shipped["columns"].as_array().unwrap().iter().map(|c| c["aggregate"].as_str().unwrap_or("default")).collect();
-    assert_eq!(aggregate, vec!["none", "mean", "copy_per_unit", "copy_per_unit", "mean"], "the scoring regime declares how scores combine");
+    let aggregate: Vec<&str> =
+        shipped["columns"].as_array().unwrap().iter().map(|c| c["aggregate"].as_str().unwrap_or("default")).collect();
+    assert_eq!(
+        aggregate,
+        vec!["none", "mean", "copy_per_unit", "copy_per_unit", "mean"],
+        "the scoring regime declares how scores combine"
+    );
     // … and invisible to another province.
     let hy = app.login("hy.quantri").await;
     assert!(!codes(&app.get_json(&hy, "/api/v1/regimes").await).iter().any(|(c, _)| c == "TB-CDS"));
     assert_error(app.get(&hy, "/api/v1/regimes/TB-CDS/forms").await, StatusCode::NOT_FOUND, "not_found").await;
 
     // Versions are immutable: the same file or the same version again is a conflict.
-    assert_error(upload(&app, &tb, plugin(1, "Biểu chấm điểm sở, ngành")).await, StatusCode::CONFLICT, "duplicate_plugin").await;
-    assert_error(upload(&app, &tb, plugin(1, "Tiêu đề khác")).await, StatusCode::CONFLICT, "duplicate_regime_version").await;
+    assert_error(
+        upload(&app, &tb, plugin(1, "Biểu chấm điểm sở, ngành")).await,
+        StatusCode::CONFLICT,
+        "duplicate_plugin",
+    )
+    .await;
+    assert_error(upload(&app, &tb, plugin(1, "Tiêu đề khác")).await, StatusCode::CONFLICT, "duplicate_regime_version")
+        .await;
     // Version 2 becomes current; version 1 stays for the reports made under it.
     let v2: Value = upload(&app, &tb, plugin(2, "Biểu chấm điểm sở, ngành (sửa đổi)")).await.json().await.unwrap();
     assert_eq!(v2["version"], 2);
@@ -83,15 +117,26 @@ async fn a_province_uploads_its_own_regime_and_versions_it(backend: Backend) {
     let all = codes(&app.get_json(&clerk, "/api/v1/regimes?all=true").await);
     assert!(all.contains(&("TB-CDS".to_owned(), 1)) && all.contains(&("TB-CDS".to_owned(), 2)));
     let tenant = tb.user["tenant_id"].as_i64().unwrap();
-    let old = app.state.regimes.version(tenant, "TB-CDS", 1).unwrap();
-    assert_eq!(old.plugin.manifest.forms[0].title.vi, "Biểu chấm điểm sở, ngành", "version 1 is unchanged by version 2");
-    assert_eq!(app.get_json(&clerk, "/api/v1/regimes/TB-CDS/forms/CDS-SO").await["title"], "Biểu chấm điểm sở, ngành (sửa đổi)");
+    let old = app.state.app.regimes().version(tenant, "TB-CDS", 1).unwrap();
+    assert_eq!(
+        old.plugin.manifest.forms[0].title.vi, "Biểu chấm điểm sở, ngành",
+        "version 1 is unchanged by version 2"
+    );
+    assert_eq!(
+        app.get_json(&clerk, "/api/v1/regimes/TB-CDS/forms/CDS-SO").await["title"],
+        "Biểu chấm điểm sở, ngành (sửa đổi)"
+    );
     // Disabling version 2 makes version 1 current again.
     let disabled = app.post(&tb, &format!("/api/v1/regimes/{}/enabled", v2["id"]), json!({"enabled": false})).await;
     assert_eq!(disabled.status(), StatusCode::OK);
     assert!(codes(&app.get_json(&clerk, "/api/v1/regimes").await).contains(&("TB-CDS".to_owned(), 1)));
     // Another province cannot touch it.
-    assert_error(app.post(&hy, &format!("/api/v1/regimes/{}/enabled", v2["id"]), json!({"enabled": true})).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(
+        app.post(&hy, &format!("/api/v1/regimes/{}/enabled", v2["id"]), json!({"enabled": true})).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let audit = app.get_json(&tb, "/api/v1/audit").await;
     assert!(audit.as_array().unwrap().iter().any(|e| e["action"] == "regime.upload" && e["after"]["code"] == "TB-CDS"));
 }
@@ -102,7 +147,12 @@ async fn bad_plugins_are_refused_and_nothing_is_stored(backend: Backend) {
     let before = app.get_json(&tb, "/api/v1/regimes?all=true").await;
     let refused = |body: Value| body["error"]["message"].as_str().unwrap().to_owned();
 
-    let not_wasm = assert_error(upload(&app, &tb, b"PK\x03\x04 a zip file".to_vec()).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_plugin").await;
+    let not_wasm = assert_error(
+        upload(&app, &tb, b"PK\x03\x04 a zip file".to_vec()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_plugin",
+    )
+    .await;
     assert!(refused(not_wasm).contains("không phải mô-đun WebAssembly"));
     let looping = fixed_plugin(1, "", Some("(loop $l (br $l)) i64.const 0"));
     let body = assert_error(upload(&app, &tb, looping).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_plugin").await;
@@ -113,16 +163,28 @@ async fn bad_plugins_are_refused_and_nothing_is_stored(backend: Backend) {
     let mut duplicate = scoring_manifest(1, "x");
     let first = duplicate["forms"][0]["columns"][0].clone();
     duplicate["forms"][0]["columns"].as_array_mut().unwrap().push(first);
-    let body =
-        assert_error(upload(&app, &tb, fixed_plugin(1, &json!({"ok": duplicate}).to_string(), None)).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_plugin")
-            .await;
+    let body = assert_error(
+        upload(&app, &tb, fixed_plugin(1, &json!({"ok": duplicate}).to_string(), None)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_plugin",
+    )
+    .await;
     assert!(refused(body).contains("column code max is used twice"));
-    let wrong_type =
-        app.request(&tb, reqwest::Method::POST, "/api/v1/regimes").header("content-type", "application/json").body(plugin(1, "x")).send().await.unwrap();
+    let wrong_type = app
+        .request(&tb, reqwest::Method::POST, "/api/v1/regimes")
+        .header("content-type", "application/json")
+        .body(plugin(1, "x"))
+        .send()
+        .await
+        .unwrap();
     assert_error(wrong_type, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
     // Over the limit: the server answers 413 and may close before the client has written everything.
-    let oversize =
-        app.request(&tb, reqwest::Method::POST, "/api/v1/regimes").header("content-type", "application/wasm").body(vec![0u8; 9 * 1024 * 1024]).send().await;
+    let oversize = app
+        .request(&tb, reqwest::Method::POST, "/api/v1/regimes")
+        .header("content-type", "application/wasm")
+        .body(vec![0u8; 9 * 1024 * 1024])
+        .send()
+        .await;
     match oversize {
         Ok(response) => assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE),
         Err(error) => assert!(error.is_request(), "the upload was cut off by the server: {error}"),
@@ -165,7 +227,10 @@ async fn operators_add_regimes_from_a_directory() {
     let who = app.login("hy.phohien.nhaplieu").await;
     let list = app.get_json(&who, "/api/v1/regimes").await;
     let tb = list.as_array().unwrap().iter().find(|r| r["code"] == "TB-CDS").expect("loaded from the directory");
-    assert_eq!((tb["version"].as_u64(), tb["scope"].as_str(), tb["builtin"].as_bool()), (Some(3), Some("national"), Some(true)));
+    assert_eq!(
+        (tb["version"].as_u64(), tb["scope"].as_str(), tb["builtin"].as_bool()),
+        (Some(3), Some("national"), Some(true))
+    );
 }
 
 async fn a_version_applies_to_periods_from_its_effective_date(backend: Backend) {
@@ -178,11 +243,19 @@ async fn a_version_applies_to_periods_from_its_effective_date(backend: Backend) 
     let v2 = fixed_plugin(1, &json!({"ok": successor}).to_string(), None);
     assert_eq!(upload(&app, &tb, v2).await.status(), StatusCode::CREATED);
     let tenant = tb.user["tenant_id"].as_i64().unwrap();
-    let regimes = &app.state.regimes;
+    let regimes = app.state.app.regimes();
     assert!(regimes.applicable(tenant, "TB-CDS", "2021-12-15").is_none(), "no version before 2022");
-    assert_eq!(regimes.applicable(tenant, "TB-CDS", "2025-12-15").unwrap().plugin.manifest.version, 1, "the 2026 year starts 15/12/2025, under version 1");
+    assert_eq!(
+        regimes.applicable(tenant, "TB-CDS", "2025-12-15").unwrap().plugin.manifest.version,
+        1,
+        "the 2026 year starts 15/12/2025, under version 1"
+    );
     assert_eq!(regimes.applicable(tenant, "TB-CDS", "2026-03-15").unwrap().plugin.manifest.version, 2);
-    assert_eq!(regimes.applicable(tenant, "TT01-IV", "2021-03-15").unwrap().plugin.manifest.version, 1, "built-in regimes too");
+    assert_eq!(
+        regimes.applicable(tenant, "TT01-IV", "2021-03-15").unwrap().plugin.manifest.version,
+        1,
+        "built-in regimes too"
+    );
 }
 
 both!(a_version_applies_to_periods_from_its_effective_date);
@@ -192,7 +265,10 @@ async fn catalogues_are_served_by_the_platform(backend: Backend) {
     let clerk = app.login("tb.minhquang.nhaplieu").await;
     let fields = app.get_json(&clerk, "/api/v1/catalogues/linh_vuc_tthc").await;
     let names: Vec<&str> = fields.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
-    assert!(names.starts_with(&["Công an", "Công Thương", "Giáo dục và Đào tạo"]), "as on the handbook's screen: {names:?}");
+    assert!(
+        names.starts_with(&["Công an", "Công Thương", "Giáo dục và Đào tạo"]),
+        "as on the handbook's screen: {names:?}"
+    );
     let provinces = app.get_json(&clerk, "/api/v1/catalogues/dia_phuong").await;
     let codes: Vec<&str> = provinces.as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
     assert!(codes.contains(&"thaibinh") && codes.contains(&"hungyen") && !codes.contains(&"btp"));
@@ -205,9 +281,18 @@ async fn catalogues_are_served_by_the_platform(backend: Backend) {
     assert_error(app.get(&clerk, "/api/v1/catalogues/khong-co").await, StatusCode::NOT_FOUND, "not_found").await;
     // Every catalogue a shipped regime names is served.
     for regime in app.get_json(&clerk, "/api/v1/regimes").await.as_array().unwrap() {
-        let entry = app.state.regimes.find(clerk.user["tenant_id"].as_i64().unwrap(), regime["code"].as_str().unwrap()).unwrap();
+        let entry = app
+            .state
+            .app
+            .regimes()
+            .find(clerk.user["tenant_id"].as_i64().unwrap(), regime["code"].as_str().unwrap())
+            .unwrap();
         for name in &entry.plugin.manifest.catalogues {
-            assert!(baocao_http::catalogues::NAMES.contains(&name.as_str()), "{} names catalogue {name}", regime["code"]);
+            assert!(
+                baocao_app::catalogues::NAMES.contains(&name.as_str()),
+                "{} names catalogue {name}",
+                regime["code"]
+            );
         }
     }
 }

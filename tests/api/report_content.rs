@@ -31,7 +31,8 @@ async fn narrative_sections_are_saved_sanitised(backend: Backend) {
     assert_eq!(sections[0]["title"], "Công tác chỉ đạo, điều hành");
 
     let path = format!("/api/v1/reports/{id}/sections/1");
-    let html = r#"<p onclick="x()">Đã ban hành <b>3</b> kế hoạch.</p><script>alert(1)</script><img src=x onerror=alert(2)>"#;
+    let html =
+        r#"<p onclick="x()">Đã ban hành <b>3</b> kế hoạch.</p><script>alert(1)</script><img src=x onerror=alert(2)>"#;
     let saved = put(&app, &entry, &path, json!({"version": report["version"], "html": html})).await;
     assert_eq!(saved.status(), StatusCode::OK);
     let saved: Value = saved.json().await.unwrap();
@@ -40,18 +41,35 @@ async fn narrative_sections_are_saved_sanitised(backend: Backend) {
     assert_eq!(sections[0]["html"], "<p>Đã ban hành <b>3</b> kế hoạch.</p>");
 
     // Stale version, unknown section, and a non-entry caller change nothing.
-    assert_error(put(&app, &entry, &path, json!({"version": report["version"], "html": "<p>cũ</p>"})).await, StatusCode::CONFLICT, "stale_version").await;
     assert_error(
-        put(&app, &entry, &format!("/api/v1/reports/{id}/sections/9"), json!({"version": saved["version"], "html": "x"})).await,
+        put(&app, &entry, &path, json!({"version": report["version"], "html": "<p>cũ</p>"})).await,
+        StatusCode::CONFLICT,
+        "stale_version",
+    )
+    .await;
+    assert_error(
+        put(
+            &app,
+            &entry,
+            &format!("/api/v1/reports/{id}/sections/9"),
+            json!({"version": saved["version"], "html": "x"}),
+        )
+        .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "unknown_section",
     )
     .await;
-    assert_error(put(&app, &province, &path, json!({"version": saved["version"], "html": "x"})).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_error(
+        put(&app, &province, &path, json!({"version": saved["version"], "html": "x"})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}/sections")).await, sections);
     // A numeric edit on a narrative report is refused.
     assert_error(
-        put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": saved["version"], "cells": []})).await,
+        put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": saved["version"], "cells": []}))
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "not_numeric",
     )
@@ -85,17 +103,41 @@ async fn attachments_respect_types_limits_and_status(backend: Backend) {
     assert!(download.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
     assert_eq!(download.bytes().await.unwrap().to_vec(), pdf);
 
-    assert_error(upload("virus.exe", b"MZ\x90\x00".to_vec()).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "file_type").await;
-    assert_error(upload("fake.pdf", b"MZ\x90\x00".to_vec()).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "file_content").await;
-    assert_error(upload("big.pdf", [b"%PDF".to_vec(), vec![b'x'; 5000]].concat()).await.unwrap(), StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    assert_error(
+        upload("virus.exe", b"MZ\x90\x00".to_vec()).await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "file_type",
+    )
+    .await;
+    assert_error(
+        upload("fake.pdf", b"MZ\x90\x00".to_vec()).await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "file_content",
+    )
+    .await;
+    assert_error(
+        upload("big.pdf", [b"%PDF".to_vec(), vec![b'x'; 5000]].concat()).await.unwrap(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
     assert_error(upload("empty.txt", Vec::new()).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "empty_file").await;
     let other = app.login("tb.tonghop").await;
     assert_eq!(app.get(&other, &format!("/api/v1/reports/{id}/attachments")).await.status(), StatusCode::NOT_FOUND);
     let clerk = app.login("hy.phohien.gui").await;
-    let not_entry = app.request(&clerk, Method::POST, &format!("/api/v1/reports/{id}/attachments?name=a.txt")).body("xin chào").send().await.unwrap();
+    let not_entry = app
+        .request(&clerk, Method::POST, &format!("/api/v1/reports/{id}/attachments?name=a.txt"))
+        .body("xin chào")
+        .send()
+        .await
+        .unwrap();
     assert_error(not_entry, StatusCode::FORBIDDEN, "forbidden").await;
-    assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}/attachments")).await.as_array().unwrap().len(), 1, "refused uploads stored nothing");
-    let files = std::fs::read_dir(app.state.settings.reports.attachments_dir.join(id.to_string())).unwrap().count();
+    assert_eq!(
+        app.get_json(&entry, &format!("/api/v1/reports/{id}/attachments")).await.as_array().unwrap().len(),
+        1,
+        "refused uploads stored nothing"
+    );
+    let files = std::fs::read_dir(app.state.settings().reports.attachments_dir.join(id.to_string())).unwrap().count();
     assert_eq!(files, 1, "refused uploads left no file behind");
 
     // After submission the attachments are frozen.
@@ -120,7 +162,9 @@ async fn a_configured_receiver_gets_the_reports(backend: Backend) {
     assert_eq!(first[0]["report"]["receiver"]["id"], app.unit_id("thaibinh", "huyen-vu-thu").await);
     assert_eq!(app.get_json(&district, "/api/v1/reports?received=true").await["total"], 1);
     // Regime II of this commune goes to the department of justice instead.
-    let set = put(&app, &admin, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "TT01-II", "receiver": stp})).await;
+    let set =
+        put(&app, &admin, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "TT01-II", "receiver": stp}))
+            .await;
     assert_eq!(set.status(), StatusCode::NO_CONTENT);
     let second: Value = app
         .post(
@@ -135,9 +179,15 @@ async fn a_configured_receiver_gets_the_reports(backend: Backend) {
     assert_eq!(second[0]["report"]["receiver"]["id"], stp);
     // Refusals: another tenant's unit, the unit itself, and a caller without the right.
     let hy = app.unit_id("hungyen", "hungyen").await;
-    assert_eq!(put(&app, &admin, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": hy})).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        put(&app, &admin, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": hy}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     assert_error(
-        put(&app, &admin, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": commune})).await,
+        put(&app, &admin, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": commune}))
+            .await,
         StatusCode::CONFLICT,
         "self",
     )
@@ -151,14 +201,22 @@ async fn a_configured_receiver_gets_the_reports(backend: Backend) {
     .await;
 }
 
-both!(narrative_sections_are_saved_sanitised, attachments_respect_types_limits_and_status, a_configured_receiver_gets_the_reports);
+both!(
+    narrative_sections_are_saved_sanitised,
+    attachments_respect_types_limits_and_status,
+    a_configured_receiver_gets_the_reports
+);
 
 /// Every report route, tried on another tenant's report: nothing is seen, nothing changes.
 async fn no_report_route_crosses_tenants(backend: Backend) {
     let app = spawn_app(backend).await;
     let tb = app.login("tb.quantri").await;
     let commune = app.unit_id("thaibinh", "xa-minh-quang").await;
-    let id = crate::reports::assign_meetings(&app, &tb, commune, json!({})).await.get(0).and_then(|a| a["report"]["id"].as_i64()).unwrap();
+    let id = crate::reports::assign_meetings(&app, &tb, commune, json!({}))
+        .await
+        .get(0)
+        .and_then(|a| a["report"]["id"].as_i64())
+        .unwrap();
     let owner = app.login("tb.minhquang.nhaplieu").await;
     let before = app.get_json(&owner, &format!("/api/v1/reports/{id}")).await;
     for intruder in ["hy.quantri", "hy.tonghop", "hy.phohien.nhaplieu"] {
@@ -172,7 +230,11 @@ async fn no_report_route_crosses_tenants(backend: Backend) {
             (Method::DELETE, format!("/api/v1/reports/{id}/attachments/1"), Value::Null),
             (Method::PUT, format!("/api/v1/reports/{id}/data"), json!({"version": before["version"], "cells": []})),
             (Method::POST, format!("/api/v1/reports/{id}/compute"), json!({"version": before["version"], "cells": []})),
-            (Method::PUT, format!("/api/v1/reports/{id}/sections/1"), json!({"version": before["version"], "html": "x"})),
+            (
+                Method::PUT,
+                format!("/api/v1/reports/{id}/sections/1"),
+                json!({"version": before["version"], "html": "x"}),
+            ),
             (Method::POST, format!("/api/v1/reports/{id}/transitions"), json!({"action": "submit"})),
             (Method::POST, format!("/api/v1/reports/{id}/transitions"), json!({"action": "reopen"})),
         ];
@@ -184,13 +246,23 @@ async fn no_report_route_crosses_tenants(backend: Backend) {
             let response = request.send().await.unwrap();
             assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
         }
-        let upload = app.request(&who, Method::POST, &format!("/api/v1/reports/{id}/attachments?name=a.txt")).body("x").send().await.unwrap();
+        let upload = app
+            .request(&who, Method::POST, &format!("/api/v1/reports/{id}/attachments?name=a.txt"))
+            .body("x")
+            .send()
+            .await
+            .unwrap();
         assert_error(upload, StatusCode::NOT_FOUND, "not_found").await;
         assert_eq!(app.get_json(&who, "/api/v1/reports").await["total"], 0, "{intruder} lists nothing of Thái Bình");
         let assign = app.post(&who, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": ["III.01a/VPCP/TH"], "period": {"type": "year", "year": crate::reports::year(), "number": 1}, "units": [commune]})).await;
         assert_error(assign, StatusCode::FORBIDDEN, "forbidden").await;
-        let receiver =
-            put(&app, &who, &format!("/api/v1/units/{commune}/receiver"), json!({"regime": "*", "receiver": app.unit_id("hungyen", "hungyen").await})).await;
+        let receiver = put(
+            &app,
+            &who,
+            &format!("/api/v1/units/{commune}/receiver"),
+            json!({"regime": "*", "receiver": app.unit_id("hungyen", "hungyen").await}),
+        )
+        .await;
         assert_error(receiver, StatusCode::NOT_FOUND, "not_found").await;
         let cookie = format!("baocao_session={}", who.token);
         for page in [format!("/reports/{id}"), format!("/reports/{id}/history"), format!("/reports/{id}/print")] {

@@ -39,7 +39,11 @@ async fn report_pages_render_and_work(backend: Backend) {
 
     // The entry list of the ward shows its report with the handbook's columns.
     let (_, list) = page(&app, &entry, "/reports").await;
-    assert!(list.contains("Danh sách nhập liệu") && list.contains("III.01a/VPCP/TH") && list.contains("TÌNH HÌNH TỔ CHỨC CÁC CUỘC HỌP"));
+    assert!(
+        list.contains("Danh sách nhập liệu")
+            && list.contains("III.01a/VPCP/TH")
+            && list.contains("TÌNH HÌNH TỔ CHỨC CÁC CUỘC HỌP")
+    );
     let y = crate::reports::year();
     assert!(list.contains(&format!("15/12/{} – 14/12/{y}", y - 1)), "data period in dd/MM/yyyy");
     assert!(list.contains("Mới giao") && !list.contains("UBND xã Tiên Lữ"), "only the ward's own report");
@@ -69,12 +73,18 @@ async fn report_pages_render_and_work(backend: Backend) {
         &grid[grid.find("data-col=\"c3\"").unwrap_or(0)..][..200.min(grid.len())]
     );
     assert!(grid.contains("Trình lãnh đạo"), "the submit button for data entry");
-    assert!(grid.contains("Nhập dữ liệu từ Excel") && grid.contains(&format!("/api/v1/reports/{id}/xlsx")), "Excel import and download");
+    assert!(
+        grid.contains("Nhập dữ liệu từ Excel") && grid.contains(&format!("/api/v1/reports/{id}/xlsx")),
+        "Excel import and download"
+    );
     assert!(!grid.contains("value=\"reject\""), "no rejection for data entry");
 
     // Workflow through the page: CSRF demanded, then submitted.
     let step = |csrf: &str| vec![("csrf_token", csrf.to_owned()), ("action", "submit".to_owned())];
-    assert_eq!(post_form(&app, &entry, &format!("/reports/{id}/transition"), &step("forged")).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        post_form(&app, &entry, &format!("/reports/{id}/transition"), &step("forged")).await.status(),
+        StatusCode::FORBIDDEN
+    );
     let submitted = post_form(&app, &entry, &format!("/reports/{id}/transition"), &step(&entry.csrf)).await;
     assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
     let (_, after) = page(&app, &entry, &format!("/reports/{id}?done=submit")).await;
@@ -93,10 +103,17 @@ async fn report_pages_render_and_work(backend: Backend) {
     // History, print, notifications.
     let (_, history) = page(&app, &entry, &format!("/reports/{id}/history")).await;
     assert!(
-        history.contains("Lịch sử báo cáo") && history.contains("Giao báo cáo") && history.contains("Lưu số liệu") && history.contains("hy.phohien.nhaplieu")
+        history.contains("Lịch sử báo cáo")
+            && history.contains("Giao báo cáo")
+            && history.contains("Lưu số liệu")
+            && history.contains("hy.phohien.nhaplieu")
     );
     let (_, print) = page(&app, &entry, &format!("/reports/{id}/print")).await;
-    assert!(print.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") && print.contains("1.500") && print.contains(&format!("Năm {y}")));
+    assert!(
+        print.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+            && print.contains("1.500")
+            && print.contains(&format!("Năm {y}"))
+    );
     let (_, bell) = page(&app, &leader, "/notifications?state=unread").await;
     assert!(bell.contains("đã được trình lãnh đạo bởi") && bell.contains("1 chưa đọc"));
     let read = post_form(&app, &leader, "/notifications/read-all", &[("csrf_token", leader.csrf.clone())]).await;
@@ -119,14 +136,25 @@ async fn the_receiving_unit_is_configured_on_the_unit_page(backend: Backend) {
     let commune = app.unit_id("thaibinh", "xa-minh-quang").await;
     let stp = app.unit_id("thaibinh", "so-tu-phap").await;
     let (_, detail) = page(&app, &admin, &format!("/units/{commune}")).await;
-    assert!(detail.contains("Cấu hình đơn vị nhận báo cáo") && detail.contains("UBND huyện Vũ Thư"), "the current receiver is the parent");
-    let form = |csrf: &str| vec![("csrf_token", csrf.to_owned()), ("regime", "*".to_owned()), ("receiver", stp.to_string())];
-    assert_eq!(post_form(&app, &admin, &format!("/units/{commune}/receiver"), &form("forged")).await.status(), StatusCode::FORBIDDEN);
+    assert!(
+        detail.contains("Cấu hình đơn vị nhận báo cáo") && detail.contains("UBND huyện Vũ Thư"),
+        "the current receiver is the parent"
+    );
+    let form =
+        |csrf: &str| vec![("csrf_token", csrf.to_owned()), ("regime", "*".to_owned()), ("receiver", stp.to_string())];
+    assert_eq!(
+        post_form(&app, &admin, &format!("/units/{commune}/receiver"), &form("forged")).await.status(),
+        StatusCode::FORBIDDEN
+    );
     let saved = post_form(&app, &admin, &format!("/units/{commune}/receiver"), &form(&admin.csrf)).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let (_, after) = page(&app, &admin, &format!("/units/{commune}")).await;
     let current = &after[after.find("Đơn vị nhận báo cáo hiện tại").unwrap()..];
-    assert!(current[..300.min(current.len())].contains("Sở Tư pháp tỉnh Thái Bình"), "{}", &current[..300.min(current.len())]);
+    assert!(
+        current[..300.min(current.len())].contains("Sở Tư pháp tỉnh Thái Bình"),
+        "{}",
+        &current[..300.min(current.len())]
+    );
     // A clerk of the commune sees no such form.
     let clerk = app.login("tb.minhquang.gui").await;
     let (_, theirs) = page(&app, &clerk, &format!("/units/{commune}")).await;

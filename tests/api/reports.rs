@@ -50,16 +50,27 @@ async fn forbidden(app: &TestApp, who: &[&Session], reader: &Session, id: i64, a
         let response = act(app, s, id, action, Some("không được phép")).await;
         assert_error(response, StatusCode::FORBIDDEN, "forbidden").await;
     }
-    assert_eq!(app.get_json(reader, &format!("/api/v1/reports/{id}")).await, before, "{action}: refused attempts changed nothing");
+    assert_eq!(
+        app.get_json(reader, &format!("/api/v1/reports/{id}")).await,
+        before,
+        "{action}: refused attempts changed nothing"
+    );
 }
 
 fn cell(report: &Value, row: &str, col: &str) -> Value {
-    report["cells"].as_array().unwrap().iter().find(|c| c["row"] == row && c["col"] == col).map(|c| c["value"].clone()).unwrap_or(Value::Null)
+    report["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["row"] == row && c["col"] == col)
+        .map(|c| c["value"].clone())
+        .unwrap_or(Value::Null)
 }
 
 async fn unread(app: &TestApp, who: &Session) -> (u64, Vec<String>) {
     let page = app.get_json(who, "/api/v1/notifications?state=unread").await;
-    let messages = page["items"].as_array().unwrap().iter().map(|n| n["message"].as_str().unwrap().to_owned()).collect();
+    let messages =
+        page["items"].as_array().unwrap().iter().map(|n| n["message"].as_str().unwrap().to_owned()).collect();
     (page["unread"].as_u64().unwrap(), messages)
 }
 
@@ -92,8 +103,16 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     assert_eq!(again[0]["report"]["id"], id);
     let (count, messages) = unread(&app, &entry).await;
     assert_eq!(count, 1, "assigning twice notifies once");
-    assert!(messages[0].starts_with(&format!("Báo cáo {FORM} (Năm {y}) của UBND phường Phố Hiến đã được giao bởi")), "{}", messages[0]);
-    assert!(messages[0].contains(" - UBND tỉnh Hưng Yên vào lúc ") && messages[0].contains(" ngày "), "{}", messages[0]);
+    assert!(
+        messages[0].starts_with(&format!("Báo cáo {FORM} (Năm {y}) của UBND phường Phố Hiến đã được giao bởi")),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[0].contains(" - UBND tỉnh Hưng Yên vào lúc ") && messages[0].contains(" ngày "),
+        "{}",
+        messages[0]
+    );
 
     // Who sees it: not another province, not another unit of the province.
     assert_eq!(app.get(&other_province, &format!("/api/v1/reports/{id}")).await.status(), StatusCode::NOT_FOUND);
@@ -111,7 +130,12 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
         "cells": [{"row": "x1", "col": "c4", "value": "1.200"}, {"row": "x1", "col": "c5", "value": 300}, {"row": "x1", "col": "c6", "value": 45},
                   {"row": "x1", "col": "c3", "value": 999}]
     });
-    assert_error(put(&app, &clerk, &format!("/api/v1/reports/{id}/data"), data.clone()).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_error(
+        put(&app, &clerk, &format!("/api/v1/reports/{id}/data"), data.clone()).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     let saved = put(&app, &entry, &format!("/api/v1/reports/{id}/data"), data).await;
     assert_eq!(saved.status(), StatusCode::OK);
     let saved: Value = saved.json().await.unwrap();
@@ -127,7 +151,13 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     assert_eq!(status_after(&app, &entry, id, "submit", None).await, "submitted");
     assert!(unread(&app, &leader).await.1[0].contains("đã được trình lãnh đạo bởi"));
     assert_error(
-        put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": saved["version"].as_i64().unwrap() + 1, "cells": []})).await,
+        put(
+            &app,
+            &entry,
+            &format!("/api/v1/reports/{id}/data"),
+            json!({"version": saved["version"].as_i64().unwrap() + 1, "cells": []}),
+        )
+        .await,
         StatusCode::CONFLICT,
         "not_editable",
     )
@@ -135,9 +165,21 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
 
     // The leader approves and forwards to the clerk.
     forbidden(&app, &[&entry, &clerk, &province], &entry, id, "approve").await;
-    let forward = app.post(&leader, &format!("/api/v1/reports/{id}/transitions"), json!({"action": "approve", "forward_to": department.user_id()})).await;
+    let forward = app
+        .post(
+            &leader,
+            &format!("/api/v1/reports/{id}/transitions"),
+            json!({"action": "approve", "forward_to": department.user_id()}),
+        )
+        .await;
     assert_error(forward, StatusCode::UNPROCESSABLE_ENTITY, "not_a_sender").await;
-    let approved = app.post(&leader, &format!("/api/v1/reports/{id}/transitions"), json!({"action": "approve", "forward_to": clerk.user_id()})).await;
+    let approved = app
+        .post(
+            &leader,
+            &format!("/api/v1/reports/{id}/transitions"),
+            json!({"action": "approve", "forward_to": clerk.user_id()}),
+        )
+        .await;
     assert_eq!(approved.status(), StatusCode::OK);
     assert_eq!(approved.json::<Value>().await.unwrap()["status"], "unit_approved");
     assert!(unread(&app, &clerk).await.1[0].contains("đã được lãnh đạo duyệt bởi"));
@@ -147,24 +189,43 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     assert_eq!(status_after(&app, &clerk, id, "send", None).await, "sent");
     assert!(unread(&app, &province).await.1[0].contains("đã được gửi bởi"));
     let sent = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
-    let edit_after_send =
-        put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": sent["version"], "cells": [{"row": "x1", "col": "c4", "value": 1}]})).await;
+    let edit_after_send = put(
+        &app,
+        &entry,
+        &format!("/api/v1/reports/{id}/data"),
+        json!({"version": sent["version"], "cells": [{"row": "x1", "col": "c4", "value": 1}]}),
+    )
+    .await;
     assert_error(edit_after_send, StatusCode::CONFLICT, "not_editable").await;
     assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, sent, "a sent report cannot be edited");
 
     // The province checks and rejects, with a mandatory comment.
     forbidden(&app, &[&entry, &leader, &clerk], &entry, id, "reject").await;
-    assert_error(act(&app, &province, id, "reject", None).await, StatusCode::UNPROCESSABLE_ENTITY, "comment_required").await;
+    assert_error(act(&app, &province, id, "reject", None).await, StatusCode::UNPROCESSABLE_ENTITY, "comment_required")
+        .await;
     assert_error(act(&app, &province, id, "submit", None).await, StatusCode::CONFLICT, "transition_not_allowed").await;
-    assert_eq!(status_after(&app, &province, id, "reject", Some("Cột (6) chưa khớp với biên bản họp.")).await, "rejected");
+    assert_eq!(
+        status_after(&app, &province, id, "reject", Some("Cột (6) chưa khớp với biên bản họp.")).await,
+        "rejected"
+    );
     let shown = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
     assert_eq!(shown["last_comment"], "Cột (6) chưa khớp với biên bản họp.");
-    assert!(unread(&app, &entry).await.1.iter().any(|m| m.contains("đã được từ chối bởi") && m.contains("Cột (6) chưa khớp")));
+    assert!(
+        unread(&app, &entry)
+            .await
+            .1
+            .iter()
+            .any(|m| m.contains("đã được từ chối bởi") && m.contains("Cột (6) chưa khớp"))
+    );
 
     // The ward corrects (rejected is editable like a draft) and resends.
-    let fixed =
-        put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": shown["version"], "cells": [{"row": "x1", "col": "c6", "value": 40}]}))
-            .await;
+    let fixed = put(
+        &app,
+        &entry,
+        &format!("/api/v1/reports/{id}/data"),
+        json!({"version": shown["version"], "cells": [{"row": "x1", "col": "c6", "value": 40}]}),
+    )
+    .await;
     assert_eq!(fixed.status(), StatusCode::OK);
     let fixed: Value = fixed.json().await.unwrap();
     assert_eq!(fixed["status"], "rejected");
@@ -180,8 +241,16 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
 
     // A correction after acceptance waits for the province.
     forbidden(&app, &[&leader, &province], &entry, id, "request_correction").await;
-    assert_error(act(&app, &entry, id, "request_correction", None).await, StatusCode::UNPROCESSABLE_ENTITY, "comment_required").await;
-    assert_eq!(status_after(&app, &entry, id, "request_correction", Some("Bổ sung cuộc họp ngày 10/12")).await, "correction_requested");
+    assert_error(
+        act(&app, &entry, id, "request_correction", None).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "comment_required",
+    )
+    .await;
+    assert_eq!(
+        status_after(&app, &entry, id, "request_correction", Some("Bổ sung cuộc họp ngày 10/12")).await,
+        "correction_requested"
+    );
     forbidden(&app, &[&entry, &leader, &clerk], &entry, id, "approve_correction").await;
     assert_eq!(status_after(&app, &province, id, "approve_correction", None).await, "draft");
 
@@ -190,14 +259,34 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     let actions: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
-        ["assign", "save", "submit", "approve", "send", "reject", "save", "submit", "approve", "send", "accept", "request_correction", "approve_correction"]
+        [
+            "assign",
+            "save",
+            "submit",
+            "approve",
+            "send",
+            "reject",
+            "save",
+            "submit",
+            "approve",
+            "send",
+            "accept",
+            "request_correction",
+            "approve_correction"
+        ]
     );
     let reject = &history[5];
-    assert_eq!((reject["actor"].as_str(), reject["from"].as_str(), reject["to"].as_str()), (Some("hy.tonghop"), Some("sent"), Some("rejected")));
+    assert_eq!(
+        (reject["actor"].as_str(), reject["from"].as_str(), reject["to"].as_str()),
+        (Some("hy.tonghop"), Some("sent"), Some("rejected"))
+    );
     assert_eq!(reject["comment"], "Cột (6) chưa khớp với biên bản họp.");
     assert!(history.as_array().unwrap().iter().all(|h| h["content_sha256"].as_str().unwrap().len() == 64));
     assert_ne!(history[1]["content_sha256"], history[6]["content_sha256"], "the correction changed the content");
-    assert_eq!(app.get(&other_province, &format!("/api/v1/reports/{id}/history")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&other_province, &format!("/api/v1/reports/{id}/history")).await.status(),
+        StatusCode::NOT_FOUND
+    );
 
     // Notifications: filters, and mark all read.
     let all = app.get_json(&entry, "/api/v1/notifications?state=all").await;
@@ -208,7 +297,12 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     assert!(marked["marked"].as_u64().unwrap() >= 1);
     assert_eq!(unread(&app, &entry).await.0, 0);
     assert_eq!(app.get_json(&entry, "/api/v1/notifications?state=read").await["total"], all["total"]);
-    assert_error(app.get(&entry, "/api/v1/notifications?state=maybe").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_filter").await;
+    assert_error(
+        app.get(&entry, "/api/v1/notifications?state=maybe").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_filter",
+    )
+    .await;
 }
 
 async fn bad_input_changes_nothing(backend: Backend) {
@@ -234,7 +328,10 @@ async fn bad_input_changes_nothing(backend: Backend) {
     for (body, what) in [
         (json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": "abc"}]}), "text in a number column"),
         (json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": -3}]}), "a negative count"),
-        (json!({"version": v, "cells": [{"row": "x1", "col": "c5", "value": "2,5"}]}), "a fraction in an integer column"),
+        (
+            json!({"version": v, "cells": [{"row": "x1", "col": "c5", "value": "2,5"}]}),
+            "a fraction in an integer column",
+        ),
         (json!({"version": v, "cells": [{"row": "nope", "col": "c4", "value": 1}]}), "an unknown row"),
         (json!({"version": v, "cells": [{"row": "x1", "col": "c99", "value": 1}]}), "an unknown column"),
         (json!({"version": v, "rows_added": [{"title": "Dòng tự nhập"}]}), "a free-text row the form does not allow"),
@@ -244,7 +341,12 @@ async fn bad_input_changes_nothing(backend: Backend) {
         let error = assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
         let cells = error["error"]["cells"].as_array().unwrap();
         assert!(!cells.is_empty(), "{what}: the offending cells are named");
-        assert!(cells.iter().all(|c| !c["message"].as_str().unwrap().is_empty() && !c["message_en"].as_str().unwrap().is_empty()), "{what}");
+        assert!(
+            cells
+                .iter()
+                .all(|c| !c["message"].as_str().unwrap().is_empty() && !c["message_en"].as_str().unwrap().is_empty()),
+            "{what}"
+        );
         assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, before, "{what}: nothing stored");
     }
     let named = assert_error(
@@ -253,27 +355,53 @@ async fn bad_input_changes_nothing(backend: Backend) {
         "invalid_cells",
     )
     .await;
-    assert_eq!((named["error"]["cells"][0]["row"].as_str(), named["error"]["cells"][0]["col"].as_str()), (Some("x1"), Some("c4")));
+    assert_eq!(
+        (named["error"]["cells"][0]["row"].as_str(), named["error"]["cells"][0]["col"].as_str()),
+        (Some("x1"), Some("c4"))
+    );
     assert!(named["error"]["cells"][0]["message"].as_str().unwrap().contains("cột (4)"), "{named}");
 
     // Two people save: the second, from the old version, gets a conflict naming what changed.
-    let first = put(&app, &entry, &path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": 7}]})).await;
+    let first =
+        put(&app, &entry, &path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": 7}]})).await;
     assert_eq!(first.status(), StatusCode::OK);
     let after_first = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
-    let stale = put(&app, &entry, &path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": 9}]})).await;
+    let stale =
+        put(&app, &entry, &path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": 9}]})).await;
     let stale = assert_error(stale, StatusCode::CONFLICT, "stale_version").await;
     assert_eq!(stale["error"]["current"]["current_version"], after_first["version"]);
     assert_eq!(stale["error"]["current"]["last_actor"], "hy.phohien.nhaplieu");
     let changed = stale["error"]["current"]["changed"].as_array().unwrap();
     assert!(changed.iter().any(|c| c["row"] == "x1" && c["col"] == "c4" && c["value"] == 7), "{changed:?}");
-    assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, after_first, "the stale write stored nothing");
+    assert_eq!(
+        app.get_json(&entry, &format!("/api/v1/reports/{id}")).await,
+        after_first,
+        "the stale write stored nothing"
+    );
 
     // Malformed bodies and unknown actions.
-    let raw = app.request(&entry, Method::PUT, &path).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let raw = app
+        .request(&entry, Method::PUT, &path)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(raw.status(), StatusCode::BAD_REQUEST);
-    assert_error(act(&app, &entry, id, "teleport", None).await, StatusCode::UNPROCESSABLE_ENTITY, "unknown_action").await;
-    assert_error(app.get(&entry, "/api/v1/reports?period=2026-Q9").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_filter").await;
-    assert_error(app.get(&entry, "/api/v1/reports?status=approved").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_filter").await;
+    assert_error(act(&app, &entry, id, "teleport", None).await, StatusCode::UNPROCESSABLE_ENTITY, "unknown_action")
+        .await;
+    assert_error(
+        app.get(&entry, "/api/v1/reports?period=2026-Q9").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_filter",
+    )
+    .await;
+    assert_error(
+        app.get(&entry, "/api/v1/reports?status=approved").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_filter",
+    )
+    .await;
 
     // Assignment refusals.
     let bad_form = app
@@ -326,7 +454,8 @@ async fn a_closed_period_refuses_entry_until_reopened(backend: Backend) {
     let province = app.login("hy.tonghop").await;
     let entry = app.login("hy.phohien.nhaplieu").await;
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
-    let assigned = assign_meetings(&app, &province, ward, json!({"opens_on": "01/01/2021", "closes_on": "15/01/2021"})).await;
+    let assigned =
+        assign_meetings(&app, &province, ward, json!({"opens_on": "01/01/2021", "closes_on": "15/01/2021"})).await;
     let report = &assigned[0]["report"];
     assert_eq!(report["closes_on"], "2021-01-15");
     let id = report["id"].as_i64().unwrap();
@@ -339,8 +468,18 @@ async fn a_closed_period_refuses_entry_until_reopened(backend: Backend) {
     assert_eq!(status_after(&app, &province, id, "reopen", None).await, "new");
     let current = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
     assert_eq!(current["reopened"], true);
-    let reopened = put(&app, &entry, &format!("/api/v1/reports/{id}/data"), json!({"version": current["version"], "rows_added": body["rows_added"]})).await;
+    let reopened = put(
+        &app,
+        &entry,
+        &format!("/api/v1/reports/{id}/data"),
+        json!({"version": current["version"], "rows_added": body["rows_added"]}),
+    )
+    .await;
     assert_eq!(reopened.status(), StatusCode::OK);
 }
 
-both!(a_report_travels_from_a_ward_to_the_province_and_back, bad_input_changes_nothing, a_closed_period_refuses_entry_until_reopened);
+both!(
+    a_report_travels_from_a_ward_to_the_province_and_back,
+    bad_input_changes_nothing,
+    a_closed_period_refuses_entry_until_reopened
+);

@@ -60,7 +60,12 @@ async fn administrators_add_units_that_appear_in_the_tree(backend: Backend) {
     assert!(!codes(&app.get_json(&city, "/api/v1/units").await).contains(&"xa-hong-ly".to_owned()));
     // Recorded in the audit log, visible to the province's administrator.
     let audit = app.get_json(&tb, "/api/v1/audit").await;
-    let entry = audit.as_array().unwrap().iter().find(|e| e["action"] == "unit.create" && e["after"]["code"] == "xa-hong-ly").expect("audit entry");
+    let entry = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "unit.create" && e["after"]["code"] == "xa-hong-ly")
+        .expect("audit entry");
     assert_eq!(entry["actor"], "tb.quantri");
     // An administrator of another province sees nothing of it.
     let hy = app.login("hy.quantri").await;
@@ -87,9 +92,16 @@ async fn a_new_unit_can_come_with_its_administrator(backend: Backend) {
     let session = app.try_login("tb.kienxuong.quantri", "Kien#Xuong2021").await;
     assert_eq!(session.status(), StatusCode::OK);
     let body: Value = session.json().await.unwrap();
-    assert_eq!(body["user"]["groups"][0]["group"], "TINH_HUYEN_QUANTRI", "the district level's administration group by default");
+    assert_eq!(
+        body["user"]["groups"][0]["group"], "TINH_HUYEN_QUANTRI",
+        "the district level's administration group by default"
+    );
     assert_eq!(body["user"]["unit_id"], district["id"]);
-    let who = baocao_tests::Session { token: body["token"].as_str().unwrap().to_owned(), csrf: String::new(), user: body["user"].clone() };
+    let who = baocao_tests::Session {
+        token: body["token"].as_str().unwrap().to_owned(),
+        csrf: String::new(),
+        user: body["user"].clone(),
+    };
     // The new administrator manages its district only.
     let commune = app
         .post(
@@ -144,18 +156,30 @@ async fn refused_unit_writes_store_nothing(backend: Backend) {
     let vu_thu = app.unit_id("thaibinh", "huyen-vu-thu").await;
     let before = app.snapshot().await;
     // Duplicate code within the tenant.
-    let duplicate =
-        app.post(&tb, "/api/v1/units", json!({"parent_id": vu_thu, "code": "xa-minh-quang", "name": "Trùng", "kind": "UBND xã", "level": "xa"})).await;
+    let duplicate = app
+        .post(
+            &tb,
+            "/api/v1/units",
+            json!({"parent_id": vu_thu, "code": "xa-minh-quang", "name": "Trùng", "kind": "UBND xã", "level": "xa"}),
+        )
+        .await;
     assert_error(duplicate, StatusCode::CONFLICT, "duplicate_unit_code").await;
     // Unknown parent.
-    let orphan = app.post(&tb, "/api/v1/units", json!({"parent_id": 999_999, "code": "xa-mo-coi", "name": "Mồ côi", "kind": "UBND xã", "level": "xa"})).await;
+    let orphan = app
+        .post(
+            &tb,
+            "/api/v1/units",
+            json!({"parent_id": 999_999, "code": "xa-mo-coi", "name": "Mồ côi", "kind": "UBND xã", "level": "xa"}),
+        )
+        .await;
     assert_error(orphan, StatusCode::UNPROCESSABLE_ENTITY, "unknown_unit").await;
     // Every invalid field is reported at once.
     let invalid = app
         .post(&tb, "/api/v1/units", json!({"parent_id": vu_thu, "code": "Mã có dấu", "name": "", "kind": "UBND xã", "level": "xa", "valid_from": "31/02/2021"}))
         .await;
     let body = assert_error(invalid, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
-    let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["code", "name", "valid_from"]);
     // A weak administrator password: neither the unit nor the account is created.
     let weak = app
@@ -188,9 +212,15 @@ async fn deleting_units_follows_the_rules(backend: Backend) {
     let empty = app.unit_id("thaibinh", "xa-tam-quang").await;
     let province = app.unit_id("thaibinh", "thaibinh").await;
     let before = app.snapshot().await;
-    let children = assert_error(app.delete(&tb, &format!("/api/v1/units/{vu_thu}")).await, StatusCode::CONFLICT, "unit_has_children").await;
+    let children = assert_error(
+        app.delete(&tb, &format!("/api/v1/units/{vu_thu}")).await,
+        StatusCode::CONFLICT,
+        "unit_has_children",
+    )
+    .await;
     assert!(children["error"]["message"].as_str().unwrap().contains("UBND huyện Vũ Thư"));
-    assert_error(app.delete(&tb, &format!("/api/v1/units/{with_users}")).await, StatusCode::CONFLICT, "unit_has_users").await;
+    assert_error(app.delete(&tb, &format!("/api/v1/units/{with_users}")).await, StatusCode::CONFLICT, "unit_has_users")
+        .await;
     assert_error(app.delete(&tb, &format!("/api/v1/units/{province}")).await, StatusCode::FORBIDDEN, "forbidden").await;
     let clerk = app.login("tb.vuthu.gui").await;
     // A unit the caller cannot see answers as a missing one.
@@ -213,7 +243,12 @@ async fn units_can_be_edited(backend: Backend) {
     let clash = app.patch(&tb, &format!("/api/v1/units/{stp}"), json!({"code": "so-tttt"})).await;
     assert_error(clash, StatusCode::CONFLICT, "duplicate_unit_code").await;
     let hy = app.login("hy.quantri").await;
-    assert_error(app.patch(&hy, &format!("/api/v1/units/{stp}"), json!({"name": "Chiếm"})).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(
+        app.patch(&hy, &format!("/api/v1/units/{stp}"), json!({"name": "Chiếm"})).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let audit = app.get_json(&tb, "/api/v1/audit").await;
     let entry = audit.as_array().unwrap().iter().find(|e| e["action"] == "unit.update").unwrap();
     assert_eq!(entry["before"]["name"], "Sở Tư pháp tỉnh Thái Bình");
@@ -244,12 +279,27 @@ async fn merging_communes_keeps_the_old_units_and_links_the_successor(backend: B
     let old = units.as_array().unwrap().iter().find(|u| u["id"] == minh_quang).expect("the merged unit is kept");
     assert_eq!(old["valid_to"], "2025-06-30");
     // New work goes to the successor; the old unit's users and history stay.
-    let current =
-        app.state.store.current_successor(baocao_domain::ids::UnitId(minh_quang), chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).await.unwrap().unwrap();
+    let current = app
+        .state
+        .app
+        .store_unscoped()
+        .current_successor_unscoped(
+            baocao_domain::ids::UnitId(minh_quang),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(current.id.0, successor["id"].as_i64().unwrap());
     app.login("tb.minhquang.nhaplieu").await;
     // A closed unit takes no new children and cannot be merged twice.
-    let child = app.post(&tb, "/api/v1/units", json!({"parent_id": minh_quang, "code": "thon-a", "name": "Thôn A", "kind": "Thôn", "level": "thon"})).await;
+    let child = app
+        .post(
+            &tb,
+            "/api/v1/units",
+            json!({"parent_id": minh_quang, "code": "thon-a", "name": "Thôn A", "kind": "Thôn", "level": "thon"}),
+        )
+        .await;
     assert_error(child, StatusCode::CONFLICT, "parent_dissolved").await;
     let again = app
         .post(
@@ -260,10 +310,20 @@ async fn merging_communes_keeps_the_old_units_and_links_the_successor(backend: B
         .await;
     assert_error(again, StatusCode::CONFLICT, "unit_already_closed").await;
     // A unit with history cannot be deleted.
-    assert_error(app.delete(&tb, &format!("/api/v1/units/{tam_quang}")).await, StatusCode::CONFLICT, "unit_has_history").await;
+    assert_error(
+        app.delete(&tb, &format!("/api/v1/units/{tam_quang}")).await,
+        StatusCode::CONFLICT,
+        "unit_has_history",
+    )
+    .await;
     // Malformed operations are refused with reasons.
-    let bad =
-        app.post(&tb, "/api/v1/units/reorganisations", json!({"kind": "split", "units": [vu_thu], "into": [vu_thu], "effective": "x", "decision": ""})).await;
+    let bad = app
+        .post(
+            &tb,
+            "/api/v1/units/reorganisations",
+            json!({"kind": "split", "units": [vu_thu], "into": [vu_thu], "effective": "x", "decision": ""}),
+        )
+        .await;
     let body = assert_error(bad, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
     assert!(body["error"]["fields"].as_array().unwrap().len() >= 2);
     // Another province cannot reorganise these units.
@@ -297,7 +357,8 @@ async fn moving_a_unit_moves_its_subtree(backend: Backend) {
     assert!(unit["path"].as_str().unwrap().contains(&format!("/{city}/{minh_quang}/")));
     // Authority follows the tree: the old district loses it, the city's aggregator gains it.
     let district = app.login("tb.vuthu.quantri").await;
-    assert_error(app.get(&district, &format!("/api/v1/units/{minh_quang}")).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(app.get(&district, &format!("/api/v1/units/{minh_quang}")).await, StatusCode::NOT_FOUND, "not_found")
+        .await;
     let city_aggregator = app.login("tb.tp.tonghop").await;
     assert_eq!(app.get(&city_aggregator, &format!("/api/v1/units/{minh_quang}")).await.status(), StatusCode::OK);
     // Cycles are refused.

@@ -60,7 +60,12 @@ async fn a_report_downloads_as_a_workbook_laid_out_like_the_form(backend: Backen
         .await
         .unwrap();
     let narrative = narrative[0]["report"]["id"].as_i64().unwrap();
-    assert_error(app.get(&entry, &format!("/api/v1/reports/{narrative}/xlsx")).await, StatusCode::UNPROCESSABLE_ENTITY, "not_numeric").await;
+    assert_error(
+        app.get(&entry, &format!("/api/v1/reports/{narrative}/xlsx")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not_numeric",
+    )
+    .await;
     let other = app.login("tb.tonghop").await;
     assert_eq!(app.get(&other, &format!("/api/v1/reports/{id}/xlsx")).await.status(), StatusCode::NOT_FOUND);
 }
@@ -89,7 +94,11 @@ pub fn workbook(cells: &[(u32, u16, V)]) -> Vec<u8> {
 
 /// The numbers row of III.01a: (3) … (8) from column E.
 pub fn numbers_row(row: u32) -> Vec<(u32, u16, V)> {
-    ["(3)", "(4)", "(5)", "(6)", "(7)", "(8)"].into_iter().enumerate().map(|(j, n)| (row, 4 + j as u16, V::S(n))).collect()
+    ["(3)", "(4)", "(5)", "(6)", "(7)", "(8)"]
+        .into_iter()
+        .enumerate()
+        .map(|(j, n)| (row, 4 + j as u16, V::S(n)))
+        .collect()
 }
 
 pub async fn import_(app: &TestApp, who: &Session, id: i64, query: &str, body: Vec<u8>) -> reqwest::Response {
@@ -120,15 +129,32 @@ async fn a_filled_workbook_imports_after_a_preview_and_refusals_change_nothing(b
     let filled = workbook(&cells);
     let preview: serde_json::Value = import_(&app, &entry, id, "", filled.clone()).await.json().await.unwrap();
     assert_eq!(preview["dry_run"], true);
-    let changed: Vec<(String, String)> =
-        preview["changed"].as_array().unwrap().iter().map(|c| (c["row"].as_str().unwrap().to_owned(), c["col"].as_str().unwrap().to_owned())).collect();
+    let changed: Vec<(String, String)> = preview["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["row"].as_str().unwrap().to_owned(), c["col"].as_str().unwrap().to_owned()))
+        .collect();
     assert!(
-        changed.contains(&("r0".into(), "c4".into())) && changed.contains(&("r0".into(), "c3".into())) && changed.contains(&("tong".into(), "c3".into())),
+        changed.contains(&("r0".into(), "c4".into()))
+            && changed.contains(&("r0".into(), "c3".into()))
+            && changed.contains(&("tong".into(), "c3".into())),
         "{changed:?}"
     );
-    assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await["version"], before["version"], "a preview stores nothing");
-    let saved: serde_json::Value = import_(&app, &entry, id, "?dry_run=false", filled.clone()).await.json().await.unwrap();
-    let c4 = saved["report"]["cells"].as_array().unwrap().iter().find(|c| c["row"] == "r0" && c["col"] == "c4").unwrap()["value"].clone();
+    assert_eq!(
+        app.get_json(&entry, &format!("/api/v1/reports/{id}")).await["version"],
+        before["version"],
+        "a preview stores nothing"
+    );
+    let saved: serde_json::Value =
+        import_(&app, &entry, id, "?dry_run=false", filled.clone()).await.json().await.unwrap();
+    let c4 = saved["report"]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["row"] == "r0" && c["col"] == "c4")
+        .unwrap()["value"]
+        .clone();
     assert_eq!(c4, json!(1250));
     let stored = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
 
@@ -151,12 +177,23 @@ async fn a_filled_workbook_imports_after_a_preview_and_refusals_change_nothing(b
     ] {
         let response = import_(&app, &entry, id, "?dry_run=false", body).await;
         let error = assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
-        let messages: Vec<&str> = error["error"]["cells"].as_array().unwrap().iter().map(|c| c["message"].as_str().unwrap()).collect();
+        let messages: Vec<&str> =
+            error["error"]["cells"].as_array().unwrap().iter().map(|c| c["message"].as_str().unwrap()).collect();
         assert!(messages.iter().any(|m| m.contains(expect)), "{expect}: {messages:?}");
         assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, stored, "{expect}: nothing changed");
     }
-    assert_error(import_(&app, &entry, id, "?code_col=1", filled.clone()).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_column").await;
-    assert_error(import_(&app, &entry, id, "", vec![0u8; 10 * 1024 * 1024 + 1]).await, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    assert_error(
+        import_(&app, &entry, id, "?code_col=1", filled.clone()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_column",
+    )
+    .await;
+    assert_error(
+        import_(&app, &entry, id, "", vec![0u8; 10 * 1024 * 1024 + 1]).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
     let clerk = app.login("hy.phohien.gui").await;
     assert_error(import_(&app, &clerk, id, "?dry_run=false", filled).await, StatusCode::FORBIDDEN, "forbidden").await;
     assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, stored);
@@ -174,7 +211,13 @@ pub fn python_file(script: &str, extension: &str, input: Option<&[u8]>) -> Vec<u
     if let Some(bytes) = input {
         std::fs::write(&given, bytes).unwrap();
     }
-    let run = std::process::Command::new("python3").arg("-c").arg(script).arg(&out).arg(&given).output().expect("python3 runs (installed by .ci/run)");
+    let run = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&out)
+        .arg(&given)
+        .output()
+        .expect("python3 runs (installed by .ci/run)");
     assert!(run.status.success(), "python: {}", String::from_utf8_lossy(&run.stderr));
     std::fs::read(&out).unwrap()
 }
@@ -195,12 +238,21 @@ async fn workbooks_from_other_programs_import_and_refusals_name_the_place(backen
     let downloaded = app.get(&entry, &format!("/api/v1/reports/{id}/xlsx")).await.bytes().await.unwrap().to_vec();
 
     // openpyxl re-saves the download (its own shared strings, styles and merges), the clerk typing "1.250" and a signature under the table.
-    let resaved = resaved_by_openpyxl(&downloaded, &[("F10", "'1.250'"), ("G10", "310"), ("E14", "'Người lập biểu'"), ("C14", "'Nguyễn Văn A'")]);
+    let resaved = resaved_by_openpyxl(
+        &downloaded,
+        &[("F10", "'1.250'"), ("G10", "310"), ("E14", "'Người lập biểu'"), ("C14", "'Nguyễn Văn A'")],
+    );
     let saved = import_(&app, &entry, id, "?dry_run=false", resaved).await;
     assert_eq!(saved.status(), StatusCode::OK);
     let saved: serde_json::Value = saved.json().await.unwrap();
-    let value = |col: &str| saved["report"]["cells"].as_array().unwrap().iter().find(|c| c["row"] == "r0" && c["col"] == col).unwrap()["value"].clone();
-    assert_eq!((value("c4"), value("c5"), value("c3")), (json!(1250), json!(310), json!(1560)), "read, then recomputed");
+    let value = |col: &str| {
+        saved["report"]["cells"].as_array().unwrap().iter().find(|c| c["row"] == "r0" && c["col"] == col).unwrap()["value"].clone()
+    };
+    assert_eq!(
+        (value("c4"), value("c5"), value("c3")),
+        (json!(1250), json!(310), json!(1560)),
+        "read, then recomputed"
+    );
 
     // An .xls (BIFF8) workbook written by xlwt.
     let xls = python_file(
@@ -211,37 +263,72 @@ async fn workbooks_from_other_programs_import_and_refusals_name_the_place(backen
     );
     assert!(xls.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]), "a compound document");
     let saved: serde_json::Value = import_(&app, &entry, id, "?dry_run=false", xls).await.json().await.unwrap();
-    let changed: Vec<(&str, &str, &serde_json::Value)> =
-        saved["changed"].as_array().unwrap().iter().map(|c| (c["row"].as_str().unwrap(), c["col"].as_str().unwrap(), &c["after"])).collect();
-    assert!(changed.contains(&("r0", "c4", &json!(1300))) && changed.contains(&("r0", "c5", &json!(320))), "{changed:?}");
+    let changed: Vec<(&str, &str, &serde_json::Value)> = saved["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["row"].as_str().unwrap(), c["col"].as_str().unwrap(), &c["after"]))
+        .collect();
+    assert!(
+        changed.contains(&("r0", "c4", &json!(1300))) && changed.contains(&("r0", "c5", &json!(320))),
+        "{changed:?}"
+    );
     assert!(changed.contains(&("tong", "c3", &json!(1620))), "the totals recomputed: {changed:?}");
     let stored = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
 
     // Refused, naming the place, and changing nothing: a row inserted without a code, and an encrypted file.
     let mut inserted = numbers_row(7);
-    inserted.extend([(8, 1, V::S("r0")), (8, 5, V::N(1.0)), (9, 2, V::S("Dòng chèn thêm")), (9, 5, V::N(5.0)), (10, 1, V::S("tong"))]);
+    inserted.extend([
+        (8, 1, V::S("r0")),
+        (8, 5, V::N(1.0)),
+        (9, 2, V::S("Dòng chèn thêm")),
+        (9, 5, V::N(5.0)),
+        (10, 1, V::S("tong")),
+    ]);
     let encrypted = python_file(
         "import sys, io, msoffcrypto.format.ooxml as o\nsrc = open(sys.argv[2], 'rb')\nout = open(sys.argv[1], 'wb')\no.OOXMLFile(src).encrypt('matkhau', out)\nout.close()\n",
         "xlsx",
         Some(&downloaded),
     );
-    for (body, expect) in
-        [(workbook(&inserted), "Trang tính \"Bieu\", dòng 10, cột F: dòng không có mã chỉ tiêu nhưng có số liệu"), (encrypted, "đã được đặt mật khẩu")]
-    {
-        let error = assert_error(import_(&app, &entry, id, "?dry_run=false", body).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
-        let messages: Vec<&str> = error["error"]["cells"].as_array().unwrap().iter().map(|c| c["message"].as_str().unwrap()).collect();
+    for (body, expect) in [
+        (workbook(&inserted), "Trang tính \"Bieu\", dòng 10, cột F: dòng không có mã chỉ tiêu nhưng có số liệu"),
+        (encrypted, "đã được đặt mật khẩu"),
+    ] {
+        let error = assert_error(
+            import_(&app, &entry, id, "?dry_run=false", body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_cells",
+        )
+        .await;
+        let messages: Vec<&str> =
+            error["error"]["cells"].as_array().unwrap().iter().map(|c| c["message"].as_str().unwrap()).collect();
         assert!(messages.iter().any(|m| m.contains(expect)), "{expect}: {messages:?}");
         assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, stored, "{expect}: nothing changed");
     }
     // The same uncoded row is a footer when no coded row follows it, unless it holds numbers.
     let mut trailing = numbers_row(7);
     trailing.extend([(8, 1, V::S("r0")), (8, 5, V::N(1300.0)), (9, 1, V::S("tong")), (10, 4, V::N(99.0))]);
-    let error = assert_error(import_(&app, &entry, id, "", workbook(&trailing)).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
-    assert!(error["error"]["cells"][0]["message"].as_str().unwrap().starts_with("Trang tính \"Bieu\", dòng 11, cột E: dòng không có mã chỉ tiêu"), "{error}");
+    let error = assert_error(
+        import_(&app, &entry, id, "", workbook(&trailing)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_cells",
+    )
+    .await;
+    assert!(
+        error["error"]["cells"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Trang tính \"Bieu\", dòng 11, cột E: dòng không có mã chỉ tiêu"),
+        "{error}"
+    );
     let mut footer = trailing.clone();
     footer.pop();
     footer.push((10, 4, V::S("Người lập biểu")));
-    assert_eq!(import_(&app, &entry, id, "", workbook(&footer)).await.status(), StatusCode::OK, "text under the table is a signature block");
+    assert_eq!(
+        import_(&app, &entry, id, "", workbook(&footer)).await.status(),
+        StatusCode::OK,
+        "text under the table is a signature block"
+    );
 }
 
 both!(workbooks_from_other_programs_import_and_refusals_name_the_place);

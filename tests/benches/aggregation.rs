@@ -69,7 +69,7 @@ async fn unit(app: &TestApp, parent: &Unit, code: &str, name: &str, level: &str)
         level: Code::parse(level, "level").unwrap(),
         valid_from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
     };
-    app.state.store.create_unit(&grant, &Actor::operator(), new, None).await.unwrap()
+    app.state.app.store_unscoped().create_unit(&grant, &Actor::operator(), new, None).await.unwrap()
 }
 
 fn report(unit: &Unit, receiver: &Unit, period: Period) -> NewReport {
@@ -95,7 +95,12 @@ fn report(unit: &Unit, receiver: &Unit, period: Period) -> NewReport {
 
 async fn aggregate(app: &TestApp, who: &baocao_tests::Session, id: i64) -> (Duration, Value) {
     let t = Instant::now();
-    let response = app.request(who, Method::POST, &format!("/api/v1/reports/{id}/aggregate")).json(&json!({})).send().await.unwrap();
+    let response = app
+        .request(who, Method::POST, &format!("/api/v1/reports/{id}/aggregate"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     let elapsed = t.elapsed();
     let status = response.status();
     let body: Value = response.json().await.unwrap();
@@ -106,23 +111,32 @@ async fn aggregate(app: &TestApp, who: &baocao_tests::Session, id: i64) -> (Dura
 async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
     let name = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
     // The service logs where an aggregation's time goes (load, combine, regime, store).
-    let app = spawn_app_with(backend, |s| s.log.filter = "baocao_http::reports=info,warn".to_owned()).await;
+    let app = spawn_app_with(backend, |s| s.log.filter = "baocao_app::reports=info,warn".to_owned()).await;
     let admin = app.login("admin").await;
-    let wasm = baocao_plugins::fixture_plugin("fixture_wide_form").expect("the wide-form fixture is built with the regimes");
-    let uploaded = app.request(&admin, Method::POST, "/api/v1/regimes").header("content-type", "application/wasm").body(wasm).send().await.unwrap();
+    let wasm =
+        baocao_plugins::fixture_plugin("fixture_wide_form").expect("the wide-form fixture is built with the regimes");
+    let uploaded = app
+        .request(&admin, Method::POST, "/api/v1/regimes")
+        .header("content-type", "application/wasm")
+        .body(wasm)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(uploaded.status(), 201);
 
     // The country: the Hưng Yên tenant's root stands for the national unit.
     let t = Instant::now();
-    let national = app.state.store.unit_for_check(UnitId(app.unit_id("hungyen", "hungyen").await)).await.unwrap();
-    let vpcp = app.state.store.unit_for_check(national.parent_id.unwrap()).await.unwrap();
+    let national =
+        app.state.app.store_unscoped().unit_unscoped(UnitId(app.unit_id("hungyen", "hungyen").await)).await.unwrap();
+    let vpcp = app.state.app.store_unscoped().unit_unscoped(national.parent_id.unwrap()).await.unwrap();
     let mut provinces = Vec::new();
     let mut commune_units: Vec<(usize, Unit)> = Vec::new();
     for p in 0..PROVINCES {
         let province = unit(&app, &national, &format!("bench-p{p}"), &format!("Tỉnh thử {p}"), "huyen").await;
         let share = communes / PROVINCES + usize::from(p < communes % PROVINCES);
         for c in 0..share {
-            commune_units.push((p, unit(&app, &province, &format!("bench-p{p}-x{c}"), &format!("Xã thử {p}.{c}"), "xa").await));
+            commune_units
+                .push((p, unit(&app, &province, &format!("bench-p{p}-x{c}"), &format!("Xã thử {p}.{c}"), "xa").await));
         }
         provinces.push(province);
     }
@@ -131,20 +145,50 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
     let next_year = Period::new(PeriodKind::Year, year + 1, 1).unwrap();
     // Every commune sends to the national unit this year; the first province's communes send to it next year.
     let cells = commune_cells(1);
-    app.state.store.operator_bulk_reports(vec![report(&national, &vpcp, this_year), report(&provinces[0], &national, next_year)], None).await.unwrap();
-    app.state.store.operator_bulk_reports(commune_units.iter().map(|(_, u)| report(u, &national, this_year)).collect(), Some(&cells)).await.unwrap();
     app.state
-        .store
-        .operator_bulk_reports(commune_units.iter().filter(|(p, _)| *p == 0).map(|(_, u)| report(u, &provinces[0], next_year)).collect(), Some(&cells))
+        .app
+        .store_unscoped()
+        .operator_bulk_reports(
+            vec![report(&national, &vpcp, this_year), report(&provinces[0], &national, next_year)],
+            None,
+        )
+        .await
+        .unwrap();
+    app.state
+        .app
+        .store_unscoped()
+        .operator_bulk_reports(
+            commune_units.iter().map(|(_, u)| report(u, &national, this_year)).collect(),
+            Some(&cells),
+        )
+        .await
+        .unwrap();
+    app.state
+        .app
+        .store_unscoped()
+        .operator_bulk_reports(
+            commune_units.iter().filter(|(p, _)| *p == 0).map(|(_, u)| report(u, &provinces[0], next_year)).collect(),
+            Some(&cells),
+        )
         .await
         .unwrap();
     let aggregator = Username::parse("hy.tonghop").unwrap();
-    app.state.store.operator_grant(&aggregator, &GroupCode::parse("TINH_HUYEN_TONGHOP").unwrap(), provinces[0].id).await.unwrap();
+    app.state
+        .app
+        .store_unscoped()
+        .operator_grant(&aggregator, &GroupCode::parse("TINH_HUYEN_TONGHOP").unwrap(), provinces[0].id)
+        .await
+        .unwrap();
     let me = app.login("hy.tonghop").await;
-    let rows = app.state.store.all_memberships_of(baocao_domain::ids::UserId(me.user_id())).await.unwrap();
-    app.state.authz.replace_memberships(baocao_domain::ids::UserId(me.user_id()), &rows).await.unwrap();
+    let rows =
+        app.state.app.store_unscoped().all_memberships_of(baocao_domain::ids::UserId(me.user_id())).await.unwrap();
+    app.state.app.authz_unscoped().replace_memberships(baocao_domain::ids::UserId(me.user_id()), &rows).await.unwrap();
     let total_cells = commune_units.len() * cells.len();
-    println!("{:<58} {name:<9} {:>9.1} s", format!("setup: {} communes, {total_cells} cells", commune_units.len()), t.elapsed().as_secs_f64());
+    println!(
+        "{:<58} {name:<9} {:>9.1} s",
+        format!("setup: {} communes, {total_cells} cells", commune_units.len()),
+        t.elapsed().as_secs_f64()
+    );
 
     // The receiving units' own reports are the only ones not accepted yet.
     let own_report = |unit: &Unit, period: Period| {
@@ -169,8 +213,16 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
         national_times.push(d);
         check = body;
     }
-    let total = check["report"]["cells"].as_array().unwrap().iter().find(|c| c["row"] == "tong" && c["col"] == "c3").unwrap()["value"].as_i64().unwrap();
-    let expected = cells.iter().find(|c| c.row == "tong" && c.col == "c3").unwrap().value.as_i64().unwrap() * commune_units.len() as i64;
+    let total = check["report"]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["row"] == "tong" && c["col"] == "c3")
+        .unwrap()["value"]
+        .as_i64()
+        .unwrap();
+    let expected = cells.iter().find(|c| c.row == "tong" && c.col == "c3").unwrap().value.as_i64().unwrap()
+        * commune_units.len() as i64;
     assert_eq!(total, expected, "the national total is every commune's total");
     let mut province_times = Vec::new();
     for _ in 0..runs.max(5) {
@@ -188,7 +240,8 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
     .await
     .unwrap();
     let t = Instant::now();
-    let numbers: Vec<(String, String, f64)> = cells.iter().filter_map(|c| Some((c.row.clone(), c.col.clone(), c.value.as_f64()?))).collect();
+    let numbers: Vec<(String, String, f64)> =
+        cells.iter().filter_map(|c| Some((c.row.clone(), c.col.clone(), c.value.as_f64()?))).collect();
     db.execute_unprepared("BEGIN").await.unwrap();
     let mut batch = String::new();
     let mut in_batch = 0;
@@ -216,7 +269,10 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
     for _ in 0..runs.clamp(1, 3) {
         let t = Instant::now();
         let rows = db
-            .query_all_raw(Statement::from_string(backend_kind, "SELECT row_code, col_code, SUM(value) FROM bench_cells GROUP BY row_code, col_code"))
+            .query_all_raw(Statement::from_string(
+                backend_kind,
+                "SELECT row_code, col_code, SUM(value) FROM bench_cells GROUP BY row_code, col_code",
+            ))
             .await
             .unwrap();
         baseline.push(t.elapsed());

@@ -43,13 +43,24 @@ async fn timed(n: usize, mut f: impl AsyncFnMut(usize)) -> Vec<Duration> {
 }
 
 fn line(label: &str, backend: &str, sorted: &[Duration]) {
-    println!("{label:<52} {backend:<9} p50 {:>8.2} ms   p99 {:>8.2} ms", ms(percentile(sorted, 0.5)), ms(percentile(sorted, 0.99)));
+    println!(
+        "{label:<52} {backend:<9} p50 {:>8.2} ms   p99 {:>8.2} ms",
+        ms(percentile(sorted, 0.5)),
+        ms(percentile(sorted, 0.99))
+    );
 }
 
 async fn wide_report(app: &TestApp) -> (Session, i64, i32) {
     let admin = app.login("admin").await;
-    let wasm = baocao_plugins::fixture_plugin("fixture_wide_form").expect("the wide-form fixture is built with the regimes");
-    let uploaded = app.request(&admin, Method::POST, "/api/v1/regimes").header("content-type", "application/wasm").body(wasm).send().await.unwrap();
+    let wasm =
+        baocao_plugins::fixture_plugin("fixture_wide_form").expect("the wide-form fixture is built with the regimes");
+    let uploaded = app
+        .request(&admin, Method::POST, "/api/v1/regimes")
+        .header("content-type", "application/wasm")
+        .body(wasm)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(uploaded.status(), 201, "upload: {:?}", uploaded.text().await);
     let province = app.login("hy.tonghop").await;
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
@@ -68,11 +79,23 @@ async fn wide_report(app: &TestApp) -> (Session, i64, i32) {
     let entry = app.login("hy.phohien.nhaplieu").await;
     let version = assigned[0]["report"]["version"].as_i64().unwrap() as i32;
     // 100 rows, every input cell filled so that (3) = (10) + (14) holds.
-    let rows: Vec<Value> = (1..=100).map(|i| json!({"code": format!("r{i}"), "title": format!("Chỉ tiêu {i}")})).collect();
+    let rows: Vec<Value> =
+        (1..=100).map(|i| json!({"code": format!("r{i}"), "title": format!("Chỉ tiêu {i}")})).collect();
     let mut cells = Vec::new();
     for i in 1..=100 {
         let row = format!("r{i}");
-        for (col, v) in [("c4", 10), ("c5", 10), ("c6", 10), ("c7", 10), ("c8", 10), ("c9", 10), ("c11", 20), ("c12", 10), ("c13", 10), ("c14", 20)] {
+        for (col, v) in [
+            ("c4", 10),
+            ("c5", 10),
+            ("c6", 10),
+            ("c7", 10),
+            ("c8", 10),
+            ("c9", 10),
+            ("c11", 20),
+            ("c12", 10),
+            ("c13", 10),
+            ("c14", 20),
+        ] {
             cells.push(json!({"row": row, "col": col, "value": v + i}));
         }
         cells.push(json!({"row": row, "col": "c16", "value": "12,5"}));
@@ -109,9 +132,14 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
     line("GET /api/v1/me (round-trip floor)", name, &floor);
     let save = timed(saves, async |i| {
         // The grid sends the cells the user changed: a column of 20 rows here.
-        let cells: Vec<Value> = (1..=20).map(|r| json!({"row": format!("r{r}"), "col": "c16", "value": format!("{},{}", i, r)})).collect();
-        let r =
-            app.request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data")).json(&json!({"version": version, "cells": cells})).send().await.unwrap();
+        let cells: Vec<Value> =
+            (1..=20).map(|r| json!({"row": format!("r{r}"), "col": "c16", "value": format!("{},{}", i, r)})).collect();
+        let r = app
+            .request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data"))
+            .json(&json!({"version": version, "cells": cells}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
         let body: Value = r.json().await.unwrap();
         version = body["version"].as_i64().unwrap() as i32;
@@ -136,8 +164,8 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
     // modelled as many forms of one ward, which is the same rows for the list query.
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
     let province = app.unit_id("hungyen", "hungyen").await;
-    let ward_unit = app.state.store.unit_for_check(UnitId(ward)).await.unwrap();
-    let province_unit = app.state.store.unit_for_check(UnitId(province)).await.unwrap();
+    let ward_unit = app.state.app.store_unscoped().unit_unscoped(UnitId(ward)).await.unwrap();
+    let province_unit = app.state.app.store_unscoped().unit_unscoped(UnitId(province)).await.unwrap();
     let period = Period::new(PeriodKind::Year, chrono::Utc::now().year(), 1).unwrap();
     let day = chrono::NaiveDate::from_ymd_opt(period.year, 12, 14).unwrap();
     let items: Vec<NewReport> = (0..reports)
@@ -160,7 +188,7 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
         })
         .collect();
     let t = Instant::now();
-    app.state.store.operator_bulk_reports(items, None).await.unwrap();
+    app.state.app.store_unscoped().operator_bulk_reports(items, None).await.unwrap();
     println!("{:<52} {name:<9} {:>8.1} s", format!("inserting {reports} reports (setup)"), t.elapsed().as_secs_f64());
     let aggregator = app.login("hy.tonghop").await;
     let list = timed(saves, async |_| {
@@ -197,7 +225,10 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
 /// The process's peak resident memory so far (VmHWM), in MiB.
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok());
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok());
     kib.unwrap_or(0.0) / 1024.0
 }
 
@@ -211,7 +242,8 @@ async fn excel_round_trip(app: &TestApp, entry: &Session, id: i64, name: &str, n
         r.bytes().await.unwrap().to_vec()
     };
     let import = async |id: i64, book: Vec<u8>| {
-        let r = app.request(entry, Method::POST, &format!("/api/v1/reports/{id}/xlsx")).body(book).send().await.unwrap();
+        let r =
+            app.request(entry, Method::POST, &format!("/api/v1/reports/{id}/xlsx")).body(book).send().await.unwrap();
         let status = r.status();
         let body: Value = r.json().await.unwrap();
         assert_eq!(status, 200, "{body}");
@@ -225,8 +257,11 @@ async fn excel_round_trip(app: &TestApp, entry: &Session, id: i64, name: &str, n
 
     // A long free-text report: 2,000 rows.
     let big = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
-    let rows: Vec<Value> = (101..=2100).map(|i| json!({"code": format!("r{i}"), "title": format!("Chỉ tiêu {i}")})).collect();
-    let cells: Vec<Value> = (101..=2100).flat_map(|i| [json!({"row": format!("r{i}"), "col": "c17", "value": format!("ghi chú {i}")})]).collect();
+    let rows: Vec<Value> =
+        (101..=2100).map(|i| json!({"code": format!("r{i}"), "title": format!("Chỉ tiêu {i}")})).collect();
+    let cells: Vec<Value> = (101..=2100)
+        .flat_map(|i| [json!({"row": format!("r{i}"), "col": "c17", "value": format!("ghi chú {i}")})])
+        .collect();
     let saved = app
         .request(entry, Method::PUT, &format!("/api/v1/reports/{id}/data"))
         .json(&json!({"version": big["version"], "rows_added": rows, "cells": cells}))

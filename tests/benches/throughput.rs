@@ -67,7 +67,8 @@ where
 }
 
 fn row(name: &str, f: &Figures, baseline: Option<f64>) {
-    let ratio = baseline.map(|b| format!("{:>8.1}%", 100.0 * f.per_second() / b)).unwrap_or_else(|| "       —".to_owned());
+    let ratio =
+        baseline.map(|b| format!("{:>8.1}%", 100.0 * f.per_second() / b)).unwrap_or_else(|| "       —".to_owned());
     println!(
         "{name:<44} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  {ratio}",
         f.per_second(),
@@ -79,11 +80,16 @@ fn row(name: &str, f: &Figures, baseline: Option<f64>) {
 async fn bare_baseline(total: usize) -> Figures {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let server = HttpServer::new(|| App::new().route("/units", web::get().to(|| async { HttpResponse::Ok().json(json!([{"id": 1, "name": "UBND tỉnh"}])) })))
-        .workers(2)
-        .listen(listener)
-        .unwrap()
-        .run();
+    let server = HttpServer::new(|| {
+        App::new().route(
+            "/units",
+            web::get().to(|| async { HttpResponse::Ok().json(json!([{"id": 1, "name": "UBND tỉnh"}])) }),
+        )
+    })
+    .workers(2)
+    .listen(listener)
+    .unwrap()
+    .run();
     let handle = server.handle();
     tokio::spawn(server);
     let client = reqwest::Client::new();
@@ -109,7 +115,9 @@ async fn platform(backend: Backend, total: usize, baseline: f64) {
     let logins = load((total / 10).max(CONCURRENCY), move || {
         let c = c.clone();
         let url = url.clone();
-        async move { c.post(url).json(&json!({"username": "tb.minhquang.nhaplieu", "password": PASSWORD})).send().await.unwrap() }
+        async move {
+            c.post(url).json(&json!({"username": "tb.minhquang.nhaplieu", "password": PASSWORD})).send().await.unwrap()
+        }
     })
     .await;
     row(&format!("{name}: POST /api/v1/auth/login"), &logins, Some(baseline));
@@ -171,7 +179,11 @@ async fn cold_start() {
         };
         tokio::time::sleep(Duration::from_secs(1)).await;
         let rss = rss_kib(child.id()).unwrap_or(0);
-        println!("baocao serve, {label:<28} ready after {:>7.1} ms, idle RSS {:>6.1} MiB", ready_after.as_secs_f64() * 1e3, rss as f64 / 1024.0);
+        println!(
+            "baocao serve, {label:<28} ready after {:>7.1} ms, idle RSS {:>6.1} MiB",
+            ready_after.as_secs_f64() * 1e3,
+            rss as f64 / 1024.0
+        );
         child.kill().unwrap();
         child.wait().unwrap();
     }

@@ -52,7 +52,8 @@ impl Drop for TestDb {
                 rt.block_on(async move {
                     use sea_orm::ConnectionTrait;
                     if let Ok(db) = sea_orm::Database::connect(postgres_admin_url()).await {
-                        let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                        let _ =
+                            db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
                     }
                 });
             })
@@ -72,7 +73,9 @@ pub async fn fresh_database(backend: Backend) -> (String, TestDb) {
         Backend::Postgres => {
             use sea_orm::ConnectionTrait;
             let name = unique("baocao_t");
-            let admin = sea_orm::Database::connect(postgres_admin_url()).await.expect("PostgreSQL at 127.0.0.1:5432 must be running");
+            let admin = sea_orm::Database::connect(postgres_admin_url())
+                .await
+                .expect("PostgreSQL at 127.0.0.1:5432 must be running");
             admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
             let base = postgres_admin_url();
             let url = match base.rsplit_once('/') {
@@ -140,6 +143,54 @@ pub async fn start(settings: Settings, seed: bool) -> TestApp {
     TestApp { address: format!("http://127.0.0.1:{port}"), port, backend, database_url, state, client, _db: None }
 }
 
+/// The application alone, without a web server, on a fresh database with
+/// the demo world: for use-case tests.
+pub struct AppOnly {
+    pub app: baocao_app::App,
+    settings: Settings,
+    store: baocao_storage::Store,
+    _db: TestDb,
+}
+
+pub async fn app_only(backend: Backend) -> AppOnly {
+    let (url, db) = fresh_database(backend).await;
+    let settings = test_settings(&url);
+    baocao_config::init_tracing(&settings.log);
+    let store = open_store(&settings).await.unwrap();
+    demo::seed(&store, &Password::parse(PASSWORD).unwrap()).await.unwrap();
+    let app = assemble(&settings, &store).await;
+    AppOnly { app, settings, store, _db: db }
+}
+
+async fn assemble(settings: &Settings, store: &baocao_storage::Store) -> baocao_app::App {
+    let bus = std::sync::Arc::new(baocao_bus::InProcessBus::default());
+    baocao_app::start::assemble(settings.clone(), store.clone(), bus).await.unwrap()
+}
+
+impl AppOnly {
+    /// A demo account as the use cases see it.
+    pub async fn caller(&self, username: &str) -> baocao_app::Caller {
+        let name = baocao_domain::types::Username::parse(username).unwrap();
+        baocao_app::Caller::new(
+            self.store.login_record(&name).await.unwrap().unwrap_or_else(|| panic!("no account {username}")).user,
+        )
+    }
+
+    /// Another application over the same database, whose clock stands at `now`.
+    pub async fn at(&self, now: chrono::DateTime<chrono::Utc>) -> baocao_app::App {
+        assemble(&self.settings, &self.store).await.with_clock(std::sync::Arc::new(baocao_app::clock::FixedClock(now)))
+    }
+
+    pub async fn unit_id(&self, tenant: &str, code: &str) -> baocao_domain::ids::UnitId {
+        self.store
+            .unit_by_code_unscoped(tenant, code)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no unit {tenant}/{code}"))
+            .id
+    }
+}
+
 /// A signed-in caller of the API.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -164,7 +215,12 @@ impl TestApp {
     }
 
     pub async fn try_login(&self, username: &str, password: &str) -> Response {
-        self.client.post(self.url("/api/v1/auth/login")).json(&json!({"username": username, "password": password})).send().await.unwrap()
+        self.client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn login(&self, username: &str) -> Session {
@@ -175,7 +231,11 @@ impl TestApp {
         let response = self.try_login(username, password).await;
         assert_eq!(response.status(), StatusCode::OK, "login of {username}");
         let body: Value = response.json().await.unwrap();
-        Session { token: body["token"].as_str().unwrap().to_owned(), csrf: body["csrf_token"].as_str().unwrap().to_owned(), user: body["user"].clone() }
+        Session {
+            token: body["token"].as_str().unwrap().to_owned(),
+            csrf: body["csrf_token"].as_str().unwrap().to_owned(),
+            user: body["user"].clone(),
+        }
     }
 
     pub fn request(&self, who: &Session, method: Method, path: &str) -> RequestBuilder {
@@ -207,7 +267,15 @@ impl TestApp {
 
     /// The id of a unit by tenant and unit code, read straight from the store.
     pub async fn unit_id(&self, tenant: &str, code: &str) -> i64 {
-        self.state.store.unit_by_code(tenant, code).await.unwrap().unwrap_or_else(|| panic!("no unit {tenant}/{code}")).id.0
+        self.state
+            .app
+            .store_unscoped()
+            .unit_by_code_unscoped(tenant, code)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no unit {tenant}/{code}"))
+            .id
+            .0
     }
 
     /// Every unit and user, as the platform operator sees them: to check that a refused write stored nothing.

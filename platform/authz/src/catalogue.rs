@@ -50,10 +50,16 @@ impl PolicySet {
             }
             let fields: Vec<String> = line.split(',').map(|f| f.trim().to_owned()).collect();
             if fields.len() != 5 || fields[0] != "p" {
-                return Err(PolicyError::Catalogue(format!("policy.csv line {}: expected `p, group, object, action, reach`", n + 1)));
+                return Err(PolicyError::Catalogue(format!(
+                    "policy.csv line {}: expected `p, group, object, action, reach`",
+                    n + 1
+                )));
             }
             if fields[4] != "unit" && fields[4] != "subtree" {
-                return Err(PolicyError::Catalogue(format!("policy.csv line {}: reach must be unit or subtree", n + 1)));
+                return Err(PolicyError::Catalogue(format!(
+                    "policy.csv line {}: reach must be unit or subtree",
+                    n + 1
+                )));
             }
             rules.push(fields[1..].to_vec());
         }
@@ -161,7 +167,10 @@ mod tests {
     #[test]
     fn malformed_catalogue_is_refused() {
         assert!(GroupCatalogue::parse("[[group]]\ncode = \"x\"").is_err());
-        let twice = format!("{GROUPS}\n{}", GROUPS.split("# --- a)").next().unwrap_or_default().replace("# The predefined", "#"));
+        let twice = format!(
+            "{GROUPS}\n{}",
+            GROUPS.split("# --- a)").next().unwrap_or_default().replace("# The predefined", "#")
+        );
         assert!(GroupCatalogue::parse(&twice).is_err());
     }
 }

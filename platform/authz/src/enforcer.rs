@@ -61,8 +61,11 @@ impl Authorizer {
     }
 
     /// Adds every membership of the platform (start-up).
-    pub async fn load_memberships(&self, all: impl IntoIterator<Item = (UserId, Membership)>) -> Result<(), PolicyError> {
-        let rules: Vec<Vec<String>> = all.into_iter().map(|(user, m)| vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]).collect();
+    pub async fn load_memberships(
+        &self, all: impl IntoIterator<Item = (UserId, Membership)>,
+    ) -> Result<(), PolicyError> {
+        let rules: Vec<Vec<String>> =
+            all.into_iter().map(|(user, m)| vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]).collect();
         if !rules.is_empty() {
             self.enforcer.write().await.add_grouping_policies(rules).await?;
         }
@@ -73,7 +76,8 @@ impl Authorizer {
     pub async fn replace_memberships(&self, user: UserId, memberships: &[Membership]) -> Result<(), PolicyError> {
         let mut enforcer = self.enforcer.write().await;
         enforcer.remove_filtered_grouping_policy(0, vec![subject(user)]).await?;
-        let rules: Vec<Vec<String>> = memberships.iter().map(|m| vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]).collect();
+        let rules: Vec<Vec<String>> =
+            memberships.iter().map(|m| vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]).collect();
         if !rules.is_empty() {
             enforcer.add_grouping_policies(rules).await?;
         }
@@ -107,7 +111,9 @@ impl Authorizer {
 
     /// Walks from the target up to the root: a rule held at the target itself
     /// applies with either reach, one held at an ancestor only with "subtree".
-    async fn check_object(&self, user: UserId, object: &str, action: &'static str, target: &UnitPath) -> Result<UnitId, Denied> {
+    async fn check_object(
+        &self, user: UserId, object: &str, action: &'static str, target: &UnitPath,
+    ) -> Result<UnitId, Denied> {
         let enforcer = self.enforcer.read().await;
         let ids = target.ids();
         let Some(&unit) = ids.last() else {
@@ -125,7 +131,9 @@ impl Authorizer {
     /// For acts on a unit that does not exist yet or is being removed: only
     /// rules held at `parent` or above with reach "subtree" count. A clerk
     /// who holds a group at a unit may therefore not create or delete its children.
-    async fn check_object_below(&self, user: UserId, object: &str, action: &'static str, parent: &UnitPath) -> Result<UnitId, Denied> {
+    async fn check_object_below(
+        &self, user: UserId, object: &str, action: &'static str, parent: &UnitPath,
+    ) -> Result<UnitId, Denied> {
         let enforcer = self.enforcer.read().await;
         let ids = parent.ids();
         let Some(&unit) = ids.last() else {
@@ -155,7 +163,9 @@ impl Authorizer {
     /// Checks that `user` may grant or revoke `group` at the unit at `target`.
     /// A delegated administrator passes only for the groups its own group
     /// lists as grantable, and only inside its subtree.
-    pub async fn check_grant(&self, user: UserId, group: &GroupCode, target: &UnitPath) -> Result<Grant<perms::GrantGroup>, Denied> {
+    pub async fn check_grant(
+        &self, user: UserId, group: &GroupCode, target: &UnitPath,
+    ) -> Result<Grant<perms::GrantGroup>, Denied> {
         let object = format!("group:{}", group.as_str());
         let unit = self.check_object(user, &object, "grant", target).await?;
         Ok(Grant::new(user, target.clone(), unit))
@@ -183,8 +193,14 @@ impl Authorizer {
         for &ancestor in ids.iter().rev() {
             let reach = if ancestor == unit { Reach::Unit } else { Reach::Subtree };
             for rule in enforcer.get_filtered_grouping_policy(2, vec![domain(ancestor)]) {
-                let Some(user) = rule.first().and_then(|s| s.strip_prefix("u:")).and_then(|s| s.parse().ok()).map(UserId) else { continue };
-                if !out.contains(&user) && Self::allowed(&enforcer, user, ancestor, "report", role.policy_action(), reach) {
+                let Some(user) =
+                    rule.first().and_then(|s| s.strip_prefix("u:")).and_then(|s| s.parse().ok()).map(UserId)
+                else {
+                    continue;
+                };
+                if !out.contains(&user)
+                    && Self::allowed(&enforcer, user, ancestor, "report", role.policy_action(), reach)
+                {
                     out.push(user);
                 }
             }
@@ -275,8 +291,14 @@ mod tests {
         let g = |c: &str| GroupCode::parse(c).unwrap();
         assert!(authz.check_grant(district_admin, &g("TINH_XA_NHAPLIEU"), &path(&[1, 2, 3, 4])).await.is_ok());
         assert!(authz.check_grant(district_admin, &g("TINH_HUYEN_QUANTRI"), &path(&[1, 2, 3])).await.is_ok());
-        assert!(authz.check_grant(district_admin, &g("TINH_QUANTRI"), &path(&[1, 2, 3])).await.is_err(), "beyond its groups");
-        assert!(authz.check_grant(district_admin, &g("TINH_XA_NHAPLIEU"), &path(&[1, 2])).await.is_err(), "beyond its subtree");
+        assert!(
+            authz.check_grant(district_admin, &g("TINH_QUANTRI"), &path(&[1, 2, 3])).await.is_err(),
+            "beyond its groups"
+        );
+        assert!(
+            authz.check_grant(district_admin, &g("TINH_XA_NHAPLIEU"), &path(&[1, 2])).await.is_err(),
+            "beyond its subtree"
+        );
     }
 
     #[tokio::test]
@@ -286,7 +308,10 @@ mod tests {
         let clerk = UserId(16);
         authz.load_memberships([(admin, m("TINH_HUYEN_QUANTRI", 3)), (clerk, m("TINH_HUYEN_GUI", 3))]).await.unwrap();
         assert!(authz.check_below::<ManageUnits>(admin, &path(&[1, 2, 3])).await.is_ok());
-        assert!(authz.check_below::<ManageUnits>(admin, &path(&[1, 2])).await.is_err(), "may not add siblings of its own unit");
+        assert!(
+            authz.check_below::<ManageUnits>(admin, &path(&[1, 2])).await.is_err(),
+            "may not add siblings of its own unit"
+        );
         assert!(authz.check_below::<ReadUnits>(clerk, &path(&[1, 2, 3])).await.is_err());
         let g = GroupCode::parse("TINH_XA_NHAPLIEU").unwrap();
         assert!(authz.check_grant_below(admin, &g, &path(&[1, 2, 3])).await.is_ok());
@@ -313,10 +338,18 @@ mod tests {
         assert!(authz.check_role(entry, Role::Approve, &commune).await.is_err());
         assert!(authz.check_role(district, Role::Check, &path(&[1, 2, 3])).await.is_ok());
         assert!(authz.check_role(district, Role::Enter, &commune).await.is_err(), "entry is unit-reach only");
-        assert_eq!(authz.holders(Role::Send, &commune).await, vec![clerk, entry], "the commune's data-entry group may send too (policy)");
+        assert_eq!(
+            authz.holders(Role::Send, &commune).await,
+            vec![clerk, entry],
+            "the commune's data-entry group may send too (policy)"
+        );
         assert_eq!(authz.holders(Role::Approve, &commune).await, vec![leader]);
         assert_eq!(authz.holders(Role::Check, &path(&[1, 2, 3])).await, vec![district]);
-        assert_eq!(authz.holders(Role::Check, &commune).await, vec![district], "subtree reach covers the communes below");
+        assert_eq!(
+            authz.holders(Role::Check, &commune).await,
+            vec![district],
+            "subtree reach covers the communes below"
+        );
         assert!(authz.holders(Role::Check, &path(&[1, 2])).await.is_empty(), "but not the province above");
     }
 

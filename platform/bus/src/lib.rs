@@ -135,7 +135,8 @@ impl EventBus for RedisBus {
     async fn publish(&self, event: &Event) -> Result<(), BusError> {
         let payload = serde_json::to_string(event).map_err(|e| BusError::Unavailable(e.to_string()))?;
         let mut conn = self.conn.clone();
-        let _: i64 = redis::cmd("PUBLISH").arg(&self.channel).arg(payload).query_async(&mut conn).await.map_err(unavailable)?;
+        let _: i64 =
+            redis::cmd("PUBLISH").arg(&self.channel).arg(payload).query_async(&mut conn).await.map_err(unavailable)?;
         Ok(())
     }
 

@@ -9,5 +9,8 @@
 mod settings;
 mod telemetry;
 
-pub use settings::{AuthSettings, AuthzSettings, DatabaseSettings, HttpSettings, LogSettings, PluginSettings, RedisSettings, Settings, SettingsError, redact};
+pub use settings::{
+    AuthSettings, AuthzSettings, DatabaseSettings, HttpSettings, LogSettings, PluginSettings, RedisSettings, Settings,
+    SettingsError, redact,
+};
 pub use telemetry::{Metrics, init_tracing};

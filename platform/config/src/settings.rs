@@ -109,7 +109,13 @@ pub struct HttpSettings {
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        HttpSettings { listen: "127.0.0.1:8080".to_owned(), secure_cookies: true, max_body_bytes: 1024 * 1024, workers: 0, hsts: None }
+        HttpSettings {
+            listen: "127.0.0.1:8080".to_owned(),
+            secure_cookies: true,
+            max_body_bytes: 1024 * 1024,
+            workers: 0,
+            hsts: None,
+        }
     }
 }
 
@@ -213,14 +219,24 @@ impl Settings {
 
     /// As [`Settings::load`], reading the variables from `env` instead of the
     /// process environment when given (tests).
-    pub fn load_with_env(file: Option<&Path>, env: Option<std::collections::HashMap<String, String>>) -> Result<Self, SettingsError> {
-        let defaults = config::Config::try_from(&Settings::default()).map_err(|e| SettingsError::Invalid(e.to_string()))?;
+    pub fn load_with_env(
+        file: Option<&Path>, env: Option<std::collections::HashMap<String, String>>,
+    ) -> Result<Self, SettingsError> {
+        let defaults =
+            config::Config::try_from(&Settings::default()).map_err(|e| SettingsError::Invalid(e.to_string()))?;
         let mut builder = config::Config::builder().add_source(defaults);
         if let Some(path) = file {
             builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml).required(true));
         }
-        builder = builder.add_source(config::Environment::with_prefix("BAOCAO").prefix_separator("_").separator("__").try_parsing(true).source(env));
-        let settings: Settings = builder.build().and_then(|c| c.try_deserialize()).map_err(|e| SettingsError::Invalid(e.to_string()))?;
+        builder = builder.add_source(
+            config::Environment::with_prefix("BAOCAO")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true)
+                .source(env),
+        );
+        let settings: Settings =
+            builder.build().and_then(|c| c.try_deserialize()).map_err(|e| SettingsError::Invalid(e.to_string()))?;
         settings.validate()?;
         Ok(settings)
     }
@@ -228,7 +244,10 @@ impl Settings {
     pub fn validate(&self) -> Result<(), SettingsError> {
         let url = &self.database.url;
         if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Err(SettingsError::Invalid(format!("database.url must start with sqlite: or postgres:// (got {})", redact(url))));
+            return Err(SettingsError::Invalid(format!(
+                "database.url must start with sqlite: or postgres:// (got {})",
+                redact(url)
+            )));
         }
         if self.auth.session_minutes == 0 {
             return Err(SettingsError::Invalid("auth.session_minutes must be positive".to_owned()));

@@ -18,7 +18,11 @@ impl GroupCode {
         if (2..=64).contains(&v.len()) && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
             Ok(GroupCode(v.to_owned()))
         } else {
-            Err(Invalid::new("group", "invalid_group", Text::fixed("Mã nhóm người dùng không hợp lệ.", "Malformed group code.")))
+            Err(Invalid::new(
+                "group",
+                "invalid_group",
+                Text::fixed("Mã nhóm người dùng không hợp lệ.", "Malformed group code."),
+            ))
         }
     }
 

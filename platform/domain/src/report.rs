@@ -37,8 +37,16 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 8] =
-        [Status::New, Status::Draft, Status::Submitted, Status::UnitApproved, Status::Sent, Status::Accepted, Status::Rejected, Status::CorrectionRequested];
+    pub const ALL: [Status; 8] = [
+        Status::New,
+        Status::Draft,
+        Status::Submitted,
+        Status::UnitApproved,
+        Status::Sent,
+        Status::Accepted,
+        Status::Rejected,
+        Status::CorrectionRequested,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -147,8 +155,16 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 8] =
-        [Action::Submit, Action::Approve, Action::Reject, Action::Send, Action::Accept, Action::RequestCorrection, Action::ApproveCorrection, Action::Reopen];
+    pub const ALL: [Action; 8] = [
+        Action::Submit,
+        Action::Approve,
+        Action::Reject,
+        Action::Send,
+        Action::Accept,
+        Action::RequestCorrection,
+        Action::ApproveCorrection,
+        Action::Reopen,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -242,12 +258,17 @@ impl Refusal {
     pub fn text(&self) -> Text {
         match self {
             Refusal::NotNow { status, action } => Text::new(
-                format!("Không thể thực hiện \"{}\" khi báo cáo đang ở trạng thái \"{}\".", action.label().vi, status.label().vi),
+                format!(
+                    "Không thể thực hiện \"{}\" khi báo cáo đang ở trạng thái \"{}\".",
+                    action.label().vi,
+                    status.label().vi
+                ),
                 format!("\"{}\" is not possible while the report is \"{}\".", action.label().en, status.label().en),
             ),
-            Refusal::CommentRequired { action } => {
-                Text::new(format!("Cần nhập lý do khi \"{}\".", action.label().vi), format!("\"{}\" needs a comment.", action.label().en))
-            }
+            Refusal::CommentRequired { action } => Text::new(
+                format!("Cần nhập lý do khi \"{}\".", action.label().vi),
+                format!("\"{}\" needs a comment.", action.label().en),
+            ),
         }
     }
 }
@@ -302,7 +323,11 @@ pub const STEPS: [Step; 15] = {
 pub fn step_for(status: Status, action: Action, comment: Option<&str>) -> Result<Step, Refusal> {
     // Reopen applies to every editable status; listed once above for Draft.
     let lookup = if action == Action::Reopen && status.editable() { Status::Draft } else { status };
-    let found = STEPS.iter().find(|s| s.from == lookup && s.action == action).copied().ok_or(Refusal::NotNow { status, action })?;
+    let found = STEPS
+        .iter()
+        .find(|s| s.from == lookup && s.action == action)
+        .copied()
+        .ok_or(Refusal::NotNow { status, action })?;
     let found = Step { from: status, to: if action == Action::Reopen { status } else { found.to }, ..found };
     if found.comment_required && comment.is_none_or(|c| c.trim().is_empty()) {
         return Err(Refusal::CommentRequired { action });
@@ -323,6 +348,26 @@ pub fn actions_from(status: Status) -> Vec<Step> {
 /// the receiver reopened the report.
 pub fn entry_open(closes_on: chrono::NaiveDate, reopened: bool, today: chrono::NaiveDate) -> bool {
     reopened || today <= closes_on
+}
+
+/// Why a report at `status` cannot be changed by its unit (its data, sections
+/// or attachments), or None while it is editable. One text for every edit.
+pub fn edit_refused(status: Status) -> Option<Invalid> {
+    if status.editable() {
+        return None;
+    }
+    let label = status.label();
+    Some(Invalid::new(
+        "status",
+        "not_editable",
+        Text::new(
+            format!(
+                "Báo cáo đang ở trạng thái \"{}\" nên không thể sửa. Hãy yêu cầu đính chính nếu cần sửa.",
+                label.vi
+            ),
+            format!("The report is \"{}\" and cannot be edited. Request a correction to change it.", label.en),
+        ),
+    ))
 }
 
 /// Appraisal ("thẩm định") happens at the receiving unit between sending and
@@ -373,7 +418,9 @@ impl PeriodKind {
     }
 
     pub fn parse(s: &str) -> Option<PeriodKind> {
-        [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::HalfYear, PeriodKind::NineMonths, PeriodKind::Year].into_iter().find(|k| k.as_str() == s)
+        [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::HalfYear, PeriodKind::NineMonths, PeriodKind::Year]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 
     fn count(self) -> u32 {
@@ -390,13 +437,20 @@ impl Period {
     /// A period with a number that exists in its year (quarter 1–4 …) and a plausible year.
     pub fn new(kind: PeriodKind, year: i32, number: u32) -> Result<Period, crate::Invalid> {
         if !(2000..=2100).contains(&year) {
-            return Err(crate::Invalid::new("period", "bad_year", Text::fixed("Năm báo cáo không hợp lệ.", "The reporting year is not valid.")));
+            return Err(crate::Invalid::new(
+                "period",
+                "bad_year",
+                Text::fixed("Năm báo cáo không hợp lệ.", "The reporting year is not valid."),
+            ));
         }
         if number == 0 || number > kind.count() {
             return Err(crate::Invalid::new(
                 "period",
                 "bad_period_number",
-                Text::new(format!("Kỳ số {number} không tồn tại trong năm."), format!("Period number {number} does not exist in a year.")),
+                Text::new(
+                    format!("Kỳ số {number} không tồn tại trong năm."),
+                    format!("Period number {number} does not exist in a year."),
+                ),
             ));
         }
         Ok(Period { kind, year, number })
@@ -445,7 +499,9 @@ impl Period {
                 let q = ROMAN.get(self.number as usize).copied().unwrap_or("");
                 Text::new(format!("Quý {q} năm {y}"), format!("Q{} {y}", self.number))
             }
-            PeriodKind::HalfYear if self.number == 1 => Text::new(format!("6 tháng đầu năm {y}"), format!("First half of {y}")),
+            PeriodKind::HalfYear if self.number == 1 => {
+                Text::new(format!("6 tháng đầu năm {y}"), format!("First half of {y}"))
+            }
             PeriodKind::HalfYear => Text::new(format!("6 tháng cuối năm {y}"), format!("Second half of {y}")),
             PeriodKind::NineMonths => Text::new(format!("9 tháng năm {y}"), format!("Nine months of {y}")),
             PeriodKind::Month => Text::new(format!("Tháng {:02}/{y}", self.number), format!("{y}-{:02}", self.number)),
@@ -525,11 +581,20 @@ mod tests {
     #[test]
     fn rejections_need_a_comment() {
         for status in [Status::Submitted, Status::UnitApproved, Status::Sent, Status::CorrectionRequested] {
-            assert_eq!(step_for(status, Action::Reject, None), Err(Refusal::CommentRequired { action: Action::Reject }));
-            assert_eq!(step_for(status, Action::Reject, Some("   ")), Err(Refusal::CommentRequired { action: Action::Reject }));
+            assert_eq!(
+                step_for(status, Action::Reject, None),
+                Err(Refusal::CommentRequired { action: Action::Reject })
+            );
+            assert_eq!(
+                step_for(status, Action::Reject, Some("   ")),
+                Err(Refusal::CommentRequired { action: Action::Reject })
+            );
         }
         assert!(step_for(Status::Draft, Action::Submit, None).is_ok(), "submitting needs no comment");
-        assert!(step_for(Status::Accepted, Action::RequestCorrection, None).is_err(), "asking to correct an accepted report needs a reason");
+        assert!(
+            step_for(Status::Accepted, Action::RequestCorrection, None).is_err(),
+            "asking to correct an accepted report needs a reason"
+        );
     }
 
     #[test]

@@ -22,7 +22,8 @@ impl Username {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = raw.trim().to_ascii_lowercase();
         let ok_len = (3..=64).contains(&value.len());
-        let ok_chars = value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+        let ok_chars =
+            value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
         let ok_start = value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
         if ok_len && ok_chars && ok_start {
             Ok(Username(value))
@@ -102,10 +103,20 @@ impl fmt::Debug for Password {
 fn bounded_text(raw: &str, max: usize, field: &'static str, vi_name: &str, en_name: &str) -> Result<String, Invalid> {
     let value = raw.trim();
     if value.is_empty() {
-        return Err(invalid(field, "required", format!("{vi_name} không được để trống."), format!("{en_name} is required.")));
+        return Err(invalid(
+            field,
+            "required",
+            format!("{vi_name} không được để trống."),
+            format!("{en_name} is required."),
+        ));
     }
     if value.chars().count() > max {
-        return Err(invalid(field, "too_long", format!("{vi_name} dài tối đa {max} ký tự."), format!("{en_name} must be at most {max} characters.")));
+        return Err(invalid(
+            field,
+            "too_long",
+            format!("{vi_name} dài tối đa {max} ký tự."),
+            format!("{en_name} must be at most {max} characters."),
+        ));
     }
     if value.chars().any(char::is_control) {
         return Err(invalid(
@@ -178,7 +189,8 @@ pub struct Code(String);
 impl Code {
     pub fn parse(raw: &str, field: &'static str) -> Result<Self, Invalid> {
         let value = raw.trim().to_ascii_lowercase();
-        let ok = (1..=64).contains(&value.len()) && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.'));
+        let ok = (1..=64).contains(&value.len())
+            && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.'));
         if ok {
             Ok(Code(value))
         } else {
@@ -227,14 +239,23 @@ impl Email {
             && !value.chars().any(|c| c.is_whitespace() || c.is_control())
             && match value.split_once('@') {
                 Some((local, domain)) => {
-                    !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+                    !local.is_empty()
+                        && !domain.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
                 }
                 None => false,
             };
         if ok {
             Ok(Email(value))
         } else {
-            Err(invalid("email", "invalid_email", "Địa chỉ email không hợp lệ.".into(), "The e-mail address is not valid.".into()))
+            Err(invalid(
+                "email",
+                "invalid_email",
+                "Địa chỉ email không hợp lệ.".into(),
+                "The e-mail address is not valid.".into(),
+            ))
         }
     }
 
@@ -268,7 +289,12 @@ impl Phone {
         if (9..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
             Ok(Phone(value))
         } else {
-            Err(invalid("phone", "invalid_phone", "Số điện thoại phải gồm 9–15 chữ số.".into(), "The phone number must have 9–15 digits.".into()))
+            Err(invalid(
+                "phone",
+                "invalid_phone",
+                "Số điện thoại phải gồm 9–15 chữ số.".into(),
+                "The phone number must have 9–15 digits.".into(),
+            ))
         }
     }
 
@@ -422,7 +448,10 @@ impl Paging {
             return Err(Invalid::new(
                 "page",
                 "page_out_of_range",
-                Text::new(format!("Số trang phải từ 1 đến {MAX_PAGE}."), format!("The page number must be between 1 and {MAX_PAGE}.")),
+                Text::new(
+                    format!("Số trang phải từ 1 đến {MAX_PAGE}."),
+                    format!("The page number must be between 1 and {MAX_PAGE}."),
+                ),
             ));
         }
         let per_page = per_page.unwrap_or(default_per_page);
@@ -430,7 +459,10 @@ impl Paging {
             return Err(Invalid::new(
                 "per_page",
                 "page_out_of_range",
-                Text::new(format!("Số dòng mỗi trang phải từ 1 đến {MAX_PER_PAGE}."), format!("The page size must be between 1 and {MAX_PER_PAGE}.")),
+                Text::new(
+                    format!("Số dòng mỗi trang phải từ 1 đến {MAX_PER_PAGE}."),
+                    format!("The page size must be between 1 and {MAX_PER_PAGE}."),
+                ),
             ));
         }
         Ok(Paging { page, per_page })
@@ -450,8 +482,18 @@ mod paging_tests {
     fn pages_are_bounded_and_offsets_never_overflow() {
         assert_eq!(Paging::parse(None, None, 25), Ok(Paging { page: 1, per_page: 25 }));
         assert_eq!(Paging::parse(Some(3), Some(10), 25).map(|p| p.offset()), Ok(20));
-        for (page, per_page) in [(Some(0), None), (Some(u64::MAX), None), (Some(MAX_PAGE + 1), None), (None, Some(0)), (None, Some(u64::MAX))] {
-            assert_eq!(Paging::parse(page, per_page, 25).map_err(|e| e.code), Err("page_out_of_range"), "{page:?} {per_page:?}");
+        for (page, per_page) in [
+            (Some(0), None),
+            (Some(u64::MAX), None),
+            (Some(MAX_PAGE + 1), None),
+            (None, Some(0)),
+            (None, Some(u64::MAX)),
+        ] {
+            assert_eq!(
+                Paging::parse(page, per_page, 25).map_err(|e| e.code),
+                Err("page_out_of_range"),
+                "{page:?} {per_page:?}"
+            );
         }
         let last = Paging::parse(Some(MAX_PAGE), Some(MAX_PER_PAGE), 25).unwrap_or(Paging { page: 1, per_page: 1 });
         assert!(last.offset() < i64::MAX as u64);

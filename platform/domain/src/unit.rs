@@ -57,7 +57,11 @@ impl FromStr for TenantKind {
             "ministry" => Ok(TenantKind::Ministry),
             "province" => Ok(TenantKind::Province),
             "sector" => Ok(TenantKind::Sector),
-            _ => Err(Invalid::new("tenant_kind", "invalid_tenant_kind", Text::fixed("Loại đơn vị chủ quản không hợp lệ.", "Unknown tenant kind."))),
+            _ => Err(Invalid::new(
+                "tenant_kind",
+                "invalid_tenant_kind",
+                Text::fixed("Loại đơn vị chủ quản không hợp lệ.", "Unknown tenant kind."),
+            )),
         }
     }
 }
@@ -122,7 +126,11 @@ impl TryFrom<String> for UnitPath {
         if well_formed {
             Ok(UnitPath(value))
         } else {
-            Err(Invalid::new("path", "invalid_path", Text::fixed("Đường dẫn đơn vị không hợp lệ.", "Malformed unit path.")))
+            Err(Invalid::new(
+                "path",
+                "invalid_path",
+                Text::fixed("Đường dẫn đơn vị không hợp lệ.", "Malformed unit path."),
+            ))
         }
     }
 }
@@ -191,7 +199,9 @@ impl Reorganisation {
     /// Rules that do not need the database: enough units, no unit twice, no
     /// unit merged into itself.
     pub fn check_shape(&self) -> Result<(), Invalid> {
-        let bad = |vi: &'static str, en: &'static str| Err(Invalid::new("reorganisation", "invalid_reorganisation", Text::fixed(vi, en)));
+        let bad = |vi: &'static str, en: &'static str| {
+            Err(Invalid::new("reorganisation", "invalid_reorganisation", Text::fixed(vi, en)))
+        };
         match self {
             Reorganisation::Merge { sources, into } => {
                 if sources.len() < 2 && !sources.is_empty() && sources[0] == *into {
@@ -201,7 +211,10 @@ impl Reorganisation {
                     return bad("Cần chọn ít nhất một đơn vị để sáp nhập.", "Choose at least one unit to merge.");
                 }
                 if sources.contains(into) {
-                    return bad("Đơn vị tiếp nhận không được nằm trong danh sách bị sáp nhập.", "The receiving unit cannot be one of the merged units.");
+                    return bad(
+                        "Đơn vị tiếp nhận không được nằm trong danh sách bị sáp nhập.",
+                        "The receiving unit cannot be one of the merged units.",
+                    );
                 }
                 if has_duplicates(sources) {
                     return bad("Một đơn vị được chọn hai lần.", "A unit was chosen twice.");
@@ -209,7 +222,10 @@ impl Reorganisation {
             }
             Reorganisation::Split { source, into } => {
                 if into.len() < 2 {
-                    return bad("Chia tách cần ít nhất hai đơn vị kế thừa.", "A split needs at least two successor units.");
+                    return bad(
+                        "Chia tách cần ít nhất hai đơn vị kế thừa.",
+                        "A split needs at least two successor units.",
+                    );
                 }
                 if into.contains(source) || has_duplicates(into) {
                     return bad("Danh sách đơn vị kế thừa không hợp lệ.", "The successor list is not valid.");
@@ -274,7 +290,10 @@ mod tests {
 
     #[test]
     fn reorganisation_shapes_are_checked() {
-        let merge = |s: Vec<i64>, i: i64| Reorganisation::Merge { sources: s.into_iter().map(UnitId).collect(), into: UnitId(i) };
+        let merge = |s: Vec<i64>, i: i64| Reorganisation::Merge {
+            sources: s.into_iter().map(UnitId).collect(),
+            into: UnitId(i),
+        };
         assert!(merge(vec![1, 2], 3).check_shape().is_ok());
         assert!(merge(vec![1, 3], 3).check_shape().is_err());
         assert!(merge(vec![1, 1], 3).check_shape().is_err());

@@ -1,26 +1,17 @@
 //! The web layer of baocao: the JSON API (`/api/v1`), the server-rendered
 //! Vietnamese pages, and the operational endpoints (`/healthz`, `/readyz`,
 //! `/metrics`). Handlers are thin: they parse, call [`admin`] or
-//! [`signin`], and render; every error goes through [`error::AppError`].
+//! [`signin`], and render; every error goes through [`error::WebError`].
 
-pub mod admin;
-pub mod aggregate;
 pub mod api;
-pub mod catalogues;
-pub mod compliance;
 pub mod error;
 pub mod locale;
 pub mod ops;
 pub mod pages;
 pub mod principal;
-pub mod regimes;
-pub mod reports;
-pub mod sanitize;
-pub mod signin;
 pub mod state;
-pub mod workbook_guard;
-pub mod xlsx;
 
+use baocao_app::Error;
 use std::net::TcpListener;
 
 use actix_web::ResponseError;
@@ -28,7 +19,7 @@ use actix_web::dev::{Server, Service};
 use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::{App, HttpServer, web};
 
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, WebError};
 pub use crate::state::AppState;
 
 /// Whether a request is for the JSON API (errors as JSON) or a page (errors as the error page).
@@ -37,15 +28,17 @@ fn is_api(req: &actix_web::HttpRequest) -> bool {
 }
 
 /// An error as the request's kind of client expects it.
-fn error_for(req: &actix_web::HttpRequest, error: AppError) -> actix_web::Error {
+fn error_for(req: &actix_web::HttpRequest, error: WebError) -> actix_web::Error {
     if is_api(req) { ApiError(error).into() } else { pages::PageError::new(error, locale::of(req)).into() }
 }
 
 /// Path segments and query strings that do not parse (`/units/abc`,
 /// `?page=x`) answer 400 with the error body, never the framework's text.
 fn parameter_configs() -> (web::PathConfig, web::QueryConfig) {
-    let path = web::PathConfig::default().error_handler(|err, req| error_for(req, AppError::BadRequest(err.to_string())));
-    let query = web::QueryConfig::default().error_handler(|err, req| error_for(req, AppError::BadRequest(err.to_string())));
+    let path =
+        web::PathConfig::default().error_handler(|err, req| error_for(req, WebError::BadRequest(err.to_string())));
+    let query =
+        web::QueryConfig::default().error_handler(|err, req| error_for(req, WebError::BadRequest(err.to_string())));
     (path, query)
 }
 
@@ -54,15 +47,16 @@ fn parameter_configs() -> (web::PathConfig, web::QueryConfig) {
 fn body_configs(limit: usize) -> (web::JsonConfig, web::FormConfig, web::PayloadConfig) {
     let json = web::JsonConfig::default().limit(limit).error_handler(|err, _req| {
         let app = match &err {
-            actix_web::error::JsonPayloadError::OverflowKnownLength { .. } | actix_web::error::JsonPayloadError::Overflow { .. } => AppError::PayloadTooLarge,
-            other => AppError::BadRequest(other.to_string()),
+            actix_web::error::JsonPayloadError::OverflowKnownLength { .. }
+            | actix_web::error::JsonPayloadError::Overflow { .. } => Error::PayloadTooLarge.into(),
+            other => WebError::BadRequest(other.to_string()),
         };
         ApiError(app).into()
     });
     let form = web::FormConfig::default().limit(limit).error_handler(|err, req| {
         let app = match &err {
-            actix_web::error::UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge,
-            other => AppError::BadRequest(other.to_string()),
+            actix_web::error::UrlencodedError::Overflow { .. } => Error::PayloadTooLarge.into(),
+            other => WebError::BadRequest(other.to_string()),
         };
         pages::PageError::new(app, locale::of(req)).into()
     });
@@ -91,20 +85,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn read_small_body(
     mut req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
-) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
     use actix_web::HttpMessage;
     use futures::StreamExt;
     const SMALL: usize = 64 * 1024;
     let refuse = |req: actix_web::dev::ServiceRequest| {
-        let error = error_for(req.request(), AppError::NulCharacter);
+        let error = error_for(req.request(), WebError::NulCharacter);
         Ok(req.error_response(error).map_into_right_body())
     };
     if nul::in_uri(req.uri().path()) || req.uri().query().is_some_and(nul::in_uri) {
         return refuse(req);
     }
-    let text = nul::text_body(req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or(""));
-    let limit = req.app_data::<web::Data<AppState>>().map_or(SMALL, |s| s.settings.http.max_body_bytes.max(SMALL));
-    let length = req.headers().get(actix_web::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let text = nul::text_body(
+        req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or(""),
+    );
+    let limit = req.app_data::<web::Data<AppState>>().map_or(SMALL, |s| s.settings().http.max_body_bytes.max(SMALL));
+    let length = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
     let read_here = length.filter(|n| *n >= 1 && (*n <= SMALL || (text.is_some() && *n <= limit)));
     if let Some(length) = read_here {
         let mut payload = req.take_payload();
@@ -125,9 +128,11 @@ async fn read_small_body(
 /// error that left a handler or an extractor as plain text (a method not
 /// allowed, a body over a size limit) is rewritten here, keeping its status.
 async fn uniform_errors(
-    req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
-) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
+    req: actix_web::dev::ServiceRequest, next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
     let res = next.call(req).await?;
     let status = res.status();
     let typed = res
@@ -141,16 +146,20 @@ async fn uniform_errors(
     }
     let (req, _) = res.into_parts();
     let error = match status.as_u16() {
-        400 => AppError::BadRequest(String::new()),
-        401 => AppError::Unauthenticated,
-        404 => AppError::NotFound("route"),
-        413 => AppError::PayloadTooLarge,
-        415 => AppError::UnsupportedMediaType("application/json"),
-        503 => AppError::Unavailable(String::new()),
-        s if s < 500 => AppError::BadRequest(String::new()),
-        _ => AppError::Internal(format!("a response with status {status} and no body")),
+        400 => WebError::BadRequest(String::new()),
+        401 => Error::Unauthenticated.into(),
+        404 => Error::NotFound("route").into(),
+        413 => Error::PayloadTooLarge.into(),
+        415 => WebError::UnsupportedMediaType("application/json"),
+        503 => Error::Unavailable(anyhow::anyhow!("a 503 response without a body")).into(),
+        s if s < 500 => WebError::BadRequest(String::new()),
+        _ => Error::Internal(anyhow::anyhow!("a response with status {status} and no body")).into(),
     };
-    let mut response = if is_api(&req) { ApiError(error).error_response() } else { pages::PageError::new(error, locale::of(&req)).error_response() };
+    let mut response = if is_api(&req) {
+        ApiError(error).error_response()
+    } else {
+        pages::PageError::new(error, locale::of(&req)).error_response()
+    };
     *response.status_mut() = status;
     Ok(actix_web::dev::ServiceResponse::new(req, response).map_into_right_body())
 }
@@ -222,9 +231,9 @@ mod nul {
 
 /// Builds the HTTP server on an already bound listener (port 0 in tests).
 pub fn server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
-    let limit = state.settings.http.max_body_bytes;
-    let workers = state.settings.http.workers;
-    let hsts = state.settings.http.sends_hsts();
+    let limit = state.settings().http.max_body_bytes;
+    let workers = state.settings().http.workers;
+    let hsts = state.settings().http.sends_hsts();
     let mut server = HttpServer::new(move || {
         let (json, form, payload) = body_configs(limit);
         let (path, query) = parameter_configs();
@@ -233,7 +242,10 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Res
             .add(("X-Content-Type-Options", "nosniff"))
             .add(("X-Frame-Options", "DENY"))
             .add(("Referrer-Policy", "same-origin"))
-            .add(("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"));
+            .add((
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+            ));
         if hsts {
             headers = headers.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"));
         }
@@ -262,7 +274,10 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Res
                     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
                     let status = res.status().as_u16().to_string();
                     metrics.http_requests.with_label_values(&[&method, &route, &status]).inc();
-                    metrics.http_duration.with_label_values(&[&method, &route]).observe(started.elapsed().as_secs_f64());
+                    metrics
+                        .http_duration
+                        .with_label_values(&[&method, &route])
+                        .observe(started.elapsed().as_secs_f64());
                     Ok(res)
                 }
             })

@@ -6,7 +6,9 @@ use serde_json::json;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz)).route("/readyz", web::get().to(readyz)).route("/metrics", web::get().to(metrics));
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
 }
 
 /// The process is up.
@@ -16,29 +18,39 @@ async fn healthz() -> HttpResponse {
 
 /// The process can serve: database, session store and event bus answer.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = state.store.ping().await.is_ok();
+    let database = state.app.database_ready().await;
     let sessions = state.sessions.ping().await.is_ok();
-    let bus = state.bus.ping().await.is_ok();
+    let bus = state.app.bus_ready().await;
     let body = json!({
         "status": if database && sessions && bus { "ready" } else { "not_ready" },
         "database": database,
-        "database_backend": state.store.backend_name(),
+        "database_backend": state.app.database_backend(),
         "sessions": sessions,
         "events": bus,
     });
-    if database && sessions && bus { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
+    if database && sessions && bus {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
 }
 
 /// Prometheus metrics. Open unless `metrics.allow` or `metrics.token` is set;
 /// then only a listed client address or the bearer token is served.
 async fn metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) -> HttpResponse {
-    let rules = &state.settings.metrics;
+    let rules = &state.settings().metrics;
     if rules.restricted() {
         let from_allowed = req.peer_addr().is_some_and(|a| rules.allow.contains(&a.ip()));
-        let bearer = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let bearer = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
         let with_token = matches!((bearer, &rules.token), (Some(given), Some(token)) if baocao_identity::token::constant_time_eq(given, token));
         if !(from_allowed || with_token) {
-            return actix_web::ResponseError::error_response(&crate::error::ApiError(crate::error::AppError::NotFound("route")));
+            return actix_web::ResponseError::error_response(&crate::error::ApiError(
+                crate::error::Error::NotFound("route").into(),
+            ));
         }
     }
     HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render())

@@ -158,8 +158,12 @@ impl Canvas {
 
     /// A thick wavy line across the picture.
     fn curve(&mut self, rng: &mut impl Rng, rgb: [u8; 3], thickness: i32) {
-        let (y0, amplitude, period, phase) =
-            (rng.gen_range(15.0..HEIGHT as f32 - 15.0), rng.gen_range(4.0..14.0), rng.gen_range(60.0..160.0), rng.gen_range(0.0..6.3));
+        let (y0, amplitude, period, phase) = (
+            rng.gen_range(15.0..HEIGHT as f32 - 15.0),
+            rng.gen_range(4.0..14.0),
+            rng.gen_range(60.0..160.0),
+            rng.gen_range(0.0..6.3),
+        );
         let slope: f32 = rng.gen_range(-0.15..0.15);
         for x in 0..WIDTH as i32 {
             let y = y0 + slope * x as f32 + amplitude * (x as f32 / period * std::f32::consts::TAU + phase).sin();
@@ -201,7 +205,10 @@ fn place(answer: &str, rng: &mut impl Rng) -> Vec<Placed> {
                 1 => Style::Dots,
                 _ => Style::Strokes,
             },
-            centre: (start + advance * i as f32 + rng.gen_range(-3.0..3.0), HEIGHT as f32 / 2.0 + rng.gen_range(-6.0..6.0)),
+            centre: (
+                start + advance * i as f32 + rng.gen_range(-3.0..3.0),
+                HEIGHT as f32 / 2.0 + rng.gen_range(-6.0..6.0),
+            ),
             angle: rng.gen_range(-0.35..0.35),
             scale: (rng.gen_range(0.8..1.1), rng.gen_range(0.8..1.05)),
             weight: rng.gen_range(0.0..1.0),
@@ -302,7 +309,13 @@ mod tests {
     /// ink inside the template's box (so "F" does not pass for "E"). The
     /// slots are where the characters would stand at an even spacing across the ink.
     fn template_reader(mask: &[bool]) -> String {
-        let at = |x: i32, y: i32| x >= 0 && y >= 0 && (x as u32) < WIDTH && (y as u32) < HEIGHT && mask[(y as u32 * WIDTH + x as u32) as usize];
+        let at = |x: i32, y: i32| {
+            x >= 0
+                && y >= 0
+                && (x as u32) < WIDTH
+                && (y as u32) < HEIGHT
+                && mask[(y as u32 * WIDTH + x as u32) as usize]
+        };
         // Ink counts over rectangles in constant time (a summed-area table).
         let (w, h) = (WIDTH as i32 + 1, HEIGHT as i32 + 1);
         let mut table = vec![0i64; (w * h) as usize];
@@ -314,7 +327,8 @@ mod tests {
         }
         let ink_in = |x0: i32, y0: i32, x1: i32, y1: i32| {
             let (x0, y0, x1, y1) = (x0.clamp(0, w - 1), y0.clamp(0, h - 1), x1.clamp(0, w - 1), y1.clamp(0, h - 1));
-            table[(y1 * w + x1) as usize] - table[(y0 * w + x1) as usize] - table[(y1 * w + x0) as usize] + table[(y0 * w + x0) as usize]
+            table[(y1 * w + x1) as usize] - table[(y0 * w + x1) as usize] - table[(y1 * w + x0) as usize]
+                + table[(y0 * w + x0) as usize]
         };
         // The attacker knows the layout: six characters centred, about 28 px apart.
         let (advance, first_centre) = (28.5f32, (WIDTH as f32 - 28.5 * 5.0) / 2.0);
@@ -356,7 +370,8 @@ mod tests {
     #[test]
     fn a_template_matcher_built_from_the_glyphs_reads_fewer_than_one_in_ten() {
         let mut rng = rand::thread_rng();
-        let answers: Vec<String> = (0..20).map(|_| (0..6).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()).collect();
+        let answers: Vec<String> =
+            (0..20).map(|_| (0..6).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()).collect();
         let plain_read = answers
             .iter()
             .filter(|a| {

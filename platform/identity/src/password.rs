@@ -10,7 +10,10 @@ use crate::IdentityError;
 
 pub fn hash(password: &Password) -> Result<String, IdentityError> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.expose().as_bytes(), &salt).map(|h| h.to_string()).map_err(|_| IdentityError::Hash)
+    Argon2::default()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| IdentityError::Hash)
 }
 
 /// True when `candidate` matches the stored PHC string.

@@ -31,7 +31,12 @@ pub struct SessionData {
 
 impl SessionData {
     pub fn anonymous() -> Self {
-        SessionData { user_id: None, csrf_token: random_token(), captcha: None, created_at: chrono::Utc::now().timestamp() }
+        SessionData {
+            user_id: None,
+            csrf_token: random_token(),
+            captcha: None,
+            created_at: chrono::Utc::now().timestamp(),
+        }
     }
 
     pub fn signed_in(user: UserId) -> Self {

@@ -215,7 +215,11 @@ mod tests {
             t.failed("admin", Some(attacker));
         }
         assert!(matches!(t.check("ADMIN ", Some(attacker)), Verdict::Wait(d) if d > Duration::from_secs(50)));
-        assert_eq!(t.check("admin", Some(owner)), Verdict::Proceed { captcha: true }, "the owner is asked for the captcha, not locked out");
+        assert_eq!(
+            t.check("admin", Some(owner)),
+            Verdict::Proceed { captcha: true },
+            "the owner is asked for the captcha, not locked out"
+        );
         t.succeeded("admin", Some(owner));
         assert_eq!(t.check("admin", Some(owner)), Verdict::Proceed { captcha: false });
     }

@@ -47,7 +47,12 @@ fn main() {
         let fresh = PluginHost::new(Limits::default()).unwrap();
         let started = Instant::now();
         let plugin = fresh.load(bytes).unwrap();
-        println!("cold load {name:<41} {:>9.3} ms ({} KiB, {} forms)", started.elapsed().as_secs_f64() * 1e3, bytes.len() / 1024, plugin.manifest.forms.len());
+        println!(
+            "cold load {name:<41} {:>9.3} ms ({} KiB, {} forms)",
+            started.elapsed().as_secs_f64() * 1e3,
+            bytes.len() / 1024,
+            plugin.manifest.forms.len()
+        );
     }
     let (_, bytes) = builtin_plugins().iter().find(|(n, _)| *n == "regime_tt01_iv").unwrap();
     let plugin = host.load(bytes).unwrap();
@@ -63,5 +68,8 @@ fn main() {
         let computed = logic::compute(form, data.clone());
         assert!(logic::validate(form, &computed).is_empty());
     });
-    println!("sandbox / native: {:.1}×   (goal: under 5 ms per call through the host)", sandboxed.as_secs_f64() / native.as_secs_f64());
+    println!(
+        "sandbox / native: {:.1}×   (goal: under 5 ms per call through the host)",
+        sandboxed.as_secs_f64() / native.as_secs_f64()
+    );
 }

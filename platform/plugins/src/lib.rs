@@ -9,10 +9,13 @@
 //! are kept by the SHA-256 of their bytes.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use baocao_regime_abi::{ABI_MAJOR, CellError, FormData, Function, Manifest, PeriodWindow, Reply, ScheduleRequest, unpack};
+use baocao_regime_abi::{
+    ABI_MAJOR, CellError, Checked, FormData, Function, Manifest, PeriodWindow, Reply, ScheduleRequest, unpack,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -21,7 +24,9 @@ use wasmtime::{Config, Engine, Instance, Module, Store, StoreLimits, StoreLimits
 pub use baocao_regime_abi as abi;
 
 pub mod registry;
+pub mod runner;
 pub use registry::{Entry, Registry, Scope};
+pub use runner::Runner;
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
@@ -107,7 +112,11 @@ pub struct Plugin {
 
 impl std::fmt::Debug for Plugin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Plugin").field("code", &self.manifest.code).field("version", &self.manifest.version).field("sha256", &self.sha256).finish()
+        f.debug_struct("Plugin")
+            .field("code", &self.manifest.code)
+            .field("version", &self.manifest.version)
+            .field("sha256", &self.sha256)
+            .finish()
     }
 }
 
@@ -119,6 +128,16 @@ pub struct PluginHost {
     engine: Engine,
     limits: Limits,
     compiled: RwLock<HashMap<String, Arc<Plugin>>>,
+    calls: AtomicU64,
+    busy_nanos: AtomicU64,
+}
+
+/// How many calls this host has made into plugins, and the time they took
+/// (instantiation, the copy in and out, the plugin's own work).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallStats {
+    pub calls: u64,
+    pub busy: Duration,
 }
 
 const TICK: Duration = Duration::from_millis(10);
@@ -140,11 +159,24 @@ impl PluginHost {
                 }
             })
             .map_err(|e| PluginError::Trap(e.to_string()))?;
-        Ok(PluginHost { engine, limits, compiled: RwLock::new(HashMap::new()) })
+        Ok(PluginHost {
+            engine,
+            limits,
+            compiled: RwLock::new(HashMap::new()),
+            calls: AtomicU64::new(0),
+            busy_nanos: AtomicU64::new(0),
+        })
     }
 
     pub fn limits(&self) -> Limits {
         self.limits
+    }
+
+    pub fn stats(&self) -> CallStats {
+        CallStats {
+            calls: self.calls.load(Ordering::Relaxed),
+            busy: Duration::from_nanos(self.busy_nanos.load(Ordering::Relaxed)),
+        }
     }
 
     /// Compiles (or takes from the cache), checks the ABI and the imports,
@@ -192,7 +224,13 @@ impl PluginHost {
     }
 
     fn instantiate(&self, module: &Module) -> Result<(Store<CallState>, Instance), PluginError> {
-        let limits = StoreLimitsBuilder::new().memory_size(self.limits.max_memory_bytes).instances(1).memories(1).tables(4).trap_on_grow_failure(true).build();
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(self.limits.max_memory_bytes)
+            .instances(1)
+            .memories(1)
+            .tables(4)
+            .trap_on_grow_failure(true)
+            .build();
         let mut store = Store::new(&self.engine, CallState { limits });
         store.limiter(|s| &mut s.limits);
         store.set_fuel(self.limits.fuel).map_err(|e| PluginError::Trap(e.to_string()))?;
@@ -203,16 +241,16 @@ impl PluginHost {
     }
 
     fn invoke<I: Serialize, O: DeserializeOwned>(
-        &self,
-        store: &mut Store<CallState>,
-        instance: &Instance,
-        function: Function,
-        input: &I,
+        &self, store: &mut Store<CallState>, instance: &Instance, function: Function, input: &I,
     ) -> Result<O, PluginError> {
         let input = serde_json::to_vec(input).map_err(|e| PluginError::MalformedOutput(e.to_string()))?;
         let memory = instance.get_memory(&mut *store, "memory").ok_or(PluginError::MissingExport("memory"))?;
-        let alloc = instance.get_typed_func::<i32, i32>(&mut *store, "baocao_alloc").map_err(|_| PluginError::MissingExport("baocao_alloc"))?;
-        let call = instance.get_typed_func::<(i32, i32, i32), i64>(&mut *store, "baocao_call").map_err(|_| PluginError::MissingExport("baocao_call"))?;
+        let alloc = instance
+            .get_typed_func::<i32, i32>(&mut *store, "baocao_alloc")
+            .map_err(|_| PluginError::MissingExport("baocao_alloc"))?;
+        let call = instance
+            .get_typed_func::<(i32, i32, i32), i64>(&mut *store, "baocao_call")
+            .map_err(|_| PluginError::MissingExport("baocao_call"))?;
         let len = i32::try_from(input.len()).map_err(|_| PluginError::OutputTooLarge(input.len()))?;
         let deadline = self.limits.deadline;
         let ptr = alloc.call(&mut *store, len).map_err(|e| classify(e, deadline))?;
@@ -237,9 +275,33 @@ impl PluginHost {
     }
 
     /// One call on a fresh instance of `plugin`.
-    pub fn call<I: Serialize, O: DeserializeOwned>(&self, plugin: &Plugin, function: Function, input: &I) -> Result<O, PluginError> {
-        let (mut store, instance) = self.instantiate(&plugin.module)?;
-        self.invoke(&mut store, &instance, function, input)
+    pub fn call<I: Serialize, O: DeserializeOwned>(
+        &self, plugin: &Plugin, function: Function, input: &I,
+    ) -> Result<O, PluginError> {
+        let started = Instant::now();
+        let result = self
+            .instantiate(&plugin.module)
+            .and_then(|(mut store, instance)| self.invoke(&mut store, &instance, function, input));
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.busy_nanos.fetch_add(u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        result
+    }
+
+    /// What a save needs: every formula and total computed, and the result
+    /// validated. A plugin of ABI 1.2 or later does both in one call (one
+    /// instance, one JSON round trip); an older one gets the two calls it serves.
+    pub fn check(&self, plugin: &Plugin, data: &FormData) -> Result<Checked, PluginError> {
+        if plugin.manifest.abi.minor >= 2 {
+            return self.call(plugin, Function::Check, data);
+        }
+        self.check_in_two_calls(plugin, data)
+    }
+
+    /// `compute`, then `validate`: the way of ABI 1.1, which every plugin serves.
+    pub fn check_in_two_calls(&self, plugin: &Plugin, data: &FormData) -> Result<Checked, PluginError> {
+        let data = self.compute(plugin, data)?;
+        let errors = self.validate(plugin, &data)?;
+        Ok(Checked { data, errors })
     }
 
     /// "Chuẩn hóa dữ liệu": every formula and total cell filled.
@@ -251,7 +313,9 @@ impl PluginHost {
         self.call(plugin, Function::Validate, data)
     }
 
-    pub fn score(&self, plugin: &Plugin, request: &baocao_regime_abi::ScoreRequest) -> Result<Vec<baocao_regime_abi::UnitScore>, PluginError> {
+    pub fn score(
+        &self, plugin: &Plugin, request: &baocao_regime_abi::ScoreRequest,
+    ) -> Result<Vec<baocao_regime_abi::UnitScore>, PluginError> {
         self.call(plugin, Function::Score, request)
     }
 

@@ -10,11 +10,18 @@ use baocao_regime_sdk::Regime;
 use serde_json::{Value, json};
 
 fn host() -> PluginHost {
-    PluginHost::new(Limits { fuel: 200_000_000, deadline: Duration::from_millis(800), max_memory_bytes: 32 << 20, ..Limits::default() }).unwrap()
+    PluginHost::new(Limits {
+        fuel: 200_000_000,
+        deadline: Duration::from_millis(800),
+        max_memory_bytes: 32 << 20,
+        ..Limits::default()
+    })
+    .unwrap()
 }
 
 fn regime_iv(host: &PluginHost) -> Arc<baocao_plugins::Plugin> {
-    let (_, bytes) = builtin_plugins().iter().find(|(name, _)| *name == "regime_tt01_iv").expect("regime IV is built in");
+    let (_, bytes) =
+        builtin_plugins().iter().find(|(name, _)| *name == "regime_tt01_iv").expect("regime IV is built in");
     host.load(bytes).unwrap()
 }
 
@@ -71,7 +78,10 @@ fn compute_fills_formulas_and_the_total_row() {
     assert_eq!(value(&out, "tong", "c7"), json!(195), "a column only one row filled");
     assert_eq!(value(&out, "tong", "c11"), Value::Null, "nobody filled it");
     // The same logic called natively gives the same answer.
-    let native = baocao_regime_sdk::logic::compute(baocao_regime_sdk::logic::form(&regime_tt01_iv::RegimeIv::manifest(), "IV.02a/VPCP/KSTT").unwrap(), input);
+    let native = baocao_regime_sdk::logic::compute(
+        baocao_regime_sdk::logic::form(&regime_tt01_iv::RegimeIv::manifest(), "IV.02a/VPCP/KSTT").unwrap(),
+        input,
+    );
     assert_eq!(native, out);
 }
 
@@ -111,13 +121,19 @@ fn validate_names_each_offending_cell() {
         ],
     };
     let errors = host.validate(&plugin, &input).unwrap();
-    let at = |col: &str| errors.iter().find(|e| e.col.as_deref() == Some(col)).unwrap_or_else(|| panic!("no error at {col}: {errors:?}"));
+    let at = |col: &str| {
+        errors.iter().find(|e| e.col.as_deref() == Some(col)).unwrap_or_else(|| panic!("no error at {col}: {errors:?}"))
+    };
     assert!(at("c4").message.vi.contains("không được âm"));
     assert!(at("c5").message.vi.contains("phải là số"));
     assert!(at("c6").message.vi.contains("số nguyên"));
     assert!(at("c99").message.vi.contains("không có cột"));
     let rule = at("c11");
-    assert!(rule.message.vi.contains("(11) = (12) + (13) + (14)") && rule.message.vi.contains("300 ≠ 288"), "{}", rule.message.vi);
+    assert!(
+        rule.message.vi.contains("(11) = (12) + (13) + (14)") && rule.message.vi.contains("300 ≠ 288"),
+        "{}",
+        rule.message.vi
+    );
     assert!(rule.message.vi.starts_with("Dòng \"thai-binh\", cột (11)"));
     assert_eq!(errors.len(), 5);
     let fine = FormData {
@@ -141,7 +157,11 @@ fn schedule_gives_the_decree_09_windows() {
     let plugin = regime_iv(&host);
     let q2021 = host.schedule(&plugin, &ScheduleRequest { year: 2021, period: PeriodType::Quarter }).unwrap();
     assert_eq!(q2021.len(), 4);
-    assert_eq!((q2021[0].data_from.as_str(), q2021[0].data_to.as_str()), ("2020-12-15", "2021-03-14"), "Q1 2021 as in the handbook");
+    assert_eq!(
+        (q2021[0].data_from.as_str(), q2021[0].data_to.as_str()),
+        ("2020-12-15", "2021-03-14"),
+        "Q1 2021 as in the handbook"
+    );
     assert_eq!((q2021[1].data_from.as_str(), q2021[1].data_to.as_str()), ("2021-03-15", "2021-06-14"));
     assert_eq!((q2021[3].data_from.as_str(), q2021[3].data_to.as_str()), ("2021-09-15", "2021-12-14"));
     assert_eq!(q2021[0].entry_opens, "2021-03-15");
@@ -151,14 +171,25 @@ fn schedule_gives_the_decree_09_windows() {
     // Six months and years follow the same rule (checked natively: regime IV is quarterly only).
     let mut manifest = regime_tt01_iv::RegimeIv::manifest();
     manifest.periods = vec![PeriodType::HalfYear, PeriodType::Year];
-    let halves = baocao_regime_sdk::logic::schedule(&manifest, &ScheduleRequest { year: 2026, period: PeriodType::HalfYear }).unwrap();
+    let halves =
+        baocao_regime_sdk::logic::schedule(&manifest, &ScheduleRequest { year: 2026, period: PeriodType::HalfYear })
+            .unwrap();
     assert_eq!(
-        (halves[0].data_from.as_str(), halves[0].data_to.as_str(), halves[1].data_from.as_str(), halves[1].data_to.as_str()),
+        (
+            halves[0].data_from.as_str(),
+            halves[0].data_to.as_str(),
+            halves[1].data_from.as_str(),
+            halves[1].data_to.as_str()
+        ),
         ("2025-12-15", "2026-06-14", "2026-06-15", "2026-12-14")
     );
-    let year = baocao_regime_sdk::logic::schedule(&manifest, &ScheduleRequest { year: 2021, period: PeriodType::Year }).unwrap();
+    let year = baocao_regime_sdk::logic::schedule(&manifest, &ScheduleRequest { year: 2021, period: PeriodType::Year })
+        .unwrap();
     assert_eq!((year[0].data_from.as_str(), year[0].data_to.as_str()), ("2020-12-15", "2021-12-14"));
-    assert!(matches!(host.schedule(&plugin, &ScheduleRequest { year: 2021, period: PeriodType::Year }), Err(PluginError::Refused(_))));
+    assert!(matches!(
+        host.schedule(&plugin, &ScheduleRequest { year: 2021, period: PeriodType::Year }),
+        Err(PluginError::Refused(_))
+    ));
 }
 
 // ---------------------------------------------------------------- hostile ---
@@ -233,10 +264,14 @@ fn hostile_plugins_are_refused_with_a_clear_reason() {
 
     let duplicate = manifest_with_duplicate_columns();
     let e = expect_err(host.load(&wat(1, &answer(&duplicate), &duplicate)));
-    assert!(matches!(&e, PluginError::InvalidManifest(p) if p.iter().any(|m| m.contains("column code c3 is used twice"))), "{e}");
+    assert!(
+        matches!(&e, PluginError::InvalidManifest(p) if p.iter().any(|m| m.contains("column code c3 is used twice"))),
+        "{e}"
+    );
 
-    let with_import =
-        wat_bytes(r#"(module (import "wasi_snapshot_preview1" "clock_time_get" (func (param i32 i64 i32) (result i32))) (memory (export "memory") 1))"#);
+    let with_import = wat_bytes(
+        r#"(module (import "wasi_snapshot_preview1" "clock_time_get" (func (param i32 i64 i32) (result i32))) (memory (export "memory") 1))"#,
+    );
     assert!(matches!(expect_err(host.load(&with_import)), PluginError::Imports(i) if i.contains("clock_time_get")));
 
     assert!(matches!(expect_err(host.load(b"MZ\x90\x00 not a module")), PluginError::NotWasm(_)));
@@ -257,7 +292,10 @@ fn a_looping_plugin_does_not_stop_other_calls() {
         let host = host.clone();
         std::thread::spawn(move || (0..3).filter(|_| host.load(&looping).is_err()).count() == 3)
     };
-    let input = FormData { form: "IV.02a/VPCP/KSTT".to_owned(), cells: vec![cell("x", "c4", json!(1)), cell("x", "c5", json!(2)), cell("x", "c6", json!(3))] };
+    let input = FormData {
+        form: "IV.02a/VPCP/KSTT".to_owned(),
+        cells: vec![cell("x", "c4", json!(1)), cell("x", "c5", json!(2)), cell("x", "c6", json!(3))],
+    };
     let mut served = 0;
     while !spinner.is_finished() {
         let out = host.compute(&plugin, &input).unwrap();
@@ -271,7 +309,8 @@ fn a_looping_plugin_does_not_stop_other_calls() {
 #[test]
 fn the_meetings_regime_has_a_deadline_per_level() {
     let host = host();
-    let (_, bytes) = builtin_plugins().iter().find(|(name, _)| *name == "regime_tt01_iii").expect("regime III is built in");
+    let (_, bytes) =
+        builtin_plugins().iter().find(|(name, _)| *name == "regime_tt01_iii").expect("regime III is built in");
     let plugin = host.load(bytes).unwrap();
     assert_eq!(plugin.manifest.code, "TT01-III");
     let year = host.schedule(&plugin, &ScheduleRequest { year: 2021, period: PeriodType::Year }).unwrap();
@@ -286,7 +325,14 @@ fn the_meetings_regime_has_a_deadline_per_level() {
     let out = host
         .compute(
             &plugin,
-            &FormData { form: form.code.clone(), cells: vec![cell("xa-a", "c4", json!(30)), cell("xa-a", "c5", json!(10)), cell("xa-b", "c4", json!(12))] },
+            &FormData {
+                form: form.code.clone(),
+                cells: vec![
+                    cell("xa-a", "c4", json!(30)),
+                    cell("xa-a", "c5", json!(10)),
+                    cell("xa-b", "c4", json!(12)),
+                ],
+            },
         )
         .unwrap();
     assert_eq!(value(&out, "xa-a", "c3"), json!(40));
@@ -296,7 +342,10 @@ fn the_meetings_regime_has_a_deadline_per_level() {
 }
 
 fn thai_binh(host: &PluginHost) -> Arc<baocao_plugins::Plugin> {
-    let (_, bytes) = builtin_plugins().iter().find(|(name, _)| *name == "regime_thaibinh_cds_2022").expect("the Thái Bình regime is built in");
+    let (_, bytes) = builtin_plugins()
+        .iter()
+        .find(|(name, _)| *name == "regime_thaibinh_cds_2022")
+        .expect("the Thái Bình regime is built in");
     host.load(bytes).unwrap()
 }
 
@@ -332,11 +381,18 @@ fn thai_binh_scoring_sums_criteria_and_checks_the_maxima() {
 
     let wrong = FormData {
         form: "CDS_CAPSO_2022".to_owned(),
-        cells: vec![cell("1.1", "self", json!(50.5)), cell("2", "self", json!(10)), cell("3.1", "appraised", json!(-1))],
+        cells: vec![
+            cell("1.1", "self", json!(50.5)),
+            cell("2", "self", json!(10)),
+            cell("3.1", "appraised", json!(-1)),
+        ],
     };
     let errors = host.validate(&plugin, &wrong).unwrap();
     let messages: Vec<&str> = errors.iter().map(|e| e.message.vi.as_str()).collect();
-    assert!(messages.iter().any(|m| m.contains("Người đứng đầu") && m.contains("50,5") && m.contains("0 – 50")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("Người đứng đầu") && m.contains("50,5") && m.contains("0 – 50")),
+        "{messages:?}"
+    );
     assert!(messages.iter().any(|m| m.contains("Kiến tạo thể chế") && m.contains("tiêu chí con")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("điểm thẩm định -1")), "{messages:?}");
 }
@@ -351,25 +407,46 @@ fn thai_binh_units_are_ranked() {
         units: vec![
             unit(
                 "xa-minh-quang",
-                vec![cell("1.1", "self", json!(40)), cell("6.1", "self", json!(80)), cell("1.1", "appraised", json!(35)), cell("6.1", "appraised", json!(70))],
+                vec![
+                    cell("1.1", "self", json!(40)),
+                    cell("6.1", "self", json!(80)),
+                    cell("1.1", "appraised", json!(35)),
+                    cell("6.1", "appraised", json!(70)),
+                ],
             ),
             unit("xa-tam-quang", vec![cell("1.1", "self", json!(45)), cell("6.1", "self", json!(60))]),
-            unit("phuong-le-hong-phong", vec![cell("1.1", "self", json!(50)), cell("6.1", "self", json!(55)), cell("1.1", "appraised", json!(45))]),
+            unit(
+                "phuong-le-hong-phong",
+                vec![
+                    cell("1.1", "self", json!(50)),
+                    cell("6.1", "self", json!(55)),
+                    cell("1.1", "appraised", json!(45)),
+                ],
+            ),
         ],
     };
     let ranking = host.score(&plugin, &request).unwrap();
     let order: Vec<(&str, f64, u32)> = ranking.iter().map(|s| (s.unit.as_str(), s.final_score, s.rank)).collect();
     // Minh Quang: appraised 105; Tam Quang: not appraised, self 105; Lê Hồng Phong: appraisal incomplete, self 105.
-    assert_eq!(order, vec![("phuong-le-hong-phong", 105.0, 1), ("xa-minh-quang", 105.0, 1), ("xa-tam-quang", 105.0, 1)]);
+    assert_eq!(
+        order,
+        vec![("phuong-le-hong-phong", 105.0, 1), ("xa-minh-quang", 105.0, 1), ("xa-tam-quang", 105.0, 1)]
+    );
     assert_eq!(ranking.iter().find(|s| s.unit == "xa-minh-quang").unwrap().appraised_score, Some(105.0));
-    assert_eq!(ranking.iter().find(|s| s.unit == "phuong-le-hong-phong").unwrap().appraised_score, None, "one criterion is not appraised yet");
+    assert_eq!(
+        ranking.iter().find(|s| s.unit == "phuong-le-hong-phong").unwrap().appraised_score,
+        None,
+        "one criterion is not appraised yet"
+    );
     let mut request = request;
     request.units[1].cells.push(cell("8.1", "self", json!(7.5)));
     let ranking = host.score(&plugin, &request).unwrap();
     assert_eq!((ranking[0].unit.as_str(), ranking[0].final_score, ranking[0].rank), ("xa-tam-quang", 112.5, 1));
     assert_eq!((ranking[1].rank, ranking[2].rank), (2, 2), "ties share a rank");
     let not_scoring = baocao_plugins::abi::ScoreRequest { form: "IV.02a/VPCP/KSTT".to_owned(), units: vec![] };
-    assert!(matches!(host.score(&regime_iv(&host), &not_scoring), Err(PluginError::Refused(m)) if m.contains("not a scoring form")));
+    assert!(
+        matches!(host.score(&regime_iv(&host), &not_scoring), Err(PluginError::Refused(m)) if m.contains("not a scoring form"))
+    );
 }
 
 #[test]
@@ -379,18 +456,28 @@ fn regimes_v_and_vi_compute_their_formulas() {
     let v = load("regime_tt01_v");
     assert_eq!(v.manifest.periods, vec![PeriodType::HalfYear, PeriodType::Year]);
     let halves = host.schedule(&v, &ScheduleRequest { year: 2026, period: PeriodType::HalfYear }).unwrap();
-    assert_eq!((halves[0].data_to.as_str(), halves[0].deadlines[0].date.as_str()), ("2026-06-14", "2026-06-25"), "by the 25th, Decree 09 Art. 13");
+    assert_eq!(
+        (halves[0].data_to.as_str(), halves[0].deadlines[0].date.as_str()),
+        ("2026-06-14", "2026-06-25"),
+        "by the 25th, Decree 09 Art. 13"
+    );
     let out = host
         .compute(
             &v,
             &FormData {
                 form: "V.01/VPCP/KSTT".to_owned(),
-                cells: vec![cell("luy-ke", "c5", json!(12)), cell("luy-ke", "c6", json!(5)), cell("luy-ke", "c7", json!(1))],
+                cells: vec![
+                    cell("luy-ke", "c5", json!(12)),
+                    cell("luy-ke", "c6", json!(5)),
+                    cell("luy-ke", "c7", json!(1)),
+                ],
             },
         )
         .unwrap();
     assert_eq!(value(&out, "luy-ke", "c4"), json!(18));
-    let extra = host.validate(&v, &FormData { form: "V.01/VPCP/KSTT".to_owned(), cells: vec![cell("them-dong", "c3", json!(1))] }).unwrap();
+    let extra = host
+        .validate(&v, &FormData { form: "V.01/VPCP/KSTT".to_owned(), cells: vec![cell("them-dong", "c3", json!(1))] })
+        .unwrap();
     assert!(extra[0].message.vi.contains("không có dòng"), "fixed-row forms refuse other rows");
     let vi = load("regime_tt01_vi");
     let out = host
@@ -458,11 +545,16 @@ fn regime_i_computes_the_handbook_formulas_and_keeps_i04_outside() {
         ],
     };
     let errors = host.validate(&plugin, &i02).unwrap();
-    assert!(errors.iter().any(|e| e.message.vi.contains("(4) = (5) + (6)") && e.message.vi.contains("5 ≠ 4")), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.message.vi.contains("(4) = (5) + (6)") && e.message.vi.contains("5 ≠ 4")),
+        "{errors:?}"
+    );
     let i04 = host.validate(&plugin, &FormData { form: "I.04/VPCP/TH".to_owned(), cells: vec![] }).unwrap();
     assert!(i04[0].message.vi.contains("không thực hiện trên hệ thống"));
-    let i05 =
-        FormData { form: "I.05/VPCP/TH".to_owned(), cells: vec![cell("nv-1", "c3", json!("Công văn 123/VPCP-TH")), cell("nv-1", "c4", json!("30/06/2026"))] };
+    let i05 = FormData {
+        form: "I.05/VPCP/TH".to_owned(),
+        cells: vec![cell("nv-1", "c3", json!("Công văn 123/VPCP-TH")), cell("nv-1", "c4", json!("30/06/2026"))],
+    };
     assert!(host.validate(&plugin, &i05).unwrap().is_empty(), "free-text rows are the form's own");
     assert_eq!(plugin.manifest.outlines[0].code, "I.01-ĐC");
 }
@@ -472,9 +564,16 @@ fn regime_ii_reports_three_quarters_and_the_year_with_deadlines_per_level() {
     let host = host();
     let plugin = host.load(builtin_plugins().iter().find(|(n, _)| *n == "regime_tt01_ii").unwrap().1).unwrap();
     let quarters = host.schedule(&plugin, &ScheduleRequest { year: 2021, period: PeriodType::Quarter }).unwrap();
-    assert_eq!(quarters.iter().map(|w| w.number).collect::<Vec<_>>(), vec![1, 2, 3], "the year's report stands for the fourth quarter");
+    assert_eq!(
+        quarters.iter().map(|w| w.number).collect::<Vec<_>>(),
+        vec![1, 2, 3],
+        "the year's report stands for the fourth quarter"
+    );
     let at = |level: &str| quarters[2].deadlines.iter().find(|d| d.level == level).unwrap().date.clone();
-    assert_eq!((at("xa"), at("so"), at("huyen"), at("tinh")), ("2021-09-16".into(), "2021-09-18".into(), "2021-09-19".into(), "2021-09-20".into()));
+    assert_eq!(
+        (at("xa"), at("so"), at("huyen"), at("tinh")),
+        ("2021-09-16".into(), "2021-09-18".into(), "2021-09-19".into(), "2021-09-20".into())
+    );
     let codes: Vec<&str> = plugin.manifest.forms.iter().map(|f| f.code.split('/').next().unwrap_or("")).collect();
     assert_eq!(codes, vec!["II.01a", "II.02a", "II.03a", "II.04a", "II.05a", "II.06a", "II.07a", "II.07b", "II.08"]);
     let form = plugin.manifest.forms.iter().find(|f| f.code == "II.06a/VPCP/KSTT").unwrap();
@@ -493,7 +592,10 @@ fn regime_ii_reports_three_quarters_and_the_year_with_deadlines_per_level() {
         ],
     };
     let out = host.compute(&plugin, &data).unwrap();
-    assert_eq!((value(&out, "cong-an", "c3"), value(&out, "cong-an", "c7"), value(&out, "cong-an", "c11")), (json!(160), json!(135), json!(25)));
+    assert_eq!(
+        (value(&out, "cong-an", "c3"), value(&out, "cong-an", "c7"), value(&out, "cong-an", "c11")),
+        (json!(160), json!(135), json!(25))
+    );
     assert!(host.validate(&plugin, &out).unwrap().is_empty(), "(3) = (7) + (11) holds");
     let mut broken = out.clone();
     broken.cells.retain(|c| !(c.row == "cong-an" && c.col == "c13"));
@@ -517,4 +619,51 @@ fn a_module_that_loops_while_instantiating_is_refused() {
     );
     let e = expect_err(host.load(&bytes));
     assert!(matches!(e, PluginError::OutOfFuel | PluginError::Timeout(_)), "{e}");
+}
+
+/// A save needs the regime's recompute and its validation: one call into a
+/// plugin of ABI 1.2, the two calls it serves for a plugin of ABI 1.1, with
+/// the same answer either way.
+#[test]
+fn check_is_one_call_for_abi_1_2_and_two_for_abi_1_1() {
+    let host = host();
+    let meetings = host.load(builtin_plugins().iter().find(|(n, _)| *n == "regime_tt01_iii").unwrap().1).unwrap();
+    assert_eq!(meetings.manifest.abi.minor, 2);
+    let data = FormData { form: meetings.manifest.forms[0].code.clone(), cells: vec![cell("xa-a", "c4", json!(3))] };
+    let before = host.stats().calls;
+    let one = host.check(&meetings, &data).unwrap();
+    assert_eq!(host.stats().calls - before, 1, "one sandbox call for ABI 1.2");
+    let two = host.check_in_two_calls(&meetings, &data).unwrap();
+    assert_eq!(one, two, "the 1.2 call answers as compute then validate do");
+    assert_eq!(value(&one.data, "tong", "c3"), json!(3));
+
+    let scoring = thai_binh(&host);
+    assert_eq!(scoring.manifest.abi.minor, 1);
+    assert!(scoring.manifest.forms.iter().all(|f| f.computed_rows.is_none()), "a 1.1 manifest does not state them");
+    let data = FormData { form: "CDS_CAPSO_2022".to_owned(), cells: vec![cell("1.1", "self", json!(45))] };
+    let before = host.stats().calls;
+    let checked = host.check(&scoring, &data).unwrap();
+    assert_eq!(host.stats().calls - before, 2, "compute, then validate, for ABI 1.1");
+    assert!(checked.errors.is_empty(), "{:?}", checked.errors);
+    let form = &scoring.manifest.forms[0];
+    let group = form.rows.iter().position(|r| r.level == 0 && !r.total).unwrap();
+    assert!(computes_row_at(form, group), "a criteria group that sums its children is computed (inferred)");
+}
+
+/// Whether the form computes row `i`, as the platform reads it.
+fn computes_row_at(form: &baocao_plugins::abi::Form, i: usize) -> bool {
+    form.computes_row(&form.rows[i].code)
+}
+
+/// A plugin stating a newer minor ABI than the host serves is refused, saying which to build against.
+#[test]
+fn a_newer_minor_abi_is_refused_with_a_clear_message() {
+    let mut manifest: serde_json::Value = serde_json::to_value(&thai_binh(&host()).manifest).unwrap();
+    manifest["abi"]["minor"] = json!(baocao_plugins::abi::ABI_MINOR + 1);
+    let problems = baocao_plugins::abi::check_manifest(&serde_json::from_value(manifest).unwrap());
+    assert!(
+        problems.iter().any(|p| p.contains("newer than this host serves")
+            && p.contains(&format!("1.{}", baocao_plugins::abi::ABI_MINOR))),
+        "{problems:?}"
+    );
 }

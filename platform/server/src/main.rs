@@ -13,6 +13,8 @@ use baocao_domain::user::UserProfile;
 use baocao_storage::NewAccount;
 use clap::{Args, Parser, Subcommand};
 
+mod regime_check;
+
 #[derive(Parser)]
 #[command(name = "baocao", version, about = "Hệ thống thông tin báo cáo — reporting information system")]
 struct Cli {
@@ -51,6 +53,22 @@ enum Command {
     /// Manage accounts from the command line (passwords are read from standard input).
     #[command(subcommand)]
     User(UserCommand),
+    /// Work with regime plugins.
+    #[command(subcommand)]
+    Regime(RegimeCommand),
+}
+
+#[derive(Subcommand)]
+enum RegimeCommand {
+    /// Run every check an upload runs on a module and print its forms,
+    /// columns and schedule (no database needed).
+    Check {
+        /// The compiled plugin (.wasm).
+        file: PathBuf,
+        /// The year whose schedule is printed (default: this year).
+        #[arg(long)]
+        year: Option<i32>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -114,87 +132,111 @@ async fn main() -> anyhow::Result<()> {
     }
     init_tracing(&settings.log);
     match cli.command {
-        Command::Serve { listen, demo } => {
-            if let Some(listen) = listen {
-                settings.http.listen = listen;
-            }
-            settings.validate()?;
-            let store = open_store(&settings).await?;
-            let accounts = if demo {
-                let password = demo_password()?;
-                let accounts = demo::seed(&store, &password).await.context("seeding the demo world")?;
-                Some((accounts, password))
-            } else {
-                None
-            };
-            let app = Application::build_with_store(settings.clone(), store).await?;
-            if accounts.is_some() {
-                let created = demo::assign_reports(&app.state()).await.context("assigning the demo reports")?;
-                tracing::info!(created, "demo reports assigned");
-            }
-            let host = settings.http.listen.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
-            let host = if host == "0.0.0.0" || host == "[::]" { "127.0.0.1" } else { host };
-            println!("\nbaocao đang chạy / is running: http://{host}:{}/login", app.port());
-            if let Some((accounts, password)) = accounts {
-                println!("Tài khoản quản trị / administrator: admin");
-                println!("Mật khẩu mọi tài khoản mẫu / password of every demo account: {}", password.expose());
-                println!("Báo cáo mẫu / demo reports: hy.phohien.nhaplieu → /reports (biểu III.01a đã giao cho các xã, phường của Hưng Yên)");
-                println!("                            tb.minhquang.nhaplieu → /reports (chấm điểm chuyển đổi số cấp xã; tb.tonghop thẩm định)");
-                println!("\nTài khoản mẫu / demo accounts:");
-                for a in &accounts {
-                    println!("  {:<24} {:<24} {}", a.username, a.group, a.unit);
-                }
-                println!();
-            }
-            app.run_until_stopped().await?;
-        }
+        Command::Serve { listen, demo } => serve(settings, listen, demo).await,
         Command::Migrate => {
             open_store(&settings).await?;
             println!("Đã cập nhật cơ sở dữ liệu / database migrated.");
+            Ok(())
         }
-        Command::User(cmd) => {
-            let store = open_store(&settings).await?;
-            match cmd {
-                UserCommand::Create { username, full_name, unit_id, group } => {
-                    let username = Username::parse(&username).map_err(|e| anyhow!(e.text.en.to_string()))?;
-                    let profile = UserProfile {
-                        full_name: FullName::parse(&full_name).map_err(|e| anyhow!(e.text.en.to_string()))?,
-                        email: None,
-                        phone: None,
-                        id_number: None,
-                    };
-                    let password = read_password()?;
-                    let hash = baocao_identity::password::hash(&password).map_err(|e| anyhow!(e.to_string()))?;
-                    let user = store.operator_create_user(UnitId(unit_id), NewAccount { username: username.clone(), password_hash: hash, profile }).await?;
-                    if let Some(group) = group {
-                        grant(&settings, &store, &username, &group, unit_id).await?;
-                    }
-                    println!("Đã tạo tài khoản / created: {} (id {})", user.username, user.id);
-                }
-                UserCommand::ResetPassword { username } => {
-                    let username = Username::parse(&username).map_err(|e| anyhow!(e.text.en.to_string()))?;
-                    let password = read_password()?;
-                    let hash = baocao_identity::password::hash(&password).map_err(|e| anyhow!(e.to_string()))?;
-                    store.operator_set_password(&username, hash).await?;
-                    println!("Đã đặt lại mật khẩu / password reset: {username}");
-                }
-                UserCommand::Grant { username, group, unit_id } => {
-                    let username = Username::parse(&username).map_err(|e| anyhow!(e.text.en.to_string()))?;
-                    grant(&settings, &store, &username, &group, unit_id).await?;
-                    println!("Đã gán nhóm / granted: {group} → {username} @ {unit_id}");
-                }
+        Command::User(cmd) => user(&settings, cmd).await,
+        Command::Regime(RegimeCommand::Check { file, year }) => {
+            use chrono::Datelike;
+            regime_check::run(&file, year.unwrap_or_else(|| chrono::Utc::now().year())).await
+        }
+    }
+}
+
+async fn serve(mut settings: Settings, listen: Option<String>, demo: bool) -> anyhow::Result<()> {
+    if let Some(listen) = listen {
+        settings.http.listen = listen;
+    }
+    settings.validate()?;
+    let store = open_store(&settings).await?;
+    let accounts = if demo {
+        let password = demo_password()?;
+        let accounts = demo::seed(&store, &password).await.context("seeding the demo world")?;
+        Some((accounts, password))
+    } else {
+        None
+    };
+    let app = Application::build_with_store(settings.clone(), store).await?;
+    if accounts.is_some() {
+        let created = demo::assign_reports(&app.state().app).await.context("assigning the demo reports")?;
+        tracing::info!(created, "demo reports assigned");
+    }
+    let host = settings.http.listen.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+    let host = if host == "0.0.0.0" || host == "[::]" { "127.0.0.1" } else { host };
+    println!("\nbaocao đang chạy / is running: http://{host}:{}/login", app.port());
+    if let Some((accounts, password)) = accounts {
+        print_demo_accounts(&accounts, &password);
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn print_demo_accounts(accounts: &[demo::DemoAccount], password: &Password) {
+    println!("Tài khoản quản trị / administrator: admin");
+    println!("Mật khẩu mọi tài khoản mẫu / password of every demo account: {}", password.expose());
+    println!(
+        "Báo cáo mẫu / demo reports: hy.phohien.nhaplieu → /reports (biểu III.01a đã giao cho các xã, phường của Hưng Yên)"
+    );
+    println!(
+        "                            tb.minhquang.nhaplieu → /reports (chấm điểm chuyển đổi số cấp xã; tb.tonghop thẩm định)"
+    );
+    println!("\nTài khoản mẫu / demo accounts:");
+    for a in accounts {
+        println!("  {:<24} {:<24} {}", a.username, a.group, a.unit);
+    }
+    println!();
+}
+
+async fn user(settings: &Settings, cmd: UserCommand) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let parse_name = |raw: &str| Username::parse(raw).map_err(|e| anyhow!(e.text.en.to_string()));
+    match cmd {
+        UserCommand::Create { username, full_name, unit_id, group } => {
+            let username = parse_name(&username)?;
+            let profile = UserProfile {
+                full_name: FullName::parse(&full_name).map_err(|e| anyhow!(e.text.en.to_string()))?,
+                email: None,
+                phone: None,
+                id_number: None,
+            };
+            let hash = baocao_identity::password::hash(&read_password()?).map_err(|e| anyhow!(e.to_string()))?;
+            let user = store
+                .operator_create_user(
+                    UnitId(unit_id),
+                    NewAccount { username: username.clone(), password_hash: hash, profile },
+                )
+                .await?;
+            if let Some(group) = group {
+                grant(settings, &store, &username, &group, unit_id).await?;
             }
+            println!("Đã tạo tài khoản / created: {} (id {})", user.username, user.id);
+        }
+        UserCommand::ResetPassword { username } => {
+            let username = parse_name(&username)?;
+            let hash = baocao_identity::password::hash(&read_password()?).map_err(|e| anyhow!(e.to_string()))?;
+            store.operator_set_password(&username, hash).await?;
+            println!("Đã đặt lại mật khẩu / password reset: {username}");
+        }
+        UserCommand::Grant { username, group, unit_id } => {
+            let username = parse_name(&username)?;
+            grant(settings, &store, &username, &group, unit_id).await?;
+            println!("Đã gán nhóm / granted: {group} → {username} @ {unit_id}");
         }
     }
     Ok(())
 }
 
-async fn grant(settings: &Settings, store: &baocao_storage::Store, username: &Username, group: &str, unit_id: i64) -> anyhow::Result<()> {
+async fn grant(
+    settings: &Settings, store: &baocao_storage::Store, username: &Username, group: &str, unit_id: i64,
+) -> anyhow::Result<()> {
     let code = GroupCode::parse(group).map_err(|e| anyhow!(e.text.en.to_string()))?;
     // The same policies the server enforces, including an operator's policies_dir.
     let catalogue = baocao_authz::GroupCatalogue::parse(&baocao::policies(settings)?.groups)?;
     let Some(def) = catalogue.get(&code) else { bail!("unknown group {group}") };
-    let unit = store.unit_for_check(UnitId(unit_id)).await?;
+    let unit = store.unit_unscoped(UnitId(unit_id)).await?;
     if !def.grantable_at_level(unit.level.as_str()) {
         bail!("group {group} cannot be granted at level {}", unit.level);
     }

@@ -32,37 +32,79 @@ async fn serve_demo_prints_a_working_login_and_logs_no_secret() {
     let url = loop {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         if let Some(line) = text.lines().find(|l| l.contains("/login")) {
-            break line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().trim_end_matches("/login").to_owned();
+            break line
+                .split_whitespace()
+                .find(|w| w.starts_with("http://"))
+                .unwrap()
+                .trim_end_matches("/login")
+                .to_owned();
         }
         assert!(started.elapsed() < Duration::from_secs(60), "no sign-in URL printed: {text}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let client = reqwest::Client::new();
-    let login =
-        |user: &str, password: &str| client.post(format!("{url}/api/v1/auth/login")).json(&serde_json::json!({"username": user, "password": password})).send();
+    let login = |user: &str, password: &str| {
+        client
+            .post(format!("{url}/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": user, "password": password}))
+            .send()
+    };
     assert_eq!(login("admin", "Demo#Secret2026").await.unwrap().status(), 200);
     assert_eq!(login("admin", "Typo#Secret77").await.unwrap().status(), 401);
-    let token = login("tb.quantri", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let token =
+        login("tb.quantri", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     let me = client.get(format!("{url}/api/v1/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(me.status(), 200);
     // The demo has reports to work on: III.01a assigned to Hưng Yên's wards and communes.
-    let ward = login("hy.phohien.nhaplieu", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
-    let reports: serde_json::Value = client.get(format!("{url}/api/v1/reports")).bearer_auth(&ward).send().await.unwrap().json().await.unwrap();
+    let ward = login("hy.phohien.nhaplieu", "Demo#Secret2026")
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reports: serde_json::Value =
+        client.get(format!("{url}/api/v1/reports")).bearer_auth(&ward).send().await.unwrap().json().await.unwrap();
     assert_eq!(reports["total"], 1, "{reports}");
     assert_eq!(reports["items"][0]["form"], "III.01a/VPCP/TH");
-    let province = login("hy.tonghop", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
-    let all: serde_json::Value = client.get(format!("{url}/api/v1/reports")).bearer_auth(&province).send().await.unwrap().json().await.unwrap();
+    let province =
+        login("hy.tonghop", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let all: serde_json::Value =
+        client.get(format!("{url}/api/v1/reports")).bearer_auth(&province).send().await.unwrap().json().await.unwrap();
     assert_eq!(all["total"], 3, "Phố Hiến, Sơn Nam, Tiên Lữ");
     // And Thái Bình's communes have their digital-transformation scoring to fill in.
-    let commune =
-        login("tb.minhquang.nhaplieu", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
-    let scoring: serde_json::Value = client.get(format!("{url}/api/v1/reports")).bearer_auth(&commune).send().await.unwrap().json().await.unwrap();
-    assert_eq!((scoring["total"].as_u64(), scoring["items"][0]["form"].as_str()), (Some(1), Some("CDS_CAPXA_2022")), "{scoring}");
+    let commune = login("tb.minhquang.nhaplieu", "Demo#Secret2026")
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let scoring: serde_json::Value =
+        client.get(format!("{url}/api/v1/reports")).bearer_auth(&commune).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (scoring["total"].as_u64(), scoring["items"][0]["form"].as_str()),
+        (Some(1), Some("CDS_CAPXA_2022")),
+        "{scoring}"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     let output = std::fs::read_to_string(&log).unwrap();
     assert!(output.contains("admin"), "the administrator is printed");
-    assert!(output.contains("\"message\":\"signed in\"") || output.contains("signed in"), "sign-ins are logged: {output}");
+    assert!(
+        output.contains("\"message\":\"signed in\"") || output.contains("signed in"),
+        "sign-ins are logged: {output}"
+    );
     // The demo password is printed once on purpose (the run command's contract); nothing else may leak.
     assert_eq!(output.matches("Demo#Secret2026").count(), 1, "the demo password appears only in the printed banner");
     assert!(!output.contains("Typo#Secret77"), "a mistyped password reached the log");
@@ -80,7 +122,20 @@ fn migrate_is_idempotent_and_the_cli_manages_accounts() {
         assert!(status.success());
     }
     let output = baocao()
-        .args(["user", "create", "--username", "op.test", "--full-name", "Người vận hành", "--unit-id", "1", "--group", "QT_VPCP", "--database-url", &db])
+        .args([
+            "user",
+            "create",
+            "--username",
+            "op.test",
+            "--full-name",
+            "Người vận hành",
+            "--unit-id",
+            "1",
+            "--group",
+            "QT_VPCP",
+            "--database-url",
+            &db,
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -115,10 +170,22 @@ fn migrate_is_idempotent_and_the_cli_manages_accounts() {
     let start = groups.find("code = \"TH_VPCP\"").unwrap();
     let block_start = groups[..start].rfind("[[group]]").unwrap();
     let block_end = block_start + groups[block_start..].find("\n# ---").unwrap();
-    std::fs::write(policies.join("groups.toml"), format!("{}{}", &groups[..block_start], &groups[block_end..])).unwrap();
+    std::fs::write(policies.join("groups.toml"), format!("{}{}", &groups[..block_start], &groups[block_end..]))
+        .unwrap();
     let grant = |with_dir: bool| {
         let mut cmd = baocao();
-        cmd.args(["user", "grant", "--username", "op.test", "--group", "TH_VPCP", "--unit-id", "1", "--database-url", &db]);
+        cmd.args([
+            "user",
+            "grant",
+            "--username",
+            "op.test",
+            "--group",
+            "TH_VPCP",
+            "--unit-id",
+            "1",
+            "--database-url",
+            &db,
+        ]);
         if with_dir {
             cmd.env("BAOCAO_AUTHZ__POLICIES_DIR", &policies);
         }

@@ -11,7 +11,10 @@ use serde_json::{Value, json};
 const PASSWORD: &str = "Demo#Cross2026";
 
 fn psql(sql: &str) {
-    let status = Command::new("psql").args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql]).status().expect("psql must be installed");
+    let status = Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql])
+        .status()
+        .expect("psql must be installed");
     assert!(status.success(), "psql {sql}");
 }
 
@@ -56,8 +59,10 @@ async fn serve(dir: &std::path::Path, name: &str, database: &str, prefix: &str, 
     loop {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         // Both print where they listen; the demo run prints the sign-in URL.
-        if let Some(url) =
-            text.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).map(|w| w.trim_end_matches("/login").trim_end_matches(['.', ',']).to_owned())
+        if let Some(url) = text
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+            .map(|w| w.trim_end_matches("/login").trim_end_matches(['.', ',']).to_owned())
         {
             instance.url = url;
             return instance;
@@ -68,8 +73,15 @@ async fn serve(dir: &std::path::Path, name: &str, database: &str, prefix: &str, 
 }
 
 async fn login(client: &reqwest::Client, url: &str, user: &str) -> String {
-    let body: Value =
-        client.post(format!("{url}/api/v1/auth/login")).json(&json!({"username": user, "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+    let body: Value = client
+        .post(format!("{url}/api/v1/auth/login"))
+        .json(&json!({"username": user, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     body["token"].as_str().unwrap_or_else(|| panic!("login {user}: {body}")).to_owned()
 }
 
@@ -87,22 +99,38 @@ async fn a_notification_raised_on_one_instance_reaches_a_browser_on_the_other() 
 
     let client = reqwest::Client::new();
     let entry = login(&client, &b.url, "hy.phohien.nhaplieu").await;
-    let mut stream = client.get(format!("{}/api/v1/notifications/stream", b.url)).bearer_auth(&entry).send().await.unwrap();
+    let mut stream =
+        client.get(format!("{}/api/v1/notifications/stream", b.url)).bearer_auth(&entry).send().await.unwrap();
     assert_eq!(stream.status(), 200);
     assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
     let mut seen = String::new();
     let deadline = Instant::now() + Duration::from_secs(20);
     while !seen.contains("\n\n") {
-        let chunk = tokio::time::timeout_at(deadline.into(), stream.chunk()).await.expect("first event").unwrap().unwrap();
+        let chunk =
+            tokio::time::timeout_at(deadline.into(), stream.chunk()).await.expect("first event").unwrap().unwrap();
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
     // The demo's own assignment already told this user something.
-    let before: u64 = seen.split("data: ").nth(1).and_then(|rest| rest.lines().next()).and_then(|n| n.trim().parse().ok()).expect("an unread count");
+    let before: u64 = seen
+        .split("data: ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .and_then(|n| n.trim().parse().ok())
+        .expect("an unread count");
 
     // The province assigns through instance A.
     let province = login(&client, &a.url, "hy.tonghop").await;
-    let ward: Value = client.get(format!("{}/api/v1/units", a.url)).bearer_auth(&province).send().await.unwrap().json().await.unwrap();
-    let ward = ward.as_array().unwrap().iter().find(|u| u["code"] == "phuong-pho-hien").unwrap()["id"].as_i64().unwrap();
+    let ward: Value = client
+        .get(format!("{}/api/v1/units", a.url))
+        .bearer_auth(&province)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ward =
+        ward.as_array().unwrap().iter().find(|u| u["code"] == "phuong-pho-hien").unwrap()["id"].as_i64().unwrap();
     use chrono::Datelike;
     // A year the demo has not assigned yet.
     let year = chrono::Utc::now().year() + 2;
@@ -119,7 +147,11 @@ async fn a_notification_raised_on_one_instance_reaches_a_browser_on_the_other() 
     let mut pushed = String::new();
     let expected = format!("event: unread\ndata: {}", before + 1);
     while !pushed.contains(&expected) {
-        let chunk = tokio::time::timeout_at(deadline.into(), stream.chunk()).await.expect("the notification crossed instances in time").unwrap().unwrap();
+        let chunk = tokio::time::timeout_at(deadline.into(), stream.chunk())
+            .await
+            .expect("the notification crossed instances in time")
+            .unwrap()
+            .unwrap();
         pushed.push_str(&String::from_utf8_lossy(&chunk));
     }
     drop(stream);

@@ -13,8 +13,8 @@ use crate::Store;
 use crate::audit::Actor;
 use crate::entity::{aggregate_sources, reports};
 use crate::error::StoreError;
-use crate::numbers::NumberGrid;
 use crate::reports::{AddedRow, ContentWrite, NewContent, ReportCell, ReportRow, check_entry, to_row};
+use baocao_domain::numbers::NumberGrid;
 
 /// A report sent to a receiving unit, as the aggregation lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +60,9 @@ impl Store {
     /// period, whatever their status: the accepted ones are aggregated, the
     /// others are shown as missing. Needs the aggregator's grant at that unit.
     /// Only ids, units, versions and statuses: cheap at national scale.
-    pub async fn aggregation_candidates(&self, grant: &RoleGrant, report: &ReportRow) -> Result<Vec<Candidate>, StoreError> {
+    pub async fn aggregation_candidates(
+        &self, grant: &RoleGrant, report: &ReportRow,
+    ) -> Result<Vec<Candidate>, StoreError> {
         if grant.role() != Role::Aggregate || grant.unit() != report.unit_id {
             return Err(StoreError::Forbidden);
         }
@@ -76,7 +78,8 @@ impl Store {
             .await?;
         rows.into_iter()
             .map(|(id, unit, version, status)| {
-                let status = Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("report {id} status")))?;
+                let status =
+                    Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("report {id} status")))?;
                 Ok(Candidate { id, unit_id: UnitId(unit), version, status })
             })
             .collect()
@@ -85,7 +88,9 @@ impl Store {
     /// What the accepted candidates contribute: their numbers as compact grids,
     /// their added rows, and (only when the form has text to copy per unit)
     /// their cells. One query; no JSON parsed for the numbers.
-    pub async fn aggregation_inputs(&self, grant: &RoleGrant, report: &ReportRow, with_cells: bool) -> Result<Vec<AggregationInput>, StoreError> {
+    pub async fn aggregation_inputs(
+        &self, grant: &RoleGrant, report: &ReportRow, with_cells: bool,
+    ) -> Result<Vec<AggregationInput>, StoreError> {
         if grant.role() != Role::Aggregate || grant.unit() != report.unit_id {
             return Err(StoreError::Forbidden);
         }
@@ -116,7 +121,8 @@ impl Store {
                 .all(self.db())
                 .await?;
             for (id, text) in cells {
-                let decoded = crate::reports::decode_cells(&text).map_err(|_| StoreError::Corrupt(format!("report {id}: cells")))?;
+                let decoded = crate::reports::decode_cells(&text)
+                    .map_err(|_| StoreError::Corrupt(format!("report {id}: cells")))?;
                 grids.insert(id, NumberGrid::from_cells(&decoded));
             }
         }
@@ -140,13 +146,7 @@ impl Store {
 
     /// Stores an aggregate's content and the sources it came from, in one transaction.
     pub async fn store_aggregate(
-        &self,
-        grant: &RoleGrant,
-        actor: &Actor,
-        id: i64,
-        content: NewContent,
-        sources: &[SourceRef],
-        today: NaiveDate,
+        &self, grant: &RoleGrant, actor: &Actor, id: i64, content: NewContent, sources: &[SourceRef], today: NaiveDate,
     ) -> Result<ReportRow, StoreError> {
         if grant.role() != Role::Aggregate {
             return Err(StoreError::Forbidden);
@@ -155,7 +155,14 @@ impl Store {
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
         check_entry(grant, &model, today)?;
         let comment = format!("{} đơn vị / units", sources.len());
-        let saved = self.write_content(&tx, model, &content, ContentWrite { grant, actor, action: "aggregate", comment: Some(&comment) }).await?;
+        let saved = self
+            .write_content(
+                &tx,
+                model,
+                &content,
+                ContentWrite { grant, actor, action: "aggregate", comment: Some(&comment) },
+            )
+            .await?;
         aggregate_sources::Entity::delete_many().filter(aggregate_sources::Column::ReportId.eq(id)).exec(&tx).await?;
         // In batches: an aggregate may have thousands of sources.
         for chunk in sources.chunks(1000) {
@@ -173,20 +180,27 @@ impl Store {
     }
 
     /// What a report the caller may read was aggregated from (empty if it never was).
-    pub async fn aggregate_sources(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64) -> Result<Vec<SourceRef>, StoreError> {
+    pub async fn aggregate_sources(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
+    ) -> Result<Vec<SourceRef>, StoreError> {
         self.report(read, check, id).await?;
         let rows = aggregate_sources::Entity::find()
             .filter(aggregate_sources::Column::ReportId.eq(id))
             .order_by_asc(aggregate_sources::Column::Id)
             .all(self.db())
             .await?;
-        Ok(rows.into_iter().map(|r| SourceRef { source_id: r.source_id, version: r.source_version, unit_id: UnitId(r.unit_id) }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| SourceRef { source_id: r.source_id, version: r.source_version, unit_id: UnitId(r.unit_id) })
+            .collect())
     }
 
     /// The accepted reports sent to the unit of a report the caller may read,
     /// for the same form and period, with their versions: what an aggregate
     /// made now would include.
-    pub async fn accepted_sources(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, report: &ReportRow) -> Result<Vec<(i64, i32)>, StoreError> {
+    pub async fn accepted_sources(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, report: &ReportRow,
+    ) -> Result<Vec<(i64, i32)>, StoreError> {
         self.report(read, check, report.id).await?;
         let rows: Vec<(i64, i32)> = sources_of(report)
             .filter(reports::Column::Status.eq(Status::Accepted.as_str()))
@@ -201,7 +215,7 @@ impl Store {
 
     /// The sources of an aggregate as full reports, for provenance; the caller
     /// may read the aggregate, and so what it was computed from.
-    pub async fn source_reports(&self, sources: &[SourceRef]) -> Result<Vec<ReportRow>, StoreError> {
+    pub async fn source_reports_unscoped(&self, sources: &[SourceRef]) -> Result<Vec<ReportRow>, StoreError> {
         let ids: Vec<i64> = sources.iter().map(|s| s.source_id).collect();
         let rows = reports::Entity::find().filter(reports::Column::Id.is_in(ids)).all(self.db()).await?;
         rows.into_iter().map(to_row).collect()

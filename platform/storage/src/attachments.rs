@@ -4,7 +4,7 @@
 
 use baocao_authz::perms::{CheckReports, ReadReports};
 use baocao_authz::{RoleGrant, Scope};
-use baocao_domain::report::{Role, Status};
+use baocao_domain::report::Role;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::Store;
 use crate::audit::Actor;
 use crate::entity::{attachments, reports};
-use crate::error::{StoreError, conflict};
+use crate::error::StoreError;
 use crate::reports::{HistoryRow, record_history};
 
 #[derive(Debug, Clone, Serialize)]
@@ -50,24 +50,23 @@ fn row(m: attachments::Model) -> Attachment {
     }
 }
 
-async fn editable_report(tx: &sea_orm::DatabaseTransaction, grant: &RoleGrant, id: i64) -> Result<reports::Model, StoreError> {
+async fn editable_report(
+    tx: &sea_orm::DatabaseTransaction, grant: &RoleGrant, id: i64,
+) -> Result<reports::Model, StoreError> {
     let report = reports::Entity::find_by_id(id).one(tx).await?.ok_or(StoreError::NotFound("report"))?;
     if grant.role() != Role::Enter || grant.unit().0 != report.unit_id {
         return Err(StoreError::Forbidden);
     }
-    if !Status::parse(&report.status).is_some_and(Status::editable) {
-        return Err(conflict(
-            "status",
-            "not_editable",
-            "Báo cáo đã trình hoặc đã gửi nên không thể thay đổi tập tin đính kèm.",
-            "The report was submitted or sent; its attachments cannot change.",
-        ));
+    if let Some(refusal) = baocao_domain::report::edit_refused(crate::reports::status_of(&report)?) {
+        return Err(StoreError::Conflict(refusal));
     }
     Ok(report)
 }
 
 impl Store {
-    pub async fn add_attachment(&self, grant: &RoleGrant, actor: &Actor, report_id: i64, new: NewAttachment) -> Result<Attachment, StoreError> {
+    pub async fn add_attachment(
+        &self, grant: &RoleGrant, actor: &Actor, report_id: i64, new: NewAttachment,
+    ) -> Result<Attachment, StoreError> {
         let tx = self.begin_write().await?;
         let report = editable_report(&tx, grant, report_id).await?;
         let model = attachments::ActiveModel {
@@ -83,24 +82,40 @@ impl Store {
         }
         .insert(&tx)
         .await?;
-        let status = Status::parse(&report.status).unwrap_or(Status::Draft);
+        let status = crate::reports::status_of(&report)?;
         let comment = new.file_name;
         record_history(
             &tx,
-            HistoryRow { report: &report, actor, actor_unit: Some(grant.unit()), action: "attach", from: status, to: status, comment: Some(&comment) },
+            HistoryRow {
+                report: &report,
+                actor,
+                actor_unit: Some(grant.unit()),
+                action: "attach",
+                from: status,
+                to: status,
+                comment: Some(&comment),
+            },
         )
         .await?;
         tx.commit().await?;
         Ok(row(model))
     }
 
-    pub async fn attachments(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, report_id: i64) -> Result<Vec<Attachment>, StoreError> {
+    pub async fn attachments(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, report_id: i64,
+    ) -> Result<Vec<Attachment>, StoreError> {
         self.report(read, check, report_id).await?;
-        let rows = attachments::Entity::find().filter(attachments::Column::ReportId.eq(report_id)).order_by_asc(attachments::Column::Id).all(self.db()).await?;
+        let rows = attachments::Entity::find()
+            .filter(attachments::Column::ReportId.eq(report_id))
+            .order_by_asc(attachments::Column::Id)
+            .all(self.db())
+            .await?;
         Ok(rows.into_iter().map(row).collect())
     }
 
-    pub async fn attachment(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, report_id: i64, id: i64) -> Result<Attachment, StoreError> {
+    pub async fn attachment(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, report_id: i64, id: i64,
+    ) -> Result<Attachment, StoreError> {
         self.report(read, check, report_id).await?;
         let model = attachments::Entity::find_by_id(id)
             .filter(attachments::Column::ReportId.eq(report_id))
@@ -111,7 +126,9 @@ impl Store {
     }
 
     /// Removes the row and returns it; the caller deletes the bytes after the commit.
-    pub async fn delete_attachment(&self, grant: &RoleGrant, actor: &Actor, report_id: i64, id: i64) -> Result<Attachment, StoreError> {
+    pub async fn delete_attachment(
+        &self, grant: &RoleGrant, actor: &Actor, report_id: i64, id: i64,
+    ) -> Result<Attachment, StoreError> {
         let tx = self.begin_write().await?;
         let report = editable_report(&tx, grant, report_id).await?;
         let model = attachments::Entity::find_by_id(id)
@@ -121,10 +138,18 @@ impl Store {
             .ok_or(StoreError::NotFound("attachment"))?;
         let out = row(model.clone());
         model.delete(&tx).await?;
-        let status = Status::parse(&report.status).unwrap_or(Status::Draft);
+        let status = crate::reports::status_of(&report)?;
         record_history(
             &tx,
-            HistoryRow { report: &report, actor, actor_unit: Some(grant.unit()), action: "detach", from: status, to: status, comment: Some(&out.file_name) },
+            HistoryRow {
+                report: &report,
+                actor,
+                actor_unit: Some(grant.unit()),
+                action: "detach",
+                from: status,
+                to: status,
+                comment: Some(&out.file_name),
+            },
         )
         .await?;
         tx.commit().await?;

@@ -6,7 +6,10 @@ use baocao_domain::ids::{TenantId, UserId};
 use baocao_domain::unit::UnitPath;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
 use serde::Serialize;
 
 use crate::entity::audit_log;
@@ -86,8 +89,12 @@ pub(crate) fn path_condition<P>(column: impl ColumnTrait, scope: &Scope<P>) -> C
 
 impl Store {
     /// The audit entries about units inside the caller's scope, newest first.
-    pub async fn audit_entries(&self, scope: &Scope<ReadAudit>, page: u64, per_page: u64) -> Result<Page<AuditEntry>, StoreError> {
-        let query = audit_log::Entity::find().filter(path_condition(audit_log::Column::UnitPath, scope)).order_by_desc(audit_log::Column::Id);
+    pub async fn audit_entries(
+        &self, scope: &Scope<ReadAudit>, page: u64, per_page: u64,
+    ) -> Result<Page<AuditEntry>, StoreError> {
+        let query = audit_log::Entity::find()
+            .filter(path_condition(audit_log::Column::UnitPath, scope))
+            .order_by_desc(audit_log::Column::Id);
         let total = query.clone().count(self.db()).await?;
         let rows = query.offset(crate::offset(page, per_page)).limit(per_page).all(self.db()).await?;
         let items = rows

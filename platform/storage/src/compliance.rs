@@ -15,22 +15,7 @@ use crate::Store;
 use crate::audit::path_condition;
 use crate::entity::{report_history, reports};
 use crate::error::StoreError;
-
-/// One assigned report, as the compliance figures see it.
-#[derive(Debug, Clone)]
-pub struct ComplianceRow {
-    pub report_id: i64,
-    pub tenant: TenantId,
-    pub unit_id: UnitId,
-    pub unit_path: UnitPath,
-    pub regime: String,
-    pub form: String,
-    pub status: Status,
-    pub closes_on: NaiveDate,
-    pub sent_at: Option<DateTime<Utc>>,
-    pub rejected: bool,
-    pub corrected: bool,
-}
+pub use baocao_domain::compliance::ComplianceRow;
 
 #[derive(Debug, Clone, Default)]
 pub struct ComplianceQuery {
@@ -45,26 +30,34 @@ type Row = (i64, i64, i64, String, String, String, String, NaiveDate, Option<Dat
 
 impl Store {
     /// The reports of the caller's read scope that match, with their history marks.
-    pub async fn compliance_rows(&self, read: &Scope<ReadReports>, q: &ComplianceQuery) -> Result<Vec<ComplianceRow>, StoreError> {
+    pub async fn compliance_rows(
+        &self, read: &Scope<ReadReports>, q: &ComplianceQuery,
+    ) -> Result<Vec<ComplianceRow>, StoreError> {
         self.compliance(Some(read), None, q).await
     }
 
     /// Every report sent (or due) to the platform root, for the public page:
     /// the caller turns them into counts per tenant and shows nothing else.
-    pub async fn public_compliance_rows(&self, root: UnitId, q: &ComplianceQuery) -> Result<Vec<ComplianceRow>, StoreError> {
+    pub async fn public_compliance_rows(
+        &self, root: UnitId, q: &ComplianceQuery,
+    ) -> Result<Vec<ComplianceRow>, StoreError> {
         self.compliance(None, Some(root), q).await
     }
 
-    async fn compliance(&self, read: Option<&Scope<ReadReports>>, receiver: Option<UnitId>, q: &ComplianceQuery) -> Result<Vec<ComplianceRow>, StoreError> {
+    async fn compliance(
+        &self, read: Option<&Scope<ReadReports>>, receiver: Option<UnitId>, q: &ComplianceQuery,
+    ) -> Result<Vec<ComplianceRow>, StoreError> {
         let mut query = reports::Entity::find();
         if let Some(receiver) = receiver {
             // Reports sent to a unit, not its own (the root is its own receiver).
-            query = query.filter(reports::Column::ReceiverId.eq(receiver.0)).filter(reports::Column::UnitId.ne(receiver.0));
+            query =
+                query.filter(reports::Column::ReceiverId.eq(receiver.0)).filter(reports::Column::UnitId.ne(receiver.0));
         }
         if let Some(read) = read {
             query = query.filter(path_condition(reports::Column::UnitPath, read));
         }
-        query = query.filter(crate::reports::matching(q.unit.as_ref(), q.regime.as_deref(), q.form.as_deref(), q.period));
+        query =
+            query.filter(crate::reports::matching(q.unit.as_ref(), q.regime.as_deref(), q.form.as_deref(), q.period));
         let rows: Vec<Row> = query
             .select_only()
             .column(reports::Column::Id)

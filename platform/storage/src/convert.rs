@@ -34,7 +34,8 @@ pub(crate) fn user(row: &users::Model) -> Result<User, StoreError> {
         email: row.email.as_deref().map(Email::parse).transpose()?,
         phone: row.phone.as_deref().map(Phone::parse).transpose()?,
         id_number: row.id_number.as_deref().map(IdNumber::parse).transpose()?,
-        status: UserStatus::parse(&row.status).ok_or_else(|| StoreError::Corrupt(format!("user {} status {}", row.id, row.status)))?,
+        status: UserStatus::parse(&row.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("user {} status {}", row.id, row.status)))?,
         created_at: row.created_at,
         password_changed_at: row.password_changed_at,
     })

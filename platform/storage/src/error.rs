@@ -15,7 +15,7 @@ pub enum StoreError {
     Refused(Invalid),
     /// The writer's copy is older than the stored one (optimistic versioning).
     #[error("stale version; stored version is {}", .0.current_version)]
-    Stale(Box<crate::reports::Stale>),
+    Stale(Box<baocao_domain::content::Stale>),
     /// The grant presented is not the one this write needs (a bug in the caller's checks).
     #[error("the grant does not cover this write")]
     Forbidden,
@@ -36,9 +36,17 @@ impl StoreError {
             return true;
         }
         let text = err.to_string().to_ascii_lowercase();
-        ["database is locked", "connection refused", "connection reset", "terminating connection", "broken pipe", "pool timed out", "connection closed"]
-            .iter()
-            .any(|needle| text.contains(needle))
+        [
+            "database is locked",
+            "connection refused",
+            "connection reset",
+            "terminating connection",
+            "broken pipe",
+            "pool timed out",
+            "connection closed",
+        ]
+        .iter()
+        .any(|needle| text.contains(needle))
     }
 }
 
@@ -46,7 +54,11 @@ impl From<DbErr> for StoreError {
     fn from(err: DbErr) -> Self {
         // A unique index that fires under a race is still a conflict for the user.
         if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
-            return StoreError::Conflict(Invalid::new("unique", "duplicate", Text::fixed("Dữ liệu đã tồn tại.", "This already exists.")));
+            return StoreError::Conflict(Invalid::new(
+                "unique",
+                "duplicate",
+                Text::fixed("Dữ liệu đã tồn tại.", "This already exists."),
+            ));
         }
         StoreError::Db(err)
     }
@@ -58,10 +70,14 @@ impl From<Invalid> for StoreError {
     }
 }
 
-pub(crate) fn refused(field: &'static str, code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> StoreError {
+pub(crate) fn refused(
+    field: &'static str, code: &'static str, vi: impl Into<String>, en: impl Into<String>,
+) -> StoreError {
     StoreError::Refused(Invalid::new(field, code, Text::new(vi.into(), en.into())))
 }
 
-pub(crate) fn conflict(field: &'static str, code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> StoreError {
+pub(crate) fn conflict(
+    field: &'static str, code: &'static str, vi: impl Into<String>, en: impl Into<String>,
+) -> StoreError {
     StoreError::Conflict(Invalid::new(field, code, Text::new(vi.into(), en.into())))
 }

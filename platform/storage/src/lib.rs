@@ -16,7 +16,7 @@ mod convert;
 mod entity;
 mod error;
 mod notifications;
-mod numbers;
+
 mod regimes;
 mod reports;
 mod resets;
@@ -28,19 +28,22 @@ use std::time::Duration;
 
 use baocao_migrations::MigratorTrait;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 pub use aggregates::{AggregationInput, Candidate, SourceRef};
 pub use attachments::{Attachment, NewAttachment};
 pub use audit::{Actor, AuditEntry};
+pub use baocao_domain::numbers::NumberGrid;
 pub use compliance::{ComplianceQuery, ComplianceRow};
 pub use error::StoreError;
 pub use notifications::{NotificationDraft, NotificationQuery, NotificationRow, NotificationState};
-pub use numbers::NumberGrid;
 pub use regimes::{NewRegimePlugin, RegimePluginRow};
-pub use reports::{AddedRow, HistoryEntry, Move, NewContent, NewReport, ReportCell, ReportQuery, ReportRow, SectionEdit, Stale, content_hash};
+pub use reports::{
+    AddedRow, HistoryEntry, Move, NewContent, NewReport, ReportCell, ReportQuery, ReportRow, SectionEdit, Stale,
+    content_hash,
+};
 pub use resets::ResetOutcome;
 pub use tenants::Tenant;
 pub use units::{NewTenant, UnitChanges, UnitWithTenant};
@@ -126,7 +129,10 @@ impl Store {
     /// of waiting, and the loser of two concurrent saves would get an error
     /// rather than its stale-version answer. PostgreSQL ignores the mode.
     pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
-        let options = TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..TransactionOptions::default() };
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
         self.db.begin_with_options(options).await
     }
 }

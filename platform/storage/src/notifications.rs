@@ -67,7 +67,9 @@ pub struct NotificationRow {
 /// The handbook pages notifications 25 at a time.
 pub const PER_PAGE: u64 = 25;
 
-pub(crate) async fn insert_notifications(db: &impl ConnectionTrait, report: Option<i64>, draft: &NotificationDraft) -> Result<(), StoreError> {
+pub(crate) async fn insert_notifications(
+    db: &impl ConnectionTrait, report: Option<i64>, draft: &NotificationDraft,
+) -> Result<(), StoreError> {
     let Some(text) = &draft.text else { return Ok(()) };
     let now = Utc::now();
     let mut users = draft.users.clone();
@@ -98,7 +100,9 @@ pub(crate) async fn insert_notifications(db: &impl ConnectionTrait, report: Opti
 
 impl Store {
     /// A user's own notifications, newest first, 25 a page.
-    pub async fn notifications(&self, user: UserId, q: &NotificationQuery) -> Result<Page<NotificationRow>, StoreError> {
+    pub async fn notifications(
+        &self, user: UserId, q: &NotificationQuery,
+    ) -> Result<Page<NotificationRow>, StoreError> {
         let mut query = notifications::Entity::find().filter(notifications::Column::UserId.eq(user.0));
         query = match q.state {
             NotificationState::All => query,
@@ -119,7 +123,12 @@ impl Store {
         }
         let page = q.page.max(1);
         let total = query.clone().count(self.db()).await?;
-        let rows = query.order_by_desc(notifications::Column::Id).offset(crate::offset(page, PER_PAGE)).limit(PER_PAGE).all(self.db()).await?;
+        let rows = query
+            .order_by_desc(notifications::Column::Id)
+            .offset(crate::offset(page, PER_PAGE))
+            .limit(PER_PAGE)
+            .all(self.db())
+            .await?;
         let items = rows
             .into_iter()
             .map(|n| NotificationRow {

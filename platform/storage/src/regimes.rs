@@ -54,10 +54,22 @@ fn row(m: regime_plugins::Model) -> RegimePluginRow {
 impl Store {
     /// Records an uploaded plugin. The same bytes twice, or the same regime
     /// version twice in one scope, is a conflict: versions are immutable.
-    pub async fn insert_regime_plugin(&self, grant: &Grant<ManageRegimes>, actor: &Actor, new: NewRegimePlugin) -> Result<RegimePluginRow, StoreError> {
+    pub async fn insert_regime_plugin(
+        &self, grant: &Grant<ManageRegimes>, actor: &Actor, new: NewRegimePlugin,
+    ) -> Result<RegimePluginRow, StoreError> {
         let tx = self.begin_write().await?;
-        if regime_plugins::Entity::find().filter(regime_plugins::Column::Sha256.eq(new.sha256.as_str())).count(&tx).await? > 0 {
-            return Err(conflict("wasm", "duplicate_plugin", "Tập tin chế độ báo cáo này đã được tải lên.", "This plugin file was already uploaded."));
+        if regime_plugins::Entity::find()
+            .filter(regime_plugins::Column::Sha256.eq(new.sha256.as_str()))
+            .count(&tx)
+            .await?
+            > 0
+        {
+            return Err(conflict(
+                "wasm",
+                "duplicate_plugin",
+                "Tập tin chế độ báo cáo này đã được tải lên.",
+                "This plugin file was already uploaded.",
+            ));
         }
         let mut same = regime_plugins::Entity::find()
             .filter(regime_plugins::Column::Code.eq(new.code.as_str()))
@@ -109,7 +121,13 @@ impl Store {
 
     /// Every recorded plugin, oldest first: what an instance loads at start.
     pub async fn regime_plugins(&self) -> Result<Vec<RegimePluginRow>, StoreError> {
-        Ok(regime_plugins::Entity::find().order_by_asc(regime_plugins::Column::Id).all(self.db()).await?.into_iter().map(row).collect())
+        Ok(regime_plugins::Entity::find()
+            .order_by_asc(regime_plugins::Column::Id)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(row)
+            .collect())
     }
 
     pub async fn regime_plugin(&self, id: i64) -> Result<RegimePluginRow, StoreError> {
@@ -118,12 +136,7 @@ impl Store {
 
     /// Enables or disables a plugin version of the grant's scope.
     pub async fn set_regime_plugin_enabled(
-        &self,
-        grant: &Grant<ManageRegimes>,
-        actor: &Actor,
-        id: i64,
-        tenant: Option<TenantId>,
-        enabled: bool,
+        &self, grant: &Grant<ManageRegimes>, actor: &Actor, id: i64, tenant: Option<TenantId>, enabled: bool,
     ) -> Result<(), StoreError> {
         let tx = self.begin_write().await?;
         let model = regime_plugins::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("regime"))?;
@@ -153,7 +166,7 @@ impl Store {
     }
 
     /// The root unit of a tenant: where its administrators hold their rights.
-    pub async fn tenant_root(&self, tenant: TenantId) -> Result<baocao_domain::unit::Unit, StoreError> {
+    pub async fn tenant_root_unscoped(&self, tenant: TenantId) -> Result<baocao_domain::unit::Unit, StoreError> {
         use crate::entity::units;
         let rows = units::Entity::find().filter(units::Column::TenantId.eq(tenant.0)).all(self.db()).await?;
         let mut best: Option<units::Model> = None;

@@ -12,8 +12,11 @@ use baocao_domain::report::{Action, Period, PeriodKind, ReportKind, Role, Status
 use baocao_domain::unit::UnitPath;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
-use serde::{Deserialize, Serialize};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{Actor, path_condition};
@@ -22,57 +25,7 @@ use crate::error::{StoreError, conflict, refused};
 use crate::notifications::{NotificationDraft, insert_notifications};
 use crate::{Page, Store};
 
-/// One cell of a report: row and column codes of the form, and a JSON value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReportCell {
-    pub row: String,
-    pub col: String,
-    pub value: serde_json::Value,
-}
-
-/// A row the reporting unit added (from the catalogue, or free text).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AddedRow {
-    pub code: String,
-    pub title: String,
-    /// The catalogue entry's code, for rows picked from a catalogue; rows with
-    /// the same catalogue code add up when reports are aggregated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub catalogue: Option<String>,
-}
-
-/// A report as stored.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReportRow {
-    pub id: i64,
-    pub tenant: TenantId,
-    pub unit_id: UnitId,
-    #[serde(skip)]
-    pub unit_path: UnitPath,
-    pub receiver_id: UnitId,
-    #[serde(skip)]
-    pub receiver_path: UnitPath,
-    pub regime: String,
-    pub regime_version: u32,
-    pub form: String,
-    pub kind: ReportKind,
-    pub period: Period,
-    pub data_from: NaiveDate,
-    pub data_to: NaiveDate,
-    pub opens_on: NaiveDate,
-    pub closes_on: NaiveDate,
-    pub reopened: bool,
-    pub status: Status,
-    pub version: i32,
-    pub cells: Vec<ReportCell>,
-    pub rows_added: Vec<AddedRow>,
-    pub content_sha256: String,
-    pub forward_to: Option<UserId>,
-    pub last_comment: Option<String>,
-    pub assigned_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-}
+pub use baocao_domain::content::{AddedRow, NewContent, ReportCell, ReportRow, Stale};
 
 /// One report to create at assignment.
 #[derive(Debug, Clone)]
@@ -127,14 +80,6 @@ pub struct HistoryEntry {
     pub content_sha256: String,
 }
 
-/// New content of a report, already computed and validated by its regime.
-#[derive(Debug, Clone)]
-pub struct NewContent {
-    pub expected_version: i32,
-    pub cells: Vec<ReportCell>,
-    pub rows_added: Vec<AddedRow>,
-}
-
 /// One section of a narrative report to store.
 #[derive(Debug, Clone, Copy)]
 pub struct SectionEdit<'a> {
@@ -150,18 +95,6 @@ pub struct Move<'a> {
     pub step: Step,
     pub comment: Option<&'a str>,
     pub forward_to: Option<UserId>,
-}
-
-/// What a content write or a transition returns when its copy is stale.
-#[derive(Debug, Clone, Serialize)]
-pub struct Stale {
-    pub current_version: i32,
-    pub status: Status,
-    /// Who wrote last, and when.
-    pub last_actor: Option<String>,
-    pub last_at: Option<DateTime<Utc>>,
-    /// Cells whose stored value differs from what the writer sent.
-    pub changed: Vec<ReportCell>,
 }
 
 /// The hash recorded in the history: the cells and added rows, canonically ordered.
@@ -211,13 +144,19 @@ pub(crate) fn encode_cells(cells: &[ReportCell]) -> Result<String, StoreError> {
 
 pub(crate) fn decode_cells(text: &str) -> Result<Vec<ReportCell>, serde_json::Error> {
     let rows: Vec<(String, serde_json::Map<String, serde_json::Value>)> = serde_json::from_str(text)?;
-    Ok(rows.into_iter().flat_map(|(row, values)| values.into_iter().map(move |(col, value)| ReportCell { row: row.clone(), col, value })).collect())
+    Ok(rows
+        .into_iter()
+        .flat_map(|(row, values)| {
+            values.into_iter().map(move |(col, value)| ReportCell { row: row.clone(), col, value })
+        })
+        .collect())
 }
 
 pub(crate) fn to_row(m: reports::Model) -> Result<ReportRow, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("report {}: {what}", m.id));
     let kind = PeriodKind::parse(&m.period_type).ok_or_else(|| corrupt("period type"))?;
-    let period = Period::new(kind, m.period_year, u32::try_from(m.period_number).unwrap_or(0)).map_err(|_| corrupt("period"))?;
+    let period =
+        Period::new(kind, m.period_year, u32::try_from(m.period_number).unwrap_or(0)).map_err(|_| corrupt("period"))?;
     Ok(ReportRow {
         id: m.id,
         tenant: TenantId(m.tenant_id),
@@ -298,7 +237,9 @@ pub(crate) fn of_period(period: Period) -> Condition {
 
 /// The filters the entry list and the compliance figures share: a unit's
 /// subtree, a regime, a form, a period; each only when given.
-pub(crate) fn matching(unit: Option<&UnitPath>, regime: Option<&str>, form: Option<&str>, period: Option<Period>) -> Condition {
+pub(crate) fn matching(
+    unit: Option<&UnitPath>, regime: Option<&str>, form: Option<&str>, period: Option<Period>,
+) -> Condition {
     let mut all = Condition::all();
     if let Some(unit) = unit {
         all = all.add(reports::Column::UnitPath.like(unit.subtree_pattern()));
@@ -318,7 +259,9 @@ pub(crate) fn matching(unit: Option<&UnitPath>, regime: Option<&str>, form: Opti
 /// What the caller may read: reports of units in its read scope, and reports
 /// sent to units in its check scope.
 fn visible(read: &Scope<ReadReports>, check: &Scope<CheckReports>) -> Condition {
-    Condition::any().add(path_condition(reports::Column::UnitPath, read)).add(path_condition(reports::Column::ReceiverPath, check))
+    Condition::any()
+        .add(path_condition(reports::Column::UnitPath, read))
+        .add(path_condition(reports::Column::ReceiverPath, check))
 }
 
 pub(crate) struct HistoryRow<'a> {
@@ -365,12 +308,23 @@ impl Store {
     /// Creates one report per (form, unit, period) that does not exist yet, in
     /// one transaction. Returns every report asked for, with whether it was
     /// created now; assigning twice creates nothing twice.
-    pub async fn assign_reports(&self, grant: &Grant<AssignReports>, actor: &Actor, items: Vec<NewReport>) -> Result<Vec<(ReportRow, bool)>, StoreError> {
+    pub async fn assign_reports(
+        &self, grant: &Grant<AssignReports>, actor: &Actor, items: Vec<NewReport>,
+    ) -> Result<Vec<(ReportRow, bool)>, StoreError> {
         for item in &items {
             // Lower units only; the one exception is the platform root's own report (its own receiver).
-            let own_top_report = item.unit_path == *grant.target_path() && item.receiver_id == item.unit_id && item.unit_path.depth() == 1;
-            if !item.unit_path.is_within(grant.target_path()) || (item.unit_path == *grant.target_path() && !own_top_report) {
-                return Err(refused("units", "not_below", "Chỉ giao báo cáo cho đơn vị cấp dưới.", "Reports are assigned to lower units only."));
+            let own_top_report = item.unit_path == *grant.target_path()
+                && item.receiver_id == item.unit_id
+                && item.unit_path.depth() == 1;
+            if !item.unit_path.is_within(grant.target_path())
+                || (item.unit_path == *grant.target_path() && !own_top_report)
+            {
+                return Err(refused(
+                    "units",
+                    "not_below",
+                    "Chỉ giao báo cáo cho đơn vị cấp dưới.",
+                    "Reports are assigned to lower units only.",
+                ));
             }
         }
         let tx = self.begin_write().await?;
@@ -388,8 +342,15 @@ impl Store {
                 continue;
             }
             let model = new_model(&item, actor.id, Utc::now()).insert(&tx).await?;
-            let history =
-                HistoryRow { report: &model, actor, actor_unit: Some(grant.target()), action: "assign", from: Status::New, to: Status::New, comment: None };
+            let history = HistoryRow {
+                report: &model,
+                actor,
+                actor_unit: Some(grant.target()),
+                action: "assign",
+                from: Status::New,
+                to: Status::New,
+                comment: None,
+            };
             record_history(&tx, history).await?;
             insert_notifications(&tx, Some(model.id), &item.notify).await?;
             out.push((to_row(model)?, true));
@@ -400,22 +361,34 @@ impl Store {
 
     /// A report, for the check that precedes a write (the caller then needs a
     /// [`RoleGrant`] at its unit or receiver). Never shown as such.
-    pub async fn report_for_check(&self, id: i64) -> Result<ReportRow, StoreError> {
+    pub async fn report_unscoped(&self, id: i64) -> Result<ReportRow, StoreError> {
         let model = reports::Entity::find_by_id(id).one(self.db()).await?.ok_or(StoreError::NotFound("report"))?;
         to_row(model)
     }
 
     /// A report the caller may read; another unit's report is "not found".
-    pub async fn report(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64) -> Result<ReportRow, StoreError> {
-        let model = reports::Entity::find_by_id(id).filter(visible(read, check)).one(self.db()).await?.ok_or(StoreError::NotFound("report"))?;
+    pub async fn report(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
+    ) -> Result<ReportRow, StoreError> {
+        let model = reports::Entity::find_by_id(id)
+            .filter(visible(read, check))
+            .one(self.db())
+            .await?
+            .ok_or(StoreError::NotFound("report"))?;
         to_row(model)
     }
 
     /// Reports the caller may read, newest period first, filtered and paged.
     /// The cells are left out of list rows.
-    pub async fn reports(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, q: &ReportQuery) -> Result<Page<ReportRow>, StoreError> {
+    pub async fn reports(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, q: &ReportQuery,
+    ) -> Result<Page<ReportRow>, StoreError> {
         let mut query = reports::Entity::find();
-        query = if q.received_only { query.filter(path_condition(reports::Column::ReceiverPath, check)) } else { query.filter(visible(read, check)) };
+        query = if q.received_only {
+            query.filter(path_condition(reports::Column::ReceiverPath, check))
+        } else {
+            query.filter(visible(read, check))
+        };
         query = query.filter(matching(q.unit.as_ref(), q.regime.as_deref(), q.form.as_deref(), q.period));
         if let Some(kind) = q.kind {
             query = query.filter(reports::Column::Kind.eq(kind.as_str()));
@@ -449,10 +422,15 @@ impl Store {
     }
 
     /// The history of a report the caller may read, oldest first.
-    pub async fn report_history(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64) -> Result<Vec<HistoryEntry>, StoreError> {
+    pub async fn report_history(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
         self.report(read, check, id).await?;
-        let rows =
-            report_history::Entity::find().filter(report_history::Column::ReportId.eq(id)).order_by_asc(report_history::Column::Id).all(self.db()).await?;
+        let rows = report_history::Entity::find()
+            .filter(report_history::Column::ReportId.eq(id))
+            .order_by_asc(report_history::Column::Id)
+            .all(self.db())
+            .await?;
         Ok(rows
             .into_iter()
             .map(|h| HistoryEntry {
@@ -469,16 +447,27 @@ impl Store {
             .collect())
     }
 
-    async fn stale(&self, tx: &DatabaseTransaction, model: &reports::Model, sent: &[ReportCell]) -> Result<StoreError, StoreError> {
-        let last =
-            report_history::Entity::find().filter(report_history::Column::ReportId.eq(model.id)).order_by_desc(report_history::Column::Id).one(tx).await?;
-        let stored: Vec<ReportCell> = decode_cells(&model.cells).unwrap_or_default();
-        let sent_map: std::collections::HashMap<(&str, &str), &serde_json::Value> = sent.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
-        let changed =
-            stored.into_iter().filter(|c| sent_map.get(&(c.row.as_str(), c.col.as_str())).is_none_or(|v| **v != c.value) && !c.value.is_null()).collect();
+    async fn stale(
+        &self, tx: &DatabaseTransaction, model: &reports::Model, sent: &[ReportCell],
+    ) -> Result<StoreError, StoreError> {
+        let last = report_history::Entity::find()
+            .filter(report_history::Column::ReportId.eq(model.id))
+            .order_by_desc(report_history::Column::Id)
+            .one(tx)
+            .await?;
+        let stored: Vec<ReportCell> =
+            decode_cells(&model.cells).map_err(|_| StoreError::Corrupt(format!("report {} cells", model.id)))?;
+        let sent_map: std::collections::HashMap<(&str, &str), &serde_json::Value> =
+            sent.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
+        let changed = stored
+            .into_iter()
+            .filter(|c| {
+                sent_map.get(&(c.row.as_str(), c.col.as_str())).is_none_or(|v| **v != c.value) && !c.value.is_null()
+            })
+            .collect();
         Ok(StoreError::Stale(Box::new(Stale {
             current_version: model.version,
-            status: Status::parse(&model.status).unwrap_or(Status::Draft),
+            status: status_of(model)?,
             last_actor: last.as_ref().map(|h| h.actor_name.clone()),
             last_at: last.map(|h| h.at),
             changed,
@@ -487,11 +476,15 @@ impl Store {
 
     /// Stores new content (computed and validated by the regime), if the
     /// report is editable, entry is open and the writer's copy is current.
-    pub async fn save_report_content(&self, grant: &RoleGrant, actor: &Actor, id: i64, content: NewContent, today: NaiveDate) -> Result<ReportRow, StoreError> {
+    pub async fn save_report_content(
+        &self, grant: &RoleGrant, actor: &Actor, id: i64, content: NewContent, today: NaiveDate,
+    ) -> Result<ReportRow, StoreError> {
         let tx = self.begin_write().await?;
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
         check_entry(grant, &model, today)?;
-        let saved = self.write_content(&tx, model, &content, ContentWrite { grant, actor, action: "save", comment: None }).await?;
+        let saved = self
+            .write_content(&tx, model, &content, ContentWrite { grant, actor, action: "save", comment: None })
+            .await?;
         tx.commit().await?;
         to_row(saved)
     }
@@ -499,11 +492,15 @@ impl Store {
     /// Saves what the receiving unit's appraiser enters (the columns a regime
     /// reserves to its groups, such as the appraisal score) while it checks a
     /// sent report. The status stays; the history records the appraisal.
-    pub async fn save_appraisal(&self, grant: &RoleGrant, actor: &Actor, id: i64, content: NewContent) -> Result<ReportRow, StoreError> {
+    pub async fn save_appraisal(
+        &self, grant: &RoleGrant, actor: &Actor, id: i64, content: NewContent,
+    ) -> Result<ReportRow, StoreError> {
         let tx = self.begin_write().await?;
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
         check_appraisal(grant, &model)?;
-        let saved = self.write_content(&tx, model, &content, ContentWrite { grant, actor, action: "appraise", comment: None }).await?;
+        let saved = self
+            .write_content(&tx, model, &content, ContentWrite { grant, actor, action: "appraise", comment: None })
+            .await?;
         tx.commit().await?;
         to_row(saved)
     }
@@ -512,23 +509,22 @@ impl Store {
     /// current, moves a new report to draft, and records the history row.
     /// Part of the caller's transaction; the caller has checked the grant.
     pub(crate) async fn write_content(
-        &self,
-        tx: &DatabaseTransaction,
-        model: reports::Model,
-        content: &NewContent,
-        how: ContentWrite<'_>,
+        &self, tx: &DatabaseTransaction, model: reports::Model, content: &NewContent, how: ContentWrite<'_>,
     ) -> Result<reports::Model, StoreError> {
         let id = model.id;
         if model.version != content.expected_version {
             return Err(self.stale(tx, &model, &content.cells).await?);
         }
-        let from = Status::parse(&model.status).unwrap_or(Status::Draft);
+        let from = status_of(&model)?;
         let to = if from == Status::New { Status::Draft } else { from };
         let sections = sections_of(tx, id).await?;
         let hash = content_hash(&content.cells, &content.rows_added, &sections);
         let updated = reports::Entity::update_many()
             .col_expr(reports::Column::Cells, Expr::value(encode_cells(&content.cells)?))
-            .col_expr(reports::Column::Numbers, Expr::value(crate::numbers::NumberGrid::from_cells(&content.cells).encode()))
+            .col_expr(
+                reports::Column::Numbers,
+                Expr::value(baocao_domain::numbers::NumberGrid::from_cells(&content.cells).encode()),
+            )
             .col_expr(reports::Column::RowsAdded, Expr::value(json(&content.rows_added)?))
             .col_expr(reports::Column::ContentSha256, Expr::value(hash))
             .col_expr(reports::Column::Status, Expr::value(to.as_str()))
@@ -544,19 +540,22 @@ impl Store {
             return Err(self.stale(tx, &current, &content.cells).await?);
         }
         let model = reports::Entity::find_by_id(id).one(tx).await?.ok_or(StoreError::NotFound("report"))?;
-        let history = HistoryRow { report: &model, actor: how.actor, actor_unit: Some(how.grant.unit()), action: how.action, from, to, comment: how.comment };
+        let history = HistoryRow {
+            report: &model,
+            actor: how.actor,
+            actor_unit: Some(how.grant.unit()),
+            action: how.action,
+            from,
+            to,
+            comment: how.comment,
+        };
         record_history(tx, history).await?;
         Ok(model)
     }
 
     /// Saves one section of a narrative report (HTML already sanitised).
     pub async fn save_report_section(
-        &self,
-        grant: &RoleGrant,
-        actor: &Actor,
-        id: i64,
-        edit: SectionEdit<'_>,
-        today: NaiveDate,
+        &self, grant: &RoleGrant, actor: &Actor, id: i64, edit: SectionEdit<'_>, today: NaiveDate,
     ) -> Result<ReportRow, StoreError> {
         let SectionEdit { expected_version, section, html } = edit;
         let tx = self.begin_write().await?;
@@ -591,11 +590,13 @@ impl Store {
                 .await?;
             }
         }
-        let from = Status::parse(&model.status).unwrap_or(Status::Draft);
+        let from = status_of(&model)?;
         let to = if from == Status::New { Status::Draft } else { from };
         let sections = sections_of(&tx, id).await?;
-        let cells: Vec<ReportCell> = decode_cells(&model.cells).unwrap_or_default();
-        let rows: Vec<AddedRow> = serde_json::from_str(&model.rows_added).unwrap_or_default();
+        let cells: Vec<ReportCell> =
+            decode_cells(&model.cells).map_err(|_| StoreError::Corrupt(format!("report {id} cells")))?;
+        let rows: Vec<AddedRow> =
+            serde_json::from_str(&model.rows_added).map_err(|_| StoreError::Corrupt(format!("report {id} rows")))?;
         let updated = reports::Entity::update_many()
             .col_expr(reports::Column::ContentSha256, Expr::value(content_hash(&cells, &rows, &sections)))
             .col_expr(reports::Column::Status, Expr::value(to.as_str()))
@@ -611,14 +612,27 @@ impl Store {
         }
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
         let comment = format!("section {section}");
-        record_history(&tx, HistoryRow { report: &model, actor, actor_unit: Some(grant.unit()), action: "save_section", from, to, comment: Some(&comment) })
-            .await?;
+        record_history(
+            &tx,
+            HistoryRow {
+                report: &model,
+                actor,
+                actor_unit: Some(grant.unit()),
+                action: "save_section",
+                from,
+                to,
+                comment: Some(&comment),
+            },
+        )
+        .await?;
         tx.commit().await?;
         to_row(model)
     }
 
     /// The sections of a narrative report the caller may read.
-    pub async fn report_sections(&self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64) -> Result<Vec<(String, String)>, StoreError> {
+    pub async fn report_sections(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
+    ) -> Result<Vec<(String, String)>, StoreError> {
         self.report(read, check, id).await?;
         sections_of(self.db(), id).await
     }
@@ -626,7 +640,9 @@ impl Store {
     /// Applies one workflow step. The grant must be of the step's role, held
     /// at the reporting unit (or at the receiver for checks); the report must
     /// still be in the step's starting status.
-    pub async fn transition(&self, grant: &RoleGrant, actor: &Actor, id: i64, m: Move<'_>, notify: &NotificationDraft) -> Result<ReportRow, StoreError> {
+    pub async fn transition(
+        &self, grant: &RoleGrant, actor: &Actor, id: i64, m: Move<'_>, notify: &NotificationDraft,
+    ) -> Result<ReportRow, StoreError> {
         let Move { step, comment, forward_to } = m;
         let tx = self.begin_write().await?;
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
@@ -634,7 +650,7 @@ impl Store {
         if grant.role() != step.role || grant.unit().0 != at {
             return Err(StoreError::Forbidden);
         }
-        let from = Status::parse(&model.status).ok_or_else(|| StoreError::Corrupt(format!("report {id} status")))?;
+        let from = status_of(&model)?;
         if from != step.from {
             return Err(not_now(from, step.action.as_str()));
         }
@@ -651,36 +667,62 @@ impl Store {
         }
         match step.action {
             Action::Send => update = update.col_expr(reports::Column::SentAt, Expr::value(now)),
-            Action::Approve => update = update.col_expr(reports::Column::ForwardTo, Expr::value(forward_to.map(|u| u.0))),
+            Action::Approve => {
+                update = update.col_expr(reports::Column::ForwardTo, Expr::value(forward_to.map(|u| u.0)))
+            }
             Action::Reopen => update = update.col_expr(reports::Column::Reopened, Expr::value(true)),
             _ => {}
         }
         if update.exec(&tx).await?.rows_affected == 0 {
             let current = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
-            return Err(not_now(Status::parse(&current.status).unwrap_or(from), step.action.as_str()));
+            return Err(not_now(status_of(&current)?, step.action.as_str()));
         }
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
-        record_history(&tx, HistoryRow { report: &model, actor, actor_unit: Some(grant.unit()), action: step.action.as_str(), from, to: step.to, comment })
-            .await?;
+        record_history(
+            &tx,
+            HistoryRow {
+                report: &model,
+                actor,
+                actor_unit: Some(grant.unit()),
+                action: step.action.as_str(),
+                from,
+                to: step.to,
+                comment,
+            },
+        )
+        .await?;
         insert_notifications(&tx, Some(id), notify).await?;
         tx.commit().await?;
         to_row(model)
     }
 
     /// Sets which unit receives `unit`'s reports of `regime` ("*" for every regime).
-    pub async fn set_receiver(&self, grant: &Grant<ConfigureReceivers>, regime: &str, receiver: UnitId) -> Result<(), StoreError> {
+    pub async fn set_receiver(
+        &self, grant: &Grant<ConfigureReceivers>, regime: &str, receiver: UnitId,
+    ) -> Result<(), StoreError> {
         let tx = self.begin_write().await?;
         let unit = grant.target();
-        let receiver_row = crate::entity::units::Entity::find_by_id(receiver.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
+        let receiver_row =
+            crate::entity::units::Entity::find_by_id(receiver.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
         if receiver.0 == unit.0 {
-            return Err(refused("receiver", "self", "Đơn vị không thể tự nhận báo cáo của mình.", "A unit cannot receive its own reports."));
+            return Err(refused(
+                "receiver",
+                "self",
+                "Đơn vị không thể tự nhận báo cáo của mình.",
+                "A unit cannot receive its own reports.",
+            ));
         }
-        let unit_row = crate::entity::units::Entity::find_by_id(unit.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
+        let unit_row =
+            crate::entity::units::Entity::find_by_id(unit.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
         if receiver_row.tenant_id != unit_row.tenant_id && receiver_row.parent_id.is_some() {
             // The platform root (VPCP) receives from every tenant; other tenants' units do not.
             return Err(StoreError::NotFound("unit"));
         }
-        receivers::Entity::delete_many().filter(receivers::Column::UnitId.eq(unit.0)).filter(receivers::Column::RegimeCode.eq(regime)).exec(&tx).await?;
+        receivers::Entity::delete_many()
+            .filter(receivers::Column::UnitId.eq(unit.0))
+            .filter(receivers::Column::RegimeCode.eq(regime))
+            .exec(&tx)
+            .await?;
         receivers::ActiveModel {
             tenant_id: Set(unit_row.tenant_id),
             regime_code: Set(regime.to_owned()),
@@ -696,16 +738,23 @@ impl Store {
 
     /// The unit that receives `unit`'s reports of `regime`: the configured one
     /// for the regime, else the one configured for every regime, else the parent.
-    pub async fn receiver_of(&self, unit: UnitId, regime: &str) -> Result<Option<UnitId>, StoreError> {
+    pub async fn receiver_of_unscoped(&self, unit: UnitId, regime: &str) -> Result<Option<UnitId>, StoreError> {
         let rows = receivers::Entity::find()
             .filter(receivers::Column::UnitId.eq(unit.0))
-            .filter(Condition::any().add(receivers::Column::RegimeCode.eq(regime)).add(receivers::Column::RegimeCode.eq("*")))
+            .filter(
+                Condition::any()
+                    .add(receivers::Column::RegimeCode.eq(regime))
+                    .add(receivers::Column::RegimeCode.eq("*")),
+            )
             .all(self.db())
             .await?;
         if let Some(r) = rows.iter().find(|r| r.regime_code == regime).or_else(|| rows.first()) {
             return Ok(Some(UnitId(r.receiver_id)));
         }
-        let row = crate::entity::units::Entity::find_by_id(unit.0).one(self.db()).await?.ok_or(StoreError::NotFound("unit"))?;
+        let row = crate::entity::units::Entity::find_by_id(unit.0)
+            .one(self.db())
+            .await?
+            .ok_or(StoreError::NotFound("unit"))?;
         Ok(row.parent_id.map(UnitId))
     }
 
@@ -713,9 +762,15 @@ impl Store {
     /// [`Store::assign_reports`] would write, in batches, without history or
     /// notifications; with `accepted`, already filled with those cells and
     /// accepted by their receiver. Operator use only.
-    pub async fn operator_bulk_reports(&self, items: Vec<NewReport>, accepted: Option<&[ReportCell]>) -> Result<u64, StoreError> {
+    pub async fn operator_bulk_reports(
+        &self, items: Vec<NewReport>, accepted: Option<&[ReportCell]>,
+    ) -> Result<u64, StoreError> {
         let filled = match accepted {
-            Some(cells) => Some((encode_cells(cells)?, crate::numbers::NumberGrid::from_cells(cells).encode(), content_hash(cells, &[], &[]))),
+            Some(cells) => Some((
+                encode_cells(cells)?,
+                baocao_domain::numbers::NumberGrid::from_cells(cells).encode(),
+                content_hash(cells, &[], &[]),
+            )),
             None => None,
         };
         let tx = self.begin_write().await?;
@@ -754,23 +809,25 @@ pub(crate) struct ContentWrite<'a> {
 
 /// Content is written at the reporting unit, by its data entry or (aggregation) its aggregator,
 /// while the report is editable and entry is open.
+/// A stored report's status; one the code does not know is a corrupt row, never a guess.
+pub(crate) fn status_of(model: &reports::Model) -> Result<Status, StoreError> {
+    Status::parse(&model.status)
+        .ok_or_else(|| StoreError::Corrupt(format!("report {} status {:?}", model.id, model.status)))
+}
+
 pub(crate) fn check_entry(grant: &RoleGrant, model: &reports::Model, today: NaiveDate) -> Result<(), StoreError> {
     if !matches!(grant.role(), Role::Enter | Role::Aggregate) || grant.unit().0 != model.unit_id {
         return Err(StoreError::Forbidden);
     }
-    let status = Status::parse(&model.status).unwrap_or(Status::Sent);
-    if !status.editable() {
-        let label = status.label();
-        return Err(conflict(
-            "status",
-            "not_editable",
-            format!("Báo cáo đang ở trạng thái \"{}\" nên không thể sửa. Hãy yêu cầu đính chính nếu cần sửa.", label.vi),
-            format!("The report is \"{}\" and cannot be edited. Request a correction to change it.", label.en),
-        ));
+    if let Some(refusal) = baocao_domain::report::edit_refused(status_of(model)?) {
+        return Err(StoreError::Conflict(refusal));
     }
     if !entry_open(model.closes_on, model.reopened, today) {
         use baocao_domain::text::Locale;
-        let (vi, en) = (baocao_domain::format::date(model.closes_on, Locale::Vi), baocao_domain::format::date(model.closes_on, Locale::En));
+        let (vi, en) = (
+            baocao_domain::format::date(model.closes_on, Locale::Vi),
+            baocao_domain::format::date(model.closes_on, Locale::En),
+        );
         return Err(refused(
             "period",
             "entry_closed",
@@ -786,14 +843,18 @@ pub(crate) fn check_appraisal(grant: &RoleGrant, model: &reports::Model) -> Resu
     if grant.role() != Role::Check || grant.unit().0 != model.receiver_id {
         return Err(StoreError::Forbidden);
     }
-    match baocao_domain::report::appraisal_refused(Status::parse(&model.status).unwrap_or(Status::Draft)) {
+    match baocao_domain::report::appraisal_refused(status_of(model)?) {
         Some(refusal) => Err(StoreError::Conflict(refusal)),
         None => Ok(()),
     }
 }
 
 async fn sections_of(db: &impl ConnectionTrait, id: i64) -> Result<Vec<(String, String)>, StoreError> {
-    let rows = report_sections::Entity::find().filter(report_sections::Column::ReportId.eq(id)).order_by_asc(report_sections::Column::Section).all(db).await?;
+    let rows = report_sections::Entity::find()
+        .filter(report_sections::Column::ReportId.eq(id))
+        .order_by_asc(report_sections::Column::Section)
+        .all(db)
+        .await?;
     Ok(rows.into_iter().map(|r| (r.section, r.html)).collect())
 }
 

@@ -21,7 +21,9 @@ pub enum ResetOutcome {
 
 impl Store {
     /// Issues a reset code; the user's earlier unused codes stop working.
-    pub async fn create_reset_token(&self, user: UserId, token_hash: String, expires_at: DateTime<Utc>, created_by: Option<UserId>) -> Result<(), StoreError> {
+    pub async fn create_reset_token(
+        &self, user: UserId, token_hash: String, expires_at: DateTime<Utc>, created_by: Option<UserId>,
+    ) -> Result<(), StoreError> {
         let tx = self.begin_write().await?;
         password_resets::Entity::update_many()
             .col_expr(password_resets::Column::UsedAt, Expr::value(Some(Utc::now())))
@@ -46,14 +48,21 @@ impl Store {
 
     /// Whether a code (by its digest) exists, is unused and has not expired.
     pub async fn reset_token_usable(&self, token_hash: &str) -> Result<bool, StoreError> {
-        let token = password_resets::Entity::find().filter(password_resets::Column::TokenHash.eq(token_hash)).one(self.db()).await?;
+        let token = password_resets::Entity::find()
+            .filter(password_resets::Column::TokenHash.eq(token_hash))
+            .one(self.db())
+            .await?;
         Ok(token.is_some_and(|t| t.used_at.is_none() && t.expires_at >= Utc::now()))
     }
 
     /// Uses a token to set a new password, once.
-    pub async fn consume_reset_token(&self, token_hash: &str, password_hash: String) -> Result<ResetOutcome, StoreError> {
+    pub async fn consume_reset_token(
+        &self, token_hash: &str, password_hash: String,
+    ) -> Result<ResetOutcome, StoreError> {
         let tx = self.begin_write().await?;
-        let Some(token) = password_resets::Entity::find().filter(password_resets::Column::TokenHash.eq(token_hash)).one(&tx).await? else {
+        let Some(token) =
+            password_resets::Entity::find().filter(password_resets::Column::TokenHash.eq(token_hash)).one(&tx).await?
+        else {
             return Ok(ResetOutcome::Invalid);
         };
         if token.used_at.is_some() || token.expires_at < Utc::now() {

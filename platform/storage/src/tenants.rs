@@ -23,13 +23,17 @@ pub(crate) fn tenant(row: tenants::Model) -> Result<Tenant, StoreError> {
 
 impl Store {
     /// Every tenant of one kind, by name (catalogues; not tenant data).
-    pub async fn tenants_of_kind(&self, kind: TenantKind) -> Result<Vec<Tenant>, StoreError> {
+    pub async fn tenants_of_kind_unscoped(&self, kind: TenantKind) -> Result<Vec<Tenant>, StoreError> {
         use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-        let rows = tenants::Entity::find().filter(tenants::Column::Kind.eq(kind.as_str())).order_by_asc(tenants::Column::Name).all(self.db()).await?;
+        let rows = tenants::Entity::find()
+            .filter(tenants::Column::Kind.eq(kind.as_str()))
+            .order_by_asc(tenants::Column::Name)
+            .all(self.db())
+            .await?;
         rows.into_iter().map(tenant).collect()
     }
 
-    pub async fn tenant(&self, id: TenantId) -> Result<Tenant, StoreError> {
+    pub async fn tenant_unscoped(&self, id: TenantId) -> Result<Tenant, StoreError> {
         let row = tenants::Entity::find_by_id(id.0).one(self.db()).await?.ok_or(StoreError::NotFound("tenant"))?;
         tenant(row)
     }

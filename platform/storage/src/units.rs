@@ -10,7 +10,10 @@ use baocao_domain::types::{Code, UnitKind, UnitName};
 use baocao_domain::unit::{NewUnit, Reorganisation, TenantKind, Unit, UnitPath};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
 use serde::Serialize;
 use serde_json::json;
 
@@ -48,8 +51,12 @@ async fn load_unit(db: &impl ConnectionTrait, id: UnitId) -> Result<Unit, StoreE
     convert::unit(row)
 }
 
-async fn ensure_code_free(db: &impl ConnectionTrait, tenant: TenantId, code: &Code, except: Option<UnitId>) -> Result<(), StoreError> {
-    let mut q = units::Entity::find().filter(units::Column::TenantId.eq(tenant.0)).filter(units::Column::Code.eq(code.as_str()));
+async fn ensure_code_free(
+    db: &impl ConnectionTrait, tenant: TenantId, code: &Code, except: Option<UnitId>,
+) -> Result<(), StoreError> {
+    let mut q = units::Entity::find()
+        .filter(units::Column::TenantId.eq(tenant.0))
+        .filter(units::Column::Code.eq(code.as_str()));
     if let Some(id) = except {
         q = q.filter(units::Column::Id.ne(id.0));
     }
@@ -65,7 +72,9 @@ async fn ensure_code_free(db: &impl ConnectionTrait, tenant: TenantId, code: &Co
 }
 
 /// Inserts a unit under `parent` and gives it its path.
-async fn insert_unit(db: &impl ConnectionTrait, tenant: TenantId, parent: &Unit, new: &NewUnit) -> Result<Unit, StoreError> {
+async fn insert_unit(
+    db: &impl ConnectionTrait, tenant: TenantId, parent: &Unit, new: &NewUnit,
+) -> Result<Unit, StoreError> {
     ensure_code_free(db, tenant, &new.code, None).await?;
     let now = Utc::now();
     let row = units::ActiveModel {
@@ -101,12 +110,12 @@ pub struct NewTenant {
 impl Store {
     /// A unit by id, without any scope: for authorisation checks only, which
     /// need the unit's path before they can say yes or no.
-    pub async fn unit_for_check(&self, id: UnitId) -> Result<Unit, StoreError> {
+    pub async fn unit_unscoped(&self, id: UnitId) -> Result<Unit, StoreError> {
         load_unit(self.db(), id).await
     }
 
     /// Names of units, for lists that show them beside ids the caller may already see.
-    pub async fn unit_names(&self, ids: &[UnitId]) -> Result<HashMap<UnitId, String>, StoreError> {
+    pub async fn unit_names_unscoped(&self, ids: &[UnitId]) -> Result<HashMap<UnitId, String>, StoreError> {
         let mut ids: Vec<i64> = ids.iter().map(|u| u.0).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -117,16 +126,17 @@ impl Store {
     /// A unit the caller was allowed to read.
     pub async fn unit(&self, grant: &Grant<ReadUnits>) -> Result<UnitWithTenant, StoreError> {
         let unit = load_unit(self.db(), grant.target()).await?;
-        let tenant = self.tenant(unit.tenant_id).await?;
+        let tenant = self.tenant_unscoped(unit.tenant_id).await?;
         Ok(UnitWithTenant { unit, tenant_kind: tenant.kind })
     }
 
     /// Paths of several units, for building scopes from memberships.
-    pub async fn unit_paths(&self, ids: &[UnitId]) -> Result<HashMap<UnitId, UnitPath>, StoreError> {
+    pub async fn unit_paths_unscoped(&self, ids: &[UnitId]) -> Result<HashMap<UnitId, UnitPath>, StoreError> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows = units::Entity::find().filter(units::Column::Id.is_in(ids.iter().map(|i| i.0))).all(self.db()).await?;
+        let rows =
+            units::Entity::find().filter(units::Column::Id.is_in(ids.iter().map(|i| i.0))).all(self.db()).await?;
         let mut out = HashMap::new();
         for row in rows {
             out.insert(UnitId(row.id), UnitPath::try_from(row.path)?);
@@ -136,16 +146,24 @@ impl Store {
 
     /// The codes of every unit of a tenant, dissolved ones included (a report
     /// of a past period may name them): what a pick from the "don_vi" catalogue may be.
-    pub async fn unit_codes_of_tenant(&self, tenant: TenantId) -> Result<HashSet<String>, StoreError> {
+    pub async fn unit_codes_of_tenant_unscoped(&self, tenant: TenantId) -> Result<HashSet<String>, StoreError> {
         let rows = units::Entity::find().filter(units::Column::TenantId.eq(tenant.0)).all(self.db()).await?;
         Ok(rows.into_iter().map(|r| r.code).collect())
     }
 
     /// Every unit the scope covers, in tree order (by path).
     pub async fn units_in_scope(&self, scope: &Scope<ReadUnits>) -> Result<Vec<UnitWithTenant>, StoreError> {
-        let rows = units::Entity::find().filter(path_condition(units::Column::Path, scope)).order_by_asc(units::Column::Path).all(self.db()).await?;
-        let kinds: HashMap<i64, TenantKind> =
-            tenants::Entity::find().all(self.db()).await?.into_iter().filter_map(|t| t.kind.parse().ok().map(|k| (t.id, k))).collect();
+        let rows = units::Entity::find()
+            .filter(path_condition(units::Column::Path, scope))
+            .order_by_asc(units::Column::Path)
+            .all(self.db())
+            .await?;
+        let kinds: HashMap<i64, TenantKind> = tenants::Entity::find()
+            .all(self.db())
+            .await?
+            .into_iter()
+            .filter_map(|t| t.kind.parse().ok().map(|k| (t.id, k)))
+            .collect();
         let mut units: Vec<UnitWithTenant> = Vec::with_capacity(rows.len());
         for row in rows {
             let tenant_kind = *kinds.get(&row.tenant_id).ok_or(StoreError::NotFound("tenant"))?;
@@ -159,10 +177,7 @@ impl Store {
     /// Adds a unit under the grant's target (the parent), optionally with its
     /// administrator account, in one transaction.
     pub async fn create_unit(
-        &self,
-        grant: &Grant<ManageUnits>,
-        actor: &Actor,
-        new: NewUnit,
+        &self, grant: &Grant<ManageUnits>, actor: &Actor, new: NewUnit,
         admin: Option<(NewAccount, baocao_domain::group::GroupCode)>,
     ) -> Result<Unit, StoreError> {
         let tx = self.begin_write().await?;
@@ -200,11 +215,7 @@ impl Store {
     /// Creates a tenant whose root unit hangs under the platform root (the
     /// grant's target), with its top administrator.
     pub async fn create_tenant(
-        &self,
-        grant: &Grant<ManageTenants>,
-        actor: &Actor,
-        tenant: NewTenant,
-        root: NewUnit,
+        &self, grant: &Grant<ManageTenants>, actor: &Actor, tenant: NewTenant, root: NewUnit,
         admin: Option<(NewAccount, baocao_domain::group::GroupCode)>,
     ) -> Result<Unit, StoreError> {
         let tx = self.begin_write().await?;
@@ -304,7 +315,9 @@ impl Store {
     }
 
     /// Edits a unit's name, kind, level or code.
-    pub async fn update_unit(&self, grant: &Grant<ManageUnits>, actor: &Actor, changes: UnitChanges) -> Result<Unit, StoreError> {
+    pub async fn update_unit(
+        &self, grant: &Grant<ManageUnits>, actor: &Actor, changes: UnitChanges,
+    ) -> Result<Unit, StoreError> {
         let tx = self.begin_write().await?;
         let before = load_unit(&tx, grant.target()).await?;
         if let Some(code) = &changes.code {
@@ -357,7 +370,11 @@ impl Store {
         let people = users::Entity::find().filter(users::Column::UnitId.eq(id.0)).count(&tx).await?;
         let grants = memberships::Entity::find().filter(memberships::Column::UnitId.eq(id.0)).count(&tx).await?;
         let history = unit_successors::Entity::find()
-            .filter(sea_orm::Condition::any().add(unit_successors::Column::PredecessorId.eq(id.0)).add(unit_successors::Column::SuccessorId.eq(id.0)))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(unit_successors::Column::PredecessorId.eq(id.0))
+                    .add(unit_successors::Column::SuccessorId.eq(id.0)),
+            )
             .count(&tx)
             .await?;
         if children > 0 {
@@ -372,8 +389,16 @@ impl Store {
             return Err(refused(
                 "unit",
                 "unit_has_users",
-                format!("Không thể xóa \"{}\": đơn vị còn {} tài khoản người dùng hoặc phân quyền.", unit.name, people + grants),
-                format!("Cannot delete \"{}\": it still has {} user account(s) or group grant(s).", unit.name, people + grants),
+                format!(
+                    "Không thể xóa \"{}\": đơn vị còn {} tài khoản người dùng hoặc phân quyền.",
+                    unit.name,
+                    people + grants
+                ),
+                format!(
+                    "Cannot delete \"{}\": it still has {} user account(s) or group grant(s).",
+                    unit.name,
+                    people + grants
+                ),
             ));
         }
         if history > 0 {
@@ -409,38 +434,16 @@ impl Store {
     /// are linked to them; a moved unit keeps its identity and its subtree
     /// follows it.
     pub async fn reorganise(
-        &self,
-        grants: &[Grant<ManageUnits>],
-        actor: &Actor,
-        reorganisation: &Reorganisation,
-        effective: NaiveDate,
+        &self, grants: &[Grant<ManageUnits>], actor: &Actor, reorganisation: &Reorganisation, effective: NaiveDate,
         decision: &str,
     ) -> Result<i64, StoreError> {
         reorganisation.check_shape().map_err(StoreError::Refused)?;
-        let covered = |id: UnitId| grants.iter().any(|g| g.target() == id);
-        let touched: Vec<UnitId> = match reorganisation {
-            Reorganisation::Merge { sources, into } => sources.iter().copied().chain([*into]).collect(),
-            Reorganisation::Split { source, into } => into.iter().copied().chain([*source]).collect(),
-            Reorganisation::Move { unit, new_parent } => vec![*unit, *new_parent],
-        };
-        if let Some(missing) = touched.iter().find(|id| !covered(**id)) {
+        let touched = touched_units(reorganisation);
+        if let Some(missing) = touched.iter().find(|id| !grants.iter().any(|g| g.target() == **id)) {
             return Err(StoreError::Corrupt(format!("reorganise called without a grant for unit {missing}")));
         }
         let tx = self.begin_write().await?;
-        let mut loaded = HashMap::new();
-        for id in &touched {
-            loaded.insert(*id, load_unit(&tx, *id).await?);
-        }
-        let tenant = loaded.values().next().map(|u| u.tenant_id).ok_or(StoreError::NotFound("unit"))?;
-        if loaded.values().any(|u| u.tenant_id != tenant) {
-            return Err(refused(
-                "reorganisation",
-                "cross_tenant",
-                "Chỉ sắp xếp lại các đơn vị trong cùng một đơn vị chủ quản.",
-                "A reorganisation must stay inside one tenant.",
-            ));
-        }
-        let day_before = effective.pred_opt().unwrap_or(effective);
+        let (loaded, tenant) = load_within_one_tenant(&tx, &touched).await?;
         let reorg = reorganisations::ActiveModel {
             tenant_id: Set(tenant.0),
             kind: Set(reorganisation.kind().to_owned()),
@@ -452,89 +455,25 @@ impl Store {
         }
         .insert(&tx)
         .await?;
-        let close = |id: UnitId| {
-            units::Entity::update_many()
-                .col_expr(units::Column::ValidTo, Expr::value(day_before))
-                .col_expr(units::Column::UpdatedAt, Expr::value(Utc::now()))
-                .filter(units::Column::Id.eq(id.0))
+        let day_before = effective.pred_opt().unwrap_or(effective);
+        let anchor_path = apply_reorganisation(&tx, reorganisation, &loaded, reorg.id, day_before).await?;
+        let before = touched.iter().filter_map(|id| loaded.get(id)).map(unit_json).collect::<Vec<_>>();
+        let change = Change {
+            tenant: Some(tenant),
+            unit_path: anchor_path.as_ref(),
+            action: "unit.reorganise",
+            entity: "reorganisation",
+            entity_id: reorg.id.to_string(),
+            before: Some(json!(before)),
+            after: Some(json!({"operation": reorganisation, "effective": effective, "decision": decision})),
         };
-        let link = |from: UnitId, to: UnitId| unit_successors::ActiveModel {
-            predecessor_id: Set(from.0),
-            successor_id: Set(to.0),
-            reorganisation_id: Set(reorg.id),
-            ..Default::default()
-        };
-        let anchor_path = match reorganisation {
-            Reorganisation::Merge { sources, into } => {
-                for source in sources {
-                    ensure_open(&loaded[source])?;
-                    close(*source).exec(&tx).await?;
-                    link(*source, *into).insert(&tx).await?;
-                }
-                Some(loaded[into].path.clone())
-            }
-            Reorganisation::Split { source, into } => {
-                ensure_open(&loaded[source])?;
-                close(*source).exec(&tx).await?;
-                for successor in into {
-                    link(*source, *successor).insert(&tx).await?;
-                }
-                Some(loaded[source].path.clone())
-            }
-            Reorganisation::Move { unit, new_parent } => {
-                let moving = &loaded[unit];
-                let parent = &loaded[new_parent];
-                if parent.path.is_within(&moving.path) {
-                    return Err(refused(
-                        "new_parent",
-                        "move_into_own_subtree",
-                        "Không thể chuyển đơn vị vào một đơn vị trực thuộc chính nó.",
-                        "A unit cannot be moved under one of its own descendants.",
-                    ));
-                }
-                let old_prefix = moving.path.as_str().to_owned();
-                let new_prefix = parent.path.child(moving.id).as_str().to_owned();
-                // Rewrites the paths of the moved unit and its whole subtree in one statement.
-                let backend = tx.get_database_backend();
-                let sql = match backend {
-                    sea_orm::DbBackend::Postgres => "UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path LIKE $3".to_owned(),
-                    _ => "UPDATE units SET path = ? || substr(path, CAST(? AS INTEGER)) WHERE path LIKE ?".to_owned(),
-                };
-                tx.execute_raw(sea_orm::Statement::from_sql_and_values(
-                    backend,
-                    sql,
-                    [new_prefix.clone().into(), (old_prefix.len() as i64 + 1).into(), format!("{old_prefix}%").into()],
-                ))
-                .await?;
-                units::Entity::update_many()
-                    .col_expr(units::Column::ParentId, Expr::value(parent.id.0))
-                    .filter(units::Column::Id.eq(moving.id.0))
-                    .exec(&tx)
-                    .await?;
-                link(*unit, *unit).insert(&tx).await?;
-                UnitPath::try_from(new_prefix).ok()
-            }
-        };
-        record(
-            &tx,
-            actor,
-            Change {
-                tenant: Some(tenant),
-                unit_path: anchor_path.as_ref(),
-                action: "unit.reorganise",
-                entity: "reorganisation",
-                entity_id: reorg.id.to_string(),
-                before: Some(json!(touched.iter().filter_map(|id| loaded.get(id)).map(unit_json).collect::<Vec<_>>())),
-                after: Some(json!({"operation": reorganisation, "effective": effective, "decision": decision})),
-            },
-        )
-        .await?;
+        record(&tx, actor, change).await?;
         tx.commit().await?;
         Ok(reorg.id)
     }
 
     /// The units that took over from `id`, following merges and splits.
-    pub async fn successors(&self, id: UnitId) -> Result<Vec<Unit>, StoreError> {
+    pub async fn successors_unscoped(&self, id: UnitId) -> Result<Vec<Unit>, StoreError> {
         let links = unit_successors::Entity::find()
             .filter(unit_successors::Column::PredecessorId.eq(id.0))
             .filter(unit_successors::Column::SuccessorId.ne(id.0))
@@ -549,7 +488,7 @@ impl Store {
 
     /// The active unit that receives new work for `id`: `id` itself while it
     /// is open, else the first open successor along the chain.
-    pub async fn current_successor(&self, id: UnitId, on: NaiveDate) -> Result<Option<Unit>, StoreError> {
+    pub async fn current_successor_unscoped(&self, id: UnitId, on: NaiveDate) -> Result<Option<Unit>, StoreError> {
         let mut frontier = vec![load_unit(self.db(), id).await?];
         let mut seen = std::collections::HashSet::new();
         while let Some(unit) = frontier.pop() {
@@ -559,7 +498,7 @@ impl Store {
             if unit.is_active_on(on) {
                 return Ok(Some(unit));
             }
-            frontier.extend(self.successors(unit.id).await?);
+            frontier.extend(self.successors_unscoped(unit.id).await?);
         }
         Ok(None)
     }
@@ -575,4 +514,106 @@ fn ensure_open(unit: &Unit) -> Result<(), StoreError> {
         ));
     }
     Ok(())
+}
+
+/// Every unit a reorganisation touches.
+fn touched_units(reorganisation: &Reorganisation) -> Vec<UnitId> {
+    match reorganisation {
+        Reorganisation::Merge { sources, into } => sources.iter().copied().chain([*into]).collect(),
+        Reorganisation::Split { source, into } => into.iter().copied().chain([*source]).collect(),
+        Reorganisation::Move { unit, new_parent } => vec![*unit, *new_parent],
+    }
+}
+
+/// Loads the touched units, refusing a reorganisation that crosses tenants.
+async fn load_within_one_tenant(
+    tx: &DatabaseTransaction, ids: &[UnitId],
+) -> Result<(HashMap<UnitId, Unit>, TenantId), StoreError> {
+    let mut loaded = HashMap::new();
+    for id in ids {
+        loaded.insert(*id, load_unit(tx, *id).await?);
+    }
+    let tenant = loaded.values().next().map(|u| u.tenant_id).ok_or(StoreError::NotFound("unit"))?;
+    if loaded.values().any(|u| u.tenant_id != tenant) {
+        return Err(refused(
+            "reorganisation",
+            "cross_tenant",
+            "Chỉ sắp xếp lại các đơn vị trong cùng một đơn vị chủ quản.",
+            "A reorganisation must stay inside one tenant.",
+        ));
+    }
+    Ok((loaded, tenant))
+}
+
+/// Closes merged and split units the day before the change, links them to
+/// their successors, or moves a unit with its subtree. Returns the path the
+/// audit entry is filed under.
+async fn apply_reorganisation(
+    tx: &DatabaseTransaction, reorganisation: &Reorganisation, loaded: &HashMap<UnitId, Unit>, reorg_id: i64,
+    day_before: NaiveDate,
+) -> Result<Option<UnitPath>, StoreError> {
+    let close = |id: UnitId| {
+        units::Entity::update_many()
+            .col_expr(units::Column::ValidTo, Expr::value(day_before))
+            .col_expr(units::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(units::Column::Id.eq(id.0))
+    };
+    let link = |from: UnitId, to: UnitId| unit_successors::ActiveModel {
+        predecessor_id: Set(from.0),
+        successor_id: Set(to.0),
+        reorganisation_id: Set(reorg_id),
+        ..Default::default()
+    };
+    match reorganisation {
+        Reorganisation::Merge { sources, into } => {
+            for source in sources {
+                ensure_open(&loaded[source])?;
+                close(*source).exec(tx).await?;
+                link(*source, *into).insert(tx).await?;
+            }
+            Ok(Some(loaded[into].path.clone()))
+        }
+        Reorganisation::Split { source, into } => {
+            ensure_open(&loaded[source])?;
+            close(*source).exec(tx).await?;
+            for successor in into {
+                link(*source, *successor).insert(tx).await?;
+            }
+            Ok(Some(loaded[source].path.clone()))
+        }
+        Reorganisation::Move { unit, new_parent } => {
+            let path = move_subtree(tx, &loaded[unit], &loaded[new_parent]).await?;
+            link(*unit, *unit).insert(tx).await?;
+            Ok(path)
+        }
+    }
+}
+
+/// Moves a unit under a new parent; its whole subtree follows in one statement.
+async fn move_subtree(tx: &DatabaseTransaction, moving: &Unit, parent: &Unit) -> Result<Option<UnitPath>, StoreError> {
+    if parent.path.is_within(&moving.path) {
+        return Err(refused(
+            "new_parent",
+            "move_into_own_subtree",
+            "Không thể chuyển đơn vị vào một đơn vị trực thuộc chính nó.",
+            "A unit cannot be moved under one of its own descendants.",
+        ));
+    }
+    let old_prefix = moving.path.as_str().to_owned();
+    let new_prefix = parent.path.child(moving.id).as_str().to_owned();
+    let backend = tx.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path LIKE $3"
+        }
+        _ => "UPDATE units SET path = ? || substr(path, CAST(? AS INTEGER)) WHERE path LIKE ?",
+    };
+    let values = [new_prefix.clone().into(), (old_prefix.len() as i64 + 1).into(), format!("{old_prefix}%").into()];
+    tx.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
+    units::Entity::update_many()
+        .col_expr(units::Column::ParentId, Expr::value(parent.id.0))
+        .filter(units::Column::Id.eq(moving.id.0))
+        .exec(tx)
+        .await?;
+    Ok(UnitPath::try_from(new_prefix).ok())
 }

@@ -9,7 +9,10 @@ use baocao_domain::unit::Unit;
 use baocao_domain::user::{User, UserProfile, UserStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use serde::Serialize;
 use serde_json::json;
 
@@ -75,11 +78,7 @@ async fn unit_path_of(db: &impl ConnectionTrait, unit: i64) -> Result<baocao_dom
 
 /// Inserts an account (and optionally one membership at its unit), inside the caller's transaction.
 pub(crate) async fn insert_account(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    tenant: TenantId,
-    unit: &Unit,
-    account: NewAccount,
+    db: &impl ConnectionTrait, actor: &Actor, tenant: TenantId, unit: &Unit, account: NewAccount,
     group: Option<&GroupCode>,
 ) -> Result<User, StoreError> {
     if users::Entity::find().filter(users::Column::Username.eq(account.username.as_str())).count(db).await? > 0 {
@@ -130,7 +129,9 @@ pub(crate) async fn insert_account(
     convert::user(&row)
 }
 
-async fn insert_membership(db: &impl ConnectionTrait, actor: &Actor, user: UserId, group: &GroupCode, unit: &Unit) -> Result<bool, StoreError> {
+async fn insert_membership(
+    db: &impl ConnectionTrait, actor: &Actor, user: UserId, group: &GroupCode, unit: &Unit,
+) -> Result<bool, StoreError> {
     let exists = memberships::Entity::find()
         .filter(memberships::Column::UserId.eq(user.0))
         .filter(memberships::Column::GroupCode.eq(group.as_str()))
@@ -171,14 +172,16 @@ async fn insert_membership(db: &impl ConnectionTrait, actor: &Actor, user: UserI
 impl Store {
     /// A user by id, without scope: for the session of the user itself and
     /// for authorisation checks.
-    pub async fn user_by_id(&self, id: UserId) -> Result<User, StoreError> {
+    pub async fn user_unscoped(&self, id: UserId) -> Result<User, StoreError> {
         let row = users::Entity::find_by_id(id.0).one(self.db()).await?.ok_or(StoreError::NotFound("user"))?;
         convert::user(&row)
     }
 
     /// For sign-in: the account and its password hash.
     pub async fn login_record(&self, username: &Username) -> Result<Option<LoginRecord>, StoreError> {
-        let Some(row) = users::Entity::find().filter(users::Column::Username.eq(username.as_str())).one(self.db()).await? else {
+        let Some(row) =
+            users::Entity::find().filter(users::Column::Username.eq(username.as_str())).one(self.db()).await?
+        else {
             return Ok(None);
         };
         Ok(Some(LoginRecord {
@@ -191,7 +194,9 @@ impl Store {
 
     /// Counts a failed sign-in and, past the threshold, locks the account
     /// until `lock_until`. Returns the new count.
-    pub async fn record_failed_login(&self, id: UserId, lock_until: impl Fn(i32) -> Option<DateTime<Utc>>) -> Result<i32, StoreError> {
+    pub async fn record_failed_login(
+        &self, id: UserId, lock_until: impl Fn(i32) -> Option<DateTime<Utc>>,
+    ) -> Result<i32, StoreError> {
         let tx = self.begin_write().await?;
         let row = users::Entity::find_by_id(id.0).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         let failures = row.failed_logins.saturating_add(1);
@@ -218,7 +223,10 @@ impl Store {
         let rows = memberships::Entity::find().all(self.db()).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            out.push((UserId(r.user_id), Membership { group: GroupCode::parse(&r.group_code)?, unit: UnitId(r.unit_id) }));
+            out.push((
+                UserId(r.user_id),
+                Membership { group: GroupCode::parse(&r.group_code)?, unit: UnitId(r.unit_id) },
+            ));
         }
         Ok(out)
     }
@@ -235,10 +243,19 @@ impl Store {
 
     /// One user's memberships, with unit names.
     pub async fn memberships_of(&self, user: UserId) -> Result<Vec<MembershipView>, StoreError> {
-        let rows = memberships::Entity::find().filter(memberships::Column::UserId.eq(user.0)).order_by_asc(memberships::Column::Id).all(self.db()).await?;
+        let rows = memberships::Entity::find()
+            .filter(memberships::Column::UserId.eq(user.0))
+            .order_by_asc(memberships::Column::Id)
+            .all(self.db())
+            .await?;
         let unit_ids: Vec<i64> = rows.iter().map(|r| r.unit_id).collect();
-        let names: std::collections::HashMap<i64, String> =
-            units::Entity::find().filter(units::Column::Id.is_in(unit_ids)).all(self.db()).await?.into_iter().map(|u| (u.id, u.name)).collect();
+        let names: std::collections::HashMap<i64, String> = units::Entity::find()
+            .filter(units::Column::Id.is_in(unit_ids))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(MembershipView {
@@ -257,13 +274,20 @@ impl Store {
     }
 
     async fn record_of(&self, row: &users::Model) -> Result<UserRecord, StoreError> {
-        let unit_name = units::Entity::find_by_id(row.unit_id).one(self.db()).await?.map(|u| u.name).unwrap_or_default();
+        let unit_name =
+            units::Entity::find_by_id(row.unit_id).one(self.db()).await?.map(|u| u.name).unwrap_or_default();
         Ok(UserRecord { user: convert::user(row)?, unit_name, groups: self.memberships_of(UserId(row.id)).await? })
     }
 
     /// Users whose managing unit lies in the caller's scope.
-    pub async fn users_in_scope(&self, scope: &Scope<ReadUsers>, query: &UserQuery) -> Result<Page<UserRecord>, StoreError> {
-        let in_scope = Query::select().column(units::Column::Id).from(units::Entity).cond_where(path_condition(units::Column::Path, scope)).to_owned();
+    pub async fn users_in_scope(
+        &self, scope: &Scope<ReadUsers>, query: &UserQuery,
+    ) -> Result<Page<UserRecord>, StoreError> {
+        let in_scope = Query::select()
+            .column(units::Column::Id)
+            .from(units::Entity)
+            .cond_where(path_condition(units::Column::Path, scope))
+            .to_owned();
         let mut q = users::Entity::find().filter(users::Column::UnitId.in_subquery(in_scope));
         if let Some(unit) = query.unit {
             q = q.filter(users::Column::UnitId.eq(unit.0));
@@ -274,7 +298,13 @@ impl Store {
         if let Some(text) = query.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let pattern = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
             let mut any = Condition::any();
-            for col in [users::Column::Username, users::Column::FullName, users::Column::Email, users::Column::Phone, users::Column::IdNumber] {
+            for col in [
+                users::Column::Username,
+                users::Column::FullName,
+                users::Column::Email,
+                users::Column::Phone,
+                users::Column::IdNumber,
+            ] {
                 any = any.add(Expr::expr(Func::lower(Expr::col(col))).like(pattern.clone()));
             }
             q = q.filter(any);
@@ -282,7 +312,12 @@ impl Store {
         let per_page = Ord::clamp(query.per_page, 1, 200);
         let page = Ord::max(query.page, 1);
         let total = q.clone().count(self.db()).await?;
-        let rows = q.order_by_asc(users::Column::Username).offset(crate::offset(page, per_page)).limit(per_page).all(self.db()).await?;
+        let rows = q
+            .order_by_asc(users::Column::Username)
+            .offset(crate::offset(page, per_page))
+            .limit(per_page)
+            .all(self.db())
+            .await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in &rows {
             items.push(self.record_of(row).await?);
@@ -292,22 +327,22 @@ impl Store {
 
     /// A user the caller may read (the grant is for the user's unit).
     pub async fn user_in(&self, grant: &Grant<ReadUsers>, id: UserId) -> Result<UserRecord, StoreError> {
-        let row =
-            users::Entity::find_by_id(id.0).filter(users::Column::UnitId.eq(grant.target().0)).one(self.db()).await?.ok_or(StoreError::NotFound("user"))?;
+        let row = users::Entity::find_by_id(id.0)
+            .filter(users::Column::UnitId.eq(grant.target().0))
+            .one(self.db())
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
         self.record_of(&row).await
     }
 
     /// Creates an account managed by the grant's unit, holding `groups` there
     /// (the caller checked that it may grant each), in one transaction.
     pub async fn create_user_with_groups(
-        &self,
-        grant: &Grant<ManageUsers>,
-        actor: &Actor,
-        account: NewAccount,
-        groups: &[GroupCode],
+        &self, grant: &Grant<ManageUsers>, actor: &Actor, account: NewAccount, groups: &[GroupCode],
     ) -> Result<User, StoreError> {
         let tx = self.begin_write().await?;
-        let unit_row = units::Entity::find_by_id(grant.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
+        let unit_row =
+            units::Entity::find_by_id(grant.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
         let unit = convert::unit(unit_row)?;
         if unit.valid_to.is_some() {
             return Err(refused(
@@ -328,15 +363,15 @@ impl Store {
     /// Edits a user's profile; `new_unit` moves the account to another unit
     /// of the same tenant (the caller checked both units).
     pub async fn update_user(
-        &self,
-        grant: &Grant<ManageUsers>,
-        actor: &Actor,
-        id: UserId,
-        profile: UserProfile,
+        &self, grant: &Grant<ManageUsers>, actor: &Actor, id: UserId, profile: UserProfile,
         new_unit: Option<&Grant<ManageUsers>>,
     ) -> Result<User, StoreError> {
         let tx = self.begin_write().await?;
-        let row = users::Entity::find_by_id(id.0).filter(users::Column::UnitId.eq(grant.target().0)).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
+        let row = users::Entity::find_by_id(id.0)
+            .filter(users::Column::UnitId.eq(grant.target().0))
+            .one(&tx)
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
         let before = user_json(&row);
         let tenant = row.tenant_id;
         let mut active: users::ActiveModel = row.into();
@@ -345,7 +380,8 @@ impl Store {
         active.phone = Set(profile.phone.map(String::from));
         active.id_number = Set(profile.id_number.map(String::from));
         if let Some(target) = new_unit {
-            let unit = units::Entity::find_by_id(target.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
+            let unit =
+                units::Entity::find_by_id(target.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?;
             if unit.tenant_id != tenant {
                 return Err(refused(
                     "unit_id",
@@ -379,11 +415,22 @@ impl Store {
 
     /// Deactivates (status disabled) or reactivates an account; memberships
     /// are kept so that reactivation restores the same rights.
-    pub async fn set_user_status(&self, grant: &Grant<ManageUsers>, actor: &Actor, id: UserId, status: UserStatus) -> Result<(), StoreError> {
+    pub async fn set_user_status(
+        &self, grant: &Grant<ManageUsers>, actor: &Actor, id: UserId, status: UserStatus,
+    ) -> Result<(), StoreError> {
         let tx = self.begin_write().await?;
-        let row = users::Entity::find_by_id(id.0).filter(users::Column::UnitId.eq(grant.target().0)).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
+        let row = users::Entity::find_by_id(id.0)
+            .filter(users::Column::UnitId.eq(grant.target().0))
+            .one(&tx)
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
         if actor.id == Some(id) && status == UserStatus::Disabled {
-            return Err(refused("user", "cannot_disable_self", "Không thể tự khóa tài khoản của chính mình.", "You cannot deactivate your own account."));
+            return Err(refused(
+                "user",
+                "cannot_disable_self",
+                "Không thể tự khóa tài khoản của chính mình.",
+                "You cannot deactivate your own account.",
+            ));
         }
         let before = user_json(&row);
         let mut active: users::ActiveModel = row.into();
@@ -410,9 +457,15 @@ impl Store {
     }
 
     /// Sets a new password hash, by an administrator (grant) for a reset.
-    pub async fn reset_password(&self, grant: &Grant<ManageUsers>, actor: &Actor, id: UserId, password_hash: String) -> Result<(), StoreError> {
+    pub async fn reset_password(
+        &self, grant: &Grant<ManageUsers>, actor: &Actor, id: UserId, password_hash: String,
+    ) -> Result<(), StoreError> {
         let tx = self.begin_write().await?;
-        let row = users::Entity::find_by_id(id.0).filter(users::Column::UnitId.eq(grant.target().0)).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
+        let row = users::Entity::find_by_id(id.0)
+            .filter(users::Column::UnitId.eq(grant.target().0))
+            .one(&tx)
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
         let tenant = row.tenant_id;
         write_password(&tx, row, password_hash).await?;
         // The hash itself never goes into the audit log.
@@ -461,9 +514,15 @@ impl Store {
     }
 
     /// Operators: sets a password by username, from the command line.
-    pub async fn operator_set_password(&self, username: &Username, password_hash: String) -> Result<UserId, StoreError> {
+    pub async fn operator_set_password(
+        &self, username: &Username, password_hash: String,
+    ) -> Result<UserId, StoreError> {
         let tx = self.begin_write().await?;
-        let row = users::Entity::find().filter(users::Column::Username.eq(username.as_str())).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
+        let row = users::Entity::find()
+            .filter(users::Column::Username.eq(username.as_str()))
+            .one(&tx)
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
         let id = UserId(row.id);
         let (tenant, unit) = (row.tenant_id, row.unit_id);
         write_password(&tx, row, password_hash).await?;
@@ -488,9 +547,13 @@ impl Store {
 
     /// Grants a group at the grant's unit to a user of the same tenant.
     /// Returns false when the user already held it there.
-    pub async fn grant_membership(&self, grant: &Grant<GrantGroup>, actor: &Actor, user: UserId, group: &GroupCode) -> Result<bool, StoreError> {
+    pub async fn grant_membership(
+        &self, grant: &Grant<GrantGroup>, actor: &Actor, user: UserId, group: &GroupCode,
+    ) -> Result<bool, StoreError> {
         let tx = self.begin_write().await?;
-        let unit = convert::unit(units::Entity::find_by_id(grant.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
+        let unit = convert::unit(
+            units::Entity::find_by_id(grant.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?,
+        )?;
         let member = users::Entity::find_by_id(user.0).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
         ensure_same_tenant(&member, &unit)?;
         let added = insert_membership(&tx, actor, user, group, &unit).await?;
@@ -499,9 +562,13 @@ impl Store {
     }
 
     /// Revokes a group held at the grant's unit. Returns false when it was not held.
-    pub async fn revoke_membership(&self, grant: &Grant<GrantGroup>, actor: &Actor, user: UserId, group: &GroupCode) -> Result<bool, StoreError> {
+    pub async fn revoke_membership(
+        &self, grant: &Grant<GrantGroup>, actor: &Actor, user: UserId, group: &GroupCode,
+    ) -> Result<bool, StoreError> {
         let tx = self.begin_write().await?;
-        let unit = convert::unit(units::Entity::find_by_id(grant.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
+        let unit = convert::unit(
+            units::Entity::find_by_id(grant.target().0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?,
+        )?;
         let deleted = memberships::Entity::delete_many()
             .filter(memberships::Column::UserId.eq(user.0))
             .filter(memberships::Column::GroupCode.eq(group.as_str()))
@@ -530,10 +597,17 @@ impl Store {
     }
 
     /// Operators: grants a group by username and unit code, from the command line.
-    pub async fn operator_grant(&self, username: &Username, group: &GroupCode, unit: UnitId) -> Result<bool, StoreError> {
+    pub async fn operator_grant(
+        &self, username: &Username, group: &GroupCode, unit: UnitId,
+    ) -> Result<bool, StoreError> {
         let tx = self.begin_write().await?;
-        let member = users::Entity::find().filter(users::Column::Username.eq(username.as_str())).one(&tx).await?.ok_or(StoreError::NotFound("user"))?;
-        let unit = convert::unit(units::Entity::find_by_id(unit.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
+        let member = users::Entity::find()
+            .filter(users::Column::Username.eq(username.as_str()))
+            .one(&tx)
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
+        let unit =
+            convert::unit(units::Entity::find_by_id(unit.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
         ensure_same_tenant(&member, &unit)?;
         let added = insert_membership(&tx, &Actor::operator(), UserId(member.id), group, &unit).await?;
         tx.commit().await?;
@@ -543,18 +617,27 @@ impl Store {
     /// Operators: creates an account from the command line.
     pub async fn operator_create_user(&self, unit: UnitId, account: NewAccount) -> Result<User, StoreError> {
         let tx = self.begin_write().await?;
-        let unit = convert::unit(units::Entity::find_by_id(unit.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
+        let unit =
+            convert::unit(units::Entity::find_by_id(unit.0).one(&tx).await?.ok_or(StoreError::NotFound("unit"))?)?;
         let user = insert_account(&tx, &Actor::operator(), unit.tenant_id, &unit, account, None).await?;
         tx.commit().await?;
         Ok(user)
     }
 
     /// A unit by tenant-unique code, for the command line and demo seeding.
-    pub async fn unit_by_code(&self, tenant_code: &str, code: &str) -> Result<Option<Unit>, StoreError> {
-        let Some(tenant) = crate::entity::tenants::Entity::find().filter(crate::entity::tenants::Column::Code.eq(tenant_code)).one(self.db()).await? else {
+    pub async fn unit_by_code_unscoped(&self, tenant_code: &str, code: &str) -> Result<Option<Unit>, StoreError> {
+        let Some(tenant) = crate::entity::tenants::Entity::find()
+            .filter(crate::entity::tenants::Column::Code.eq(tenant_code))
+            .one(self.db())
+            .await?
+        else {
             return Ok(None);
         };
-        let row = units::Entity::find().filter(units::Column::TenantId.eq(tenant.id)).filter(units::Column::Code.eq(code)).one(self.db()).await?;
+        let row = units::Entity::find()
+            .filter(units::Column::TenantId.eq(tenant.id))
+            .filter(units::Column::Code.eq(code))
+            .one(self.db())
+            .await?;
         row.map(convert::unit).transpose()
     }
 }

@@ -25,7 +25,9 @@ pub const ABI_MAJOR: u32 = 1;
 /// Bumped on compatible additions (new optional fields, new functions).
 /// 1.1 added `Function::Score`, `Form::scoring`, `Form::groups_sum_children`,
 /// the `linear` and `ratio` formulas and `Column::aggregate`.
-pub const ABI_MINOR: u32 = 1;
+/// 1.2 added `Function::Check` (compute and validate in one call) and
+/// `Form::computed_rows` (the manifest states which rows the regime computes).
+pub const ABI_MINOR: u32 = 2;
 
 /// What `baocao_call` runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +43,9 @@ pub enum Function {
     Schedule = 3,
     /// [`ScoreRequest`] → `Vec<`[`UnitScore`]`>`, ranked (since 1.1; scoring regimes).
     Score = 4,
+    /// [`FormData`] → [`Checked`]: `compute`, then `validate` of the result,
+    /// in one instance and one round trip (since 1.2).
+    Check = 5,
 }
 
 impl Function {
@@ -51,6 +56,7 @@ impl Function {
             2 => Some(Function::Validate),
             3 => Some(Function::Schedule),
             4 => Some(Function::Score),
+            5 => Some(Function::Check),
             _ => None,
         }
     }
@@ -58,6 +64,7 @@ impl Function {
 
 /// Every answer of a plugin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Reply<T> {
     Ok(T),
@@ -67,6 +74,7 @@ pub enum Reply<T> {
 
 /// A text in Vietnamese and English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Text {
     pub vi: String,
     pub en: String,
@@ -79,6 +87,7 @@ impl Text {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AbiVersion {
     pub major: u32,
     pub minor: u32,
@@ -86,6 +95,7 @@ pub struct AbiVersion {
 
 /// How often a regime reports (Decree 09/2019, Art. 12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PeriodType {
     Month,
@@ -99,6 +109,7 @@ pub enum PeriodType {
 
 /// A regime version as the plugin declares it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Manifest {
     pub abi: AbiVersion,
     /// Stable code of the regime, e.g. `TT01-IV` (letters, digits, '-', '_', '.').
@@ -126,6 +137,7 @@ pub struct Manifest {
 /// When a level must have sent its report: `days_after_cutoff` days after
 /// the last day of the data window (the 14th).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Deadline {
     /// A unit level, or "*" for every level.
     pub level: String,
@@ -134,6 +146,7 @@ pub struct Deadline {
 
 /// A numeric form (biểu mẫu số liệu).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Form {
     /// e.g. `IV.02a/VPCP/KSTT`.
     pub code: String,
@@ -160,9 +173,44 @@ pub struct Form {
     /// and the appraised score. Since 1.1.
     #[serde(default)]
     pub scoring: Option<Scoring>,
+    /// The codes of the rows the regime computes rather than the unit enters
+    /// (the total, groups that sum their children). Since 1.2; for an older
+    /// manifest they are inferred the way 1.1 regimes compute them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed_rows: Option<Vec<String>>,
+}
+
+impl Form {
+    /// The rows a 1.1 regime computes: the total row, and with
+    /// `groups_sum_children` every row that has deeper rows right under it.
+    pub fn inferred_computed_rows(&self) -> Vec<String> {
+        let rows = &self.rows;
+        let group = |i: usize| {
+            self.groups_sum_children && rows.get(i + 1).is_some_and(|next| !next.total && next.level > rows[i].level)
+        };
+        rows.iter().enumerate().filter(|(i, r)| r.total || group(*i)).map(|(_, r)| r.code.clone()).collect()
+    }
+
+    /// Whether the regime computes the row `code`: as the manifest states it, else inferred.
+    pub fn computes_row(&self, code: &str) -> bool {
+        match &self.computed_rows {
+            Some(rows) => rows.iter().any(|r| r == code),
+            None => self.inferred_computed_rows().iter().any(|r| r == code),
+        }
+    }
+}
+
+/// What `check` answers: the cells with every formula and total filled, and
+/// what validation says of them (empty when valid).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Checked {
+    pub data: FormData,
+    pub errors: Vec<CellError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Scoring {
     pub max_column: String,
     pub self_column: String,
@@ -171,12 +219,14 @@ pub struct Scoring {
 
 /// The forms of several units to score and rank against each other.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ScoreRequest {
     pub form: String,
     pub units: Vec<UnitData>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UnitData {
     pub unit: String,
     pub cells: Vec<Cell>,
@@ -184,6 +234,7 @@ pub struct UnitData {
 
 /// A unit's totals and its rank (1 is best; ties share a rank).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UnitScore {
     pub unit: String,
     pub self_score: f64,
@@ -195,6 +246,7 @@ pub struct UnitScore {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CellType {
     Integer,
@@ -206,6 +258,7 @@ pub enum CellType {
 
 /// How a computed column is derived from the others of the same row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Formula {
     /// The sum of the named columns.
@@ -219,6 +272,7 @@ pub enum Formula {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Term {
     pub col: String,
     pub coefficient: f64,
@@ -234,7 +288,9 @@ impl Formula {
         };
         match self {
             Formula::Sum { of } => joined(of),
-            Formula::Percent { numerator, denominator } => format!("{} / {} × 100", column(numerator), column(denominator)),
+            Formula::Percent { numerator, denominator } => {
+                format!("{} / {} × 100", column(numerator), column(denominator))
+            }
             Formula::Linear { terms } => {
                 let mut out = String::new();
                 for (i, t) in terms.iter().enumerate() {
@@ -242,14 +298,20 @@ impl Formula {
                     let magnitude = t.coefficient.abs();
                     let factor = if magnitude == 1.0 { String::new() } else { format!("{magnitude} × ") };
                     if i == 0 {
-                        out.push_str(&format!("{}{factor}{}", if t.coefficient < 0.0 { "−" } else { "" }, column(&t.col)));
+                        out.push_str(&format!(
+                            "{}{factor}{}",
+                            if t.coefficient < 0.0 { "−" } else { "" },
+                            column(&t.col)
+                        ));
                     } else {
                         out.push_str(&format!(" {sign} {factor}{}", column(&t.col)));
                     }
                 }
                 out
             }
-            Formula::Ratio { numerator, denominator } => format!("{} / {} × 100", grouped(numerator), grouped(denominator)),
+            Formula::Ratio { numerator, denominator } => {
+                format!("{} / {} × 100", grouped(numerator), grouped(denominator))
+            }
         }
     }
 
@@ -265,6 +327,7 @@ impl Formula {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Column {
     /// Stable code used in the API and the data, e.g. "c3".
     pub code: String,
@@ -293,6 +356,7 @@ pub struct Column {
 
 /// How lower units' values of a column combine in the receiver's report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Aggregate {
     /// The sum over the units (counts, amounts).
@@ -308,6 +372,7 @@ pub enum Aggregate {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RowMode {
     /// Rows written in the form; values are typed straight in.
@@ -319,6 +384,7 @@ pub enum RowMode {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Row {
     pub code: String,
     /// The printed label: "I", "II", "1", "2", "a" …
@@ -333,6 +399,7 @@ pub struct Row {
 
 /// A relation among columns of every row: `left = sum(right)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Rule {
     pub left: String,
     pub right: Vec<String>,
@@ -342,6 +409,7 @@ pub struct Rule {
 
 /// A narrative outline (đề cương): its table of contents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Outline {
     pub code: String,
     pub title: Text,
@@ -349,6 +417,7 @@ pub struct Outline {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Section {
     pub code: String,
     pub label: String,
@@ -359,6 +428,7 @@ pub struct Section {
 
 /// One cell: row and column codes of the form, and a value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cell {
     pub row: String,
     pub col: String,
@@ -367,6 +437,7 @@ pub struct Cell {
 
 /// A form's content, as entered or as computed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FormData {
     pub form: String,
     pub cells: Vec<Cell>,
@@ -374,6 +445,7 @@ pub struct FormData {
 
 /// A cell-addressed problem found by `validate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CellError {
     pub row: Option<String>,
     pub col: Option<String>,
@@ -381,6 +453,7 @@ pub struct CellError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ScheduleRequest {
     pub year: i32,
     pub period: PeriodType,
@@ -388,6 +461,7 @@ pub struct ScheduleRequest {
 
 /// One reporting period of a year: the data window and the dates around it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PeriodWindow {
     pub period: PeriodType,
     /// 1-based number within the year (quarter 1–4, half 1–2, 1 for a year).
@@ -402,6 +476,7 @@ pub struct PeriodWindow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LevelDeadline {
     pub level: String,
     pub date: String,
@@ -413,10 +488,19 @@ pub struct LevelDeadline {
 pub fn check_manifest(manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
     if manifest.abi.major != ABI_MAJOR {
-        problems.push(format!("the manifest states ABI {}.{}, this host speaks {ABI_MAJOR}", manifest.abi.major, manifest.abi.minor));
+        problems.push(format!(
+            "the manifest states ABI {}.{}, this host speaks {ABI_MAJOR}",
+            manifest.abi.major, manifest.abi.minor
+        ));
+    } else if manifest.abi.minor > ABI_MINOR {
+        problems.push(format!(
+            "the manifest states ABI {}.{}, newer than this host serves ({ABI_MAJOR}.{ABI_MINOR}); build the plugin against ABI {ABI_MAJOR}.{ABI_MINOR} or upgrade the platform",
+            manifest.abi.major, manifest.abi.minor
+        ));
     }
-    let code_ok =
-        !manifest.code.is_empty() && manifest.code.len() <= 64 && manifest.code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let code_ok = !manifest.code.is_empty()
+        && manifest.code.len() <= 64
+        && manifest.code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !code_ok {
         problems.push(format!("regime code \"{}\" is not valid", manifest.code));
     }
@@ -424,7 +508,11 @@ pub fn check_manifest(manifest: &Manifest) -> Vec<String> {
         problems.push("the regime needs a Vietnamese and an English name".to_owned());
     }
     let date_ok = manifest.effective_from.len() == 10
-        && manifest.effective_from.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+        && manifest
+            .effective_from
+            .chars()
+            .enumerate()
+            .all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
     if !date_ok {
         problems.push(format!("effective_from \"{}\" is not a yyyy-MM-dd date", manifest.effective_from));
     }
@@ -456,6 +544,11 @@ pub fn check_manifest(manifest: &Manifest) -> Vec<String> {
                 problems.push(format!("form {}: row code {} is used twice", form.code, r.code));
             }
         }
+        for code in form.computed_rows.iter().flatten() {
+            if !rows.contains(code.as_str()) {
+                problems.push(format!("form {}: computed row {code} is not a row of the form", form.code));
+            }
+        }
         for rule in &form.rules {
             if !columns.contains(rule.left.as_str()) || rule.right.iter().any(|c| !columns.contains(c.as_str())) {
                 problems.push(format!("form {}: rule {} names an unknown column", form.code, rule.text));
@@ -470,6 +563,41 @@ pub fn check_manifest(manifest: &Manifest) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The contract as a JSON Schema (draft 2020-12), generated from these
+/// types: every value a plugin receives or answers, under `$defs`. Published
+/// as `plugins/abi.schema.json`; the host's tests keep the file in step.
+#[cfg(feature = "schema")]
+pub fn json_schema() -> serde_json::Value {
+    let mut generator = schemars::SchemaGenerator::default();
+    let answers = [
+        ("manifest", generator.subschema_for::<Manifest>()),
+        ("compute", generator.subschema_for::<FormData>()),
+        ("validate", generator.subschema_for::<Vec<CellError>>()),
+        ("check", generator.subschema_for::<Checked>()),
+        ("schedule", generator.subschema_for::<Vec<PeriodWindow>>()),
+        ("score", generator.subschema_for::<Vec<UnitScore>>()),
+    ];
+    let inputs = [
+        ("compute", generator.subschema_for::<FormData>()),
+        ("validate", generator.subschema_for::<FormData>()),
+        ("check", generator.subschema_for::<FormData>()),
+        ("schedule", generator.subschema_for::<ScheduleRequest>()),
+        ("score", generator.subschema_for::<ScoreRequest>()),
+    ];
+    let map = |pairs: &[(&str, schemars::Schema)]| -> serde_json::Map<String, serde_json::Value> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone().to_value())).collect()
+    };
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://baocao.invalid/plugins/abi.schema.json",
+        "title": format!("baocao regime plugin ABI {ABI_MAJOR}.{ABI_MINOR}"),
+        "description": "The JSON a regime plugin exchanges with the host through `baocao_call`: each function's input and the `ok` value of its reply (`{\"ok\": …}` or `{\"error\": \"…\"}`). Generated from the Rust types of baocao-regime-abi; see plugins/README.md.",
+        "x-abi": { "major": ABI_MAJOR, "minor": ABI_MINOR },
+        "x-functions": { "inputs": map(&inputs), "answers": map(&answers) },
+        "$defs": generator.definitions().clone(),
+    })
 }
 
 /// Packs an output buffer into the `baocao_call` return value.

@@ -9,7 +9,8 @@
 //! ```
 //!
 //! The default `compute` fills every formula column and total row the
-//! manifest declares, `validate` checks cell types and declared rules, and
+//! manifest declares, `validate` checks cell types and declared rules,
+//! `check` does both in one call, and
 //! `schedule` derives the data windows of Decree 09/2019 Art. 12 (15th of the
 //! previous month to the 14th) and the per-level deadlines. A regime
 //! overrides any of them with its own function. The same logic runs natively
@@ -35,6 +36,13 @@ pub trait Regime {
         Ok(logic::validate(form, data))
     }
 
+    /// `compute`, then `validate` of the result: what a save needs, in one call (ABI 1.2).
+    fn check(manifest: &Manifest, data: FormData) -> Result<Checked, String> {
+        let data = Self::compute(manifest, data)?;
+        let errors = Self::validate(manifest, &data)?;
+        Ok(Checked { data, errors })
+    }
+
     fn schedule(manifest: &Manifest, request: &ScheduleRequest) -> Result<Vec<PeriodWindow>, String> {
         logic::schedule(manifest, request)
     }
@@ -57,7 +65,7 @@ macro_rules! export_regime {
     ($regime:ty) => {
         fn __baocao_manifest() -> &'static $crate::Manifest {
             static MANIFEST: std::sync::OnceLock<$crate::Manifest> = std::sync::OnceLock::new();
-            MANIFEST.get_or_init(<$regime as $crate::Regime>::manifest)
+            MANIFEST.get_or_init(|| $crate::logic::complete(<$regime as $crate::Regime>::manifest()))
         }
 
         #[unsafe(no_mangle)]

@@ -56,7 +56,9 @@ impl ColumnExt for Column {
     }
 
     fn linear(mut self, terms: &[(&str, f64)]) -> Self {
-        self.formula = Some(Formula::Linear { terms: terms.iter().map(|(c, k)| Term { col: (*c).to_owned(), coefficient: *k }).collect() });
+        self.formula = Some(Formula::Linear {
+            terms: terms.iter().map(|(c, k)| Term { col: (*c).to_owned(), coefficient: *k }).collect(),
+        });
         self
     }
 
@@ -94,16 +96,31 @@ pub fn new_form(code: &str, title: Text) -> Form {
         provenance: None,
         groups_sum_children: false,
         scoring: None,
+        computed_rows: None,
     }
 }
 
 pub fn row(code: &str, label: &str, title: &str, level: u8) -> Row {
-    Row { code: code.to_owned(), label: label.to_owned(), title: title.to_owned(), level, mode: RowMode::Fixed, total: false }
+    Row {
+        code: code.to_owned(),
+        label: label.to_owned(),
+        title: title.to_owned(),
+        level,
+        mode: RowMode::Fixed,
+        total: false,
+    }
 }
 
 /// The computed "TỔNG CỘNG" row.
 pub fn total_row() -> Row {
-    Row { code: "tong".to_owned(), label: String::new(), title: "TỔNG CỘNG".to_owned(), level: 0, mode: RowMode::Fixed, total: true }
+    Row {
+        code: "tong".to_owned(),
+        label: String::new(),
+        title: "TỔNG CỘNG".to_owned(),
+        level: 0,
+        mode: RowMode::Fixed,
+        total: true,
+    }
 }
 
 pub fn rule(left: &str, right: &[&str], text: &str) -> Rule {
@@ -111,6 +128,20 @@ pub fn rule(left: &str, right: &[&str], text: &str) -> Rule {
 }
 
 // --------------------------------------------------------------- lookup ---
+
+/// The manifest as the plugin states it: since ABI 1.2 every form names the
+/// rows the default `compute` fills (the total, and groups that sum their
+/// children), unless the regime listed them itself.
+pub fn complete(mut manifest: Manifest) -> Manifest {
+    if manifest.abi.minor >= 2 {
+        for form in &mut manifest.forms {
+            if form.computed_rows.is_none() {
+                form.computed_rows = Some(form.inferred_computed_rows());
+            }
+        }
+    }
+    manifest
+}
 
 pub fn form<'a>(manifest: &'a Manifest, code: &str) -> Result<&'a Form, String> {
     manifest.forms.iter().find(|f| f.code == code).ok_or_else(|| format!("unknown form {code}"))
@@ -189,12 +220,23 @@ pub fn compute(form: &Form, data: FormData) -> FormData {
     if form.groups_sum_children {
         // Bottom-up, so that a group inside a group is summed before its parent.
         for (i, group) in form.rows.iter().enumerate().rev() {
-            let children: Vec<&Row> = form.rows[i + 1..].iter().take_while(|r| r.level > group.level).filter(|r| r.level == group.level + 1).collect();
+            let children: Vec<&Row> = form.rows[i + 1..]
+                .iter()
+                .take_while(|r| r.level > group.level)
+                .filter(|r| r.level == group.level + 1)
+                .collect();
             if children.is_empty() || group.total {
                 continue;
             }
-            for col in form.columns.iter().filter(|c| matches!(c.cell_type, CellType::Integer | CellType::Decimal) && c.formula.is_none()) {
-                let values: Vec<f64> = children.iter().filter_map(|r| grid.get(&(r.code.clone(), col.code.clone())).and_then(number)).collect();
+            for col in form
+                .columns
+                .iter()
+                .filter(|c| matches!(c.cell_type, CellType::Integer | CellType::Decimal) && c.formula.is_none())
+            {
+                let values: Vec<f64> = children
+                    .iter()
+                    .filter_map(|r| grid.get(&(r.code.clone(), col.code.clone())).and_then(number))
+                    .collect();
                 let value = if values.is_empty() { Value::Null } else { to_value(values.iter().sum(), col.cell_type) };
                 grid.insert((group.code.clone(), col.code.clone()), value);
             }
@@ -206,8 +248,11 @@ pub fn compute(form: &Form, data: FormData) -> FormData {
             let value = if let Some(formula @ (Formula::Percent { .. } | Formula::Ratio { .. })) = &col.formula {
                 evaluate(formula, col.cell_type, |c| grid.get(&(total.clone(), c.to_owned())).and_then(number))
             } else {
-                let values: Vec<f64> =
-                    rows.iter().filter(|r| *r != total && top_level(r)).filter_map(|r| grid.get(&(r.clone(), col.code.clone())).and_then(number)).collect();
+                let values: Vec<f64> = rows
+                    .iter()
+                    .filter(|r| *r != total && top_level(r))
+                    .filter_map(|r| grid.get(&(r.clone(), col.code.clone())).and_then(number))
+                    .collect();
                 if values.is_empty() { Value::Null } else { to_value(values.iter().sum(), col.cell_type) }
             };
             grid.insert((total.clone(), col.code.clone()), value);
@@ -216,7 +261,9 @@ pub fn compute(form: &Form, data: FormData) -> FormData {
     let order: HashMap<&str, usize> = form.columns.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
     let mut cells: Vec<Cell> = grid.into_iter().map(|((row, col), value)| Cell { row, col, value }).collect();
     let row_order: HashMap<&String, usize> = rows.iter().enumerate().map(|(i, r)| (r, i)).collect();
-    cells.sort_by_key(|c| (row_order.get(&c.row).copied().unwrap_or(usize::MAX), order.get(c.col.as_str()).copied().unwrap_or(usize::MAX)));
+    cells.sort_by_key(|c| {
+        (row_order.get(&c.row).copied().unwrap_or(usize::MAX), order.get(c.col.as_str()).copied().unwrap_or(usize::MAX))
+    });
     FormData { form: data.form, cells }
 }
 
@@ -254,7 +301,10 @@ pub fn validate(form: &Form, data: &FormData) -> Vec<CellError> {
             errors.push(CellError {
                 row: Some(cell.row.clone()),
                 col: Some(cell.col.clone()),
-                message: text(&format!("Biểu mẫu không có cột \"{}\".", cell.col), &format!("The form has no column \"{}\".", cell.col)),
+                message: text(
+                    &format!("Biểu mẫu không có cột \"{}\".", cell.col),
+                    &format!("The form has no column \"{}\".", cell.col),
+                ),
             });
             continue;
         };
@@ -262,7 +312,10 @@ pub fn validate(form: &Form, data: &FormData) -> Vec<CellError> {
             errors.push(CellError {
                 row: Some(cell.row.clone()),
                 col: Some(cell.col.clone()),
-                message: text(&format!("Biểu mẫu không có dòng \"{}\".", cell.row), &format!("The form has no row \"{}\".", cell.row)),
+                message: text(
+                    &format!("Biểu mẫu không có dòng \"{}\".", cell.row),
+                    &format!("The form has no row \"{}\".", cell.row),
+                ),
             });
             continue;
         }
@@ -294,8 +347,12 @@ pub fn validate(form: &Form, data: &FormData) -> Vec<CellError> {
                 _ => errors.push(bad("tỷ lệ phải từ 0 đến 100.", "a percentage must be between 0 and 100.")),
             },
             (Value::String(_), CellType::Text) => {}
-            (Value::String(s), CellType::Date) if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() || NaiveDate::parse_from_str(s, "%d/%m/%Y").is_ok() => {}
-            (_, CellType::Date) => errors.push(bad("ngày không hợp lệ (dd/MM/yyyy).", "not a valid date (dd/MM/yyyy).")),
+            (Value::String(s), CellType::Date)
+                if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+                    || NaiveDate::parse_from_str(s, "%d/%m/%Y").is_ok() => {}
+            (_, CellType::Date) => {
+                errors.push(bad("ngày không hợp lệ (dd/MM/yyyy).", "not a valid date (dd/MM/yyyy)."))
+            }
             (_, CellType::Text) => errors.push(bad("phải là văn bản.", "must be text.")),
             _ => errors.push(bad("phải là số.", "must be a number.")),
         }
@@ -336,21 +393,37 @@ fn fmt(x: f64) -> String {
 /// criterion the unit scored, else the self-assessed total.
 pub fn score(form: &Form, units: &[(String, FormData)]) -> Result<Vec<UnitScore>, String> {
     let scoring = form.scoring.as_ref().ok_or_else(|| format!("form {} is not a scoring form", form.code))?;
-    let leaves: Vec<&Row> =
-        form.rows.iter().enumerate().filter(|(i, r)| !r.total && form.rows.get(i + 1).is_none_or(|next| next.level <= r.level)).map(|(_, r)| r).collect();
+    let leaves: Vec<&Row> = form
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| !r.total && form.rows.get(i + 1).is_none_or(|next| next.level <= r.level))
+        .map(|(_, r)| r)
+        .collect();
     let mut scores = Vec::with_capacity(units.len());
     for (unit, data) in units {
-        let get = |row: &str, col: &str| data.cells.iter().find(|c| c.row == row && c.col == col).and_then(|c| number(&c.value));
+        let get = |row: &str, col: &str| {
+            data.cells.iter().find(|c| c.row == row && c.col == col).and_then(|c| number(&c.value))
+        };
         let self_score: f64 = leaves.iter().filter_map(|r| get(&r.code, &scoring.self_column)).sum();
-        let complete = leaves.iter().all(|r| get(&r.code, &scoring.self_column).is_none() || get(&r.code, &scoring.appraised_column).is_some());
+        let complete = leaves
+            .iter()
+            .all(|r| get(&r.code, &scoring.self_column).is_none() || get(&r.code, &scoring.appraised_column).is_some());
         let appraised: f64 = leaves.iter().filter_map(|r| get(&r.code, &scoring.appraised_column)).sum();
         let appraised_score = complete.then_some((appraised * 100.0).round() / 100.0);
         let self_score = (self_score * 100.0).round() / 100.0;
-        scores.push(UnitScore { unit: unit.clone(), self_score, appraised_score, final_score: appraised_score.unwrap_or(self_score), rank: 0 });
+        scores.push(UnitScore {
+            unit: unit.clone(),
+            self_score,
+            appraised_score,
+            final_score: appraised_score.unwrap_or(self_score),
+            rank: 0,
+        });
     }
     scores.sort_by(|a, b| b.final_score.total_cmp(&a.final_score).then_with(|| a.unit.cmp(&b.unit)));
     for i in 0..scores.len() {
-        scores[i].rank = if i > 0 && scores[i].final_score == scores[i - 1].final_score { scores[i - 1].rank } else { i as u32 + 1 };
+        scores[i].rank =
+            if i > 0 && scores[i].final_score == scores[i - 1].final_score { scores[i - 1].rank } else { i as u32 + 1 };
     }
     Ok(scores)
 }
@@ -391,7 +464,14 @@ pub fn schedule(manifest: &Manifest, request: &ScheduleRequest) -> Result<Vec<Pe
             let date = to.checked_add_days(Days::new(u64::from(d.days_after_cutoff))).ok_or("date overflow")?;
             deadlines.push(LevelDeadline { level: d.level.clone(), date: iso(date) });
         }
-        out.push(PeriodWindow { period: request.period, number, data_from: iso(from), data_to: iso(to), entry_opens: iso(opens), deadlines });
+        out.push(PeriodWindow {
+            period: request.period,
+            number,
+            data_from: iso(from),
+            data_to: iso(to),
+            entry_opens: iso(opens),
+            deadlines,
+        });
     }
     Ok(out)
 }

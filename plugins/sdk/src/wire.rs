@@ -30,7 +30,8 @@ pub unsafe fn input(ptr: i32, len: i32) -> Vec<u8> {
 }
 
 fn output<T: Serialize>(reply: &Reply<T>) -> i64 {
-    let bytes = serde_json::to_vec(reply).unwrap_or_else(|_| br#"{"error":"the plugin could not encode its reply"}"#.to_vec());
+    let bytes =
+        serde_json::to_vec(reply).unwrap_or_else(|_| br#"{"error":"the plugin could not encode its reply"}"#.to_vec());
     let boxed = bytes.into_boxed_slice();
     let len = boxed.len() as u32;
     let ptr = Box::into_raw(boxed) as *mut u8 as u32;
@@ -55,6 +56,7 @@ pub fn dispatch<R: Regime>(manifest: &crate::Manifest, function: i32, input: &[u
         Some(Function::Validate) => run(input, |data: crate::FormData| R::validate(manifest, &data)),
         Some(Function::Schedule) => run(input, |request: crate::ScheduleRequest| R::schedule(manifest, &request)),
         Some(Function::Score) => run(input, |request: crate::ScoreRequest| R::score(manifest, &request)),
+        Some(Function::Check) => run(input, |data| R::check(manifest, data)),
         None => output::<()>(&Reply::Error(format!("unknown function {function}"))),
     }
 }

@@ -2,19 +2,17 @@
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{HttpRequest, HttpResponse, web};
-use baocao_domain::types::Password;
 use baocao_identity::captcha;
 use baocao_identity::session::SessionData;
-use baocao_storage::ResetOutcome;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::dto::{MeDto, UserDto};
-use crate::error::{ApiResult, AppError, ErrorBody};
-use crate::principal::{Principal, SESSION_COOKIE};
-use crate::signin::{CaptchaRule, hash_password, sign_in};
+use crate::error::{ApiResult, ErrorBody};
+use crate::principal::{Principal, SESSION_COOKIE, open_session};
 use crate::state::AppState;
+use baocao_app::signin::CaptchaRule;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
@@ -39,7 +37,7 @@ pub fn session_cookie<'a>(state: &AppState, id: String) -> Cookie<'a> {
     Cookie::build(SESSION_COOKIE, id)
         .path("/")
         .http_only(true)
-        .secure(state.settings.http.secure_cookies)
+        .secure(state.settings().http.secure_cookies)
         .same_site(SameSite::Lax)
         .max_age(actix_web::cookie::time::Duration::seconds(state.session_ttl().as_secs() as i64))
         .finish()
@@ -51,7 +49,9 @@ pub fn client_ip(req: &HttpRequest) -> Option<std::net::IpAddr> {
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginRequest>) -> ApiResult<HttpResponse> {
+pub async fn login(
+    state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     // The captcha challenge lives in an anonymous session named by captcha_id; it is used once.
     let expected = match body.captcha_id.as_deref() {
@@ -63,8 +63,8 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
         None => None,
     };
     let rule = CaptchaRule::AfterFailures { expected: expected.as_deref(), typed: body.captcha.as_deref() };
-    let (user, token, session) = sign_in(&state, client_ip(&req), &body.username, &body.password, rule).await?;
-    let record = crate::admin::user_self(&state, user.id).await?;
+    let (user, token, session) = open_session(&state, client_ip(&req), &body.username, &body.password, rule).await?;
+    let record = baocao_app::admin::user_self(&state.app, user.id).await?;
     Ok(HttpResponse::Ok().cookie(session_cookie(&state, token.clone())).json(LoginResponse {
         token,
         csrf_token: session.csrf_token,
@@ -85,9 +85,10 @@ pub async fn captcha(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<
     let mut session = SessionData::anonymous();
     session.captcha = Some(challenge.answer);
     let id = state.sessions.create(&session, std::time::Duration::from_secs(600)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(CaptchaResponse { captcha_id: id, image_png_base64: base64::engine::general_purpose::STANDARD.encode(challenge.png) }))
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(CaptchaResponse {
+        captcha_id: id,
+        image_png_base64: base64::engine::general_purpose::STANDARD.encode(challenge.png),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
@@ -100,7 +101,7 @@ pub async fn logout(state: web::Data<AppState>, who: Principal) -> ApiResult<Htt
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = MeDto), (status = 401, body = ErrorBody)))]
 pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Json<MeDto>> {
-    let record = crate::admin::user_self(&state, who.user.id).await?;
+    let record = baocao_app::admin::user_self(&state.app, who.user.id).await?;
     Ok(web::Json(MeDto { user: UserDto::from(&record), csrf_token: who.session.csrf_token }))
 }
 
@@ -112,8 +113,10 @@ pub struct ChangePassword {
 
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = ChangePassword,
     responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn change_password(state: web::Data<AppState>, who: Principal, body: web::Json<ChangePassword>) -> ApiResult<HttpResponse> {
-    crate::admin::change_own_password(&state, &who, &body.current_password, &body.new_password).await?;
+pub async fn change_password(
+    state: web::Data<AppState>, who: Principal, body: web::Json<ChangePassword>,
+) -> ApiResult<HttpResponse> {
+    baocao_app::admin::change_own_password(&state.app, &who, &body.current_password, &body.new_password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -129,27 +132,10 @@ pub struct ResetWithToken {
 /// Cheap checks come first: the address's and the code's budgets, then the
 /// code itself. Only a live code pays for hashing the new password, so
 /// guessing codes cannot make the server hash for every tenant.
-pub async fn reset_with_token(state: web::Data<AppState>, req: HttpRequest, body: web::Json<ResetWithToken>) -> ApiResult<HttpResponse> {
-    let too_many = |wait: std::time::Duration| AppError::TooManyAttempts { seconds: wait.as_secs().max(1) };
-    if let Some(ip) = client_ip(&req) {
-        state.reset_attempts.attempt(ip).map_err(too_many)?;
-    }
-    let code = baocao_identity::token::digest(body.token.trim());
-    state.reset_codes.attempt(code.clone()).map_err(too_many)?;
-    let password = Password::parse(&body.new_password)?;
-    let invalid = || {
-        AppError::Invalid(vec![baocao_domain::text::Invalid::new(
-            "token",
-            "invalid_reset_token",
-            baocao_domain::text::Text::fixed("Mã đặt lại mật khẩu không đúng, đã dùng hoặc đã hết hạn.", "The reset code is wrong, used or expired."),
-        )])
-    };
-    if !state.store.reset_token_usable(&code).await? {
-        return Err(invalid().into());
-    }
-    let hash = hash_password(password).await?;
-    match state.store.consume_reset_token(&code, hash).await? {
-        ResetOutcome::Done(_) => Ok(HttpResponse::NoContent().finish()),
-        ResetOutcome::Invalid => Err(invalid().into()),
-    }
+pub async fn reset_with_token(
+    state: web::Data<AppState>, req: HttpRequest, body: web::Json<ResetWithToken>,
+) -> ApiResult<HttpResponse> {
+    baocao_app::signin::reset_budget(&state.app, client_ip(&req), &body.token)?;
+    baocao_app::signin::reset_with_code(&state.app, &body.token, &body.new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

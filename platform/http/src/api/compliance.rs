@@ -2,14 +2,13 @@
 
 use actix_web::web;
 use baocao_domain::ids::UnitId;
-use baocao_domain::report::Period;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::compliance::{self, Filter, Summary};
-use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::error::{ApiResult, ErrorBody, WebError};
 use crate::principal::Principal;
 use crate::state::AppState;
+use baocao_app::compliance::{self, Filter, Summary};
 
 #[derive(Debug, Deserialize)]
 pub struct ComplianceParams {
@@ -21,13 +20,9 @@ pub struct ComplianceParams {
 }
 
 /// The filters of the API and the pages, checked.
-pub fn filter_of(p: &ComplianceParams) -> Result<Filter, AppError> {
-    let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    let period = match blank(&p.period) {
-        Some(k) => Some(Period::parse_key(&k).ok_or_else(|| super::reports::bad_filter("period", &k))?),
-        None => None,
-    };
-    Ok(Filter { regime: blank(&p.regime), form: blank(&p.form), period, unit: p.unit.map(UnitId) })
+pub fn filter_of(p: &ComplianceParams) -> Result<Filter, WebError> {
+    use baocao_app::filters::{blank, period};
+    Ok(Filter { regime: blank(&p.regime), form: blank(&p.form), period: period(&p.period)?, unit: p.unit.map(UnitId) })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,8 +59,10 @@ pub struct ComplianceDto {
 #[utoipa::path(get, path = "/api/v1/compliance", tag = "reports",
     params(("regime" = Option<String>, Query), ("form" = Option<String>, Query), ("period" = Option<String>, Query), ("unit" = Option<i64>, Query, description = "a unit of the caller's subtree (default: the caller's)")),
     responses((status = 200, body = ComplianceDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn get(state: web::Data<AppState>, who: Principal, params: web::Query<ComplianceParams>) -> ApiResult<web::Json<ComplianceDto>> {
-    let c = compliance::figures(&state, &who, filter_of(&params)?).await?;
+pub async fn get(
+    state: web::Data<AppState>, who: Principal, params: web::Query<ComplianceParams>,
+) -> ApiResult<web::Json<ComplianceDto>> {
+    let c = compliance::figures(&state.app, &who, filter_of(&params)?).await?;
     let name = |id: UnitId| super::reports::UnitRef { id: id.0, name: c.names.get(&id).cloned().unwrap_or_default() };
     Ok(web::Json(ComplianceDto {
         unit: name(c.unit),

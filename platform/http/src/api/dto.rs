@@ -1,9 +1,9 @@
 //! What the API sends back. Kept apart from the domain types so the wire
 //! format is stable and documented.
 
+use baocao_app::views::{MembershipView, UnitWithTenant, UserRecord};
 use baocao_domain::format;
 use baocao_domain::text::Locale;
-use baocao_storage::{MembershipView, UnitWithTenant, UserRecord};
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -33,7 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     // Plugin modules are larger than ordinary request bodies.
                     web::resource("/regimes")
-                        .app_data(web::PayloadConfig::new(baocao_plugins::Limits::default().max_module_bytes))
+                        .app_data(web::PayloadConfig::new(baocao_app::regimes::max_module_bytes()))
                         .route(web::post().to(regimes::upload)),
                 )
                 .route("/regimes/{id}/enabled", web::post().to(regimes::set_enabled))
@@ -53,7 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     // Workbooks are larger than ordinary bodies; the handler refuses beyond its own limit with 413.
                     web::resource("/reports/{id}/xlsx")
-                        .app_data(web::PayloadConfig::new(crate::xlsx::MAX_IMPORT_BYTES + 1))
+                        .app_data(web::PayloadConfig::new(baocao_app::reports::MAX_IMPORT_BYTES + 1))
                         .route(web::post().to(reports::import_xlsx)),
                 )
                 .route("/reports/{id}/cells/{row}/{col}/sources", web::get().to(reports::cell_sources))
@@ -91,5 +91,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-    Err(crate::error::ApiError(crate::error::AppError::NotFound("route")))
+    Err(crate::error::ApiError(crate::error::Error::NotFound("route").into()))
 }

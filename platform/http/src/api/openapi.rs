@@ -4,8 +4,8 @@ use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
 use super::{auth, compliance, dto, regimes, reports, units, users};
-use crate::admin;
 use crate::error;
+use baocao_app::admin;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,16 +21,16 @@ use crate::error;
         reports::notifications, reports::read_all, reports::read_one, reports::stream, compliance::get,
     ),
     components(schemas(
-        error::ErrorBody, error::ErrorDetail, error::FieldError, error::CellProblem,
-        compliance::ComplianceDto, compliance::UnitSummary, compliance::ReportLine, crate::compliance::Summary,
+        error::ErrorBody, error::ErrorDetail, error::FieldError, baocao_domain::entry::CellProblem,
+        compliance::ComplianceDto, compliance::UnitSummary, compliance::ReportLine, baocao_domain::compliance::Summary,
         reports::ReportDto, reports::ReportPage, reports::ComputedDto, reports::ImportDto, reports::CellChangeDto, reports::AggregateInfo, reports::AggregationDto, reports::SourceReportDto, reports::CellSourceDto, reports::AssignedDto, reports::UnitRef, reports::PeriodDto, reports::CellDto, reports::AddedRowDto,
         reports::SectionDto, reports::HistoryDto, reports::AttachmentDto, reports::ReceiverInput, reports::NotificationDto, reports::NotificationPage, reports::ReadAllDto,
-        crate::reports::AssignInput, crate::reports::DataInput, crate::reports::CellInput, crate::reports::RowInput, crate::reports::SectionInput, crate::reports::TransitionInput,
+        baocao_app::reports::AssignInput, baocao_app::reports::DataInput, baocao_app::reports::CellInput, baocao_app::reports::RowInput, baocao_app::reports::SectionInput, baocao_app::reports::TransitionInput,
         dto::UnitDto, dto::UserDto, dto::MembershipDto, dto::GroupDto, dto::MeDto, dto::AuditDto,
         auth::LoginRequest, auth::LoginResponse, auth::CaptchaResponse, auth::ChangePassword, auth::ResetWithToken,
         admin::NewUnitInput, admin::AccountInput, admin::UnitEdit, admin::ReorganisationInput, admin::NewUserInput,
         admin::UserEdit, admin::MembershipInput, units::ReorganisationDone, users::NewPassword, users::ResetToken, users::MembershipChanged,
-        crate::catalogues::CatalogueItem, regimes::RegimeDto, regimes::EnabledInput, regimes::FormSummaryDto, regimes::FormDto, regimes::ColumnDto, regimes::RowDto,
+        baocao_app::catalogues::CatalogueItem, regimes::RegimeDto, regimes::EnabledInput, regimes::FormSummaryDto, regimes::FormDto, regimes::ColumnDto, regimes::RowDto,
     )),
     tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"), (name = "regimes", description = "Reporting regimes (WebAssembly plugins) and their forms"), (name = "reports", description = "Assignment, entry, workflow, history, attachments and notifications"))
 )]

@@ -2,15 +2,16 @@
 
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
-use baocao_plugins::Entry;
-use baocao_plugins::abi::{Form, RowMode};
+use baocao_app::Error;
+use baocao_app::views::RegimeEntry as Entry;
+use baocao_app::views::{Form, RowMode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::error::{ApiResult, ErrorBody, WebError};
 use crate::principal::Principal;
-use crate::regimes;
 use crate::state::AppState;
+use baocao_app::regimes;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegimeDto {
@@ -42,14 +43,18 @@ impl From<&Entry> for RegimeDto {
             name_en: m.name.en.clone(),
             version: m.version,
             scope: match e.scope {
-                baocao_plugins::Scope::National => "national".to_owned(),
-                baocao_plugins::Scope::Tenant(_) => "tenant".to_owned(),
+                baocao_app::views::RegimeScope::National => "national".to_owned(),
+                baocao_app::views::RegimeScope::Tenant(_) => "tenant".to_owned(),
             },
             builtin: e.builtin(),
             enabled: e.enabled,
             effective_from: m.effective_from.clone(),
             legal_basis: m.legal_basis.clone(),
-            periods: m.periods.iter().map(|p| serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()).collect(),
+            periods: m
+                .periods
+                .iter()
+                .map(|p| serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+                .collect(),
             forms: m.forms.len(),
             sha256: e.plugin.sha256.clone(),
         }
@@ -64,20 +69,26 @@ pub struct ListQuery {
 
 #[utoipa::path(get, path = "/api/v1/regimes", tag = "regimes", params(("all" = Option<bool>, Query)),
     responses((status = 200, description = "The regimes the caller's tenant uses", body = [RegimeDto]), (status = 401, body = ErrorBody)))]
-pub async fn list(state: web::Data<AppState>, who: Principal, query: web::Query<ListQuery>) -> ApiResult<web::Json<Vec<RegimeDto>>> {
-    Ok(web::Json(regimes::list(&state, &who, query.all.unwrap_or(false)).await?.iter().map(RegimeDto::from).collect()))
+pub async fn list(
+    state: web::Data<AppState>, who: Principal, query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<Vec<RegimeDto>>> {
+    Ok(web::Json(
+        regimes::list(&state.app, &who, query.all.unwrap_or(false)).await?.iter().map(RegimeDto::from).collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/regimes", tag = "regimes",
     request_body(content = Vec<u8>, content_type = "application/wasm", description = "The plugin module"),
     responses((status = 201, body = RegimeDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, description = "Not a valid plugin; the reason is in the message", body = ErrorBody)))]
-pub async fn upload(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn upload(
+    state: web::Data<AppState>, who: Principal, req: HttpRequest, body: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.starts_with("application/wasm") {
-        return Err(AppError::UnsupportedMediaType("application/wasm").into());
+        return Err(WebError::UnsupportedMediaType("application/wasm").into());
     }
-    let entry = regimes::upload(&state, &who, body.to_vec()).await?;
+    let entry = regimes::upload(&state.app, &who, body.to_vec()).await?;
     Ok(HttpResponse::Created().json(RegimeDto::from(&entry)))
 }
 
@@ -88,16 +99,20 @@ pub struct EnabledInput {
 
 #[utoipa::path(post, path = "/api/v1/regimes/{id}/enabled", tag = "regimes", params(("id" = i64, Path)), request_body = EnabledInput,
     responses((status = 200, body = RegimeDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn set_enabled(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<EnabledInput>) -> ApiResult<web::Json<RegimeDto>> {
-    let entry = regimes::set_enabled(&state, &who, id.into_inner(), body.enabled).await?;
+pub async fn set_enabled(
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<EnabledInput>,
+) -> ApiResult<web::Json<RegimeDto>> {
+    let entry = regimes::set_enabled(&state.app, &who, id.into_inner(), body.enabled).await?;
     Ok(web::Json(RegimeDto::from(&entry)))
 }
 
 #[utoipa::path(get, path = "/api/v1/catalogues/{name}", tag = "regimes",
     params(("name" = String, Path, description = "don_vi, dia_phuong or linh_vuc_tthc")),
-    responses((status = 200, description = "The rows a form may pick", body = [crate::catalogues::CatalogueItem]), (status = 404, body = ErrorBody)))]
-pub async fn catalogue(state: web::Data<AppState>, who: Principal, name: web::Path<String>) -> ApiResult<web::Json<Vec<crate::catalogues::CatalogueItem>>> {
-    Ok(web::Json(crate::catalogues::items(&state, &who, &name).await?))
+    responses((status = 200, description = "The rows a form may pick", body = [baocao_app::catalogues::CatalogueItem]), (status = 404, body = ErrorBody)))]
+pub async fn catalogue(
+    state: web::Data<AppState>, who: Principal, name: web::Path<String>,
+) -> ApiResult<web::Json<Vec<baocao_app::catalogues::CatalogueItem>>> {
+    Ok(web::Json(baocao_app::catalogues::items(&state.app, &who, &name).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -112,8 +127,10 @@ pub struct FormSummaryDto {
 
 #[utoipa::path(get, path = "/api/v1/regimes/{code}/forms", tag = "regimes", params(("code" = String, Path)),
     responses((status = 200, body = [FormSummaryDto]), (status = 404, body = ErrorBody)))]
-pub async fn forms(state: web::Data<AppState>, who: Principal, code: web::Path<String>) -> ApiResult<web::Json<Vec<FormSummaryDto>>> {
-    let entry = regimes::find(&state, &who, &code).await?;
+pub async fn forms(
+    state: web::Data<AppState>, who: Principal, code: web::Path<String>,
+) -> ApiResult<web::Json<Vec<FormSummaryDto>>> {
+    let entry = regimes::find(&state.app, &who, &code).await?;
     Ok(web::Json(
         entry
             .plugin
@@ -186,7 +203,9 @@ fn label(v: &impl Serialize) -> String {
 }
 
 fn form_dto(entry: &Entry, f: &Form) -> FormDto {
-    let number = |code: &str| f.columns.iter().find(|c| c.code == code).map(|c| format!("({})", c.number)).unwrap_or_else(|| code.to_owned());
+    let number = |code: &str| {
+        f.columns.iter().find(|c| c.code == code).map(|c| format!("({})", c.number)).unwrap_or_else(|| code.to_owned())
+    };
     FormDto {
         code: f.code.clone(),
         title: f.title.vi.clone(),
@@ -209,7 +228,14 @@ fn form_dto(entry: &Entry, f: &Form) -> FormDto {
         rows: f
             .rows
             .iter()
-            .map(|r| RowDto { code: r.code.clone(), label: r.label.clone(), title: r.title.clone(), level: r.level, mode: label(&r.mode), total: r.total })
+            .map(|r| RowDto {
+                code: r.code.clone(),
+                label: r.label.clone(),
+                title: r.title.clone(),
+                level: r.level,
+                mode: label(&r.mode),
+                total: r.total,
+            })
             .collect(),
         row_modes: f.row_modes.iter().map(|m: &RowMode| label(m)).collect(),
         catalogue: f.catalogue.clone(),
@@ -224,9 +250,11 @@ fn form_dto(entry: &Entry, f: &Form) -> FormDto {
 #[utoipa::path(get, path = "/api/v1/regimes/{code}/forms/{form_code}", tag = "regimes",
     params(("code" = String, Path), ("form_code" = String, Path, description = "May contain '/', e.g. IV.02a/VPCP/KSTT")),
     responses((status = 200, body = FormDto), (status = 404, body = ErrorBody)))]
-pub async fn form(state: web::Data<AppState>, who: Principal, path: web::Path<(String, String)>) -> ApiResult<web::Json<FormDto>> {
+pub async fn form(
+    state: web::Data<AppState>, who: Principal, path: web::Path<(String, String)>,
+) -> ApiResult<web::Json<FormDto>> {
     let (code, form_code) = path.into_inner();
-    let entry = regimes::find(&state, &who, &code).await?;
-    let form = entry.plugin.manifest.forms.iter().find(|f| f.code == form_code).ok_or(AppError::NotFound("form"))?;
+    let entry = regimes::find(&state.app, &who, &code).await?;
+    let form = entry.plugin.manifest.forms.iter().find(|f| f.code == form_code).ok_or(Error::NotFound("form"))?;
     Ok(web::Json(form_dto(&entry, form)))
 }

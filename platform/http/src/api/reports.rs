@@ -2,24 +2,28 @@
 //! history, attachments, receiving units, and notifications (with a live
 //! stream of the unread count).
 
+use baocao_app::Error;
 use std::collections::HashMap;
 use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use baocao_app::views::{
+    AddedRow, Attachment, HistoryEntry, NotificationQuery, NotificationRow, ReportQuery, ReportRow,
+};
 use baocao_domain::format;
-use baocao_domain::ids::{UnitId, UserId};
-use baocao_domain::report::{Period, ReportKind, Status};
+use baocao_domain::ids::UnitId;
+use baocao_domain::report::Period;
 use baocao_domain::text::{Invalid, Locale, Text};
 use baocao_domain::types::Paging;
-use baocao_storage::{AddedRow, Attachment, HistoryEntry, NotificationQuery, NotificationRow, NotificationState, ReportQuery, ReportRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::error::{ApiResult, ErrorBody, WebError};
 use crate::principal::Principal;
-use crate::reports::{self, AssignInput, DataInput, SectionInput, TransitionInput, Writing};
 use crate::state::AppState;
+use baocao_app::filters::{NotificationFilter, ReportFilter};
+use baocao_app::reports::{self, AssignInput, DataInput, SectionInput, TransitionInput, Writing};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitRef {
@@ -41,7 +45,13 @@ pub struct PeriodDto {
 
 impl From<&Period> for PeriodDto {
     fn from(p: &Period) -> Self {
-        PeriodDto { kind: p.kind.as_str().to_owned(), year: p.year, number: p.number, key: p.key(), label: p.label().vi.into_owned() }
+        PeriodDto {
+            kind: p.kind.as_str().to_owned(),
+            year: p.year,
+            number: p.number,
+            key: p.key(),
+            label: p.label().vi.into_owned(),
+        }
     }
 }
 
@@ -133,7 +143,9 @@ fn dto(r: &ReportRow, names: &HashMap<UnitId, String>, with_cells: bool, actions
         content_sha256: r.content_sha256.clone(),
         last_comment: r.last_comment.clone(),
         sent_at: r.sent_at.map(|t| t.to_rfc3339()),
-        cells: with_cells.then(|| r.cells.iter().map(|c| CellDto { row: c.row.clone(), col: c.col.clone(), value: c.value.clone() }).collect()),
+        cells: with_cells.then(|| {
+            r.cells.iter().map(|c| CellDto { row: c.row.clone(), col: c.col.clone(), value: c.value.clone() }).collect()
+        }),
         rows_added: r.rows_added.iter().map(AddedRowDto::from).collect(),
         actions,
         aggregate: None,
@@ -141,13 +153,16 @@ fn dto(r: &ReportRow, names: &HashMap<UnitId, String>, with_cells: bool, actions
 }
 
 async fn full(state: &AppState, who: &Principal, r: &ReportRow) -> ApiResult<ReportDto> {
-    let names = state.store.unit_names(&[r.unit_id, r.receiver_id]).await?;
-    let mut actions: Vec<String> = reports::allowed_actions(state, who, r).await.into_iter().map(|s| s.action.as_str().to_owned()).collect();
-    if reports::may_edit(state, who, r).await {
+    let names = baocao_app::admin::unit_names_unscoped(&state.app, &[r.unit_id, r.receiver_id]).await?;
+    let mut actions: Vec<String> =
+        reports::allowed_actions(&state.app, who, r).await.into_iter().map(|s| s.action.as_str().to_owned()).collect();
+    if reports::may_edit(&state.app, who, r).await {
         actions.insert(0, "edit".to_owned());
     }
     let mut out = dto(r, &names, true, Some(actions));
-    out.aggregate = reports::aggregate_state(state, who, r).await?.map(|a| AggregateInfo { sources: a.sources, outdated: a.outdated });
+    out.aggregate = reports::aggregate_state(&state.app, who, r)
+        .await?
+        .map(|a| AggregateInfo { sources: a.sources, outdated: a.outdated });
     Ok(out)
 }
 
@@ -178,15 +193,12 @@ pub struct AggregateParams {
     responses((status = 200, body = AggregationDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, description = "Nothing accepted yet, not a numeric form, or the result breaks a rule", body = ErrorBody)))]
 pub async fn aggregate(
-    state: web::Data<AppState>,
-    who: Principal,
-    id: web::Path<i64>,
-    params: web::Query<AggregateParams>,
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, params: web::Query<AggregateParams>,
 ) -> ApiResult<web::Json<AggregationDto>> {
-    let done = reports::aggregate(&state, &who, id.into_inner(), params.dry_run.unwrap_or(false)).await?;
+    let done = reports::aggregate(&state.app, &who, id.into_inner(), params.dry_run.unwrap_or(false)).await?;
     let ids: Vec<UnitId> = done.included.iter().chain(&done.missing).map(|r| r.unit_id).collect();
-    let names = state.store.unit_names(&ids).await?;
-    let source = |r: &baocao_storage::Candidate| SourceReportDto {
+    let names = baocao_app::admin::unit_names_unscoped(&state.app, &ids).await?;
+    let source = |r: &baocao_app::views::Candidate| SourceReportDto {
         unit: UnitRef { id: r.unit_id.0, name: names.get(&r.unit_id).cloned().unwrap_or_default() },
         report_id: r.id,
         version: r.version,
@@ -213,9 +225,11 @@ pub struct CellSourceDto {
 
 #[utoipa::path(get, path = "/api/v1/reports/{id}/cells/{row}/{col}/sources", tag = "reports", params(("id" = i64, Path), ("row" = String, Path), ("col" = String, Path)),
     responses((status = 200, description = "The units behind an aggregated cell", body = [CellSourceDto]), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn cell_sources(state: web::Data<AppState>, who: Principal, path: web::Path<(i64, String, String)>) -> ApiResult<web::Json<Vec<CellSourceDto>>> {
+pub async fn cell_sources(
+    state: web::Data<AppState>, who: Principal, path: web::Path<(i64, String, String)>,
+) -> ApiResult<web::Json<Vec<CellSourceDto>>> {
     let (id, row, col) = path.into_inner();
-    let sources = reports::cell_sources(&state, &who, id, &row, &col).await?;
+    let sources = reports::cell_sources(&state.app, &who, id, &row, &col).await?;
     Ok(web::Json(
         sources
             .into_iter()
@@ -239,69 +253,15 @@ pub struct AssignedDto {
 #[utoipa::path(post, path = "/api/v1/assignments", tag = "reports", request_body = AssignInput,
     responses((status = 200, description = "The created (or already existing) reports", body = [AssignedDto]),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn assign(state: web::Data<AppState>, who: Principal, body: web::Json<AssignInput>) -> ApiResult<web::Json<Vec<AssignedDto>>> {
-    let out = reports::assign(&state, &who, body.into_inner()).await?;
+pub async fn assign(
+    state: web::Data<AppState>, who: Principal, body: web::Json<AssignInput>,
+) -> ApiResult<web::Json<Vec<AssignedDto>>> {
+    let out = reports::assign(&state.app, &who, body.into_inner()).await?;
     let ids: Vec<UnitId> = out.iter().flat_map(|(r, _)| [r.unit_id, r.receiver_id]).collect();
-    let names = state.store.unit_names(&ids).await?;
-    Ok(web::Json(out.iter().map(|(r, created)| AssignedDto { created: *created, report: dto(r, &names, false, None) }).collect()))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ListParams {
-    pub unit: Option<i64>,
-    pub regime: Option<String>,
-    pub form: Option<String>,
-    /// `2026`, `2026-Q1`, `2026-H1`, `2026-M03`, `2026-9M`.
-    pub period: Option<String>,
-    pub status: Option<String>,
-    pub kind: Option<String>,
-    pub q: Option<String>,
-    /// Only reports sent to the caller's units.
-    pub received: Option<bool>,
-    pub page: Option<u64>,
-    pub per_page: Option<u64>,
-}
-
-pub(crate) fn bad_filter(field: &'static str, value: &str) -> AppError {
-    AppError::Invalid(vec![Invalid::new(
-        field,
-        "invalid_filter",
-        Text::new(format!("Giá trị lọc \"{value}\" không hợp lệ."), format!("The filter value \"{value}\" is not valid.")),
-    )])
-}
-
-/// Turns query parameters into a storage query; bad values are refused, not ignored.
-pub async fn query_of(state: &AppState, p: &ListParams) -> Result<ReportQuery, AppError> {
-    let paging = Paging::parse(p.page, p.per_page, 25).map_err(AppError::BadQuery)?;
-    let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    let unit = match p.unit {
-        Some(id) => Some(state.store.unit_for_check(UnitId(id)).await.map_err(|_| bad_filter("unit", &id.to_string()))?.path),
-        None => None,
-    };
-    let period = match blank(&p.period) {
-        Some(k) => Some(Period::parse_key(&k).ok_or_else(|| bad_filter("period", &k))?),
-        None => None,
-    };
-    let status = match blank(&p.status) {
-        Some(s) => Some(Status::parse(&s).ok_or_else(|| bad_filter("status", &s))?),
-        None => None,
-    };
-    let kind = match blank(&p.kind) {
-        Some(k) => Some(ReportKind::parse(&k).ok_or_else(|| bad_filter("kind", &k))?),
-        None => None,
-    };
-    Ok(ReportQuery {
-        unit,
-        regime: blank(&p.regime),
-        form: blank(&p.form),
-        kind,
-        period,
-        status,
-        keyword: blank(&p.q),
-        received_only: p.received.unwrap_or(false),
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    let names = baocao_app::admin::unit_names_unscoped(&state.app, &ids).await?;
+    Ok(web::Json(
+        out.iter().map(|(r, created)| AssignedDto { created: *created, report: dto(r, &names, false, None) }).collect(),
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -318,11 +278,13 @@ pub struct ReportPage {
            ("kind" = Option<String>, Query, description = "numeric or narrative"), ("q" = Option<String>, Query, description = "part of the form code"),
            ("received" = Option<bool>, Query, description = "only reports sent to the caller's units"), ("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
     responses((status = 200, body = ReportPage), (status = 422, body = ErrorBody)))]
-pub async fn list(state: web::Data<AppState>, who: Principal, params: web::Query<ListParams>) -> ApiResult<web::Json<ReportPage>> {
+pub async fn list(
+    state: web::Data<AppState>, who: Principal, params: web::Query<ReportFilter>,
+) -> ApiResult<web::Json<ReportPage>> {
     let query = query_of(&state, &params).await?;
-    let page = reports::list(&state, &who, &query).await?;
+    let page = reports::list(&state.app, &who, &query).await?;
     let ids: Vec<UnitId> = page.items.iter().flat_map(|r| [r.unit_id, r.receiver_id]).collect();
-    let names = state.store.unit_names(&ids).await?;
+    let names = baocao_app::admin::unit_names_unscoped(&state.app, &ids).await?;
     Ok(web::Json(ReportPage {
         items: page.items.iter().map(|r| dto(r, &names, false, None)).collect(),
         total: page.total,
@@ -334,7 +296,7 @@ pub async fn list(state: web::Data<AppState>, who: Principal, params: web::Query
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", params(("id" = i64, Path)),
     responses((status = 200, body = ReportDto), (status = 404, body = ErrorBody)))]
 pub async fn get(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<web::Json<ReportDto>> {
-    let r = reports::get(&state, &who, id.into_inner()).await?;
+    let r = reports::get(&state.app, &who, id.into_inner()).await?;
     Ok(web::Json(full(&state, &who, &r).await?))
 }
 
@@ -342,8 +304,10 @@ pub async fn get(state: web::Data<AppState>, who: Principal, id: web::Path<i64>)
     responses((status = 200, description = "The recomputed report and its new version", body = ReportDto), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, description = "Stale version (see `current`) or not editable now", body = ErrorBody),
               (status = 422, description = "Validation errors, one per cell in `cells`", body = ErrorBody)))]
-pub async fn put_data(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>) -> ApiResult<web::Json<ReportDto>> {
-    let saved = reports::save_data(&state, &who, id.into_inner(), body.into_inner(), Writing::Entry).await?;
+pub async fn put_data(
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>,
+) -> ApiResult<web::Json<ReportDto>> {
+    let saved = reports::save_data(&state.app, &who, id.into_inner(), body.into_inner(), Writing::Entry).await?;
     Ok(web::Json(full(&state, &who, &saved).await?))
 }
 
@@ -359,14 +323,23 @@ pub struct ComputedDto {
 #[utoipa::path(post, path = "/api/v1/reports/{id}/compute", tag = "reports", params(("id" = i64, Path)), request_body = DataInput,
     responses((status = 200, description = "Recomputed (\"Chuẩn hóa dữ liệu\") and validated; nothing is stored", body = ComputedDto),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn compute(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>) -> ApiResult<web::Json<ComputedDto>> {
+pub async fn compute(
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>,
+) -> ApiResult<web::Json<ComputedDto>> {
     computed(&state, &who, id.into_inner(), body.into_inner(), Writing::Entry).await
 }
 
-async fn computed(state: &AppState, who: &Principal, id: i64, input: DataInput, writing: Writing) -> ApiResult<web::Json<ComputedDto>> {
-    let r = reports::recompute(state, who, id, input, writing).await?;
+async fn computed(
+    state: &AppState, who: &Principal, id: i64, input: DataInput, writing: Writing,
+) -> ApiResult<web::Json<ComputedDto>> {
+    let r = reports::recompute(&state.app, who, id, input, writing).await?;
     Ok(web::Json(ComputedDto {
-        cells: r.content.cells.iter().map(|c| CellDto { row: c.row.clone(), col: c.col.clone(), value: c.value.clone() }).collect(),
+        cells: r
+            .content
+            .cells
+            .iter()
+            .map(|c| CellDto { row: c.row.clone(), col: c.col.clone(), value: c.value.clone() })
+            .collect(),
         rows_added: r.content.rows_added.iter().map(AddedRowDto::from).collect(),
         errors: r.errors,
     }))
@@ -379,8 +352,10 @@ async fn computed(state: &AppState, who: &Principal, id: i64, input: DataInput, 
               (status = 403, description = "Not a checker of the receiving unit, or no column of the form is for the caller's groups", body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, description = "Stale version, or the report is not sent", body = ErrorBody),
               (status = 422, description = "Validation errors, one per cell in `cells`", body = ErrorBody)))]
-pub async fn put_appraisal(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>) -> ApiResult<web::Json<ReportDto>> {
-    let saved = reports::save_data(&state, &who, id.into_inner(), body.into_inner(), Writing::Appraisal).await?;
+pub async fn put_appraisal(
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>,
+) -> ApiResult<web::Json<ReportDto>> {
+    let saved = reports::save_data(&state.app, &who, id.into_inner(), body.into_inner(), Writing::Appraisal).await?;
     Ok(web::Json(full(&state, &who, &saved).await?))
 }
 
@@ -388,10 +363,7 @@ pub async fn put_appraisal(state: web::Data<AppState>, who: Principal, id: web::
     responses((status = 200, description = "An appraisal recomputed and validated; nothing is stored", body = ComputedDto),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn compute_appraisal(
-    state: web::Data<AppState>,
-    who: Principal,
-    id: web::Path<i64>,
-    body: web::Json<DataInput>,
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<DataInput>,
 ) -> ApiResult<web::Json<ComputedDto>> {
     computed(&state, &who, id.into_inner(), body.into_inner(), Writing::Appraisal).await
 }
@@ -400,24 +372,11 @@ pub async fn compute_appraisal(
     responses((status = 200, description = "The report as an .xlsx workbook (indicator codes in column B, data from column E)"), (status = 404, body = ErrorBody),
               (status = 422, description = "Not a numeric form", body = ErrorBody)))]
 pub async fn xlsx(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let r = reports::get(&state, &who, id.into_inner()).await?;
-    let entry = reports::plugin_of(&state, &r).await?;
-    let Some(reports::Template::Numeric(form)) = reports::template(&entry.plugin, &r.form) else {
-        return Err(AppError::Invalid(vec![Invalid::new(
-            "form",
-            "not_numeric",
-            Text::fixed("Báo cáo thuyết minh không tải xuống dạng Excel.", "Narrative reports are not downloaded as Excel."),
-        )])
-        .into());
-    };
-    let names = state.store.unit_names(&[r.unit_id, r.receiver_id]).await?;
-    let name = |u: UnitId| names.get(&u).map(String::as_str).unwrap_or("");
-    let bytes = crate::xlsx::export(&form, &r, crate::xlsx::Names { unit: name(r.unit_id), receiver: name(r.receiver_id) })?;
-    let file: String = r.form.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
+    let file = reports::download_workbook(&state.app, &who, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, crate::xlsx::CONTENT_TYPE))
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}-{}.xlsx\"", r.id)))
-        .body(bytes))
+        .insert_header((header::CONTENT_TYPE, file.content_type))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file.file_name)))
+        .body(file.bytes))
 }
 
 #[derive(Debug, Deserialize)]
@@ -456,38 +415,40 @@ pub struct ImportDto {
     responses((status = 200, description = "What changes (and, unless a dry run, the saved report)", body = ImportDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, description = "Refusals, each naming the sheet, row and column, in `cells`", body = ErrorBody)))]
 pub async fn import_xlsx(
-    state: web::Data<AppState>,
-    who: Principal,
-    id: web::Path<i64>,
-    params: web::Query<ImportParams>,
-    body: web::Bytes,
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, params: web::Query<ImportParams>, body: web::Bytes,
 ) -> ApiResult<web::Json<ImportDto>> {
-    let column = |raw: &Option<String>, default: u32, field: &'static str| -> Result<u32, AppError> {
+    let column = |raw: &Option<String>, default: u32, field: &'static str| -> Result<u32, WebError> {
         match raw.as_deref().filter(|s| !s.trim().is_empty()) {
             None => Ok(default),
-            Some(s) => crate::xlsx::column_index(s).ok_or_else(|| {
-                AppError::Invalid(vec![Invalid::new(
+            Some(s) => baocao_app::reports::column_index(s).ok_or_else(|| {
+                WebError::from(Invalid::new(
                     field,
                     "invalid_column",
-                    Text::new(format!("Cột \"{s}\" không hợp lệ (vd. B, E)."), format!("Column \"{s}\" is not valid (e.g. B, E).")),
-                )])
+                    Text::new(
+                        format!("Cột \"{s}\" không hợp lệ (vd. B, E)."),
+                        format!("Column \"{s}\" is not valid (e.g. B, E)."),
+                    ),
+                ))
             }),
         }
     };
-    let import = crate::xlsx::ImportParams {
-        code_col: column(&params.code_col, crate::xlsx::CODE_COL as u32, "code_col")?,
-        data_col: column(&params.data_col, crate::xlsx::FIRST_DATA_COL as u32, "data_col")?,
+    let import = baocao_app::reports::ImportParams {
+        code_col: column(&params.code_col, baocao_app::reports::CODE_COL as u32, "code_col")?,
+        data_col: column(&params.data_col, baocao_app::reports::FIRST_DATA_COL as u32, "data_col")?,
         from_row: params.from_row,
         to_row: params.to_row,
     };
-    if body.len() > crate::xlsx::MAX_IMPORT_BYTES {
-        return Err(AppError::PayloadTooLarge.into());
+    if body.len() > baocao_app::reports::MAX_IMPORT_BYTES {
+        return Err(Error::PayloadTooLarge.into());
     }
     let dry_run = params.dry_run.unwrap_or(true);
-    let (report, changes) = reports::import_xlsx(&state, &who, id.into_inner(), &body, &import, dry_run).await?;
+    let (report, changes) = reports::import_xlsx(&state.app, &who, id.into_inner(), &body, &import, dry_run).await?;
     Ok(web::Json(ImportDto {
         dry_run,
-        changed: changes.into_iter().map(|c| CellChangeDto { row: c.row, col: c.col, before: c.before, after: c.after }).collect(),
+        changed: changes
+            .into_iter()
+            .map(|c| CellChangeDto { row: c.row, col: c.col, before: c.before, after: c.after })
+            .collect(),
         report: full(&state, &who, &report).await?,
     }))
 }
@@ -505,17 +466,18 @@ pub struct SectionDto {
 
 #[utoipa::path(get, path = "/api/v1/reports/{id}/sections", tag = "reports", params(("id" = i64, Path)),
     responses((status = 200, body = [SectionDto]), (status = 404, body = ErrorBody)))]
-pub async fn sections(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<web::Json<Vec<SectionDto>>> {
+pub async fn sections(
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>,
+) -> ApiResult<web::Json<Vec<SectionDto>>> {
     Ok(web::Json(section_list(&state, &who, id.into_inner()).await?))
 }
 
-pub async fn section_list(state: &AppState, who: &Principal, id: i64) -> Result<Vec<SectionDto>, AppError> {
-    let report = reports::get(state, who, id).await?;
-    let reports::Template::Narrative(outline) = reports::template_of(state, &report).await? else {
-        return Err(AppError::NotFound("form"));
+pub async fn section_list(state: &AppState, who: &Principal, id: i64) -> Result<Vec<SectionDto>, WebError> {
+    let report = reports::get(&state.app, who, id).await?;
+    let reports::Template::Narrative(outline) = reports::template_of(&state.app, &report).await? else {
+        return Err(Error::NotFound("form").into());
     };
-    let s = reports::scopes(state, who).await?;
-    let saved: HashMap<String, String> = state.store.report_sections(&s.read, &s.check, id).await?.into_iter().collect();
+    let saved = reports::sections(&state.app, who, id).await?;
     Ok(outline
         .sections
         .iter()
@@ -533,13 +495,10 @@ pub async fn section_list(state: &AppState, who: &Principal, id: i64) -> Result<
 #[utoipa::path(put, path = "/api/v1/reports/{id}/sections/{section}", tag = "reports", params(("id" = i64, Path), ("section" = String, Path)),
     request_body = SectionInput, responses((status = 200, body = ReportDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_section(
-    state: web::Data<AppState>,
-    who: Principal,
-    path: web::Path<(i64, String)>,
-    body: web::Json<SectionInput>,
+    state: web::Data<AppState>, who: Principal, path: web::Path<(i64, String)>, body: web::Json<SectionInput>,
 ) -> ApiResult<web::Json<ReportDto>> {
     let (id, section) = path.into_inner();
-    let saved = reports::save_section(&state, &who, id, &section, body.into_inner()).await?;
+    let saved = reports::save_section(&state.app, &who, id, &section, body.into_inner()).await?;
     Ok(web::Json(full(&state, &who, &saved).await?))
 }
 
@@ -547,8 +506,10 @@ pub async fn put_section(
     responses((status = 200, description = "The report in its new status", body = ReportDto), (status = 403, description = "The caller may not take this step", body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, description = "Not possible in the current status", body = ErrorBody),
               (status = 422, description = "A comment is required, or a bad forward_to", body = ErrorBody)))]
-pub async fn transition(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<TransitionInput>) -> ApiResult<web::Json<ReportDto>> {
-    let saved = reports::transition(&state, &who, id.into_inner(), body.into_inner()).await?;
+pub async fn transition(
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<TransitionInput>,
+) -> ApiResult<web::Json<ReportDto>> {
+    let saved = reports::transition(&state.app, &who, id.into_inner(), body.into_inner()).await?;
     Ok(web::Json(full(&state, &who, &saved).await?))
 }
 
@@ -584,9 +545,10 @@ impl From<&HistoryEntry> for HistoryDto {
 
 #[utoipa::path(get, path = "/api/v1/reports/{id}/history", tag = "reports", params(("id" = i64, Path)),
     responses((status = 200, body = [HistoryDto]), (status = 404, body = ErrorBody)))]
-pub async fn history(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<web::Json<Vec<HistoryDto>>> {
-    let s = reports::scopes(&state, &who).await?;
-    let rows = state.store.report_history(&s.read, &s.check, id.into_inner()).await?;
+pub async fn history(
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>,
+) -> ApiResult<web::Json<Vec<HistoryDto>>> {
+    let rows = reports::history(&state.app, &who, id.into_inner()).await?;
     Ok(web::Json(rows.iter().map(HistoryDto::from).collect()))
 }
 
@@ -625,36 +587,39 @@ pub struct UploadParams {
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = AttachmentDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn upload_attachment(
-    state: web::Data<AppState>,
-    who: Principal,
-    id: web::Path<i64>,
-    params: web::Query<UploadParams>,
-    body: web::Bytes,
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, params: web::Query<UploadParams>, body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let saved = reports::add_attachment(&state, &who, id.into_inner(), &params.name, &body).await?;
+    let saved = reports::add_attachment(&state.app, &who, id.into_inner(), &params.name, &body).await?;
     Ok(HttpResponse::Created().json(AttachmentDto::from(&saved)))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{id}/attachments", tag = "reports", params(("id" = i64, Path)),
     responses((status = 200, body = [AttachmentDto]), (status = 404, body = ErrorBody)))]
-pub async fn attachments(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<web::Json<Vec<AttachmentDto>>> {
-    let s = reports::scopes(&state, &who).await?;
-    Ok(web::Json(state.store.attachments(&s.read, &s.check, id.into_inner()).await?.iter().map(AttachmentDto::from).collect()))
+pub async fn attachments(
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>,
+) -> ApiResult<web::Json<Vec<AttachmentDto>>> {
+    Ok(web::Json(
+        reports::attachments(&state.app, &who, id.into_inner()).await?.iter().map(AttachmentDto::from).collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{id}/attachments/{attachment}", tag = "reports", params(("id" = i64, Path), ("attachment" = i64, Path)),
     responses((status = 200, description = "The file"), (status = 404, body = ErrorBody)))]
-pub async fn download_attachment(state: web::Data<AppState>, who: Principal, path: web::Path<(i64, i64)>) -> ApiResult<HttpResponse> {
+pub async fn download_attachment(
+    state: web::Data<AppState>, who: Principal, path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
     let (id, attachment) = path.into_inner();
-    let (meta, bytes) = reports::read_attachment(&state, &who, id, attachment).await?;
-    Ok(reports::file_response(&meta, bytes))
+    let (meta, bytes) = reports::read_attachment(&state.app, &who, id, attachment).await?;
+    Ok(file_response(&meta, bytes))
 }
 
 #[utoipa::path(delete, path = "/api/v1/reports/{id}/attachments/{attachment}", tag = "reports", params(("id" = i64, Path), ("attachment" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn delete_attachment(state: web::Data<AppState>, who: Principal, path: web::Path<(i64, i64)>) -> ApiResult<HttpResponse> {
+pub async fn delete_attachment(
+    state: web::Data<AppState>, who: Principal, path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
     let (id, attachment) = path.into_inner();
-    reports::delete_attachment(&state, &who, id, attachment).await?;
+    reports::delete_attachment(&state.app, &who, id, attachment).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -669,24 +634,14 @@ pub struct ReceiverInput {
 
 #[utoipa::path(put, path = "/api/v1/units/{id}/receiver", tag = "reports", params(("id" = i64, Path)), request_body = ReceiverInput,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn set_receiver(state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<ReceiverInput>) -> ApiResult<HttpResponse> {
-    reports::set_receiver(&state, &who, UnitId(id.into_inner()), &body.regime, UnitId(body.receiver)).await?;
+pub async fn set_receiver(
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<ReceiverInput>,
+) -> ApiResult<HttpResponse> {
+    reports::set_receiver(&state.app, &who, UnitId(id.into_inner()), &body.regime, UnitId(body.receiver)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 // --------------------------------------------------------- notifications ---
-
-#[derive(Debug, Deserialize)]
-pub struct NotificationParams {
-    /// unread, read or all (default).
-    pub state: Option<String>,
-    pub sender: Option<i64>,
-    pub sender_unit: Option<i64>,
-    /// dd/MM/yyyy or yyyy-MM-dd, inclusive.
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub page: Option<u64>,
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationDto {
@@ -726,35 +681,28 @@ pub struct NotificationPage {
     pub per_page: u64,
 }
 
-/// Query parameters of the notification list, checked.
-pub fn notification_query(p: &NotificationParams) -> Result<NotificationQuery, AppError> {
-    let state = match p.state.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => NotificationState::parse(s).ok_or_else(|| bad_filter("state", s))?,
-        None => NotificationState::All,
-    };
-    let day = |raw: &Option<String>, field: &'static str| -> Result<Option<chrono::NaiveDate>, AppError> {
-        raw.as_deref().filter(|s| !s.trim().is_empty()).map(|s| crate::admin::parse_date(s, field)).transpose().map_err(AppError::from)
-    };
-    // Days are Viet Nam days (UTC+7).
-    let start = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc() - chrono::Duration::hours(7));
-    Ok(NotificationQuery {
-        state,
-        sender: p.sender.map(UserId),
-        sender_unit: p.sender_unit.map(UnitId),
-        from: day(&p.from, "from")?.and_then(start),
-        to: day(&p.to, "to")?.and_then(|d| d.succ_opt()).and_then(start),
-        page: Paging::parse(p.page, None, 25).map_err(AppError::BadQuery)?.page,
-    })
+/// The report list's filters, checked, on the page asked for.
+pub async fn query_of(state: &AppState, p: &ReportFilter) -> Result<ReportQuery, WebError> {
+    let paging = Paging::parse(p.page, p.per_page, 25).map_err(WebError::BadQuery)?;
+    Ok(p.query(&state.app, paging).await?)
+}
+
+/// The notification list's filters, checked, on the page asked for.
+pub fn notification_query(p: &NotificationFilter) -> Result<NotificationQuery, WebError> {
+    let paging = Paging::parse(p.page, None, 25).map_err(WebError::BadQuery)?;
+    Ok(p.query(paging)?)
 }
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "reports",
     params(("state" = Option<String>, Query, description = "unread, read or all"), ("sender" = Option<i64>, Query), ("sender_unit" = Option<i64>, Query),
            ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("page" = Option<u64>, Query)),
     responses((status = 200, description = "25 a page, newest first", body = NotificationPage), (status = 422, body = ErrorBody)))]
-pub async fn notifications(state: web::Data<AppState>, who: Principal, params: web::Query<NotificationParams>) -> ApiResult<web::Json<NotificationPage>> {
+pub async fn notifications(
+    state: web::Data<AppState>, who: Principal, params: web::Query<NotificationFilter>,
+) -> ApiResult<web::Json<NotificationPage>> {
     let query = notification_query(&params)?;
-    let page = state.store.notifications(who.user.id, &query).await?;
-    let unread = state.store.unread_notifications(who.user.id).await?;
+    let baocao_app::notifications::Inbox { page, unread } =
+        baocao_app::notifications::inbox(&state.app, &who, &query).await?;
     Ok(web::Json(NotificationPage {
         items: page.items.iter().map(NotificationDto::from).collect(),
         total: page.total,
@@ -771,16 +719,14 @@ pub struct ReadAllDto {
 
 #[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "reports", responses((status = 200, body = ReadAllDto)))]
 pub async fn read_all(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Json<ReadAllDto>> {
-    let marked = state.store.read_all_notifications(who.user.id).await?;
-    reports::announce(&state, vec![who.user.id]).await;
+    let marked = baocao_app::notifications::read_all(&state.app, &who).await?;
     Ok(web::Json(ReadAllDto { marked }))
 }
 
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "reports", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn read_one(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<HttpResponse> {
-    state.store.read_notification(who.user.id, id.into_inner()).await?;
-    reports::announce(&state, vec![who.user.id]).await;
+    baocao_app::notifications::read_one(&state.app, &who, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -790,8 +736,8 @@ pub async fn read_one(state: web::Data<AppState>, who: Principal, id: web::Path<
     responses((status = 200, description = "text/event-stream of `event: unread` with `data: <count>`")))]
 pub async fn stream(state: web::Data<AppState>, who: Principal, _req: HttpRequest) -> ApiResult<HttpResponse> {
     let user = who.user.id;
-    let first = state.store.unread_notifications(user).await?;
-    let events = state.bus.subscribe();
+    let first = baocao_app::notifications::unread(&state.app, user).await?;
+    let events = state.app.bus().subscribe();
     let state = state.into_inner();
     struct S {
         events: tokio::sync::broadcast::Receiver<baocao_bus::Event>,
@@ -808,7 +754,7 @@ pub async fn stream(state: web::Data<AppState>, who: Principal, _req: HttpReques
                 // A comment line keeps proxies from closing an idle stream.
                 Err(_) => return Some((Ok(web::Bytes::from_static(b": keep-alive\n\n")), s)),
                 Ok(Ok(baocao_bus::Event::Notified { user_ids })) if user_ids.contains(&user.0) => {
-                    let n = s.state.store.unread_notifications(user).await.unwrap_or(0);
+                    let n = baocao_app::notifications::unread(&s.state.app, user).await.unwrap_or(0);
                     return Some((Ok(web::Bytes::from(format!("event: unread\ndata: {n}\n\n"))), s));
                 }
                 Ok(Ok(_)) | Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
@@ -823,4 +769,32 @@ pub async fn stream(state: web::Data<AppState>, who: Principal, _req: HttpReques
         // Compression would hold events back until a buffer fills.
         .insert_header(header::ContentEncoding::Identity)
         .streaming(body))
+}
+
+/// A download: the stored type, and a file name browsers will not run.
+pub fn file_response(meta: &baocao_app::views::Attachment, bytes: Vec<u8>) -> actix_web::HttpResponse {
+    let ascii: String = meta
+        .file_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
+    let encoded: String = meta
+        .file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    actix_web::HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CONTENT_TYPE, meta.content_type.clone()))
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(bytes)
 }

@@ -1,23 +1,24 @@
 //! Administration of the unit tree, reorganisations and the audit log.
 
+use baocao_app::Error;
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
-use baocao_authz::perms::ManageUnits;
+use baocao_app::views::UnitWithTenant;
 use baocao_domain::format;
 use baocao_domain::ids::UnitId;
 use baocao_domain::text::Locale;
-use baocao_storage::UnitWithTenant;
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::PagePrincipal;
 use super::{InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, redirect};
-use crate::admin::{self, AccountInput, NewUnitInput, ReorganisationInput, UnitEdit};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::locale::{self, t};
-use crate::principal::{PagePrincipal, Principal};
+use crate::principal::Principal;
 use crate::state::AppState;
+use baocao_app::admin::{self, AccountInput, NewUnitInput, ReorganisationInput, UnitEdit};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/units", web::get().to(tree))
@@ -54,13 +55,13 @@ fn validity(u: &UnitWithTenant, l: Locale) -> Markup {
 }
 
 async fn can_manage_below(state: &AppState, who: &Principal, u: &UnitWithTenant) -> bool {
-    u.unit.valid_to.is_none() && state.authz.check_below::<ManageUnits>(who.user.id, &u.unit.path).await.is_ok()
+    u.unit.valid_to.is_none() && admin::may_manage_units_below(&state.app, who, &u.unit).await
 }
 
 async fn tree(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
-    let units = admin::visible_units(&state, &who).await.in_locale(l)?;
+    let units = admin::visible_units(&state.app, &who).await.in_locale(l)?;
     let visible: HashMap<UnitId, usize> = units.iter().enumerate().map(|(i, u)| (u.unit.id, i)).collect();
     // Children by parent; a unit whose parent is not visible is a top of the caller's forest.
     let mut children: HashMap<Option<UnitId>, Vec<usize>> = HashMap::new();
@@ -72,7 +73,9 @@ async fn tree(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal) 
     for u in &units {
         addable.push(can_manage_below(&state, &who, u).await);
     }
-    fn render(i: usize, units: &[UnitWithTenant], children: &HashMap<Option<UnitId>, Vec<usize>>, addable: &[bool], l: Locale) -> Markup {
+    fn render(
+        i: usize, units: &[UnitWithTenant], children: &HashMap<Option<UnitId>, Vec<usize>>, addable: &[bool], l: Locale,
+    ) -> Markup {
         let u = &units[i];
         html! {
             li data-unit-id=(u.unit.id.0) {
@@ -129,8 +132,10 @@ pub struct UnitForm {
     pub admin_group: String,
 }
 
-async fn unit_form_page(state: &AppState, l: Locale, who: &Principal, form: &UnitForm, error: Option<&AppError>) -> Result<Markup, AppError> {
-    let units = admin::visible_units(state, who).await?;
+async fn unit_form_page(
+    state: &AppState, l: Locale, who: &Principal, form: &UnitForm, error: Option<&WebError>,
+) -> Result<Markup, WebError> {
+    let units = admin::visible_units(&state.app, who).await?;
     let mut parents = Vec::new();
     for u in &units {
         if can_manage_below(state, who, u).await {
@@ -140,18 +145,10 @@ async fn unit_form_page(state: &AppState, l: Locale, who: &Principal, form: &Uni
     let parent = parents.iter().find(|u| u.unit.id.0 == form.parent_id).copied();
     let under_root = parent.is_some_and(|p| p.unit.parent_id.is_none());
     let groups = match parent {
-        Some(p) => {
-            let mut all = Vec::new();
-            for g in state.authz.catalogue().all() {
-                if state.authz.check_grant_below(who.user.id, &g.code, &p.unit.path).await.is_ok() {
-                    all.push(g.clone());
-                }
-            }
-            all
-        }
+        Some(p) => admin::groups_grantable_below(&state.app, who, &p.unit).await,
         None => Vec::new(),
     };
-    let today = format::date(chrono::Utc::now().date_naive(), Locale::Vi);
+    let today = format::date(baocao_domain::clock::vietnam_date(chrono::Utc::now()), Locale::Vi);
     Ok(html! {
         h1 { (t(l, "Thêm đơn vị", "Add a unit")) }
         (flash(error, None, l))
@@ -225,14 +222,18 @@ pub struct NewQuery {
     pub parent: Option<i64>,
 }
 
-async fn new_form(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<NewQuery>) -> PageResult {
+async fn new_form(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<NewQuery>,
+) -> PageResult {
     let l = locale::of(&req);
     let form = UnitForm { parent_id: query.parent.unwrap_or_default(), ..Default::default() };
     let body = unit_form_page(&state, l, &who.0, &form, None).await.in_locale(l)?;
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Thêm đơn vị", "Add a unit"), Some(&who.0), body)))
 }
 
-async fn create(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<UnitForm>) -> PageResult {
+async fn create(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<UnitForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let form = form.into_inner();
     let blank = |s: &str| if s.trim().is_empty() { None } else { Some(s.to_owned()) };
@@ -254,9 +255,9 @@ async fn create(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
         }),
         admin_group: blank(&form.admin_group),
     };
-    match admin::create_unit(&state, &who, input).await {
+    match admin::create_unit(&state.app, &who, input).await.map_err(WebError::from) {
         Ok(unit) => Ok(redirect(&format!("/units/{}?created=1", unit.id.0))),
-        Err(AppError::Forbidden(d)) => Err(super::PageError::new(AppError::Forbidden(d), l)),
+        Err(WebError::App(Error::Forbidden(d))) => Err(super::PageError::new(Error::Forbidden(d).into(), l)),
         Err(error) => {
             let body = unit_form_page(&state, l, &who, &form, Some(&error)).await.in_locale(l)?;
             Ok(html_page(error.status(), layout(l, t(l, "Thêm đơn vị", "Add a unit"), Some(&who), body)))
@@ -270,33 +271,29 @@ pub struct DetailQuery {
     pub saved: Option<u8>,
 }
 
-async fn detail_page(state: &AppState, l: Locale, who: &Principal, id: UnitId, error: Option<&AppError>, ok: Option<&str>) -> Result<Markup, AppError> {
-    let unit = admin::unit(state, who, id).await?;
-    let manage = state.authz.check::<ManageUnits>(who.user.id, &unit.unit.path).await.is_ok();
+async fn detail_page(
+    state: &AppState, l: Locale, who: &Principal, id: UnitId, error: Option<&WebError>, ok: Option<&str>,
+) -> Result<Markup, WebError> {
+    let unit = admin::unit(&state.app, who, id).await?;
+    let manage = admin::may_manage_units_at(&state.app, who, &unit.unit).await;
     let parent_manage = match unit.unit.parent_id {
-        Some(p) => match state.store.unit_for_check(p).await {
-            Ok(parent) => state.authz.check_below::<ManageUnits>(who.user.id, &parent.path).await.is_ok(),
+        Some(p) => match admin::unit_unscoped(&state.app, p).await {
+            Ok(parent) => admin::may_manage_units_below(&state.app, who, &parent).await,
             Err(_) => false,
         },
         None => false,
     };
-    let successors = state.store.successors(unit.unit.id).await?;
-    let configure = state.authz.check::<baocao_authz::perms::ConfigureReceivers>(who.user.id, &unit.unit.path).await.is_ok();
+    let successors = admin::successors_unscoped(&state.app, unit.unit.id).await?;
+    let configure = admin::may_configure_receivers_at(&state.app, who, &unit.unit).await;
     let (receiver_choices, current_receiver, regimes) = if configure {
-        let scope = admin::scope::<baocao_authz::perms::ReadUnits>(state, who).await?;
-        let choices: Vec<(UnitId, String)> = state
-            .store
-            .units_in_scope(&scope)
+        let choices: Vec<(UnitId, String)> = admin::visible_units(&state.app, who)
             .await?
             .into_iter()
             .filter(|c| c.unit.id != unit.unit.id && c.unit.tenant_id == unit.unit.tenant_id)
             .map(|c| (c.unit.id, c.unit.name.as_str().to_owned()))
             .collect();
-        let current = match state.store.receiver_of(unit.unit.id, "*").await? {
-            Some(r) => state.store.unit_names(&[r]).await?.remove(&r),
-            None => None,
-        };
-        (choices, current, crate::regimes::list(state, who, false).await?)
+        let current = admin::receiver_name_unscoped(&state.app, unit.unit.id).await?;
+        (choices, current, baocao_app::regimes::list(&state.app, who, false).await?)
     } else {
         (Vec::new(), None, Vec::new())
     };
@@ -373,13 +370,20 @@ struct ReceiverForm {
     receiver: i64,
 }
 
-async fn set_receiver(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<ReceiverForm>) -> PageResult {
+async fn set_receiver(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<ReceiverForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
-    crate::reports::set_receiver(&state, &who, UnitId(*id), &form.regime, UnitId(form.receiver)).await.in_locale(l)?;
+    baocao_app::reports::set_receiver(&state.app, &who, UnitId(*id), &form.regime, UnitId(form.receiver))
+        .await
+        .in_locale(l)?;
     Ok(redirect(&format!("/units/{}?saved=1", *id)))
 }
 
-async fn detail(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, query: web::Query<DetailQuery>) -> PageResult {
+async fn detail(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
+    query: web::Query<DetailQuery>,
+) -> PageResult {
     let l = locale::of(&req);
     let ok = if query.created.is_some() {
         Some(t(l, "Đã thêm đơn vị.", "Unit added."))
@@ -401,13 +405,16 @@ pub struct EditForm {
     pub level: String,
 }
 
-async fn update(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<EditForm>) -> PageResult {
+async fn update(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<EditForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let form = form.into_inner();
-    let edit = UnitEdit { name: Some(form.name), kind: Some(form.kind), level: Some(form.level), code: Some(form.code) };
-    match admin::update_unit(&state, &who, UnitId(*id), edit).await {
+    let edit =
+        UnitEdit { name: Some(form.name), kind: Some(form.kind), level: Some(form.level), code: Some(form.code) };
+    match admin::update_unit(&state.app, &who, UnitId(*id), edit).await.map_err(WebError::from) {
         Ok(_) => Ok(redirect(&format!("/units/{}?saved=1", *id))),
-        Err(AppError::Forbidden(d)) => Err(super::PageError::new(AppError::Forbidden(d), l)),
+        Err(WebError::App(Error::Forbidden(d))) => Err(super::PageError::new(Error::Forbidden(d).into(), l)),
         Err(error) => {
             let body = detail_page(&state, l, &who, UnitId(*id), Some(&error), None).await.in_locale(l)?;
             Ok(html_page(error.status(), layout(l, t(l, "Đơn vị", "Unit"), Some(&who), body)))
@@ -415,9 +422,12 @@ async fn update(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
     }
 }
 
-async fn delete(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<super::signin::CsrfOnly>) -> PageResult {
+async fn delete(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
+    form: web::Form<super::signin::CsrfOnly>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
-    admin::delete_unit(&state, &who, UnitId(*id)).await.in_locale(l)?;
+    admin::delete_unit(&state.app, &who, UnitId(*id)).await.in_locale(l)?;
     Ok(redirect("/units"))
 }
 
@@ -443,18 +453,13 @@ fn ids(raw: &str) -> Vec<i64> {
 }
 
 async fn reorganise_page(
-    state: &AppState,
-    l: Locale,
-    who: &Principal,
-    form: &ReorganiseForm,
-    error: Option<&AppError>,
-    ok: Option<&str>,
-) -> Result<Markup, AppError> {
-    let units = admin::visible_units(state, who).await?;
+    state: &AppState, l: Locale, who: &Principal, form: &ReorganiseForm, error: Option<&WebError>, ok: Option<&str>,
+) -> Result<Markup, WebError> {
+    let units = admin::visible_units(&state.app, who).await?;
     Ok(html! {
         h1 { (t(l, "Sắp xếp lại đơn vị", "Reorganise units")) }
         (flash(error, ok, l))
-        (super::field_errors_list(error.unwrap_or(&AppError::NotFound("")), l))
+        (super::field_errors_list(error.unwrap_or(&WebError::App(Error::NotFound(""))), l))
         form.card method="post" action="/units/reorganise" {
             (csrf_field(who))
             p.muted { (t(l, "Đơn vị bị sáp nhập hoặc chia tách vẫn được giữ lại cùng toàn bộ báo cáo đã lập; từ ngày hiệu lực, việc mới chuyển sang đơn vị kế thừa.",
@@ -491,7 +496,9 @@ async fn reorganise_form(state: web::Data<AppState>, req: HttpRequest, who: Page
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Sắp xếp lại đơn vị", "Reorganise units"), Some(&who.0), body)))
 }
 
-async fn reorganise(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<ReorganiseForm>) -> PageResult {
+async fn reorganise(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<ReorganiseForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let form = form.into_inner();
     let input = ReorganisationInput {
@@ -501,9 +508,9 @@ async fn reorganise(state: web::Data<AppState>, req: HttpRequest, who: PagePrinc
         effective: form.effective.clone(),
         decision: form.decision.clone(),
     };
-    let (status, error, ok) = match admin::reorganise(&state, &who, input).await {
+    let (status, error, ok) = match admin::reorganise(&state.app, &who, input).await.map_err(WebError::from) {
         Ok(_) => (StatusCode::OK, None, Some(t(l, "Đã ghi nhận việc sắp xếp lại.", "Reorganisation recorded."))),
-        Err(AppError::Forbidden(d)) => return Err(super::PageError::new(AppError::Forbidden(d), l)),
+        Err(WebError::App(Error::Forbidden(d))) => return Err(super::PageError::new(Error::Forbidden(d).into(), l)),
         Err(e) => (e.status(), Some(e), None),
     };
     let body = reorganise_page(&state, l, &who, &form, error.as_ref(), ok).await.in_locale(l)?;
@@ -515,11 +522,13 @@ pub struct AuditQuery {
     pub page: Option<u64>,
 }
 
-async fn audit(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<AuditQuery>) -> PageResult {
+async fn audit(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<AuditQuery>,
+) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
-    let paging = baocao_domain::types::Paging::parse(query.page, None, 50).map_err(AppError::BadQuery).in_locale(l)?;
-    let page = admin::audit(&state, &who, paging.page).await.in_locale(l)?;
+    let paging = baocao_domain::types::Paging::parse(query.page, None, 50).map_err(WebError::BadQuery).in_locale(l)?;
+    let page = admin::audit(&state.app, &who, paging.page).await.in_locale(l)?;
     let pages = page.total.div_ceil(page.per_page).max(1);
     let body = html! {
         h1 { (t(l, "Nhật ký quản trị", "Administration audit log")) }

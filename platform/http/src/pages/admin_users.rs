@@ -2,21 +2,22 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
-use baocao_authz::perms::ManageUsers;
+use baocao_app::Error;
+use baocao_app::views::{UnitWithTenant, UserQuery};
 use baocao_domain::group::GroupDef;
 use baocao_domain::ids::{UnitId, UserId};
 use baocao_domain::text::Locale;
 use baocao_domain::user::UserStatus;
-use baocao_storage::{UnitWithTenant, UserQuery};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::PagePrincipal;
 use super::{InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, redirect};
-use crate::admin::{self, AccountInput, MembershipInput, NewUserInput, UserEdit};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::locale::{self, t};
-use crate::principal::{PagePrincipal, Principal};
+use crate::principal::Principal;
 use crate::state::AppState;
+use baocao_app::admin::{self, AccountInput, MembershipInput, NewUserInput, UserEdit};
 
 const PER_PAGE: u64 = 25;
 
@@ -34,14 +35,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn group_name(state: &AppState, code: &baocao_domain::group::GroupCode, l: Locale) -> String {
-    state.authz.catalogue().get(code).map(|g| g.name.get(l).to_owned()).unwrap_or_else(|| code.as_str().to_owned())
+    admin::group_name(&state.app, code, l)
 }
 
 /// Units where the caller may manage accounts.
-async fn manageable_units(state: &AppState, who: &Principal) -> Result<Vec<UnitWithTenant>, AppError> {
+async fn manageable_units(state: &AppState, who: &Principal) -> Result<Vec<UnitWithTenant>, WebError> {
     let mut out = Vec::new();
-    for u in admin::visible_units(state, who).await? {
-        if u.unit.valid_to.is_none() && state.authz.check::<ManageUsers>(who.user.id, &u.unit.path).await.is_ok() {
+    for u in admin::visible_units(&state.app, who).await? {
+        if u.unit.valid_to.is_none() && admin::may_manage_users_at(&state.app, who, &u.unit).await {
             out.push(u);
         }
     }
@@ -52,7 +53,7 @@ async fn manageable_units(state: &AppState, who: &Principal) -> Result<Vec<UnitW
 async fn grantable_anywhere(state: &AppState, units: &[UnitWithTenant], who: &Principal) -> Vec<GroupDef> {
     let mut out: Vec<GroupDef> = Vec::new();
     for u in units {
-        if let Ok(groups) = admin::grantable_at(state, who, &u.unit).await {
+        if let Ok(groups) = admin::grantable_at(&state.app, who, &u.unit).await {
             for g in groups {
                 if !out.iter().any(|o| o.code == g.code) {
                     out.push(g);
@@ -71,18 +72,32 @@ pub struct ListQuery {
     pub page: Option<u64>,
 }
 
-async fn list(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<ListQuery>) -> PageResult {
+async fn list(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<ListQuery>,
+) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
     let q = query.into_inner();
-    let paging = baocao_domain::types::Paging::parse(q.page, None, PER_PAGE).map_err(AppError::BadQuery).in_locale(l)?;
-    let page =
-        admin::users(&state, &who, &UserQuery { text: q.q.clone(), unit: q.unit.map(UnitId), include_disabled: true, page: paging.page, per_page: PER_PAGE })
-            .await
-            .in_locale(l)?;
+    let paging =
+        baocao_domain::types::Paging::parse(q.page, None, PER_PAGE).map_err(WebError::BadQuery).in_locale(l)?;
+    let page = admin::users(
+        &state.app,
+        &who,
+        &UserQuery {
+            text: q.q.clone(),
+            unit: q.unit.map(UnitId),
+            include_disabled: true,
+            page: paging.page,
+            per_page: PER_PAGE,
+        },
+    )
+    .await
+    .in_locale(l)?;
     let pages = page.total.div_ceil(PER_PAGE).max(1);
     let text = q.q.clone().unwrap_or_default();
-    let link = |p: u64| format!("/users?page={p}&q={}{}", urlencode(&text), q.unit.map(|u| format!("&unit={u}")).unwrap_or_default());
+    let link = |p: u64| {
+        format!("/users?page={p}&q={}{}", urlencode(&text), q.unit.map(|u| format!("&unit={u}")).unwrap_or_default())
+    };
     let body = html! {
         h1 { (t(l, "Quản trị người dùng", "User administration")) }
         form.card method="get" action="/users" {
@@ -154,7 +169,9 @@ pub struct UserForm {
     pub group: String,
 }
 
-async fn user_form_page(state: &AppState, l: Locale, who: &Principal, form: &UserForm, error: Option<&AppError>) -> Result<Markup, AppError> {
+async fn user_form_page(
+    state: &AppState, l: Locale, who: &Principal, form: &UserForm, error: Option<&WebError>,
+) -> Result<Markup, WebError> {
     let units = manageable_units(state, who).await?;
     let groups = grantable_anywhere(state, &units, who).await;
     Ok(html! {
@@ -212,7 +229,9 @@ fn blank(s: &str) -> Option<String> {
     if s.trim().is_empty() { None } else { Some(s.to_owned()) }
 }
 
-async fn create(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<UserForm>) -> PageResult {
+async fn create(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<UserForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let form = form.into_inner();
     let input = NewUserInput {
@@ -227,9 +246,9 @@ async fn create(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
         },
         groups: blank(&form.group).into_iter().collect(),
     };
-    match admin::create_user(&state, &who, input).await {
+    match admin::create_user(&state.app, &who, input).await.map_err(WebError::from) {
         Ok(record) => Ok(redirect(&format!("/users/{}?created=1", record.user.id.0))),
-        Err(AppError::Forbidden(d)) => Err(super::PageError::new(AppError::Forbidden(d), l)),
+        Err(WebError::App(Error::Forbidden(d))) => Err(super::PageError::new(Error::Forbidden(d).into(), l)),
         Err(error) => {
             let body = user_form_page(&state, l, &who, &form, Some(&error)).await.in_locale(l)?;
             Ok(html_page(error.status(), layout(l, t(l, "Thêm người dùng", "Add a user"), Some(&who), body)))
@@ -244,17 +263,12 @@ pub struct DetailQuery {
 }
 
 async fn detail_page(
-    state: &AppState,
-    l: Locale,
-    who: &Principal,
-    id: UserId,
-    error: Option<&AppError>,
-    ok: Option<&str>,
+    state: &AppState, l: Locale, who: &Principal, id: UserId, error: Option<&WebError>, ok: Option<&str>,
     token: Option<&str>,
-) -> Result<Markup, AppError> {
-    let record = admin::user(state, who, id).await?;
-    let unit = state.store.unit_for_check(record.user.unit_id).await?;
-    let manage = state.authz.check::<ManageUsers>(who.user.id, &unit.path).await.is_ok();
+) -> Result<Markup, WebError> {
+    let record = admin::user(&state.app, who, id).await?;
+    let unit = admin::unit_unscoped(&state.app, record.user.unit_id).await?;
+    let manage = admin::may_manage_users_at(&state.app, who, &unit).await;
     let units = if manage { manageable_units(state, who).await? } else { Vec::new() };
     let groups = if manage { grantable_anywhere(state, &units, who).await } else { Vec::new() };
     let u = &record.user;
@@ -365,17 +379,23 @@ async fn detail_page(
     })
 }
 
-async fn render_detail(state: &AppState, l: Locale, who: &Principal, id: UserId, result: Result<Option<&str>, AppError>, token: Option<&str>) -> PageResult {
-    let (status, error, ok) = match result {
+async fn render_detail(
+    state: &AppState, l: Locale, who: &Principal, id: UserId, result: Result<Option<&str>, impl Into<WebError>>,
+    token: Option<&str>,
+) -> PageResult {
+    let (status, error, ok) = match result.map_err(Into::into) {
         Ok(ok) => (StatusCode::OK, None, ok),
-        Err(AppError::Forbidden(d)) => return Err(super::PageError::new(AppError::Forbidden(d), l)),
+        Err(WebError::App(Error::Forbidden(d))) => return Err(super::PageError::new(Error::Forbidden(d).into(), l)),
         Err(e) => (e.status(), Some(e), None),
     };
     let body = detail_page(state, l, who, id, error.as_ref(), ok, token).await.in_locale(l)?;
     Ok(html_page(status, layout(l, t(l, "Người dùng", "User"), Some(who), body)))
 }
 
-async fn detail(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, query: web::Query<DetailQuery>) -> PageResult {
+async fn detail(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
+    query: web::Query<DetailQuery>,
+) -> PageResult {
     let l = locale::of(&req);
     let ok = if query.created.is_some() {
         Some(t(l, "Đã thêm người dùng.", "User added."))
@@ -384,7 +404,7 @@ async fn detail(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
     } else {
         None
     };
-    render_detail(&state, l, &who.0, UserId(*id), Ok(ok), None).await
+    render_detail(&state, l, &who.0, UserId(*id), Ok::<_, WebError>(ok), None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -400,15 +420,22 @@ pub struct EditForm {
     pub unit_id: Option<i64>,
 }
 
-async fn update(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<EditForm>) -> PageResult {
+async fn update(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<EditForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let form = form.into_inner();
-    let edit =
-        UserEdit { full_name: form.full_name, email: blank(&form.email), phone: blank(&form.phone), id_number: blank(&form.id_number), unit_id: form.unit_id };
+    let edit = UserEdit {
+        full_name: form.full_name,
+        email: blank(&form.email),
+        phone: blank(&form.phone),
+        id_number: blank(&form.id_number),
+        unit_id: form.unit_id,
+    };
     let id = UserId(*id);
-    match admin::update_user(&state, &who, id, edit).await {
+    match admin::update_user(&state.app, &who, id, edit).await {
         Ok(_) => Ok(redirect(&format!("/users/{}?saved=1", id.0))),
-        Err(e) => render_detail(&state, l, &who, id, Err(e), None).await,
+        Err(e) => render_detail(&state, l, &who, id, Err::<Option<&str>, _>(e), None).await,
     }
 }
 
@@ -418,11 +445,15 @@ pub struct StatusForm {
     pub status: String,
 }
 
-async fn set_status(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<StatusForm>) -> PageResult {
+async fn set_status(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<StatusForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
-    let status = UserStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("status".into())).in_locale(l)?;
-    let result = admin::set_user_status(&state, &who, id, status).await.map(|_| Some(t(l, "Đã cập nhật trạng thái.", "Status updated.")));
+    let status = UserStatus::parse(&form.status).ok_or_else(|| WebError::BadRequest("status".into())).in_locale(l)?;
+    let result = admin::set_user_status(&state.app, &who, id, status)
+        .await
+        .map(|_| Some(t(l, "Đã cập nhật trạng thái.", "Status updated.")));
     render_detail(&state, l, &who, id, result, None).await
 }
 
@@ -432,24 +463,25 @@ pub struct PasswordForm {
     pub password: String,
 }
 
-async fn reset_password(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<PasswordForm>) -> PageResult {
+async fn reset_password(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<PasswordForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
-    let result = admin::reset_password(&state, &who, id, &form.password).await.map(|_| Some(t(l, "Đã đặt lại mật khẩu.", "Password reset.")));
+    let result = admin::reset_password(&state.app, &who, id, &form.password)
+        .await
+        .map(|_| Some(t(l, "Đã đặt lại mật khẩu.", "Password reset.")));
     render_detail(&state, l, &who, id, result, None).await
 }
 
 async fn reset_token(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    who: PagePrincipal,
-    id: web::Path<i64>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
     form: web::Form<super::signin::CsrfOnly>,
 ) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
-    let token = admin::issue_reset_token(&state, &who, id).await.in_locale(l)?;
-    render_detail(&state, l, &who, id, Ok(None), Some(&token)).await
+    let token = admin::issue_reset_token(&state.app, &who, id).await.in_locale(l)?;
+    render_detail(&state, l, &who, id, Ok::<_, WebError>(None), Some(&token)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -459,21 +491,27 @@ pub struct MembershipForm {
     pub unit_id: i64,
 }
 
-async fn grant(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<MembershipForm>) -> PageResult {
+async fn grant(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
+    form: web::Form<MembershipForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
     let form = form.into_inner();
-    let result = admin::grant(&state, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id })
+    let result = admin::grant(&state.app, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id })
         .await
         .map(|_| Some(t(l, "Đã gán nhóm.", "Group granted.")));
     render_detail(&state, l, &who, id, result, None).await
 }
 
-async fn revoke(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<MembershipForm>) -> PageResult {
+async fn revoke(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
+    form: web::Form<MembershipForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
     let form = form.into_inner();
-    let result = admin::revoke(&state, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id })
+    let result = admin::revoke(&state.app, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id })
         .await
         .map(|_| Some(t(l, "Đã thu hồi nhóm.", "Group revoked.")));
     render_detail(&state, l, &who, id, result, None).await

@@ -6,15 +6,15 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use baocao_domain::format;
-use maud::html;
+use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::PagePrincipal;
 use super::{InLocale, PageResult, html_page, layout};
 use crate::api::compliance::{ComplianceParams, filter_of};
-use crate::compliance::{self, Summary};
 use crate::locale::{self, t};
-use crate::principal::PagePrincipal;
 use crate::state::AppState;
+use baocao_app::compliance::{self, Summary};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/compliance", web::get().to(dashboard))
@@ -35,7 +35,12 @@ struct DashboardParams {
 
 impl DashboardParams {
     fn filter(&self) -> ComplianceParams {
-        ComplianceParams { regime: self.regime.clone(), form: self.form.clone(), period: self.period.clone(), unit: self.unit }
+        ComplianceParams {
+            regime: self.regime.clone(),
+            form: self.form.clone(),
+            period: self.period.clone(),
+            unit: self.unit,
+        }
     }
 
     fn query(&self, unit: Option<i64>, sort: Option<&str>) -> String {
@@ -56,7 +61,15 @@ impl DashboardParams {
 }
 
 fn encode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 fn sorted(mut lines: Vec<(String, Summary, Option<i64>)>, sort: Option<&str>) -> Vec<(String, Summary, Option<i64>)> {
@@ -69,13 +82,16 @@ fn sorted(mut lines: Vec<(String, Summary, Option<i64>)>, sort: Option<&str>) ->
     lines
 }
 
-async fn dashboard(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>) -> PageResult {
+async fn dashboard(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>,
+) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
     let filter = filter_of(&params.filter()).in_locale(l)?;
-    let c = compliance::figures(&state, &who, filter).await.in_locale(l)?;
+    let c = compliance::figures(&state.app, &who, filter).await.in_locale(l)?;
     let unit_name = c.names.get(&c.unit).cloned().unwrap_or_default();
-    let lines = sorted(c.children.iter().map(|(id, name, s)| (name.clone(), *s, Some(id.0))).collect(), params.sort.as_deref());
+    let lines =
+        sorted(c.children.iter().map(|(id, name, s)| (name.clone(), *s, Some(id.0))).collect(), params.sort.as_deref());
     let chart_lines: Vec<(String, Summary)> = lines.iter().map(|(n, s, _)| (n.clone(), *s)).collect();
     let head = |label: &str, key: &str| html! { th { a href={ "?" (params.query(None, Some(key))) } { (label) } } };
     let body = html! {
@@ -98,7 +114,7 @@ async fn dashboard(state: web::Data<AppState>, req: HttpRequest, who: PagePrinci
                 (t(l, "Bị từ chối: ", "Rejected: ")) strong { (c.total.rejected) } " · "
                 (t(l, "Đính chính: ", "Corrected: ")) strong { (c.total.corrected) }
             }
-            @if !chart_lines.is_empty() { (compliance::chart(&chart_lines, t(l, "Tỷ lệ gửi đúng hạn theo đơn vị", "On-time share by unit"))) }
+            @if !chart_lines.is_empty() { (chart(&chart_lines, t(l, "Tỷ lệ gửi đúng hạn theo đơn vị", "On-time share by unit"))) }
         }
         table.compliance {
             thead { tr {
@@ -135,10 +151,12 @@ async fn dashboard(state: web::Data<AppState>, req: HttpRequest, who: PagePrinci
 }
 
 /// Every report's line as CSV (UTF-8 with a byte-order mark, so Excel reads the diacritics).
-async fn csv(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>) -> Result<HttpResponse, super::PageError> {
+async fn csv(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>,
+) -> Result<HttpResponse, super::PageError> {
     let l = locale::of(&req);
     let filter = filter_of(&params.filter()).in_locale(l)?;
-    let c = compliance::figures(&state, &who.0, filter).await.in_locale(l)?;
+    let c = compliance::figures(&state.app, &who.0, filter).await.in_locale(l)?;
     let quote = |s: &str| format::csv_field(s);
     let mut out = format!("\u{feff}{}\r\n", compliance::REPORT_COLUMNS.join(","));
     for r in &c.rows {
@@ -152,10 +170,12 @@ async fn csv(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, p
 }
 
 /// The figures per unit below and every report's line as an Excel workbook.
-async fn xlsx(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>) -> Result<HttpResponse, super::PageError> {
+async fn xlsx(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>,
+) -> Result<HttpResponse, super::PageError> {
     let l = locale::of(&req);
     let filter = filter_of(&params.filter()).in_locale(l)?;
-    let c = compliance::figures(&state, &who.0, filter).await.in_locale(l)?;
+    let c = compliance::figures(&state.app, &who.0, filter).await.in_locale(l)?;
     let mut title = format!("Thống kê tình hình gửi báo cáo — {}", c.names.get(&c.unit).cloned().unwrap_or_default());
     for (label, value) in [("chế độ", &params.regime), ("biểu mẫu", &params.form), ("kỳ", &params.period)] {
         if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
@@ -164,7 +184,7 @@ async fn xlsx(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, 
     }
     let bytes = compliance::workbook(&c, &title).in_locale(l)?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, crate::xlsx::CONTENT_TYPE))
+        .insert_header((header::CONTENT_TYPE, baocao_app::reports::XLSX_CONTENT_TYPE))
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"thong-ke-gui-bao-cao.xlsx\""))
         .body(bytes))
 }
@@ -179,14 +199,20 @@ struct PublicParams {
 /// Office publishes them: counts only, no report, unit or person.
 async fn public(state: web::Data<AppState>, req: HttpRequest, params: web::Query<PublicParams>) -> PageResult {
     let l = locale::of(&req);
-    let filter = filter_of(&ComplianceParams { regime: params.regime.clone(), form: None, period: params.period.clone(), unit: None }).in_locale(l)?;
-    let lines = compliance::public(&state, filter.period, filter.regime).await.in_locale(l)?;
+    let filter = filter_of(&ComplianceParams {
+        regime: params.regime.clone(),
+        form: None,
+        period: params.period.clone(),
+        unit: None,
+    })
+    .in_locale(l)?;
+    let lines = compliance::public(&state.app, filter.period, filter.regime).await.in_locale(l)?;
     let body = html! {
         h1 { (t(l, "Tình hình gửi báo cáo đúng hạn của các bộ, ngành, địa phương", "On-time reporting of ministries and provinces")) }
         p.muted { (t(l, "Số liệu công khai theo Điều 17 Thông tư 01/2020/TT-VPCP: các báo cáo gửi Văn phòng Chính phủ.", "Published under Art. 17 of Circular 01/2020/TT-VPCP: reports sent to the Government Office.")) }
         @if lines.is_empty() { p { (t(l, "Chưa có số liệu.", "No figures yet.")) } }
         @else {
-            (compliance::chart(&lines, t(l, "Tỷ lệ gửi đúng hạn", "On-time share")))
+            (chart(&lines, t(l, "Tỷ lệ gửi đúng hạn", "On-time share")))
             table.compliance {
                 thead { tr { th { (t(l, "Bộ, ngành, địa phương", "Ministry or province")) } th { (t(l, "Được giao", "Assigned")) } th { (t(l, "Đúng hạn", "On time")) } th { (t(l, "Trễ hạn", "Late")) } th { (t(l, "Chưa gửi", "Missing")) } th { (t(l, "Tỷ lệ đúng hạn", "On-time share")) } } }
                 tbody {
@@ -197,5 +223,40 @@ async fn public(state: web::Data<AppState>, req: HttpRequest, params: web::Query
             }
         }
     };
-    Ok(html_page(StatusCode::OK, layout(l, t(l, "Công khai tình hình gửi báo cáo", "Public reporting statistics"), None, body)))
+    Ok(html_page(
+        StatusCode::OK,
+        layout(l, t(l, "Công khai tình hình gửi báo cáo", "Public reporting statistics"), None, body),
+    ))
+}
+
+/// A horizontal stacked bar per line: on time, late, missing — drawn on the server.
+pub fn chart(lines: &[(String, Summary)], title: &str) -> Markup {
+    let height = 28 * lines.len() + 40;
+    let width = 720.0;
+    let label_width = 260.0;
+    let bar = width - label_width - 60.0;
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" width=(width) height=(height) viewBox={ "0 0 " (width) " " (height) } role="img" aria-label=(title) class="chart" {
+            title { (title) }
+            @for (i, (name, s)) in lines.iter().enumerate() {
+                @let y = 10 + i * 28;
+                @let total = s.assigned.max(1) as f64;
+                @let w_on = bar * s.on_time as f64 / total;
+                @let w_late = bar * s.late as f64 / total;
+                @let w_missing = bar * s.missing as f64 / total;
+                text x="0" y=(y + 15) font-size="12" { (name) }
+                rect x=(label_width) y=(y) width=(w_on) height="18" fill="#2e7d32" { title { "Đúng hạn: " (s.on_time) } }
+                rect x=(label_width + w_on) y=(y) width=(w_late) height="18" fill="#ef6c00" { title { "Trễ hạn: " (s.late) } }
+                rect x=(label_width + w_on + w_late) y=(y) width=(w_missing) height="18" fill="#c62828" { title { "Chưa gửi: " (s.missing) } }
+                text x=(label_width + bar + 6.0) y=(y + 15) font-size="12" { (format!("{:.0}%", s.on_time_percent())) }
+            }
+            @let legend = 10 + lines.len() * 28 + 8;
+            rect x=(label_width) y=(legend) width="12" height="12" fill="#2e7d32" {}
+            text x=(label_width + 16.0) y=(legend + 10) font-size="12" { "Đúng hạn" }
+            rect x=(label_width + 100.0) y=(legend) width="12" height="12" fill="#ef6c00" {}
+            text x=(label_width + 116.0) y=(legend + 10) font-size="12" { "Trễ hạn" }
+            rect x=(label_width + 200.0) y=(legend) width="12" height="12" fill="#c62828" {}
+            text x=(label_width + 216.0) y=(legend + 10) font-size="12" { "Chưa gửi" }
+        }
+    }
 }

@@ -10,11 +10,16 @@ mod signin;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
-use actix_web::{HttpResponse, ResponseError, web};
+use baocao_app::Error;
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use baocao_domain::text::Locale;
 use maud::{DOCTYPE, Markup, html};
 
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::locale::t;
 use crate::principal::Principal;
 
@@ -22,8 +27,14 @@ const CSS: &str = include_str!("../../assets/app.css");
 const JS: &str = include_str!("../../assets/app.js");
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/app.css", web::get().to(|| async { HttpResponse::Ok().content_type("text/css; charset=utf-8").body(CSS) }))
-        .route("/static/app.js", web::get().to(|| async { HttpResponse::Ok().content_type("text/javascript; charset=utf-8").body(JS) }));
+    cfg.route(
+        "/static/app.css",
+        web::get().to(|| async { HttpResponse::Ok().content_type("text/css; charset=utf-8").body(CSS) }),
+    )
+    .route(
+        "/static/app.js",
+        web::get().to(|| async { HttpResponse::Ok().content_type("text/javascript; charset=utf-8").body(JS) }),
+    );
     signin::configure(cfg);
     admin_units::configure(cfg);
     admin_users::configure(cfg);
@@ -37,12 +48,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
 pub struct PageError {
-    pub error: AppError,
+    pub error: WebError,
     pub locale: Locale,
 }
 
 impl PageError {
-    pub fn new(error: AppError, locale: Locale) -> Self {
+    pub fn new(error: WebError, locale: Locale) -> Self {
         PageError { error, locale }
     }
 }
@@ -50,18 +61,16 @@ impl PageError {
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self.error {
-            AppError::Unauthenticated => StatusCode::SEE_OTHER,
+            WebError::App(Error::Unauthenticated) => StatusCode::SEE_OTHER,
             _ => self.error.status(),
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let AppError::Unauthenticated = self.error {
+        if let WebError::App(Error::Unauthenticated) = self.error {
             return HttpResponse::SeeOther().insert_header((header::LOCATION, "/login")).finish();
         }
-        if let AppError::Internal(detail) = &self.error {
-            tracing::error!(detail, "page failed");
-        }
+        self.error.log();
         let l = self.locale;
         let (code, text) = self.error.public();
         let body = html! {
@@ -73,7 +82,9 @@ impl ResponseError for PageError {
                 p { a href="javascript:history.back()" { (t(l, "← Quay lại", "← Back")) } " · " a href="/" { (t(l, "Trang chủ", "Home")) } }
             }
         };
-        HttpResponse::build(self.status_code()).content_type(ContentType::html()).body(layout(l, t(l, "Lỗi", "Error"), None, body).into_string())
+        HttpResponse::build(self.status_code())
+            .content_type(ContentType::html())
+            .body(layout(l, t(l, "Lỗi", "Error"), None, body).into_string())
     }
 }
 
@@ -84,13 +95,13 @@ pub trait InLocale<T> {
     fn in_locale(self, l: Locale) -> Result<T, PageError>;
 }
 
-impl<T, E: Into<AppError>> InLocale<T> for Result<T, E> {
+impl<T, E: Into<WebError>> InLocale<T> for Result<T, E> {
     fn in_locale(self, l: Locale) -> Result<T, PageError> {
         self.map_err(|e| PageError::new(e.into(), l))
     }
 }
 
-pub fn field_errors_list(error: &AppError, l: Locale) -> Markup {
+pub fn field_errors_list(error: &WebError, l: Locale) -> Markup {
     let fields = error.fields();
     html! {
         @if fields.len() > 1 {
@@ -100,12 +111,14 @@ pub fn field_errors_list(error: &AppError, l: Locale) -> Markup {
 }
 
 /// The message for one field, under its input.
-pub fn field_error(error: Option<&AppError>, field: &str, l: Locale) -> Markup {
-    let message = error.and_then(|e| e.fields().into_iter().find(|f| f.field == field)).map(|f| if l == Locale::Vi { f.message } else { f.message_en });
+pub fn field_error(error: Option<&WebError>, field: &str, l: Locale) -> Markup {
+    let message = error
+        .and_then(|e| e.fields().into_iter().find(|f| f.field == field))
+        .map(|f| if l == Locale::Vi { f.message } else { f.message_en });
     html! { @if let Some(m) = message { div.field-error { (m) } } }
 }
 
-pub fn flash(error: Option<&AppError>, ok: Option<&str>, l: Locale) -> Markup {
+pub fn flash(error: Option<&WebError>, ok: Option<&str>, l: Locale) -> Markup {
     html! {
         @if let Some(e) = error { div.flash.error role="alert" { (e.public().1.get(l)) } }
         @if let Some(m) = ok { div.flash.ok role="status" { (m) } }
@@ -114,7 +127,9 @@ pub fn flash(error: Option<&AppError>, ok: Option<&str>, l: Locale) -> Markup {
 
 /// The prologue of every form handler: the request's locale, and the caller
 /// once the form's CSRF token has been checked against the session.
-pub fn form_caller(req: &actix_web::HttpRequest, who: crate::principal::PagePrincipal, csrf_token: &str) -> Result<(Locale, Principal), PageError> {
+pub fn form_caller(
+    req: &actix_web::HttpRequest, who: PagePrincipal, csrf_token: &str,
+) -> Result<(Locale, Principal), PageError> {
     let l = crate::locale::of(req);
     let who = who.0;
     who.verify_csrf(csrf_token).in_locale(l)?;
@@ -122,7 +137,7 @@ pub fn form_caller(req: &actix_web::HttpRequest, who: crate::principal::PagePrin
 }
 
 /// A new password typed twice, with the policy's errors under the fields.
-pub fn new_password_fields(error: Option<&AppError>, l: Locale) -> Markup {
+pub fn new_password_fields(error: Option<&WebError>, l: Locale) -> Markup {
     html! {
         label for="new_password" { (t(l, "Mật khẩu mới", "New password")) }
         input #new_password type="password" name="new_password" autocomplete="new-password" required;
@@ -138,7 +153,10 @@ pub fn csrf_field(who: &Principal) -> Markup {
 }
 
 pub fn html_page(status: StatusCode, markup: Markup) -> HttpResponse {
-    HttpResponse::build(status).content_type(ContentType::html()).insert_header((header::CACHE_CONTROL, "no-store")).body(markup.into_string())
+    HttpResponse::build(status)
+        .content_type(ContentType::html())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(markup.into_string())
 }
 
 pub fn redirect(to: &str) -> HttpResponse {
@@ -191,5 +209,23 @@ pub fn layout(l: Locale, title: &str, who: Option<&Principal>, body: Markup) -> 
                 footer { "baocao · " (t(l, "Thông tư 01/2020/TT-VPCP", "Circular 01/2020/TT-VPCP")) }
             }
         }
+    }
+}
+
+/// The signed-in user of a page: like [`Principal`], but a visitor who is
+/// not signed in is sent to the sign-in page instead of getting JSON.
+#[derive(Debug, Clone)]
+pub struct PagePrincipal(pub Principal);
+
+impl FromRequest for PagePrincipal {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let locale = crate::locale::of(&req);
+            crate::principal::resolve(req).await.map(PagePrincipal).map_err(|e| PageError::new(e, locale))
+        })
     }
 }

@@ -3,18 +3,17 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
-use baocao_authz::perms::ManageRegimes;
+use baocao_app::views::{RegimeEntry as Entry, RegimeScope as Scope};
 use baocao_domain::text::Locale;
-use baocao_plugins::abi::Form;
-use baocao_plugins::{Entry, Scope};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::PagePrincipal;
 use super::{InLocale, PageResult, csrf_field, flash, form_caller, html_page, layout, redirect};
 use crate::locale::{self, t};
-use crate::principal::{PagePrincipal, Principal};
-use crate::regimes;
+use crate::principal::Principal;
 use crate::state::AppState;
+use baocao_app::regimes;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/regimes", web::get().to(list))
@@ -23,8 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn may_manage(state: &AppState, who: &Principal) -> bool {
-    let Ok(root) = state.store.tenant_root(who.user.tenant_id).await else { return false };
-    state.authz.check::<ManageRegimes>(who.user.id, &root.path).await.is_ok()
+    baocao_app::admin::may_manage_regimes(&state.app, who).await
 }
 
 fn scope_label(e: &Entry, l: Locale) -> &'static str {
@@ -39,12 +37,14 @@ pub struct ListQuery {
     pub saved: Option<u8>,
 }
 
-async fn list(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<ListQuery>) -> PageResult {
+async fn list(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<ListQuery>,
+) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
-    let current = regimes::list(&state, &who, false).await.in_locale(l)?;
+    let current = regimes::list(&state.app, &who, false).await.in_locale(l)?;
     let manage = may_manage(&state, &who).await;
-    let versions = if manage { regimes::list(&state, &who, true).await.in_locale(l)? } else { Vec::new() };
+    let versions = if manage { regimes::list(&state.app, &who, true).await.in_locale(l)? } else { Vec::new() };
     let ok = query.saved.map(|_| t(l, "Đã cập nhật.", "Updated."));
     let body = html! {
         h1 { (t(l, "Chế độ báo cáo", "Reporting regimes")) }
@@ -105,7 +105,7 @@ trait Bilingual {
     fn get_vi_en(&self, l: Locale) -> &str;
 }
 
-impl Bilingual for baocao_plugins::abi::Text {
+impl Bilingual for baocao_app::views::RegimeText {
     fn get_vi_en(&self, l: Locale) -> &str {
         if l == Locale::Vi { &self.vi } else { &self.en }
     }
@@ -117,50 +117,34 @@ pub struct EnabledForm {
     pub enabled: bool,
 }
 
-async fn set_enabled(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<EnabledForm>) -> PageResult {
+async fn set_enabled(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<EnabledForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
-    regimes::set_enabled(&state, &who, *id, form.enabled).await.in_locale(l)?;
+    regimes::set_enabled(&state.app, &who, *id, form.enabled).await.in_locale(l)?;
     Ok(redirect("/regimes?saved=1"))
 }
 
-/// The header rows of a form: level by level, neighbouring columns that share
-/// a header cell are merged (colspan); a column whose path ends early spans
-/// the remaining levels (rowspan).
-pub(crate) fn header_rows(form: &Form) -> Vec<Vec<(String, usize, usize)>> {
-    let depth = form.columns.iter().map(|c| c.header.len()).max().unwrap_or(1).max(1);
-    let mut rows: Vec<Vec<(String, usize, usize)>> = vec![Vec::new(); depth];
-    for (level, row) in rows.iter_mut().enumerate() {
-        let mut i = 0;
-        while i < form.columns.len() {
-            let col = &form.columns[i];
-            if col.header.len() <= level {
-                i += 1;
-                continue;
-            }
-            let last = level + 1 == col.header.len();
-            let mut span = 1;
-            if !last {
-                while i + span < form.columns.len() && form.columns[i + span].header.get(..=level) == col.header.get(..=level) {
-                    span += 1;
-                }
-            }
-            let rowspan = if last { depth - level } else { 1 };
-            row.push((col.header[level].clone(), span, rowspan));
-            i += span;
-        }
-    }
-    rows
-}
-
-async fn form(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, path: web::Path<(String, String)>) -> PageResult {
+async fn form(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, path: web::Path<(String, String)>,
+) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
     let (code, form_code) = path.into_inner();
-    let entry = regimes::find(&state, &who, &code).await.in_locale(l)?;
-    let form = entry.plugin.manifest.forms.iter().find(|f| f.code == form_code).ok_or(crate::error::AppError::NotFound("form")).in_locale(l)?;
-    let headers = header_rows(form);
+    let entry = regimes::find(&state.app, &who, &code).await.in_locale(l)?;
+    let form = entry
+        .plugin
+        .manifest
+        .forms
+        .iter()
+        .find(|f| f.code == form_code)
+        .ok_or(crate::error::Error::NotFound("form"))
+        .in_locale(l)?;
+    let headers = baocao_domain::layout::header_rows(form);
     let depth = headers.len();
-    let number = |c: &str| form.columns.iter().find(|x| x.code == c).map(|x| format!("({})", x.number)).unwrap_or_else(|| c.to_owned());
+    let number = |c: &str| {
+        form.columns.iter().find(|x| x.code == c).map(|x| format!("({})", x.number)).unwrap_or_else(|| c.to_owned())
+    };
     let body: Markup = html! {
         p.muted { a href="/regimes" { (t(l, "← Chế độ báo cáo", "← Regimes")) } }
         h1 { (form.title.get_vi_en(l)) }
@@ -199,45 +183,4 @@ async fn form(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, 
         }
     };
     Ok(html_page(StatusCode::OK, layout(l, &form.code, Some(&who), body)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use baocao_plugins::abi::{CellType, Column, Text};
-
-    fn col(code: &str, header: &[&str]) -> Column {
-        Column {
-            code: code.into(),
-            number: 0,
-            header: header.iter().map(|s| s.to_string()).collect(),
-            cell_type: CellType::Integer,
-            formula: None,
-            fill_groups: vec![],
-            aggregate: None,
-            min: None,
-            max: None,
-        }
-    }
-
-    #[test]
-    fn headers_merge_shared_groups_and_span_short_paths() {
-        let form = Form {
-            code: "X".into(),
-            title: Text::new("x", "x"),
-            unit_of_measure: None,
-            columns: vec![col("a", &["G1", "Tổng số"]), col("b", &["G1", "Sở"]), col("c", &["Ghi chú"]), col("d", &["G2", "Tổng số"])],
-            rows: vec![],
-            row_modes: vec![],
-            catalogue: None,
-            outside_system: false,
-            rules: vec![],
-            provenance: None,
-            groups_sum_children: false,
-            scoring: None,
-        };
-        let rows = header_rows(&form);
-        assert_eq!(rows[0], vec![("G1".into(), 2, 1), ("Ghi chú".into(), 1, 2), ("G2".into(), 1, 1)]);
-        assert_eq!(rows[1], vec![("Tổng số".into(), 1, 1), ("Sở".into(), 1, 1), ("Tổng số".into(), 1, 1)]);
-    }
 }

@@ -12,22 +12,25 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
+use baocao_app::views::{CellType, Form, Outline, RowMode};
+use baocao_app::views::{Page, RegimeEntry, ReportRow, UnitWithTenant};
 use baocao_domain::format;
 use baocao_domain::ids::{UnitId, UserId};
-use baocao_domain::report::{Action, Period, PeriodKind, Role, Status};
+use baocao_domain::layout::{DisplayRow, display_rows};
+use baocao_domain::report::{Action, Period, PeriodKind, Status, Step};
 use baocao_domain::text::Locale;
-use baocao_plugins::abi::{CellType, Form, Outline, RowMode};
-use baocao_storage::{ReportRow, UnitWithTenant};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
+use super::PagePrincipal;
 use super::{InLocale, PageResult, csrf_field, form_caller, html_page, layout, redirect};
-use crate::api::reports::{ListParams, NotificationParams, notification_query, query_of};
-use crate::error::AppError;
+use crate::api::reports::{notification_query, query_of};
+use crate::error::WebError;
 use crate::locale::{self, t};
-use crate::principal::{PagePrincipal, Principal};
-use crate::reports::{self as service, AssignInput, Template, TransitionInput, Writing};
+use crate::principal::Principal;
 use crate::state::AppState;
+use baocao_app::filters::{NotificationFilter, ReportFilter};
+use baocao_app::reports::{self as service, AssignInput, Template, TransitionInput, Writing};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/reports", web::get().to(entry_list))
@@ -53,7 +56,8 @@ fn status_badge(s: Status, l: Locale) -> Markup {
 
 /// Query string of the current filters with another page number.
 fn with_page(req: &HttpRequest, page: u64) -> String {
-    let kept: Vec<&str> = req.query_string().split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("page=")).collect();
+    let kept: Vec<&str> =
+        req.query_string().split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("page=")).collect();
     let mut q = kept.join("&");
     if !q.is_empty() {
         q.push('&');
@@ -69,54 +73,68 @@ enum ListMode {
     Search,
 }
 
-async fn entry_list(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<ListParams>) -> PageResult {
+async fn entry_list(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<ReportFilter>,
+) -> PageResult {
     report_list(&state, &req, who.0, params.into_inner(), ListMode::Entry).await
 }
 
-async fn search(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<ListParams>) -> PageResult {
+async fn search(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<ReportFilter>,
+) -> PageResult {
     report_list(&state, &req, who.0, params.into_inner(), ListMode::Search).await
 }
 
-async fn report_list(state: &AppState, req: &HttpRequest, who: Principal, params: ListParams, mode: ListMode) -> PageResult {
+async fn report_list(
+    state: &AppState, req: &HttpRequest, who: Principal, params: ReportFilter, mode: ListMode,
+) -> PageResult {
     let l = locale::of(req);
     let query = query_of(state, &params).await.in_locale(l)?;
-    let page = service::list(state, &who, &query).await.in_locale(l)?;
+    let page = service::list(&state.app, &who, &query).await.in_locale(l)?;
     let ids: Vec<UnitId> = page.items.iter().flat_map(|r| [r.unit_id, r.receiver_id]).collect();
-    let names = state.store.unit_names(&ids).await.in_locale(l)?;
-    let regimes = crate::regimes::list(state, &who, false).await.in_locale(l)?;
+    let names = baocao_app::admin::unit_names_unscoped(&state.app, &ids).await.in_locale(l)?;
+    let regimes = baocao_app::regimes::list(&state.app, &who, false).await.in_locale(l)?;
     let units = visible_units(state, &who).await.in_locale(l)?;
-    let titles: HashMap<(String, String), String> = regimes
-        .iter()
-        .flat_map(|e| {
-            let code = e.plugin.manifest.code.clone();
-            e.plugin.manifest.forms.iter().map(move |f| ((code.clone(), f.code.clone()), f.title.vi.clone())).chain(e.plugin.manifest.outlines.iter().map({
-                let code = e.plugin.manifest.code.clone();
-                move |o| ((code.clone(), o.code.clone()), o.title.vi.clone())
-            }))
-        })
-        .collect();
+    let titles = baocao_app::regimes::form_titles(&regimes);
     let title = match mode {
         ListMode::Entry => t(l, "Danh sách nhập liệu", "Data entry list"),
         ListMode::Search => t(l, "Tra cứu và theo dõi trạng thái báo cáo", "Search and track reports"),
     };
     let pages = page.total.div_ceil(page.per_page).max(1);
-    let selected = |a: &Option<String>, b: &str| a.as_deref() == Some(b);
     let body = html! {
         h1 { (title) }
+        (list_filters(req, &params, &units, &regimes, mode, l))
+        (list_table(&page, &names, &titles, l))
+        div.pager {
+            @if page.page > 1 { a.button.secondary href=(with_page(req, page.page - 1)) { "‹ " (t(l, "Trước", "Previous")) } }
+            span { (t(l, "Trang ", "Page ")) (page.page) " / " (pages) }
+            @if page.page < pages { a.button.secondary href=(with_page(req, page.page + 1)) { (t(l, "Sau", "Next")) " ›" } }
+        }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, title, Some(&who), body)))
+}
+
+/// The filter form of the entry list (and of search, with more fields).
+fn list_filters(
+    req: &HttpRequest, params: &ReportFilter, units: &[UnitWithTenant], regimes: &[RegimeEntry], mode: ListMode,
+    l: Locale,
+) -> Markup {
+    let selected = |a: &Option<String>, b: &str| a.as_deref() == Some(b);
+    html! {
         form.card.filters method="get" {
             div.grid4 {
                 div {
                     label for="unit" { (t(l, "Đơn vị báo cáo", "Reporting unit")) }
                     select #unit name="unit" {
                         option value="" { (t(l, "— Tất cả —", "— All —")) }
-                        @for u in &units { option value=(u.unit.id.0) selected[params.unit == Some(u.unit.id.0)] { (u.unit.name.as_str()) } }
+                        @for u in units { option value=(u.unit.id.0) selected[params.unit == Some(u.unit.id.0)] { (u.unit.name.as_str()) } }
                     }
                 }
                 div {
                     label for="regime" { (t(l, "Chế độ báo cáo", "Regime")) }
                     select #regime name="regime" {
                         option value="" { (t(l, "— Tất cả —", "— All —")) }
-                        @for e in &regimes { option value=(e.plugin.manifest.code) selected[selected(&params.regime, &e.plugin.manifest.code)] { (e.plugin.manifest.code) " — " (if l == Locale::Vi { &e.plugin.manifest.name.vi } else { &e.plugin.manifest.name.en }) } }
+                        @for e in regimes { option value=(e.plugin.manifest.code) selected[selected(&params.regime, &e.plugin.manifest.code)] { (e.plugin.manifest.code) " — " (if l == Locale::Vi { &e.plugin.manifest.name.vi } else { &e.plugin.manifest.name.en }) } }
                     }
                 }
                 div {
@@ -154,6 +172,14 @@ async fn report_list(state: &AppState, req: &HttpRequest, who: Principal, params
             }
             div.actions { button type="submit" { (t(l, "Tìm kiếm", "Search")) } a.button.secondary href=(req.path()) { (t(l, "Xóa lọc", "Clear")) } }
         }
+    }
+}
+
+/// One page of reports as a table, with links to enter, see the history and print.
+fn list_table(
+    page: &Page<ReportRow>, names: &HashMap<UnitId, String>, titles: &HashMap<(String, String), String>, l: Locale,
+) -> Markup {
+    html! {
         p.muted { (t(l, "Tổng số: ", "Total: ")) (format::number(page.total as f64, 0, l)) }
         div.scroll {
             table.reports {
@@ -190,18 +216,11 @@ async fn report_list(state: &AppState, req: &HttpRequest, who: Principal, params
                 }
             }
         }
-        div.pager {
-            @if page.page > 1 { a.button.secondary href=(with_page(req, page.page - 1)) { "‹ " (t(l, "Trước", "Previous")) } }
-            span { (t(l, "Trang ", "Page ")) (page.page) " / " (pages) }
-            @if page.page < pages { a.button.secondary href=(with_page(req, page.page + 1)) { (t(l, "Sau", "Next")) " ›" } }
-        }
-    };
-    Ok(html_page(StatusCode::OK, layout(l, title, Some(&who), body)))
+    }
 }
 
-async fn visible_units(state: &AppState, who: &Principal) -> Result<Vec<UnitWithTenant>, AppError> {
-    let scope = crate::admin::scope::<baocao_authz::perms::ReadUnits>(state, who).await?;
-    let mut units = state.store.units_in_scope(&scope).await?;
+async fn visible_units(state: &AppState, who: &Principal) -> Result<Vec<UnitWithTenant>, WebError> {
+    let mut units = baocao_app::admin::visible_units(&state.app, who).await?;
     units.sort_by(|a, b| a.unit.path.as_str().cmp(b.unit.path.as_str()));
     Ok(units)
 }
@@ -213,25 +232,28 @@ struct AssignQuery {
     regime: Option<String>,
 }
 
-async fn assign_form(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<AssignQuery>) -> PageResult {
+async fn assign_form(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<AssignQuery>,
+) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
     assign_page(&state, l, &who, query.regime.as_deref(), None).await
 }
 
 async fn assign_page(
-    state: &AppState,
-    l: Locale,
-    who: &Principal,
-    regime: Option<&str>,
-    outcome: Option<Result<Vec<(ReportRow, bool)>, AppError>>,
+    state: &AppState, l: Locale, who: &Principal, regime: Option<&str>,
+    outcome: Option<Result<Vec<(ReportRow, bool)>, WebError>>,
 ) -> PageResult {
-    let regimes = crate::regimes::list(state, who, false).await.in_locale(l)?;
+    let regimes = baocao_app::regimes::list(&state.app, who, false).await.in_locale(l)?;
     let chosen = regime.and_then(|code| regimes.iter().find(|e| e.plugin.manifest.code == code));
-    let me = state.store.unit_for_check(who.user.unit_id).await.in_locale(l)?;
-    let units: Vec<UnitWithTenant> =
-        visible_units(state, who).await.in_locale(l)?.into_iter().filter(|u| u.unit.path.is_within(&me.path) && u.unit.id != me.id).collect();
-    let year = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y").to_string();
+    let me = baocao_app::admin::own_unit(&state.app, who).await.in_locale(l)?;
+    let units: Vec<UnitWithTenant> = visible_units(state, who)
+        .await
+        .in_locale(l)?
+        .into_iter()
+        .filter(|u| u.unit.path.is_within(&me.path) && u.unit.id != me.id)
+        .collect();
+    let year = baocao_domain::clock::vietnam_date(chrono::Utc::now()).format("%Y").to_string();
     let body = html! {
         h1 { (t(l, "Giao báo cáo cho đơn vị cấp dưới", "Assign reports to lower units")) }
         @match &outcome {
@@ -310,7 +332,9 @@ fn period_kind_label(v: &str, l: Locale) -> &'static str {
     }
 }
 
-async fn assign(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<Vec<(String, String)>>) -> PageResult {
+async fn assign(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
     // Repeated fields (forms, units) need the pairs as sent.
     let pairs = form.into_inner();
     let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone()).unwrap_or_default();
@@ -321,14 +345,18 @@ async fn assign(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
     let input = AssignInput {
         regime: regime.clone(),
         forms: pairs.iter().filter(|(k, _)| k == "forms").map(|(_, v)| v.clone()).collect(),
-        period: Period { kind, year: parse_num("year").unwrap_or(0) as i32, number: parse_num("number").unwrap_or(0) as u32 },
+        period: Period {
+            kind,
+            year: parse_num("year").unwrap_or(0) as i32,
+            number: parse_num("number").unwrap_or(0) as u32,
+        },
         units: pairs.iter().filter(|(k, _)| k == "units").filter_map(|(_, v)| v.parse().ok()).collect(),
         level: Some(get("level")).filter(|v| !v.is_empty()),
         under: None,
         opens_on: Some(get("opens_on")).filter(|v| !v.trim().is_empty()),
         closes_on: Some(get("closes_on")).filter(|v| !v.trim().is_empty()),
     };
-    let outcome = service::assign(&state, &who, input).await;
+    let outcome = service::assign(&state.app, &who, input).await.map_err(WebError::from);
     assign_page(&state, l, &who, Some(&regime), Some(outcome)).await
 }
 
@@ -340,57 +368,53 @@ struct ReportQuery {
     aggregated: Option<u8>,
 }
 
-async fn report(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, query: web::Query<ReportQuery>) -> PageResult {
+async fn report(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
+    query: web::Query<ReportQuery>,
+) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
-    let r = service::get(&state, &who, id.into_inner()).await.in_locale(l)?;
-    let template = service::template_of(&state, &r).await.in_locale(l)?;
-    let names = state.store.unit_names(&[r.unit_id, r.receiver_id]).await.in_locale(l)?;
-    let editable = service::may_edit(&state, &who, &r).await;
-    let steps = service::allowed_actions(&state, &who, &r).await;
-    let senders = if steps.iter().any(|s| s.action == Action::Approve) { service::senders(&state, &r).await.in_locale(l)? } else { Vec::new() };
-    let s = service::scopes(&state, &who).await.in_locale(l)?;
-    let attachments = state.store.attachments(&s.read, &s.check, r.id).await.in_locale(l)?;
-    // A sent report is open to its appraiser for the columns reserved to the appraisers' groups.
-    let mode = match &template {
-        Template::Numeric(form) if editable => GridMode::Entry(service::fillable_columns(&state, &who, &r, form, Writing::Entry).await),
-        Template::Numeric(form) if r.status == Status::Sent => match service::fillable_columns(&state, &who, &r, form, Writing::Appraisal).await {
-            columns if columns.is_empty() => GridMode::View,
-            columns => GridMode::Appraisal(columns),
-        },
-        _ => GridMode::View,
+    let o = service::open(&state.app, &who, id.into_inner()).await.in_locale(l)?;
+    let r = &o.report;
+    let mode = match &o.filling {
+        Some((Writing::Entry, columns)) => GridMode::Entry(columns.clone()),
+        Some((Writing::Appraisal, columns)) => GridMode::Appraisal(columns.clone()),
+        None => GridMode::View,
     };
-    let (title, content) = match &template {
-        Template::Numeric(form) => (form.title.vi.clone(), grid(form, &r, &mode, l)),
-        Template::Narrative(outline) => {
-            let sections: HashMap<String, String> = state.store.report_sections(&s.read, &s.check, r.id).await.in_locale(l)?.into_iter().collect();
-            (outline.title.vi.clone(), narrative(outline, &r, &sections, editable, l))
-        }
-    };
-    let catalogue = match &template {
-        Template::Numeric(form) if editable && form.row_modes.contains(&RowMode::Catalogue) => match &form.catalogue {
-            Some(name) => crate::catalogues::items(&state, &who, name).await.unwrap_or_default(),
-            None => Vec::new(),
-        },
-        _ => Vec::new(),
+    let (title, content) = match &o.template {
+        Template::Numeric(form) => (form.title.vi.clone(), grid(form, r, &mode, l)),
+        Template::Narrative(outline) => (outline.title.vi.clone(), narrative(outline, r, &o.sections, o.editable, l)),
     };
     let done = query.done.as_deref().and_then(Action::parse);
-    let aggregated = service::aggregate_state(&state, &who, &r).await.in_locale(l)?;
-    let may_aggregate = matches!(template, Template::Numeric(_)) && state.authz.check_role(who.user.id, Role::Aggregate, &r.unit_path).await.is_ok();
-    let plan = if may_aggregate { Some(service::aggregate(&state, &who, r.id, true).await.in_locale(l)?) } else { None };
-    let plan_names = match &plan {
-        Some(p) => state.store.unit_names(&p.included.iter().chain(&p.missing).map(|x| x.unit_id).collect::<Vec<_>>()).await.in_locale(l)?,
-        None => HashMap::new(),
-    };
     let body = html! {
         p.muted { a href="/reports" { (t(l, "← Danh sách nhập liệu", "← Entry list")) } }
         h1 { (title) }
         @if let Some(a) = done { div.flash.ok role="status" { (t(l, "Đã thực hiện: ", "Done: ")) (a.label().get(l)) } }
+        (meta_card(&o, l))
+        @if query.aggregated.is_some() { div.flash.ok role="status" { (t(l, "Đã tổng hợp số liệu.", "Aggregated.")) } }
+        (aggregate_note(o.aggregated.as_ref(), l))
+        @if let Some((plan, names)) = &o.plan { (plan_card(r, plan, names, o.editable, &who, l)) }
+        @if let Template::Numeric(form) = &o.template {
+            @if o.editable { (row_tools(form, &o.catalogue, l)) }
+            @if !matches!(mode, GridMode::View) { (import_tools(r.id, l)) }
+        }
+        (content)
+        @if o.aggregated.is_some() { div.card #provenance hidden {} }
+        (attachments_card(r, &o.attachments, o.editable, &who, l))
+        @if !o.steps.is_empty() { (workflow_card(r, &o.steps, &o.senders, &who, l)) }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, &r.form, Some(&who), body)))
+}
+
+/// The report's identity: form, units, status, period, dates, version, last comment and links.
+fn meta_card(o: &service::Opened, l: Locale) -> Markup {
+    let r = &o.report;
+    html! {
         div.card.report-meta {
             div.grid4 {
                 div { span.muted { (t(l, "Biểu mẫu", "Form")) } br; code { (r.form) } }
-                div { span.muted { (t(l, "Đơn vị báo cáo", "Reporting unit")) } br; (names.get(&r.unit_id).cloned().unwrap_or_default()) }
-                div { span.muted { (t(l, "Đơn vị nhận", "Receiving unit")) } br; (names.get(&r.receiver_id).cloned().unwrap_or_default()) }
+                div { span.muted { (t(l, "Đơn vị báo cáo", "Reporting unit")) } br; (o.unit_name) }
+                div { span.muted { (t(l, "Đơn vị nhận", "Receiving unit")) } br; (o.receiver_name) }
                 div { span.muted { (t(l, "Trạng thái", "Status")) } br; span #report-status { (status_badge(r.status, l)) } }
                 div { span.muted { (t(l, "Kỳ báo cáo", "Period")) } br; (r.period.label().get(l)) }
                 div { span.muted { (t(l, "Kỳ dữ liệu", "Data window")) } br; (date(r.data_from, l)) " – " (date(r.data_to, l)) }
@@ -402,122 +426,89 @@ async fn report(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
                 @else { p.muted { (t(l, "Ý kiến gần nhất: ", "Last comment: ")) (c) } }
             }
             p.links {
-                @if matches!(template, Template::Numeric(_)) { a href={ "/api/v1/reports/" (r.id) "/xlsx" } { (t(l, "Tải xuống Excel", "Download as Excel")) } " · " }
+                @if matches!(o.template, Template::Numeric(_)) { a href={ "/api/v1/reports/" (r.id) "/xlsx" } { (t(l, "Tải xuống Excel", "Download as Excel")) } " · " }
                 a href={ "/reports/" (r.id) "/history" } { (t(l, "Xem lịch sử báo cáo", "Report history")) }
                 " · " a href={ "/reports/" (r.id) "/print" } { (t(l, "Bản in", "Print view")) }
             }
         }
-        @if query.aggregated.is_some() { div.flash.ok role="status" { (t(l, "Đã tổng hợp số liệu.", "Aggregated.")) } }
-        @if let Some(a) = &aggregated {
+    }
+}
+
+fn aggregate_note(aggregated: Option<&service::AggregateState>, l: Locale) -> Markup {
+    html! {
+        @if let Some(a) = aggregated {
             @if a.outdated {
                 div.flash.error role="alert" { (t(l, "Số liệu tổng hợp đã cũ: có báo cáo của đơn vị cấp dưới được đính chính hoặc duyệt sau lần tổng hợp. Hãy tổng hợp lại.", "The aggregate is outdated: a lower unit's report was corrected or accepted since. Aggregate again.")) }
             } @else {
                 p.muted { (t(l, "Báo cáo tổng hợp từ ", "Aggregated from ")) (a.sources) (t(l, " báo cáo. Chọn một ô để xem nguồn số liệu.", " reports. Pick a cell to see where it comes from.")) }
             }
         }
-        @if let Some(p) = &plan {
-            div.card.aggregate {
-                h2 { (t(l, "Tổng hợp báo cáo số liệu", "Aggregate the lower units' reports")) }
-                p { (t(l, "Đã duyệt, sẽ được tổng hợp: ", "Accepted, included: ")) strong { (p.included.len()) } }
-                ul { @for x in &p.included { li { a href={ "/reports/" (x.id) } { (plan_names.get(&x.unit_id).cloned().unwrap_or_default()) } " " span.muted { "(" (t(l, "phiên bản ", "version ")) (x.version) ")" } } } }
-                @if !p.missing.is_empty() {
-                    p { (t(l, "Còn thiếu (chưa được duyệt): ", "Missing (not accepted yet): ")) strong { (p.missing.len()) } }
-                    ul { @for x in &p.missing { li { (plan_names.get(&x.unit_id).cloned().unwrap_or_default()) " — " (status_badge(x.status, l)) } } }
-                }
-                @if editable && !p.included.is_empty() {
-                    @let confirm = format!("{} {} {}{}", t(l, "Tổng hợp từ", "Aggregate"), p.included.len(), t(l, "báo cáo đã duyệt", "accepted reports"),
-                        if p.missing.is_empty() { String::new() } else { format!("; {} {}", p.missing.len(), t(l, "đơn vị còn thiếu", "units missing")) });
-                    form method="post" action={ "/reports/" (r.id) "/aggregate" } data-confirm=(format!("{confirm}?")) {
-                        (csrf_field(&who))
-                        button type="submit" #aggregate-button { (t(l, "Tổng hợp", "Aggregate")) }
-                    }
+    }
+}
+
+/// For the aggregator: which lower reports an aggregation takes in and which are missing.
+fn plan_card(
+    r: &ReportRow, p: &service::Aggregation, names: &HashMap<UnitId, String>, editable: bool, who: &Principal,
+    l: Locale,
+) -> Markup {
+    let name = |u: &UnitId| names.get(u).cloned().unwrap_or_default();
+    html! {
+        div.card.aggregate {
+            h2 { (t(l, "Tổng hợp báo cáo số liệu", "Aggregate the lower units' reports")) }
+            p { (t(l, "Đã duyệt, sẽ được tổng hợp: ", "Accepted, included: ")) strong { (p.included.len()) } }
+            ul { @for x in &p.included { li { a href={ "/reports/" (x.id) } { (name(&x.unit_id)) } " " span.muted { "(" (t(l, "phiên bản ", "version ")) (x.version) ")" } } } }
+            @if !p.missing.is_empty() {
+                p { (t(l, "Còn thiếu (chưa được duyệt): ", "Missing (not accepted yet): ")) strong { (p.missing.len()) } }
+                ul { @for x in &p.missing { li { (name(&x.unit_id)) " — " (status_badge(x.status, l)) } } }
+            }
+            @if editable && !p.included.is_empty() {
+                @let confirm = format!("{} {} {}{}", t(l, "Tổng hợp từ", "Aggregate"), p.included.len(), t(l, "báo cáo đã duyệt", "accepted reports"),
+                    if p.missing.is_empty() { String::new() } else { format!("; {} {}", p.missing.len(), t(l, "đơn vị còn thiếu", "units missing")) });
+                form method="post" action={ "/reports/" (r.id) "/aggregate" } data-confirm=(format!("{confirm}?")) {
+                    (csrf_field(who))
+                    button type="submit" #aggregate-button { (t(l, "Tổng hợp", "Aggregate")) }
                 }
             }
         }
-        @if let Template::Numeric(form) = &template {
-            @if editable { (row_tools(form, &catalogue, l)) }
-            @if !matches!(mode, GridMode::View) { (import_tools(r.id, l)) }
-        }
-        (content)
-        @if aggregated.is_some() { div.card #provenance hidden {} }
-        (attachments_card(&r, &attachments, editable, &who, l))
-        @if !steps.is_empty() {
-            div.card.workflow {
-                h2 { (t(l, "Xử lý báo cáo", "Workflow")) }
-                @for step in &steps {
-                    form.step method="post" action={ "/reports/" (r.id) "/transition" } data-confirm=(format!("{}?", step.action.label().get(l))) {
-                        (csrf_field(&who))
-                        input type="hidden" name="action" value=(step.action.as_str());
-                        @if step.comment_required || matches!(step.action, Action::Approve | Action::Accept) {
-                            label { (t(l, "Ý kiến", "Comment")) @if step.comment_required { " *" } }
-                            textarea name="comment" rows="2" required[step.comment_required] {}
-                        }
-                        @if step.action == Action::Approve && !senders.is_empty() {
-                            label { (t(l, "Chuyển cho văn thư", "Forward to")) }
-                            select name="forward_to" {
-                                option value="" { (t(l, "— Tất cả văn thư của đơn vị —", "— Every sender of the unit —")) }
-                                @for (id, name) in &senders { option value=(id.0) { (name) } }
-                            }
-                        }
-                        button type="submit" class=(if step.action == Action::Reject { "danger" } else { "" }) data-action=(step.action.as_str()) { (step.action.label().get(l)) }
+    }
+}
+
+/// One form per step the caller may take, with its comment and, for approval, whom to forward to.
+fn workflow_card(r: &ReportRow, steps: &[Step], senders: &[(UserId, String)], who: &Principal, l: Locale) -> Markup {
+    html! {
+        div.card.workflow {
+            h2 { (t(l, "Xử lý báo cáo", "Workflow")) }
+            @for step in steps {
+                form.step method="post" action={ "/reports/" (r.id) "/transition" } data-confirm=(format!("{}?", step.action.label().get(l))) {
+                    (csrf_field(who))
+                    input type="hidden" name="action" value=(step.action.as_str());
+                    @if step.comment_required || matches!(step.action, Action::Approve | Action::Accept) {
+                        label { (t(l, "Ý kiến", "Comment")) @if step.comment_required { " *" } }
+                        textarea name="comment" rows="2" required[step.comment_required] {}
                     }
+                    @if step.action == Action::Approve && !senders.is_empty() {
+                        label { (t(l, "Chuyển cho văn thư", "Forward to")) }
+                        select name="forward_to" {
+                            option value="" { (t(l, "— Tất cả văn thư của đơn vị —", "— Every sender of the unit —")) }
+                            @for (id, name) in senders { option value=(id.0) { (name) } }
+                        }
+                    }
+                    button type="submit" class=(if step.action == Action::Reject { "danger" } else { "" }) data-action=(step.action.as_str()) { (step.action.label().get(l)) }
                 }
             }
         }
-    };
-    Ok(html_page(StatusCode::OK, layout(l, &r.form, Some(&who), body)))
+    }
 }
 
 fn number_text(v: &serde_json::Value, cell_type: CellType, l: Locale) -> String {
     match (v, cell_type) {
         (serde_json::Value::Null, _) => String::new(),
-        (serde_json::Value::Number(n), CellType::Integer | CellType::Decimal | CellType::Percent) => format::number(n.as_f64().unwrap_or(0.0), 2, l),
+        (serde_json::Value::Number(n), CellType::Integer | CellType::Decimal | CellType::Percent) => {
+            format::number(n.as_f64().unwrap_or(0.0), 2, l)
+        }
         (serde_json::Value::String(s), _) => s.clone(),
         (other, _) => other.to_string(),
     }
-}
-
-/// One row as shown: the form's rows, then those the unit added, the total last.
-pub(crate) struct DisplayRow {
-    pub code: String,
-    pub label: String,
-    pub title: String,
-    pub level: u8,
-    pub total: bool,
-    pub added: bool,
-    /// Computed by the regime, not entered: the total, and groups that sum their children.
-    pub computed: bool,
-}
-
-/// Whether the form's row `i` is computed by the regime, not entered: the
-/// total, or a group whose values are summed from the rows below it.
-pub(crate) fn computed_row(form: &Form, i: usize) -> bool {
-    let Some(row) = form.rows.get(i) else { return false };
-    row.total || (form.groups_sum_children && form.rows.get(i + 1).is_some_and(|next| !next.total && next.level > row.level))
-}
-
-pub(crate) fn display_rows(form: &Form, r: &ReportRow) -> Vec<DisplayRow> {
-    let fixed = |total: bool| {
-        form.rows.iter().enumerate().filter(move |(_, x)| x.total == total).map(move |(i, x)| DisplayRow {
-            code: x.code.clone(),
-            label: x.label.clone(),
-            title: x.title.clone(),
-            level: x.level,
-            total,
-            added: false,
-            computed: computed_row(form, i),
-        })
-    };
-    let added = r.rows_added.iter().enumerate().map(|(i, a)| DisplayRow {
-        code: a.code.clone(),
-        label: (i + 1).to_string(),
-        title: a.title.clone(),
-        level: 1,
-        total: false,
-        added: true,
-        computed: false,
-    });
-    fixed(false).chain(added).chain(fixed(true)).collect()
 }
 
 /// How the page's grid is open: read-only, to the unit's data entry, or to
@@ -541,14 +532,17 @@ impl GridMode {
 /// with their labels, an input per cell (read-only for formulas, totals and
 /// the columns the viewer may not fill).
 fn grid(form: &Form, r: &ReportRow, mode: &GridMode, l: Locale) -> Markup {
-    let headers = super::regimes::header_rows(form);
+    let headers = baocao_domain::layout::header_rows(form);
     let depth = headers.len();
-    let values: HashMap<(&str, &str), &serde_json::Value> = r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
+    let values: HashMap<(&str, &str), &serde_json::Value> =
+        r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
     // Fixed rows, then the rows the unit added, with the total row last.
     let rows = display_rows(form, r);
     let editable = matches!(mode, GridMode::Entry(_));
     let (save_url, compute_url) = match mode {
-        GridMode::Appraisal(_) => (format!("/api/v1/reports/{}/appraisal", r.id), format!("/api/v1/reports/{}/appraisal/compute", r.id)),
+        GridMode::Appraisal(_) => {
+            (format!("/api/v1/reports/{}/appraisal", r.id), format!("/api/v1/reports/{}/appraisal/compute", r.id))
+        }
         _ => (format!("/api/v1/reports/{}/data", r.id), format!("/api/v1/reports/{}/compute", r.id)),
     };
     // The save and recompute buttons' labels, where the viewer may write.
@@ -641,7 +635,7 @@ fn import_tools(id: i64, l: Locale) -> Markup {
     }
 }
 
-fn row_tools(form: &Form, catalogue: &[crate::catalogues::CatalogueItem], l: Locale) -> Markup {
+fn row_tools(form: &Form, catalogue: &[baocao_app::catalogues::CatalogueItem], l: Locale) -> Markup {
     html! {
         @if form.row_modes.contains(&RowMode::Catalogue) || form.row_modes.contains(&RowMode::FreeText) {
             div.card.row-tools {
@@ -699,7 +693,9 @@ fn narrative(outline: &Outline, r: &ReportRow, saved: &HashMap<String, String>, 
     }
 }
 
-fn attachments_card(r: &ReportRow, list: &[baocao_storage::Attachment], editable: bool, who: &Principal, l: Locale) -> Markup {
+fn attachments_card(
+    r: &ReportRow, list: &[baocao_app::views::Attachment], editable: bool, who: &Principal, l: Locale,
+) -> Markup {
     html! {
         div.card.attachments {
             h2 { (t(l, "Tập tin đính kèm", "Attachments")) }
@@ -723,10 +719,12 @@ fn attachments_card(r: &ReportRow, list: &[baocao_storage::Attachment], editable
     }
 }
 
-async fn aggregate(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<CsrfOnly>) -> PageResult {
+async fn aggregate(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<CsrfOnly>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = id.into_inner();
-    service::aggregate(&state, &who, id, false).await.in_locale(l)?;
+    service::aggregate(&state.app, &who, id, false).await.in_locale(l)?;
     Ok(redirect(&format!("/reports/{id}?aggregated=1")))
 }
 
@@ -738,12 +736,19 @@ struct TransitionForm {
     forward_to: Option<String>,
 }
 
-async fn transition(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: web::Form<TransitionForm>) -> PageResult {
+async fn transition(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
+    form: web::Form<TransitionForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = id.into_inner();
     let form = form.into_inner();
-    let input = TransitionInput { action: form.action.clone(), comment: form.comment, forward_to: form.forward_to.and_then(|v| v.parse().ok()) };
-    service::transition(&state, &who, id, input).await.in_locale(l)?;
+    let input = TransitionInput {
+        action: form.action.clone(),
+        comment: form.comment,
+        forward_to: form.forward_to.and_then(|v| v.parse().ok()),
+    };
+    service::transition(&state.app, &who, id, input).await.in_locale(l)?;
     Ok(redirect(&format!("/reports/{id}?done={}", form.action)))
 }
 
@@ -751,10 +756,10 @@ async fn history(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipa
     let l = locale::of(&req);
     let who = who.0;
     let id = id.into_inner();
-    let s = service::scopes(&state, &who).await.in_locale(l)?;
-    let r = state.store.report(&s.read, &s.check, id).await.in_locale(l)?;
-    let rows = state.store.report_history(&s.read, &s.check, id).await.in_locale(l)?;
-    let status = |code: &str| Status::parse(code).map(|s| s.label().get(l).to_owned()).unwrap_or_else(|| code.to_owned());
+    let r = service::get(&state.app, &who, id).await.in_locale(l)?;
+    let rows = service::history(&state.app, &who, id).await.in_locale(l)?;
+    let status =
+        |code: &str| Status::parse(code).map(|s| s.label().get(l).to_owned()).unwrap_or_else(|| code.to_owned());
     let action = |code: &str| match Action::parse(code) {
         Some(a) => a.label().get(l).to_owned(),
         None => match code {
@@ -798,14 +803,13 @@ async fn history(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipa
 async fn print(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
-    let r = service::get(&state, &who, id.into_inner()).await.in_locale(l)?;
-    let template = service::template_of(&state, &r).await.in_locale(l)?;
-    let names = state.store.unit_names(&[r.unit_id, r.receiver_id]).await.in_locale(l)?;
-    let s = service::scopes(&state, &who).await.in_locale(l)?;
+    let r = service::get(&state.app, &who, id.into_inner()).await.in_locale(l)?;
+    let template = service::template_of(&state.app, &r).await.in_locale(l)?;
+    let names = baocao_app::admin::unit_names_unscoped(&state.app, &[r.unit_id, r.receiver_id]).await.in_locale(l)?;
     let (title, content) = match &template {
         Template::Numeric(form) => (form.title.vi.clone(), grid_print(form, &r, l)),
         Template::Narrative(outline) => {
-            let sections: HashMap<String, String> = state.store.report_sections(&s.read, &s.check, r.id).await.in_locale(l)?.into_iter().collect();
+            let sections = service::sections(&state.app, &who, r.id).await.in_locale(l)?;
             let content = html! {
                 @for sec in &outline.sections {
                     h3 { (sec.label) " " (sec.title) }
@@ -835,9 +839,10 @@ async fn print(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal,
 }
 
 fn grid_print(form: &Form, r: &ReportRow, l: Locale) -> Markup {
-    let headers = super::regimes::header_rows(form);
+    let headers = baocao_domain::layout::header_rows(form);
     let depth = headers.len();
-    let values: HashMap<(&str, &str), &serde_json::Value> = r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
+    let values: HashMap<(&str, &str), &serde_json::Value> =
+        r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
     let rows = display_rows(form, r);
     html! {
         table.grid.print-grid {
@@ -867,20 +872,22 @@ fn grid_print(form: &Form, r: &ReportRow, l: Locale) -> Markup {
 
 // --------------------------------------------------------- notifications ---
 
-async fn notifications(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<NotificationParams>) -> PageResult {
+async fn notifications(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<NotificationFilter>,
+) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
     let query = notification_query(&params).in_locale(l)?;
-    let page = state.store.notifications(who.user.id, &query).await.in_locale(l)?;
-    let unread = state.store.unread_notifications(who.user.id).await.in_locale(l)?;
+    let baocao_app::notifications::Inbox { page, unread } =
+        baocao_app::notifications::inbox(&state.app, &who, &query).await.in_locale(l)?;
     let units: Vec<UnitId> = page.items.iter().filter_map(|n| n.sender_unit).collect();
-    let unit_names = state.store.unit_names(&units).await.in_locale(l)?;
+    let unit_names = baocao_app::admin::unit_names_unscoped(&state.app, &units).await.in_locale(l)?;
     let mut senders: Vec<(i64, String)> = Vec::new();
     for id in page.items.iter().filter_map(|n| n.sender).chain(params.sender.map(UserId)) {
         if !senders.iter().any(|(s, _)| *s == id.0)
-            && let Ok(user) = state.store.user_by_id(id).await
+            && let Some(name) = baocao_app::admin::user_name_unscoped(&state.app, id).await
         {
-            senders.push((id.0, user.full_name.as_str().to_owned()));
+            senders.push((id.0, name));
         }
     }
     let pages = page.total.div_ceil(page.per_page).max(1);
@@ -947,9 +954,10 @@ struct CsrfOnly {
     csrf_token: String,
 }
 
-async fn read_all(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<CsrfOnly>) -> PageResult {
+async fn read_all(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<CsrfOnly>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
-    state.store.read_all_notifications(who.user.id).await.in_locale(l)?;
-    service::announce(&state, vec![who.user.id]).await;
+    baocao_app::notifications::read_all(&state.app, &who).await.in_locale(l)?;
     Ok(redirect("/notifications"))
 }

@@ -3,22 +3,24 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use baocao_app::Error;
 use baocao_domain::text::Locale;
-use baocao_domain::types::Password;
 use baocao_identity::captcha;
 use baocao_identity::session::{ANONYMOUS_TTL, SessionData};
 use baocao_identity::token::constant_time_eq;
-use baocao_storage::ResetOutcome;
 use maud::html;
 use serde::Deserialize;
 
-use super::{InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, new_password_fields, redirect};
+use super::PagePrincipal;
+use super::{
+    InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, new_password_fields, redirect,
+};
 use crate::api::auth::{client_ip, session_cookie};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::locale::{self, t};
-use crate::principal::{PagePrincipal, session_id};
-use crate::signin::{CaptchaRule, hash_password, sign_in};
+use crate::principal::session_id;
 use crate::state::AppState;
+use baocao_app::signin::CaptchaRule;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
@@ -34,7 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The anonymous session of the sign-in page (CSRF token and captcha answer),
 /// created when missing. Returns its id and whether a cookie must be set.
-async fn pre_session(state: &AppState, req: &HttpRequest) -> Result<(String, SessionData, bool), AppError> {
+async fn pre_session(state: &AppState, req: &HttpRequest) -> Result<(String, SessionData, bool), WebError> {
     if let Some((id, true)) = session_id(req)
         && let Some(data) = state.sessions.load(&id).await?
     {
@@ -49,8 +51,7 @@ async fn pre_session(state: &AppState, req: &HttpRequest) -> Result<(String, Ses
 async fn home(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
-    let me = crate::admin::user_self(&state, who.user.id).await.in_locale(l)?;
-    let catalogue = state.authz.catalogue();
+    let me = baocao_app::admin::user_self(&state.app, who.user.id).await.in_locale(l)?;
     let body = html! {
         h1 { (t(l, "Xin chào, ", "Welcome, ")) (who.user.full_name.as_str()) }
         div.card {
@@ -64,7 +65,7 @@ async fn home(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal) 
                     tbody {
                         @for m in &me.groups {
                             tr {
-                                td { (catalogue.get(&m.group).map(|g| g.name.get(l).to_owned()).unwrap_or_else(|| m.group.as_str().to_owned())) }
+                                td { (baocao_app::admin::group_name(&state.app, &m.group, l)) }
                                 td { (m.unit_name) }
                             }
                         }
@@ -91,8 +92,8 @@ pub struct LoginForm {
     pub csrf_token: String,
 }
 
-fn login_page(state: &AppState, l: Locale, csrf: &str, username: &str, error: Option<&AppError>) -> maud::Markup {
-    let captcha_on = state.settings.auth.captcha;
+fn login_page(state: &AppState, l: Locale, csrf: &str, username: &str, error: Option<&WebError>) -> maud::Markup {
+    let captcha_on = state.settings().auth.captcha;
     let body = html! {
         div.login.card {
             h1 { (t(l, "Đăng nhập", "Sign in")) }
@@ -129,7 +130,9 @@ async fn login_form(state: web::Data<AppState>, req: HttpRequest) -> PageResult 
     }
     let mut response = html_page(StatusCode::OK, login_page(&state, l, &data.csrf_token, "", None));
     if fresh {
-        response.add_cookie(&session_cookie(&state, id)).map_err(|e| super::PageError::new(AppError::Internal(e.to_string()), l))?;
+        response
+            .add_cookie(&session_cookie(&state, id))
+            .map_err(|e| super::PageError::new(Error::internal(e).into(), l))?;
     }
     Ok(response)
 }
@@ -156,17 +159,22 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form<Log
         // An expired sign-in page: show a fresh one rather than an error page.
         let fresh = SessionData::anonymous();
         state.sessions.save(&pre_id, &fresh, ANONYMOUS_TTL).await.in_locale(l)?;
-        return Ok(html_page(StatusCode::FORBIDDEN, login_page(&state, l, &fresh.csrf_token, &form.username, Some(&AppError::Csrf))));
+        return Ok(html_page(
+            StatusCode::FORBIDDEN,
+            login_page(&state, l, &fresh.csrf_token, &form.username, Some(&WebError::Csrf)),
+        ));
     }
     // A captcha answer is good for one attempt only.
     let expected = pre.captcha.take();
     state.sessions.save(&pre_id, &pre, ANONYMOUS_TTL).await.in_locale(l)?;
     let rule = CaptchaRule::Always { expected: expected.as_deref(), typed: &form.captcha };
-    match sign_in(&state, client_ip(&req), &form.username, &form.password, rule).await {
+    match crate::principal::open_session(&state, client_ip(&req), &form.username, &form.password, rule).await {
         Ok((_, session, _)) => {
             state.sessions.delete(&pre_id).await.in_locale(l)?;
             let mut response = redirect("/");
-            response.add_cookie(&session_cookie(&state, session)).map_err(|e| super::PageError::new(AppError::Internal(e.to_string()), l))?;
+            response
+                .add_cookie(&session_cookie(&state, session))
+                .map_err(|e| super::PageError::new(Error::internal(e).into(), l))?;
             Ok(response)
         }
         Err(error) => {
@@ -181,13 +189,15 @@ pub struct CsrfOnly {
     pub csrf_token: String,
 }
 
-async fn logout(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<CsrfOnly>) -> PageResult {
+async fn logout(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<CsrfOnly>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     state.sessions.delete(&who.session_id).await.in_locale(l)?;
     let mut gone = session_cookie(&state, String::new());
     gone.make_removal();
     let mut response = redirect("/login");
-    response.add_cookie(&gone).map_err(|e| super::PageError::new(AppError::Internal(e.to_string()), l))?;
+    response.add_cookie(&gone).map_err(|e| super::PageError::new(Error::internal(e).into(), l))?;
     Ok(response)
 }
 
@@ -199,7 +209,9 @@ pub struct PasswordForm {
     pub confirm_password: String,
 }
 
-fn password_page(l: Locale, who: &crate::principal::Principal, error: Option<&AppError>, ok: Option<&str>) -> maud::Markup {
+fn password_page(
+    l: Locale, who: &crate::principal::Principal, error: Option<&WebError>, ok: Option<&str>,
+) -> maud::Markup {
     let body = html! {
         div.card {
             h1 { (t(l, "Đổi mật khẩu", "Change password")) }
@@ -223,20 +235,24 @@ async fn password_form(req: HttpRequest, who: PagePrincipal) -> PageResult {
     Ok(html_page(StatusCode::OK, password_page(l, &who.0, None, None)))
 }
 
-fn mismatch() -> AppError {
-    AppError::Invalid(vec![baocao_domain::text::Invalid::new(
+fn mismatch() -> WebError {
+    WebError::from(baocao_domain::text::Invalid::new(
         "confirm_password",
         "password_mismatch",
         baocao_domain::text::Text::fixed("Hai lần nhập mật khẩu mới không khớp.", "The two new passwords differ."),
-    )])
+    ))
 }
 
-async fn change_password(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<PasswordForm>) -> PageResult {
+async fn change_password(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<PasswordForm>,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let result = if form.new_password != form.confirm_password {
         Err(mismatch())
     } else {
-        crate::admin::change_own_password(&state, &who, &form.current_password, &form.new_password).await
+        baocao_app::admin::change_own_password(&state.app, &who, &form.current_password, &form.new_password)
+            .await
+            .map_err(WebError::from)
     };
     match result {
         Ok(()) => {
@@ -251,10 +267,16 @@ async fn change_password(state: web::Data<AppState>, req: HttpRequest, who: Page
                     l,
                     &fresh,
                     None,
-                    Some(t(l, "Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất.", "Password changed. Other sessions were signed out.")),
+                    Some(t(
+                        l,
+                        "Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất.",
+                        "Password changed. Other sessions were signed out.",
+                    )),
                 ),
             );
-            response.add_cookie(&session_cookie(&state, id)).map_err(|e| super::PageError::new(AppError::Internal(e.to_string()), l))?;
+            response
+                .add_cookie(&session_cookie(&state, id))
+                .map_err(|e| super::PageError::new(Error::internal(e).into(), l))?;
             Ok(response)
         }
         Err(e) => Ok(html_page(e.status(), password_page(l, &who, Some(&e), None))),
@@ -269,7 +291,7 @@ pub struct ForgotForm {
     pub confirm_password: String,
 }
 
-fn forgot_page(l: Locale, csrf: &str, error: Option<&AppError>, ok: Option<&str>) -> maud::Markup {
+fn forgot_page(l: Locale, csrf: &str, error: Option<&WebError>, ok: Option<&str>) -> maud::Markup {
     let body = html! {
         div.login.card {
             h1 { (t(l, "Quên mật khẩu", "Forgotten password")) }
@@ -294,7 +316,9 @@ async fn forgot_form(state: web::Data<AppState>, req: HttpRequest) -> PageResult
     let (id, data, fresh) = pre_session(&state, &req).await.in_locale(l)?;
     let mut response = html_page(StatusCode::OK, forgot_page(l, &data.csrf_token, None, None));
     if fresh {
-        response.add_cookie(&session_cookie(&state, id)).map_err(|e| super::PageError::new(AppError::Internal(e.to_string()), l))?;
+        response
+            .add_cookie(&session_cookie(&state, id))
+            .map_err(|e| super::PageError::new(Error::internal(e).into(), l))?;
     }
     Ok(response)
 }
@@ -303,28 +327,19 @@ async fn forgot(state: web::Data<AppState>, req: HttpRequest, form: web::Form<Fo
     let l = locale::of(&req);
     let (_, pre, _) = pre_session(&state, &req).await.in_locale(l)?;
     if !constant_time_eq(&pre.csrf_token, &form.csrf_token) {
-        return Ok(html_page(StatusCode::FORBIDDEN, forgot_page(l, &pre.csrf_token, Some(&AppError::Csrf), None)));
+        return Ok(html_page(StatusCode::FORBIDDEN, forgot_page(l, &pre.csrf_token, Some(&WebError::Csrf), None)));
     }
     if let Some(ip) = client_ip(&req)
-        && let Err(wait) = state.limiter.attempt(ip)
+        && let Err(e) = baocao_app::signin::attempt_from(&state.app, ip)
     {
-        let e = AppError::TooManyAttempts { seconds: wait.as_secs().max(1) };
+        let e = WebError::from(e);
         return Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None)));
     }
     let result = async {
         if form.new_password != form.confirm_password {
             return Err(mismatch());
         }
-        let password = Password::parse(&form.new_password)?;
-        let hash = hash_password(password).await?;
-        match state.store.consume_reset_token(&baocao_identity::token::digest(form.token.trim()), hash).await? {
-            ResetOutcome::Done(_) => Ok(()),
-            ResetOutcome::Invalid => Err(AppError::Invalid(vec![baocao_domain::text::Invalid::new(
-                "token",
-                "invalid_reset_token",
-                baocao_domain::text::Text::fixed("Mã đặt lại mật khẩu không đúng, đã dùng hoặc đã hết hạn.", "The reset code is wrong, used or expired."),
-            )])),
-        }
+        baocao_app::signin::reset_with_code(&state.app, &form.token, &form.new_password).await.map_err(WebError::from)
     }
     .await;
     match result {
@@ -334,7 +349,11 @@ async fn forgot(state: web::Data<AppState>, req: HttpRequest, form: web::Form<Fo
                 l,
                 &pre.csrf_token,
                 None,
-                Some(t(l, "Đã đặt lại mật khẩu. Hãy đăng nhập bằng mật khẩu mới.", "Password reset. Sign in with the new password.")),
+                Some(t(
+                    l,
+                    "Đã đặt lại mật khẩu. Hãy đăng nhập bằng mật khẩu mới.",
+                    "Password reset. Sign in with the new password.",
+                )),
             ),
         )),
         Err(e) => Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None))),

@@ -110,9 +110,15 @@ fn scoring_form(code: &str, title_vi: &str, title_en: &str, list: &[Criterion]) 
             })
             .chain([total_row()])
             .collect(),
-        provenance: Some("Chỉ số theo Quyết định 922/QĐ-BTTTT; tiêu chí con và điểm tối đa mang tính minh hoạ [U]".to_owned()),
+        provenance: Some(
+            "Chỉ số theo Quyết định 922/QĐ-BTTTT; tiêu chí con và điểm tối đa mang tính minh hoạ [U]".to_owned(),
+        ),
         groups_sum_children: true,
-        scoring: Some(Scoring { max_column: "max".to_owned(), self_column: "self".to_owned(), appraised_column: "appraised".to_owned() }),
+        scoring: Some(Scoring {
+            max_column: "max".to_owned(),
+            self_column: "self".to_owned(),
+            appraised_column: "appraised".to_owned(),
+        }),
         ..new_form(code, text(title_vi, title_en))
     }
 }
@@ -120,7 +126,9 @@ fn scoring_form(code: &str, title_vi: &str, title_en: &str, list: &[Criterion]) 
 impl Regime for ThaiBinhCds2022 {
     fn manifest() -> Manifest {
         Manifest {
-            abi: AbiVersion { major: ABI_MAJOR, minor: ABI_MINOR },
+            // Written against ABI 1.1 and still stating it: the host serves it a
+            // save in two calls (compute, then validate) and infers its computed rows.
+            abi: AbiVersion { major: ABI_MAJOR, minor: 1 },
             code: "TB-CDS-2022".to_owned(),
             name: text(
                 "Đánh giá, xếp hạng chuyển đổi số các sở, ban, ngành, chính quyền điện tử cấp huyện, cấp xã tỉnh Thái Bình năm 2022",
@@ -128,10 +136,14 @@ impl Regime for ThaiBinhCds2022 {
             ),
             version: 1,
             effective_from: "2022-01-01".to_owned(),
-            legal_basis: "Kế hoạch của Sở Thông tin và Truyền thông tỉnh Thái Bình, hướng dẫn ngày 15/12/2022".to_owned(),
+            legal_basis: "Kế hoạch của Sở Thông tin và Truyền thông tỉnh Thái Bình, hướng dẫn ngày 15/12/2022"
+                .to_owned(),
             periods: vec![PeriodType::Year],
             reporting_levels: vec!["so".to_owned(), "huyen".to_owned(), "xa".to_owned()],
-            receiver: text("Sở Thông tin và Truyền thông tỉnh Thái Bình", "Thái Bình Department of Information and Communications"),
+            receiver: text(
+                "Sở Thông tin và Truyền thông tỉnh Thái Bình",
+                "Thái Bình Department of Information and Communications",
+            ),
             deadlines: vec![Deadline { level: "*".to_owned(), days_after_cutoff: 10 }],
             forms: vec![
                 scoring_form(
@@ -140,8 +152,18 @@ impl Regime for ThaiBinhCds2022 {
                     "Digital transformation criteria, departments",
                     DEPARTMENT,
                 ),
-                scoring_form("CDS_CAPHUYEN_2022", "TIÊU CHÍ ĐÁNH GIÁ, XẾP HẠNG CHUYỂN ĐỔI SỐ CẤP HUYỆN", "Digital transformation criteria, districts", LOCAL),
-                scoring_form("CDS_CAPXA_2022", "TIÊU CHÍ ĐÁNH GIÁ, XẾP HẠNG CHUYỂN ĐỔI SỐ CẤP XÃ", "Digital transformation criteria, communes", LOCAL),
+                scoring_form(
+                    "CDS_CAPHUYEN_2022",
+                    "TIÊU CHÍ ĐÁNH GIÁ, XẾP HẠNG CHUYỂN ĐỔI SỐ CẤP HUYỆN",
+                    "Digital transformation criteria, districts",
+                    LOCAL,
+                ),
+                scoring_form(
+                    "CDS_CAPXA_2022",
+                    "TIÊU CHÍ ĐÁNH GIÁ, XẾP HẠNG CHUYỂN ĐỔI SỐ CẤP XÃ",
+                    "Digital transformation criteria, communes",
+                    LOCAL,
+                ),
             ],
             outlines: vec![],
             catalogues: vec![],
@@ -167,8 +189,11 @@ impl Regime for ThaiBinhCds2022 {
         let form = logic::form(manifest, &data.form)?;
         let mut errors = logic::validate(form, data);
         let list = criteria(&data.form).ok_or_else(|| format!("unknown form {}", data.form))?;
-        let maxima: HashMap<&str, (&str, Option<f64>)> = list.iter().map(|(code, _, title, max)| (*code, (*title, *max))).collect();
-        let given = |row: &str, col: &str| data.cells.iter().find(|c| c.row == row && c.col == col).and_then(|c| c.value.as_f64());
+        let maxima: HashMap<&str, (&str, Option<f64>)> =
+            list.iter().map(|(code, _, title, max)| (*code, (*title, *max))).collect();
+        let given = |row: &str, col: &str| {
+            data.cells.iter().find(|c| c.row == row && c.col == col).and_then(|c| c.value.as_f64())
+        };
         // An index's score is the sum of its criteria (`compute` puts it there); another value was typed on the index itself.
         let sum_of_criteria = |index: &str, col: &str| -> f64 {
             let prefix = format!("{index}.");
@@ -181,8 +206,16 @@ impl Regime for ThaiBinhCds2022 {
             let Some((title, max)) = maxima.get(cell.row.as_str()) else {
                 continue;
             };
-            let which = if cell.col == "self" { ("điểm tự đánh giá", "self-assessed score") } else { ("điểm thẩm định", "appraisal score") };
-            let fail = |vi: String, en: String| CellError { row: Some(cell.row.clone()), col: Some(cell.col.clone()), message: text(&vi, &en) };
+            let which = if cell.col == "self" {
+                ("điểm tự đánh giá", "self-assessed score")
+            } else {
+                ("điểm thẩm định", "appraisal score")
+            };
+            let fail = |vi: String, en: String| CellError {
+                row: Some(cell.row.clone()),
+                col: Some(cell.col.clone()),
+                message: text(&vi, &en),
+            };
             match max {
                 None if (score - sum_of_criteria(&cell.row, &cell.col)).abs() < 1e-9 => {}
                 None => errors.push(fail(

@@ -34,7 +34,11 @@ fn i_01() -> Form {
             column("c3", 3, &["Số đề án giao đầu năm"], CellType::Integer),
             column("c4", 4, &["Số đề án bổ sung"], CellType::Integer),
             column("c5", 5, &["Số đề án rút khỏi Chương trình"], CellType::Integer),
-            column("c6", 6, &["Số đề án phải trình"], CellType::Integer).linear(&[("c3", 1.0), ("c4", 1.0), ("c5", -1.0)]),
+            column("c6", 6, &["Số đề án phải trình"], CellType::Integer).linear(&[
+                ("c3", 1.0),
+                ("c4", 1.0),
+                ("c5", -1.0),
+            ]),
             column("c7", 7, &[level, "Bộ Chính trị"], CellType::Integer),
             column("c8", 8, &[level, "Ban Bí thư"], CellType::Integer),
             column("c9", 9, &[submitted, "Đúng hạn"], CellType::Integer),
@@ -42,13 +46,19 @@ fn i_01() -> Form {
             column("c11", 11, &[issued, "Đúng hạn"], CellType::Integer),
             column("c12", 12, &[issued, "Chậm"], CellType::Integer),
             column("c13", 13, &["Số đề án chưa trình"], CellType::Integer),
-            column("c14", 14, &["Tỷ lệ đề án đã trình / phải trình (%)"], CellType::Percent).ratio(&["c9", "c10"], &["c6"]),
+            column("c14", 14, &["Tỷ lệ đề án đã trình / phải trình (%)"], CellType::Percent)
+                .ratio(&["c9", "c10"], &["c6"]),
         ],
-        vec![row("chinh-phu", "1", "Đề án trình Chính phủ", 0), row("thu-tuong", "2", "Đề án trình Thủ tướng Chính phủ", 0), total_row()],
+        vec![
+            row("chinh-phu", "1", "Đề án trình Chính phủ", 0),
+            row("thu-tuong", "2", "Đề án trình Thủ tướng Chính phủ", 0),
+            total_row(),
+        ],
         vec![RowMode::Fixed],
     );
     f.unit_of_measure = Some("Đơn vị tính: Đề án".to_owned());
-    f.provenance = Some("Màn hình biểu I.01 trong Tài liệu hướng dẫn sử dụng của VPCP; tên cột chi tiết [U]".to_owned());
+    f.provenance =
+        Some("Màn hình biểu I.01 trong Tài liệu hướng dẫn sử dụng của VPCP; tên cột chi tiết [U]".to_owned());
     f
 }
 
@@ -68,12 +78,21 @@ fn i_02() -> Form {
             column("c8", 8, &[open, "Trong hạn"], CellType::Integer),
             column("c9", 9, &[open, "Quá hạn"], CellType::Integer),
         ],
-        vec![row("khong-mat", "1", "Nhiệm vụ tại văn bản không mật", 0), row("mat", "2", "Nhiệm vụ tại văn bản mật", 0), total_row()],
+        vec![
+            row("khong-mat", "1", "Nhiệm vụ tại văn bản không mật", 0),
+            row("mat", "2", "Nhiệm vụ tại văn bản mật", 0),
+            total_row(),
+        ],
         vec![RowMode::Fixed],
     );
     f.unit_of_measure = Some("Đơn vị tính: Nhiệm vụ".to_owned());
-    f.rules = vec![rule("c3", &["c4", "c7"], "(3) = (4) + (7)"), rule("c4", &["c5", "c6"], "(4) = (5) + (6)"), rule("c7", &["c8", "c9"], "(7) = (8) + (9)")];
-    f.provenance = Some("Ràng buộc (4) = (5) + (6) theo cảnh báo khi lưu trong Tài liệu hướng dẫn; các cột khác [U]".to_owned());
+    f.rules = vec![
+        rule("c3", &["c4", "c7"], "(3) = (4) + (7)"),
+        rule("c4", &["c5", "c6"], "(4) = (5) + (6)"),
+        rule("c7", &["c8", "c9"], "(7) = (8) + (9)"),
+    ];
+    f.provenance =
+        Some("Ràng buộc (4) = (5) + (6) theo cảnh báo khi lưu trong Tài liệu hướng dẫn; các cột khác [U]".to_owned());
     f
 }
 
@@ -141,10 +160,25 @@ fn outline() -> Outline {
     };
     Outline {
         code: "I.01-ĐC".to_owned(),
-        title: text("Đề cương báo cáo kiểm điểm công tác chỉ đạo, điều hành", "Outline of the review of direction and management"),
+        title: text(
+            "Đề cương báo cáo kiểm điểm công tác chỉ đạo, điều hành",
+            "Outline of the review of direction and management",
+        ),
         sections: vec![
-            s("1", "I", "Tình hình thực hiện Chương trình công tác", "Kết quả xây dựng, trình các đề án; nguyên nhân chậm trình.", 0),
-            s("2", "II", "Tình hình thực hiện nhiệm vụ được giao", "Số nhiệm vụ được giao, đã hoàn thành, chưa hoàn thành; đánh giá.", 0),
+            s(
+                "1",
+                "I",
+                "Tình hình thực hiện Chương trình công tác",
+                "Kết quả xây dựng, trình các đề án; nguyên nhân chậm trình.",
+                0,
+            ),
+            s(
+                "2",
+                "II",
+                "Tình hình thực hiện nhiệm vụ được giao",
+                "Số nhiệm vụ được giao, đã hoàn thành, chưa hoàn thành; đánh giá.",
+                0,
+            ),
             s("3", "III", "Đánh giá chung", "Ưu điểm, tồn tại, hạn chế và nguyên nhân.", 0),
             s("4", "IV", "Kiến nghị, đề xuất", "Kiến nghị với Chính phủ, Thủ tướng Chính phủ.", 0),
         ],

@@ -55,7 +55,8 @@ fn ii_06a() -> Form {
     // Received = resolved + pending. (Column 6 of a period equals column 11 of
     // the previous one: a cross-period check for when reports are stored.)
     f.rules = vec![rule("c3", &["c7", "c11"], "(3) = (7) + (11)")];
-    f.provenance = Some("Cột theo các triển khai công khai của biểu II.06a và màn hình Tài liệu hướng dẫn [U]".to_owned());
+    f.provenance =
+        Some("Cột theo các triển khai công khai của biểu II.06a và màn hình Tài liệu hướng dẫn [U]".to_owned());
     f
 }
 
@@ -113,7 +114,8 @@ fn ii_01a() -> Form {
 fn modelled(code: &str, title_vi: &str, title_en: &str, columns: Vec<Column>, rules: Vec<Rule>) -> Form {
     let mut f = base(code, title_vi, title_en, columns);
     f.rules = rules;
-    f.provenance = Some("Mô phỏng theo biểu II.06a, II.07b và nội dung Điều 10 Thông tư 01/2020/TT-VPCP [U]".to_owned());
+    f.provenance =
+        Some("Mô phỏng theo biểu II.06a, II.07b và nội dung Điều 10 Thông tư 01/2020/TT-VPCP [U]".to_owned());
     f
 }
 
@@ -202,7 +204,8 @@ fn ii_08() -> Form {
         "KẾT QUẢ THỰC HIỆN THỦ TỤC HÀNH CHÍNH TRÊN MÔI TRƯỜNG ĐIỆN TỬ",
         "Administrative procedures carried out online",
         vec![
-            column("c3", 3, &["Số TTHC cung cấp dịch vụ công trực tuyến", "Tổng số"], CellType::Integer).sum(&["c4", "c5"]),
+            column("c3", 3, &["Số TTHC cung cấp dịch vụ công trực tuyến", "Tổng số"], CellType::Integer)
+                .sum(&["c4", "c5"]),
             column("c4", 4, &["Số TTHC cung cấp dịch vụ công trực tuyến", "Toàn trình"], CellType::Integer),
             column("c5", 5, &["Số TTHC cung cấp dịch vụ công trực tuyến", "Một phần"], CellType::Integer),
             column("c6", 6, &["Số hồ sơ trực tuyến"], CellType::Integer),
@@ -224,11 +227,19 @@ fn outline() -> Outline {
     };
     Outline {
         code: "II.01-ĐC".to_owned(),
-        title: text("Đề cương báo cáo công tác kiểm soát thủ tục hành chính", "Outline of the report on administrative-procedure control"),
+        title: text(
+            "Đề cương báo cáo công tác kiểm soát thủ tục hành chính",
+            "Outline of the report on administrative-procedure control",
+        ),
         sections: vec![
             s("1", "I", "Công tác chỉ đạo, điều hành", "Văn bản chỉ đạo, kế hoạch kiểm soát TTHC trong kỳ."),
             s("2", "II", "Kết quả kiểm soát, công bố, công khai TTHC", "Kết quả theo các biểu II.01a …"),
-            s("3", "III", "Thực hiện cơ chế một cửa, một cửa liên thông và TTHC trên môi trường điện tử", "Kết quả theo các biểu II.06a, II.08."),
+            s(
+                "3",
+                "III",
+                "Thực hiện cơ chế một cửa, một cửa liên thông và TTHC trên môi trường điện tử",
+                "Kết quả theo các biểu II.06a, II.08.",
+            ),
             s("4", "IV", "Tồn tại, hạn chế, nguyên nhân", ""),
             s("5", "V", "Nhiệm vụ kỳ tới và kiến nghị", ""),
         ],
@@ -249,8 +260,17 @@ impl Regime for RegimeIi {
             effective_from: "2020-12-15".to_owned(),
             legal_basis: "Thông tư 01/2020/TT-VPCP ngày 21/10/2020, Điều 10".to_owned(),
             periods: vec![PeriodType::Quarter, PeriodType::Year],
-            reporting_levels: vec!["xa".to_owned(), "huyen".to_owned(), "so".to_owned(), "tinh".to_owned(), "bo".to_owned()],
-            receiver: text("Cấp trên trực tiếp; tỉnh và bộ gửi Văn phòng Chính phủ", "The level above; provinces and ministries send to the Government Office"),
+            reporting_levels: vec![
+                "xa".to_owned(),
+                "huyen".to_owned(),
+                "so".to_owned(),
+                "tinh".to_owned(),
+                "bo".to_owned(),
+            ],
+            receiver: text(
+                "Cấp trên trực tiếp; tỉnh và bộ gửi Văn phòng Chính phủ",
+                "The level above; provinces and ministries send to the Government Office",
+            ),
             deadlines: vec![days("xa", 2), days("huyen", 5), days("so", 4), days("tinh", 6), days("bo", 6)],
             forms: vec![ii_01a(), ii_02a(), ii_03a(), ii_04a(), ii_05a(), ii_06a(), ii_07a(), ii_07b(), ii_08()],
             outlines: vec![outline()],

@@ -47,7 +47,10 @@ impl Regime for RegimeIii {
             legal_basis: "Thông tư 01/2020/TT-VPCP ngày 21/10/2020, Điều 11".to_owned(),
             periods: vec![PeriodType::Year],
             reporting_levels: vec!["xa".to_owned(), "huyen".to_owned(), "tinh".to_owned(), "bo".to_owned()],
-            receiver: text("Cấp trên trực tiếp; bộ và tỉnh gửi Văn phòng Chính phủ", "The level above; ministries and provinces send to the Government Office"),
+            receiver: text(
+                "Cấp trên trực tiếp; bộ và tỉnh gửi Văn phòng Chính phủ",
+                "The level above; ministries and provinces send to the Government Office",
+            ),
             // The cut-off is 14/12: commune 17/12, district 19/12, province and ministry 22/12.
             deadlines: vec![days("xa", 3), days("huyen", 5), days("tinh", 8), days("bo", 8)],
             forms: vec![iii_01a()],

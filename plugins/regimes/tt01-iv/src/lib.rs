@@ -33,7 +33,10 @@ fn iv_01() -> Form {
         row_modes: vec![RowMode::Fixed, RowMode::Catalogue],
         catalogue: Some("don_vi".to_owned()),
         provenance: Some("Cột mô phỏng theo biểu IV.02a và các cột tỷ lệ của biểu I.01 [U]".to_owned()),
-        ..new_form("IV.01/VPCP/KSTT", text("TÌNH HÌNH GỬI, NHẬN VĂN BẢN ĐIỆN TỬ", "Electronic documents sent and received"))
+        ..new_form(
+            "IV.01/VPCP/KSTT",
+            text("TÌNH HÌNH GỬI, NHẬN VĂN BẢN ĐIỆN TỬ", "Electronic documents sent and received"),
+        )
     }
 }
 

@@ -25,7 +25,10 @@ fn vi_01() -> Form {
         ],
         rows: vec![row("ket-qua", "1", "Kết quả thực hiện trong năm", 0)],
         provenance: Some("Mô phỏng theo nội dung công tác Công báo và các cột tỷ lệ của biểu I.01 [U]".to_owned()),
-        ..new_form("VI.01/VPCP/TTĐT", text("TÌNH HÌNH THỰC HIỆN CÁC QUY ĐỊNH VỀ CÔNG BÁO", "Implementation of the rules on the Official Gazette"))
+        ..new_form(
+            "VI.01/VPCP/TTĐT",
+            text("TÌNH HÌNH THỰC HIỆN CÁC QUY ĐỊNH VỀ CÔNG BÁO", "Implementation of the rules on the Official Gazette"),
+        )
     }
 }
 
@@ -34,7 +37,10 @@ impl Regime for RegimeVi {
         Manifest {
             abi: AbiVersion { major: ABI_MAJOR, minor: ABI_MINOR },
             code: "TT01-VI".to_owned(),
-            name: text("Báo cáo tình hình tổ chức thực hiện các quy định của pháp luật về Công báo", "Implementation of the law on the Official Gazette"),
+            name: text(
+                "Báo cáo tình hình tổ chức thực hiện các quy định của pháp luật về Công báo",
+                "Implementation of the law on the Official Gazette",
+            ),
             version: 1,
             effective_from: "2020-12-15".to_owned(),
             legal_basis: "Thông tư 01/2020/TT-VPCP ngày 21/10/2020, Điều 14".to_owned(),

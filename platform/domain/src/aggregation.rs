@@ -16,9 +16,10 @@
 
 use std::collections::HashMap;
 
-use baocao_domain::ids::UnitId;
-use baocao_plugins::abi::{Aggregate, CellType, Column, Form, RowMode};
-use baocao_storage::{AddedRow, NumberGrid, ReportCell};
+use crate::content::{AddedRow, ReportCell};
+use crate::ids::UnitId;
+use crate::numbers::NumberGrid;
+use baocao_regime_abi::{Aggregate, CellType, Column, Form, RowMode};
 use serde_json::Value;
 
 /// One accepted report of a lower unit.
@@ -58,7 +59,10 @@ pub fn copies_text(form: &Form) -> bool {
 }
 
 fn catalogue_code(catalogue: &str) -> String {
-    let safe: String = catalogue.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+    let safe: String = catalogue
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .collect();
     format!("k.{safe}")
 }
 
@@ -99,15 +103,9 @@ fn fixed_rows(form: &Form) -> HashMap<&str, bool> {
 
 pub fn combine(form: &Form, sources: &[Source<'_>]) -> Combined {
     let fixed = fixed_rows(form);
-    let width = form.columns.len();
     let hows: Vec<Aggregate> = form.columns.iter().map(how).collect();
     let col_index: HashMap<&str, usize> = form.columns.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
-    let numeric = |i: usize| matches!(hows[i], Aggregate::Sum | Aggregate::Mean | Aggregate::Count);
-    // The aggregate's rows in order of appearance; per (row, column) a sum and a count.
-    let mut rows: Vec<String> = Vec::new();
-    let mut row_index: HashMap<String, usize> = HashMap::new();
-    let mut sums: Vec<f64> = Vec::new();
-    let mut counts: Vec<u32> = Vec::new();
+    let mut totals = Totals::new(form.columns.len());
     let mut rows_added: Vec<AddedRow> = Vec::new();
     let mut copied: Vec<ReportCell> = Vec::new();
     for source in sources {
@@ -115,34 +113,12 @@ pub fn combine(form: &Form, sources: &[Source<'_>]) -> Combined {
         for added in source.rows_added {
             let Some((code, per_unit)) = place.target(&added.code) else { continue };
             if !rows_added.iter().any(|r| r.code == code) {
-                let title = if per_unit { format!("{} — {}", added.title, source.unit_name) } else { added.title.clone() };
+                let title =
+                    if per_unit { format!("{} — {}", added.title, source.unit_name) } else { added.title.clone() };
                 rows_added.push(AddedRow { code, title, catalogue: added.catalogue.clone() });
             }
         }
-        let grid = source.numbers;
-        let cols: Vec<Option<usize>> = grid.cols.iter().map(|c| col_index.get(c.as_str()).copied().filter(|&i| numeric(i))).collect();
-        for (r, code) in grid.rows.iter().enumerate() {
-            let Some((target, _)) = place.target(code) else { continue };
-            let t = match row_index.get(&target) {
-                Some(&t) => t,
-                None => {
-                    rows.push(target.clone());
-                    row_index.insert(target, rows.len() - 1);
-                    sums.resize(rows.len() * width, 0.0);
-                    counts.resize(rows.len() * width, 0);
-                    rows.len() - 1
-                }
-            };
-            let values = &grid.values[r * grid.cols.len()..(r + 1) * grid.cols.len()];
-            for (v, col) in values.iter().zip(&cols) {
-                if let Some(i) = col
-                    && !v.is_nan()
-                {
-                    sums[t * width + i] += v;
-                    counts[t * width + i] += 1;
-                }
-            }
-        }
+        totals.add_source(&place, source.numbers, &col_index, &hows);
         for cell in source.cells {
             let Some(&i) = col_index.get(cell.col.as_str()) else { continue };
             if hows[i] == Aggregate::CopyPerUnit
@@ -152,28 +128,97 @@ pub fn combine(form: &Form, sources: &[Source<'_>]) -> Combined {
             }
         }
     }
-    let mut cells: Vec<ReportCell> = Vec::with_capacity(rows.len() * width + copied.len());
-    for (t, row) in rows.iter().enumerate() {
-        for (i, column) in form.columns.iter().enumerate() {
-            let n = counts[t * width + i];
-            if n == 0 {
-                continue;
-            }
-            let sum = sums[t * width + i];
-            let x = match hows[i] {
-                Aggregate::Count => f64::from(n),
-                Aggregate::Mean => sum / f64::from(n),
-                _ => sum,
-            };
-            cells.push(ReportCell { row: row.clone(), col: column.code.clone(), value: number(x, column.cell_type, hows[i]) });
-        }
-    }
+    let mut cells = totals.cells(form, &hows);
     cells.extend(copied);
     // A stable order: rows as the form and the sources give them, columns as the form does.
-    let row_order: HashMap<&str, usize> =
-        form.rows.iter().map(|r| r.code.as_str()).chain(rows_added.iter().map(|r| r.code.as_str())).enumerate().map(|(i, c)| (c, i)).collect();
-    cells.sort_by_key(|c| (row_order.get(c.row.as_str()).copied().unwrap_or(usize::MAX), col_index.get(c.col.as_str()).copied().unwrap_or(usize::MAX)));
+    let row_order: HashMap<&str, usize> = form
+        .rows
+        .iter()
+        .map(|r| r.code.as_str())
+        .chain(rows_added.iter().map(|r| r.code.as_str()))
+        .enumerate()
+        .map(|(i, c)| (c, i))
+        .collect();
+    let position = |c: &ReportCell| {
+        let row = row_order.get(c.row.as_str()).copied().unwrap_or(usize::MAX);
+        (row, col_index.get(c.col.as_str()).copied().unwrap_or(usize::MAX))
+    };
+    cells.sort_by_key(position);
     Combined { cells, rows_added }
+}
+
+/// The aggregate's rows in order of appearance; per (row, column) a sum and a count.
+struct Totals {
+    width: usize,
+    rows: Vec<String>,
+    row_index: HashMap<String, usize>,
+    sums: Vec<f64>,
+    counts: Vec<u32>,
+}
+
+impl Totals {
+    fn new(width: usize) -> Self {
+        Totals { width, rows: Vec::new(), row_index: HashMap::new(), sums: Vec::new(), counts: Vec::new() }
+    }
+
+    /// The index of a row of the aggregate, added when first seen.
+    fn row(&mut self, target: String) -> usize {
+        if let Some(&t) = self.row_index.get(&target) {
+            return t;
+        }
+        self.rows.push(target.clone());
+        self.row_index.insert(target, self.rows.len() - 1);
+        self.sums.resize(self.rows.len() * self.width, 0.0);
+        self.counts.resize(self.rows.len() * self.width, 0);
+        self.rows.len() - 1
+    }
+
+    /// Adds one source's numbers where its rows land in the aggregate.
+    fn add_source(
+        &mut self, place: &Placement<'_>, grid: &NumberGrid, col_index: &HashMap<&str, usize>, hows: &[Aggregate],
+    ) {
+        let numeric = |i: usize| matches!(hows[i], Aggregate::Sum | Aggregate::Mean | Aggregate::Count);
+        let cols: Vec<Option<usize>> =
+            grid.cols.iter().map(|c| col_index.get(c.as_str()).copied().filter(|&i| numeric(i))).collect();
+        for (r, code) in grid.rows.iter().enumerate() {
+            let Some((target, _)) = place.target(code) else { continue };
+            let t = self.row(target);
+            let values = &grid.values[r * grid.cols.len()..(r + 1) * grid.cols.len()];
+            for (v, col) in values.iter().zip(&cols) {
+                if let Some(i) = col
+                    && !v.is_nan()
+                {
+                    self.sums[t * self.width + i] += v;
+                    self.counts[t * self.width + i] += 1;
+                }
+            }
+        }
+    }
+
+    /// The aggregate's numeric cells: sums, counts or means as each column asks.
+    fn cells(&self, form: &Form, hows: &[Aggregate]) -> Vec<ReportCell> {
+        let mut cells = Vec::with_capacity(self.rows.len() * self.width);
+        for (t, row) in self.rows.iter().enumerate() {
+            for (i, column) in form.columns.iter().enumerate() {
+                let n = self.counts[t * self.width + i];
+                if n == 0 {
+                    continue;
+                }
+                let sum = self.sums[t * self.width + i];
+                let x = match hows[i] {
+                    Aggregate::Count => f64::from(n),
+                    Aggregate::Mean => sum / f64::from(n),
+                    _ => sum,
+                };
+                cells.push(ReportCell {
+                    row: row.clone(),
+                    col: column.code.clone(),
+                    value: number(x, column.cell_type, hows[i]),
+                });
+            }
+        }
+        cells
+    }
 }
 
 fn number(x: f64, cell_type: CellType, how: Aggregate) -> Value {
@@ -192,7 +237,8 @@ pub fn source_rows(form: &Form, source: &Source<'_>, aggregate_row: &str) -> Vec
     }
     let fixed = fixed_rows(form);
     let place = Placement::new(&fixed, source);
-    let mut rows: Vec<&str> = source.cells.iter().map(|c| c.row.as_str()).chain(source.rows_added.iter().map(|r| r.code.as_str())).collect();
+    let mut rows: Vec<&str> =
+        source.cells.iter().map(|c| c.row.as_str()).chain(source.rows_added.iter().map(|r| r.code.as_str())).collect();
     rows.sort_unstable();
     rows.dedup();
     rows.into_iter().filter(|r| place.target(r).is_some_and(|(t, _)| t == aggregate_row)).map(str::to_owned).collect()
@@ -201,16 +247,26 @@ pub fn source_rows(form: &Form, source: &Source<'_>, aggregate_row: &str) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use baocao_plugins::abi::{Row, Text};
+    use baocao_regime_abi::{Row, Text};
     use serde_json::json;
 
     fn col(code: &str, cell_type: CellType, aggregate: Option<Aggregate>) -> Column {
-        Column { code: code.into(), number: 3, header: vec![code.into()], cell_type, formula: None, fill_groups: vec![], aggregate, min: None, max: None }
+        Column {
+            code: code.into(),
+            number: 3,
+            header: vec![code.into()],
+            cell_type,
+            formula: None,
+            fill_groups: vec![],
+            aggregate,
+            min: None,
+            max: None,
+        }
     }
 
     fn form() -> Form {
         let mut total = col("c3", CellType::Integer, None);
-        total.formula = Some(baocao_plugins::abi::Formula::Sum { of: vec!["c4".into(), "c5".into()] });
+        total.formula = Some(baocao_regime_abi::Formula::Sum { of: vec!["c4".into(), "c5".into()] });
         Form {
             code: "T.01".into(),
             title: Text::new("T", "T"),
@@ -225,8 +281,22 @@ mod tests {
                 col("note", CellType::Text, None),
             ],
             rows: vec![
-                Row { code: "1".into(), label: "1".into(), title: "Một".into(), level: 0, mode: RowMode::Fixed, total: false },
-                Row { code: "tong".into(), label: "".into(), title: "TỔNG CỘNG".into(), level: 0, mode: RowMode::Fixed, total: true },
+                Row {
+                    code: "1".into(),
+                    label: "1".into(),
+                    title: "Một".into(),
+                    level: 0,
+                    mode: RowMode::Fixed,
+                    total: false,
+                },
+                Row {
+                    code: "tong".into(),
+                    label: "".into(),
+                    title: "TỔNG CỘNG".into(),
+                    level: 0,
+                    mode: RowMode::Fixed,
+                    total: true,
+                },
             ],
             row_modes: vec![RowMode::Fixed, RowMode::Catalogue, RowMode::FreeText],
             catalogue: Some("linh_vuc_tthc".into()),
@@ -235,6 +305,7 @@ mod tests {
             provenance: None,
             groups_sum_children: false,
             scoring: None,
+            computed_rows: None,
         }
     }
 
@@ -264,15 +335,31 @@ mod tests {
         let b_cells = vec![cell("1", "c4", json!(4)), cell("x7", "c4", json!(5))];
         let b_rows = vec![AddedRow { code: "x7".into(), title: "Công an".into(), catalogue: Some("cong-an".into()) }];
         let sources = [
-            Source { unit: UnitId(11), unit_name: "Xã A", numbers: &NumberGrid::from_cells(&a_cells), cells: &a_cells, rows_added: &a_rows },
-            Source { unit: UnitId(12), unit_name: "Xã B", numbers: &NumberGrid::from_cells(&b_cells), cells: &b_cells, rows_added: &b_rows },
+            Source {
+                unit: UnitId(11),
+                unit_name: "Xã A",
+                numbers: &NumberGrid::from_cells(&a_cells),
+                cells: &a_cells,
+                rows_added: &a_rows,
+            },
+            Source {
+                unit: UnitId(12),
+                unit_name: "Xã B",
+                numbers: &NumberGrid::from_cells(&b_cells),
+                cells: &b_cells,
+                rows_added: &b_rows,
+            },
         ];
         let c = combine(&f, &sources);
         assert_eq!(value(&c, "1", "c4"), Some(json!(6)));
         assert_eq!(value(&c, "1", "c5"), Some(json!(3)));
         assert_eq!(value(&c, "1", "c3"), None, "formula cells are left for the regime");
         assert_eq!(value(&c, "tong", "c4"), None, "totals are recomputed, never added");
-        assert_eq!(value(&c, "k.cong-an", "c4"), Some(json!(15)), "the same catalogue entry in two communes is one row");
+        assert_eq!(
+            value(&c, "k.cong-an", "c4"),
+            Some(json!(15)),
+            "the same catalogue entry in two communes is one row"
+        );
         assert_eq!(value(&c, "k.tu-phap", "c4"), Some(json!(1)), "a row only one commune added appears");
         assert_eq!(c.rows_added.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["k.cong-an", "k.tu-phap"]);
         assert_eq!(source_rows(&f, &sources[1], "k.cong-an"), ["x7"]);
@@ -284,13 +371,36 @@ mod tests {
     #[test]
     fn declared_aggregations_are_honoured() {
         let f = form();
-        let a = vec![cell("1", "score", json!(8.5)), cell("1", "units", json!(1)), cell("1", "own", json!(7)), cell("1", "note", json!("ghi chú A"))];
+        let a = vec![
+            cell("1", "score", json!(8.5)),
+            cell("1", "units", json!(1)),
+            cell("1", "own", json!(7)),
+            cell("1", "note", json!("ghi chú A")),
+        ];
         let b = vec![cell("1", "score", json!(7.0)), cell("1", "units", json!(1))];
         let c = vec![cell("1", "c4", json!(1))];
         let sources = [
-            Source { unit: UnitId(1), unit_name: "A", numbers: &NumberGrid::from_cells(&a), cells: &a, rows_added: &[] },
-            Source { unit: UnitId(2), unit_name: "B", numbers: &NumberGrid::from_cells(&b), cells: &b, rows_added: &[] },
-            Source { unit: UnitId(3), unit_name: "C", numbers: &NumberGrid::from_cells(&c), cells: &c, rows_added: &[] },
+            Source {
+                unit: UnitId(1),
+                unit_name: "A",
+                numbers: &NumberGrid::from_cells(&a),
+                cells: &a,
+                rows_added: &[],
+            },
+            Source {
+                unit: UnitId(2),
+                unit_name: "B",
+                numbers: &NumberGrid::from_cells(&b),
+                cells: &b,
+                rows_added: &[],
+            },
+            Source {
+                unit: UnitId(3),
+                unit_name: "C",
+                numbers: &NumberGrid::from_cells(&c),
+                cells: &c,
+                rows_added: &[],
+            },
         ];
         let out = combine(&f, &sources);
         assert_eq!(value(&out, "1", "score"), Some(json!(7.75)), "a mean over the units that scored");
@@ -307,8 +417,20 @@ mod tests {
         let b = vec![cell("x1", "note", json!("Kiểm tra")), cell("x1", "c4", json!(3))];
         let rows_b = vec![AddedRow { code: "x1".into(), title: "Nhiệm vụ 1".into(), catalogue: None }];
         let sources = [
-            Source { unit: UnitId(5), unit_name: "Xã A", numbers: &NumberGrid::from_cells(&a), cells: &a, rows_added: &rows_a },
-            Source { unit: UnitId(6), unit_name: "Xã B", numbers: &NumberGrid::from_cells(&b), cells: &b, rows_added: &rows_b },
+            Source {
+                unit: UnitId(5),
+                unit_name: "Xã A",
+                numbers: &NumberGrid::from_cells(&a),
+                cells: &a,
+                rows_added: &rows_a,
+            },
+            Source {
+                unit: UnitId(6),
+                unit_name: "Xã B",
+                numbers: &NumberGrid::from_cells(&b),
+                cells: &b,
+                rows_added: &rows_b,
+            },
         ];
         let out = combine(&f, &sources);
         assert_eq!(out.rows_added.len(), 2, "the same free-text code in two units stays two rows");

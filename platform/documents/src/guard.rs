@@ -265,8 +265,13 @@ impl<'a> BiffScan<'a> {
             }
             // DIMENSIONS: first row, last row + 1 (u32), first col, last col + 1 (u16).
             0x0200 => {
-                let (Some(r0), Some(r1), Some(c0), Some(c1)) = (u32_at(0), u32_at(4), u16_at(8), u16_at(10)) else { return Ok(()) };
-                let area = r1.saturating_sub(r0).saturating_add(1).saturating_mul((c1.saturating_sub(c0) as u64).saturating_add(1));
+                let (Some(r0), Some(r1), Some(c0), Some(c1)) = (u32_at(0), u32_at(4), u16_at(8), u16_at(10)) else {
+                    return Ok(());
+                };
+                let area = r1
+                    .saturating_sub(r0)
+                    .saturating_add(1)
+                    .saturating_mul((c1.saturating_sub(c0) as u64).saturating_add(1));
                 if r1 < r0 || c1 < c0 || area > self.max().saturating_mul(4).max(1 << 16) {
                     return Err(Refusal::TooLarge(Limit::Cells { max: self.max() }));
                 }
@@ -338,7 +343,8 @@ mod tests {
     }
 
     fn strings(n: usize, claimed: &str) -> Vec<u8> {
-        let mut xml = format!("<?xml version=\"1.0\"?><sst xmlns=\"x\" count=\"{n}\" uniqueCount=\"{claimed}\">").into_bytes();
+        let mut xml =
+            format!("<?xml version=\"1.0\"?><sst xmlns=\"x\" count=\"{n}\" uniqueCount=\"{claimed}\">").into_bytes();
         for _ in 0..n {
             xml.extend_from_slice(b"<si><t>a</t></si>");
         }
@@ -378,7 +384,10 @@ mod tests {
         );
         let generous = Budget::new(ImportLimits { max_unpacked_bytes: 4 * 1024 * 1024, ..limits() });
         let varied: Vec<u8> = (0..5 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
-        assert_eq!(inspect_zip(&zip_of(&[("xl/worksheets/sheet1.xml", &varied)]), &generous), Err(Refusal::TooLarge(Limit::Unpacked { max: 4 * 1024 * 1024 })));
+        assert_eq!(
+            inspect_zip(&zip_of(&[("xl/worksheets/sheet1.xml", &varied)]), &generous),
+            Err(Refusal::TooLarge(Limit::Unpacked { max: 4 * 1024 * 1024 }))
+        );
     }
 
     fn record(kind: u16, data: &[u8]) -> Vec<u8> {

@@ -5,7 +5,7 @@
 //! Layout (little endian): `BCN1`, u32 rows, u32 columns, each row code and
 //! each column code as u16 length + UTF-8, then rows × columns f64 values.
 
-use crate::reports::ReportCell;
+use crate::content::ReportCell;
 
 const MAGIC: &[u8; 4] = b"BCN1";
 
@@ -120,7 +120,8 @@ mod tests {
 
     #[test]
     fn damaged_grids_are_refused() {
-        let bytes = NumberGrid::from_cells(&[ReportCell { row: "1".into(), col: "c4".into(), value: json!(2) }]).encode();
+        let bytes =
+            NumberGrid::from_cells(&[ReportCell { row: "1".into(), col: "c4".into(), value: json!(2) }]).encode();
         assert!(NumberGrid::decode(&bytes[..bytes.len() - 1]).is_none());
         assert!(NumberGrid::decode(b"XXXX").is_none());
         assert!(NumberGrid::decode(&[]).is_none());

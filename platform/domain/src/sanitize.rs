@@ -3,8 +3,30 @@
 //! dropped (with the content of `script` and `style`), and text is escaped.
 //! The output can therefore be shown as HTML without running anything.
 
-const ALLOWED: &[&str] =
-    &["p", "br", "b", "strong", "i", "em", "u", "s", "ul", "ol", "li", "h3", "h4", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "sub", "sup"];
+const ALLOWED: &[&str] = &[
+    "p",
+    "br",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "s",
+    "ul",
+    "ol",
+    "li",
+    "h3",
+    "h4",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "sub",
+    "sup",
+];
 const DROP_CONTENT: &[&str] = &["script", "style", "iframe", "object", "template", "noscript", "textarea", "select"];
 
 fn push_text(out: &mut String, text: &str) {
@@ -16,7 +38,8 @@ fn push_text(out: &mut String, text: &str) {
         let entity_len = after.find(';').filter(|&n| {
             n > 0 && n <= 10 && {
                 let name = &after[..n];
-                name.chars().all(|c| c.is_ascii_alphanumeric()) || (name.starts_with('#') && name[1..].chars().all(|c| c.is_ascii_hexdigit() || c == 'x'))
+                name.chars().all(|c| c.is_ascii_alphanumeric())
+                    || (name.starts_with('#') && name[1..].chars().all(|c| c.is_ascii_hexdigit() || c == 'x'))
             }
         });
         match entity_len {
@@ -78,7 +101,12 @@ pub fn html(input: &str) -> String {
         let tag = &after[..end];
         rest = &after[end + 1..];
         let closing = tag.starts_with('/');
-        let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
         if let Some(d) = &dropping {
             if closing && &name == d {
                 dropping = None;

@@ -1,181 +1,21 @@
-//! "Tải xuống": a numeric report as an .xlsx workbook laid out like the
-//! printed form — title, unit and period, the multi-level headers merged as
-//! on paper with their column numbers, an indicator-code column ("MÃ CHỈ
-//! TIÊU", column B) and the data from column E, which are the defaults of the
-//! import dialog. Formula cells, totals and group sums are locked (the sheet is protected
-//! without a password, so they read as computed, not as a lock-out);
-//! entered cells stay editable.
+//! "Nhập dữ liệu từ Excel": a filled workbook read into a report's cells, as
+//! Vietnamese users type numbers, every refusal naming its sheet, row and
+//! column. What reading may cost is bounded by [`crate::guard`].
 
-use baocao_domain::format;
-use baocao_domain::text::Locale;
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
-use baocao_plugins::abi::{CellType, Column, Form};
-use baocao_storage::ReportRow;
+use baocao_domain::content::ReportRow;
+use baocao_domain::entry::{CellInput, CellProblem, Writer};
+use baocao_domain::format;
+use baocao_domain::layout::computed_row;
+use baocao_regime_abi::{CellType, Column, Form};
 use calamine::{Data, DataRef, Reader, Xls, XlsError, Xlsx, XlsxError as XlsxReadError};
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
-use crate::error::{AppError, CellProblem};
-use crate::pages::reports::{computed_row, display_rows};
-use crate::reports::{CellInput, Writer};
-use crate::workbook_guard::{self, Budget, ImportLimits, Refusal};
+use crate::guard::{self, Budget, ImportLimits, Refusal};
 
-/// Column of the indicator codes (B) and of the first data column (E), zero-based.
-pub const CODE_COL: u16 = 1;
-pub const FIRST_DATA_COL: u16 = 4;
 /// Largest workbook accepted for import.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
-
-/// The media type of an .xlsx workbook.
-pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-pub(crate) fn xlsx_error(e: XlsxError) -> AppError {
-    AppError::Internal(format!("writing the workbook: {e}"))
-}
-
-pub struct Names<'a> {
-    pub unit: &'a str,
-    pub receiver: &'a str,
-}
-
-pub fn export(form: &Form, report: &ReportRow, names: Names<'_>) -> Result<Vec<u8>, AppError> {
-    build(form, report, names).map_err(xlsx_error)
-}
-
-fn build(form: &Form, report: &ReportRow, names: Names<'_>) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(sheet_name(&form.code))?;
-    let last_col = FIRST_DATA_COL + form.columns.len() as u16 - 1;
-    let title = Format::new().set_bold().set_font_size(13).set_align(FormatAlign::Center).set_text_wrap();
-    let plain = Format::new();
-    let header = Format::new()
-        .set_bold()
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter)
-        .set_text_wrap()
-        .set_background_color(Color::RGB(0xE9EEF4));
-    let number_row = Format::new().set_italic().set_border(FormatBorder::Thin).set_align(FormatAlign::Center);
-    let text_cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_unlocked();
-    let code_cell = Format::new().set_border(FormatBorder::Thin);
-    let locked_text = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
-    let number_format = |cell_type: CellType| match cell_type {
-        CellType::Integer => "#,##0",
-        CellType::Decimal | CellType::Percent => "#,##0.##",
-        CellType::Text | CellType::Date => "@",
-    };
-
-    sheet.merge_range(0, 0, 0, last_col, &form.title.vi, &title)?;
-    let period = report.period.label();
-    sheet.write_string_with_format(1, 0, format!("Đơn vị báo cáo: {}", names.unit), &plain)?;
-    sheet.write_string_with_format(2, 0, format!("Đơn vị nhận báo cáo: {}", names.receiver), &plain)?;
-    sheet.write_string_with_format(
-        3,
-        0,
-        format!("Kỳ báo cáo: {} — số liệu từ {} đến {}", period.vi, format::date(report.data_from, Locale::Vi), format::date(report.data_to, Locale::Vi)),
-        &plain,
-    )?;
-    sheet.write_string_with_format(4, 0, format!("Biểu mẫu: {} ({} phiên bản {})", form.code, report.regime, report.regime_version), &plain)?;
-    if let Some(u) = &form.unit_of_measure {
-        sheet.write_string_with_format(4, FIRST_DATA_COL, u, &plain)?;
-    }
-
-    // Headers: the first four columns span every header row; the form's own merge as on paper.
-    let levels = crate::pages::regimes::header_rows(form);
-    let top = 6u32;
-    let depth = levels.len() as u32;
-    for (col, text) in [(0u16, "STT"), (CODE_COL, "MÃ CHỈ TIÊU"), (2, "Chỉ tiêu"), (3, "Đơn vị tính")] {
-        if depth > 1 {
-            sheet.merge_range(top, col, top + depth - 1, col, text, &header)?;
-        } else {
-            sheet.write_string_with_format(top, col, text, &header)?;
-        }
-    }
-    for (level, cells) in levels.iter().enumerate() {
-        let row = top + level as u32;
-        let mut col = FIRST_DATA_COL;
-        // Skip the columns a taller header above already covers.
-        let mut covered = vec![false; form.columns.len()];
-        for (above, cells_above) in levels.iter().enumerate().take(level) {
-            let mut c = 0usize;
-            for (_, span, rowspan) in cells_above {
-                if above + rowspan > level {
-                    covered.iter_mut().skip(c).take(*span).for_each(|k| *k = true);
-                }
-                c += span;
-            }
-        }
-        let mut index = 0usize;
-        for (text, span, rowspan) in cells {
-            while index < covered.len() && covered[index] {
-                index += 1;
-                col += 1;
-            }
-            let (last_row, last_col) = (row + *rowspan as u32 - 1, col + *span as u16 - 1);
-            if last_row > row || last_col > col {
-                sheet.merge_range(row, col, last_row, last_col, text, &header)?;
-            } else {
-                sheet.write_string_with_format(row, col, text, &header)?;
-            }
-            index += span;
-            col += *span as u16;
-        }
-    }
-    let numbers = top + depth;
-    for (col, text) in [(0u16, "1"), (CODE_COL, ""), (2, "2"), (3, "")] {
-        sheet.write_string_with_format(numbers, col, text, &number_row)?;
-    }
-    for (i, c) in form.columns.iter().enumerate() {
-        sheet.write_string_with_format(numbers, FIRST_DATA_COL + i as u16, format!("({})", c.number), &number_row)?;
-    }
-
-    // Data rows.
-    let values: std::collections::HashMap<(&str, &str), &serde_json::Value> =
-        report.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
-    for (i, r) in display_rows(form, report).iter().enumerate() {
-        let row = numbers + 1 + i as u32;
-        let label = if r.total { Format::new().set_bold().set_border(FormatBorder::Thin) } else { code_cell.clone() };
-        sheet.write_string_with_format(row, 0, &r.label, &label)?;
-        sheet.write_string_with_format(row, CODE_COL, &r.code, &code_cell)?;
-        sheet.write_string_with_format(row, 2, &r.title, &label)?;
-        sheet.write_string_with_format(row, 3, "", &code_cell)?;
-        for (j, c) in form.columns.iter().enumerate() {
-            let col = FIRST_DATA_COL + j as u16;
-            let computed = r.computed || c.formula.is_some();
-            let numeric = Format::new().set_border(FormatBorder::Thin).set_num_format(number_format(c.cell_type));
-            let format = if computed { numeric.set_background_color(Color::RGB(0xF3F5F8)) } else { numeric.set_unlocked() };
-            match values.get(&(r.code.as_str(), c.code.as_str())) {
-                Some(serde_json::Value::Number(n)) => {
-                    sheet.write_number_with_format(row, col, n.as_f64().unwrap_or(0.0), &format)?;
-                }
-                Some(serde_json::Value::String(s)) => {
-                    sheet.write_string_with_format(row, col, s, if computed { &locked_text } else { &text_cell })?;
-                }
-                _ => {
-                    sheet.write_blank(row, col, &format)?;
-                }
-            }
-        }
-    }
-    sheet.set_column_width(0, 6)?;
-    sheet.set_column_width(CODE_COL, 14)?;
-    sheet.set_column_width(2, 40)?;
-    sheet.set_column_width(3, 10)?;
-    for j in 0..form.columns.len() as u16 {
-        sheet.set_column_width(FIRST_DATA_COL + j, 14)?;
-    }
-    sheet.protect();
-    workbook.save_to_buffer()
-}
-
-/// Excel sheet names: at most 31 characters, none of []:*?/\.
-fn sheet_name(code: &str) -> String {
-    code.chars().map(|c| if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') { '-' } else { c }).take(31).collect()
-}
-
-// ---------------------------------------------------------------- import ---
 
 /// The import dialog's parameters (handbook §2.1.g): the indicator-code
 /// column (default B), the first data column (default E), and the first and
@@ -237,12 +77,17 @@ const COMPOUND: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Opens an upload, telling an encrypted file ("đặt mật khẩu") from one that is not a workbook.
 fn open(bytes: Vec<u8>) -> Result<Book, (String, String)> {
-    let not_workbook =
-        || ("Tập tin không phải sổ tính Excel (.xlsx, .xls) đọc được.".to_owned(), "The file is not a readable Excel workbook (.xlsx, .xls).".to_owned());
+    let not_workbook = || {
+        (
+            "Tập tin không phải sổ tính Excel (.xlsx, .xls) đọc được.".to_owned(),
+            "The file is not a readable Excel workbook (.xlsx, .xls).".to_owned(),
+        )
+    };
     let encrypted = || {
         (
             "Tập tin đã được đặt mật khẩu (mã hóa). Hãy mở bằng Excel, bỏ mật khẩu, lưu lại rồi nhập lại.".to_owned(),
-            "The file is password-protected (encrypted). Open it in Excel, remove the password, save and import again.".to_owned(),
+            "The file is password-protected (encrypted). Open it in Excel, remove the password, save and import again."
+                .to_owned(),
         )
     };
     if bytes.starts_with(ZIP) {
@@ -270,16 +115,20 @@ fn open(bytes: Vec<u8>) -> Result<Book, (String, String)> {
 /// sheet's size. (.xls files are read whole; the format is limited to 65,536
 /// rows and the upload to [`MAX_IMPORT_BYTES`].)
 ///
-/// What reading may cost is bounded by `limits` (see [`crate::workbook_guard`]):
+/// What reading may cost is bounded by `limits` (see [`crate::guard`]):
 /// the upload is inspected before a reader opens it, and cells are counted
 /// and the clock watched while the sheet streams.
-pub fn read(bytes: &[u8], form: &Form, report: &ReportRow, params: &ImportParams, writer: &Writer, limits: ImportLimits) -> Result<Vec<CellInput>, ReadError> {
-    let problem = |(vi, en): (String, String)| ReadError::Problems(vec![CellProblem { row: None, col: None, message: vi, message_en: en }]);
+pub fn read(
+    bytes: &[u8], form: &Form, report: &ReportRow, params: &ImportParams, writer: &Writer, limits: ImportLimits,
+) -> Result<Vec<CellInput>, ReadError> {
+    let problem = |(vi, en): (String, String)| {
+        ReadError::Problems(vec![CellProblem { row: None, col: None, message: vi, message_en: en }])
+    };
     let mut budget = Budget::new(limits);
     if bytes.starts_with(ZIP) {
-        workbook_guard::inspect_zip(bytes, &budget)?;
+        guard::inspect_zip(bytes, &budget)?;
     } else if bytes.starts_with(COMPOUND) {
-        workbook_guard::inspect_compound(bytes, &budget)?;
+        guard::inspect_compound(bytes, &budget)?;
     }
     let mut book = open(bytes.to_vec()).map_err(problem)?;
     let sheet = match &book {
@@ -289,7 +138,8 @@ pub fn read(bytes: &[u8], form: &Form, report: &ReportRow, params: &ImportParams
     let Some(sheet) = sheet else {
         return Err(problem(("Sổ tính không có trang tính nào.".into(), "The workbook has no sheet.".into())));
     };
-    let unreadable = || problem((format!("Không đọc được trang tính \"{sheet}\"."), format!("Sheet \"{sheet}\" cannot be read.")));
+    let unreadable =
+        || problem((format!("Không đọc được trang tính \"{sheet}\"."), format!("Sheet \"{sheet}\" cannot be read.")));
     let mut scan = Scan::new(&sheet, form, report, params, writer);
     match &mut book {
         Book::Xlsx(b) => {
@@ -412,8 +262,15 @@ struct Scan<'a> {
 }
 
 impl<'a> Scan<'a> {
-    fn new(sheet: &'a str, form: &'a Form, report: &'a ReportRow, params: &'a ImportParams, writer: &'a Writer) -> Self {
-        let known = form.rows.iter().map(|r| r.code.as_str()).chain(report.rows_added.iter().map(|r| r.code.as_str())).collect();
+    fn new(
+        sheet: &'a str, form: &'a Form, report: &'a ReportRow, params: &'a ImportParams, writer: &'a Writer,
+    ) -> Self {
+        let known = form
+            .rows
+            .iter()
+            .map(|r| r.code.as_str())
+            .chain(report.rows_added.iter().map(|r| r.code.as_str()))
+            .collect();
         Scan {
             sheet,
             form,
@@ -421,7 +278,13 @@ impl<'a> Scan<'a> {
             writer,
             stored: report.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect(),
             known,
-            computed: form.rows.iter().enumerate().filter(|(i, _)| computed_row(form, *i)).map(|(_, r)| r.code.as_str()).collect(),
+            computed: form
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| computed_row(form, *i))
+                .map(|(_, r)| r.code.as_str())
+                .collect(),
             started: false,
             pending: Vec::new(),
             problems: Vec::new(),
@@ -431,12 +294,18 @@ impl<'a> Scan<'a> {
 
     /// Only the code column and the form's data columns are kept.
     fn wants(&self, col: u32) -> bool {
-        col == self.params.code_col || (col >= self.params.data_col && col < self.params.data_col + self.form.columns.len() as u32)
+        col == self.params.code_col
+            || (col >= self.params.data_col && col < self.params.data_col + self.form.columns.len() as u32)
     }
 
     fn refuse(&mut self, row: u32, col: u32, vi: String, en: String) {
         let (at_vi, at_en) = place(self.sheet, row, col);
-        self.problems.push(CellProblem { row: None, col: None, message: format!("{at_vi}: {vi}"), message_en: format!("{at_en}: {en}") });
+        self.problems.push(CellProblem {
+            row: None,
+            col: None,
+            message: format!("{at_vi}: {vi}"),
+            message_en: format!("{at_en}: {en}"),
+        });
     }
 
     /// Takes one row (its cells in the kept columns); false once past the last row asked for.
@@ -493,8 +362,13 @@ impl<'a> Scan<'a> {
                 self.cells.push(CellInput { row: code.clone(), col: column.code.clone(), value });
                 continue;
             }
-            let stored = self.stored.get(&(code.as_str(), column.code.as_str())).copied().cloned().unwrap_or(serde_json::Value::Null);
-            if !crate::reports::same_value(&stored, &value) {
+            let stored = self
+                .stored
+                .get(&(code.as_str(), column.code.as_str()))
+                .copied()
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
+            if !baocao_domain::entry::same_value(&stored, &value) {
                 let (vi, en) = self.writer.refusal(column);
                 self.refuse(row, col, format!("{vi}."), format!("{en}."));
             }
@@ -520,7 +394,8 @@ impl<'a> Scan<'a> {
     }
 
     fn uncoded(&mut self, row: u32, cells: &[(u32, Data)]) {
-        let data: Vec<&(u32, Data)> = cells.iter().filter(|(c, d)| *c != self.params.code_col && !text(d).is_empty()).collect();
+        let data: Vec<&(u32, Data)> =
+            cells.iter().filter(|(c, d)| *c != self.params.code_col && !text(d).is_empty()).collect();
         let Some((col, _)) = data.first() else { return };
         let numeric = data.iter().any(|(c, d)| {
             numeric(&self.form.columns[(*c - self.params.data_col) as usize])
@@ -533,7 +408,9 @@ impl<'a> Scan<'a> {
             message: format!(
                 "{at_vi}: dòng không có mã chỉ tiêu nhưng có số liệu (dòng bị chèn vào biểu mẫu). Hãy xóa dòng này hoặc ghi mã chỉ tiêu ở cột mã."
             ),
-            message_en: format!("{at_en}: a row without an indicator code holds values (a row inserted into the form). Remove it or give its code."),
+            message_en: format!(
+                "{at_en}: a row without an indicator code holds values (a row inserted into the form). Remove it or give its code."
+            ),
         };
         self.pending.push(Uncoded { problem, numeric });
     }
@@ -570,7 +447,12 @@ impl<'a> Scan<'a> {
             Some(other) if !numeric => Some(serde_json::Value::String(text(other))),
             Some(other) => {
                 let shown = text(other);
-                self.refuse(row, col, format!("giá trị \"{shown}\" không hợp lệ."), format!("the value \"{shown}\" is not valid."));
+                self.refuse(
+                    row,
+                    col,
+                    format!("giá trị \"{shown}\" không hợp lệ."),
+                    format!("the value \"{shown}\" is not valid."),
+                );
                 None
             }
         }

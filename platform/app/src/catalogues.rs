@@ -15,9 +15,9 @@ use baocao_domain::unit::TenantKind;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::AppError;
-use crate::principal::Principal;
-use crate::state::AppState;
+use crate::App;
+use crate::Caller;
+use crate::Error;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CatalogueItem {
@@ -52,33 +52,46 @@ const TTHC_FIELDS: &[(&str, &str)] = &[
 
 pub const NAMES: &[&str] = &["don_vi", "dia_phuong", "linh_vuc_tthc"];
 
-pub async fn items(state: &AppState, who: &Principal, name: &str) -> Result<Vec<CatalogueItem>, AppError> {
+pub async fn items(app: &App, who: &Caller, name: &str) -> Result<Vec<CatalogueItem>, Error> {
     match name {
         "don_vi" => {
-            let today = chrono::Utc::now().date_naive();
-            let root = state.store.tenant_root(who.user.tenant_id).await?;
-            let units = crate::admin::visible_units(state, who).await?;
+            let today = app.clock.today();
+            let root = app.store.tenant_root_unscoped(who.user.tenant_id).await?;
+            let units = crate::admin::visible_units(app, who).await?;
             Ok(units
                 .iter()
-                .filter(|u| u.unit.tenant_id == who.user.tenant_id && u.unit.path.is_within(&root.path) && u.unit.is_active_on(today))
+                .filter(|u| {
+                    u.unit.tenant_id == who.user.tenant_id
+                        && u.unit.path.is_within(&root.path)
+                        && u.unit.is_active_on(today)
+                })
                 .map(|u| CatalogueItem { code: u.unit.code.as_str().to_owned(), name: u.unit.name.as_str().to_owned() })
                 .collect())
         }
-        "dia_phuong" => {
-            Ok(state.store.tenants_of_kind(TenantKind::Province).await?.into_iter().map(|t| CatalogueItem { code: t.code, name: t.name }).collect())
-        }
-        "linh_vuc_tthc" => Ok(TTHC_FIELDS.iter().map(|(code, name)| CatalogueItem { code: (*code).to_owned(), name: (*name).to_owned() }).collect()),
-        _ => Err(AppError::NotFound("catalogue")),
+        "dia_phuong" => Ok(app
+            .store
+            .tenants_of_kind_unscoped(TenantKind::Province)
+            .await?
+            .into_iter()
+            .map(|t| CatalogueItem { code: t.code, name: t.name })
+            .collect()),
+        "linh_vuc_tthc" => Ok(TTHC_FIELDS
+            .iter()
+            .map(|(code, name)| CatalogueItem { code: (*code).to_owned(), name: (*name).to_owned() })
+            .collect()),
+        _ => Err(Error::NotFound("catalogue")),
     }
 }
 
 /// The codes a report of `tenant` may pick from a catalogue: every unit of the
 /// tenant (not only those the caller may open), every province, every field.
-pub async fn codes(state: &AppState, tenant: TenantId, name: &str) -> Result<HashSet<String>, AppError> {
+pub async fn codes(app: &App, tenant: TenantId, name: &str) -> Result<HashSet<String>, Error> {
     match name {
-        "don_vi" => Ok(state.store.unit_codes_of_tenant(tenant).await?),
-        "dia_phuong" => Ok(state.store.tenants_of_kind(TenantKind::Province).await?.into_iter().map(|t| t.code).collect()),
+        "don_vi" => Ok(app.store.unit_codes_of_tenant_unscoped(tenant).await?),
+        "dia_phuong" => {
+            Ok(app.store.tenants_of_kind_unscoped(TenantKind::Province).await?.into_iter().map(|t| t.code).collect())
+        }
         "linh_vuc_tthc" => Ok(TTHC_FIELDS.iter().map(|(code, _)| (*code).to_owned()).collect()),
-        _ => Err(AppError::NotFound("catalogue")),
+        _ => Err(Error::NotFound("catalogue")),
     }
 }

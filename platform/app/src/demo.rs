@@ -32,8 +32,10 @@ struct Seeder<'a> {
 }
 
 impl Seeder<'_> {
-    async fn tenant(&self, root: &Unit, tenant: &str, kind: TenantKind, name: &str, kind_label: &str, level: &str) -> anyhow::Result<Unit> {
-        if let Some(unit) = self.store.unit_by_code(tenant, tenant).await? {
+    async fn tenant(
+        &self, root: &Unit, tenant: &str, kind: TenantKind, name: &str, kind_label: &str, level: &str,
+    ) -> anyhow::Result<Unit> {
+        if let Some(unit) = self.store.unit_by_code_unscoped(tenant, tenant).await? {
             return Ok(unit);
         }
         let grant = Grant::for_operator(root.path.clone()).context("root path")?;
@@ -50,9 +52,11 @@ impl Seeder<'_> {
     }
 
     /// `spec` is (code, name, kind, level).
-    async fn unit(&self, tenant: &str, parent: &Unit, spec: (&str, &str, &str, &str), from: NaiveDate) -> anyhow::Result<Unit> {
+    async fn unit(
+        &self, tenant: &str, parent: &Unit, spec: (&str, &str, &str, &str), from: NaiveDate,
+    ) -> anyhow::Result<Unit> {
         let (code, name, kind, level) = spec;
-        if let Some(unit) = self.store.unit_by_code(tenant, code).await? {
+        if let Some(unit) = self.store.unit_by_code_unscoped(tenant, code).await? {
             return Ok(unit);
         }
         let grant = Grant::for_operator(parent.path.clone()).context("parent path")?;
@@ -67,7 +71,9 @@ impl Seeder<'_> {
         Ok(self.store.create_unit(&grant, &Actor::operator(), new, None).await?)
     }
 
-    async fn account(&mut self, unit: &Unit, username: &'static str, full_name: &str, group: &'static str) -> anyhow::Result<()> {
+    async fn account(
+        &mut self, unit: &Unit, username: &'static str, full_name: &str, group: &'static str,
+    ) -> anyhow::Result<()> {
         let name = Username::parse(username).map_err(bad)?;
         match self.store.operator_set_password(&name, self.password_hash.clone()).await {
             Ok(_) => {}
@@ -75,7 +81,12 @@ impl Seeder<'_> {
                 let account = NewAccount {
                     username: name.clone(),
                     password_hash: self.password_hash.clone(),
-                    profile: UserProfile { full_name: FullName::parse(full_name).map_err(bad)?, email: None, phone: None, id_number: None },
+                    profile: UserProfile {
+                        full_name: FullName::parse(full_name).map_err(bad)?,
+                        email: None,
+                        phone: None,
+                        id_number: None,
+                    },
                 };
                 self.store.operator_create_user(unit.id, account).await?;
             }
@@ -95,16 +106,24 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 pub async fn seed(store: &Store, password: &Password) -> anyhow::Result<Vec<DemoAccount>> {
     let password_hash = baocao_identity::password::hash(password).map_err(bad)?;
     let mut s = Seeder { store, password_hash, accounts: Vec::new() };
-    let root = store.unit_by_code("vpcp", "vpcp").await?.context("the platform root is missing")?;
+    let root = store.unit_by_code_unscoped("vpcp", "vpcp").await?.context("the platform root is missing")?;
     s.account(&root, "admin", "Quản trị hệ thống Văn phòng Chính phủ", "QT_VPCP").await?;
     s.account(&root, "vpcp.tonghop", "Chuyên viên tổng hợp VPCP", "TH_VPCP").await?;
 
-    // A ministry: Bộ Tư pháp, with departments and a central vertical sector.
+    ministry(&mut s, &root).await?;
+    thai_binh(&mut s, &root).await?;
+    hung_yen(&mut s, &root).await?;
+    Ok(s.accounts)
+}
+
+/// A ministry: Bộ Tư pháp, with departments and a central vertical sector.
+async fn ministry(s: &mut Seeder<'_>, root: &Unit) -> anyhow::Result<()> {
     let from = day(2020, 12, 15);
-    let btp = s.tenant(&root, "btp", TenantKind::Ministry, "Bộ Tư pháp", "Bộ", "bo").await?;
+    let btp = s.tenant(root, "btp", TenantKind::Ministry, "Bộ Tư pháp", "Bộ", "bo").await?;
     let htqt = s.unit("btp", &btp, ("cuc-hotich", "Cục Hộ tịch, quốc tịch, chứng thực", "Cục", "cuc_vu"), from).await?;
     s.unit("btp", &btp, ("vu-plhshc", "Vụ Pháp luật hình sự - hành chính", "Vụ", "cuc_vu"), from).await?;
-    let thads = s.unit("btp", &btp, ("tc-thads", "Cục Quản lý thi hành án dân sự", "Ngành dọc", "nganh_doc_tw"), from).await?;
+    let thads =
+        s.unit("btp", &btp, ("tc-thads", "Cục Quản lý thi hành án dân sự", "Ngành dọc", "nganh_doc_tw"), from).await?;
     s.account(&btp, "btp.quantri", "Quản trị Bộ Tư pháp", "BO_QUANTRI").await?;
     s.account(&btp, "btp.duyet", "Lãnh đạo Bộ Tư pháp", "BO_DUYET").await?;
     s.account(&btp, "btp.gui", "Văn thư Bộ Tư pháp", "BO_GUI").await?;
@@ -114,9 +133,13 @@ pub async fn seed(store: &Store, password: &Password) -> anyhow::Result<Vec<Demo
     s.account(&htqt, "btp.cuc.gui", "Văn thư Cục Hộ tịch", "BO_CUCVU_GUI").await?;
     s.account(&htqt, "btp.cuc.tonghop", "Chuyên viên tổng hợp Cục Hộ tịch", "BO_CUCVU_TONGHOP").await?;
     s.account(&thads, "btp.ndtw.gui", "Văn thư Cục Quản lý THADS", "BO_NDTW_GUI").await?;
+    Ok(())
+}
 
-    // A province before 1 July 2025: province, departments, districts, communes, vertical sectors.
-    let tb = s.tenant(&root, "thaibinh", TenantKind::Province, "UBND tỉnh Thái Bình", "UBND tỉnh", "tinh").await?;
+/// A province before 1 July 2025: province, departments, districts, communes, vertical sectors.
+async fn thai_binh(s: &mut Seeder<'_>, root: &Unit) -> anyhow::Result<()> {
+    let from = day(2020, 12, 15);
+    let tb = s.tenant(root, "thaibinh", TenantKind::Province, "UBND tỉnh Thái Bình", "UBND tỉnh", "tinh").await?;
     let stp = s.unit("thaibinh", &tb, ("so-tu-phap", "Sở Tư pháp tỉnh Thái Bình", "Sở", "so"), from).await?;
     s.unit("thaibinh", &tb, ("so-tttt", "Sở Thông tin và Truyền thông tỉnh Thái Bình", "Sở", "so"), from).await?;
     let vuthu = s.unit("thaibinh", &tb, ("huyen-vu-thu", "UBND huyện Vũ Thư", "UBND huyện", "huyen"), from).await?;
@@ -124,9 +147,15 @@ pub async fn seed(store: &Store, password: &Password) -> anyhow::Result<Vec<Demo
     s.unit("thaibinh", &vuthu, ("xa-tam-quang", "UBND xã Tam Quang", "UBND xã", "xa"), from).await?;
     let tp = s.unit("thaibinh", &tb, ("tp-thai-binh", "UBND thành phố Thái Bình", "UBND huyện", "huyen"), from).await?;
     s.unit("thaibinh", &tp, ("phuong-le-hong-phong", "UBND phường Lê Hồng Phong", "UBND phường", "xa"), from).await?;
-    let ctk = s.unit("thaibinh", &tb, ("cuc-thong-ke", "Cục Thống kê tỉnh Thái Bình", "Ngành dọc", "nganh_doc_tw"), from).await?;
-    let bhxh = s.unit("thaibinh", &tb, ("bhxh", "Bảo hiểm xã hội tỉnh Thái Bình", "Ngành dọc", "nganh_doc_tinh"), from).await?;
-    let cctk = s.unit("thaibinh", &bhxh, ("bhxh-vu-thu", "Bảo hiểm xã hội huyện Vũ Thư", "Ngành dọc", "nganh_doc_huyen"), from).await?;
+    let ctk = s
+        .unit("thaibinh", &tb, ("cuc-thong-ke", "Cục Thống kê tỉnh Thái Bình", "Ngành dọc", "nganh_doc_tw"), from)
+        .await?;
+    let bhxh = s
+        .unit("thaibinh", &tb, ("bhxh", "Bảo hiểm xã hội tỉnh Thái Bình", "Ngành dọc", "nganh_doc_tinh"), from)
+        .await?;
+    let cctk = s
+        .unit("thaibinh", &bhxh, ("bhxh-vu-thu", "Bảo hiểm xã hội huyện Vũ Thư", "Ngành dọc", "nganh_doc_huyen"), from)
+        .await?;
     for (unit, username, name, group) in [
         (&tb, "tb.quantri", "Quản trị UBND tỉnh Thái Bình", "TINH_QUANTRI"),
         (&tb, "tb.duyet", "Lãnh đạo UBND tỉnh Thái Bình", "TINH_DUYET"),
@@ -153,13 +182,17 @@ pub async fn seed(store: &Store, password: &Password) -> anyhow::Result<Vec<Demo
     ] {
         s.account(unit, username, name, group).await?;
     }
+    Ok(())
+}
 
-    // A province in the two-level shape in force since 1 July 2025.
+/// A province in the two-level shape in force since 1 July 2025.
+async fn hung_yen(s: &mut Seeder<'_>, root: &Unit) -> anyhow::Result<()> {
     let reform = day(2025, 7, 1);
-    let hy = s.tenant(&root, "hungyen", TenantKind::Province, "UBND tỉnh Hưng Yên", "UBND tỉnh", "tinh").await?;
+    let hy = s.tenant(root, "hungyen", TenantKind::Province, "UBND tỉnh Hưng Yên", "UBND tỉnh", "tinh").await?;
     let hy_stp = s.unit("hungyen", &hy, ("so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", "Sở", "so"), reform).await?;
     s.unit("hungyen", &hy, ("so-khcn", "Sở Khoa học và Công nghệ tỉnh Hưng Yên", "Sở", "so"), reform).await?;
-    let pho_hien = s.unit("hungyen", &hy, ("phuong-pho-hien", "UBND phường Phố Hiến", "UBND phường", "xa"), reform).await?;
+    let pho_hien =
+        s.unit("hungyen", &hy, ("phuong-pho-hien", "UBND phường Phố Hiến", "UBND phường", "xa"), reform).await?;
     s.unit("hungyen", &hy, ("phuong-son-nam", "UBND phường Sơn Nam", "UBND phường", "xa"), reform).await?;
     s.unit("hungyen", &hy, ("xa-tien-lu", "UBND xã Tiên Lữ", "UBND xã", "xa"), reform).await?;
     for (unit, username, name, group) in [
@@ -174,14 +207,14 @@ pub async fn seed(store: &Store, password: &Password) -> anyhow::Result<Vec<Demo
     ] {
         s.account(unit, username, name, group).await?;
     }
-    Ok(s.accounts)
+    Ok(())
 }
 
 /// Reports to try the workflow with: the Hưng Yên aggregator assigns regime
 /// III's meetings form for next year to the province's wards and communes,
 /// as `hy.tonghop` would from the "Giao báo cáo" page (the same checks run).
 /// Idempotent, like assignment itself. Returns how many reports were new.
-pub async fn assign_reports(state: &baocao_http::AppState) -> anyhow::Result<usize> {
+pub async fn assign_reports(app: &crate::App) -> anyhow::Result<usize> {
     use baocao_domain::report::{Period, PeriodKind};
     use chrono::Datelike;
     let year = chrono::Utc::now().year() + 1;
@@ -191,10 +224,14 @@ pub async fn assign_reports(state: &baocao_http::AppState) -> anyhow::Result<usi
     let mut created = 0;
     for (aggregator, regime, form) in batches {
         let name = Username::parse(aggregator).map_err(bad)?;
-        let user = state.store.login_record(&name).await?.with_context(|| format!("the demo aggregator {aggregator} is missing"))?.user;
-        let session = baocao_identity::session::SessionData::signed_in(user.id);
-        let caller = baocao_http::principal::Principal { user, session_id: String::new(), session, via_cookie: false };
-        let input = baocao_http::reports::AssignInput {
+        let user = app
+            .store_unscoped()
+            .login_record(&name)
+            .await?
+            .with_context(|| format!("the demo aggregator {aggregator} is missing"))?
+            .user;
+        let caller = crate::Caller::new(user);
+        let input = crate::reports::AssignInput {
             regime: regime.to_owned(),
             forms: vec![form.to_owned()],
             period: Period { kind: PeriodKind::Year, year, number: 1 },
@@ -204,7 +241,9 @@ pub async fn assign_reports(state: &baocao_http::AppState) -> anyhow::Result<usi
             opens_on: None,
             closes_on: None,
         };
-        let out = baocao_http::reports::assign(state, &caller, input).await.map_err(|e| anyhow!("assigning the demo reports of {form}: {e}"))?;
+        let out = crate::reports::assign(app, &caller, input)
+            .await
+            .map_err(|e| anyhow!("assigning the demo reports of {form}: {e}"))?;
         created += out.iter().filter(|(_, created)| *created).count();
     }
     Ok(created)

@@ -1,0 +1,91 @@
+//! What the caller may do where, for front ends deciding which forms and
+//! buttons to show; and lookups of names, which any signed-in user may see
+//! (the units and people named on a report it can open). The use cases
+//! check again when the caller acts: these only shape the page.
+
+use std::collections::HashMap;
+
+use baocao_authz::perms::{ConfigureReceivers, ManageRegimes, ManageUnits, ManageUsers};
+use baocao_domain::group::{GroupCode, GroupDef};
+use baocao_domain::ids::{UnitId, UserId};
+use baocao_domain::text::Locale;
+use baocao_domain::unit::Unit;
+
+use crate::{App, Caller, Error};
+
+pub async fn may_manage_units_at(app: &App, who: &Caller, unit: &Unit) -> bool {
+    app.authz.check::<ManageUnits>(who.user.id, &unit.path).await.is_ok()
+}
+
+/// Whether the caller may create units under `parent`.
+pub async fn may_manage_units_below(app: &App, who: &Caller, parent: &Unit) -> bool {
+    app.authz.check_below::<ManageUnits>(who.user.id, &parent.path).await.is_ok()
+}
+
+pub async fn may_manage_users_at(app: &App, who: &Caller, unit: &Unit) -> bool {
+    app.authz.check::<ManageUsers>(who.user.id, &unit.path).await.is_ok()
+}
+
+pub async fn may_configure_receivers_at(app: &App, who: &Caller, unit: &Unit) -> bool {
+    app.authz.check::<ConfigureReceivers>(who.user.id, &unit.path).await.is_ok()
+}
+
+/// Whether the caller manages the regimes of its tenant (uploads, enabling).
+pub async fn may_manage_regimes(app: &App, who: &Caller) -> bool {
+    let Ok(root) = app.store.tenant_root_unscoped(who.user.tenant_id).await else { return false };
+    app.authz.check::<ManageRegimes>(who.user.id, &root.path).await.is_ok()
+}
+
+/// The groups the caller may grant to the administrator of a new unit under `parent`.
+pub async fn groups_grantable_below(app: &App, who: &Caller, parent: &Unit) -> Vec<GroupDef> {
+    let mut out = Vec::new();
+    for g in app.authz.catalogue().all() {
+        if app.authz.check_grant_below(who.user.id, &g.code, &parent.path).await.is_ok() {
+            out.push(g.clone());
+        }
+    }
+    out
+}
+
+/// Every predefined group.
+pub fn groups(app: &App) -> Vec<GroupDef> {
+    app.authz.catalogue().all().into_iter().cloned().collect()
+}
+
+/// A group's name in the locale (its code when it is not predefined).
+pub fn group_name(app: &App, code: &GroupCode, l: Locale) -> String {
+    app.authz.catalogue().get(code).map(|g| g.name.get(l).to_owned()).unwrap_or_else(|| code.as_str().to_owned())
+}
+
+/// The unit the caller works at.
+pub async fn own_unit(app: &App, who: &Caller) -> Result<Unit, Error> {
+    Ok(app.store.unit_unscoped(who.user.unit_id).await?)
+}
+
+/// A unit by id, whoever may see it: for filters the caller's scope narrows anyway.
+pub async fn unit_unscoped(app: &App, id: UnitId) -> Result<Unit, Error> {
+    Ok(app.store.unit_unscoped(id).await?)
+}
+
+/// Units' names by id.
+pub async fn unit_names_unscoped(app: &App, ids: &[UnitId]) -> Result<HashMap<UnitId, String>, Error> {
+    Ok(app.store.unit_names_unscoped(ids).await?)
+}
+
+/// A user's full name (a notification's sender).
+pub async fn user_name_unscoped(app: &App, id: UserId) -> Option<String> {
+    app.store.user_unscoped(id).await.ok().map(|u| u.full_name.as_str().to_owned())
+}
+
+/// The units that took over a closed unit.
+pub async fn successors_unscoped(app: &App, unit: UnitId) -> Result<Vec<Unit>, Error> {
+    Ok(app.store.successors_unscoped(unit).await?)
+}
+
+/// The name of the unit receiving a unit's reports of every regime, if one is set.
+pub async fn receiver_name_unscoped(app: &App, unit: UnitId) -> Result<Option<String>, Error> {
+    Ok(match app.store.receiver_of_unscoped(unit, "*").await? {
+        Some(r) => app.store.unit_names_unscoped(&[r]).await?.remove(&r),
+        None => None,
+    })
+}

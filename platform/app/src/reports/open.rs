@@ -1,0 +1,110 @@
+//! Opening a report: everything a person sees on it and may do with it now,
+//! gathered in one use case so that every front end shows the same.
+
+use std::collections::HashMap;
+
+use baocao_domain::content::ReportRow;
+use baocao_domain::ids::{UnitId, UserId};
+use baocao_domain::report::{Action, Status, Step};
+use baocao_plugins::abi::RowMode;
+use baocao_storage::Attachment;
+
+use super::*;
+use crate::catalogues::CatalogueItem;
+
+/// A report as its reader finds it.
+pub struct Opened {
+    pub report: ReportRow,
+    pub template: Template,
+    pub unit_name: String,
+    pub receiver_name: String,
+    /// The unit may change the content now (status, entry window, the caller's role).
+    pub editable: bool,
+    /// The workflow steps the caller may take now.
+    pub steps: Vec<Step>,
+    /// Who an approving leader may forward to: the unit's senders.
+    pub senders: Vec<(UserId, String)>,
+    pub attachments: Vec<Attachment>,
+    /// The columns the caller may fill now and how; `None` when read-only.
+    pub filling: Option<(Writing, Vec<String>)>,
+    /// The saved sections of a narrative report.
+    pub sections: HashMap<String, String>,
+    /// The catalogue rows may be picked from, while editable.
+    pub catalogue: Vec<CatalogueItem>,
+    /// For an aggregated report: its sources and whether it is outdated.
+    pub aggregated: Option<AggregateState>,
+    /// For the unit's aggregator: what aggregating now would take in, with the units' names.
+    pub plan: Option<(Aggregation, HashMap<UnitId, String>)>,
+}
+
+pub async fn open(app: &App, who: &Caller, id: i64) -> Result<Opened, Error> {
+    let report = get(app, who, id).await?;
+    let template = template_of(app, &report).await?;
+    let mut names = app.store.unit_names_unscoped(&[report.unit_id, report.receiver_id]).await?;
+    let editable = may_edit(app, who, &report).await;
+    let steps = allowed_actions(app, who, &report).await;
+    let senders =
+        if steps.iter().any(|s| s.action == Action::Approve) { senders(app, &report).await? } else { Vec::new() };
+    let attachments = attachments(app, who, id).await?;
+    let (filling, sections, catalogue) = match &template {
+        Template::Numeric(form) => (
+            filling(app, who, &report, form, editable).await,
+            HashMap::new(),
+            catalogue(app, who, form, editable).await,
+        ),
+        Template::Narrative(_) => (None, sections(app, who, id).await?, Vec::new()),
+    };
+    let aggregated = aggregate_state(app, who, &report).await?;
+    let plan = plan(app, who, &report, &template).await?;
+    Ok(Opened {
+        unit_name: names.remove(&report.unit_id).unwrap_or_default(),
+        receiver_name: names.remove(&report.receiver_id).unwrap_or_default(),
+        report,
+        template,
+        editable,
+        steps,
+        senders,
+        attachments,
+        filling,
+        sections,
+        catalogue,
+        aggregated,
+        plan,
+    })
+}
+
+/// The unit enters while the report is editable; a sent report is open to its
+/// appraiser for the columns reserved to the appraisers' groups.
+async fn filling(
+    app: &App, who: &Caller, report: &ReportRow, form: &Form, editable: bool,
+) -> Option<(Writing, Vec<String>)> {
+    if editable {
+        return Some((Writing::Entry, fillable_columns(app, who, report, form, Writing::Entry).await));
+    }
+    if report.status != Status::Sent {
+        return None;
+    }
+    let columns = fillable_columns(app, who, report, form, Writing::Appraisal).await;
+    (!columns.is_empty()).then_some((Writing::Appraisal, columns))
+}
+
+async fn catalogue(app: &App, who: &Caller, form: &Form, editable: bool) -> Vec<CatalogueItem> {
+    match &form.catalogue {
+        Some(name) if editable && form.row_modes.contains(&RowMode::Catalogue) => {
+            crate::catalogues::items(app, who, name).await.unwrap_or_default()
+        }
+        _ => Vec::new(),
+    }
+}
+
+async fn plan(
+    app: &App, who: &Caller, report: &ReportRow, template: &Template,
+) -> Result<Option<(Aggregation, HashMap<UnitId, String>)>, Error> {
+    if !matches!(template, Template::Numeric(_)) || !may_aggregate(app, who, report).await {
+        return Ok(None);
+    }
+    let plan = aggregate(app, who, report.id, true).await?;
+    let units: Vec<UnitId> = plan.included.iter().chain(&plan.missing).map(|x| x.unit_id).collect();
+    let names = app.store.unit_names_unscoped(&units).await?;
+    Ok(Some((plan, names)))
+}

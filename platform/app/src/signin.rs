@@ -1,0 +1,141 @@
+//! Signing in and password resets by code, shared by the HTML form and the JSON API.
+
+use std::net::IpAddr;
+
+use baocao_domain::types::Username;
+use baocao_domain::user::{User, UserStatus};
+use baocao_identity::throttle::Verdict;
+use baocao_identity::{captcha, password};
+
+use baocao_domain::ids::UserId;
+use baocao_domain::text::{Invalid, Text};
+use baocao_domain::types::Password;
+use baocao_storage::ResetOutcome;
+
+use crate::App;
+use crate::{Caller, Error};
+
+/// How the captcha applies to this attempt.
+pub enum CaptchaRule<'a> {
+    /// The HTML form: always, when captcha is on; `expected` is the answer
+    /// stored in the sign-in page's session.
+    Always { expected: Option<&'a str>, typed: &'a str },
+    /// The API: only after repeated failures of the account.
+    AfterFailures { expected: Option<&'a str>, typed: Option<&'a str> },
+}
+
+/// Verifies the credentials, throttled per address and account, with the
+/// captcha as `rule` asks. An unknown name costs and answers the same as a
+/// wrong password. The front end opens the session for the user returned.
+pub async fn sign_in(
+    app: &App, ip: Option<IpAddr>, username: &str, secret: &str, rule: CaptchaRule<'_>,
+) -> Result<User, Error> {
+    let user = attempt(app, ip, username, secret, rule).await?;
+    tracing::info!(user = %user.username, "signed in");
+    Ok(user)
+}
+
+async fn attempt(
+    app: &App, ip: Option<IpAddr>, username: &str, secret: &str, rule: CaptchaRule<'_>,
+) -> Result<User, Error> {
+    if let Some(ip) = ip {
+        app.limiter.attempt(ip).map_err(|wait| Error::TooManyAttempts { seconds: wait.as_secs().max(1) })?;
+    }
+    let captcha_due = match app.throttle.check(username, ip) {
+        Verdict::Wait(wait) => return Err(Error::TooManyAttempts { seconds: wait.as_secs().max(1) }),
+        Verdict::Proceed { captcha } => captcha,
+    };
+    if app.settings.auth.captcha {
+        match &rule {
+            CaptchaRule::Always { expected, typed } => check_captcha(*expected, Some(typed))?,
+            CaptchaRule::AfterFailures { expected, typed } if captcha_due => check_captcha(*expected, *typed)?,
+            CaptchaRule::AfterFailures { .. } => {}
+        }
+    }
+    let record = match Username::parse(username) {
+        Ok(name) => app.store.login_record(&name).await?,
+        Err(_) => None,
+    };
+    // An unknown name costs the same time and counts the same as a wrong password.
+    let stored = record.as_ref().map_or_else(|| password::decoy_hash().to_owned(), |r| r.password_hash.clone());
+    let candidate = secret.to_owned();
+    let ok = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored)).await?;
+    let Some(record) = record.filter(|_| ok) else {
+        app.throttle.failed(username, ip);
+        return Err(Error::BadCredentials);
+    };
+    if record.user.status != UserStatus::Active {
+        return Err(Error::BadCredentials);
+    }
+    app.throttle.succeeded(username, ip);
+    app.store.record_successful_login(record.user.id).await?;
+    Ok(record.user)
+}
+
+fn check_captcha(expected: Option<&str>, typed: Option<&str>) -> Result<(), Error> {
+    match (expected, typed.map(str::trim).filter(|t| !t.is_empty())) {
+        (_, None) => Err(Error::Captcha { required: true }),
+        (None, Some(_)) => Err(Error::Captcha { required: false }),
+        (Some(expected), Some(typed)) if captcha::matches(expected, typed) => Ok(()),
+        _ => Err(Error::Captcha { required: false }),
+    }
+}
+
+/// Hashes a new password on the blocking pool.
+pub async fn hash_password(p: baocao_domain::types::Password) -> Result<String, Error> {
+    tokio::task::spawn_blocking(move || password::hash(&p)).await?.map_err(Error::from)
+}
+
+/// The caller a session stands for: none when the account is gone, no
+/// longer active, or its password changed after the session began.
+pub async fn caller(app: &App, user: UserId, session_created_at: i64) -> Result<Option<Caller>, Error> {
+    let user = match app.store.user_unscoped(user).await {
+        Ok(user) => user,
+        Err(baocao_storage::StoreError::NotFound(_)) => return Ok(None),
+        Err(other) => return Err(other.into()),
+    };
+    if user.status != UserStatus::Active || session_created_at < user.password_changed_at.timestamp() {
+        return Ok(None);
+    }
+    Ok(Some(Caller::new(user)))
+}
+
+/// One more sign-in attempt from this address (the sign-in and reset forms).
+pub fn attempt_from(app: &App, ip: IpAddr) -> Result<(), Error> {
+    app.limiter.attempt(ip).map_err(|wait| Error::TooManyAttempts { seconds: wait.as_secs().max(1) })
+}
+
+/// The budgets of a password reset by code: per address, and per code.
+pub fn reset_budget(app: &App, ip: Option<IpAddr>, token: &str) -> Result<(), Error> {
+    let too_many = |wait: std::time::Duration| Error::TooManyAttempts { seconds: wait.as_secs().max(1) };
+    if let Some(ip) = ip {
+        app.reset_attempts.attempt(ip).map_err(too_many)?;
+    }
+    app.reset_codes.attempt(baocao_identity::token::digest(token.trim())).map_err(too_many)
+}
+
+/// Sets a new password with a one-time reset code. Cheap checks come first:
+/// only a live code pays for hashing the new password, so guessing codes
+/// cannot make the server hash for every try.
+pub async fn reset_with_code(app: &App, token: &str, new_password: &str) -> Result<(), Error> {
+    let password = Password::parse(new_password)?;
+    let invalid = || {
+        Error::Invalid(vec![Invalid::new(
+            "token",
+            "invalid_reset_token",
+            Text::fixed(
+                "Mã đặt lại mật khẩu không đúng, đã dùng hoặc đã hết hạn.",
+                "The reset code is wrong, used or expired.",
+            ),
+        )])
+    };
+    let code = baocao_identity::token::digest(token.trim());
+    if !app.store.reset_token_usable(&code).await? {
+        return Err(invalid());
+    }
+    let hash = hash_password(password).await?;
+    match app.store.consume_reset_token(&code, hash).await? {
+        ResetOutcome::Done(_) => Ok(()),
+        ResetOutcome::Invalid => Err(invalid()),
+    }
+}

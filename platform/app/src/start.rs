@@ -1,0 +1,58 @@
+//! Starting an application: the database migrated with its platform root,
+//! the authorisation policies with every membership loaded, the regime
+//! plugins compiled. The server, the command line and tests start the same way.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use baocao_authz::{Authorizer, PolicySet};
+use baocao_bus::EventBus;
+use baocao_config::{Settings, redact};
+use baocao_domain::types::UnitName;
+use baocao_storage::Store;
+
+use crate::{App, Error};
+
+/// Connects and migrates the database, and makes sure the platform root exists.
+pub async fn open_store(settings: &Settings) -> Result<Store, Error> {
+    let url = &settings.database.url;
+    let store =
+        Store::connect(url).await.with_context(|| format!("connecting to {}", redact(url))).map_err(Error::Internal)?;
+    store.migrate().await.context("applying migrations").map_err(Error::Internal)?;
+    let root_name = UnitName::parse("Văn phòng Chính phủ")?;
+    store.ensure_root(&root_name).await.context("creating the platform root").map_err(Error::Internal)?;
+    Ok(store)
+}
+
+/// The authorisation policies: `authz.policies_dir` when set, else the ones built in.
+pub fn policies(settings: &Settings) -> Result<PolicySet, Error> {
+    match &settings.authz.policies_dir {
+        Some(dir) => PolicySet::from_dir(dir)
+            .with_context(|| format!("reading policies from {}", dir.display()))
+            .map_err(Error::Internal),
+        None => Ok(PolicySet::builtin()),
+    }
+}
+
+/// The application over an open store and an event bus, with its regimes
+/// loaded; `sync::follow` keeps it in step with other instances.
+pub async fn assemble(settings: Settings, store: Store, bus: Arc<dyn EventBus>) -> Result<App, Error> {
+    let policies = policies(&settings)?;
+    let authz = Arc::new(
+        Authorizer::new(&policies).await.context("loading the authorisation policies").map_err(Error::Internal)?,
+    );
+    authz
+        .load_memberships(store.all_memberships().await?)
+        .await
+        .context("loading group memberships")
+        .map_err(Error::Internal)?;
+    let host = baocao_plugins::PluginHost::new(baocao_plugins::Limits::default())
+        .context("starting the plugin host")
+        .map_err(Error::Internal)?;
+    let registry = Arc::new(baocao_plugins::Registry::new(host));
+    let (preload, dir) = (settings.plugins.preload, settings.plugins.dir.clone());
+    let app = App::new(settings, store, authz, bus, registry);
+    let uploaded = crate::regimes::start(&app, preload, dir.as_deref()).await?;
+    tracing::info!(builtin = baocao_plugins::builtin_plugins().len(), uploaded, "regime plugins loaded");
+    Ok(app)
+}

@@ -1,0 +1,128 @@
+//! The layout of a numeric form that every rendering shares — the grid of
+//! the report page, the workbook download and import, the print view and the
+//! PDF: which rows are shown in which order, and which the regime computes.
+
+use baocao_regime_abi::Form;
+
+use crate::content::ReportRow;
+
+/// One row as shown: the form's rows, then those the unit added, the total last.
+pub struct DisplayRow {
+    pub code: String,
+    pub label: String,
+    pub title: String,
+    pub level: u8,
+    pub total: bool,
+    pub added: bool,
+    /// Computed by the regime, not entered: the total, and groups that sum their children.
+    pub computed: bool,
+}
+
+/// Whether the form's row `i` is computed by the regime, not entered: as
+/// the manifest states it (ABI 1.2), else as a 1.1 regime computes rows.
+pub fn computed_row(form: &Form, i: usize) -> bool {
+    form.rows.get(i).is_some_and(|row| form.computes_row(&row.code))
+}
+
+/// The rows of a report in the order every rendering shows them.
+pub fn display_rows(form: &Form, r: &ReportRow) -> Vec<DisplayRow> {
+    let fixed = |total: bool| {
+        form.rows.iter().enumerate().filter(move |(_, x)| x.total == total).map(move |(i, x)| DisplayRow {
+            code: x.code.clone(),
+            label: x.label.clone(),
+            title: x.title.clone(),
+            level: x.level,
+            total,
+            added: false,
+            computed: computed_row(form, i),
+        })
+    };
+    let added = r.rows_added.iter().enumerate().map(|(i, a)| DisplayRow {
+        code: a.code.clone(),
+        label: (i + 1).to_string(),
+        title: a.title.clone(),
+        level: 1,
+        total: false,
+        added: true,
+        computed: false,
+    });
+    fixed(false).chain(added).chain(fixed(true)).collect()
+}
+
+/// The header rows of a form: level by level, neighbouring columns that share
+/// a header cell are merged (colspan); a column whose path ends early spans
+/// the remaining levels (rowspan).
+pub fn header_rows(form: &Form) -> Vec<Vec<(String, usize, usize)>> {
+    let depth = form.columns.iter().map(|c| c.header.len()).max().unwrap_or(1).max(1);
+    let mut rows: Vec<Vec<(String, usize, usize)>> = vec![Vec::new(); depth];
+    for (level, row) in rows.iter_mut().enumerate() {
+        let mut i = 0;
+        while i < form.columns.len() {
+            let col = &form.columns[i];
+            if col.header.len() <= level {
+                i += 1;
+                continue;
+            }
+            let last = level + 1 == col.header.len();
+            let mut span = 1;
+            if !last {
+                while i + span < form.columns.len()
+                    && form.columns[i + span].header.get(..=level) == col.header.get(..=level)
+                {
+                    span += 1;
+                }
+            }
+            let rowspan = if last { depth - level } else { 1 };
+            row.push((col.header[level].clone(), span, rowspan));
+            i += span;
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use baocao_regime_abi::{CellType, Column, Text};
+
+    fn col(code: &str, header: &[&str]) -> Column {
+        Column {
+            code: code.into(),
+            number: 0,
+            header: header.iter().map(|s| s.to_string()).collect(),
+            cell_type: CellType::Integer,
+            formula: None,
+            fill_groups: vec![],
+            aggregate: None,
+            min: None,
+            max: None,
+        }
+    }
+
+    #[test]
+    fn headers_merge_shared_groups_and_span_short_paths() {
+        let form = Form {
+            code: "X".into(),
+            title: Text::new("x", "x"),
+            unit_of_measure: None,
+            columns: vec![
+                col("a", &["G1", "Tổng số"]),
+                col("b", &["G1", "Sở"]),
+                col("c", &["Ghi chú"]),
+                col("d", &["G2", "Tổng số"]),
+            ],
+            rows: vec![],
+            row_modes: vec![],
+            catalogue: None,
+            outside_system: false,
+            rules: vec![],
+            provenance: None,
+            groups_sum_children: false,
+            scoring: None,
+            computed_rows: None,
+        };
+        let rows = header_rows(&form);
+        assert_eq!(rows[0], vec![("G1".into(), 2, 1), ("Ghi chú".into(), 1, 2), ("G2".into(), 1, 1)]);
+        assert_eq!(rows[1], vec![("Tổng số".into(), 1, 1), ("Sở".into(), 1, 1), ("Tổng số".into(), 1, 1)]);
+    }
+}
