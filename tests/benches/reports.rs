@@ -6,7 +6,8 @@
 //! - save + recompute + validate of a 100-row × 15-column form through HTTP
 //!   (`PUT /api/v1/reports/{id}/data`, the plugin computing and validating
 //!   every cell), p50 and p99 of sequential saves, beside a bare
-//!   `GET /api/v1/me` as the HTTP round-trip floor;
+//!   `GET /api/v1/me` as the HTTP round-trip floor, and the plugin's share
+//!   of a save: its one `check` call (ABI 1.2) beside the two calls of ABI 1.1;
 //! - the entry list at 100,000 reports: the JSON list and the HTML page,
 //!   first page and a deep page.
 //!
@@ -119,6 +120,60 @@ async fn wide_report(app: &TestApp) -> (Session, i64, i32) {
     (entry, id, body["version"].as_i64().unwrap() as i32)
 }
 
+/// The plugin's share of a save: the sandbox time the saves above spent (one
+/// `check` call each, ABI 1.2) against the save's p50, beside the same report
+/// checked the ABI 1.1 way (compute, then validate: two calls) in this run.
+async fn plugin_share(
+    app: &TestApp, backend: &str, before: baocao_plugins::CallStats, saves: &[Duration], id: i64, who: &Session,
+) {
+    let host = app.state.app.regimes().host();
+    let after = host.stats();
+    let calls = after.calls - before.calls;
+    let per_save = (after.busy - before.busy) / saves.len() as u32;
+    let p50 = percentile(saves, 0.5);
+    println!(
+        "{:<52} {backend:<9} {:.1} calls, {:>6.2} ms per save = {:.0} % of the p50",
+        "  plugin (ABI 1.2: one check call)",
+        calls as f64 / saves.len() as f64,
+        ms(per_save),
+        100.0 * per_save.as_secs_f64() / p50.as_secs_f64()
+    );
+    let report = app.get_json(who, &format!("/api/v1/reports/{id}")).await;
+    let cells: Vec<baocao_plugins::abi::Cell> = serde_json::from_value(report["cells"].clone()).unwrap();
+    let data = baocao_plugins::abi::FormData { form: "WIDE.01".to_owned(), cells };
+    let tenant = report["unit"]["id"].as_i64().unwrap();
+    let entry = app
+        .state
+        .app
+        .regimes()
+        .all_visible(tenant_of(app, tenant).await)
+        .into_iter()
+        .find(|e| e.plugin.manifest.code == "FIXTURE-WIDE")
+        .unwrap();
+    let time = |two: bool| {
+        let started = Instant::now();
+        for _ in 0..saves.len() {
+            if two {
+                host.check_in_two_calls(&entry.plugin, &data).unwrap();
+            } else {
+                host.check(&entry.plugin, &data).unwrap();
+            }
+        }
+        started.elapsed() / saves.len() as u32
+    };
+    let (one, two) = (time(false), time(true));
+    println!(
+        "{:<52} {backend:<9} one call {:>6.2} ms, two calls {:>6.2} ms (the ABI 1.1 way)",
+        "  plugin alone, same report",
+        ms(one),
+        ms(two)
+    );
+}
+
+async fn tenant_of(app: &TestApp, unit: i64) -> i64 {
+    app.state.app.store_unscoped().unit_unscoped(UnitId(unit)).await.unwrap().tenant_id.0
+}
+
 async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
     let name = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
     let app = spawn_app(backend).await;
@@ -130,6 +185,7 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
     })
     .await;
     line("GET /api/v1/me (round-trip floor)", name, &floor);
+    let plugin_before = app.state.app.regimes().host().stats();
     let save = timed(saves, async |i| {
         // The grid sends the cells the user changed: a column of 20 rows here.
         let cells: Vec<Value> =
@@ -146,6 +202,7 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
     })
     .await;
     line("save + recompute + validate, 100 × 15 (1,514 cells)", name, &save);
+    plugin_share(&app, name, plugin_before, &save, id, &entry).await;
     let compute = timed(saves, async |_| {
         let r = app
             .request(&entry, Method::POST, &format!("/api/v1/reports/{id}/compute"))

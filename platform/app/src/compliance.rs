@@ -10,6 +10,7 @@ use baocao_domain::ids::{TenantId, UnitId};
 use baocao_domain::report::Period;
 use baocao_storage::ComplianceQuery;
 
+pub use baocao_documents::chart::on_time_bars as chart;
 pub use baocao_domain::compliance::{Compliance, REPORT_COLUMNS, Summary, on_time, report_line};
 
 use crate::App;
@@ -74,7 +75,19 @@ pub async fn public(
     Ok(out)
 }
 
-/// The figures as an .xlsx workbook (the dashboard's "Xuất Excel").
-pub fn workbook(c: &Compliance, title: &str) -> Result<Vec<u8>, Error> {
-    Ok(baocao_documents::compliance::workbook(c, title)?)
+/// The figures as an .xlsx workbook (the dashboard's "Xuất Excel"), titled
+/// with the unit and the filters that were set, e.g. `("kỳ", Some("2026"))`.
+pub fn workbook(c: &Compliance, filters: &[(&str, &Option<String>)]) -> Result<Vec<u8>, Error> {
+    let mut title = format!("Thống kê tình hình gửi báo cáo — {}", c.names.get(&c.unit).cloned().unwrap_or_default());
+    for (label, value) in filters {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            title.push_str(&format!("; {label} {v}"));
+        }
+    }
+    Ok(baocao_documents::compliance::workbook(c, &title)?)
+}
+
+/// Every report's line as CSV (UTF-8 with a byte-order mark, so Excel reads the diacritics).
+pub fn csv(c: &Compliance) -> String {
+    baocao_documents::compliance::csv(c)
 }

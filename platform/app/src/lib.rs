@@ -46,7 +46,7 @@ pub use error::Error;
 /// Read models the use cases answer with, for front ends to render.
 pub mod views {
     pub use baocao_domain::content::{AddedRow, ReportRow};
-    pub use baocao_plugins::abi::{CellType, Column, Form, Outline, Row, RowMode, Text as RegimeText};
+    pub use baocao_plugins::abi::{CellType, Column, Form, Outline, Row, RowMode, Section, Text as RegimeText};
     pub use baocao_plugins::{Entry as RegimeEntry, Scope as RegimeScope};
     pub use baocao_storage::{
         Attachment, AuditEntry, Candidate, HistoryEntry, MembershipView, NotificationQuery, NotificationRow,

@@ -58,3 +58,15 @@ pub fn workbook(c: &Compliance, title: &str) -> Result<Vec<u8>, WriteError> {
     };
     Ok(build()?)
 }
+
+/// Every report's line as CSV: UTF-8 with a byte-order mark (so Excel reads
+/// the diacritics), fields that could start a formula neutralised.
+pub fn csv(c: &Compliance) -> String {
+    let mut out = format!("\u{feff}{}\r\n", REPORT_COLUMNS.join(","));
+    for r in &c.rows {
+        let line: Vec<String> = report_line(c, r).iter().map(|s| baocao_domain::format::csv_field(s)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}

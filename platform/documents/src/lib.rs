@@ -3,10 +3,12 @@
 //! - [`workbook`]: a numeric report as an .xlsx laid out like the printed form ("Tải xuống");
 //! - [`import`]: a filled workbook (.xlsx or .xls) read back into cells ("Nhập dữ liệu từ Excel");
 //! - [`guard`]: what reading an upload may cost, checked before a reader opens it;
-//! - [`compliance`]: the compliance figures as a workbook.
+//! - [`compliance`]: the compliance figures as a workbook and as CSV;
+//! - [`chart`]: the on-time chart as SVG.
 //!
 //! Pure functions of domain values: the caller decides who may see what.
 
+pub mod chart;
 pub mod compliance;
 pub mod guard;
 pub mod import;

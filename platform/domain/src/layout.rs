@@ -2,7 +2,7 @@
 //! the report page, the workbook download and import, the print view and the
 //! PDF: which rows are shown in which order, and which the regime computes.
 
-use baocao_regime_abi::Form;
+use baocao_regime_abi::{CellType, Form};
 
 use crate::content::ReportRow;
 
@@ -47,6 +47,19 @@ pub fn display_rows(form: &Form, r: &ReportRow) -> Vec<DisplayRow> {
         computed: false,
     });
     fixed(false).chain(added).chain(fixed(true)).collect()
+}
+
+/// A cell's value as shown: numbers the Vietnamese way (1.500,5) or the
+/// English way, text as typed, nothing for an empty cell.
+pub fn cell_text(v: &serde_json::Value, cell_type: CellType, l: crate::text::Locale) -> String {
+    match (v, cell_type) {
+        (serde_json::Value::Null, _) => String::new(),
+        (serde_json::Value::Number(n), CellType::Integer | CellType::Decimal | CellType::Percent) => {
+            crate::format::number(n.as_f64().unwrap_or(0.0), 2, l)
+        }
+        (serde_json::Value::String(s), _) => s.clone(),
+        (other, _) => other.to_string(),
+    }
 }
 
 /// The header rows of a form: level by level, neighbouring columns that share

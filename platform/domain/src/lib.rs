@@ -13,6 +13,7 @@ pub mod format;
 pub mod group;
 pub mod ids;
 pub mod layout;
+pub mod nul;
 pub mod numbers;
 pub mod report;
 pub mod sanitize;

@@ -344,6 +344,25 @@ pub fn actions_from(status: Status) -> Vec<Step> {
     out
 }
 
+/// How the history names a recorded action: a workflow step's label, or
+/// one of the other things done to a report; `None` for a code it does not know.
+pub fn history_label(code: &str) -> Option<Text> {
+    if let Some(action) = Action::parse(code) {
+        return Some(action.label());
+    }
+    let (vi, en) = match code {
+        "assign" => ("Giao báo cáo", "Assigned"),
+        "save" => ("Lưu số liệu", "Saved data"),
+        "appraise" => ("Thẩm định", "Appraised"),
+        "aggregate" => ("Tổng hợp số liệu", "Aggregated"),
+        "save_section" => ("Lưu mục thuyết minh", "Saved a section"),
+        "attach" => ("Đính kèm tập tin", "Attached a file"),
+        "detach" => ("Xóa tập tin đính kèm", "Removed a file"),
+        _ => return None,
+    };
+    Some(Text::fixed(vi, en))
+}
+
 /// Whether entry is open on `today`: until the close date, or after it when
 /// the receiver reopened the report.
 pub fn entry_open(closes_on: chrono::NaiveDate, reopened: bool, today: chrono::NaiveDate) -> bool {

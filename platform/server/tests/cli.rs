@@ -197,3 +197,32 @@ fn migrate_is_idempotent_and_the_cli_manages_accounts() {
     assert!(grant(false).status.success(), "the built-in policies know TH_VPCP");
     assert!(String::from_utf8_lossy(&weak.stderr).contains("ký tự"));
 }
+
+/// `baocao regime check` runs the checks of an upload on a module and
+/// prints what the platform reads from it; a module it would refuse is
+/// refused with the reason in both languages and a failing exit status.
+#[test]
+fn regime_check_prints_the_template_and_refuses_what_an_upload_would() {
+    let template =
+        baocao_plugins::fixture_plugin("template_regime").expect("the template regime is built with the regimes");
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("template_regime.wasm");
+    std::fs::write(&good, template).unwrap();
+    let out = baocao().args(["regime", "check"]).arg(&good).args(["--year", "2026"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("MAU-TINH") && stdout.contains("(ABI 1.2)"), "{stdout}");
+    assert!(stdout.contains("MAU.01") && stdout.contains("= sum(c5, c6)"), "the formulas are shown: {stdout}");
+    assert!(stdout.contains("hệ thống tính / computed: tong"), "the computed rows: {stdout}");
+    assert!(
+        stdout.contains("xa 2026-12-17") && stdout.contains("so 2026-12-20"),
+        "the deadline of each level: {stdout}"
+    );
+
+    let bad = dir.path().join("not-a-module.wasm");
+    std::fs::write(&bad, b"PK\x03\x04 a renamed zip").unwrap();
+    let refused = baocao().args(["regime", "check"]).arg(&bad).output().unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("Không chấp nhận tệp chế độ báo cáo") && stderr.contains("invalid_plugin"), "{stderr}");
+}

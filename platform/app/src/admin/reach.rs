@@ -89,3 +89,98 @@ pub async fn receiver_name_unscoped(app: &App, unit: UnitId) -> Result<Option<St
         None => None,
     })
 }
+
+/// The units in force the caller sees where `may` holds.
+async fn in_force_where(
+    app: &App, who: &Caller, may: impl AsyncFn(&Unit) -> bool,
+) -> Result<Vec<baocao_storage::UnitWithTenant>, Error> {
+    let mut out = Vec::new();
+    for u in crate::admin::visible_units(app, who).await? {
+        if u.unit.valid_to.is_none() && may(&u.unit).await {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+/// The units in force where the caller may manage accounts.
+pub async fn manageable_units(app: &App, who: &Caller) -> Result<Vec<baocao_storage::UnitWithTenant>, Error> {
+    in_force_where(app, who, async |u: &Unit| may_manage_users_at(app, who, u).await).await
+}
+
+/// Every group the caller may grant at one of `units`, in the catalogue's order.
+pub async fn grantable_anywhere(app: &App, who: &Caller, units: &[baocao_storage::UnitWithTenant]) -> Vec<GroupDef> {
+    let mut out: Vec<GroupDef> = Vec::new();
+    for u in units {
+        let Ok(groups) = crate::admin::grantable_at(app, who, &u.unit).await else { continue };
+        for g in groups {
+            if !out.iter().any(|o| o.code == g.code) {
+                out.push(g);
+            }
+        }
+    }
+    out.sort_by_key(|g| (g.tenant_kinds.first().map(|k| *k as u8), g.ordinal));
+    out
+}
+
+/// A unit's page: the unit, what the caller may do with it, its successors,
+/// and, where the caller configures receivers, the choices.
+pub struct UnitPage {
+    pub unit: baocao_storage::UnitWithTenant,
+    /// The caller may edit the unit.
+    pub manage: bool,
+    /// The caller manages the unit's parent (and so may delete it).
+    pub manage_parent: bool,
+    pub successors: Vec<Unit>,
+    pub receivers: Option<ReceiverChoices>,
+}
+
+/// Where a unit's reports may be sent, which unit receives them now, and the regimes.
+pub struct ReceiverChoices {
+    pub units: Vec<(UnitId, String)>,
+    pub current: Option<String>,
+    pub regimes: Vec<baocao_plugins::Entry>,
+}
+
+pub async fn unit_page(app: &App, who: &Caller, id: UnitId) -> Result<UnitPage, Error> {
+    let unit = crate::admin::unit(app, who, id).await?;
+    let manage = may_manage_units_at(app, who, &unit.unit).await;
+    let manage_parent = match unit.unit.parent_id {
+        Some(p) => match unit_unscoped(app, p).await {
+            Ok(parent) => may_manage_units_below(app, who, &parent).await,
+            Err(_) => false,
+        },
+        None => false,
+    };
+    let successors = successors_unscoped(app, unit.unit.id).await?;
+    let receivers = if may_configure_receivers_at(app, who, &unit.unit).await {
+        let units = crate::admin::visible_units(app, who)
+            .await?
+            .into_iter()
+            .filter(|c| c.unit.id != unit.unit.id && c.unit.tenant_id == unit.unit.tenant_id)
+            .map(|c| (c.unit.id, c.unit.name.as_str().to_owned()))
+            .collect();
+        let current = receiver_name_unscoped(app, unit.unit.id).await?;
+        Some(ReceiverChoices { units, current, regimes: crate::regimes::list(app, who, false).await? })
+    } else {
+        None
+    };
+    Ok(UnitPage { unit, manage, manage_parent, successors, receivers })
+}
+
+/// The units below the caller's own, in tree order: whom it may assign reports to.
+pub async fn units_below_own(app: &App, who: &Caller) -> Result<Vec<baocao_storage::UnitWithTenant>, Error> {
+    let me = own_unit(app, who).await?;
+    let mut units: Vec<_> = crate::admin::visible_units(app, who)
+        .await?
+        .into_iter()
+        .filter(|u| u.unit.path.is_within(&me.path) && u.unit.id != me.id)
+        .collect();
+    units.sort_by(|a, b| a.unit.path.as_str().cmp(b.unit.path.as_str()));
+    Ok(units)
+}
+
+/// The units in force under which the caller may create a unit.
+pub async fn possible_parents(app: &App, who: &Caller) -> Result<Vec<baocao_storage::UnitWithTenant>, Error> {
+    in_force_where(app, who, async |u: &Unit| may_manage_units_below(app, who, u).await).await
+}

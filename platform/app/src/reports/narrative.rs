@@ -48,3 +48,22 @@ pub async fn save_section(
     let edit = baocao_storage::SectionEdit { expected_version: input.version, section, html: &clean };
     Ok(app.store.save_report_section(&grant, &who.actor(), id, edit, app.clock.today()).await?)
 }
+
+/// A narrative report's outline, section by section, with what was saved in each.
+pub async fn outline_sections(
+    app: &App, who: &Caller, id: i64,
+) -> Result<Vec<(baocao_plugins::abi::Section, String)>, Error> {
+    let report = get(app, who, id).await?;
+    let Template::Narrative(outline) = template_of(app, &report).await? else {
+        return Err(Error::NotFound("form"));
+    };
+    let mut saved = sections(app, who, id).await?;
+    Ok(outline
+        .sections
+        .into_iter()
+        .map(|sec| {
+            let html = saved.remove(&sec.code).unwrap_or_default();
+            (sec, html)
+        })
+        .collect())
+}

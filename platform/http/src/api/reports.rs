@@ -6,6 +6,8 @@ use baocao_app::Error;
 use std::collections::HashMap;
 use std::time::Duration;
 
+use futures::StreamExt;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use baocao_app::views::{
@@ -24,6 +26,7 @@ use crate::principal::Principal;
 use crate::state::AppState;
 use baocao_app::filters::{NotificationFilter, ReportFilter};
 use baocao_app::reports::{self, AssignInput, DataInput, SectionInput, TransitionInput, Writing};
+use baocao_app::views::Section;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitRef {
@@ -469,27 +472,16 @@ pub struct SectionDto {
 pub async fn sections(
     state: web::Data<AppState>, who: Principal, id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<SectionDto>>> {
-    Ok(web::Json(section_list(&state, &who, id.into_inner()).await?))
-}
-
-pub async fn section_list(state: &AppState, who: &Principal, id: i64) -> Result<Vec<SectionDto>, WebError> {
-    let report = reports::get(&state.app, who, id).await?;
-    let reports::Template::Narrative(outline) = reports::template_of(&state.app, &report).await? else {
-        return Err(Error::NotFound("form").into());
+    let sections = reports::outline_sections(&state.app, &who, id.into_inner()).await?;
+    let dto = |(sec, html): (Section, String)| SectionDto {
+        code: sec.code,
+        label: sec.label,
+        title: sec.title,
+        guidance: sec.guidance,
+        level: sec.level,
+        html,
     };
-    let saved = reports::sections(&state.app, who, id).await?;
-    Ok(outline
-        .sections
-        .iter()
-        .map(|sec| SectionDto {
-            code: sec.code.clone(),
-            label: sec.label.clone(),
-            title: sec.title.clone(),
-            guidance: sec.guidance.clone(),
-            level: sec.level,
-            html: saved.get(&sec.code).cloned().unwrap_or_default(),
-        })
-        .collect())
+    Ok(web::Json(sections.into_iter().map(dto).collect()))
 }
 
 #[utoipa::path(put, path = "/api/v1/reports/{id}/sections/{section}", tag = "reports", params(("id" = i64, Path), ("section" = String, Path)),
@@ -737,30 +729,13 @@ pub async fn read_one(state: web::Data<AppState>, who: Principal, id: web::Path<
 pub async fn stream(state: web::Data<AppState>, who: Principal, _req: HttpRequest) -> ApiResult<HttpResponse> {
     let user = who.user.id;
     let first = baocao_app::notifications::unread(&state.app, user).await?;
-    let events = state.app.bus().subscribe();
-    let state = state.into_inner();
-    struct S {
-        events: tokio::sync::broadcast::Receiver<baocao_bus::Event>,
-        state: std::sync::Arc<AppState>,
-        first: Option<u64>,
-    }
-    let body = futures::stream::unfold(S { events, state, first: Some(first) }, move |mut s| async move {
-        if let Some(n) = s.first.take() {
-            return Some((Ok::<_, actix_web::Error>(web::Bytes::from(format!("event: unread\ndata: {n}\n\n"))), s));
-        }
-        loop {
-            let next = tokio::time::timeout(Duration::from_secs(20), s.events.recv()).await;
-            match next {
-                // A comment line keeps proxies from closing an idle stream.
-                Err(_) => return Some((Ok(web::Bytes::from_static(b": keep-alive\n\n")), s)),
-                Ok(Ok(baocao_bus::Event::Notified { user_ids })) if user_ids.contains(&user.0) => {
-                    let n = baocao_app::notifications::unread(&s.state.app, user).await.unwrap_or(0);
-                    return Some((Ok(web::Bytes::from(format!("event: unread\ndata: {n}\n\n"))), s));
-                }
-                Ok(Ok(_)) | Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
-                Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return None,
-            }
-        }
+    // A comment line every 20 s keeps proxies from closing an idle stream.
+    let counts = baocao_app::notifications::unread_counts(state.app.clone(), user, first, Duration::from_secs(20));
+    let body = counts.map(|count| {
+        Ok::<_, actix_web::Error>(match count {
+            Some(n) => web::Bytes::from(format!("event: unread\ndata: {n}\n\n")),
+            None => web::Bytes::from_static(b": keep-alive\n\n"),
+        })
     });
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/event-stream"))

@@ -9,6 +9,7 @@ use baocao_app::views::UnitWithTenant;
 use baocao_domain::format;
 use baocao_domain::ids::UnitId;
 use baocao_domain::text::Locale;
+use baocao_domain::unit::Unit;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -135,20 +136,13 @@ pub struct UnitForm {
 async fn unit_form_page(
     state: &AppState, l: Locale, who: &Principal, form: &UnitForm, error: Option<&WebError>,
 ) -> Result<Markup, WebError> {
-    let units = admin::visible_units(&state.app, who).await?;
-    let mut parents = Vec::new();
-    for u in &units {
-        if can_manage_below(state, who, u).await {
-            parents.push(u);
-        }
-    }
-    let parent = parents.iter().find(|u| u.unit.id.0 == form.parent_id).copied();
+    let parents = admin::possible_parents(&state.app, who).await?;
+    let parent = parents.iter().find(|u| u.unit.id.0 == form.parent_id);
     let under_root = parent.is_some_and(|p| p.unit.parent_id.is_none());
     let groups = match parent {
         Some(p) => admin::groups_grantable_below(&state.app, who, &p.unit).await,
         None => Vec::new(),
     };
-    let today = format::date(baocao_domain::clock::vietnam_date(chrono::Utc::now()), Locale::Vi);
     Ok(html! {
         h1 { (t(l, "Thêm đơn vị", "Add a unit")) }
         (flash(error, None, l))
@@ -177,7 +171,7 @@ async fn unit_form_page(
                     datalist #levels { @for (code, vi, en) in LEVELS { option value=(code) { (if l == Locale::Vi { *vi } else { *en }) } } }
                     (field_error(error, "level", l))
                     label for="valid_from" { (t(l, "Hiệu lực từ ngày (dd/MM/yyyy)", "Valid from (dd/MM/yyyy)")) }
-                    input #valid_from type="text" name="valid_from" value=(if form.valid_from.is_empty() { today.clone() } else { form.valid_from.clone() });
+                    input #valid_from type="text" name="valid_from" value=(if form.valid_from.is_empty() { format::date(baocao_domain::clock::vietnam_date(chrono::Utc::now()), Locale::Vi) } else { form.valid_from.clone() });
                     (field_error(error, "valid_from", l))
                     @if under_root {
                         label for="tenant_kind" { (t(l, "Loại đơn vị chủ quản", "Tenant kind")) }
@@ -274,29 +268,8 @@ pub struct DetailQuery {
 async fn detail_page(
     state: &AppState, l: Locale, who: &Principal, id: UnitId, error: Option<&WebError>, ok: Option<&str>,
 ) -> Result<Markup, WebError> {
-    let unit = admin::unit(&state.app, who, id).await?;
-    let manage = admin::may_manage_units_at(&state.app, who, &unit.unit).await;
-    let parent_manage = match unit.unit.parent_id {
-        Some(p) => match admin::unit_unscoped(&state.app, p).await {
-            Ok(parent) => admin::may_manage_units_below(&state.app, who, &parent).await,
-            Err(_) => false,
-        },
-        None => false,
-    };
-    let successors = admin::successors_unscoped(&state.app, unit.unit.id).await?;
-    let configure = admin::may_configure_receivers_at(&state.app, who, &unit.unit).await;
-    let (receiver_choices, current_receiver, regimes) = if configure {
-        let choices: Vec<(UnitId, String)> = admin::visible_units(&state.app, who)
-            .await?
-            .into_iter()
-            .filter(|c| c.unit.id != unit.unit.id && c.unit.tenant_id == unit.unit.tenant_id)
-            .map(|c| (c.unit.id, c.unit.name.as_str().to_owned()))
-            .collect();
-        let current = admin::receiver_name_unscoped(&state.app, unit.unit.id).await?;
-        (choices, current, baocao_app::regimes::list(&state.app, who, false).await?)
-    } else {
-        (Vec::new(), None, Vec::new())
-    };
+    let page = admin::unit_page(&state.app, who, id).await?;
+    let (unit, successors) = (&page.unit, &page.successors);
     let u = &unit.unit;
     Ok(html! {
         h1 { (u.name.as_str()) }
@@ -313,54 +286,68 @@ async fn detail_page(
                     } }
                     @if !successors.is_empty() {
                         tr { th { (t(l, "Đơn vị kế thừa", "Successors")) } td {
-                            @for s in &successors { a href={ "/units/" (s.id.0) } { (s.name.as_str()) } " " }
+                            @for s in successors { a href={ "/units/" (s.id.0) } { (s.name.as_str()) } " " }
                         } }
                     }
                 }
             }
             p { a href={ "/users?unit=" (u.id.0) } { (t(l, "Người dùng của đơn vị", "Users of this unit")) } }
         }
-        @if manage {
-            form.card method="post" action={ "/units/" (u.id.0) } {
-                h2 { (t(l, "Sửa thông tin", "Edit")) }
-                (csrf_field(who))
-                label for="name" { (t(l, "Tên đơn vị", "Unit name")) }
-                input #name type="text" name="name" value=(u.name.as_str()) required;
-                (field_error(error, "name", l))
-                label for="code" { (t(l, "Mã đơn vị", "Unit code")) }
-                input #code type="text" name="code" value=(u.code.as_str()) required;
-                (field_error(error, "code", l))
-                label for="kind" { (t(l, "Loại đơn vị", "Unit kind")) }
-                input #kind type="text" name="kind" value=(u.kind.as_str()) required;
-                label for="level" { (t(l, "Cấp hành chính", "Administrative level")) }
-                input #level type="text" name="level" value=(u.level.as_str()) required;
-                div.actions { button type="submit" { (t(l, "Lưu", "Save")) } }
-            }
-        }
-        @if configure {
-            form.card method="post" action={ "/units/" (u.id.0) "/receiver" } {
-                h2 { (t(l, "Cấu hình đơn vị nhận báo cáo", "Receiving unit")) }
-                (csrf_field(who))
-                p.muted { (t(l, "Đơn vị nhận báo cáo hiện tại (mọi chế độ): ", "Current receiving unit (every regime): ")) strong { (current_receiver.clone().unwrap_or_else(|| "—".to_owned())) } }
-                label for="receiver-regime" { (t(l, "Chế độ báo cáo", "Regime")) }
-                select #receiver-regime name="regime" {
-                    option value="*" { (t(l, "Mọi chế độ", "Every regime")) }
-                    @for e in &regimes { option value=(e.plugin.manifest.code) { (e.plugin.manifest.code) } }
-                }
-                label for="receiver" { (t(l, "Đơn vị nhận", "Receiving unit")) }
-                select #receiver name="receiver" { @for (id, name) in &receiver_choices { option value=(id.0) { (name) } } }
-                div.actions { button type="submit" { (t(l, "Lưu cấu hình", "Save")) } }
-            }
-        }
-        @if parent_manage {
-            form.card method="post" action={ "/units/" (u.id.0) "/delete" } data-confirm=(t(l, "Xóa đơn vị này?", "Delete this unit?")) {
-                (csrf_field(who))
-                p.muted { (t(l, "Chỉ xóa được đơn vị tạo nhầm, chưa có đơn vị con, người dùng hay lịch sử. Đơn vị đã hoạt động thì dùng sáp nhập/chia tách.",
-                             "Only a unit created by mistake, without children, users or history, can be deleted. Use merge/split for real reorganisations.")) }
-                button.danger type="submit" { (t(l, "Xóa đơn vị", "Delete unit")) }
-            }
-        }
+        @if page.manage { (edit_form(u, who, error, l)) }
+        @if let Some(receivers) = &page.receivers { (receiver_form(u, receivers, who, l)) }
+        @if page.manage_parent { (delete_form(u, who, l)) }
     })
+}
+
+fn edit_form(u: &Unit, who: &Principal, error: Option<&WebError>, l: Locale) -> Markup {
+    html! {
+    form.card method="post" action={ "/units/" (u.id.0) } {
+        h2 { (t(l, "Sửa thông tin", "Edit")) }
+        (csrf_field(who))
+        label for="name" { (t(l, "Tên đơn vị", "Unit name")) }
+        input #name type="text" name="name" value=(u.name.as_str()) required;
+        (field_error(error, "name", l))
+        label for="code" { (t(l, "Mã đơn vị", "Unit code")) }
+        input #code type="text" name="code" value=(u.code.as_str()) required;
+        (field_error(error, "code", l))
+        label for="kind" { (t(l, "Loại đơn vị", "Unit kind")) }
+        input #kind type="text" name="kind" value=(u.kind.as_str()) required;
+        label for="level" { (t(l, "Cấp hành chính", "Administrative level")) }
+        input #level type="text" name="level" value=(u.level.as_str()) required;
+        div.actions { button type="submit" { (t(l, "Lưu", "Save")) } }
+    }
+    }
+}
+
+/// Which unit receives this unit's reports, for one regime or all.
+fn receiver_form(u: &Unit, receivers: &admin::ReceiverChoices, who: &Principal, l: Locale) -> Markup {
+    html! {
+    form.card method="post" action={ "/units/" (u.id.0) "/receiver" } {
+        h2 { (t(l, "Cấu hình đơn vị nhận báo cáo", "Receiving unit")) }
+        (csrf_field(who))
+        p.muted { (t(l, "Đơn vị nhận báo cáo hiện tại (mọi chế độ): ", "Current receiving unit (every regime): ")) strong { (receivers.current.clone().unwrap_or_else(|| "—".to_owned())) } }
+        label for="receiver-regime" { (t(l, "Chế độ báo cáo", "Regime")) }
+        select #receiver-regime name="regime" {
+            option value="*" { (t(l, "Mọi chế độ", "Every regime")) }
+            @for e in &receivers.regimes { option value=(e.plugin.manifest.code) { (e.plugin.manifest.code) } }
+        }
+        label for="receiver" { (t(l, "Đơn vị nhận", "Receiving unit")) }
+        select #receiver name="receiver" { @for (id, name) in &receivers.units { option value=(id.0) { (name) } } }
+        div.actions { button type="submit" { (t(l, "Lưu cấu hình", "Save")) } }
+    }
+    }
+}
+
+/// Deleting a unit created by mistake.
+fn delete_form(u: &Unit, who: &Principal, l: Locale) -> Markup {
+    html! {
+    form.card method="post" action={ "/units/" (u.id.0) "/delete" } data-confirm=(t(l, "Xóa đơn vị này?", "Delete this unit?")) {
+        (csrf_field(who))
+        p.muted { (t(l, "Chỉ xóa được đơn vị tạo nhầm, chưa có đơn vị con, người dùng hay lịch sử. Đơn vị đã hoạt động thì dùng sáp nhập/chia tách.",
+                     "Only a unit created by mistake, without children, users or history, can be deleted. Use merge/split for real reorganisations.")) }
+        button.danger type="submit" { (t(l, "Xóa đơn vị", "Delete unit")) }
+    }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,10 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use baocao_app::Error;
 use baocao_app::views::{UnitWithTenant, UserQuery};
-use baocao_domain::group::GroupDef;
 use baocao_domain::ids::{UnitId, UserId};
 use baocao_domain::text::Locale;
-use baocao_domain::user::UserStatus;
+use baocao_domain::user::{User, UserStatus};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -32,37 +31,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/users/{id}/reset-token", web::post().to(reset_token))
         .route("/users/{id}/groups", web::post().to(grant))
         .route("/users/{id}/groups/revoke", web::post().to(revoke));
-}
-
-fn group_name(state: &AppState, code: &baocao_domain::group::GroupCode, l: Locale) -> String {
-    admin::group_name(&state.app, code, l)
-}
-
-/// Units where the caller may manage accounts.
-async fn manageable_units(state: &AppState, who: &Principal) -> Result<Vec<UnitWithTenant>, WebError> {
-    let mut out = Vec::new();
-    for u in admin::visible_units(&state.app, who).await? {
-        if u.unit.valid_to.is_none() && admin::may_manage_users_at(&state.app, who, &u.unit).await {
-            out.push(u);
-        }
-    }
-    Ok(out)
-}
-
-/// Every group the caller may grant somewhere in its scope.
-async fn grantable_anywhere(state: &AppState, units: &[UnitWithTenant], who: &Principal) -> Vec<GroupDef> {
-    let mut out: Vec<GroupDef> = Vec::new();
-    for u in units {
-        if let Ok(groups) = admin::grantable_at(&state.app, who, &u.unit).await {
-            for g in groups {
-                if !out.iter().any(|o| o.code == g.code) {
-                    out.push(g);
-                }
-            }
-        }
-    }
-    out.sort_by_key(|g| (g.tenant_kinds.first().map(|k| *k as u8), g.ordinal));
-    out
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,7 +83,7 @@ async fn list(
                         td { a href={ "/users/" (r.user.id.0) } { (r.user.username.as_str()) } }
                         td { (r.user.full_name.as_str()) }
                         td { (r.unit_name) }
-                        td { @for m in &r.groups { div { (group_name(&state, &m.group, l)) span.muted { " — " (m.unit_name) } } } }
+                        td { @for m in &r.groups { div { (admin::group_name(&state.app, &m.group, l)) span.muted { " — " (m.unit_name) } } } }
                         td { (status_label(r.user.status, l)) }
                     }
                 }
@@ -172,8 +140,8 @@ pub struct UserForm {
 async fn user_form_page(
     state: &AppState, l: Locale, who: &Principal, form: &UserForm, error: Option<&WebError>,
 ) -> Result<Markup, WebError> {
-    let units = manageable_units(state, who).await?;
-    let groups = grantable_anywhere(state, &units, who).await;
+    let units = admin::manageable_units(&state.app, who).await?;
+    let groups = admin::grantable_anywhere(&state.app, who, &units).await;
     Ok(html! {
         h1 { (t(l, "Thêm người dùng", "Add a user")) }
         (flash(error, None, l))
@@ -269,10 +237,9 @@ async fn detail_page(
     let record = admin::user(&state.app, who, id).await?;
     let unit = admin::unit_unscoped(&state.app, record.user.unit_id).await?;
     let manage = admin::may_manage_users_at(&state.app, who, &unit).await;
-    let units = if manage { manageable_units(state, who).await? } else { Vec::new() };
-    let groups = if manage { grantable_anywhere(state, &units, who).await } else { Vec::new() };
+    let units = if manage { admin::manageable_units(&state.app, who).await? } else { Vec::new() };
+    let groups = if manage { admin::grantable_anywhere(&state.app, who, &units).await } else { Vec::new() };
     let u = &record.user;
-    let opt = |v: Option<&str>| v.unwrap_or("").to_owned();
     Ok(html! {
         h1 { (u.full_name.as_str()) " " span.muted { "(" (u.username.as_str()) ")" } }
         (flash(error, ok, l))
@@ -289,7 +256,7 @@ async fn detail_page(
                 tbody {
                     @for m in &record.groups {
                         tr {
-                            td { (group_name(state, &m.group, l)) }
+                            td { (admin::group_name(&state.app, &m.group, l)) }
                             td { (m.unit_name) }
                             @if manage {
                                 td {
@@ -323,60 +290,66 @@ async fn detail_page(
                 }
             }
         }
-        @if manage {
-            form.card method="post" action={ "/users/" (u.id.0) } {
-                h2 { (t(l, "Thông tin tài khoản", "Account")) }
-                (csrf_field(who))
-                div.grid2 {
-                    div {
-                        label for="full_name" { (t(l, "Họ và tên", "Full name")) }
-                        input #full_name type="text" name="full_name" value=(u.full_name.as_str()) required;
-                        (field_error(error, "full_name", l))
-                        label for="email" { "Email" }
-                        input #email type="email" name="email" value=(opt(u.email.as_ref().map(|e| e.as_str())));
-                        (field_error(error, "email", l))
-                    }
-                    div {
-                        label for="phone" { (t(l, "Số điện thoại", "Phone")) }
-                        input #phone type="text" name="phone" value=(opt(u.phone.as_ref().map(|p| p.as_str())));
-                        (field_error(error, "phone", l))
-                        label for="id_number" { (t(l, "Số CMND/CCCD", "ID number")) }
-                        input #id_number type="text" name="id_number" value=(opt(u.id_number.as_ref().map(|i| i.as_str())));
-                        (field_error(error, "id_number", l))
-                        label for="unit" { (t(l, "Cơ quan quản lý", "Managing unit")) }
-                        select #unit name="unit_id" { @for un in &units { option value=(un.unit.id.0) selected[un.unit.id == u.unit_id] { (un.unit.name.as_str()) } } }
-                    }
-                }
-                div.actions { button type="submit" { (t(l, "Lưu", "Save")) } }
+        @if manage { (account_cards(u, &units, who, error, l)) }
+    })
+}
+
+/// The forms that change an account: its details, its password, its status.
+fn account_cards(u: &User, units: &[UnitWithTenant], who: &Principal, error: Option<&WebError>, l: Locale) -> Markup {
+    let opt = |v: Option<&str>| v.unwrap_or("").to_owned();
+    html! {
+    form.card method="post" action={ "/users/" (u.id.0) } {
+        h2 { (t(l, "Thông tin tài khoản", "Account")) }
+        (csrf_field(who))
+        div.grid2 {
+            div {
+                label for="full_name" { (t(l, "Họ và tên", "Full name")) }
+                input #full_name type="text" name="full_name" value=(u.full_name.as_str()) required;
+                (field_error(error, "full_name", l))
+                label for="email" { "Email" }
+                input #email type="email" name="email" value=(opt(u.email.as_ref().map(|e| e.as_str())));
+                (field_error(error, "email", l))
             }
-            div.card {
-                h2 { (t(l, "Mật khẩu và trạng thái", "Password and status")) }
-                form method="post" action={ "/users/" (u.id.0) "/password" } {
-                    (csrf_field(who))
-                    label for="new-password" { (t(l, "Đặt lại mật khẩu", "Reset password")) }
-                    input #new-password type="password" name="password" autocomplete="new-password" required;
-                    (field_error(error, "password", l))
-                    div.actions { button type="submit" { (t(l, "Đặt lại mật khẩu", "Reset password")) } }
-                }
-                div.actions {
-                    form.inline method="post" action={ "/users/" (u.id.0) "/reset-token" } {
-                        (csrf_field(who))
-                        button.secondary type="submit" { (t(l, "Cấp mã đặt lại mật khẩu", "Issue a reset code")) }
-                    }
-                    form.inline method="post" action={ "/users/" (u.id.0) "/status" } data-confirm=(t(l, "Xác nhận thay đổi trạng thái tài khoản?", "Change the account's status?")) {
-                        (csrf_field(who))
-                        @if u.status == UserStatus::Active {
-                            input type="hidden" name="status" value="disabled";
-                            button.danger type="submit" { (t(l, "Khóa tài khoản", "Deactivate")) }
-                        } @else {
-                            input type="hidden" name="status" value="active";
-                            button type="submit" { (t(l, "Mở khóa tài khoản", "Reactivate")) }
-                        }
-                    }
+            div {
+                label for="phone" { (t(l, "Số điện thoại", "Phone")) }
+                input #phone type="text" name="phone" value=(opt(u.phone.as_ref().map(|p| p.as_str())));
+                (field_error(error, "phone", l))
+                label for="id_number" { (t(l, "Số CMND/CCCD", "ID number")) }
+                input #id_number type="text" name="id_number" value=(opt(u.id_number.as_ref().map(|i| i.as_str())));
+                (field_error(error, "id_number", l))
+                label for="unit" { (t(l, "Cơ quan quản lý", "Managing unit")) }
+                select #unit name="unit_id" { @for un in units { option value=(un.unit.id.0) selected[un.unit.id == u.unit_id] { (un.unit.name.as_str()) } } }
+            }
+        }
+        div.actions { button type="submit" { (t(l, "Lưu", "Save")) } }
+    }
+    div.card {
+        h2 { (t(l, "Mật khẩu và trạng thái", "Password and status")) }
+        form method="post" action={ "/users/" (u.id.0) "/password" } {
+            (csrf_field(who))
+            label for="new-password" { (t(l, "Đặt lại mật khẩu", "Reset password")) }
+            input #new-password type="password" name="password" autocomplete="new-password" required;
+            (field_error(error, "password", l))
+            div.actions { button type="submit" { (t(l, "Đặt lại mật khẩu", "Reset password")) } }
+        }
+        div.actions {
+            form.inline method="post" action={ "/users/" (u.id.0) "/reset-token" } {
+                (csrf_field(who))
+                button.secondary type="submit" { (t(l, "Cấp mã đặt lại mật khẩu", "Issue a reset code")) }
+            }
+            form.inline method="post" action={ "/users/" (u.id.0) "/status" } data-confirm=(t(l, "Xác nhận thay đổi trạng thái tài khoản?", "Change the account's status?")) {
+                (csrf_field(who))
+                @if u.status == UserStatus::Active {
+                    input type="hidden" name="status" value="disabled";
+                    button.danger type="submit" { (t(l, "Khóa tài khoản", "Deactivate")) }
+                } @else {
+                    input type="hidden" name="status" value="active";
+                    button type="submit" { (t(l, "Mở khóa tài khoản", "Reactivate")) }
                 }
             }
         }
-    })
+    }
+    }
 }
 
 async fn render_detail(

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use baocao_domain::format;
-use maud::{Markup, html};
+use maud::html;
 use serde::Deserialize;
 
 use super::PagePrincipal;
@@ -114,7 +114,7 @@ async fn dashboard(
                 (t(l, "Bị từ chối: ", "Rejected: ")) strong { (c.total.rejected) } " · "
                 (t(l, "Đính chính: ", "Corrected: ")) strong { (c.total.corrected) }
             }
-            @if !chart_lines.is_empty() { (chart(&chart_lines, t(l, "Tỷ lệ gửi đúng hạn theo đơn vị", "On-time share by unit"))) }
+            @if !chart_lines.is_empty() { (compliance::chart(&chart_lines, t(l, "Tỷ lệ gửi đúng hạn theo đơn vị", "On-time share by unit"))) }
         }
         table.compliance {
             thead { tr {
@@ -157,12 +157,7 @@ async fn csv(
     let l = locale::of(&req);
     let filter = filter_of(&params.filter()).in_locale(l)?;
     let c = compliance::figures(&state.app, &who.0, filter).await.in_locale(l)?;
-    let quote = |s: &str| format::csv_field(s);
-    let mut out = format!("\u{feff}{}\r\n", compliance::REPORT_COLUMNS.join(","));
-    for r in &c.rows {
-        out.push_str(&compliance::report_line(&c, r).iter().map(|s| quote(s)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
+    let out = compliance::csv(&c);
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"thong-ke-gui-bao-cao.csv\""))
@@ -176,13 +171,8 @@ async fn xlsx(
     let l = locale::of(&req);
     let filter = filter_of(&params.filter()).in_locale(l)?;
     let c = compliance::figures(&state.app, &who.0, filter).await.in_locale(l)?;
-    let mut title = format!("Thống kê tình hình gửi báo cáo — {}", c.names.get(&c.unit).cloned().unwrap_or_default());
-    for (label, value) in [("chế độ", &params.regime), ("biểu mẫu", &params.form), ("kỳ", &params.period)] {
-        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
-            title.push_str(&format!("; {label} {v}"));
-        }
-    }
-    let bytes = compliance::workbook(&c, &title).in_locale(l)?;
+    let filters = [("chế độ", &params.regime), ("biểu mẫu", &params.form), ("kỳ", &params.period)];
+    let bytes = compliance::workbook(&c, &filters).in_locale(l)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, baocao_app::reports::XLSX_CONTENT_TYPE))
         .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"thong-ke-gui-bao-cao.xlsx\""))
@@ -212,7 +202,7 @@ async fn public(state: web::Data<AppState>, req: HttpRequest, params: web::Query
         p.muted { (t(l, "Số liệu công khai theo Điều 17 Thông tư 01/2020/TT-VPCP: các báo cáo gửi Văn phòng Chính phủ.", "Published under Art. 17 of Circular 01/2020/TT-VPCP: reports sent to the Government Office.")) }
         @if lines.is_empty() { p { (t(l, "Chưa có số liệu.", "No figures yet.")) } }
         @else {
-            (chart(&lines, t(l, "Tỷ lệ gửi đúng hạn", "On-time share")))
+            (compliance::chart(&lines, t(l, "Tỷ lệ gửi đúng hạn", "On-time share")))
             table.compliance {
                 thead { tr { th { (t(l, "Bộ, ngành, địa phương", "Ministry or province")) } th { (t(l, "Được giao", "Assigned")) } th { (t(l, "Đúng hạn", "On time")) } th { (t(l, "Trễ hạn", "Late")) } th { (t(l, "Chưa gửi", "Missing")) } th { (t(l, "Tỷ lệ đúng hạn", "On-time share")) } } }
                 tbody {
@@ -227,36 +217,4 @@ async fn public(state: web::Data<AppState>, req: HttpRequest, params: web::Query
         StatusCode::OK,
         layout(l, t(l, "Công khai tình hình gửi báo cáo", "Public reporting statistics"), None, body),
     ))
-}
-
-/// A horizontal stacked bar per line: on time, late, missing — drawn on the server.
-pub fn chart(lines: &[(String, Summary)], title: &str) -> Markup {
-    let height = 28 * lines.len() + 40;
-    let width = 720.0;
-    let label_width = 260.0;
-    let bar = width - label_width - 60.0;
-    html! {
-        svg xmlns="http://www.w3.org/2000/svg" width=(width) height=(height) viewBox={ "0 0 " (width) " " (height) } role="img" aria-label=(title) class="chart" {
-            title { (title) }
-            @for (i, (name, s)) in lines.iter().enumerate() {
-                @let y = 10 + i * 28;
-                @let total = s.assigned.max(1) as f64;
-                @let w_on = bar * s.on_time as f64 / total;
-                @let w_late = bar * s.late as f64 / total;
-                @let w_missing = bar * s.missing as f64 / total;
-                text x="0" y=(y + 15) font-size="12" { (name) }
-                rect x=(label_width) y=(y) width=(w_on) height="18" fill="#2e7d32" { title { "Đúng hạn: " (s.on_time) } }
-                rect x=(label_width + w_on) y=(y) width=(w_late) height="18" fill="#ef6c00" { title { "Trễ hạn: " (s.late) } }
-                rect x=(label_width + w_on + w_late) y=(y) width=(w_missing) height="18" fill="#c62828" { title { "Chưa gửi: " (s.missing) } }
-                text x=(label_width + bar + 6.0) y=(y + 15) font-size="12" { (format!("{:.0}%", s.on_time_percent())) }
-            }
-            @let legend = 10 + lines.len() * 28 + 8;
-            rect x=(label_width) y=(legend) width="12" height="12" fill="#2e7d32" {}
-            text x=(label_width + 16.0) y=(legend + 10) font-size="12" { "Đúng hạn" }
-            rect x=(label_width + 100.0) y=(legend) width="12" height="12" fill="#ef6c00" {}
-            text x=(label_width + 116.0) y=(legend + 10) font-size="12" { "Trễ hạn" }
-            rect x=(label_width + 200.0) y=(legend) width="12" height="12" fill="#c62828" {}
-            text x=(label_width + 216.0) y=(legend + 10) font-size="12" { "Chưa gửi" }
-        }
-    }
 }

@@ -94,7 +94,8 @@ async fn report_list(
     let ids: Vec<UnitId> = page.items.iter().flat_map(|r| [r.unit_id, r.receiver_id]).collect();
     let names = baocao_app::admin::unit_names_unscoped(&state.app, &ids).await.in_locale(l)?;
     let regimes = baocao_app::regimes::list(&state.app, &who, false).await.in_locale(l)?;
-    let units = visible_units(state, &who).await.in_locale(l)?;
+    let mut units = baocao_app::admin::visible_units(&state.app, &who).await.in_locale(l)?;
+    units.sort_by(|a, b| a.unit.path.as_str().cmp(b.unit.path.as_str()));
     let titles = baocao_app::regimes::form_titles(&regimes);
     let title = match mode {
         ListMode::Entry => t(l, "Danh sách nhập liệu", "Data entry list"),
@@ -219,12 +220,6 @@ fn list_table(
     }
 }
 
-async fn visible_units(state: &AppState, who: &Principal) -> Result<Vec<UnitWithTenant>, WebError> {
-    let mut units = baocao_app::admin::visible_units(&state.app, who).await?;
-    units.sort_by(|a, b| a.unit.path.as_str().cmp(b.unit.path.as_str()));
-    Ok(units)
-}
-
 // ------------------------------------------------------------ assignment ---
 
 #[derive(Debug, Deserialize)]
@@ -246,13 +241,7 @@ async fn assign_page(
 ) -> PageResult {
     let regimes = baocao_app::regimes::list(&state.app, who, false).await.in_locale(l)?;
     let chosen = regime.and_then(|code| regimes.iter().find(|e| e.plugin.manifest.code == code));
-    let me = baocao_app::admin::own_unit(&state.app, who).await.in_locale(l)?;
-    let units: Vec<UnitWithTenant> = visible_units(state, who)
-        .await
-        .in_locale(l)?
-        .into_iter()
-        .filter(|u| u.unit.path.is_within(&me.path) && u.unit.id != me.id)
-        .collect();
+    let units = baocao_app::admin::units_below_own(&state.app, who).await.in_locale(l)?;
     let year = baocao_domain::clock::vietnam_date(chrono::Utc::now()).format("%Y").to_string();
     let body = html! {
         h1 { (t(l, "Giao báo cáo cho đơn vị cấp dưới", "Assign reports to lower units")) }
@@ -500,17 +489,6 @@ fn workflow_card(r: &ReportRow, steps: &[Step], senders: &[(UserId, String)], wh
     }
 }
 
-fn number_text(v: &serde_json::Value, cell_type: CellType, l: Locale) -> String {
-    match (v, cell_type) {
-        (serde_json::Value::Null, _) => String::new(),
-        (serde_json::Value::Number(n), CellType::Integer | CellType::Decimal | CellType::Percent) => {
-            format::number(n.as_f64().unwrap_or(0.0), 2, l)
-        }
-        (serde_json::Value::String(s), _) => s.clone(),
-        (other, _) => other.to_string(),
-    }
-}
-
 /// How the page's grid is open: read-only, to the unit's data entry, or to
 /// the receiving unit's appraiser; with the columns the viewer may fill.
 enum GridMode {
@@ -532,13 +510,6 @@ impl GridMode {
 /// with their labels, an input per cell (read-only for formulas, totals and
 /// the columns the viewer may not fill).
 fn grid(form: &Form, r: &ReportRow, mode: &GridMode, l: Locale) -> Markup {
-    let headers = baocao_domain::layout::header_rows(form);
-    let depth = headers.len();
-    let values: HashMap<(&str, &str), &serde_json::Value> =
-        r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
-    // Fixed rows, then the rows the unit added, with the total row last.
-    let rows = display_rows(form, r);
-    let editable = matches!(mode, GridMode::Entry(_));
     let (save_url, compute_url) = match mode {
         GridMode::Appraisal(_) => {
             (format!("/api/v1/reports/{}/appraisal", r.id), format!("/api/v1/reports/{}/appraisal/compute", r.id))
@@ -572,7 +543,24 @@ fn grid(form: &Form, r: &ReportRow, mode: &GridMode, l: Locale) -> Markup {
             }
             div.grid-scroll {
                 table #report-grid.grid data-report=(r.id) data-version=(r.version) data-editable=(!matches!(mode, GridMode::View)) data-save-url=(save_url) data-compute-url=(compute_url) data-lang=(l.code()) {
-                    thead {
+                    (grid_head(form, l))
+                    (grid_body(form, r, mode, l))
+                }
+            }
+            @if !form.rules.is_empty() {
+                p.muted { (t(l, "Ràng buộc kiểm tra khi lưu: ", "Checks on save: ")) @for (i, rule) in form.rules.iter().enumerate() { @if i > 0 { "; " } (rule.text) } }
+            }
+            p.muted.small { (t(l, "Phím mũi tên, Tab, Enter để di chuyển; dán trực tiếp một vùng ô từ Excel. Dữ liệu chưa lưu được giữ trên trình duyệt này.", "Arrows, Tab and Enter move between cells; paste a block straight from Excel. Unsaved edits are kept in this browser.")) }
+        }
+    }
+}
+
+/// The grid's header rows, merged as on paper, and the row of column numbers.
+fn grid_head(form: &Form, l: Locale) -> Markup {
+    let headers = baocao_domain::layout::header_rows(form);
+    let depth = headers.len();
+    html! {
+    thead {
                         @for (i, level) in headers.iter().enumerate() {
                             tr {
                                 @if i == 0 {
@@ -584,6 +572,17 @@ fn grid(form: &Form, r: &ReportRow, mode: &GridMode, l: Locale) -> Markup {
                         }
                         tr.numbers { th.sticky-col.c-stt { "1" } th.sticky-col.c-title { "2" } @for c in &form.columns { th { (c.number) } } }
                     }
+    }
+}
+
+/// The grid's rows: fixed rows, then the rows the unit added, the total last;
+/// an input per cell, read-only where the viewer may not write.
+fn grid_body(form: &Form, r: &ReportRow, mode: &GridMode, l: Locale) -> Markup {
+    let values: HashMap<(&str, &str), &serde_json::Value> =
+        r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
+    let rows = display_rows(form, r);
+    let editable = matches!(mode, GridMode::Entry(_));
+    html! {
                     tbody {
                         @for DisplayRow { code, label, title, level, total, added, computed } in &rows {
                             tr data-row=(code) class=(if *total { "total" } else { "" }) {
@@ -597,19 +596,12 @@ fn grid(form: &Form, r: &ReportRow, mode: &GridMode, l: Locale) -> Markup {
                                     @let readonly = !mode.fills(&c.code) || *computed || c.formula.is_some();
                                     @let kind = match c.cell_type { CellType::Integer => "integer", CellType::Decimal => "decimal", CellType::Percent => "percent", CellType::Text => "text", CellType::Date => "date" };
                                     td class=(if readonly { "ro" } else { "" }) {
-                                        input type="text" data-row=(code) data-col=(c.code) data-type=(kind) value=(number_text(&v, c.cell_type, l)) readonly[readonly] aria-label=(format!("{} – ({})", title, c.number));
+                                        input type="text" data-row=(code) data-col=(c.code) data-type=(kind) value=(baocao_domain::layout::cell_text(&v, c.cell_type, l)) readonly[readonly] aria-label=(format!("{} – ({})", title, c.number));
                                     }
                                 }
                             }
                         }
                     }
-                }
-            }
-            @if !form.rules.is_empty() {
-                p.muted { (t(l, "Ràng buộc kiểm tra khi lưu: ", "Checks on save: ")) @for (i, rule) in form.rules.iter().enumerate() { @if i > 0 { "; " } (rule.text) } }
-            }
-            p.muted.small { (t(l, "Phím mũi tên, Tab, Enter để di chuyển; dán trực tiếp một vùng ô từ Excel. Dữ liệu chưa lưu được giữ trên trình duyệt này.", "Arrows, Tab and Enter move between cells; paste a block straight from Excel. Unsaved edits are kept in this browser.")) }
-        }
     }
 }
 
@@ -760,18 +752,8 @@ async fn history(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipa
     let rows = service::history(&state.app, &who, id).await.in_locale(l)?;
     let status =
         |code: &str| Status::parse(code).map(|s| s.label().get(l).to_owned()).unwrap_or_else(|| code.to_owned());
-    let action = |code: &str| match Action::parse(code) {
-        Some(a) => a.label().get(l).to_owned(),
-        None => match code {
-            "assign" => t(l, "Giao báo cáo", "Assigned").to_owned(),
-            "save" => t(l, "Lưu số liệu", "Saved data").to_owned(),
-            "appraise" => t(l, "Thẩm định", "Appraised").to_owned(),
-            "aggregate" => t(l, "Tổng hợp số liệu", "Aggregated").to_owned(),
-            "save_section" => t(l, "Lưu mục thuyết minh", "Saved a section").to_owned(),
-            "attach" => t(l, "Đính kèm tập tin", "Attached a file").to_owned(),
-            "detach" => t(l, "Xóa tập tin đính kèm", "Removed a file").to_owned(),
-            other => other.to_owned(),
-        },
+    let action = |code: &str| {
+        baocao_domain::report::history_label(code).map_or_else(|| code.to_owned(), |t| t.get(l).to_owned())
     };
     let body = html! {
         p.muted { a href={ "/reports/" (id) } { "← " (r.form) } }
@@ -861,7 +843,7 @@ fn grid_print(form: &Form, r: &ReportRow, l: Locale) -> Markup {
                         td { (label) }
                         td { @if *total { strong { (title) } } @else { (title) } }
                         @for c in &form.columns {
-                            td.num { (number_text(values.get(&(code.as_str(), c.code.as_str())).copied().unwrap_or(&serde_json::Value::Null), c.cell_type, l)) }
+                            td.num { (baocao_domain::layout::cell_text(values.get(&(code.as_str(), c.code.as_str())).copied().unwrap_or(&serde_json::Value::Null), c.cell_type, l)) }
                         }
                     }
                 }
@@ -878,18 +860,10 @@ async fn notifications(
     let l = locale::of(&req);
     let who = who.0;
     let query = notification_query(&params).in_locale(l)?;
-    let baocao_app::notifications::Inbox { page, unread } =
-        baocao_app::notifications::inbox(&state.app, &who, &query).await.in_locale(l)?;
-    let units: Vec<UnitId> = page.items.iter().filter_map(|n| n.sender_unit).collect();
-    let unit_names = baocao_app::admin::unit_names_unscoped(&state.app, &units).await.in_locale(l)?;
-    let mut senders: Vec<(i64, String)> = Vec::new();
-    for id in page.items.iter().filter_map(|n| n.sender).chain(params.sender.map(UserId)) {
-        if !senders.iter().any(|(s, _)| *s == id.0)
-            && let Some(name) = baocao_app::admin::user_name_unscoped(&state.app, id).await
-        {
-            senders.push((id.0, name));
-        }
-    }
+    let inbox = baocao_app::notifications::inbox(&state.app, &who, &query).await.in_locale(l)?;
+    let (unit_names, senders) =
+        baocao_app::notifications::senders(&state.app, &inbox.page, params.sender.map(UserId)).await.in_locale(l)?;
+    let baocao_app::notifications::Inbox { page, unread } = inbox;
     let pages = page.total.div_ceil(page.per_page).max(1);
     let current = params.state.clone().unwrap_or_else(|| "all".to_owned());
     let body = html! {
