@@ -226,3 +226,9 @@ pub fn form_titles(entries: &[Entry]) -> std::collections::HashMap<(String, Stri
     }
     titles
 }
+
+/// The code a manifest writes for one of the ABI's enums ("integer",
+/// "free_text", "half_year"): what the API and the developer tools show.
+pub fn wire_name(value: &impl serde::Serialize) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}

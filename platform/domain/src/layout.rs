@@ -21,7 +21,7 @@ pub struct DisplayRow {
 /// Whether the form's row `i` is computed by the regime, not entered: as
 /// the manifest states it (ABI 1.2), else as a 1.1 regime computes rows.
 pub fn computed_row(form: &Form, i: usize) -> bool {
-    form.rows.get(i).is_some_and(|row| form.computes_row(&row.code))
+    form.computes_row_at(i)
 }
 
 /// The rows of a report in the order every rendering shows them.

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use baocao_app::regimes::{ModuleCheck, check_module};
+use baocao_app::regimes::{ModuleCheck, check_module, wire_name};
 use baocao_plugins::abi::{Column, Form, Formula, PeriodWindow};
 
 /// Checks the module and prints what it declares; an error names why an upload would be refused.
@@ -78,7 +78,7 @@ fn describe_form(form: &Form) -> String {
             "  ({}) {:<6} {:<8} {}{}",
             column.number,
             column.code,
-            format!("{:?}", column.cell_type).to_lowercase(),
+            wire_name(&column.cell_type),
             column.header.join(" / "),
             column_notes(column)
         );
@@ -91,7 +91,7 @@ fn describe_form(form: &Form) -> String {
         form.rows.len(),
         if computed.is_empty() { "—".to_owned() } else { computed.join(", ") }
     );
-    let modes: Vec<String> = form.row_modes.iter().map(|m| format!("{m:?}").to_lowercase()).collect();
+    let modes: Vec<String> = form.row_modes.iter().map(wire_name).collect();
     let _ = writeln!(out, "  thêm dòng / added rows: {}", modes.join(", "));
     out
 }
@@ -116,8 +116,8 @@ fn column_notes(column: &Column) -> String {
 fn describe_window(w: &PeriodWindow) -> String {
     let deadlines: Vec<String> = w.deadlines.iter().map(|d| format!("{} {}", d.level, d.date)).collect();
     format!(
-        "  {:?} {}: số liệu / data {} → {}, mở nhập / entry opens {}, hạn / deadlines: {}\n",
-        w.period,
+        "  {} {}: số liệu / data {} → {}, mở nhập / entry opens {}, hạn / deadlines: {}\n",
+        wire_name(&w.period),
         w.number,
         w.data_from,
         w.data_to,

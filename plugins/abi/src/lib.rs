@@ -181,22 +181,31 @@ pub struct Form {
 }
 
 impl Form {
-    /// The rows a 1.1 regime computes: the total row, and with
-    /// `groups_sum_children` every row that has deeper rows right under it.
-    pub fn inferred_computed_rows(&self) -> Vec<String> {
-        let rows = &self.rows;
-        let group = |i: usize| {
-            self.groups_sum_children && rows.get(i + 1).is_some_and(|next| !next.total && next.level > rows[i].level)
-        };
-        rows.iter().enumerate().filter(|(i, r)| r.total || group(*i)).map(|(_, r)| r.code.clone()).collect()
+    /// Whether a 1.1 regime computes row `i`: the total row, or with
+    /// `groups_sum_children` a row that has deeper rows right under it.
+    fn inferred_at(&self, i: usize) -> bool {
+        let Some(row) = self.rows.get(i) else { return false };
+        let group = |next: &Row| !next.total && next.level > row.level;
+        row.total || (self.groups_sum_children && self.rows.get(i + 1).is_some_and(group))
     }
 
-    /// Whether the regime computes the row `code`: as the manifest states it, else inferred.
-    pub fn computes_row(&self, code: &str) -> bool {
-        match &self.computed_rows {
-            Some(rows) => rows.iter().any(|r| r == code),
-            None => self.inferred_computed_rows().iter().any(|r| r == code),
+    /// The rows a 1.1 regime computes, by code.
+    pub fn inferred_computed_rows(&self) -> Vec<String> {
+        (0..self.rows.len()).filter(|i| self.inferred_at(*i)).map(|i| self.rows[i].code.clone()).collect()
+    }
+
+    /// Whether the regime computes the form's row `i`: as the manifest states it, else inferred.
+    pub fn computes_row_at(&self, i: usize) -> bool {
+        match (&self.computed_rows, self.rows.get(i)) {
+            (Some(rows), Some(row)) => rows.iter().any(|r| *r == row.code),
+            (None, _) => self.inferred_at(i),
+            (_, None) => false,
         }
+    }
+
+    /// Whether the regime computes the row `code`.
+    pub fn computes_row(&self, code: &str) -> bool {
+        self.rows.iter().position(|r| r.code == code).is_some_and(|i| self.computes_row_at(i))
     }
 }
 

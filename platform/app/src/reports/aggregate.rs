@@ -36,7 +36,7 @@ pub async fn aggregate(app: &App, who: &Caller, id: i64, dry_run: bool) -> Resul
     }
     let entry = plugin_of(app, &report).await?;
     let Some(Template::Numeric(form)) = template(&entry.plugin, &report.form) else {
-        return Err(invalid(
+        return Err(Error::invalid(
             "form",
             "not_numeric",
             "Chỉ tổng hợp được biểu mẫu số liệu.",
@@ -44,7 +44,7 @@ pub async fn aggregate(app: &App, who: &Caller, id: i64, dry_run: bool) -> Resul
         ));
     };
     if included.is_empty() {
-        return Err(invalid(
+        return Err(Error::invalid(
             "report",
             "nothing_to_aggregate",
             "Chưa có báo cáo nào của đơn vị cấp dưới được duyệt để tổng hợp.",
@@ -124,7 +124,12 @@ pub struct AggregateState {
 }
 
 pub async fn aggregate_state(app: &App, who: &Caller, report: &ReportRow) -> Result<Option<AggregateState>, Error> {
-    let s = scopes(app, who).await?;
+    aggregate_state_in(app, &scopes(app, who).await?, report).await
+}
+
+pub(crate) async fn aggregate_state_in(
+    app: &App, s: &ReportScopes, report: &ReportRow,
+) -> Result<Option<AggregateState>, Error> {
     let sources = app.store.aggregate_sources(&s.read, &s.check, report.id).await?;
     if sources.is_empty() {
         return Ok(None);
@@ -155,7 +160,7 @@ pub async fn cell_sources(app: &App, who: &Caller, id: i64, row: &str, col: &str
         return Err(Error::NotFound("form"));
     };
     if !form.columns.iter().any(|c| c.code == col) {
-        return Err(invalid(
+        return Err(Error::invalid(
             "col",
             "unknown_column",
             format!("Biểu mẫu không có cột \"{col}\"."),

@@ -67,7 +67,7 @@ async fn assignment_units(app: &App, who: &Caller, input: &AssignInput) -> Resul
             })
             .collect();
         if units.is_empty() {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "level",
                 "no_units",
                 format!("Không có đơn vị cấp \"{level}\" nào để giao."),
@@ -77,7 +77,12 @@ async fn assignment_units(app: &App, who: &Caller, input: &AssignInput) -> Resul
         return Ok(units);
     }
     if input.units.is_empty() {
-        return Err(invalid("units", "required", "Hãy chọn ít nhất một đơn vị được giao.", "Pick at least one unit."));
+        return Err(Error::invalid(
+            "units",
+            "required",
+            "Hãy chọn ít nhất một đơn vị được giao.",
+            "Pick at least one unit.",
+        ));
     }
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -151,7 +156,12 @@ async fn assign_grant(app: &App, who: &Caller, units: &[Unit]) -> Result<Grant<A
         [top] if top.parent_id.is_none() => app.authz.check::<AssignReports>(who.user.id, &top.path).await?,
         _ => {
             let parent = common_parent(units).ok_or_else(|| {
-                invalid("units", "not_below", "Chỉ giao báo cáo cho đơn vị cấp dưới.", "Assign to lower units only.")
+                Error::invalid(
+                    "units",
+                    "not_below",
+                    "Chỉ giao báo cáo cho đơn vị cấp dưới.",
+                    "Assign to lower units only.",
+                )
             })?;
             app.authz.check_below::<AssignReports>(who.user.id, &parent).await?
         }
@@ -165,7 +175,7 @@ fn entry_overrides(input: &AssignInput) -> Result<(Option<NaiveDate>, Option<Nai
     if let (Some(o), Some(c)) = (opens, closes)
         && c < o
     {
-        return Err(invalid(
+        return Err(Error::invalid(
             "closes_on",
             "before_open",
             "Ngày đóng nhập liệu phải sau ngày mở.",
@@ -193,7 +203,7 @@ fn check_reports_here(manifest: &regime_abi::Manifest, unit: &Unit) -> Result<()
         return Ok(());
     }
     let (code, name, level) = (&manifest.code, unit.name.as_str(), unit.level.as_str());
-    Err(invalid(
+    Err(Error::invalid(
         "units",
         "level_not_reporting",
         format!("Chế độ {code} không áp dụng cho {name} (cấp \"{level}\")."),
@@ -299,7 +309,7 @@ impl Batch<'_> {
 /// a form handled outside the system, or an unknown code, is refused.
 fn report_kind(plugin: &Plugin, code: &str) -> Result<ReportKind, Error> {
     match template(plugin, code) {
-        Some(Template::Numeric(form)) if form.outside_system => Err(invalid(
+        Some(Template::Numeric(form)) if form.outside_system => Err(Error::invalid(
             "forms",
             "outside_system",
             format!("Biểu mẫu {code} được thực hiện ngoài hệ thống."),
@@ -307,7 +317,7 @@ fn report_kind(plugin: &Plugin, code: &str) -> Result<ReportKind, Error> {
         )),
         Some(Template::Numeric(_)) => Ok(ReportKind::Numeric),
         Some(Template::Narrative(_)) => Ok(ReportKind::Narrative),
-        None => Err(invalid(
+        None => Err(Error::invalid(
             "forms",
             "unknown_form",
             format!("Chế độ {} không có biểu mẫu \"{code}\".", plugin.manifest.code),
@@ -319,7 +329,7 @@ fn report_kind(plugin: &Plugin, code: &str) -> Result<ReportKind, Error> {
 async fn window(app: &App, plugin: Arc<Plugin>, period: Period) -> Result<regime_abi::PeriodWindow, Error> {
     let request = ScheduleRequest { year: period.year, period: period_type(period.kind) };
     let windows = app.regimes.schedule(&plugin, request).await.map_err(|e| match e {
-        baocao_plugins::PluginError::Refused(_) => invalid(
+        baocao_plugins::PluginError::Refused(_) => Error::invalid(
             "period",
             "period_not_reported",
             "Chế độ báo cáo này không có kỳ báo cáo đã chọn.",
@@ -328,7 +338,7 @@ async fn window(app: &App, plugin: Arc<Plugin>, period: Period) -> Result<regime
         other => plugin_error(other),
     })?;
     windows.into_iter().find(|w| w.number == period.number).ok_or_else(|| {
-        invalid(
+        Error::invalid(
             "period",
             "period_not_reported",
             "Chế độ báo cáo này không có kỳ báo cáo đã chọn.",

@@ -30,7 +30,7 @@ fn attachment_type(name: &str, bytes: &[u8]) -> Result<&'static str, Error> {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let allowed = ATTACHMENT_TYPES.iter().map(|(e, _, _)| *e).collect::<Vec<_>>().join(", ");
     let Some((_, content_type, magic)) = ATTACHMENT_TYPES.iter().find(|(e, _, _)| *e == ext) else {
-        return Err(invalid(
+        return Err(Error::invalid(
             "file",
             "file_type",
             format!("Loại tập tin \".{ext}\" không được phép. Các loại được phép: {allowed}."),
@@ -39,7 +39,7 @@ fn attachment_type(name: &str, bytes: &[u8]) -> Result<&'static str, Error> {
     };
     let text_ok = ext != "txt" || std::str::from_utf8(bytes).is_ok();
     if !bytes.starts_with(magic) || !text_ok {
-        return Err(invalid(
+        return Err(Error::invalid(
             "file",
             "file_content",
             format!("Nội dung tập tin không đúng định dạng .{ext}."),
@@ -63,7 +63,7 @@ fn clean_file_name(raw: &str) -> Result<String, Error> {
         .trim()
         .to_owned();
     if name.is_empty() || name.chars().count() > 200 || name.starts_with('.') {
-        return Err(invalid("name", "file_name", "Tên tập tin không hợp lệ.", "The file name is not valid."));
+        return Err(Error::invalid("name", "file_name", "Tên tập tin không hợp lệ.", "The file name is not valid."));
     }
     Ok(name)
 }
@@ -78,7 +78,7 @@ pub async fn add_attachment(
         return Err(Error::PayloadTooLarge);
     }
     if bytes.is_empty() {
-        return Err(invalid("file", "empty_file", "Tập tin rỗng.", "The file is empty."));
+        return Err(Error::invalid("file", "empty_file", "Tập tin rỗng.", "The file is empty."));
     }
     let name = clean_file_name(name)?;
     let content_type = attachment_type(&name, bytes)?;

@@ -86,7 +86,7 @@ pub async fn recompute(
     let report = for_write(app, who, id).await?;
     let entry = plugin_of(app, &report).await?;
     let Some(Template::Numeric(form)) = template(&entry.plugin, &report.form) else {
-        return Err(invalid(
+        return Err(Error::invalid(
             "form",
             "not_numeric",
             "Báo cáo này không phải biểu mẫu số liệu.",

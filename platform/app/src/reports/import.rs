@@ -37,7 +37,7 @@ pub async fn import_xlsx(
     let report = get(app, who, id).await?;
     let entry = plugin_of(app, &report).await?;
     let Some(Template::Numeric(form)) = template(&entry.plugin, &report.form) else {
-        return Err(invalid(
+        return Err(Error::invalid(
             "form",
             "not_numeric",
             "Chỉ nhập Excel cho biểu mẫu số liệu.",

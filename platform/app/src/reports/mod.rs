@@ -59,10 +59,6 @@ pub async fn scopes(app: &App, who: &Caller) -> Result<ReportScopes, Error> {
     })
 }
 
-pub(crate) fn invalid(field: &'static str, code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Error {
-    Error::Invalid(vec![Invalid::new(field, code, Text::new(vi.into(), en.into()))])
-}
-
 pub(crate) fn period_type(kind: baocao_domain::report::PeriodKind) -> PeriodType {
     use baocao_domain::report::PeriodKind as K;
     match kind {

@@ -26,7 +26,7 @@ pub async fn save_section(
     let grant = app.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await?;
     let entry = plugin_of(app, &report).await?;
     let Some(Template::Narrative(outline)) = template(&entry.plugin, &report.form) else {
-        return Err(invalid(
+        return Err(Error::invalid(
             "form",
             "not_narrative",
             "Báo cáo này không phải báo cáo thuyết minh.",
@@ -34,7 +34,7 @@ pub async fn save_section(
         ));
     };
     if !outline.sections.iter().any(|s| s.code == section) {
-        return Err(invalid(
+        return Err(Error::invalid(
             "section",
             "unknown_section",
             format!("Đề cương không có mục \"{section}\"."),

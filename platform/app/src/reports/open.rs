@@ -38,23 +38,27 @@ pub struct Opened {
 }
 
 pub async fn open(app: &App, who: &Caller, id: i64) -> Result<Opened, Error> {
-    let report = get(app, who, id).await?;
+    // The caller's scopes once, for every read of this report below.
+    let s = scopes(app, who).await?;
+    let report = app.store.report(&s.read, &s.check, id).await?;
     let template = template_of(app, &report).await?;
     let mut names = app.store.unit_names_unscoped(&[report.unit_id, report.receiver_id]).await?;
     let editable = may_edit(app, who, &report).await;
     let steps = allowed_actions(app, who, &report).await;
     let senders =
         if steps.iter().any(|s| s.action == Action::Approve) { senders(app, &report).await? } else { Vec::new() };
-    let attachments = attachments(app, who, id).await?;
+    let attachments = app.store.attachments(&s.read, &s.check, id).await?;
     let (filling, sections, catalogue) = match &template {
         Template::Numeric(form) => (
             filling(app, who, &report, form, editable).await,
             HashMap::new(),
             catalogue(app, who, form, editable).await,
         ),
-        Template::Narrative(_) => (None, sections(app, who, id).await?, Vec::new()),
+        Template::Narrative(_) => {
+            (None, app.store.report_sections(&s.read, &s.check, id).await?.into_iter().collect(), Vec::new())
+        }
     };
-    let aggregated = aggregate_state(app, who, &report).await?;
+    let aggregated = aggregate_state_in(app, &s, &report).await?;
     let plan = plan(app, who, &report, &template).await?;
     Ok(Opened {
         unit_name: names.remove(&report.unit_id).unwrap_or_default(),

@@ -7,8 +7,6 @@ use crate::App;
 use crate::Caller;
 use crate::error::Error;
 
-use super::*;
-
 /// Sets which unit receives a unit's reports (for one regime or every regime).
 ///
 /// Both ends must be where the caller may configure: a district administrator
@@ -32,7 +30,7 @@ pub async fn set_receiver(app: &App, who: &Caller, unit: UnitId, regime: &str, r
     }
     let regime = regime.trim();
     if regime.is_empty() || regime.len() > 64 {
-        return Err(invalid(
+        return Err(Error::invalid(
             "regime",
             "required",
             "Hãy chọn chế độ báo cáo (hoặc \"*\" cho mọi chế độ).",

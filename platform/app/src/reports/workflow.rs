@@ -27,7 +27,7 @@ pub struct TransitionInput {
 
 pub async fn transition(app: &App, who: &Caller, id: i64, input: TransitionInput) -> Result<ReportRow, Error> {
     let Some(action) = Action::parse(&input.action) else {
-        return Err(invalid(
+        return Err(Error::invalid(
             "action",
             "unknown_action",
             format!("Thao tác \"{}\" không tồn tại.", input.action),
@@ -37,7 +37,7 @@ pub async fn transition(app: &App, who: &Caller, id: i64, input: TransitionInput
     let report = for_write(app, who, id).await?;
     let comment = input.comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
     if comment.is_some_and(|c| c.chars().count() > 2000) {
-        return Err(invalid(
+        return Err(Error::invalid(
             "comment",
             "too_long",
             "Ý kiến tối đa 2000 ký tự.",
@@ -53,7 +53,7 @@ pub async fn transition(app: &App, who: &Caller, id: i64, input: TransitionInput
     let step = step_for(report.status, action, comment)
         .map_err(|r| Error::Invalid(vec![Invalid::new("comment", "comment_required", r.text())]))?;
     if action == Action::Submit && report.kind == ReportKind::Numeric && report.cells.is_empty() {
-        return Err(invalid(
+        return Err(Error::invalid(
             "action",
             "empty_report",
             "Báo cáo chưa có số liệu, chưa thể trình.",
@@ -64,7 +64,7 @@ pub async fn transition(app: &App, who: &Caller, id: i64, input: TransitionInput
     let forward_to = match (action, input.forward_to) {
         (Action::Approve, Some(u)) if senders.contains(&UserId(u)) => Some(UserId(u)),
         (Action::Approve, Some(_)) => {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "forward_to",
                 "not_a_sender",
                 "Người được chuyển phải là văn thư gửi báo cáo của đơn vị.",

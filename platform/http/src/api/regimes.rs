@@ -3,8 +3,8 @@
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use baocao_app::Error;
+use baocao_app::views::Form;
 use baocao_app::views::RegimeEntry as Entry;
-use baocao_app::views::{Form, RowMode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -50,11 +50,7 @@ impl From<&Entry> for RegimeDto {
             enabled: e.enabled,
             effective_from: m.effective_from.clone(),
             legal_basis: m.legal_basis.clone(),
-            periods: m
-                .periods
-                .iter()
-                .map(|p| serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
-                .collect(),
+            periods: m.periods.iter().map(regimes::wire_name).collect(),
             forms: m.forms.len(),
             sha256: e.plugin.sha256.clone(),
         }
@@ -198,10 +194,6 @@ pub struct FormDto {
     pub regime_version: u32,
 }
 
-fn label(v: &impl Serialize) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
 fn form_dto(entry: &Entry, f: &Form) -> FormDto {
     let number = |code: &str| {
         f.columns.iter().find(|c| c.code == code).map(|c| format!("({})", c.number)).unwrap_or_else(|| code.to_owned())
@@ -219,10 +211,10 @@ fn form_dto(entry: &Entry, f: &Form) -> FormDto {
                 number: c.number,
                 title: c.header.join(" / "),
                 header: c.header.clone(),
-                cell_type: label(&c.cell_type),
+                cell_type: regimes::wire_name(&c.cell_type),
                 formula: c.formula.as_ref().map(|formula| formula.notation(number)),
                 fill_groups: c.fill_groups.clone(),
-                aggregate: c.aggregate.as_ref().map(label),
+                aggregate: c.aggregate.as_ref().map(regimes::wire_name),
             })
             .collect(),
         rows: f
@@ -233,11 +225,11 @@ fn form_dto(entry: &Entry, f: &Form) -> FormDto {
                 label: r.label.clone(),
                 title: r.title.clone(),
                 level: r.level,
-                mode: label(&r.mode),
+                mode: regimes::wire_name(&r.mode),
                 total: r.total,
             })
             .collect(),
-        row_modes: f.row_modes.iter().map(|m: &RowMode| label(m)).collect(),
+        row_modes: f.row_modes.iter().map(regimes::wire_name).collect(),
         catalogue: f.catalogue.clone(),
         outside_system: f.outside_system,
         rules: f.rules.iter().map(|r| r.text.clone()).collect(),

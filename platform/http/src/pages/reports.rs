@@ -280,7 +280,7 @@ async fn assign_page(
                         label for="period_type" { (t(l, "Loại kỳ", "Kind")) }
                         select #period_type name="period_type" {
                             @for p in &e.plugin.manifest.periods {
-                                @let v = serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                                @let v = baocao_app::regimes::wire_name(p);
                                 option value=(v) { (period_kind_label(&v, l)) }
                             }
                         }
