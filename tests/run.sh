@@ -25,8 +25,10 @@ psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT datname FROM pg_database 
   | while read -r db; do [ -n "$db" ] && psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" || true; done
 
 # The regime SDK, the ABI and the template regime test themselves natively in
-# their own workspace (plugins/), apart from the host.
-cargo test --manifest-path plugins/Cargo.toml --workspace --quiet
+# their own workspace (plugins/), apart from the host — and in a build
+# directory of their own: the host builds the same regime crates as its
+# dev-dependencies, and two workspaces writing one artifact confuse rustc.
+CARGO_TARGET_DIR="$CARGO_TARGET_DIR/plugins-workspace" cargo test --manifest-path plugins/Cargo.toml --workspace --quiet
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"

@@ -8,6 +8,7 @@ mod m20261124_000001_foundation;
 mod m20261124_000002_regime_plugins;
 mod m20261124_000003_reports;
 mod m20261124_000004_aggregates;
+mod m20261130_000005_signatures;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_regime_plugins::Migration),
             Box::new(m20261124_000003_reports::Migration),
             Box::new(m20261124_000004_aggregates::Migration),
+            Box::new(m20261130_000005_signatures::Migration),
         ]
     }
 }

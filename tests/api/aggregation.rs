@@ -141,6 +141,20 @@ pub async fn travel(app: &TestApp, entry: &Session, leader: &Session, sender: &S
     step(app, checker, id, "accept").await;
 }
 
+struct TwoLevels {
+    app: TestApp,
+    vpcp: Session,
+    province: Session,
+    sn_entry: Session,
+    sn_leader: Session,
+    ph_entry: Session,
+    ph_leader: Session,
+    ph_clerk: Session,
+    ph: i64,
+    sn: i64,
+    hy_report: i64,
+}
+
 async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
     let app = spawn_app(backend).await;
     let vpcp = app.login("vpcp.tonghop").await;
@@ -166,26 +180,40 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
     let (ph, sn) = (ids[0], ids[1]);
     let hy_report = national[0];
 
+    let c = TwoLevels { app, vpcp, province, sn_entry, sn_leader, ph_entry, ph_leader, ph_clerk, ph, sn, hy_report };
+    the_wards_report_and_the_province_sees_who_is_missing(&c).await;
+    only_the_aggregator_aggregates(&c).await;
+    an_aggregated_cell_names_its_sources(&c).await;
+    a_later_correction_marks_the_aggregate_outdated(&c).await;
+    the_aggregate_travels_to_the_government_office(&c).await;
+}
+
+/// The wards report; before aggregating, the province sees who is in and who is missing.
+async fn the_wards_report_and_the_province_sees_who_is_missing(c: &TwoLevels) {
+    let TwoLevels { app, province, sn_entry, sn_leader, ph_entry, ph_leader, ph_clerk, .. } = c;
+    let ph = c.ph;
+    let sn = c.sn;
+    let hy_report = c.hy_report;
     // Phố Hiến and Sơn Nam both report their own meetings and one shared catalogue row.
     fill(
-        &app,
-        &ph_entry,
+        app,
+        ph_entry,
         ph,
         &[("phuong-pho-hien", "UBND phường Phố Hiến", 10, 2), ("so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", 1, 1)],
     )
     .await;
     fill(
-        &app,
-        &sn_entry,
+        app,
+        sn_entry,
         sn,
         &[("phuong-son-nam", "UBND phường Sơn Nam", 7, 3), ("so-tu-phap", "Sở Tư pháp tỉnh Hưng Yên", 2, 0)],
     )
     .await;
-    travel(&app, &ph_entry, &ph_leader, &ph_clerk, &province, ph).await;
+    travel(app, ph_entry, ph_leader, ph_clerk, province, ph).await;
 
     // Before aggregating, the province sees who is in and who is missing.
     let preview: Value = app
-        .post(&province, &format!("/api/v1/reports/{hy_report}/aggregate?dry_run=true"), json!({}))
+        .post(province, &format!("/api/v1/reports/{hy_report}/aggregate?dry_run=true"), json!({}))
         .await
         .json()
         .await
@@ -197,8 +225,13 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
     assert_eq!(names(&preview["missing"]).len(), 2, "Sơn Nam (draft) and Tiên Lữ (new)");
     assert_eq!(preview["report"]["status"], "new", "a dry run stores nothing");
 
-    travel(&app, &sn_entry, &sn_leader, &sn_entry, &province, sn).await;
+    travel(app, sn_entry, sn_leader, sn_entry, province, sn).await;
+}
 
+/// Who may aggregate, and what aggregating makes.
+async fn only_the_aggregator_aggregates(c: &TwoLevels) {
+    let TwoLevels { app, province, ph_entry, .. } = c;
+    let hy_report = c.hy_report;
     // Who may aggregate: the province's aggregator, not its data entry of a department nor a ward.
     let department = app.login("hy.stp.nhaplieu").await;
     assert_eq!(
@@ -206,7 +239,7 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
         StatusCode::NOT_FOUND
     );
     assert_error(
-        app.post(&ph_entry, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await,
+        app.post(ph_entry, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
@@ -219,7 +252,7 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
     )
     .await;
 
-    let done = app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await;
+    let done = app.post(province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await;
     assert_eq!(done.status(), StatusCode::OK);
     let done: Value = done.json().await.unwrap();
     assert_eq!(names(&done["included"]).len(), 2);
@@ -232,9 +265,14 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
     assert_eq!(cell(r, "tong", "c3"), json!(26), "the total recomputed");
     assert_eq!(r["aggregate"]["sources"], 2);
     assert_eq!(r["aggregate"]["outdated"], false);
+}
 
+/// Provenance of one aggregated cell.
+async fn an_aggregated_cell_names_its_sources(c: &TwoLevels) {
+    let TwoLevels { app, province, .. } = c;
+    let hy_report = c.hy_report;
     // Provenance of one aggregated cell.
-    let sources = app.get_json(&province, &format!("/api/v1/reports/{hy_report}/cells/k.so-tu-phap/c4/sources")).await;
+    let sources = app.get_json(province, &format!("/api/v1/reports/{hy_report}/cells/k.so-tu-phap/c4/sources")).await;
     let mut seen: Vec<(String, i64)> = sources
         .as_array()
         .unwrap()
@@ -247,7 +285,7 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
         sources.as_array().unwrap().iter().all(|s| s["version"] == s["current_version"] && s["report_id"].is_i64())
     );
     assert_error(
-        app.get(&province, &format!("/api/v1/reports/{hy_report}/cells/k.so-tu-phap/c99/sources")).await,
+        app.get(province, &format!("/api/v1/reports/{hy_report}/cells/k.so-tu-phap/c99/sources")).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "unknown_column",
     )
@@ -257,44 +295,55 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
         app.get(&other, &format!("/api/v1/reports/{hy_report}/cells/tong/c3/sources")).await.status(),
         StatusCode::NOT_FOUND
     );
+}
 
+/// A correction accepted after aggregation marks the aggregate outdated until re-run.
+async fn a_later_correction_marks_the_aggregate_outdated(c: &TwoLevels) {
+    let TwoLevels { app, province, ph_entry, ph_leader, ph_clerk, .. } = c;
+    let ph = c.ph;
+    let hy_report = c.hy_report;
     // A correction accepted after aggregation marks the aggregate outdated until re-run.
-    let corrected = act(&app, &ph_entry, ph, "request_correction", Some("Thiếu một cuộc họp")).await;
+    let corrected = act(app, ph_entry, ph, "request_correction", Some("Thiếu một cuộc họp")).await;
     assert_eq!(corrected.status(), StatusCode::OK);
-    step(&app, &province, ph, "approve_correction").await;
-    let current = app.get_json(&ph_entry, &format!("/api/v1/reports/{ph}")).await;
+    step(app, province, ph, "approve_correction").await;
+    let current = app.get_json(ph_entry, &format!("/api/v1/reports/{ph}")).await;
     let fix = put(
-        &app,
-        &ph_entry,
+        app,
+        ph_entry,
         &format!("/api/v1/reports/{ph}/data"),
         json!({"version": current["version"], "cells": [{"row": "r0", "col": "c4", "value": 11}]}),
     )
     .await;
     assert_eq!(fix.status(), StatusCode::OK);
-    travel(&app, &ph_entry, &ph_leader, &ph_clerk, &province, ph).await;
-    let stale = app.get_json(&province, &format!("/api/v1/reports/{hy_report}")).await;
+    travel(app, ph_entry, ph_leader, ph_clerk, province, ph).await;
+    let stale = app.get_json(province, &format!("/api/v1/reports/{hy_report}")).await;
     assert_eq!(stale["aggregate"]["outdated"], true);
     let sources =
-        app.get_json(&province, &format!("/api/v1/reports/{hy_report}/cells/k.phuong-pho-hien/c4/sources")).await;
+        app.get_json(province, &format!("/api/v1/reports/{hy_report}/cells/k.phuong-pho-hien/c4/sources")).await;
     assert_ne!(
         sources[0]["version"], sources[0]["current_version"],
         "provenance shows the aggregated version and the current one"
     );
     let rerun: Value =
-        app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
+        app.post(province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
     assert_eq!(cell(&rerun["report"], "k.phuong-pho-hien", "c4"), json!(11));
     assert_eq!(rerun["report"]["aggregate"]["outdated"], false);
+}
 
+/// The province's aggregate travels on to the Government Office, which aggregates the provinces.
+async fn the_aggregate_travels_to_the_government_office(c: &TwoLevels) {
+    let TwoLevels { app, vpcp, province, .. } = c;
+    let hy_report = c.hy_report;
     // The province's aggregate travels on to the Government Office, which aggregates the provinces.
     let (hy_leader, hy_clerk) = (app.login("hy.duyet").await, app.login("hy.gui").await);
-    travel(&app, &province, &hy_leader, &hy_clerk, &vpcp, hy_report).await;
-    let root = app.get_json(&vpcp, &format!("/api/v1/reports/{hy_report}")).await["receiver"]["id"].as_i64().unwrap();
+    travel(app, province, &hy_leader, &hy_clerk, vpcp, hy_report).await;
+    let root = app.get_json(vpcp, &format!("/api/v1/reports/{hy_report}")).await["receiver"]["id"].as_i64().unwrap();
     // The Government Office's own report: the root has nobody above it, so it is its own receiver.
-    let national_id = assign(&app, &vpcp, &[root]).await[0];
-    let own = app.get_json(&vpcp, &format!("/api/v1/reports/{national_id}")).await;
+    let national_id = assign(app, vpcp, &[root]).await[0];
+    let own = app.get_json(vpcp, &format!("/api/v1/reports/{national_id}")).await;
     assert_eq!(own["receiver"]["id"], root);
     let preview: Value = app
-        .post(&vpcp, &format!("/api/v1/reports/{national_id}/aggregate?dry_run=true"), json!({}))
+        .post(vpcp, &format!("/api/v1/reports/{national_id}/aggregate?dry_run=true"), json!({}))
         .await
         .json()
         .await
@@ -303,17 +352,17 @@ async fn aggregation_goes_up_two_levels_with_provenance(backend: Backend) {
     // A province may not assign the root's report.
     let refused = app
         .post(
-            &province,
+            province,
             "/api/v1/assignments",
             json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year() + 1, "number": 1}, "units": [root]}),
         )
         .await;
     assert_error(refused, StatusCode::FORBIDDEN, "forbidden").await;
     let top: Value =
-        app.post(&vpcp, &format!("/api/v1/reports/{national_id}/aggregate"), json!({})).await.json().await.unwrap();
+        app.post(vpcp, &format!("/api/v1/reports/{national_id}/aggregate"), json!({})).await.json().await.unwrap();
     assert_eq!(cell(&top["report"], "tong", "c3"), json!(27), "13 + 2 from Phố Hiến, 10 + 2 from Sơn Nam");
     assert_eq!(cell(&top["report"], "k.so-tu-phap", "c4"), json!(3), "catalogue rows stay linked across two levels");
-    let sources = app.get_json(&vpcp, &format!("/api/v1/reports/{national_id}/cells/tong/c3/sources")).await;
+    let sources = app.get_json(vpcp, &format!("/api/v1/reports/{national_id}/cells/tong/c3/sources")).await;
     assert_eq!(sources.as_array().unwrap().len(), 1, "the national total comes from Hưng Yên's report");
 }
 
@@ -336,6 +385,14 @@ async fn aggregation_refuses_what_it_cannot_do(backend: Backend) {
 
 both!(aggregation_goes_up_two_levels_with_provenance, aggregation_refuses_what_it_cannot_do);
 
+struct AggregatorPage {
+    app: TestApp,
+    province: Session,
+    hy_report: i64,
+    ids: Vec<i64>,
+    entry: Session,
+}
+
 async fn the_aggregator_page_names_included_and_missing_units(backend: Backend) {
     let app = spawn_app(backend).await;
     let vpcp = app.login("vpcp.tonghop").await;
@@ -355,6 +412,15 @@ async fn the_aggregator_page_names_included_and_missing_units(backend: Backend) 
     fill(&app, &entry, ids[0], &[("phuong-pho-hien", "UBND phường Phố Hiến", 4, 1)]).await;
     travel(&app, &entry, &leader, &clerk, &province, ids[0]).await;
 
+    let c = AggregatorPage { app, province, hy_report, ids, entry };
+    the_page_names_included_and_missing_and_aggregates(&c).await;
+    the_ward_sees_no_aggregation_card(&c).await;
+}
+
+/// The aggregator's page names who is in and who is missing, demands the token, and aggregates.
+async fn the_page_names_included_and_missing_and_aggregates(c: &AggregatorPage) {
+    let AggregatorPage { app, province, .. } = c;
+    let hy_report = c.hy_report;
     let cookie = format!("baocao_session={}", province.token);
     let page = app
         .client
@@ -410,8 +476,13 @@ async fn the_aggregator_page_names_included_and_missing_units(backend: Backend) 
         db.execute_unprepared("UPDATE reports SET numbers = NULL").await.unwrap();
     }
     let again: Value =
-        app.post(&province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
+        app.post(province, &format!("/api/v1/reports/{hy_report}/aggregate"), json!({})).await.json().await.unwrap();
     assert_eq!(cell(&again["report"], "tong", "c3"), json!(5), "4 in person + 1 online, from the cells");
+}
+
+/// The ward's entry official sees no aggregation card on its own report.
+async fn the_ward_sees_no_aggregation_card(c: &AggregatorPage) {
+    let AggregatorPage { app, ids, entry, .. } = c;
     // The ward's entry official sees no aggregation card on its own report.
     let ward_cookie = format!("baocao_session={}", entry.token);
     let ward_page = app
@@ -428,6 +499,15 @@ async fn the_aggregator_page_names_included_and_missing_units(backend: Backend) 
 }
 
 both!(the_aggregator_page_names_included_and_missing_units);
+
+struct National {
+    app: TestApp,
+    vpcp: Session,
+    ids: Vec<i64>,
+    national: i64,
+    hy: (Session, Session, Session),
+    tb: (Session, Session, Session),
+}
 
 /// IV.02a (Regime IV, reported by provinces and ministries to the Government
 /// Office): each province's rows are localities from the "dia_phuong"
@@ -448,6 +528,15 @@ async fn iv_02a_aggregates_the_provinces_at_the_government_office(backend: Backe
     let hy = (app.login("hy.tonghop").await, app.login("hy.duyet").await, app.login("hy.gui").await);
     let tb = (app.login("tb.tonghop").await, app.login("tb.duyet").await, app.login("tb.gui").await);
 
+    let c = National { app, vpcp, ids, national, hy, tb };
+    the_provinces_report_and_are_aggregated(&c).await;
+    a_later_correction_marks_the_national_aggregate_outdated(&c).await;
+}
+
+/// The provinces report units sending, handling online and in all; the Government Office aggregates them.
+async fn the_provinces_report_and_are_aggregated(c: &National) {
+    let National { app, vpcp, ids, hy, tb, .. } = c;
+    let national = c.national;
     // Units sending, handling online, and in all: (4)–(6), (8)–(10), (12)–(14), with (11) their sum.
     let hy_row: &[(&str, i64)] = &[
         ("c4", 18),
@@ -477,7 +566,7 @@ async fn iv_02a_aggregates_the_provinces_at_the_government_office(backend: Backe
     let version = app.get_json(&hy.0, &format!("/api/v1/reports/{}", ids[0])).await["version"].clone();
     let body = json!({"version": version, "rows_added": [{"title": "Tỉnh không có", "catalogue": "atlantis"}]});
     let refused = assert_error(
-        put(&app, &hy.0, &format!("/api/v1/reports/{}/data", ids[0]), body).await,
+        put(app, &hy.0, &format!("/api/v1/reports/{}/data", ids[0]), body).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_cells",
     )
@@ -489,12 +578,12 @@ async fn iv_02a_aggregates_the_provinces_at_the_government_office(backend: Backe
             .contains("\"atlantis\" không có trong danh mục dia_phuong"),
         "{refused}"
     );
-    fill_rows(&app, &hy.0, ids[0], &[("hungyen", "UBND tỉnh Hưng Yên", hy_row)]).await;
-    fill_rows(&app, &tb.0, ids[1], &[("thaibinh", "UBND tỉnh Thái Bình", tb_row)]).await;
-    travel(&app, &hy.0, &hy.1, &hy.2, &vpcp, ids[0]).await;
-    travel(&app, &tb.0, &tb.1, &tb.2, &vpcp, ids[1]).await;
+    fill_rows(app, &hy.0, ids[0], &[("hungyen", "UBND tỉnh Hưng Yên", hy_row)]).await;
+    fill_rows(app, &tb.0, ids[1], &[("thaibinh", "UBND tỉnh Thái Bình", tb_row)]).await;
+    travel(app, &hy.0, &hy.1, &hy.2, vpcp, ids[0]).await;
+    travel(app, &tb.0, &tb.1, &tb.2, vpcp, ids[1]).await;
 
-    let done = app.post(&vpcp, &format!("/api/v1/reports/{national}/aggregate"), json!({})).await;
+    let done = app.post(vpcp, &format!("/api/v1/reports/{national}/aggregate"), json!({})).await;
     assert_eq!(done.status(), StatusCode::OK);
     let done: Value = done.json().await.unwrap();
     assert_eq!(names(&done["included"]), ["UBND tỉnh Hưng Yên", "UBND tỉnh Thái Bình"]);
@@ -505,16 +594,21 @@ async fn iv_02a_aggregates_the_provinces_at_the_government_office(backend: Backe
     assert_eq!(cell(r, "k.thaibinh", "c3"), json!(228), "(3) = (4) + (5) + (6), recomputed by the regime");
     assert_eq!(cell(r, "tong", "c3"), json!(126 + 228));
     assert_eq!(cell(r, "tong", "c11"), json!(130 + 269));
+}
 
+/// Thái Bình corrects its communes after the national aggregation.
+async fn a_later_correction_marks_the_national_aggregate_outdated(c: &National) {
+    let National { app, vpcp, ids, tb, .. } = c;
+    let national = c.national;
     // Thái Bình corrects its communes after the national aggregation.
-    correct(&app, (&tb.0, &tb.1, &tb.2, &vpcp), ids[1], &[("r0", "c6", 210)]).await;
-    assert_eq!(app.get_json(&vpcp, &format!("/api/v1/reports/{national}")).await["aggregate"]["outdated"], true);
+    correct(app, (&tb.0, &tb.1, &tb.2, vpcp), ids[1], &[("r0", "c6", 210)]).await;
+    assert_eq!(app.get_json(vpcp, &format!("/api/v1/reports/{national}")).await["aggregate"]["outdated"], true);
     let rerun: Value =
-        app.post(&vpcp, &format!("/api/v1/reports/{national}/aggregate"), json!({})).await.json().await.unwrap();
+        app.post(vpcp, &format!("/api/v1/reports/{national}/aggregate"), json!({})).await.json().await.unwrap();
     assert_eq!(cell(&rerun["report"], "k.thaibinh", "c3"), json!(238));
     assert_eq!(cell(&rerun["report"], "tong", "c3"), json!(126 + 238));
     assert_eq!(rerun["report"]["aggregate"]["outdated"], false);
-    let sources = app.get_json(&vpcp, &format!("/api/v1/reports/{national}/cells/k.thaibinh/c6/sources")).await;
+    let sources = app.get_json(vpcp, &format!("/api/v1/reports/{national}/cells/k.thaibinh/c6/sources")).await;
     assert_eq!(sources.as_array().unwrap().len(), 1);
     assert_eq!(
         (sources[0]["unit"]["name"].as_str(), sources[0]["value"].as_i64()),

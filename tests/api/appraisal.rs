@@ -60,6 +60,17 @@ async fn download(app: &TestApp, who: &baocao_tests::Session, id: i64) -> Vec<u8
     response.bytes().await.unwrap().to_vec()
 }
 
+struct Scoring {
+    app: TestApp,
+    appraiser: baocao_tests::Session,
+    id: i64,
+    entry: baocao_tests::Session,
+    leader: baocao_tests::Session,
+    clerk: baocao_tests::Session,
+    path: String,
+    blank: Vec<u8>,
+}
+
 async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(backend: Backend) {
     let app = spawn_app(backend).await;
     let appraiser = app.login("tb.tonghop").await;
@@ -74,14 +85,24 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
     let path = format!("/api/v1/reports/{id}");
     let blank = download(&app, &entry, id).await;
 
+    let c = Scoring { app, appraiser, id, entry, leader, clerk, path, blank };
+    the_commune_fills_its_self_assessment_only(&c).await;
+    let district = only_the_appraiser_appraises_the_sent_report(&c).await;
+    the_appraisal_comes_from_a_workbook_and_closes_on_acceptance(&c, district).await;
+}
+
+/// The commune's own workbook and typing fill the self-assessment only; nothing to appraise before sending.
+async fn the_commune_fills_its_self_assessment_only(c: &Scoring) {
+    let Scoring { app, appraiser, entry, path, blank, .. } = c;
+    let id = c.id;
     // The commune's workbook with an appraisal score typed in: refused, naming sheet, row and column; nothing changes.
-    let before = app.get_json(&entry, &path).await;
+    let before = app.get_json(entry, path).await;
     let with_appraisal = scored(
-        &blank,
+        blank,
         &[("1.1", "F", "'8,5'"), ("1.2", "F", "40"), ("1.1", "G", "'Quyết định 12/QĐ-UBND'"), ("1.1", "I", "'9'")],
     );
     let refused = messages(
-        import(&app, &entry, id, "?dry_run=false", with_appraisal).await,
+        import(app, entry, id, "?dry_run=false", with_appraisal).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_cells",
     )
@@ -92,14 +113,14 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
         )),
         "{refused:?}"
     );
-    assert_eq!(app.get_json(&entry, &path).await, before, "a refused import changes nothing");
+    assert_eq!(app.get_json(entry, path).await, before, "a refused import changes nothing");
 
     // Without it, "8,5" reads as 8.5 and the indices and the total add up their criteria.
     let self_only = scored(
-        &blank,
+        blank,
         &[("1.1", "F", "'8,5'"), ("1.2", "F", "40"), ("2.1", "F", "'12,25'"), ("1.1", "G", "'Quyết định 12/QĐ-UBND'")],
     );
-    let saved: Value = import(&app, &entry, id, "?dry_run=false", self_only).await.json().await.unwrap();
+    let saved: Value = import(app, entry, id, "?dry_run=false", self_only).await.json().await.unwrap();
     assert!(saved["report"].is_object(), "{saved}");
     let r = &saved["report"];
     assert_eq!(
@@ -114,8 +135,8 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
     // Typed on the page (the API), the appraisal column is refused to the commune too.
     let version = saved["report"]["version"].clone();
     let typed = put(
-        &app,
-        &entry,
+        app,
+        entry,
         &format!("{path}/data"),
         json!({"version": version, "cells": [{"row": "1.1", "col": "appraised", "value": "9"}]}),
     )
@@ -124,29 +145,34 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
     assert!(refused[0].contains("chỉ dành cho nhóm TINH_TONGHOP"), "{refused:?}");
     // Before the report is sent there is nothing to appraise.
     let early = put(
-        &app,
-        &appraiser,
+        app,
+        appraiser,
         &format!("{path}/appraisal"),
         json!({"version": version, "cells": [{"row": "1.1", "col": "appraised", "value": 7}]}),
     )
     .await;
     assert_error(early, StatusCode::CONFLICT, "not_appraisable").await;
+}
 
-    step(&app, &entry, id, "submit").await;
-    step(&app, &leader, id, "approve").await;
-    step(&app, &clerk, id, "send").await;
-    let sent = app.get_json(&appraiser, &path).await;
+/// Sent, the report is appraised by the appraisers' groups only, within each criterion's maximum.
+async fn only_the_appraiser_appraises_the_sent_report(c: &Scoring) -> baocao_tests::Session {
+    let Scoring { app, appraiser, entry, leader, clerk, path, blank, .. } = c;
+    let id = c.id;
+    step(app, entry, id, "submit").await;
+    step(app, leader, id, "approve").await;
+    step(app, clerk, id, "send").await;
+    let sent = app.get_json(appraiser, path).await;
     let version = sent["version"].clone();
     let appraisal = |cells: Value| json!({"version": version, "cells": cells});
 
     // The commune's own import of its sent report is refused as for typing: request a correction first.
-    let resent = import(&app, &entry, id, "?dry_run=false", scored(&blank, &[("1.1", "F", "'9'")])).await;
+    let resent = import(app, entry, id, "?dry_run=false", scored(blank, &[("1.1", "F", "'9'")])).await;
     assert_error(resent, StatusCode::CONFLICT, "not_editable").await;
     // Neither the commune nor a checker outside the appraisers' groups may appraise.
     let district = app.login("tb.vuthu.tonghop").await;
-    for who in [&entry, &district] {
+    for who in [entry, &district] {
         let response = put(
-            &app,
+            app,
             who,
             &format!("{path}/appraisal"),
             appraisal(json!([{"row": "1.1", "col": "appraised", "value": 7}])),
@@ -154,10 +180,18 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
         .await;
         assert_error(response, StatusCode::FORBIDDEN, "forbidden").await;
     }
-    // The appraiser: the reserved column only, within the criterion's maximum.
+    the_appraiser_fills_the_reserved_column_within_its_maximum(c, sent).await;
+    district
+}
+
+/// The appraiser: the reserved column only, within the criterion's maximum.
+async fn the_appraiser_fills_the_reserved_column_within_its_maximum(c: &Scoring, sent: Value) {
+    let Scoring { app, appraiser, path, .. } = c;
+    let version = sent["version"].clone();
+    let appraisal = |cells: Value| json!({"version": version, "cells": cells});
     let wrong_column = put(
-        &app,
-        &appraiser,
+        app,
+        appraiser,
         &format!("{path}/appraisal"),
         appraisal(json!([{"row": "1.1", "col": "self", "value": 9}])),
     )
@@ -167,8 +201,8 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
             .contains("do đơn vị báo cáo nhập")
     );
     let too_high = put(
-        &app,
-        &appraiser,
+        app,
+        appraiser,
         &format!("{path}/appraisal"),
         appraisal(json!([{"row": "1.2", "col": "appraised", "value": 60}])),
     )
@@ -178,8 +212,8 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
             .contains("nằm ngoài khoảng 0 – 50")
     );
     let rows = put(
-        &app,
-        &appraiser,
+        app,
+        appraiser,
         &format!("{path}/appraisal"),
         json!({"version": version, "rows_added": [{"title": "Thêm"}]}),
     )
@@ -188,10 +222,10 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
         messages(rows, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await[0]
             .contains("không được thêm hoặc xóa dòng")
     );
-    assert_eq!(app.get_json(&appraiser, &path).await, sent, "refusals change nothing");
+    assert_eq!(app.get_json(appraiser, path).await, sent, "refusals change nothing");
     let done = put(
-        &app,
-        &appraiser,
+        app,
+        appraiser,
         &format!("{path}/appraisal"),
         appraisal(json!([{"row": "1.1", "col": "appraised", "value": "7,5"}])),
     )
@@ -203,17 +237,22 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
         (Some("sent"), Some(7.5), Some(8.5))
     );
     let stale = put(
-        &app,
-        &appraiser,
+        app,
+        appraiser,
         &format!("{path}/appraisal"),
         appraisal(json!([{"row": "1.2", "col": "appraised", "value": 30}])),
     )
     .await;
     assert_error(stale, StatusCode::CONFLICT, "stale_version").await;
+}
 
+/// The appraiser's workbook, the page's open column, and acceptance closing the appraisal.
+async fn the_appraisal_comes_from_a_workbook_and_closes_on_acceptance(c: &Scoring, district: baocao_tests::Session) {
+    let Scoring { app, appraiser, path, .. } = c;
+    let id = c.id;
     // From a workbook: the appraiser's download with scores typed in column I; a changed self-assessment is refused.
-    let theirs = download(&app, &appraiser, id).await;
-    let preview = import(&app, &appraiser, id, "", scored(&theirs, &[("1.2", "I", "'35,5'")])).await;
+    let theirs = download(app, appraiser, id).await;
+    let preview = import(app, appraiser, id, "", scored(&theirs, &[("1.2", "I", "'35,5'")])).await;
     assert_eq!(preview.status(), StatusCode::OK);
     let preview: Value = preview.json().await.unwrap();
     let changed: Vec<(&str, &str)> = preview["changed"]
@@ -225,7 +264,7 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
     assert!(changed.contains(&("1.2", "appraised")) && changed.contains(&("1", "appraised")), "{changed:?}");
     assert!(changed.iter().all(|(_, col)| *col == "appraised"), "{changed:?}");
     let tampered =
-        import(&app, &appraiser, id, "?dry_run=false", scored(&theirs, &[("1.2", "I", "'35,5'"), ("1.1", "F", "10")]))
+        import(app, appraiser, id, "?dry_run=false", scored(&theirs, &[("1.2", "I", "'35,5'"), ("1.1", "F", "10")]))
             .await;
     let refused = messages(tampered, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
     assert!(
@@ -234,9 +273,9 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
         )),
         "{refused:?}"
     );
-    let saved = import(&app, &appraiser, id, "?dry_run=false", scored(&theirs, &[("1.2", "I", "'35,5'")])).await;
+    let saved = import(app, appraiser, id, "?dry_run=false", scored(&theirs, &[("1.2", "I", "'35,5'")])).await;
     assert_eq!(saved.status(), StatusCode::OK);
-    let report = app.get_json(&appraiser, &path).await;
+    let report = app.get_json(appraiser, path).await;
     assert_eq!((score(&report, "1.2", "appraised"), score(&report, "1", "appraised")), (Some(35.5), Some(43.0)));
 
     // The page opens the appraisal column to the appraiser only.
@@ -247,7 +286,7 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
             .header("cookie", format!("baocao_session={}", who.token));
         async move { request.send().await.unwrap().text().await.unwrap() }
     };
-    let theirs = page(&appraiser).await;
+    let theirs = page(appraiser).await;
     assert!(
         theirs.contains("Lưu điểm thẩm định")
             && theirs.contains(&format!("data-save-url=\"/api/v1/reports/{id}/appraisal\""))
@@ -255,16 +294,16 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
     assert!(!page(&district).await.contains("Lưu điểm thẩm định"));
 
     // Accepted: the appraisal is closed; the history records who appraised.
-    step(&app, &appraiser, id, "accept").await;
+    step(app, appraiser, id, "accept").await;
     let late = put(
-        &app,
-        &appraiser,
+        app,
+        appraiser,
         &format!("{path}/appraisal"),
         json!({"version": report["version"].as_i64().unwrap() + 1, "cells": []}),
     )
     .await;
     assert_error(late, StatusCode::CONFLICT, "not_appraisable").await;
-    let history = app.get_json(&appraiser, &format!("{path}/history")).await;
+    let history = app.get_json(appraiser, &format!("{path}/history")).await;
     let appraisals: Vec<&Value> = history.as_array().unwrap().iter().filter(|h| h["action"] == "appraise").collect();
     assert_eq!(appraisals.len(), 2, "one typed, one imported");
     assert!(appraisals.iter().all(|h| h["from"] == "sent" && h["to"] == "sent"));

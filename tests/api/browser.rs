@@ -173,12 +173,17 @@ async fn take_step(client: &Client, app: &baocao_tests::TestApp, id: i64, action
     client.wait().for_element(Locator::Css(".flash.ok")).await.unwrap();
 }
 
+struct Grid {
+    app: baocao_tests::TestApp,
+    client: Client,
+    province: baocao_tests::Session,
+    id: i64,
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ward_fills_its_report_in_the_grid_and_it_travels_to_the_province() {
-    use fantoccini::key::Key;
     let app = spawn_app(Backend::Sqlite).await;
     let (_driver, client) = start_browser().await;
-    let key = |k: Key| char::from(k).to_string();
 
     // The ward's data entry is signed in when the province assigns: the bell rings live.
     sign_in_as(&client, &app, "hy.phohien.nhaplieu").await;
@@ -196,6 +201,16 @@ async fn a_ward_fills_its_report_in_the_grid_and_it_travels_to_the_province() {
     }
     assert_eq!(bell, "1", "the unread count arrived over server-sent events");
 
+    let c = Grid { app, client, province, id };
+    a_catalogue_row_is_picked_and_typed_in(&c).await;
+    unsaved_edits_survive_and_wrong_values_are_marked(&c).await;
+    the_report_travels_in_the_browser(&c).await;
+}
+
+/// From the entry list to the grid; a row picked from the catalogue; keyboard entry with live totals.
+async fn a_catalogue_row_is_picked_and_typed_in(c: &Grid) {
+    let Grid { app, client, .. } = c;
+    let id = c.id;
     // From the entry list to the grid; a row picked from the catalogue.
     client.goto(&app.url("/reports")).await.unwrap();
     client.find(Locator::Css(&format!("a[href='/reports/{id}']"))).await.unwrap().click().await.unwrap();
@@ -205,22 +220,29 @@ async fn a_ward_fills_its_report_in_the_grid_and_it_travels_to_the_province() {
     client.wait().for_element(Locator::Css("input[data-row='x1'][data-col='c4']")).await.unwrap();
 
     // Keyboard entry: type, move right with the arrow, then Tab; totals recompute live.
+    use fantoccini::key::Key;
+    let key = |k: Key| char::from(k).to_string();
     let c4 = client.find(Locator::Css("input[data-row='x1'][data-col='c4']")).await.unwrap();
     c4.click().await.unwrap();
     c4.send_keys(&format!("1.200{}", key(Key::Right))).await.unwrap();
     client.active_element().await.unwrap().send_keys(&format!("300{}45", key(Key::Tab))).await.unwrap();
-    assert_eq!(value_of(&client, "input[data-row='x1'][data-col='c6']").await, "45", "Tab moved on to column (6)");
-    wait_for_value(&client, "input[data-row='x1'][data-col='c3']", "1.500").await;
-    wait_for_value(&client, "input[data-row='tong'][data-col='c3']", "1.500").await;
-    wait_for_value(&client, "input[data-row='x1'][data-col='c7']", "20").await;
+    assert_eq!(value_of(client, "input[data-row='x1'][data-col='c6']").await, "45", "Tab moved on to column (6)");
+    wait_for_value(client, "input[data-row='x1'][data-col='c3']", "1.500").await;
+    wait_for_value(client, "input[data-row='tong'][data-col='c3']", "1.500").await;
+    wait_for_value(client, "input[data-row='x1'][data-col='c7']", "20").await;
     let formula = client.find(Locator::Css("input[data-row='x1'][data-col='c3']")).await.unwrap();
     assert!(formula.attr("readonly").await.unwrap().is_some(), "formula cells are read-only");
+}
 
+/// Unsaved edits survive a reload; a wrong value is marked on its cell and not saved.
+async fn unsaved_edits_survive_and_wrong_values_are_marked(c: &Grid) {
+    let Grid { app, client, province, .. } = c;
+    let id = c.id;
     // Unsaved edits survive a reload.
     client.refresh().await.unwrap();
     client.wait().for_element(Locator::Css("#report-grid")).await.unwrap();
-    assert_eq!(value_of(&client, "input[data-row='x1'][data-col='c4']").await, "1.200");
-    assert!(text_of(&client, "#grid-status").await.contains("Đã khôi phục 3 ô chưa lưu"));
+    assert_eq!(value_of(client, "input[data-row='x1'][data-col='c4']").await, "1.200");
+    assert!(text_of(client, "#grid-status").await.contains("Đã khôi phục 3 ô chưa lưu"));
 
     // A wrong value is marked on its cell and not saved; fixed, it saves.
     let c6 = client.find(Locator::Css("input[data-row='x1'][data-col='c6']")).await.unwrap();
@@ -228,16 +250,16 @@ async fn a_ward_fills_its_report_in_the_grid_and_it_travels_to_the_province() {
     c6.send_keys("4,5").await.unwrap();
     client.find(Locator::Css("#grid-save")).await.unwrap().click().await.unwrap();
     client.wait().for_element(Locator::Css("input.invalid[data-row='x1'][data-col='c6']")).await.unwrap();
-    assert!(text_of(&client, "#grid-errors").await.contains("phải là số nguyên"));
-    let before = app.get_json(&province, &format!("/api/v1/reports/{id}")).await;
+    assert!(text_of(client, "#grid-errors").await.contains("phải là số nguyên"));
+    let before = app.get_json(province, &format!("/api/v1/reports/{id}")).await;
     assert!(
         !before["cells"].as_array().unwrap().iter().any(|c| c["row"] == "x1" && c["col"] == "c4"),
         "nothing of the refused save was stored: {before}"
     );
     c6.clear().await.unwrap();
     c6.send_keys("45").await.unwrap();
-    save_grid(&client).await;
-    let stored = app.get_json(&province, &format!("/api/v1/reports/{id}")).await;
+    save_grid(client).await;
+    let stored = app.get_json(province, &format!("/api/v1/reports/{id}")).await;
     assert!(
         stored["cells"]
             .as_array()
@@ -245,23 +267,28 @@ async fn a_ward_fills_its_report_in_the_grid_and_it_travels_to_the_province() {
             .iter()
             .any(|c| c["row"] == "tong" && c["col"] == "c3" && c["value"] == 1500)
     );
+}
 
+/// Submit, approve, send, accept — each in the browser by the one who may.
+async fn the_report_travels_in_the_browser(c: &Grid) {
+    let Grid { app, client, .. } = c;
+    let id = c.id;
     // Submit, approve, send, accept — each in the browser by the one who may.
-    take_step(&client, &app, id, "submit").await;
-    sign_in_as(&client, &app, "hy.phohien.duyet").await;
-    take_step(&client, &app, id, "approve").await;
-    sign_in_as(&client, &app, "hy.phohien.gui").await;
-    take_step(&client, &app, id, "send").await;
-    sign_in_as(&client, &app, "hy.tonghop").await;
-    take_step(&client, &app, id, "accept").await;
-    assert!(text_of(&client, "#report-status").await.contains("Đã được duyệt"));
+    take_step(client, app, id, "submit").await;
+    sign_in_as(client, app, "hy.phohien.duyet").await;
+    take_step(client, app, id, "approve").await;
+    sign_in_as(client, app, "hy.phohien.gui").await;
+    take_step(client, app, id, "send").await;
+    sign_in_as(client, app, "hy.tonghop").await;
+    take_step(client, app, id, "accept").await;
+    assert!(text_of(client, "#report-status").await.contains("Đã được duyệt"));
     client.goto(&app.url(&format!("/reports/{id}/history"))).await.unwrap();
-    let history = text_of(&client, "table.history").await;
+    let history = text_of(client, "table.history").await;
     for step in ["Giao báo cáo", "Lưu số liệu", "Trình lãnh đạo", "Duyệt", "Ký số và gửi", "Duyệt báo cáo"]
     {
         assert!(history.contains(step), "history shows {step}: {history}");
     }
-    client.close().await.unwrap();
+    client.clone().close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -321,4 +348,67 @@ async fn the_province_appraises_a_sent_scoring_in_the_grid() {
         .as_f64();
     assert_eq!(appraised, Some(7.5));
     client.close().await.unwrap();
+}
+
+/// "Duyệt và ký số" with the name hidden, "Ký số và gửi" with the seal, and
+/// the receiver sees both signatures valid on the page and the seal on the PDF.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_and_a_clerk_sign_in_the_browser_and_the_province_sees_valid_signatures() {
+    use baocao_signing::pki::Subject;
+    let w = crate::signatures::world(Backend::Sqlite).await;
+    let leader_name = w.leader.user["full_name"].as_str().unwrap().to_owned();
+    let personal = w.pki.ca.issue(&Subject::person(&leader_name), 365).unwrap();
+    let unit = w.pki.ca.issue(&Subject::organisation("UBND phường Phố Hiến"), 365).unwrap();
+    assert!(
+        w.install(&w.leader, "/api/v1/me/certificates", w.pki.p12(&personal), "mật khẩu 123")
+            .await
+            .status()
+            .is_success()
+    );
+    let path = format!("/api/v1/units/{}/certificates", w.ward);
+    assert!(w.install(&w.clerk, &path, w.pki.p12(&unit), "mật khẩu 123").await.status().is_success());
+    let seal: serde_json::Value =
+        w.image(&w.clerk, crate::signatures::seal_png(120), "organisation", "Con dấu").await.json().await.unwrap();
+    let id = w.submitted().await;
+    let (_driver, client) = start_browser().await;
+
+    sign_in_as(&client, &w.app, "hy.phohien.duyet").await;
+    client.goto(&w.app.url(&format!("/reports/{id}"))).await.unwrap();
+    let approve = client.find(Locator::Css("form.step:has(button[data-action='approve'])")).await.unwrap();
+    let sign = approve.find(Locator::Css("input[name='sign']")).await.unwrap();
+    assert!(sign.prop("checked").await.unwrap().as_deref() == Some("true"), "ticked: the leader has a key");
+    approve.find(Locator::Css("input[name='hide_signer']")).await.unwrap().click().await.unwrap();
+    approve.find(Locator::Css("button[data-action='approve']")).await.unwrap().click().await.unwrap();
+    client.accept_alert().await.unwrap();
+    client.wait().for_element(Locator::Css(".flash.ok")).await.unwrap();
+
+    sign_in_as(&client, &w.app, "hy.phohien.gui").await;
+    client.goto(&w.app.url(&format!("/reports/{id}"))).await.unwrap();
+    let send = client.find(Locator::Css("form.step:has(button[data-action='send'])")).await.unwrap();
+    send.find(Locator::Css(&format!("select[name='image'] option[value='{}']", seal["id"])))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    send.find(Locator::Css("button[data-action='send']")).await.unwrap().click().await.unwrap();
+    client.accept_alert().await.unwrap();
+    client.wait().for_element(Locator::Css(".flash.ok")).await.unwrap();
+
+    sign_in_as(&client, &w.app, "hy.tonghop").await;
+    client.goto(&w.app.url(&format!("/reports/{id}"))).await.unwrap();
+    let shown = text_of(&client, ".card.signatures").await;
+    assert_eq!(shown.matches("Chữ ký hợp lệ").count(), 2, "{shown}");
+    assert!(shown.contains(&leader_name) && shown.contains("UBND phường Phố Hiến"), "{shown}");
+    client.close().await.unwrap();
+
+    let pdf = w.pdf(&w.province, id).await;
+    assert!(crate::signatures::red_pixels_on_last_page(&pdf) > 50, "the seal is drawn on the last page");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.pdf"), &pdf).unwrap();
+    let text =
+        String::from_utf8(Command::new("pdftotext").arg(dir.path().join("r.pdf")).arg("-").output().unwrap().stdout)
+            .unwrap();
+    assert!(!text.contains("Ký bởi"), "the leader's name is hidden: {text}");
+    assert_eq!(text.matches("Thời gian ký").count(), 2, "{text}");
 }

@@ -10,6 +10,20 @@ use serde_json::{Value, json};
 use crate::aggregation::{assign, fill, son_nam_accounts, step, travel};
 use crate::reports::{act, year};
 
+struct Deadlines {
+    app: baocao_tests::TestApp,
+    province: baocao_tests::Session,
+    pho_hien: i64,
+    tien_lu: i64,
+    ph_entry: baocao_tests::Session,
+    ph_leader: baocao_tests::Session,
+    ph_clerk: baocao_tests::Session,
+    sn_entry: baocao_tests::Session,
+    sn_leader: baocao_tests::Session,
+    ids: Vec<i64>,
+    sn: i64,
+}
+
 async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
     let app = spawn_app(backend).await;
     let province = app.login("hy.tonghop").await;
@@ -33,21 +47,37 @@ async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
     let sn: Value = app.post(&province, "/api/v1/assignments", body).await.json().await.unwrap();
     let sn = sn[0]["report"]["id"].as_i64().unwrap();
 
-    // Phố Hiến: rejected once by the province, then on time.
-    fill(&app, &ph_entry, ids[0], &[("phuong-pho-hien", "UBND phường Phố Hiến", 3, 1)]).await;
-    step(&app, &ph_entry, ids[0], "submit").await;
-    step(&app, &ph_leader, ids[0], "approve").await;
-    step(&app, &ph_clerk, ids[0], "send").await;
-    assert_eq!(act(&app, &province, ids[0], "reject", Some("Thiếu số liệu")).await.status(), StatusCode::OK);
-    travel(&app, &ph_entry, &ph_leader, &ph_clerk, &province, ids[0]).await;
-    // Sơn Nam: reopened by the province, filled and sent after its deadline.
-    step(&app, &province, sn, "reopen").await;
-    fill(&app, &sn_entry, sn, &[("phuong-son-nam", "UBND phường Sơn Nam", 2, 2)]).await;
-    step(&app, &sn_entry, sn, "submit").await;
-    step(&app, &sn_leader, sn, "approve").await;
-    step(&app, &sn_entry, sn, "send").await;
+    let c = Deadlines { app, province, pho_hien, tien_lu, ph_entry, ph_leader, ph_clerk, sn_entry, sn_leader, ids, sn };
+    one_ward_on_time_one_late_one_missing(&c).await;
+    the_figures_count_them(&c).await;
+    drill_down_and_filters(&c).await;
+    the_dashboard_exports_csv_and_excel(&c).await;
+}
 
-    let figures = app.get_json(&province, &format!("/api/v1/compliance?regime=TT01-III&period={}", year())).await;
+/// Phố Hiến sends on time after a rejection; Sơn Nam, reopened, sends late; Tiên Lữ sends nothing.
+async fn one_ward_on_time_one_late_one_missing(c: &Deadlines) {
+    let Deadlines { app, province, ph_entry, ph_leader, ph_clerk, sn_entry, sn_leader, ids, .. } = c;
+    let sn = c.sn;
+    // Phố Hiến: rejected once by the province, then on time.
+    fill(app, ph_entry, ids[0], &[("phuong-pho-hien", "UBND phường Phố Hiến", 3, 1)]).await;
+    step(app, ph_entry, ids[0], "submit").await;
+    step(app, ph_leader, ids[0], "approve").await;
+    step(app, ph_clerk, ids[0], "send").await;
+    assert_eq!(act(app, province, ids[0], "reject", Some("Thiếu số liệu")).await.status(), StatusCode::OK);
+    travel(app, ph_entry, ph_leader, ph_clerk, province, ids[0]).await;
+    // Sơn Nam: reopened by the province, filled and sent after its deadline.
+    step(app, province, sn, "reopen").await;
+    fill(app, sn_entry, sn, &[("phuong-son-nam", "UBND phường Sơn Nam", 2, 2)]).await;
+    step(app, sn_entry, sn, "submit").await;
+    step(app, sn_leader, sn, "approve").await;
+    step(app, sn_entry, sn, "send").await;
+}
+
+/// The figures count on time, late and missing, per ward and per report.
+async fn the_figures_count_them(c: &Deadlines) {
+    let Deadlines { app, province, .. } = c;
+    let sn = c.sn;
+    let figures = app.get_json(province, &format!("/api/v1/compliance?regime=TT01-III&period={}", year())).await;
     let s = &figures["summary"];
     assert_eq!(
         (
@@ -67,11 +97,18 @@ async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
     assert_eq!(line("UBND xã Tiên Lữ")["missing"], 1);
     let report = figures["reports"].as_array().unwrap().iter().find(|r| r["report_id"] == sn).unwrap();
     assert_eq!((report["on_time"].as_bool(), report["deadline"].as_str()), (Some(false), Some("2021-01-02")));
+}
+
+/// Drill-down to one ward; another period; another province; a bad filter.
+async fn drill_down_and_filters(c: &Deadlines) {
+    let Deadlines { app, province, .. } = c;
+    let pho_hien = c.pho_hien;
+    let tien_lu = c.tien_lu;
     // Drill-down to one ward; another period; another province; a bad filter.
-    let one = app.get_json(&province, &format!("/api/v1/compliance?unit={tien_lu}")).await;
+    let one = app.get_json(province, &format!("/api/v1/compliance?unit={tien_lu}")).await;
     assert_eq!((one["summary"]["assigned"].as_u64(), one["summary"]["missing"].as_u64()), (Some(1), Some(1)));
     assert_eq!(
-        app.get_json(&province, &format!("/api/v1/compliance?period={}", year() + 1)).await["summary"]["assigned"],
+        app.get_json(province, &format!("/api/v1/compliance?period={}", year() + 1)).await["summary"]["assigned"],
         0
     );
     let other = app.login("tb.tonghop").await;
@@ -82,12 +119,16 @@ async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
     );
     assert_eq!(app.get(&other, &format!("/api/v1/compliance?unit={pho_hien}")).await.status(), StatusCode::NOT_FOUND);
     assert_error(
-        app.get(&province, "/api/v1/compliance?period=2026-Q7").await,
+        app.get(province, "/api/v1/compliance?period=2026-Q7").await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_filter",
     )
     .await;
+}
 
+/// The dashboard page, sorted, with its chart, CSV and Excel.
+async fn the_dashboard_exports_csv_and_excel(c: &Deadlines) {
+    let Deadlines { app, province, .. } = c;
     // The dashboard page, sorted, with its chart and CSV.
     let cookie = format!("baocao_session={}", province.token);
     let page = app

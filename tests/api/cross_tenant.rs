@@ -4,6 +4,17 @@ use baocao_tests::{Backend, both, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+struct Intrusion {
+    app: baocao_tests::TestApp,
+    intruder: baocao_tests::Session,
+    victim_user: i64,
+    tb_unit: i64,
+    tb_district: i64,
+    tb_empty: i64,
+    hy_root: i64,
+    before: (serde_json::Value, serde_json::Value),
+}
+
 async fn no_route_crosses_tenants(backend: Backend) {
     let app = spawn_app(backend).await;
     let intruder = app.login("hy.quantri").await;
@@ -14,6 +25,19 @@ async fn no_route_crosses_tenants(backend: Backend) {
     let hy_root = app.unit_id("hungyen", "hungyen").await;
     let before = app.snapshot().await;
 
+    let c = Intrusion { app, intruder, victim_user, tb_unit, tb_district, tb_empty, hy_root, before };
+    the_api_refuses_every_foreign_target(&c).await;
+    the_pages_refuse_too_and_nothing_changed(&c).await;
+}
+
+/// Every API route naming the other tenant's unit or user is refused; lists hold nothing of it.
+async fn the_api_refuses_every_foreign_target(c: &Intrusion) {
+    let Intrusion { app, intruder, .. } = c;
+    let victim_user = c.victim_user;
+    let tb_unit = c.tb_unit;
+    let tb_district = c.tb_district;
+    let tb_empty = c.tb_empty;
+    let hy_root = c.hy_root;
     let api: Vec<(Method, String, serde_json::Value)> = vec![
         (Method::GET, format!("/api/v1/units/{tb_unit}"), json!(null)),
         (Method::PATCH, format!("/api/v1/units/{tb_unit}"), json!({"name": "Chiếm"})),
@@ -46,7 +70,7 @@ async fn no_route_crosses_tenants(backend: Backend) {
         (Method::DELETE, format!("/api/v1/users/{victim_user}/groups/TINH_XA_GUI/{tb_unit}"), json!(null)),
     ];
     for (method, path, body) in api {
-        let mut request = app.request(&intruder, method.clone(), &path);
+        let mut request = app.request(intruder, method.clone(), &path);
         if !body.is_null() {
             request = request.json(&body);
         }
@@ -65,22 +89,29 @@ async fn no_route_crosses_tenants(backend: Backend) {
     // Granting a group of the intruder's own tenant to a foreign user, at the intruder's own unit.
     let lure = app
         .post(
-            &intruder,
+            intruder,
             &format!("/api/v1/users/{victim_user}/groups"),
             json!({"group": "TINH_TONGHOP", "unit_id": hy_root}),
         )
         .await;
     assert_eq!(lure.status(), StatusCode::NOT_FOUND);
     // Lists hold nothing of the other tenant.
-    let units = app.get_json(&intruder, "/api/v1/units").await;
+    let units = app.get_json(intruder, "/api/v1/units").await;
     assert!(units.as_array().unwrap().iter().all(|u| !u["code"].as_str().unwrap().contains("minh-quang")));
-    let users = app.get_json(&intruder, "/api/v1/users?q=tb.").await;
+    let users = app.get_json(intruder, "/api/v1/users?q=tb.").await;
     assert!(users.as_array().unwrap().is_empty());
-    let by_unit = app.get_json(&intruder, &format!("/api/v1/users?unit={tb_unit}")).await;
+    let by_unit = app.get_json(intruder, &format!("/api/v1/users?unit={tb_unit}")).await;
     assert!(by_unit.as_array().unwrap().is_empty());
-    let audit = app.get_json(&intruder, "/api/v1/audit").await;
+    let audit = app.get_json(intruder, "/api/v1/audit").await;
     assert!(audit.as_array().unwrap().iter().all(|e| !e.to_string().contains("tb.")));
+}
 
+/// The pages refuse too, and nothing changed.
+async fn the_pages_refuse_too_and_nothing_changed(c: &Intrusion) {
+    let Intrusion { app, intruder, .. } = c;
+    let victim_user = c.victim_user;
+    let tb_unit = c.tb_unit;
+    let before = c.before.clone();
     // The pages refuse too.
     let cookie = format!("baocao_session={}", intruder.token);
     for path in [format!("/units/{tb_unit}"), format!("/users/{victim_user}")] {

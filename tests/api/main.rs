@@ -19,6 +19,7 @@ mod regimes;
 mod report_content;
 mod report_pages;
 mod reports;
+mod signatures;
 mod units;
 mod users;
 mod xlsx;

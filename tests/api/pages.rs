@@ -21,28 +21,50 @@ pub async fn post_form(app: &TestApp, who: &Session, path: &str, form: &[(&str, 
         .unwrap()
 }
 
+struct Admin {
+    app: TestApp,
+    tb: Session,
+    stp: i64,
+}
+
 async fn administration_pages_render_and_work(backend: Backend) {
     let app = spawn_app(backend).await;
     let tb = app.login("tb.quantri").await;
-    let (status, home) = page(&app, &tb, "/").await;
+    let stp = app.unit_id("thaibinh", "so-tu-phap").await;
+    let c = Admin { app, tb, stp };
+    the_pages_render_in_both_languages(&c).await;
+    let location = a_user_is_created_through_the_form(&c).await;
+    let id = every_form_refuses_a_missing_token(&c, location).await;
+    groups_are_granted_and_revoked_on_the_detail_page(&c, id).await;
+    changing_ones_password_voids_the_old_session(&c).await;
+}
+
+/// Home, unit tree, users, audit — in Vietnamese, and in English on request.
+async fn the_pages_render_in_both_languages(c: &Admin) {
+    let Admin { app, tb, .. } = c;
+    let (status, home) = page(app, tb, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("Quản trị hệ thống cấp Tỉnh"), "groups shown by their handbook names");
-    let (_, tree) = page(&app, &tb, "/units").await;
+    let (_, tree) = page(app, tb, "/units").await;
     assert!(
         tree.contains("UBND huyện Vũ Thư") && tree.contains("UBND xã Minh Quang") && tree.contains("+ Thêm đơn vị con")
     );
     assert!(!tree.contains("Hưng Yên"));
-    let (_, users) = page(&app, &tb, "/users?q=minhquang").await;
+    let (_, users) = page(app, tb, "/users?q=minhquang").await;
     assert!(
         users.contains("tb.minhquang.nhaplieu") && users.contains("Nhập liệu cấp xã") && !users.contains("tb.quantri<")
     );
-    let (_, audit) = page(&app, &tb, "/audit").await;
+    let (_, audit) = page(app, tb, "/audit").await;
     assert!(audit.contains("Nhật ký quản trị") && audit.contains("user.create"));
-    let (_, english) = page(&app, &tb, "/units?lang=en").await;
+    let (_, english) = page(app, tb, "/units?lang=en").await;
     assert!(english.contains("Unit tree"));
+}
 
+/// Creating a user through the form, with and without the CSRF token.
+async fn a_user_is_created_through_the_form(c: &Admin) -> String {
+    let Admin { app, tb, .. } = c;
+    let stp = c.stp;
     // Creating a user through the form, with and without the CSRF token.
-    let stp = app.unit_id("thaibinh", "so-tu-phap").await;
     let form = |csrf: &str, username: &str, password: &str| {
         vec![
             ("csrf_token", csrf.to_owned()),
@@ -56,20 +78,26 @@ async fn administration_pages_render_and_work(backend: Backend) {
             ("group", "TINH_SO_NHAPLIEU".to_owned()),
         ]
     };
-    let forged = post_form(&app, &tb, "/users", &form("forged", "tb.stp.thu", "Thu#Le2026ab")).await;
+    let forged = post_form(app, tb, "/users", &form("forged", "tb.stp.thu", "Thu#Le2026ab")).await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-    let weak = post_form(&app, &tb, "/users", &form(&tb.csrf, "tb.stp.thu", "weak")).await;
+    let weak = post_form(app, tb, "/users", &form(&tb.csrf, "tb.stp.thu", "weak")).await;
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = weak.text().await.unwrap();
     assert!(body.contains("class=\"field-error\"") && body.contains("ký tự đặc biệt"), "the error stands by the field");
     assert!(body.contains("value=\"tb.stp.thu\""), "what the user typed is kept");
-    let created = post_form(&app, &tb, "/users", &form(&tb.csrf, "tb.stp.thu", "Thu#Le2026ab")).await;
+    let created = post_form(app, tb, "/users", &form(&tb.csrf, "tb.stp.thu", "Thu#Le2026ab")).await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let location = created.headers()["location"].to_str().unwrap().to_owned();
-    let (_, detail) = page(&app, &tb, &location).await;
+    let (_, detail) = page(app, tb, &location).await;
     assert!(detail.contains("Đã thêm người dùng") && detail.contains("Nhập liệu của sở, ngành"));
     app.login_with("tb.stp.thu", "Thu#Le2026ab").await;
+    location
+}
 
+/// Every other form refuses a missing token too.
+async fn every_form_refuses_a_missing_token(c: &Admin, location: String) -> String {
+    let Admin { app, tb, .. } = c;
+    let stp = c.stp;
     // Every other form refuses a missing token too.
     let id = location.trim_start_matches("/users/").split('?').next().unwrap().to_owned();
     let vu_thu = app.unit_id("thaibinh", "huyen-vu-thu").await;
@@ -125,31 +153,41 @@ async fn administration_pages_render_and_work(backend: Backend) {
     ] {
         let mut with_bad = fields.clone();
         with_bad.push(("csrf_token", "forged".to_owned()));
-        let response = post_form(&app, &tb, &path, &with_bad).await;
+        let response = post_form(app, tb, &path, &with_bad).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "POST {path} without the right CSRF token");
     }
     app.login_with("tb.stp.thu", "Thu#Le2026ab").await;
+    id
+}
 
+/// Granting and revoking through the detail page.
+async fn groups_are_granted_and_revoked_on_the_detail_page(c: &Admin, id: String) {
+    let Admin { app, tb, .. } = c;
+    let stp = c.stp;
     // Granting and revoking through the detail page.
     let granted = post_form(
-        &app,
-        &tb,
+        app,
+        tb,
         &format!("/users/{id}/groups"),
         &[("csrf_token", tb.csrf.clone()), ("group", "TINH_SO_GUI".to_owned()), ("unit_id", stp.to_string())],
     )
     .await;
     assert_eq!(granted.status(), StatusCode::OK);
     assert!(granted.text().await.unwrap().contains("Gửi báo cáo của sở, ngành"));
-    let reset = post_form(&app, &tb, &format!("/users/{id}/reset-token"), &[("csrf_token", tb.csrf.clone())]).await;
+    let reset = post_form(app, tb, &format!("/users/{id}/reset-token"), &[("csrf_token", tb.csrf.clone())]).await;
     let html = reset.text().await.unwrap();
     let token = html.split("<code id=\"reset-token\">").nth(1).unwrap().split('<').next().unwrap();
     assert_eq!(token.len(), 43, "the one-time code is shown to the administrator once");
+}
 
+/// Changing one's own password: this browser stays signed in with a new session, the old one is void.
+async fn changing_ones_password_voids_the_old_session(c: &Admin) {
+    let Admin { app, .. } = c;
     // Changing one's own password: this browser stays signed in with a new session, the old one is void.
     let clerk = app.login("tb.stp.gui").await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let mismatch = post_form(
-        &app,
+        app,
         &clerk,
         "/account/password",
         &[
@@ -163,7 +201,7 @@ async fn administration_pages_render_and_work(backend: Backend) {
     assert_eq!(mismatch.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(mismatch.text().await.unwrap().contains("không khớp"));
     let changed = post_form(
-        &app,
+        app,
         &clerk,
         "/account/password",
         &[
@@ -189,7 +227,7 @@ async fn administration_pages_render_and_work(backend: Backend) {
     assert_ne!(fresh, clerk.token);
     let home = app.client.get(app.url("/")).header("cookie", format!("baocao_session={fresh}")).send().await.unwrap();
     assert_eq!(home.status(), StatusCode::OK);
-    let (old, _) = page(&app, &clerk, "/").await;
+    let (old, _) = page(app, &clerk, "/").await;
     assert_eq!(old, StatusCode::SEE_OTHER, "the old session was signed out");
 }
 

@@ -74,6 +74,17 @@ async fn unread(app: &TestApp, who: &Session) -> (u64, Vec<String>) {
     (page["unread"].as_u64().unwrap(), messages)
 }
 
+struct Travel {
+    app: TestApp,
+    province: Session,
+    entry: Session,
+    leader: Session,
+    clerk: Session,
+    department: Session,
+    other_province: Session,
+    ward: i64,
+}
+
 async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend) {
     let app = spawn_app(backend).await;
     let province = app.login("hy.tonghop").await;
@@ -84,8 +95,22 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     let other_province = app.login("tb.tonghop").await;
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
 
+    let c = Travel { app, province, entry, leader, clerk, department, other_province, ward };
+    let id = assign_once_and_check_who_sees_it(&c).await;
+    enter_and_submit(&c, id).await;
+    approve_and_send(&c, id).await;
+    reject_correct_and_accept(&c, id).await;
+    correct_after_acceptance(&c, id).await;
+    history_tells_the_story(&c, id).await;
+    notifications_filter_and_mark_read(&c).await;
+}
+
+/// Assignment makes one report, once; only the ward and its province see it.
+async fn assign_once_and_check_who_sees_it(c: &Travel) -> i64 {
+    let Travel { app, province, entry, department, other_province, .. } = c;
+    let ward = c.ward;
     // Assignment: one report, idempotent, and the ward's data entry is told.
-    let assigned = assign_meetings(&app, &province, ward, json!({})).await;
+    let assigned = assign_meetings(app, province, ward, json!({})).await;
     assert_eq!(assigned.as_array().unwrap().len(), 1);
     assert_eq!(assigned[0]["created"], true);
     let report = &assigned[0]["report"];
@@ -98,10 +123,10 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     assert_eq!(report["data_to"], format!("{y}-12-14"));
     assert_eq!(report["closes_on"], format!("{y}-12-17"), "a commune-level deadline: 3 days after the cut-off");
     assert_eq!(report["receiver"]["id"], app.unit_id("hungyen", "hungyen").await, "default receiver: the parent");
-    let again = assign_meetings(&app, &province, ward, json!({})).await;
+    let again = assign_meetings(app, province, ward, json!({})).await;
     assert_eq!(again[0]["created"], false);
     assert_eq!(again[0]["report"]["id"], id);
-    let (count, messages) = unread(&app, &entry).await;
+    let (count, messages) = unread(app, entry).await;
     assert_eq!(count, 1, "assigning twice notifies once");
     assert!(
         messages[0].starts_with(&format!("Báo cáo {FORM} (Năm {y}) của UBND phường Phố Hiến đã được giao bởi")),
@@ -115,14 +140,19 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     );
 
     // Who sees it: not another province, not another unit of the province.
-    assert_eq!(app.get(&other_province, &format!("/api/v1/reports/{id}")).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.get(&department, &format!("/api/v1/reports/{id}")).await.status(), StatusCode::NOT_FOUND);
-    let listed = app.get_json(&entry, &format!("/api/v1/reports?regime=TT01-III&period={y}&status=new")).await;
+    assert_eq!(app.get(other_province, &format!("/api/v1/reports/{id}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get(department, &format!("/api/v1/reports/{id}")).await.status(), StatusCode::NOT_FOUND);
+    let listed = app.get_json(entry, &format!("/api/v1/reports?regime=TT01-III&period={y}&status=new")).await;
     assert_eq!(listed["total"], 1);
-    assert_eq!(app.get_json(&other_province, "/api/v1/reports").await["total"], 0);
+    assert_eq!(app.get_json(other_province, "/api/v1/reports").await["total"], 0);
+    id
+}
 
+/// Entry with Vietnamese numbers and recomputed formulas, then submission.
+async fn enter_and_submit(c: &Travel, id: i64) {
+    let Travel { app, province, entry, leader, clerk, .. } = c;
     // Entry: a row picked from the catalogue, Vietnamese-typed numbers, formulas recomputed.
-    let current = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
+    let current = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
     assert!(current["actions"].as_array().unwrap().contains(&json!("edit")));
     let data = json!({
         "version": current["version"],
@@ -131,12 +161,12 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
                   {"row": "x1", "col": "c3", "value": 999}]
     });
     assert_error(
-        put(&app, &clerk, &format!("/api/v1/reports/{id}/data"), data.clone()).await,
+        put(app, clerk, &format!("/api/v1/reports/{id}/data"), data.clone()).await,
         StatusCode::FORBIDDEN,
         "forbidden",
     )
     .await;
-    let saved = put(&app, &entry, &format!("/api/v1/reports/{id}/data"), data).await;
+    let saved = put(app, entry, &format!("/api/v1/reports/{id}/data"), data).await;
     assert_eq!(saved.status(), StatusCode::OK);
     let saved: Value = saved.json().await.unwrap();
     assert_eq!(saved["status"], "draft");
@@ -147,13 +177,13 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     assert_eq!(cell(&saved, "tong", "c3"), json!(1500), "TỔNG CỘNG");
 
     // Submit to the leader: only data entry may.
-    forbidden(&app, &[&leader, &clerk, &province], &entry, id, "submit").await;
-    assert_eq!(status_after(&app, &entry, id, "submit", None).await, "submitted");
-    assert!(unread(&app, &leader).await.1[0].contains("đã được trình lãnh đạo bởi"));
+    forbidden(app, &[leader, clerk, province], entry, id, "submit").await;
+    assert_eq!(status_after(app, entry, id, "submit", None).await, "submitted");
+    assert!(unread(app, leader).await.1[0].contains("đã được trình lãnh đạo bởi"));
     assert_error(
         put(
-            &app,
-            &entry,
+            app,
+            entry,
             &format!("/api/v1/reports/{id}/data"),
             json!({"version": saved["version"].as_i64().unwrap() + 1, "cells": []}),
         )
@@ -162,12 +192,16 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
         "not_editable",
     )
     .await;
+}
 
+/// The leader approves and forwards; the clerk sends; a sent report is frozen.
+async fn approve_and_send(c: &Travel, id: i64) {
+    let Travel { app, province, entry, leader, clerk, department, .. } = c;
     // The leader approves and forwards to the clerk.
-    forbidden(&app, &[&entry, &clerk, &province], &entry, id, "approve").await;
+    forbidden(app, &[entry, clerk, province], entry, id, "approve").await;
     let forward = app
         .post(
-            &leader,
+            leader,
             &format!("/api/v1/reports/{id}/transitions"),
             json!({"action": "approve", "forward_to": department.user_id()}),
         )
@@ -175,53 +209,53 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     assert_error(forward, StatusCode::UNPROCESSABLE_ENTITY, "not_a_sender").await;
     let approved = app
         .post(
-            &leader,
+            leader,
             &format!("/api/v1/reports/{id}/transitions"),
             json!({"action": "approve", "forward_to": clerk.user_id()}),
         )
         .await;
     assert_eq!(approved.status(), StatusCode::OK);
     assert_eq!(approved.json::<Value>().await.unwrap()["status"], "unit_approved");
-    assert!(unread(&app, &clerk).await.1[0].contains("đã được lãnh đạo duyệt bởi"));
+    assert!(unread(app, clerk).await.1[0].contains("đã được lãnh đạo duyệt bởi"));
 
     // The clerk signs and sends (the ward's data entry may send too, by policy).
-    forbidden(&app, &[&leader, &province], &entry, id, "send").await;
-    assert_eq!(status_after(&app, &clerk, id, "send", None).await, "sent");
-    assert!(unread(&app, &province).await.1[0].contains("đã được gửi bởi"));
-    let sent = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
+    forbidden(app, &[leader, province], entry, id, "send").await;
+    assert_eq!(status_after(app, clerk, id, "send", None).await, "sent");
+    assert!(unread(app, province).await.1[0].contains("đã được gửi bởi"));
+    let sent = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
     let edit_after_send = put(
-        &app,
-        &entry,
+        app,
+        entry,
         &format!("/api/v1/reports/{id}/data"),
         json!({"version": sent["version"], "cells": [{"row": "x1", "col": "c4", "value": 1}]}),
     )
     .await;
     assert_error(edit_after_send, StatusCode::CONFLICT, "not_editable").await;
-    assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, sent, "a sent report cannot be edited");
+    assert_eq!(app.get_json(entry, &format!("/api/v1/reports/{id}")).await, sent, "a sent report cannot be edited");
+}
 
+/// The province rejects with a comment; the ward corrects and resends; the province accepts.
+async fn reject_correct_and_accept(c: &Travel, id: i64) {
+    let Travel { app, province, entry, leader, clerk, .. } = c;
     // The province checks and rejects, with a mandatory comment.
-    forbidden(&app, &[&entry, &leader, &clerk], &entry, id, "reject").await;
-    assert_error(act(&app, &province, id, "reject", None).await, StatusCode::UNPROCESSABLE_ENTITY, "comment_required")
+    forbidden(app, &[entry, leader, clerk], entry, id, "reject").await;
+    assert_error(act(app, province, id, "reject", None).await, StatusCode::UNPROCESSABLE_ENTITY, "comment_required")
         .await;
-    assert_error(act(&app, &province, id, "submit", None).await, StatusCode::CONFLICT, "transition_not_allowed").await;
+    assert_error(act(app, province, id, "submit", None).await, StatusCode::CONFLICT, "transition_not_allowed").await;
     assert_eq!(
-        status_after(&app, &province, id, "reject", Some("Cột (6) chưa khớp với biên bản họp.")).await,
+        status_after(app, province, id, "reject", Some("Cột (6) chưa khớp với biên bản họp.")).await,
         "rejected"
     );
-    let shown = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
+    let shown = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
     assert_eq!(shown["last_comment"], "Cột (6) chưa khớp với biên bản họp.");
     assert!(
-        unread(&app, &entry)
-            .await
-            .1
-            .iter()
-            .any(|m| m.contains("đã được từ chối bởi") && m.contains("Cột (6) chưa khớp"))
+        unread(app, entry).await.1.iter().any(|m| m.contains("đã được từ chối bởi") && m.contains("Cột (6) chưa khớp"))
     );
 
     // The ward corrects (rejected is editable like a draft) and resends.
     let fixed = put(
-        &app,
-        &entry,
+        app,
+        entry,
         &format!("/api/v1/reports/{id}/data"),
         json!({"version": shown["version"], "cells": [{"row": "x1", "col": "c6", "value": 40}]}),
     )
@@ -231,31 +265,39 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     assert_eq!(fixed["status"], "rejected");
     assert_eq!(cell(&fixed, "x1", "c6"), json!(40));
     assert_eq!(cell(&fixed, "x1", "c4"), json!(1200), "cells not named keep their value");
-    assert_eq!(status_after(&app, &entry, id, "submit", None).await, "submitted");
-    assert_eq!(status_after(&app, &leader, id, "approve", None).await, "unit_approved");
-    assert_eq!(status_after(&app, &clerk, id, "send", None).await, "sent");
-    forbidden(&app, &[&entry, &leader, &clerk], &entry, id, "accept").await;
-    assert_eq!(status_after(&app, &province, id, "accept", None).await, "accepted");
-    let accepted = app.get_json(&province, &format!("/api/v1/reports/{id}")).await;
+    assert_eq!(status_after(app, entry, id, "submit", None).await, "submitted");
+    assert_eq!(status_after(app, leader, id, "approve", None).await, "unit_approved");
+    assert_eq!(status_after(app, clerk, id, "send", None).await, "sent");
+    forbidden(app, &[entry, leader, clerk], entry, id, "accept").await;
+    assert_eq!(status_after(app, province, id, "accept", None).await, "accepted");
+    let accepted = app.get_json(province, &format!("/api/v1/reports/{id}")).await;
     assert!(accepted["sent_at"].is_string());
+}
 
+/// A correction after acceptance waits for the province.
+async fn correct_after_acceptance(c: &Travel, id: i64) {
+    let Travel { app, province, entry, leader, clerk, .. } = c;
     // A correction after acceptance waits for the province.
-    forbidden(&app, &[&leader, &province], &entry, id, "request_correction").await;
+    forbidden(app, &[leader, province], entry, id, "request_correction").await;
     assert_error(
-        act(&app, &entry, id, "request_correction", None).await,
+        act(app, entry, id, "request_correction", None).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "comment_required",
     )
     .await;
     assert_eq!(
-        status_after(&app, &entry, id, "request_correction", Some("Bổ sung cuộc họp ngày 10/12")).await,
+        status_after(app, entry, id, "request_correction", Some("Bổ sung cuộc họp ngày 10/12")).await,
         "correction_requested"
     );
-    forbidden(&app, &[&entry, &leader, &clerk], &entry, id, "approve_correction").await;
-    assert_eq!(status_after(&app, &province, id, "approve_correction", None).await, "draft");
+    forbidden(app, &[entry, leader, clerk], entry, id, "approve_correction").await;
+    assert_eq!(status_after(app, province, id, "approve_correction", None).await, "draft");
+}
 
+/// The history tells the whole story, each entry with who and a content hash.
+async fn history_tells_the_story(c: &Travel, id: i64) {
+    let Travel { app, entry, other_province, .. } = c;
     // The history tells the whole story, each entry with who and a content hash.
-    let history = app.get_json(&entry, &format!("/api/v1/reports/{id}/history")).await;
+    let history = app.get_json(entry, &format!("/api/v1/reports/{id}/history")).await;
     let actions: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
@@ -283,26 +325,38 @@ async fn a_report_travels_from_a_ward_to_the_province_and_back(backend: Backend)
     assert_eq!(reject["comment"], "Cột (6) chưa khớp với biên bản họp.");
     assert!(history.as_array().unwrap().iter().all(|h| h["content_sha256"].as_str().unwrap().len() == 64));
     assert_ne!(history[1]["content_sha256"], history[6]["content_sha256"], "the correction changed the content");
-    assert_eq!(
-        app.get(&other_province, &format!("/api/v1/reports/{id}/history")).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get(other_province, &format!("/api/v1/reports/{id}/history")).await.status(), StatusCode::NOT_FOUND);
+}
 
+/// Notifications: filters, and mark all read.
+async fn notifications_filter_and_mark_read(c: &Travel) {
+    let Travel { app, province, entry, .. } = c;
     // Notifications: filters, and mark all read.
-    let all = app.get_json(&entry, "/api/v1/notifications?state=all").await;
+    let all = app.get_json(entry, "/api/v1/notifications?state=all").await;
     assert!(all["total"].as_u64().unwrap() >= 4);
-    let from_province = app.get_json(&entry, &format!("/api/v1/notifications?sender={}", province.user_id())).await;
+    let from_province = app.get_json(entry, &format!("/api/v1/notifications?sender={}", province.user_id())).await;
     assert!(from_province["items"].as_array().unwrap().iter().all(|n| n["sender"] == province.user_id()));
-    let marked: Value = app.post(&entry, "/api/v1/notifications/read-all", json!({})).await.json().await.unwrap();
+    let marked: Value = app.post(entry, "/api/v1/notifications/read-all", json!({})).await.json().await.unwrap();
     assert!(marked["marked"].as_u64().unwrap() >= 1);
-    assert_eq!(unread(&app, &entry).await.0, 0);
-    assert_eq!(app.get_json(&entry, "/api/v1/notifications?state=read").await["total"], all["total"]);
+    assert_eq!(unread(app, entry).await.0, 0);
+    assert_eq!(app.get_json(entry, "/api/v1/notifications?state=read").await["total"], all["total"]);
     assert_error(
-        app.get(&entry, "/api/v1/notifications?state=maybe").await,
+        app.get(entry, "/api/v1/notifications?state=maybe").await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_filter",
     )
     .await;
+}
+
+struct BadInput {
+    app: TestApp,
+    province: Session,
+    entry: Session,
+    ward: i64,
+    id: i64,
+    path: String,
+    before: Value,
+    v: Value,
 }
 
 async fn bad_input_changes_nothing(backend: Backend) {
@@ -325,6 +379,19 @@ async fn bad_input_changes_nothing(backend: Backend) {
     let before = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
     let v = before["version"].clone();
 
+    let c = BadInput { app, province, entry, ward, id, path, before, v };
+    refused_content_changes_nothing(&c).await;
+    the_second_of_two_savers_gets_a_conflict(&c).await;
+    malformed_bodies_and_unknown_actions_are_refused(&c).await;
+    assignment_refusals(&c).await;
+}
+
+/// Each refused content leaves the report exactly as it was.
+async fn refused_content_changes_nothing(c: &BadInput) {
+    let BadInput { app, entry, path, .. } = c;
+    let id = c.id;
+    let before = c.before.clone();
+    let v = c.v.clone();
     for (body, what) in [
         (json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": "abc"}]}), "text in a number column"),
         (json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": -3}]}), "a negative count"),
@@ -337,7 +404,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
         (json!({"version": v, "rows_added": [{"title": "Dòng tự nhập"}]}), "a free-text row the form does not allow"),
         (json!({"version": v, "rows_removed": ["tong"]}), "removing a fixed row"),
     ] {
-        let response = put(&app, &entry, &path, body).await;
+        let response = put(app, entry, path, body).await;
         let error = assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
         let cells = error["error"]["cells"].as_array().unwrap();
         assert!(!cells.is_empty(), "{what}: the offending cells are named");
@@ -347,10 +414,10 @@ async fn bad_input_changes_nothing(backend: Backend) {
                 .all(|c| !c["message"].as_str().unwrap().is_empty() && !c["message_en"].as_str().unwrap().is_empty()),
             "{what}"
         );
-        assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, before, "{what}: nothing stored");
+        assert_eq!(app.get_json(entry, &format!("/api/v1/reports/{id}")).await, before, "{what}: nothing stored");
     }
     let named = assert_error(
-        put(&app, &entry, &path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": "abc"}]})).await,
+        put(app, entry, path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": "abc"}]})).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_cells",
     )
@@ -360,53 +427,66 @@ async fn bad_input_changes_nothing(backend: Backend) {
         (Some("x1"), Some("c4"))
     );
     assert!(named["error"]["cells"][0]["message"].as_str().unwrap().contains("cột (4)"), "{named}");
+}
 
+/// Two people save: the second, from the old version, gets a conflict naming what changed.
+async fn the_second_of_two_savers_gets_a_conflict(c: &BadInput) {
+    let BadInput { app, entry, path, .. } = c;
+    let id = c.id;
+    let v = c.v.clone();
     // Two people save: the second, from the old version, gets a conflict naming what changed.
-    let first =
-        put(&app, &entry, &path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": 7}]})).await;
+    let first = put(app, entry, path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": 7}]})).await;
     assert_eq!(first.status(), StatusCode::OK);
-    let after_first = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
-    let stale =
-        put(&app, &entry, &path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": 9}]})).await;
+    let after_first = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
+    let stale = put(app, entry, path, json!({"version": v, "cells": [{"row": "x1", "col": "c4", "value": 9}]})).await;
     let stale = assert_error(stale, StatusCode::CONFLICT, "stale_version").await;
     assert_eq!(stale["error"]["current"]["current_version"], after_first["version"]);
     assert_eq!(stale["error"]["current"]["last_actor"], "hy.phohien.nhaplieu");
     let changed = stale["error"]["current"]["changed"].as_array().unwrap();
     assert!(changed.iter().any(|c| c["row"] == "x1" && c["col"] == "c4" && c["value"] == 7), "{changed:?}");
     assert_eq!(
-        app.get_json(&entry, &format!("/api/v1/reports/{id}")).await,
+        app.get_json(entry, &format!("/api/v1/reports/{id}")).await,
         after_first,
         "the stale write stored nothing"
     );
+}
 
+/// Malformed bodies and unknown actions.
+async fn malformed_bodies_and_unknown_actions_are_refused(c: &BadInput) {
+    let BadInput { app, entry, path, .. } = c;
+    let id = c.id;
     // Malformed bodies and unknown actions.
     let raw = app
-        .request(&entry, Method::PUT, &path)
+        .request(entry, Method::PUT, path)
         .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await
         .unwrap();
     assert_eq!(raw.status(), StatusCode::BAD_REQUEST);
-    assert_error(act(&app, &entry, id, "teleport", None).await, StatusCode::UNPROCESSABLE_ENTITY, "unknown_action")
-        .await;
+    assert_error(act(app, entry, id, "teleport", None).await, StatusCode::UNPROCESSABLE_ENTITY, "unknown_action").await;
     assert_error(
-        app.get(&entry, "/api/v1/reports?period=2026-Q9").await,
+        app.get(entry, "/api/v1/reports?period=2026-Q9").await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_filter",
     )
     .await;
     assert_error(
-        app.get(&entry, "/api/v1/reports?status=approved").await,
+        app.get(entry, "/api/v1/reports?status=approved").await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_filter",
     )
     .await;
+}
 
+/// Assignment refusals.
+async fn assignment_refusals(c: &BadInput) {
+    let BadInput { app, province, entry, .. } = c;
+    let ward = c.ward;
     // Assignment refusals.
     let bad_form = app
         .post(
-            &province,
+            province,
             "/api/v1/assignments",
             json!({"regime": "TT01-III", "forms": ["X.99"], "period": {"type": "year", "year": year(), "number": 1}, "units": [ward]}),
         )
@@ -414,7 +494,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
     assert_error(bad_form, StatusCode::UNPROCESSABLE_ENTITY, "unknown_form").await;
     let bad_period = app
         .post(
-            &province,
+            province,
             "/api/v1/assignments",
             json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "quarter", "year": year(), "number": 1}, "units": [ward]}),
         )
@@ -423,7 +503,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
     let department = app.unit_id("hungyen", "so-tu-phap").await;
     let bad_level = app
         .post(
-            &province,
+            province,
             "/api/v1/assignments",
             json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [department]}),
         )
@@ -431,7 +511,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
     assert_error(bad_level, StatusCode::UNPROCESSABLE_ENTITY, "level_not_reporting").await;
     let not_mine = app
         .post(
-            &entry,
+            entry,
             "/api/v1/assignments",
             json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [ward]}),
         )
@@ -446,7 +526,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
         )
         .await;
     assert_error(other_tenant, StatusCode::FORBIDDEN, "forbidden").await;
-    assert_eq!(app.get_json(&province, "/api/v1/reports").await["total"], 1, "refused assignments created nothing");
+    assert_eq!(app.get_json(province, "/api/v1/reports").await["total"], 1, "refused assignments created nothing");
 }
 
 async fn a_closed_period_refuses_entry_until_reopened(backend: Backend) {

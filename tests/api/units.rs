@@ -255,6 +255,15 @@ async fn units_can_be_edited(backend: Backend) {
     assert_eq!(entry["after"]["name"], "Sở Tư pháp Thái Bình");
 }
 
+struct Merged {
+    app: baocao_tests::TestApp,
+    tb: baocao_tests::Session,
+    vu_thu: i64,
+    minh_quang: i64,
+    tam_quang: i64,
+    successor: serde_json::Value,
+}
+
 async fn merging_communes_keeps_the_old_units_and_links_the_successor(backend: Backend) {
     let app = spawn_app(backend).await;
     let tb = app.login("tb.quantri").await;
@@ -292,10 +301,21 @@ async fn merging_communes_keeps_the_old_units_and_links_the_successor(backend: B
         .unwrap();
     assert_eq!(current.id.0, successor["id"].as_i64().unwrap());
     app.login("tb.minhquang.nhaplieu").await;
+    let c = Merged { app, tb, vu_thu, minh_quang, tam_quang, successor };
+    a_closed_unit_refuses_what_it_cannot_do(&c).await;
+}
+
+/// A closed unit takes no new children, cannot be merged twice or deleted; malformed or foreign operations are refused.
+async fn a_closed_unit_refuses_what_it_cannot_do(c: &Merged) {
+    let Merged { app, tb, .. } = c;
+    let vu_thu = c.vu_thu;
+    let minh_quang = c.minh_quang;
+    let tam_quang = c.tam_quang;
+    let successor = c.successor.clone();
     // A closed unit takes no new children and cannot be merged twice.
     let child = app
         .post(
-            &tb,
+            tb,
             "/api/v1/units",
             json!({"parent_id": minh_quang, "code": "thon-a", "name": "Thôn A", "kind": "Thôn", "level": "thon"}),
         )
@@ -303,23 +323,19 @@ async fn merging_communes_keeps_the_old_units_and_links_the_successor(backend: B
     assert_error(child, StatusCode::CONFLICT, "parent_dissolved").await;
     let again = app
         .post(
-            &tb,
+            tb,
             "/api/v1/units/reorganisations",
             json!({"kind": "merge", "units": [minh_quang], "into": [successor["id"]], "effective": "01/08/2025", "decision": "x"}),
         )
         .await;
     assert_error(again, StatusCode::CONFLICT, "unit_already_closed").await;
     // A unit with history cannot be deleted.
-    assert_error(
-        app.delete(&tb, &format!("/api/v1/units/{tam_quang}")).await,
-        StatusCode::CONFLICT,
-        "unit_has_history",
-    )
-    .await;
+    assert_error(app.delete(tb, &format!("/api/v1/units/{tam_quang}")).await, StatusCode::CONFLICT, "unit_has_history")
+        .await;
     // Malformed operations are refused with reasons.
     let bad = app
         .post(
-            &tb,
+            tb,
             "/api/v1/units/reorganisations",
             json!({"kind": "split", "units": [vu_thu], "into": [vu_thu], "effective": "x", "decision": ""}),
         )

@@ -110,24 +110,48 @@ pub async fn import_(app: &TestApp, who: &Session, id: i64, query: &str, body: V
         .unwrap()
 }
 
+struct Filled {
+    app: TestApp,
+    entry: Session,
+    id: i64,
+    before: serde_json::Value,
+}
+
 async fn a_filled_workbook_imports_after_a_preview_and_refusals_change_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, entry, id) = filled_ward_report(&app).await;
     let before = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
 
+    let c = Filled { app, entry, id, before };
+    the_download_imported_unchanged_changes_nothing(&c).await;
+    let (stored, filled) = another_programs_workbook_is_previewed_then_saved(&c).await;
+    refusals_name_the_place_and_change_nothing(&c, stored, filled).await;
+}
+
+/// The downloaded workbook, imported unchanged, changes nothing.
+async fn the_download_imported_unchanged_changes_nothing(c: &Filled) {
+    let Filled { app, entry, .. } = c;
+    let id = c.id;
+    let before = c.before.clone();
     // The downloaded workbook, imported unchanged, changes nothing.
-    let exported = app.get(&entry, &format!("/api/v1/reports/{id}/xlsx")).await.bytes().await.unwrap().to_vec();
-    let same = import_(&app, &entry, id, "?dry_run=false", exported).await;
+    let exported = app.get(entry, &format!("/api/v1/reports/{id}/xlsx")).await.bytes().await.unwrap().to_vec();
+    let same = import_(app, entry, id, "?dry_run=false", exported).await;
     assert_eq!(same.status(), StatusCode::OK);
     let same: serde_json::Value = same.json().await.unwrap();
     assert_eq!(same["changed"].as_array().unwrap().len(), 0, "{same}");
-    assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await["version"], before["version"]);
+    assert_eq!(app.get_json(entry, &format!("/api/v1/reports/{id}")).await["version"], before["version"]);
+}
 
+/// A workbook from another program, numbers typed the Vietnamese way: previewed, then saved.
+async fn another_programs_workbook_is_previewed_then_saved(c: &Filled) -> (serde_json::Value, Vec<u8>) {
+    let Filled { app, entry, .. } = c;
+    let id = c.id;
+    let before = c.before.clone();
     // A workbook from another program, numbers typed the Vietnamese way: previewed, then saved.
     let mut cells = numbers_row(7);
     cells.extend([(8, 1, V::S("r0")), (8, 5, V::S("1.250")), (8, 6, V::N(300.0)), (8, 7, V::S("12,0"))]);
     let filled = workbook(&cells);
-    let preview: serde_json::Value = import_(&app, &entry, id, "", filled.clone()).await.json().await.unwrap();
+    let preview: serde_json::Value = import_(app, entry, id, "", filled.clone()).await.json().await.unwrap();
     assert_eq!(preview["dry_run"], true);
     let changed: Vec<(String, String)> = preview["changed"]
         .as_array()
@@ -142,12 +166,12 @@ async fn a_filled_workbook_imports_after_a_preview_and_refusals_change_nothing(b
         "{changed:?}"
     );
     assert_eq!(
-        app.get_json(&entry, &format!("/api/v1/reports/{id}")).await["version"],
+        app.get_json(entry, &format!("/api/v1/reports/{id}")).await["version"],
         before["version"],
         "a preview stores nothing"
     );
     let saved: serde_json::Value =
-        import_(&app, &entry, id, "?dry_run=false", filled.clone()).await.json().await.unwrap();
+        import_(app, entry, id, "?dry_run=false", filled.clone()).await.json().await.unwrap();
     let c4 = saved["report"]["cells"]
         .as_array()
         .unwrap()
@@ -156,8 +180,14 @@ async fn a_filled_workbook_imports_after_a_preview_and_refusals_change_nothing(b
         .unwrap()["value"]
         .clone();
     assert_eq!(c4, json!(1250));
-    let stored = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
+    let stored = app.get_json(entry, &format!("/api/v1/reports/{id}")).await;
+    (stored, filled)
+}
 
+/// Refusals name the sheet, row and column, and leave the report as it was.
+async fn refusals_name_the_place_and_change_nothing(c: &Filled, stored: serde_json::Value, filled: Vec<u8>) {
+    let Filled { app, entry, .. } = c;
+    let id = c.id;
     // Refusals name the sheet, row and column, and leave the report as it was.
     let mut text = numbers_row(7);
     text.extend([(8, 1, V::S("r0")), (8, 5, V::S("mười hai"))]);
@@ -175,28 +205,28 @@ async fn a_filled_workbook_imports_after_a_preview_and_refusals_change_nothing(b
         (workbook(&fraction), "phải là số nguyên"),
         (b"PK not a workbook".to_vec(), "không phải sổ tính Excel"),
     ] {
-        let response = import_(&app, &entry, id, "?dry_run=false", body).await;
+        let response = import_(app, entry, id, "?dry_run=false", body).await;
         let error = assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_cells").await;
         let messages: Vec<&str> =
             error["error"]["cells"].as_array().unwrap().iter().map(|c| c["message"].as_str().unwrap()).collect();
         assert!(messages.iter().any(|m| m.contains(expect)), "{expect}: {messages:?}");
-        assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, stored, "{expect}: nothing changed");
+        assert_eq!(app.get_json(entry, &format!("/api/v1/reports/{id}")).await, stored, "{expect}: nothing changed");
     }
     assert_error(
-        import_(&app, &entry, id, "?code_col=1", filled.clone()).await,
+        import_(app, entry, id, "?code_col=1", filled.clone()).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_column",
     )
     .await;
     assert_error(
-        import_(&app, &entry, id, "", vec![0u8; 10 * 1024 * 1024 + 1]).await,
+        import_(app, entry, id, "", vec![0u8; 10 * 1024 * 1024 + 1]).await,
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
     )
     .await;
     let clerk = app.login("hy.phohien.gui").await;
-    assert_error(import_(&app, &clerk, id, "?dry_run=false", filled).await, StatusCode::FORBIDDEN, "forbidden").await;
-    assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, stored);
+    assert_error(import_(app, &clerk, id, "?dry_run=false", filled).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_eq!(app.get_json(entry, &format!("/api/v1/reports/{id}")).await, stored);
 }
 
 both!(a_filled_workbook_imports_after_a_preview_and_refusals_change_nothing);
@@ -232,17 +262,34 @@ pub fn resaved_by_openpyxl(downloaded: &[u8], edits: &[(&str, &str)]) -> Vec<u8>
     python_file(&script, "xlsx", Some(downloaded))
 }
 
+struct Others {
+    app: TestApp,
+    entry: Session,
+    id: i64,
+    downloaded: Vec<u8>,
+}
+
 async fn workbooks_from_other_programs_import_and_refusals_name_the_place(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, entry, id) = filled_ward_report(&app).await;
     let downloaded = app.get(&entry, &format!("/api/v1/reports/{id}/xlsx")).await.bytes().await.unwrap().to_vec();
 
+    let c = Others { app, entry, id, downloaded };
+    openpyxl_resaves_the_download(&c).await;
+    let stored = an_xls_workbook_from_xlwt(&c).await;
+    uncoded_rows_and_encrypted_files_are_refused(&c, stored).await;
+}
+
+/// openpyxl re-saves the download, the clerk typing "1.250" and a signature under the table.
+async fn openpyxl_resaves_the_download(c: &Others) {
+    let Others { app, entry, downloaded, .. } = c;
+    let id = c.id;
     // openpyxl re-saves the download (its own shared strings, styles and merges), the clerk typing "1.250" and a signature under the table.
     let resaved = resaved_by_openpyxl(
-        &downloaded,
+        downloaded,
         &[("F10", "'1.250'"), ("G10", "310"), ("E14", "'Người lập biểu'"), ("C14", "'Nguyễn Văn A'")],
     );
-    let saved = import_(&app, &entry, id, "?dry_run=false", resaved).await;
+    let saved = import_(app, entry, id, "?dry_run=false", resaved).await;
     assert_eq!(saved.status(), StatusCode::OK);
     let saved: serde_json::Value = saved.json().await.unwrap();
     let value = |col: &str| {
@@ -253,7 +300,12 @@ async fn workbooks_from_other_programs_import_and_refusals_name_the_place(backen
         (json!(1250), json!(310), json!(1560)),
         "read, then recomputed"
     );
+}
 
+/// An .xls (BIFF8) workbook written by xlwt.
+async fn an_xls_workbook_from_xlwt(c: &Others) -> serde_json::Value {
+    let Others { app, entry, .. } = c;
+    let id = c.id;
     // An .xls (BIFF8) workbook written by xlwt.
     let xls = python_file(
         "import sys, xlwt\nb = xlwt.Workbook()\ns = b.add_sheet('Bieu')\n\
@@ -262,7 +314,7 @@ async fn workbooks_from_other_programs_import_and_refusals_name_the_place(backen
         None,
     );
     assert!(xls.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]), "a compound document");
-    let saved: serde_json::Value = import_(&app, &entry, id, "?dry_run=false", xls).await.json().await.unwrap();
+    let saved: serde_json::Value = import_(app, entry, id, "?dry_run=false", xls).await.json().await.unwrap();
     let changed: Vec<(&str, &str, &serde_json::Value)> = saved["changed"]
         .as_array()
         .unwrap()
@@ -274,8 +326,14 @@ async fn workbooks_from_other_programs_import_and_refusals_name_the_place(backen
         "{changed:?}"
     );
     assert!(changed.contains(&("tong", "c3", &json!(1620))), "the totals recomputed: {changed:?}");
-    let stored = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
 
+    app.get_json(entry, &format!("/api/v1/reports/{id}")).await
+}
+
+/// Refused, naming the place, and changing nothing: an uncoded row, an encrypted file.
+async fn uncoded_rows_and_encrypted_files_are_refused(c: &Others, stored: serde_json::Value) {
+    let Others { app, entry, downloaded, .. } = c;
+    let id = c.id;
     // Refused, naming the place, and changing nothing: a row inserted without a code, and an encrypted file.
     let mut inserted = numbers_row(7);
     inserted.extend([
@@ -288,14 +346,14 @@ async fn workbooks_from_other_programs_import_and_refusals_name_the_place(backen
     let encrypted = python_file(
         "import sys, io, msoffcrypto.format.ooxml as o\nsrc = open(sys.argv[2], 'rb')\nout = open(sys.argv[1], 'wb')\no.OOXMLFile(src).encrypt('matkhau', out)\nout.close()\n",
         "xlsx",
-        Some(&downloaded),
+        Some(downloaded),
     );
     for (body, expect) in [
         (workbook(&inserted), "Trang tính \"Bieu\", dòng 10, cột F: dòng không có mã chỉ tiêu nhưng có số liệu"),
         (encrypted, "đã được đặt mật khẩu"),
     ] {
         let error = assert_error(
-            import_(&app, &entry, id, "?dry_run=false", body).await,
+            import_(app, entry, id, "?dry_run=false", body).await,
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_cells",
         )
@@ -303,13 +361,13 @@ async fn workbooks_from_other_programs_import_and_refusals_name_the_place(backen
         let messages: Vec<&str> =
             error["error"]["cells"].as_array().unwrap().iter().map(|c| c["message"].as_str().unwrap()).collect();
         assert!(messages.iter().any(|m| m.contains(expect)), "{expect}: {messages:?}");
-        assert_eq!(app.get_json(&entry, &format!("/api/v1/reports/{id}")).await, stored, "{expect}: nothing changed");
+        assert_eq!(app.get_json(entry, &format!("/api/v1/reports/{id}")).await, stored, "{expect}: nothing changed");
     }
     // The same uncoded row is a footer when no coded row follows it, unless it holds numbers.
     let mut trailing = numbers_row(7);
     trailing.extend([(8, 1, V::S("r0")), (8, 5, V::N(1300.0)), (9, 1, V::S("tong")), (10, 4, V::N(99.0))]);
     let error = assert_error(
-        import_(&app, &entry, id, "", workbook(&trailing)).await,
+        import_(app, entry, id, "", workbook(&trailing)).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_cells",
     )
@@ -325,7 +383,7 @@ async fn workbooks_from_other_programs_import_and_refusals_name_the_place(backen
     footer.pop();
     footer.push((10, 4, V::S("Người lập biểu")));
     assert_eq!(
-        import_(&app, &entry, id, "", workbook(&footer)).await.status(),
+        import_(app, entry, id, "", workbook(&footer)).await.status(),
         StatusCode::OK,
         "text under the table is a signature block"
     );

@@ -108,10 +108,57 @@ async fn aggregate(app: &TestApp, who: &baocao_tests::Session, id: i64) -> (Dura
     (elapsed, body)
 }
 
+/// The country's units, built for the benchmark.
+struct Country {
+    national: Unit,
+    vpcp: Unit,
+    provinces: Vec<Unit>,
+    commune_units: Vec<(usize, Unit)>,
+}
+
+/// What the timed runs measured.
+struct Timings {
+    national_times: Vec<Duration>,
+    province_times: Vec<Duration>,
+}
+
 async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
     let name = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
     // The service logs where an aggregation's time goes (load, combine, regime, store).
     let app = spawn_app_with(backend, |s| s.log.filter = "baocao_app::reports=info,warn".to_owned()).await;
+    upload_wide_form(&app).await;
+    let t = Instant::now();
+    let country = build_country(&app, communes).await;
+    let (me, cells, this_year, next_year) = seed_reports(&app, &country).await;
+    let commune_units = &country.commune_units;
+    let total_cells = commune_units.len() * cells.len();
+    println!(
+        "{:<58} {name:<9} {:>9.1} s",
+        format!("setup: {} communes, {total_cells} cells", commune_units.len()),
+        t.elapsed().as_secs_f64()
+    );
+    let Timings { mut national_times, mut province_times } =
+        time_aggregations(&app, &me, &country, &cells, (this_year, next_year), runs).await;
+    national_times.sort();
+    province_times.sort();
+    let baseline = baseline(&app, backend, &cells, commune_units.len(), runs, name).await;
+    let p50 = |v: &[Duration]| v[v.len() / 2];
+    println!(
+        "{:<58} {name:<9} {:>9.1} ms  (baseline {:>8.1} ms, {:.1}× faster)",
+        format!("national roll-up, {} reports → 1 (HTTP, p50)", commune_units.len()),
+        ms(p50(&national_times)),
+        ms(p50(&baseline)),
+        ms(p50(&baseline)) / ms(p50(&national_times))
+    );
+    println!(
+        "{:<58} {name:<9} {:>9.1} ms",
+        format!("one province, {} reports → 1 (HTTP, p50)", commune_units.iter().filter(|(p, _)| *p == 0).count()),
+        ms(p50(&province_times))
+    );
+}
+
+/// The regime with a wide form the benchmark aggregates.
+async fn upload_wide_form(app: &TestApp) {
     let admin = app.login("admin").await;
     let wasm =
         baocao_plugins::fixture_plugin("fixture_wide_form").expect("the wide-form fixture is built with the regimes");
@@ -123,23 +170,31 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
         .await
         .unwrap();
     assert_eq!(uploaded.status(), 201);
+}
 
+/// 34 provinces under the national unit, and `communes` communes shared among them.
+async fn build_country(app: &TestApp, communes: usize) -> Country {
     // The country: the Hưng Yên tenant's root stands for the national unit.
-    let t = Instant::now();
     let national =
         app.state.app.store_unscoped().unit_unscoped(UnitId(app.unit_id("hungyen", "hungyen").await)).await.unwrap();
     let vpcp = app.state.app.store_unscoped().unit_unscoped(national.parent_id.unwrap()).await.unwrap();
     let mut provinces = Vec::new();
     let mut commune_units: Vec<(usize, Unit)> = Vec::new();
     for p in 0..PROVINCES {
-        let province = unit(&app, &national, &format!("bench-p{p}"), &format!("Tỉnh thử {p}"), "huyen").await;
+        let province = unit(app, &national, &format!("bench-p{p}"), &format!("Tỉnh thử {p}"), "huyen").await;
         let share = communes / PROVINCES + usize::from(p < communes % PROVINCES);
         for c in 0..share {
             commune_units
-                .push((p, unit(&app, &province, &format!("bench-p{p}-x{c}"), &format!("Xã thử {p}.{c}"), "xa").await));
+                .push((p, unit(app, &province, &format!("bench-p{p}-x{c}"), &format!("Xã thử {p}.{c}"), "xa").await));
         }
         provinces.push(province);
     }
+    Country { national, vpcp, provinces, commune_units }
+}
+
+/// Every commune's report, the receivers' own reports, and the aggregator's grant.
+async fn seed_reports(app: &TestApp, country: &Country) -> (baocao_tests::Session, Vec<ReportCell>, Period, Period) {
+    let Country { national, vpcp, provinces, commune_units } = country;
     let year = chrono::Utc::now().year() + 1;
     let this_year = Period::new(PeriodKind::Year, year, 1).unwrap();
     let next_year = Period::new(PeriodKind::Year, year + 1, 1).unwrap();
@@ -149,7 +204,7 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
         .app
         .store_unscoped()
         .operator_bulk_reports(
-            vec![report(&national, &vpcp, this_year), report(&provinces[0], &national, next_year)],
+            vec![report(national, vpcp, this_year), report(&provinces[0], national, next_year)],
             None,
         )
         .await
@@ -158,7 +213,7 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
         .app
         .store_unscoped()
         .operator_bulk_reports(
-            commune_units.iter().map(|(_, u)| report(u, &national, this_year)).collect(),
+            commune_units.iter().map(|(_, u)| report(u, national, this_year)).collect(),
             Some(&cells),
         )
         .await
@@ -183,13 +238,15 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
     let rows =
         app.state.app.store_unscoped().all_memberships_of(baocao_domain::ids::UserId(me.user_id())).await.unwrap();
     app.state.app.authz_unscoped().replace_memberships(baocao_domain::ids::UserId(me.user_id()), &rows).await.unwrap();
-    let total_cells = commune_units.len() * cells.len();
-    println!(
-        "{:<58} {name:<9} {:>9.1} s",
-        format!("setup: {} communes, {total_cells} cells", commune_units.len()),
-        t.elapsed().as_secs_f64()
-    );
+    (me, cells, this_year, next_year)
+}
 
+/// Aggregates the national report `runs` times and the first province's at least five times.
+async fn time_aggregations(
+    app: &TestApp, me: &baocao_tests::Session, country: &Country, cells: &[ReportCell],
+    (this_year, next_year): (Period, Period), runs: usize,
+) -> Timings {
+    let Country { national, provinces, commune_units, .. } = country;
     // The receiving units' own reports are the only ones not accepted yet.
     let own_report = |unit: &Unit, period: Period| {
         let path = format!("/api/v1/reports?unit={}&form=WIDE.02&period={}&status=new", unit.id.0, period.key());
@@ -201,15 +258,15 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
             list["items"][0]["id"].as_i64().unwrap()
         }
     };
-    let national_report = own_report(&national, this_year).await;
+    let national_report = own_report(national, this_year).await;
     let province_report = own_report(&provinces[0], next_year).await;
 
     // The built-in regimes compile on first use in test settings: not part of any figure.
-    assert_eq!(app.get(&me, "/api/v1/regimes").await.status(), 200);
+    assert_eq!(app.get(me, "/api/v1/regimes").await.status(), 200);
     let mut national_times = Vec::new();
     let mut check = Value::Null;
     for _ in 0..runs {
-        let (d, body) = aggregate(&app, &me, national_report).await;
+        let (d, body) = aggregate(app, me, national_report).await;
         national_times.push(d);
         check = body;
     }
@@ -226,12 +283,17 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
     assert_eq!(total, expected, "the national total is every commune's total");
     let mut province_times = Vec::new();
     for _ in 0..runs.max(5) {
-        province_times.push(aggregate(&app, &me, province_report).await.0);
+        province_times.push(aggregate(app, me, province_report).await.0);
     }
     national_times.sort();
     province_times.sort();
+    Timings { national_times, province_times }
+}
 
-    // The baseline: the same numbers one cell per row, summed by the database.
+/// The baseline: the same numbers one cell per row, summed by the database.
+async fn baseline(
+    app: &TestApp, backend: Backend, cells: &[ReportCell], reports: usize, runs: usize, name: &str,
+) -> Vec<Duration> {
     let db = Database::connect(&app.database_url).await.unwrap();
     let backend_kind = db.get_database_backend();
     db.execute_unprepared(
@@ -245,7 +307,7 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
     db.execute_unprepared("BEGIN").await.unwrap();
     let mut batch = String::new();
     let mut in_batch = 0;
-    for report in 0..commune_units.len() {
+    for report in 0..reports {
         for (row, col, value) in &numbers {
             batch.push_str(if in_batch == 0 { "INSERT INTO bench_cells VALUES " } else { "," });
             batch.push_str(&format!("({report},'{row}','{col}',{value})"));
@@ -279,19 +341,7 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
         assert_eq!(rows.len(), numbers.len());
     }
     baseline.sort();
-    let p50 = |v: &[Duration]| v[v.len() / 2];
-    println!(
-        "{:<58} {name:<9} {:>9.1} ms  (baseline {:>8.1} ms, {:.1}× faster)",
-        format!("national roll-up, {} reports → 1 (HTTP, p50)", commune_units.len()),
-        ms(p50(&national_times)),
-        ms(p50(&baseline)),
-        ms(p50(&baseline)) / ms(p50(&national_times))
-    );
-    println!(
-        "{:<58} {name:<9} {:>9.1} ms",
-        format!("one province, {} reports → 1 (HTTP, p50)", commune_units.iter().filter(|(p, _)| *p == 0).count()),
-        ms(p50(&province_times))
-    );
+    baseline
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

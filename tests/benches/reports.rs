@@ -217,8 +217,12 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
     line("live recompute (nothing stored), 100 × 15", name, &compute);
     excel_round_trip(&app, &entry, id, name, saves).await;
 
-    // The entry list at scale: reports of every ward of a synthetic province tree are
-    // modelled as many forms of one ward, which is the same rows for the list query.
+    entry_list_at_scale(&app, name, saves, reports).await;
+}
+
+/// The entry list at scale: reports of every ward of a synthetic province tree are
+/// modelled as many forms of one ward, which is the same rows for the list query.
+async fn entry_list_at_scale(app: &TestApp, name: &str, saves: usize, reports: usize) {
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
     let province = app.unit_id("hungyen", "hungyen").await;
     let ward_unit = app.state.app.store_unscoped().unit_unscoped(UnitId(ward)).await.unwrap();

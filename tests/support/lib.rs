@@ -100,6 +100,11 @@ pub fn test_settings(database_url: &str) -> Settings {
     // Built-in regimes compile on first use: most tests never touch them.
     s.plugins.preload = false;
     s.reports.attachments_dir = std::env::temp_dir().join(unique("baocao-files"));
+    s.signing.trust_dir = std::env::temp_dir().join(unique("baocao-trust"));
+    s.signing.key_secret = Some(unique("test-signing-secret"));
+    // The workflow tests send without signing; the signature tests turn the
+    // organisation's signature back on, as production has it by default.
+    s.signing.require_organisation = false;
     s
 }
 

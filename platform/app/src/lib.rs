@@ -26,6 +26,7 @@ pub mod filters;
 pub mod notifications;
 pub mod regimes;
 pub mod reports;
+pub mod signatures;
 pub mod signin;
 pub mod start;
 pub mod sync;
@@ -74,6 +75,7 @@ pub struct App {
     pub(crate) reset_codes: AttemptLimiter<String>,
     /// Workbooks being read: a few heavy imports cannot take every core.
     pub(crate) imports: Arc<tokio::sync::Semaphore>,
+    pub(crate) signing: signatures::Signing,
 }
 
 impl App {
@@ -94,6 +96,7 @@ impl App {
         let limiter = AttemptLimiter::new(auth.attempts_per_minute.max(1), minute);
         let imports = Arc::new(tokio::sync::Semaphore::new(settings.reports.import_concurrency.max(1)));
         let blobs = Arc::new(blobs::FileBlobs::new(settings.reports.attachments_dir.clone()));
+        let signing = signatures::Signing::new(&settings.signing);
         App {
             settings,
             store,
@@ -107,6 +110,7 @@ impl App {
             reset_attempts,
             reset_codes,
             imports,
+            signing,
         }
     }
 

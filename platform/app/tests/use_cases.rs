@@ -66,7 +66,12 @@ async fn act(app: &App, who: &Caller, id: i64, action: &str, comment: Option<&st
         app,
         who,
         id,
-        TransitionInput { action: action.to_owned(), comment: comment.map(str::to_owned), forward_to: None },
+        TransitionInput {
+            action: action.to_owned(),
+            comment: comment.map(str::to_owned),
+            forward_to: None,
+            signature: None,
+        },
     )
     .await
 }
@@ -176,8 +181,12 @@ async fn the_workflow_checks_status_role_and_comment(backend: Backend) {
 
     assert!(matches!(act(app, &leader, report.id, "submit", None).await.unwrap_err(), Error::Forbidden(_)));
     assert_eq!(act(app, &entry, report.id, "submit", None).await.unwrap().status, Status::Submitted);
-    let elsewhere =
-        TransitionInput { action: "approve".to_owned(), comment: None, forward_to: Some(province.user.id.0) };
+    let elsewhere = TransitionInput {
+        action: "approve".to_owned(),
+        comment: None,
+        forward_to: Some(province.user.id.0),
+        signature: None,
+    };
     assert_eq!(code_of(&reports::transition(app, &leader, report.id, elsewhere).await.unwrap_err()), "not_a_sender");
     assert_eq!(act(app, &leader, report.id, "approve", None).await.unwrap().status, Status::UnitApproved);
     assert!(matches!(act(app, &leader, report.id, "send", None).await.unwrap_err(), Error::Forbidden(_)));

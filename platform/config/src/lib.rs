@@ -11,6 +11,6 @@ mod telemetry;
 
 pub use settings::{
     AuthSettings, AuthzSettings, DatabaseSettings, HttpSettings, LogSettings, PluginSettings, RedisSettings, Settings,
-    SettingsError, redact,
+    SettingsError, SigningSettings, redact,
 };
 pub use telemetry::{Metrics, init_tracing};

@@ -18,6 +18,7 @@ pub struct Settings {
     pub authz: AuthzSettings,
     pub plugins: PluginSettings,
     pub reports: ReportSettings,
+    pub signing: SigningSettings,
     pub log: LogSettings,
     pub metrics: MetricsSettings,
 }
@@ -69,6 +70,54 @@ impl Default for ReportSettings {
             import_max_seconds: 20,
             import_concurrency: 2,
         }
+    }
+}
+
+/// Digital signatures ("Ký số").
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SigningSettings {
+    /// Trust anchors (PEM or DER certificates: `.pem`, `.crt`, `.cer`) and
+    /// revocation lists (`.crl`) signatures are checked against. Production
+    /// puts the Government's specialised root G2 and the national root here.
+    pub trust_dir: PathBuf,
+    /// The secret server-held keys are sealed with. Unset: keys cannot be
+    /// uploaded, and the embedded demo makes one in its data directory.
+    pub key_secret: Option<String>,
+    /// A time-stamping authority (RFC 3161) for PAdES B-T.
+    pub tsa_url: Option<String>,
+    /// Whether sending requires the organisation's signature, for units
+    /// whose own policy does not say.
+    pub require_organisation: bool,
+    /// Whether approval requires the leader's personal signature, likewise.
+    pub require_personal: bool,
+    /// How long a signature prepared for a token may wait, in seconds.
+    pub pending_seconds: u64,
+}
+
+impl Default for SigningSettings {
+    fn default() -> Self {
+        SigningSettings {
+            trust_dir: PathBuf::from("./baocao-files/trust"),
+            key_secret: None,
+            tsa_url: None,
+            require_organisation: true,
+            require_personal: false,
+            pending_seconds: 900,
+        }
+    }
+}
+
+impl std::fmt::Debug for SigningSettings {
+    // The secret never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningSettings")
+            .field("trust_dir", &self.trust_dir)
+            .field("key_secret", &self.key_secret.as_ref().map(|_| "<set>"))
+            .field("tsa_url", &self.tsa_url)
+            .field("require_organisation", &self.require_organisation)
+            .field("require_personal", &self.require_personal)
+            .finish()
     }
 }
 

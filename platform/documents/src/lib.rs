@@ -4,7 +4,8 @@
 //! - [`import`]: a filled workbook (.xlsx or .xls) read back into cells ("Nhập dữ liệu từ Excel");
 //! - [`guard`]: what reading an upload may cost, checked before a reader opens it;
 //! - [`compliance`]: the compliance figures as a workbook and as CSV;
-//! - [`chart`]: the on-time chart as SVG.
+//! - [`chart`]: the on-time chart as SVG;
+//! - [`pdf`]: a report as PDF (the document that is signed) and the appearance of a signature.
 //!
 //! Pure functions of domain values: the caller decides who may see what.
 
@@ -12,6 +13,7 @@ pub mod chart;
 pub mod compliance;
 pub mod guard;
 pub mod import;
+pub mod pdf;
 pub mod workbook;
 
 /// The media type of an .xlsx workbook.

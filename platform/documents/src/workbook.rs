@@ -80,9 +80,9 @@ fn write_headers(sheet: &mut Worksheet, form: &Form) -> Result<u32, XlsxError> {
         .set_align(FormatAlign::VerticalCenter)
         .set_text_wrap()
         .set_background_color(Color::RGB(0xE9EEF4));
-    let levels = baocao_domain::layout::header_rows(form);
+    let cells = baocao_domain::layout::header_cells(form);
     let top = 6u32;
-    let depth = levels.len() as u32;
+    let depth = cells.iter().map(|c| c.level + c.rowspan).max().unwrap_or(1) as u32;
     // The first four columns span every header row.
     for (col, text) in [(0u16, "STT"), (CODE_COL, "MÃ CHỈ TIÊU"), (2, "Chỉ tiêu"), (3, "Đơn vị tính")] {
         if depth > 1 {
@@ -91,22 +91,13 @@ fn write_headers(sheet: &mut Worksheet, form: &Form) -> Result<u32, XlsxError> {
             sheet.write_string_with_format(top, col, text, &header)?;
         }
     }
-    for (level, cells) in levels.iter().enumerate() {
-        let covered = covered_by_taller_headers(&levels, level, form.columns.len());
-        let (row, mut col, mut index) = (top + level as u32, FIRST_DATA_COL, 0usize);
-        for (text, span, rowspan) in cells {
-            while index < covered.len() && covered[index] {
-                index += 1;
-                col += 1;
-            }
-            let (last_row, last_col) = (row + *rowspan as u32 - 1, col + *span as u16 - 1);
-            if last_row > row || last_col > col {
-                sheet.merge_range(row, col, last_row, last_col, text, &header)?;
-            } else {
-                sheet.write_string_with_format(row, col, text, &header)?;
-            }
-            index += span;
-            col += *span as u16;
+    for c in &cells {
+        let (row, col) = (top + c.level as u32, FIRST_DATA_COL + c.column as u16);
+        let (last_row, last_col) = (row + c.rowspan as u32 - 1, col + c.span as u16 - 1);
+        if last_row > row || last_col > col {
+            sheet.merge_range(row, col, last_row, last_col, &c.text, &header)?;
+        } else {
+            sheet.write_string_with_format(row, col, &c.text, &header)?;
         }
     }
     let numbers = top + depth;
@@ -118,21 +109,6 @@ fn write_headers(sheet: &mut Worksheet, form: &Form) -> Result<u32, XlsxError> {
         sheet.write_string_with_format(numbers, FIRST_DATA_COL + i as u16, format!("({})", c.number), &number_row)?;
     }
     Ok(numbers)
-}
-
-/// Which columns of header row `level` a taller header cell above already covers.
-fn covered_by_taller_headers(levels: &[Vec<(String, usize, usize)>], level: usize, columns: usize) -> Vec<bool> {
-    let mut covered = vec![false; columns];
-    for (above, cells_above) in levels.iter().enumerate().take(level) {
-        let mut c = 0usize;
-        for (_, span, rowspan) in cells_above {
-            if above + rowspan > level {
-                covered.iter_mut().skip(c).take(*span).for_each(|k| *k = true);
-            }
-            c += span;
-        }
-    }
-    covered
 }
 
 /// The data rows from `first`: computed cells locked and shaded, entered cells editable.

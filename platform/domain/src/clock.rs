@@ -2,7 +2,7 @@
 //! entry windows and "sent on time" are all days in Viet Nam, whatever the
 //! server's time zone.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Offset, Utc};
 
 /// Viet Nam's offset from UTC, in hours (no daylight saving).
 const OFFSET_HOURS: i64 = 7;
@@ -10,6 +10,12 @@ const OFFSET_HOURS: i64 = 7;
 /// The day in Viet Nam at the instant `at`.
 pub fn vietnam_date(at: DateTime<Utc>) -> NaiveDate {
     (at + Duration::hours(OFFSET_HOURS)).date_naive()
+}
+
+/// The instant `at` on a clock in Viet Nam (+07:00), as a signature states its time.
+pub fn vietnam_time(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    let offset = FixedOffset::east_opt((OFFSET_HOURS * 3600) as i32).unwrap_or_else(|| Utc.fix());
+    at.with_timezone(&offset)
 }
 
 /// The instant a day in Viet Nam begins.

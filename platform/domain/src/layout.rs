@@ -93,6 +93,40 @@ pub fn header_rows(form: &Form) -> Vec<Vec<(String, usize, usize)>> {
     rows
 }
 
+/// A header cell placed on the grid: its text, first data column (zero-based),
+/// how many columns and header rows it spans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderCell {
+    pub text: String,
+    pub level: usize,
+    pub column: usize,
+    pub span: usize,
+    pub rowspan: usize,
+}
+
+/// The header rows of [`header_rows`] placed on the grid: a cell starts at the
+/// first column of its level that no taller cell above already covers. The
+/// workbook and the PDF draw from this.
+pub fn header_cells(form: &Form) -> Vec<HeaderCell> {
+    let levels = header_rows(form);
+    let mut covered = vec![vec![false; form.columns.len()]; levels.len()];
+    let mut out = Vec::new();
+    for (level, cells) in levels.iter().enumerate() {
+        let mut column = 0usize;
+        for (text, span, rowspan) in cells {
+            while column < form.columns.len() && covered[level][column] {
+                column += 1;
+            }
+            for below in covered.iter_mut().skip(level + 1).take(rowspan.saturating_sub(1)) {
+                below.iter_mut().skip(column).take(*span).for_each(|c| *c = true);
+            }
+            out.push(HeaderCell { text: text.clone(), level, column, span: *span, rowspan: *rowspan });
+            column += span;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +171,11 @@ mod tests {
         let rows = header_rows(&form);
         assert_eq!(rows[0], vec![("G1".into(), 2, 1), ("Ghi chú".into(), 1, 2), ("G2".into(), 1, 1)]);
         assert_eq!(rows[1], vec![("Tổng số".into(), 1, 1), ("Sở".into(), 1, 1), ("Tổng số".into(), 1, 1)]);
+        let placed: Vec<(usize, usize)> = header_cells(&form).iter().map(|c| (c.level, c.column)).collect();
+        assert_eq!(
+            placed,
+            [(0, 0), (0, 2), (0, 3), (1, 0), (1, 1), (1, 3)],
+            "the second row skips the column under Ghi chú"
+        );
     }
 }

@@ -14,6 +14,7 @@ use baocao_storage::NewAccount;
 use clap::{Args, Parser, Subcommand};
 
 mod regime_check;
+mod sign_agent;
 
 #[derive(Parser)]
 #[command(name = "baocao", version, about = "Hệ thống thông tin báo cáo — reporting information system")]
@@ -56,6 +57,44 @@ enum Command {
     /// Work with regime plugins.
     #[command(subcommand)]
     Regime(RegimeCommand),
+    /// Sign with a USB token (any PKCS#11 module) for the API's deferred
+    /// signing; the PIN comes from BAOCAO_TOKEN_PIN or standard input.
+    SignAgent {
+        /// The token's PKCS#11 module (its driver), e.g. /usr/lib/softhsm/libsofthsm2.so.
+        #[arg(long, env = "BAOCAO_PKCS11_MODULE")]
+        module: PathBuf,
+        /// The token's label (default: the first token).
+        #[arg(long)]
+        token: Option<String>,
+        /// The key's label on the token (default: the first private key).
+        #[arg(long)]
+        key: Option<String>,
+        #[command(subcommand)]
+        action: AgentCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Print the token's certificate (base64 DER), for "certificate_chain".
+    Certificate,
+    /// Sign base64 data ("to_be_signed") and print the signature, base64.
+    Sign { data: String },
+    /// Prepare, sign and complete a step of a report on a server; the
+    /// session token is read from BAOCAO_SESSION.
+    Report {
+        /// The server, e.g. https://baocao.example.gov.vn
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        report: i64,
+        /// approve (the leader's signature) or send (the organisation's).
+        #[arg(long)]
+        action: String,
+        /// PEM files of the issuing CAs, sent along with the token's certificate.
+        #[arg(long)]
+        chain: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -139,6 +178,16 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(cmd) => user(&settings, cmd).await,
+        Command::SignAgent { module, token, key, action } => {
+            let token = sign_agent::Token { module, label: token, key };
+            match action {
+                AgentCommand::Certificate => sign_agent::certificate(&token),
+                AgentCommand::Sign { data } => sign_agent::sign(&token, &data),
+                AgentCommand::Report { server, report, action, chain } => {
+                    sign_agent::report(&token, &server, report, &action, &chain).await
+                }
+            }
+        }
         Command::Regime(RegimeCommand::Check { file, year }) => {
             use chrono::Datelike;
             regime_check::run(&file, year.unwrap_or_else(|| chrono::Utc::now().year())).await
@@ -151,6 +200,9 @@ async fn serve(mut settings: Settings, listen: Option<String>, demo: bool) -> an
         settings.http.listen = listen;
     }
     settings.validate()?;
+    if demo && settings.signing.key_secret.is_none() {
+        settings.signing.key_secret = Some(demo_key_secret(&settings)?);
+    }
     let store = open_store(&settings).await?;
     let accounts = if demo {
         let password = demo_password()?;
@@ -163,6 +215,10 @@ async fn serve(mut settings: Settings, listen: Option<String>, demo: bool) -> an
     if accounts.is_some() {
         let created = demo::assign_reports(&app.state().app).await.context("assigning the demo reports")?;
         tracing::info!(created, "demo reports assigned");
+        let equipped = baocao_app::signatures::equip_demo(&app.state().app)
+            .await
+            .map_err(|e| anyhow!("giving the demo its certificates: {}", e.public().1.en))?;
+        tracing::info!(equipped, "demo signing keys installed");
     }
     let host = settings.http.listen.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
     let host = if host == "0.0.0.0" || host == "[::]" { "127.0.0.1" } else { host };
@@ -174,6 +230,25 @@ async fn serve(mut settings: Settings, listen: Option<String>, demo: bool) -> an
     Ok(())
 }
 
+/// The secret the demo's signing keys are sealed with when none is
+/// configured: made once, kept beside the attachments (readable by the
+/// owner only). Production sets `BAOCAO_SIGNING__KEY_SECRET` instead.
+fn demo_key_secret(settings: &Settings) -> anyhow::Result<String> {
+    let path = settings.reports.attachments_dir.join("signing.secret");
+    if let Ok(secret) = std::fs::read_to_string(&path) {
+        return Ok(secret.trim().to_owned());
+    }
+    use rand::Rng;
+    let secret: String = (0..32).map(|_| format!("{:02x}", rand::thread_rng().r#gen::<u8>())).collect();
+    std::fs::create_dir_all(&settings.reports.attachments_dir)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(&path)?, secret.as_bytes())?;
+    Ok(secret)
+}
+
 fn print_demo_accounts(accounts: &[demo::DemoAccount], password: &Password) {
     println!("Tài khoản quản trị / administrator: admin");
     println!("Mật khẩu mọi tài khoản mẫu / password of every demo account: {}", password.expose());
@@ -182,6 +257,9 @@ fn print_demo_accounts(accounts: &[demo::DemoAccount], password: &Password) {
     );
     println!(
         "                            tb.minhquang.nhaplieu → /reports (chấm điểm chuyển đổi số cấp xã; tb.tonghop thẩm định)"
+    );
+    println!(
+        "Ký số mẫu / demo signatures: lãnh đạo và văn thư đã có chứng thư số thử nghiệm (hy.phohien.duyet → Duyệt và ký số)"
     );
     println!("\nTài khoản mẫu / demo accounts:");
     for a in accounts {

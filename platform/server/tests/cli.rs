@@ -14,34 +14,8 @@ fn baocao() -> Command {
 async fn serve_demo_prints_a_working_login_and_logs_no_secret() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("out.log");
-    let out = std::fs::File::create(&log).unwrap();
-    let mut child = baocao()
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", dir.path().join("demo.db").display()))
-        .env("BAOCAO_DEMO_PASSWORD", "Demo#Secret2026")
-        .env("BAOCAO_LOG__FILTER", "debug")
-        .env("BAOCAO_LOG__FORMAT", "json")
-        .env("BAOCAO_AUTH__CAPTCHA", "false")
-        .current_dir(dir.path())
-        .stdout(out.try_clone().unwrap())
-        .stderr(out)
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    let url = loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if let Some(line) = text.lines().find(|l| l.contains("/login")) {
-            break line
-                .split_whitespace()
-                .find(|w| w.starts_with("http://"))
-                .unwrap()
-                .trim_end_matches("/login")
-                .to_owned();
-        }
-        assert!(started.elapsed() < Duration::from_secs(60), "no sign-in URL printed: {text}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let mut child = spawn_demo(dir.path(), &log);
+    let url = printed_url(&log).await;
     let client = reqwest::Client::new();
     let login = |user: &str, password: &str| {
         client
@@ -58,6 +32,68 @@ async fn serve_demo_prints_a_working_login_and_logs_no_secret() {
             .to_owned();
     let me = client.get(format!("{url}/api/v1/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(me.status(), 200);
+    the_demo_has_reports_to_work_on(&client, &url).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let output = std::fs::read_to_string(&log).unwrap();
+    assert!(output.contains("admin"), "the administrator is printed");
+    assert!(
+        output.contains("\"message\":\"signed in\"") || output.contains("signed in"),
+        "sign-ins are logged: {output}"
+    );
+    // The demo password is printed once on purpose (the run command's contract); nothing else may leak.
+    assert_eq!(output.matches("Demo#Secret2026").count(), 1, "the demo password appears only in the printed banner");
+    assert!(!output.contains("Typo#Secret77"), "a mistyped password reached the log");
+    assert!(!output.contains(&token), "a session token reached the log");
+    assert!(!output.contains("$argon2"), "a password hash reached the log");
+}
+
+/// `baocao serve --demo` in `dir`, logging to `log`.
+// The caller kills and waits for the child at the end of the test.
+#[allow(clippy::zombie_processes)]
+fn spawn_demo(dir: &std::path::Path, log: &std::path::Path) -> std::process::Child {
+    let out = std::fs::File::create(log).unwrap();
+    baocao()
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", dir.join("demo.db").display()))
+        .env("BAOCAO_DEMO_PASSWORD", "Demo#Secret2026")
+        .env("BAOCAO_LOG__FILTER", "debug")
+        .env("BAOCAO_LOG__FORMAT", "json")
+        .env("BAOCAO_AUTH__CAPTCHA", "false")
+        .current_dir(dir)
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .unwrap()
+}
+
+/// The sign-in address the server prints once it listens.
+async fn printed_url(log: &std::path::Path) -> String {
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.contains("/login")) {
+            break line
+                .split_whitespace()
+                .find(|w| w.starts_with("http://"))
+                .unwrap()
+                .trim_end_matches("/login")
+                .to_owned();
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "no sign-in URL printed: {text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The demo has reports to work on: III.01a for Hưng Yên's wards and communes, the scoring for Thái Bình's communes.
+async fn the_demo_has_reports_to_work_on(client: &reqwest::Client, url: &str) {
+    let login = |user: &str, password: &str| {
+        client
+            .post(format!("{url}/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": user, "password": password}))
+            .send()
+    };
     // The demo has reports to work on: III.01a assigned to Hưng Yên's wards and communes.
     let ward = login("hy.phohien.nhaplieu", "Demo#Secret2026")
         .await
@@ -97,19 +133,23 @@ async fn serve_demo_prints_a_working_login_and_logs_no_secret() {
         (Some(1), Some("CDS_CAPXA_2022")),
         "{scoring}"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let output = std::fs::read_to_string(&log).unwrap();
-    assert!(output.contains("admin"), "the administrator is printed");
-    assert!(
-        output.contains("\"message\":\"signed in\"") || output.contains("signed in"),
-        "sign-ins are logged: {output}"
-    );
-    // The demo password is printed once on purpose (the run command's contract); nothing else may leak.
-    assert_eq!(output.matches("Demo#Secret2026").count(), 1, "the demo password appears only in the printed banner");
-    assert!(!output.contains("Typo#Secret77"), "a mistyped password reached the log");
-    assert!(!output.contains(&token), "a session token reached the log");
-    assert!(!output.contains("$argon2"), "a password hash reached the log");
+}
+
+/// A copy of the built-in policies without the group TH_VPCP.
+fn policies_without_th_vpcp(dir: &std::path::Path) -> std::path::PathBuf {
+    let policies = dir.join("policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
+    for file in ["model.conf", "policy.csv"] {
+        std::fs::copy(source.join(file), policies.join(file)).unwrap();
+    }
+    let groups = std::fs::read_to_string(source.join("groups.toml")).unwrap();
+    let start = groups.find("code = \"TH_VPCP\"").unwrap();
+    let block_start = groups[..start].rfind("[[group]]").unwrap();
+    let block_end = block_start + groups[block_start..].find("\n# ---").unwrap();
+    std::fs::write(policies.join("groups.toml"), format!("{}{}", &groups[..block_start], &groups[block_end..]))
+        .unwrap();
+    policies
 }
 
 /// Migrating twice is harmless; operators create accounts and are held to the password policy.
@@ -160,18 +200,7 @@ fn migrate_is_idempotent_and_the_cli_manages_accounts() {
         .unwrap();
     assert!(!weak.status.success(), "a weak password is refused");
     // `user grant` reads the same policies as the server: here a copy without TH_VPCP.
-    let policies = dir.path().join("policies");
-    std::fs::create_dir_all(&policies).unwrap();
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
-    for file in ["model.conf", "policy.csv"] {
-        std::fs::copy(source.join(file), policies.join(file)).unwrap();
-    }
-    let groups = std::fs::read_to_string(source.join("groups.toml")).unwrap();
-    let start = groups.find("code = \"TH_VPCP\"").unwrap();
-    let block_start = groups[..start].rfind("[[group]]").unwrap();
-    let block_end = block_start + groups[block_start..].find("\n# ---").unwrap();
-    std::fs::write(policies.join("groups.toml"), format!("{}{}", &groups[..block_start], &groups[block_end..]))
-        .unwrap();
+    let policies = policies_without_th_vpcp(dir.path());
     let grant = |with_dir: bool| {
         let mut cmd = baocao();
         cmd.args([

@@ -20,6 +20,7 @@ mod notifications;
 mod regimes;
 mod reports;
 mod resets;
+mod signatures;
 mod tenants;
 mod units;
 mod users;
@@ -45,6 +46,10 @@ pub use reports::{
     content_hash,
 };
 pub use resets::ResetOutcome;
+pub use signatures::{
+    DocumentWrite, KeyOwner, NewSignatureImage, PendingSignature, ReportDocument, SignatureImage, SigningKeyRow,
+    SigningPolicy,
+};
 pub use tenants::Tenant;
 pub use units::{NewTenant, UnitChanges, UnitWithTenant};
 pub use users::{LoginRecord, MembershipView, NewAccount, UserQuery, UserRecord};

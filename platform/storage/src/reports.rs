@@ -95,6 +95,11 @@ pub struct Move<'a> {
     pub step: Step,
     pub comment: Option<&'a str>,
     pub forward_to: Option<UserId>,
+    /// The report's PDF after this step (frozen at approval, signed at
+    /// sending), written in the same transaction.
+    pub document: Option<&'a crate::DocumentWrite>,
+    /// A pending token signature this step completes, removed with it.
+    pub completes: Option<&'a str>,
 }
 
 /// The hash recorded in the history: the cells and added rows, canonically ordered.
@@ -637,13 +642,18 @@ impl Store {
         sections_of(self.db(), id).await
     }
 
+    /// The sections of a report the caller already read (its document is being drawn).
+    pub async fn report_sections_unscoped(&self, id: i64) -> Result<Vec<(String, String)>, StoreError> {
+        sections_of(self.db(), id).await
+    }
+
     /// Applies one workflow step. The grant must be of the step's role, held
     /// at the reporting unit (or at the receiver for checks); the report must
     /// still be in the step's starting status.
     pub async fn transition(
         &self, grant: &RoleGrant, actor: &Actor, id: i64, m: Move<'_>, notify: &NotificationDraft,
     ) -> Result<ReportRow, StoreError> {
-        let Move { step, comment, forward_to } = m;
+        let Move { step, comment, forward_to, document, completes } = m;
         let tx = self.begin_write().await?;
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
         let at = if step.role.at_receiver() { model.receiver_id } else { model.unit_id };
@@ -678,6 +688,7 @@ impl Store {
             return Err(not_now(status_of(&current)?, step.action.as_str()));
         }
         let model = reports::Entity::find_by_id(id).one(&tx).await?.ok_or(StoreError::NotFound("report"))?;
+        keep_document(&tx, &model, step, document, completes).await?;
         record_history(
             &tx,
             HistoryRow {
@@ -856,6 +867,24 @@ async fn sections_of(db: &impl ConnectionTrait, id: i64) -> Result<Vec<(String, 
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|r| (r.section, r.html)).collect())
+}
+
+/// The document follows the report: a new one is written with its step, and
+/// a report going back to entry loses the one frozen before (it will change).
+async fn keep_document(
+    tx: &sea_orm::DatabaseTransaction, model: &reports::Model, step: Step, document: Option<&crate::DocumentWrite>,
+    completes: Option<&str>,
+) -> Result<(), StoreError> {
+    if let Some(id) = completes {
+        crate::entity::pending_signatures::Entity::delete_by_id(id.to_owned()).exec(tx).await?;
+    }
+    match document {
+        Some(d) => crate::signatures::put_document(tx, model.id, model.version, d).await,
+        None if matches!(step.to, Status::Draft | Status::Rejected) => {
+            crate::signatures::drop_document(tx, model.id).await
+        }
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

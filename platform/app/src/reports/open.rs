@@ -35,6 +35,12 @@ pub struct Opened {
     pub aggregated: Option<AggregateState>,
     /// For the unit's aggregator: what aggregating now would take in, with the units' names.
     pub plan: Option<(Aggregation, HashMap<UnitId, String>)>,
+    /// The signatures of the report's document, as last checked.
+    pub signatures: Vec<crate::signatures::SignatureView>,
+    /// The caller's signature images, when the caller may sign a step now.
+    pub images: Vec<crate::signatures::ImageView>,
+    /// The kinds of signature ("personal", "organisation") the server holds a key for, for this caller and report.
+    pub server_keys: Vec<&'static str>,
 }
 
 pub async fn open(app: &App, who: &Caller, id: i64) -> Result<Opened, Error> {
@@ -60,7 +66,14 @@ pub async fn open(app: &App, who: &Caller, id: i64) -> Result<Opened, Error> {
     };
     let aggregated = aggregate_state_in(app, &s, &report).await?;
     let plan = plan(app, who, &report, &template).await?;
+    let signatures = crate::signatures::stored_signatures(app, report.id).await?;
+    let signs = steps.iter().any(|s| crate::signatures::kind_for(s.action).is_some());
+    let images = if signs { crate::signatures::my_images(app, who).await? } else { Vec::new() };
+    let server_keys = if signs { crate::signatures::server_keys(app, who, &report).await? } else { Vec::new() };
     Ok(Opened {
+        signatures,
+        images,
+        server_keys,
         unit_name: names.remove(&report.unit_id).unwrap_or_default(),
         receiver_name: names.remove(&report.receiver_id).unwrap_or_default(),
         report,

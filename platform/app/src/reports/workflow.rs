@@ -1,6 +1,7 @@
 //! Workflow steps: submit, approve, reject, send, accept, corrections, reopen — each
 //! checked against the status, the caller's role at the right unit, and its comment.
 
+use baocao_authz::RoleGrant;
 use baocao_domain::ids::UserId;
 use baocao_domain::report::{Action, Notify, ReportKind, Role, step_for};
 use baocao_domain::text::{Invalid, Text};
@@ -23,9 +24,33 @@ pub struct TransitionInput {
     /// For approve: the official (a sender of the unit) to forward to.
     #[serde(default)]
     pub forward_to: Option<i64>,
+    /// For approve and send: sign in the same step ("Duyệt và ký số", "Ký số và gửi").
+    #[serde(default)]
+    pub signature: Option<crate::signatures::SignatureInput>,
+}
+
+/// A document already signed by a token or another tool, for the step it completes.
+pub(crate) struct Signed {
+    pub document: baocao_storage::DocumentWrite,
+    pub completes: Option<String>,
 }
 
 pub async fn transition(app: &App, who: &Caller, id: i64, input: TransitionInput) -> Result<ReportRow, Error> {
+    take_step(app, who, id, input, None).await
+}
+
+/// Whether the caller may take `action` on `report` now: 409 when the status
+/// does not allow it, 403 without the role at the right unit.
+pub(crate) async fn may_take(app: &App, who: &Caller, report: &ReportRow, action: Action) -> Result<RoleGrant, Error> {
+    let step = step_for(report.status, action, Some("-"))
+        .map_err(|r| Error::Conflict(Invalid::new("action", "transition_not_allowed", r.text())))?;
+    let at = if step.role.at_receiver() { &report.receiver_path } else { &report.unit_path };
+    Ok(app.authz.check_role(who.user.id, step.role, at).await?)
+}
+
+pub(crate) async fn take_step(
+    app: &App, who: &Caller, id: i64, input: TransitionInput, signed: Option<Signed>,
+) -> Result<ReportRow, Error> {
     let Some(action) = Action::parse(&input.action) else {
         return Err(Error::invalid(
             "action",
@@ -46,10 +71,7 @@ pub async fn transition(app: &App, who: &Caller, id: i64, input: TransitionInput
     }
     // Which move, and whose, before whether the comment is there: an actor
     // who may not act at all is told so first.
-    let step = step_for(report.status, action, Some("-"))
-        .map_err(|r| Error::Conflict(Invalid::new("action", "transition_not_allowed", r.text())))?;
-    let at = if step.role.at_receiver() { &report.receiver_path } else { &report.unit_path };
-    let grant = app.authz.check_role(who.user.id, step.role, at).await?;
+    let grant = may_take(app, who, &report, action).await?;
     let step = step_for(report.status, action, comment)
         .map_err(|r| Error::Invalid(vec![Invalid::new("comment", "comment_required", r.text())]))?;
     if action == Action::Submit && report.kind == ReportKind::Numeric && report.cells.is_empty() {
@@ -60,26 +82,63 @@ pub async fn transition(app: &App, who: &Caller, id: i64, input: TransitionInput
             "The report has no data yet and cannot be submitted.",
         ));
     }
-    let senders = app.authz.holders(Role::Send, &report.unit_path).await;
-    let forward_to = match (action, input.forward_to) {
-        (Action::Approve, Some(u)) if senders.contains(&UserId(u)) => Some(UserId(u)),
-        (Action::Approve, Some(_)) => {
-            return Err(Error::invalid(
-                "forward_to",
-                "not_a_sender",
-                "Người được chuyển phải là văn thư gửi báo cáo của đơn vị.",
-                "Forward to one of the unit's senders.",
-            ));
-        }
-        _ => None,
+    let forward_to = forward_target(app, &report, action, input.forward_to).await?;
+    let (document, completes) = match signed {
+        Some(s) => (Some(s.document), s.completes),
+        None => (document_for(app, who, &report, action, input.signature.as_ref()).await?, None),
     };
-    let Notify::Role(role) = step.notify;
+    let (recipients, draft) =
+        notice(app, who, &report, (action, step.notify, forward_to), comment, grant.unit()).await?;
+    let saved = app
+        .store
+        .transition(
+            &grant,
+            &who.actor(),
+            id,
+            baocao_storage::Move {
+                step,
+                comment,
+                forward_to,
+                document: document.as_ref(),
+                completes: completes.as_deref(),
+            },
+            &draft,
+        )
+        .await?;
+    announce(app, recipients).await;
+    Ok(saved)
+}
+
+/// Whom an approving leader forwards to: one of the unit's senders, or none.
+async fn forward_target(
+    app: &App, report: &ReportRow, action: Action, to: Option<i64>,
+) -> Result<Option<UserId>, Error> {
+    let senders = app.authz.holders(Role::Send, &report.unit_path).await;
+    match (action, to) {
+        (Action::Approve, Some(u)) if senders.contains(&UserId(u)) => Ok(Some(UserId(u))),
+        (Action::Approve, Some(_)) => Err(Error::invalid(
+            "forward_to",
+            "not_a_sender",
+            "Người được chuyển phải là văn thư gửi báo cáo của đơn vị.",
+            "Forward to one of the unit's senders.",
+        )),
+        _ => Ok(None),
+    }
+}
+
+/// Who is told of the step, and what: the holders of the next role (or the
+/// one the leader forwarded to), in the handbook's words, with the comment.
+async fn notice(
+    app: &App, who: &Caller, report: &ReportRow, (action, notify, forward_to): (Action, Notify, Option<UserId>),
+    comment: Option<&str>, acting: baocao_domain::ids::UnitId,
+) -> Result<(Vec<UserId>, NotificationDraft), Error> {
+    let Notify::Role(role) = notify;
     let recipients = match (action, forward_to) {
         (Action::Approve, Some(u)) => vec![u],
         _ if role.at_receiver() => app.authz.holders(role, &report.receiver_path).await,
         _ => app.authz.holders(role, &report.unit_path).await,
     };
-    let acting_unit = app.store.unit_unscoped(grant.unit()).await?;
+    let acting_unit = app.store.unit_unscoped(acting).await?;
     let unit = app.store.unit_unscoped(report.unit_id).await?;
     let title = report_title(&report.form, &report.period, &unit);
     let mut text = message(app.clock.now(), &title, &action.past(), who, &acting_unit);
@@ -93,12 +152,17 @@ pub async fn transition(app: &App, who: &Caller, id: i64, input: TransitionInput
         sender: Some(who.user.id),
         sender_unit: Some(acting_unit.id),
     };
-    let saved = app
-        .store
-        .transition(&grant, &who.actor(), id, baocao_storage::Move { step, comment, forward_to }, &draft)
-        .await?;
-    announce(app, recipients).await;
-    Ok(saved)
+    Ok((recipients, draft))
+}
+
+/// The document the step writes; accepting first checks the required signatures.
+async fn document_for(
+    app: &App, who: &Caller, report: &ReportRow, action: Action, signature: Option<&crate::signatures::SignatureInput>,
+) -> Result<Option<baocao_storage::DocumentWrite>, Error> {
+    if action == Action::Accept {
+        crate::signatures::check_before_accept(app, report).await?;
+    }
+    crate::signatures::document_for_step(app, who, report, action, signature).await
 }
 
 /// Users who may receive a leader's forward: the senders of the report's unit.

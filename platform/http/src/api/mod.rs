@@ -6,6 +6,7 @@ pub mod dto;
 pub mod openapi;
 pub mod regimes;
 pub mod reports;
+pub mod signatures;
 pub mod units;
 pub mod users;
 
@@ -85,6 +86,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/users/{id}/reset-token", web::post().to(users::reset_token))
                 .route("/users/{id}/groups", web::post().to(users::grant))
                 .route("/users/{id}/groups/{group}/{unit_id}", web::delete().to(users::revoke))
+                .configure(signatures::routes)
                 .default_service(web::to(not_found)),
         ),
     );

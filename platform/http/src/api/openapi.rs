@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{auth, compliance, dto, regimes, reports, units, users};
+use super::{auth, compliance, dto, regimes, reports, signatures, units, users};
 use crate::error;
 use baocao_app::admin;
 
@@ -12,6 +12,9 @@ use baocao_app::admin;
     info(title = "baocao API", description = "Hệ thống thông tin báo cáo — JSON API. Errors are `{\"error\": {\"code\", \"message\", \"message_en\", \"fields\", \"cells\"}}`."),
     paths(
         auth::login, auth::captcha, auth::logout, auth::me, auth::change_password, auth::reset_with_token,
+        signatures::pdf, signatures::list, signatures::prepare, signatures::complete, signatures::upload,
+        signatures::verify, signatures::unit_certificate, signatures::my_certificate, signatures::images,
+        signatures::add_image, signatures::delete_image,
         units::list, units::get, units::create, units::update, units::delete, units::reorganise, units::groups, units::audit,
         users::list, users::create, users::get, users::update, users::deactivate, users::reset_password, users::reset_token,
         users::grant, users::revoke,
@@ -30,9 +33,11 @@ use baocao_app::admin;
         auth::LoginRequest, auth::LoginResponse, auth::CaptchaResponse, auth::ChangePassword, auth::ResetWithToken,
         admin::NewUnitInput, admin::AccountInput, admin::UnitEdit, admin::ReorganisationInput, admin::NewUserInput,
         admin::UserEdit, admin::MembershipInput, units::ReorganisationDone, users::NewPassword, users::ResetToken, users::MembershipChanged,
+        baocao_app::signatures::SignatureInput, baocao_app::signatures::Look, baocao_app::signatures::PrepareInput, baocao_app::signatures::PreparedView, baocao_app::signatures::CompleteInput,
+        baocao_app::signatures::SignatureView, baocao_app::signatures::ProblemView, baocao_app::signatures::CertificateView, baocao_app::signatures::ImageView, signatures::Verification,
         baocao_app::catalogues::CatalogueItem, regimes::RegimeDto, regimes::EnabledInput, regimes::FormSummaryDto, regimes::FormDto, regimes::ColumnDto, regimes::RowDto,
     )),
-    tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"), (name = "regimes", description = "Reporting regimes (WebAssembly plugins) and their forms"), (name = "reports", description = "Assignment, entry, workflow, history, attachments and notifications"))
+    tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"), (name = "regimes", description = "Reporting regimes (WebAssembly plugins) and their forms"), (name = "reports", description = "Assignment, entry, workflow, history, attachments and notifications"), (name = "signatures", description = "Report PDFs, digital signatures and their checking"))
 )]
 pub struct ApiDoc;
 

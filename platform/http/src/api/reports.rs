@@ -155,7 +155,7 @@ fn dto(r: &ReportRow, names: &HashMap<UnitId, String>, with_cells: bool, actions
     }
 }
 
-async fn full(state: &AppState, who: &Principal, r: &ReportRow) -> ApiResult<ReportDto> {
+pub(crate) async fn full(state: &AppState, who: &Principal, r: &ReportRow) -> ApiResult<ReportDto> {
     let names = baocao_app::admin::unit_names_unscoped(&state.app, &[r.unit_id, r.receiver_id]).await?;
     let mut actions: Vec<String> =
         reports::allowed_actions(&state.app, who, r).await.into_iter().map(|s| s.action.as_str().to_owned()).collect();

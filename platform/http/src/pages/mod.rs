@@ -6,6 +6,7 @@ mod admin_users;
 mod compliance;
 pub(crate) mod regimes;
 pub(crate) mod reports;
+mod signatures;
 mod signin;
 
 use actix_web::http::StatusCode;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     regimes::configure(cfg);
     reports::configure(cfg);
     compliance::configure(cfg);
+    signatures::configure(cfg);
 }
 
 /// An error shown as a page. Not being signed in sends the visitor to the
@@ -184,6 +186,7 @@ pub fn layout(l: Locale, title: &str, who: Option<&Principal>, body: Markup) -> 
                             a href="/reports/search" { (t(l, "Tra cứu", "Search")) }
                             a href="/reports/assign" { (t(l, "Giao báo cáo", "Assign")) }
                             a href="/compliance" { (t(l, "Thống kê", "Compliance")) }
+                            a href="/signatures" { (t(l, "Ký số", "Signatures")) }
                             a href="/units" { (t(l, "Đơn vị", "Units")) }
                             a href="/users" { (t(l, "Người dùng", "Users")) }
                             a href="/regimes" { (t(l, "Chế độ báo cáo", "Regimes")) }

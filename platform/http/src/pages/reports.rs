@@ -390,7 +390,8 @@ async fn report(
         (content)
         @if o.aggregated.is_some() { div.card #provenance hidden {} }
         (attachments_card(r, &o.attachments, o.editable, &who, l))
-        @if !o.steps.is_empty() { (workflow_card(r, &o.steps, &o.senders, &who, l)) }
+        (signatures_card(r.id, &o.signatures, l))
+        @if !o.steps.is_empty() { (workflow_card(r, &o, &who, l)) }
     };
     Ok(html_page(StatusCode::OK, layout(l, &r.form, Some(&who), body)))
 }
@@ -462,8 +463,48 @@ fn plan_card(
     }
 }
 
+/// The document ("Tải bản PDF") and its signatures as last checked ("Kiểm tra ký số").
+fn signatures_card(id: i64, sigs: &[baocao_app::signatures::SignatureView], l: Locale) -> Markup {
+    html! {
+        div.card.signatures {
+            h2 { (t(l, "Văn bản và chữ ký số", "Document and signatures")) }
+            p { a #report-pdf href={ "/api/v1/reports/" (id) "/pdf" } { (t(l, "Tải bản PDF", "Download the PDF")) } }
+            @for s in sigs {
+                p.signature data-valid=(s.valid) {
+                    @let label = if s.kind == "organisation" { t(l, "Chữ ký của cơ quan", "Organisation") } else { t(l, "Chữ ký cá nhân", "Personal") };
+                    strong { (label) }
+                    ": " (s.signer.as_deref().unwrap_or("?")) " — "
+                    @if s.valid { span.ok { (t(l, "Chữ ký hợp lệ", "Valid signature")) } }
+                    @else { span.danger { (t(l, "Chữ ký không hợp lệ: ", "Not valid: "))
+                        (s.problems.iter().map(|p| if l == Locale::Vi { p.message.as_str() } else { p.message_en.as_str() }).collect::<Vec<_>>().join(" ")) } }
+                }
+            }
+        }
+    }
+}
+
+/// Signing in the step ("Duyệt và ký số", "Ký số và gửi"): the server-held key
+/// (ticked when there is one), what to hide, which image.
+fn sign_fields(step: &Step, o: &service::Opened, l: Locale) -> Markup {
+    let kind = if step.action == Action::Send { "organisation" } else { "personal" };
+    let has_key = o.server_keys.contains(&kind);
+    let images = &o.images;
+    html! {
+        fieldset.sign {
+            label { input type="checkbox" name="sign" value="server" checked[has_key] disabled[!has_key]; " " (t(l, "Ký số (chứng thư lưu trên máy chủ)", "Sign (server-held certificate)")) }
+            @if !has_key { p.muted.small { (t(l, "Chưa có chứng thư số trên máy chủ: ký bằng USB token (baocao sign-agent) hoặc tải lên tệp PDF đã ký.", "No certificate on the server: sign with a USB token (baocao sign-agent) or upload a signed PDF.")) } }
+            label { input type="checkbox" name="hide_signer" value="1"; " " (t(l, "Ẩn người ký", "Hide the signer")) }
+            label { input type="checkbox" name="hide_time" value="1"; " " (t(l, "Ẩn ngày giờ", "Hide the time")) }
+            @if !images.is_empty() {
+                select name="image" { option value="" { (t(l, "— Không dùng hình ảnh —", "— No image —")) } @for i in images { option value=(i.id) { (i.title) " (" (i.kind) ")" } } }
+            }
+        }
+    }
+}
+
 /// One form per step the caller may take, with its comment and, for approval, whom to forward to.
-fn workflow_card(r: &ReportRow, steps: &[Step], senders: &[(UserId, String)], who: &Principal, l: Locale) -> Markup {
+fn workflow_card(r: &ReportRow, o: &service::Opened, who: &Principal, l: Locale) -> Markup {
+    let (steps, senders) = (&o.steps, &o.senders);
     html! {
         div.card.workflow {
             h2 { (t(l, "Xử lý báo cáo", "Workflow")) }
@@ -482,6 +523,7 @@ fn workflow_card(r: &ReportRow, steps: &[Step], senders: &[(UserId, String)], wh
                             @for (id, name) in senders { option value=(id.0) { (name) } }
                         }
                     }
+                    @if matches!(step.action, Action::Approve | Action::Send) { (sign_fields(step, o, l)) }
                     button type="submit" class=(if step.action == Action::Reject { "danger" } else { "" }) data-action=(step.action.as_str()) { (step.action.label().get(l)) }
                 }
             }
@@ -726,6 +768,10 @@ struct TransitionForm {
     action: String,
     comment: Option<String>,
     forward_to: Option<String>,
+    sign: Option<String>,
+    hide_signer: Option<String>,
+    hide_time: Option<String>,
+    image: Option<String>,
 }
 
 async fn transition(
@@ -739,6 +785,14 @@ async fn transition(
         action: form.action.clone(),
         comment: form.comment,
         forward_to: form.forward_to.and_then(|v| v.parse().ok()),
+        signature: form.sign.map(|key| baocao_app::signatures::SignatureInput {
+            key,
+            look: baocao_app::signatures::Look {
+                hide_signer: form.hide_signer.is_some(),
+                hide_time: form.hide_time.is_some(),
+                image: form.image.and_then(|v| v.parse().ok()),
+            },
+        }),
     };
     service::transition(&state.app, &who, id, input).await.in_locale(l)?;
     Ok(redirect(&format!("/reports/{id}?done={}", form.action)))

@@ -16,6 +16,8 @@ pub struct Model {
     pub valid_to: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub require_organisation_signature: Option<bool>,
+    pub require_personal_signature: Option<bool>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,149 @@
+//! "Ký số" for officials: check any signed PDF ("Kiểm tra ký số"), install
+//! one's own certificate, and manage one's signature images (handbook §3.5).
+
+use std::collections::HashMap;
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, web};
+use baocao_app::signatures::{self as sig, SignatureView};
+use baocao_domain::text::Locale;
+use futures::StreamExt;
+use maud::{Markup, html};
+
+use super::{InLocale, PagePrincipal, PageResult, csrf_field, html_page, layout, redirect};
+use crate::error::WebError;
+use crate::locale::{self, t};
+use crate::principal::Principal;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/signatures", web::get().to(page))
+        .route("/signatures/verify", web::post().to(verify))
+        .route("/signatures/certificate", web::post().to(certificate))
+        .route("/signatures/images", web::post().to(add_image))
+        .route("/signatures/images/{id}/delete", web::post().to(delete_image));
+}
+
+/// The fields of a multipart form, each at most 32 MiB.
+async fn fields(mut form: Multipart) -> Result<HashMap<String, Vec<u8>>, WebError> {
+    let mut out = HashMap::new();
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| WebError::BadRequest(e.to_string()))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            bytes.extend_from_slice(&chunk.map_err(|e| WebError::BadRequest(e.to_string()))?);
+            if bytes.len() > 32 * 1024 * 1024 {
+                return Err(baocao_app::Error::PayloadTooLarge.into());
+            }
+        }
+        out.insert(name, bytes);
+    }
+    Ok(out)
+}
+
+fn text(f: &HashMap<String, Vec<u8>>, name: &str) -> String {
+    f.get(name).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
+}
+
+/// The caller after the form's CSRF token was checked, with the form's fields.
+async fn checked(
+    req: &HttpRequest, who: PagePrincipal, form: Multipart,
+) -> Result<(Locale, Principal, HashMap<String, Vec<u8>>), super::PageError> {
+    let l = locale::of(req);
+    let f = fields(form).await.in_locale(l)?;
+    let who = who.0;
+    who.verify_csrf(&text(&f, "csrf_token")).in_locale(l)?;
+    Ok((l, who, f))
+}
+
+async fn page(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal) -> PageResult {
+    render(&state, locale::of(&req), &who.0, None).await
+}
+
+async fn render(state: &AppState, l: Locale, who: &Principal, checked: Option<&[SignatureView]>) -> PageResult {
+    let images = sig::my_images(&state.app, who).await.in_locale(l)?;
+    let upload = |action: &str, inner: Markup| {
+        html! {
+            form method="post" action=(action) enctype="multipart/form-data" { (csrf_field(who)) (inner) }
+        }
+    };
+    let body = html! {
+        h1 { (t(l, "Ký số", "Digital signatures")) }
+        div.card #verify {
+            h2 { (t(l, "Kiểm tra ký số", "Check a signed PDF")) }
+            (upload("/signatures/verify", html! { input type="file" name="file" accept="application/pdf" required; button type="submit" { (t(l, "Kiểm tra", "Check")) } }))
+            @if let Some(list) = checked { (results(list, l)) }
+        }
+        div.card #certificate {
+            h2 { (t(l, "Chứng thư số của tôi (lưu trên máy chủ)", "My certificate (held by the server)")) }
+            (upload("/signatures/certificate", html! {
+                input type="file" name="file" accept=".p12,.pfx" required;
+                input type="password" name="password" placeholder=(t(l, "Mật khẩu tập tin", "File password")) autocomplete="off";
+                button type="submit" { (t(l, "Cài đặt", "Install")) }
+            }))
+        }
+        div.card #images {
+            h2 { (t(l, "Hình ảnh chữ ký", "Signature images")) }
+            @for i in &images {
+                form.inline method="post" action={ "/signatures/images/" (i.id) "/delete" } {
+                    (csrf_field(who)) (i.title) " (" (i.kind) ", " (i.width) "×" (i.height) ") "
+                    button.link type="submit" { (t(l, "Xóa", "Delete")) }
+                }
+            }
+            (upload("/signatures/images", html! {
+                input type="file" name="file" accept="image/png" required;
+                select name="kind" { option value="personal" { (t(l, "Chữ ký cá nhân", "Personal")) } option value="organisation" { (t(l, "Con dấu cơ quan", "Seal")) } }
+                input type="text" name="title" placeholder=(t(l, "Chức danh", "Title"));
+                button type="submit" { (t(l, "Tải lên", "Upload")) }
+            }))
+        }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, t(l, "Ký số", "Digital signatures"), Some(who), body)))
+}
+
+/// One line per signature: who, when, and valid or why not.
+fn results(list: &[SignatureView], l: Locale) -> Markup {
+    html! {
+        @if list.is_empty() { p.muted #verify-result { (t(l, "Tệp không có chữ ký số.", "The file holds no signature.")) } }
+        ul #verify-result {
+            @for s in list {
+                li data-valid=(s.valid) {
+                    strong { (s.signer.as_deref().unwrap_or("?")) } " — " (s.signed_at.as_deref().unwrap_or("")) " — "
+                    @if s.valid { span.ok { (t(l, "Chữ ký hợp lệ", "Valid signature")) } }
+                    @else { span.danger { (s.problems.iter().map(|p| if l == Locale::Vi { p.message.as_str() } else { p.message_en.as_str() }).collect::<Vec<_>>().join(" ")) } }
+                }
+            }
+        }
+    }
+}
+
+async fn verify(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: Multipart) -> PageResult {
+    let (l, who, f) = checked(&req, who, form).await?;
+    let list = sig::verify_pdf(&state.app, &who, f.get("file").cloned().unwrap_or_default()).await.in_locale(l)?;
+    render(&state, l, &who, Some(&list)).await
+}
+
+async fn certificate(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: Multipart) -> PageResult {
+    let (l, who, f) = checked(&req, who, form).await?;
+    let p12 = f.get("file").cloned().unwrap_or_default();
+    sig::install_my_key(&state.app, &who, &p12, &text(&f, "password")).await.in_locale(l)?;
+    Ok(redirect("/signatures?installed=1"))
+}
+
+async fn add_image(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: Multipart) -> PageResult {
+    let (l, who, f) = checked(&req, who, form).await?;
+    let png = f.get("file").cloned().unwrap_or_default();
+    sig::add_image(&state.app, &who, text(&f, "kind").trim(), &text(&f, "title"), png).await.in_locale(l)?;
+    Ok(redirect("/signatures"))
+}
+
+async fn delete_image(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
+    form: web::Form<super::signin::CsrfOnly>,
+) -> PageResult {
+    let (l, who) = super::form_caller(&req, who, &form.csrf_token)?;
+    sig::delete_image(&state.app, &who, id.into_inner()).await.in_locale(l)?;
+    Ok(redirect("/signatures"))
+}
