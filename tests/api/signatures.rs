@@ -24,7 +24,8 @@ both!(
     a_pdf_signed_elsewhere_is_uploaded,
     bad_certificates_images_and_signatures_are_refused,
     the_signatures_page_checks_a_pdf_and_keeps_images,
-    a_revocation_list_is_fetched_from_the_distribution_point
+    a_revocation_list_is_fetched_from_the_distribution_point,
+    a_unit_sets_its_signing_policy
 );
 
 /// A test PKI: a root in the server's trust directory, an intermediate CA
@@ -644,4 +645,45 @@ fn serve_bytes_on(port: u16, body: Vec<u8>) {
             let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
         }
     });
+}
+
+/// The unit's administrator sets its policy; the workflow follows it.
+async fn a_unit_sets_its_signing_policy(backend: Backend) {
+    let w = world(backend).await;
+    let admin = w.app.login("hy.quantri").await;
+    let path = format!("/api/v1/units/{}/signing-policy", w.ward);
+    let shown = w.app.get_json(&w.clerk, &path).await;
+    assert_eq!(
+        (shown["require_organisation"].clone(), shown["effective_organisation"].clone()),
+        (Value::Null, json!(true))
+    );
+    assert_eq!(shown["effective_personal"], false);
+    let put = |who: &Session, body: Value| w.app.request(who, reqwest::Method::PUT, &path).json(&body).send();
+    let body = json!({"require_organisation": false, "require_personal": true});
+    assert_eq!(put(&w.clerk, body.clone()).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let stranger = w.app.login("tb.quantri").await;
+    assert_eq!(put(&stranger, body.clone()).await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(w.app.get_json(&w.clerk, &path).await, shown, "refused changes change nothing");
+    let set: Value = put(&admin, body).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (set["effective_organisation"].as_bool(), set["effective_personal"].as_bool()),
+        (Some(false), Some(true))
+    );
+
+    let id = w.submitted().await;
+    assert_error(
+        w.step(&w.leader, id, json!({"action": "approve"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "signature_required",
+    )
+    .await;
+    assert_eq!(w.status(id).await, "submitted");
+    put(&admin, json!({"require_organisation": false})).await.unwrap();
+    assert_eq!(w.step(&w.leader, id, json!({"action": "approve"})).await.status(), StatusCode::OK);
+    assert_eq!(
+        w.step(&w.clerk, id, json!({"action": "send"})).await.status(),
+        StatusCode::OK,
+        "no signature required now"
+    );
+    assert_eq!(w.status(id).await, "sent");
 }

@@ -11,6 +11,7 @@ mod demo;
 mod document;
 mod images;
 mod keys;
+mod policy;
 mod sign;
 
 pub use check::*;
@@ -18,6 +19,7 @@ pub use demo::equip_demo;
 pub use document::*;
 pub use images::*;
 pub use keys::*;
+pub use policy::*;
 pub use sign::*;
 
 use std::path::PathBuf;

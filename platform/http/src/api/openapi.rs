@@ -14,7 +14,7 @@ use baocao_app::admin;
         auth::login, auth::captcha, auth::logout, auth::me, auth::change_password, auth::reset_with_token,
         signatures::pdf, signatures::list, signatures::prepare, signatures::complete, signatures::upload,
         signatures::verify, signatures::unit_certificate, signatures::my_certificate, signatures::images,
-        signatures::add_image, signatures::delete_image,
+        signatures::add_image, signatures::delete_image, signatures::policy, signatures::set_policy,
         units::list, units::get, units::create, units::update, units::delete, units::reorganise, units::groups, units::audit,
         users::list, users::create, users::get, users::update, users::deactivate, users::reset_password, users::reset_token,
         users::grant, users::revoke,
@@ -34,7 +34,7 @@ use baocao_app::admin;
         admin::NewUnitInput, admin::AccountInput, admin::UnitEdit, admin::ReorganisationInput, admin::NewUserInput,
         admin::UserEdit, admin::MembershipInput, units::ReorganisationDone, users::NewPassword, users::ResetToken, users::MembershipChanged,
         baocao_app::signatures::SignatureInput, baocao_app::signatures::Look, baocao_app::signatures::PrepareInput, baocao_app::signatures::PreparedView, baocao_app::signatures::CompleteInput,
-        baocao_app::signatures::SignatureView, baocao_app::signatures::ProblemView, baocao_app::signatures::CertificateView, baocao_app::signatures::ImageView, signatures::Verification,
+        baocao_app::signatures::SignatureView, baocao_app::signatures::ProblemView, baocao_app::signatures::CertificateView, baocao_app::signatures::ImageView, signatures::Verification, baocao_app::signatures::PolicyView, baocao_app::signatures::PolicyInput,
         baocao_app::catalogues::CatalogueItem, regimes::RegimeDto, regimes::EnabledInput, regimes::FormSummaryDto, regimes::FormDto, regimes::ColumnDto, regimes::RowDto,
     )),
     tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"), (name = "regimes", description = "Reporting regimes (WebAssembly plugins) and their forms"), (name = "reports", description = "Assignment, entry, workflow, history, attachments and notifications"), (name = "signatures", description = "Report PDFs, digital signatures and their checking"))

@@ -6,7 +6,8 @@ use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use baocao_app::signatures::{
-    self as sig, CertificateView, CompleteInput, ImageView, PrepareInput, PreparedView, SignatureView,
+    self as sig, CertificateView, CompleteInput, ImageView, PolicyInput, PolicyView, PrepareInput, PreparedView,
+    SignatureView,
 };
 use baocao_domain::ids::UnitId;
 use futures::StreamExt;
@@ -31,6 +32,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/me/signature-images", web::get().to(images));
     cfg.route("/me/signature-images", web::post().to(add_image));
     cfg.route("/me/signature-images/{id}", web::delete().to(delete_image));
+    cfg.route("/units/{id}/signing-policy", web::get().to(policy));
+    cfg.route("/units/{id}/signing-policy", web::put().to(set_policy));
 }
 
 /// A resource whose body may be as large as a signed report.
@@ -172,4 +175,20 @@ pub async fn add_image(state: web::Data<AppState>, who: Principal, mut form: Mul
 pub async fn delete_image(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     sig::delete_image(&state.app, &who, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{id}/signing-policy", tag = "signatures", params(("id" = i64, Path)),
+    responses((status = 200, body = PolicyView), (status = 404, body = ErrorBody)))]
+pub async fn policy(
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>,
+) -> ApiResult<web::Json<PolicyView>> {
+    Ok(web::Json(sig::policy(&state.app, &who, UnitId(id.into_inner())).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/units/{id}/signing-policy", tag = "signatures", params(("id" = i64, Path)), request_body = PolicyInput,
+    responses((status = 200, body = PolicyView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_policy(
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, body: web::Json<PolicyInput>,
+) -> ApiResult<web::Json<PolicyView>> {
+    Ok(web::Json(sig::set_policy(&state.app, &who, UnitId(id.into_inner()), body.into_inner()).await?))
 }

@@ -6,7 +6,7 @@ mod admin_users;
 mod compliance;
 pub(crate) mod regimes;
 pub(crate) mod reports;
-mod signatures;
+pub(crate) mod signatures;
 mod signin;
 
 use actix_web::http::StatusCode;

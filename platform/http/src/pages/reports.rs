@@ -492,7 +492,7 @@ fn sign_fields(step: &Step, o: &service::Opened, l: Locale) -> Markup {
     html! {
         fieldset.sign {
             label { input type="checkbox" name="sign" value="server" checked[has_key] disabled[!has_key]; " " (t(l, "Ký số (chứng thư lưu trên máy chủ)", "Sign (server-held certificate)")) }
-            @if !has_key { p.muted.small { (t(l, "Chưa có chứng thư số trên máy chủ: ký bằng USB token (baocao sign-agent) hoặc tải lên tệp PDF đã ký.", "No certificate on the server: sign with a USB token (baocao sign-agent) or upload a signed PDF.")) } }
+            @if !has_key { p.muted.small { (t(l, "Chưa có chứng thư số trên máy chủ.", "No certificate on the server.")) } }
             label { input type="checkbox" name="hide_signer" value="1"; " " (t(l, "Ẩn người ký", "Hide the signer")) }
             label { input type="checkbox" name="hide_time" value="1"; " " (t(l, "Ẩn ngày giờ", "Hide the time")) }
             @if !images.is_empty() {
@@ -526,6 +526,7 @@ fn workflow_card(r: &ReportRow, o: &service::Opened, who: &Principal, l: Locale)
                     @if matches!(step.action, Action::Approve | Action::Send) { (sign_fields(step, o, l)) }
                     button type="submit" class=(if step.action == Action::Reject { "danger" } else { "" }) data-action=(step.action.as_str()) { (step.action.label().get(l)) }
                 }
+                @if matches!(step.action, Action::Approve | Action::Send) { (super::signatures::other_ways(r.id, step.action.as_str(), who, l)) }
             }
         }
     }

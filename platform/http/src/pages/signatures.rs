@@ -22,7 +22,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/signatures/verify", web::post().to(verify))
         .route("/signatures/certificate", web::post().to(certificate))
         .route("/signatures/images", web::post().to(add_image))
-        .route("/signatures/images/{id}/delete", web::post().to(delete_image));
+        .route("/signatures/images/{id}/delete", web::post().to(delete_image))
+        .route("/reports/{id}/signed-upload", web::post().to(upload_signed));
 }
 
 /// The fields of a multipart form, each at most 32 MiB.
@@ -146,4 +147,38 @@ async fn delete_image(
     let (l, who) = super::form_caller(&req, who, &form.csrf_token)?;
     sig::delete_image(&state.app, &who, id.into_inner()).await.in_locale(l)?;
     Ok(redirect("/signatures"))
+}
+
+/// A PDF signed by another tool (the VNPT-CA or Ban Cơ yếu plugin), taken as the step's signature.
+async fn upload_signed(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, form: Multipart,
+) -> PageResult {
+    let (l, who, f) = checked(&req, who, form).await?;
+    let id = id.into_inner();
+    let action = text(&f, "action");
+    let pdf = f.get("file").cloned().unwrap_or_default();
+    sig::upload(&state.app, &who, id, &action, pdf).await.in_locale(l)?;
+    Ok(redirect(&format!("/reports/{id}?done={action}")))
+}
+
+/// Signing without a key on the server: with a USB token through the agent,
+/// or by uploading the document signed with another tool.
+pub fn other_ways(report: i64, action: &str, who: &Principal, l: Locale) -> Markup {
+    html! {
+        details.sign-elsewhere {
+            summary { (t(l, "Ký bằng USB token hoặc tệp đã ký", "Sign with a USB token or a signed file")) }
+            ol {
+                li { (t(l, "Tải bản PDF của báo cáo; ký bằng công cụ ký số của tổ chức chứng thực, rồi tải tệp đã ký lên:", "Download the report's PDF, sign it with your CA's signing tool, then upload the signed file:"))
+                    form method="post" action={ "/reports/" (report) "/signed-upload" } enctype="multipart/form-data" {
+                        (csrf_field(who)) input type="hidden" name="action" value=(action);
+                        input type="file" name="file" accept="application/pdf" required;
+                        button.secondary type="submit" { (t(l, "Tải lên tệp đã ký", "Upload the signed file")) }
+                    }
+                }
+                li { (t(l, "Hoặc dùng USB token qua chương trình ký của hệ thống:", "Or use a USB token through the signing agent:"))
+                    code { "BAOCAO_SESSION=… baocao sign-agent --module <driver.so> report --server <địa chỉ> --report " (report) " --action " (action) }
+                }
+            }
+        }
+    }
 }
