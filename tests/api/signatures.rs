@@ -25,7 +25,8 @@ both!(
     bad_certificates_images_and_signatures_are_refused,
     the_signatures_page_checks_a_pdf_and_keeps_images,
     a_revocation_list_is_fetched_from_the_distribution_point,
-    a_unit_sets_its_signing_policy
+    a_unit_sets_its_signing_policy,
+    a_time_stamping_authority_makes_signatures_pades_b_t
 );
 
 /// A test PKI: a root in the server's trust directory, an intermediate CA
@@ -79,11 +80,30 @@ pub(crate) struct World {
 }
 
 pub(crate) async fn world(backend: Backend) -> World {
+    world_with(backend, Tsa::None).await
+}
+
+/// Which time-stamping authority the server asks.
+enum Tsa {
+    None,
+    /// One answering from the world's CA.
+    Answering,
+    /// An address where nobody answers.
+    Silent,
+}
+
+async fn world_with(backend: Backend, tsa: Tsa) -> World {
     let pki = Pki::new();
     let trust = pki.trust.clone();
+    let tsa_url = match tsa {
+        Tsa::None => None,
+        Tsa::Answering => Some(time_stamping_authority(&pki)),
+        Tsa::Silent => Some("http://127.0.0.1:9/tsa".to_owned()),
+    };
     let app = spawn_app_with(backend, move |s| {
         s.signing.trust_dir = trust;
         s.signing.require_organisation = true;
+        s.signing.tsa_url = tsa_url;
     })
     .await;
     World {
@@ -686,4 +706,96 @@ async fn a_unit_sets_its_signing_policy(backend: Backend) {
         "no signature required now"
     );
     assert_eq!(w.status(id).await, "sent");
+}
+
+/// A time-stamping authority: `openssl ts -reply` behind a small HTTP
+/// listener, with a certificate from `pki`'s CA. Answers its URL.
+fn time_stamping_authority(pki: &Pki) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = std::env::temp_dir().join(unique("baocao-tsa"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tsa = pki.ca.issue_tsa("Dịch vụ cấp dấu thời gian thử nghiệm").unwrap();
+    std::fs::write(dir.join("tsa.pem"), tsa.certificate().to_pem().unwrap()).unwrap();
+    std::fs::write(dir.join("tsa.key"), tsa.private_key_pem().unwrap()).unwrap();
+    std::fs::write(dir.join("chain.pem"), pki.ca.certificate_pem().unwrap()).unwrap();
+    std::fs::write(dir.join("serial"), "01\n").unwrap();
+    let d = dir.display();
+    let config = format!(
+        "[ tsa ]\ndefault_tsa = tsa_config\n[ tsa_config ]\nserial = {d}/serial\ncrypto_device = builtin\nsigner_cert = {d}/tsa.pem\n\
+         certs = {d}/chain.pem\nsigner_key = {d}/tsa.key\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\n\
+         accuracy = secs:1\nordering = yes\ntsa_name = no\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n"
+    );
+    std::fs::write(dir.join("tsa.cnf"), config).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut query = vec![0u8; length];
+            let _ = reader.read_exact(&mut query);
+            std::fs::write(dir.join("q.der"), &query).unwrap();
+            let status = Command::new("openssl")
+                .args(["ts", "-reply", "-config"])
+                .arg(dir.join("tsa.cnf"))
+                .arg("-queryfile")
+                .arg(dir.join("q.der"))
+                .arg("-out")
+                .arg(dir.join("r.der"))
+                .output()
+                .unwrap();
+            assert!(status.status.success(), "openssl ts: {}", String::from_utf8_lossy(&status.stderr));
+            let body = std::fs::read(dir.join("r.der")).unwrap();
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let mut stream = reader.into_inner();
+            let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
+        }
+    });
+    format!("http://127.0.0.1:{port}/")
+}
+
+/// With a TSA configured, a server-held signature carries a time-stamp
+/// token (PAdES B-T) that our check and pyHanko accept; a TSA that does not
+/// answer stops the step with 503 and changes nothing.
+async fn a_time_stamping_authority_makes_signatures_pades_b_t(backend: Backend) {
+    for (tsa, answered) in [(Tsa::Answering, true), (Tsa::Silent, false)] {
+        let w = world_with(backend, tsa).await;
+        let leader_name = w.leader.user["full_name"].as_str().unwrap().to_owned();
+        let cert = w.pki.ca.issue(&Subject::person(&leader_name), 365).unwrap();
+        assert!(
+            w.install(&w.leader, "/api/v1/me/certificates", w.pki.p12(&cert), "mật khẩu 123")
+                .await
+                .status()
+                .is_success()
+        );
+        let id = w.submitted().await;
+        let approve = w.step(&w.leader, id, json!({"action": "approve", "signature": {"key": "server"}})).await;
+        if !answered {
+            assert_error(approve, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+            assert_eq!(w.status(id).await, "submitted", "no signature, no step");
+            continue;
+        }
+        assert_eq!(approve.status(), StatusCode::OK);
+        let sigs = w.app.get_json(&w.leader, &format!("/api/v1/reports/{id}/signatures?recheck=true")).await;
+        assert_eq!(sigs[0]["valid"], true, "{sigs}");
+        assert!(sigs[0]["time_stamp"].as_str().is_some_and(|t| t.ends_with("+07:00")), "{sigs}");
+        let pdf = w.pdf(&w.leader, id).await;
+        let report = pyhanko(&pdf, &w.pki.trust.join("root.pem"), &w.pki.trust.join("ca.crl"));
+        assert!(
+            report[0]["valid"] == true && report[0]["intact"] == true && report[0]["trusted"] == true,
+            "{report:?}"
+        );
+    }
 }

@@ -31,6 +31,8 @@ const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
 const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
 const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+/// id-aa-signatureTimeStampToken: an RFC 3161 token over the signature value (PAdES B-T).
+const SIGNATURE_TIME_STAMP: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.14");
 
 /// The DER of the signed attributes for a document digest and the signer's
 /// certificate: exactly the bytes a token must sign.
@@ -65,6 +67,14 @@ fn signing_certificate_v2(cert: &Certificate, der: &[u8]) -> Result<Vec<u8>, Err
 /// `signed_attributes` by the key of `chain[0]`; the chain goes along so a
 /// verifier can build the path to its anchor.
 pub fn signed_data(signed_attributes: &[u8], signature: &[u8], chain: &[Vec<u8>]) -> Result<Vec<u8>, Error> {
+    signed_data_stamped(signed_attributes, signature, chain, None)
+}
+
+/// [`signed_data`] with, when given, a time-stamp token over the signature
+/// value as the unsigned attribute signatureTimeStampToken (PAdES B-T).
+pub fn signed_data_stamped(
+    signed_attributes: &[u8], signature: &[u8], chain: &[Vec<u8>], stamp: Option<&[u8]>,
+) -> Result<Vec<u8>, Error> {
     let leaf_der = chain.first().ok_or_else(|| Error::BadCertificate("no certificate".into()))?;
     let leaf = Certificate::from_der(leaf_der)?;
     let sha256 = AlgorithmIdentifierOwned { oid: SHA256, parameters: None };
@@ -78,7 +88,9 @@ pub fn signed_data(signed_attributes: &[u8], signature: &[u8], chain: &[Vec<u8>]
         signed_attrs: Some(SignedAttributes::from_der(signed_attributes)?),
         signature_algorithm: signature_algorithm(&leaf)?,
         signature: OctetString::new(signature)?,
-        unsigned_attrs: None,
+        unsigned_attrs: stamp
+            .map(|token| attribute(SIGNATURE_TIME_STAMP, token).and_then(|a| Ok(SetOfVec::try_from(vec![a])?)))
+            .transpose()?,
     };
     let certificates = chain
         .iter()
@@ -155,6 +167,10 @@ pub struct Parsed {
     /// The signer's certificate (DER), found by issuer and serial among `certificates`.
     pub signer: Option<Vec<u8>>,
     pub certificates: Vec<Vec<u8>>,
+    /// The encapsulated content, when present (a time-stamp token's TSTInfo).
+    pub content: Option<Vec<u8>>,
+    /// The signatureTimeStampToken of the signer, when present (PAdES B-T).
+    pub time_stamp: Option<Vec<u8>>,
 }
 
 /// Reads a CMS SignedData; `bytes` may carry the zero padding of `/Contents`.
@@ -169,6 +185,13 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
     let attrs = signer.signed_attrs.as_ref().ok_or_else(|| Error::BadCms("no signed attributes".into()))?;
     let value_of = |oid: Oid| attrs.iter().find(|a| a.oid == oid).and_then(|a| a.values.iter().next()).cloned();
     let message_digest = value_of(MESSAGE_DIGEST).map(|v| v.value().to_vec());
+    let time_stamp = signer
+        .unsigned_attrs
+        .as_ref()
+        .and_then(|u| u.iter().find(|a| a.oid == SIGNATURE_TIME_STAMP))
+        .and_then(|a| a.values.iter().next())
+        .and_then(|v| v.to_der().ok());
+    let content = data.encap_content_info.econtent.as_ref().map(|c| c.value().to_vec());
     let signing_certificate_hash = value_of(SIGNING_CERTIFICATE_V2).and_then(|v| ess_hash(&v.to_der().ok()?));
     let mut certificates = Vec::new();
     for c in data.certificates.iter().flat_map(|set| set.0.iter()) {
@@ -193,6 +216,8 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
         signature: signer.signature.as_bytes().to_vec(),
         signer: signer_cert.cloned(),
         certificates,
+        content,
+        time_stamp,
     })
 }
 

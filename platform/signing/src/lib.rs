@@ -8,6 +8,7 @@
 //! - [`verify`]: "Kiểm tra ký số" — every signature of a PDF checked against
 //!   the configured trust anchors and revocation lists;
 //! - [`keys`]: a signing key from PKCS#12, and what a certificate says;
+//! - [`tsa`]: RFC 3161 time-stamps over a signature (PAdES B-T);
 //! - [`vault`]: keys sealed with a secret from configuration before they are stored;
 //! - [`pki`]: a small certification authority for the demo and the tests.
 //!
@@ -20,6 +21,7 @@ mod der_lite;
 pub mod keys;
 pub mod pdf;
 pub mod pki;
+pub mod tsa;
 pub mod vault;
 pub mod verify;
 

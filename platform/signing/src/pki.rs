@@ -12,7 +12,9 @@ use openssl::pkcs12::Pkcs12;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
 use openssl::stack::Stack;
-use openssl::x509::extension::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier};
+use openssl::x509::extension::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
+};
 use openssl::x509::{X509, X509Builder, X509Crl, X509CrlBuilder, X509Name, X509NameBuilder, X509RevokedBuilder};
 
 use crate::{Error, SigningKey};
@@ -93,6 +95,18 @@ impl Authority {
             let points = tlv(0x30, &tlv(0x30, &tlv(0xa0, &tlv(0xa0, &tlv(0x86, url.as_bytes())))));
             b.append_extension(extension("2.5.29.31", &points)?)?;
         }
+        b.sign(&self.key, MessageDigest::sha256())?;
+        Ok(Issued { key, cert: b.build() })
+    }
+
+    /// A time-stamping authority's certificate (extended key usage timeStamping, critical).
+    pub fn issue_tsa(&self, name: &str) -> Result<Issued, Error> {
+        let key = rsa_key()?;
+        let subject = name_of(name, Some("Baocao thử nghiệm"))?;
+        let mut b = builder(&subject, self.cert.subject_name(), &key, -DAY, 365 * DAY)?;
+        b.append_extension(BasicConstraints::new().build()?)?;
+        b.append_extension(KeyUsage::new().critical().digital_signature().non_repudiation().build()?)?;
+        b.append_extension(ExtendedKeyUsage::new().critical().time_stamping().build()?)?;
         b.sign(&self.key, MessageDigest::sha256())?;
         Ok(Issued { key, cert: b.build() })
     }

@@ -130,6 +130,8 @@ pub enum Problem {
     NotForSigning,
     Revoked,
     NoSigningTime,
+    /// A time-stamp is attached but does not hold.
+    TimeStampInvalid,
 }
 
 impl Problem {
@@ -149,6 +151,7 @@ impl Problem {
             Problem::NotForSigning => "certificate_not_for_signing",
             Problem::Revoked => "revoked",
             Problem::NoSigningTime => "no_signing_time",
+            Problem::TimeStampInvalid => "time_stamp_invalid",
         }
     }
 
@@ -183,6 +186,9 @@ impl Problem {
             Problem::NotForSigning => ("Chứng thư không dùng để ký số.", "The certificate is not for signing."),
             Problem::Revoked => ("Chứng thư đã bị thu hồi.", "The certificate has been revoked."),
             Problem::NoSigningTime => ("Chữ ký không ghi thời gian ký.", "The signature states no signing time."),
+            Problem::TimeStampInvalid => {
+                ("Dấu thời gian kèm chữ ký không hợp lệ.", "The signature's time-stamp is not valid.")
+            }
         };
         (vi.to_owned(), en.to_owned())
     }
@@ -196,6 +202,8 @@ pub struct SignatureCheck {
     /// The signer's certificate (DER), to compare with the one expected.
     pub signer_certificate: Option<Vec<u8>>,
     pub signed_at: Option<DateTime<FixedOffset>>,
+    /// The time a trusted authority stamped on the signature (PAdES B-T).
+    pub time_stamp: Option<chrono::DateTime<chrono::Utc>>,
     /// The byte range, digest and signature hold, and nothing but signatures came after.
     pub intact: bool,
     pub trusted: bool,
@@ -243,6 +251,7 @@ fn check(pdf: &[u8], doc: &Document, field: String, sig: &Dictionary, trust: &Tr
         signer: None,
         signer_certificate: None,
         signed_at: sig.get(b"M").ok().and_then(text_string).and_then(|m| parse_pdf_date(&m)),
+        time_stamp: None,
         intact: false,
         trusted: false,
         revocation: Revocation::Unknown,
@@ -285,6 +294,12 @@ fn check(pdf: &[u8], doc: &Document, field: String, sig: &Dictionary, trust: &Tr
         c.problems.push(Problem::ModifiedAfterSigning);
     }
     c.intact = digest_ok && signature_ok && unchanged;
+    if let Some(token) = &parsed.time_stamp {
+        match crate::tsa::check(token, &parsed.signature, trust) {
+            Some(stamp) => c.time_stamp = Some(stamp.time),
+            None => c.problems.push(Problem::TimeStampInvalid),
+        }
+    }
     c.signer = CertificateInfo::of_der(&signer).ok();
     c.signer_certificate = Some(signer.clone());
     check_certificate(&mut c, &signer, &parsed.certificates, trust);
@@ -322,7 +337,8 @@ fn signature_verifies(signer: &[u8], parsed: &cms::Parsed) -> bool {
 }
 
 fn check_certificate(c: &mut SignatureCheck, signer: &[u8], extra: &[Vec<u8>], trust: &Trust) {
-    let Some(at) = c.signed_at else {
+    // A trusted time-stamp outranks the time the signer claims.
+    let Some(at) = c.time_stamp.map(|t| t.fixed_offset()).or(c.signed_at) else {
         c.problems.push(Problem::NoSigningTime);
         return;
     };

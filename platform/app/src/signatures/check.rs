@@ -26,6 +26,9 @@ pub struct SignatureView {
     pub serial: Option<String>,
     /// The claimed signing time, with Viet Nam's offset.
     pub signed_at: Option<String>,
+    /// The time a trusted time-stamping authority vouches for (PAdES B-T), with Viet Nam's offset.
+    #[serde(default)]
+    pub time_stamp: Option<String>,
     pub valid: bool,
     pub intact: bool,
     pub trusted: bool,
@@ -109,6 +112,7 @@ fn view(c: &SignatureCheck, fields: &BTreeMap<String, String>) -> SignatureView 
         subject: c.signer.as_ref().map(|s| s.subject.clone()),
         serial: c.signer.as_ref().map(|s| s.serial.clone()),
         signed_at: c.signed_at.map(|t| vietnam_time(t.to_utc()).to_rfc3339()),
+        time_stamp: c.time_stamp.map(|t| vietnam_time(t).to_rfc3339()),
         valid: c.valid(),
         intact: c.intact,
         trusted: c.trusted,

@@ -39,6 +39,7 @@ use crate::error::Error;
 pub struct Signing {
     vault: Option<Vault>,
     crls: CrlCache,
+    tsa_url: Option<String>,
     trust_dir: PathBuf,
     pending: Duration,
     require_organisation: bool,
@@ -50,6 +51,7 @@ impl Signing {
         Self {
             vault: s.key_secret.as_deref().filter(|k| !k.is_empty()).map(Vault::new),
             crls: CrlCache::default(),
+            tsa_url: s.tsa_url.clone().filter(|u| !u.is_empty()),
             trust_dir: s.trust_dir.clone(),
             pending: Duration::from_secs(s.pending_seconds.max(60)),
             require_organisation: s.require_organisation,
@@ -61,6 +63,30 @@ impl Signing {
     /// a root or a new CRL without a restart.
     fn trust(&self) -> Result<Trust, Error> {
         Trust::from_dir(&self.trust_dir).map_err(Error::internal)
+    }
+
+    /// A time-stamp token over `signature` from the configured TSA (PAdES
+    /// B-T); none without a TSA. A TSA that does not answer stops the signing:
+    /// the user asked for a time-stamped signature and gets none silently.
+    async fn time_stamp(&self, signature: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+        let Some(url) = &self.tsa_url else { return Ok(None) };
+        let nonce =
+            baocao_signing::vault::random_id().ok().and_then(|id| u64::from_str_radix(&id[..16], 16).ok()).unwrap_or(1);
+        let request = baocao_signing::tsa::request(signature, nonce);
+        let fetch = async {
+            let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+            let response = client
+                .post(url)
+                .header("content-type", "application/timestamp-query")
+                .body(request)
+                .send()
+                .await?
+                .error_for_status()?;
+            anyhow::Ok(response.bytes().await?.to_vec())
+        };
+        let response = fetch.await.map_err(|e| Error::Unavailable(e.context("asking the time-stamping authority")))?;
+        let token = baocao_signing::tsa::token(&response).map_err(|e| Error::Unavailable(anyhow::Error::new(e)))?;
+        Ok(Some(token))
     }
 
     fn vault(&self) -> Result<&Vault, Error> {

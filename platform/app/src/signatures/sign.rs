@@ -231,8 +231,13 @@ async fn sign_with_key(
     let signer = CertificateInfo::of(key.certificate()).map_err(from_signing)?.common_name;
     let mut appearance = Vec::new();
     let field = field(app, who, pdf, kind, &signer, look, &mut appearance).await?;
-    let signed = baocao_signing::sign(pdf, &field, key).map_err(from_signing)?;
-    Ok((signed, field.name))
+    let prepared = prepare_pdf(pdf, &field).map_err(from_signing)?;
+    let chain = key.chain_der().map_err(Error::internal)?;
+    let attributes = cms::signed_attributes(&prepared.digest(), &chain[0]).map_err(Error::internal)?;
+    let signature = key.sign(&attributes).map_err(Error::internal)?;
+    let stamp = app.signing().time_stamp(&signature).await?;
+    let cms = cms::signed_data_stamped(&attributes, &signature, &chain, stamp.as_deref()).map_err(Error::internal)?;
+    Ok((prepared.embed(&cms).map_err(Error::internal)?, field.name))
 }
 
 fn signing_action(action: &str) -> Result<(Action, SignatureKind), Error> {
@@ -330,7 +335,9 @@ pub async fn complete(app: &App, who: &Caller, id: i64, sid: &str, input: Comple
             "The signature does not match the certificate and the data to be signed.",
         ));
     }
-    let cms = cms::signed_data(&p.signed_attributes, &signature, &chain).map_err(Error::internal)?;
+    let stamp = app.signing().time_stamp(&signature).await?;
+    let cms = cms::signed_data_stamped(&p.signed_attributes, &signature, &chain, stamp.as_deref())
+        .map_err(Error::internal)?;
     let pdf = PreparedPdf { bytes: p.prepared, contents: p.contents }.embed(&cms).map_err(Error::internal)?;
     let (_, mut fields) = start_document(app, &report, action).await?;
     fields.insert(p.field, kind_name(kind).to_owned());
