@@ -26,7 +26,8 @@ both!(
     the_signatures_page_checks_a_pdf_and_keeps_images,
     a_revocation_list_is_fetched_from_the_distribution_point,
     a_unit_sets_its_signing_policy,
-    a_time_stamping_authority_makes_signatures_pades_b_t
+    a_time_stamping_authority_makes_signatures_pades_b_t,
+    a_report_whose_required_signature_no_longer_holds_cannot_be_accepted
 );
 
 /// A test PKI: a root in the server's trust directory, an intermediate CA
@@ -798,4 +799,30 @@ async fn a_time_stamping_authority_makes_signatures_pades_b_t(backend: Backend) 
             "{report:?}"
         );
     }
+}
+
+/// The unit's certificate is revoked after the report was sent: the receiver
+/// sees the signature invalid on a fresh check and cannot accept the report.
+async fn a_report_whose_required_signature_no_longer_holds_cannot_be_accepted(backend: Backend) {
+    let w = world(backend).await;
+    let unit = w.pki.ca.issue(&Subject::organisation("UBND phường Phố Hiến"), 365).unwrap();
+    let path = format!("/api/v1/units/{}/certificates", w.ward);
+    assert!(w.install(&w.clerk, &path, w.pki.p12(&unit), "mật khẩu 123").await.status().is_success());
+    let id = w.submitted().await;
+    assert_eq!(w.step(&w.leader, id, json!({"action": "approve"})).await.status(), StatusCode::OK);
+    assert_eq!(
+        w.step(&w.clerk, id, json!({"action": "send", "signature": {"key": "server"}})).await.status(),
+        StatusCode::OK
+    );
+    w.pki.publish_crl(&[&unit]);
+    let refused = act(&w.app, &w.province, id, "accept", None).await;
+    assert_error(refused, StatusCode::CONFLICT, "signature_invalid").await;
+    assert_eq!(w.status(id).await, "sent", "not accepted");
+    let sigs = w.app.get_json(&w.province, &format!("/api/v1/reports/{id}/signatures?recheck=true")).await;
+    assert_eq!((sigs[0]["revocation"].as_str(), sigs[0]["valid"].as_bool()), (Some("revoked"), Some(false)), "{sigs}");
+    // Rejecting stays possible: the unit signs again with a new certificate.
+    assert_eq!(
+        act(&w.app, &w.province, id, "reject", Some("Chứng thư số đã bị thu hồi")).await.status(),
+        StatusCode::OK
+    );
 }
