@@ -6,6 +6,7 @@
 pub mod api;
 pub mod error;
 pub mod locale;
+mod multipart;
 pub mod ops;
 pub mod pages;
 pub mod principal;

@@ -26,6 +26,13 @@ pub fn request(signature: &[u8], nonce: u64) -> Vec<u8> {
     tlv(0x30, &body)
 }
 
+/// A fresh random nonce for [`request`], so a replayed response is not taken.
+pub fn nonce() -> Result<u64, Error> {
+    let mut bytes = [0u8; 8];
+    openssl::rand::rand_bytes(&mut bytes)?;
+    Ok(u64::from_be_bytes(bytes))
+}
+
 /// The token of a TimeStampResp whose status is granted (0) or granted with mods (1).
 pub fn token(response: &[u8]) -> Result<Vec<u8>, Error> {
     let bad = |why: &str| Error::BadCms(format!("time-stamp response: {why}"));

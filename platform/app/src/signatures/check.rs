@@ -73,20 +73,23 @@ pub async fn verify_pdf(app: &App, _who: &Caller, pdf: Vec<u8>) -> Result<Vec<Si
 pub(crate) async fn check(
     app: &App, pdf: &[u8], fields: &BTreeMap<String, String>,
 ) -> Result<Vec<SignatureView>, Error> {
+    Ok(checks(app, pdf).await?.iter().map(|c| view(c, fields)).collect())
+}
+
+/// Every signature of `pdf` checked, with the revocation lists of trusted
+/// issuers that the trust directory lacks fetched and the check run again.
+pub(crate) async fn checks(app: &App, pdf: &[u8]) -> Result<Vec<SignatureCheck>, Error> {
     let pdf = std::sync::Arc::new(pdf.to_vec());
     let (trust, checks) = verify_blocking(pdf.clone(), app.signing().trust()?).await?;
-    // Revocation lists of trusted issuers that the trust directory lacks: fetched, then checked again.
     let mut fetched = Vec::new();
     for url in crl_urls(&checks) {
         fetched.extend(app.signing().crls.get(&url).await);
     }
-    let checks = if fetched.is_empty() {
-        checks
-    } else {
-        let trust = fetched.iter().fold(trust, |t, crl| t.with_crl_bytes(crl));
-        verify_blocking(pdf, trust).await?.1
-    };
-    Ok(checks.iter().map(|c| view(c, fields)).collect())
+    if fetched.is_empty() {
+        return Ok(checks);
+    }
+    let trust = fetched.iter().fold(trust, |t, crl| t.with_crl_bytes(crl));
+    Ok(verify_blocking(pdf, trust).await?.1)
 }
 
 /// Verification is CPU work: off the async workers.
@@ -100,7 +103,7 @@ async fn verify_blocking(pdf: std::sync::Arc<Vec<u8>>, trust: Trust) -> Result<(
     Ok((trust, checks.map_err(from_signing)?))
 }
 
-fn view(c: &SignatureCheck, fields: &BTreeMap<String, String>) -> SignatureView {
+pub(crate) fn view(c: &SignatureCheck, fields: &BTreeMap<String, String>) -> SignatureView {
     let kind = fields.get(&c.field).cloned().unwrap_or_else(|| {
         let organisation = c.field.contains("organisation") || c.field.contains("to-chuc");
         kind_name(if organisation { SignatureKind::Organisation } else { SignatureKind::Personal }).to_owned()

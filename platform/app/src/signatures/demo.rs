@@ -71,14 +71,10 @@ async fn signers(app: &App) -> Result<(Vec<(UserId, String)>, Vec<(UnitId, Strin
 }
 
 async fn image(app: &App, user: UserId, kind: &str, title: &str, png: Vec<u8>) -> Result<(), Error> {
-    let (width, height) = (png_side(&png), png_side(&png));
+    let (width, height) = super::images::png_dimensions(&png)?;
     let new = NewSignatureImage { kind: kind.to_owned(), title: title.to_owned(), png, width, height };
     app.store.add_signature_image(user, new).await?;
     Ok(())
-}
-
-fn png_side(png: &[u8]) -> i32 {
-    png.get(16..20).map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]])).unwrap_or(0)
 }
 
 /// A red ring with a star on a transparent square: the seal.

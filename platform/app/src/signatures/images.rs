@@ -71,7 +71,7 @@ pub(crate) async fn image(app: &App, who: &Caller, id: i64) -> Result<SignatureI
 }
 
 /// Decodes the PNG header (refusing anything else) and bounds its size.
-fn png_dimensions(bytes: &[u8]) -> Result<(i32, i32), Error> {
+pub(crate) fn png_dimensions(bytes: &[u8]) -> Result<(i32, i32), Error> {
     let not_png =
         || refused("not_png", "Hình ảnh chữ ký phải là tập tin PNG.", "A signature image must be a PNG file.");
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));

@@ -62,18 +62,6 @@ pub async fn install_my_key(app: &App, who: &Caller, p12: &[u8], password: &str)
     install(app, KeyOwner::User(who.user.id), p12, password).await
 }
 
-/// The certificate installed for `owner`, if any.
-pub async fn installed(app: &App, owner: KeyOwner) -> Result<Option<CertificateView>, Error> {
-    Ok(app.store.signing_key(owner).await?.map(|k| CertificateView {
-        subject: k.subject,
-        common_name: k.common_name,
-        issuer: String::new(),
-        serial: k.serial,
-        not_before: k.not_before,
-        not_after: k.not_after,
-    }))
-}
-
 /// Which server-held keys would sign for `who` on `report`: the caller's own
 /// (personal) and the report's unit's (organisation).
 pub async fn server_keys(

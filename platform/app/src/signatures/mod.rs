@@ -70,8 +70,7 @@ impl Signing {
     /// the user asked for a time-stamped signature and gets none silently.
     async fn time_stamp(&self, signature: &[u8]) -> Result<Option<Vec<u8>>, Error> {
         let Some(url) = &self.tsa_url else { return Ok(None) };
-        let nonce =
-            baocao_signing::vault::random_id().ok().and_then(|id| u64::from_str_radix(&id[..16], 16).ok()).unwrap_or(1);
+        let nonce = baocao_signing::tsa::nonce().map_err(Error::internal)?;
         let request = baocao_signing::tsa::request(signature, nonce);
         let fetch = async {
             let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;

@@ -140,11 +140,28 @@ pub(crate) async fn document_for_step(
 async fn write(
     app: &App, action: Action, pdf: Vec<u8>, fields: BTreeMap<String, String>,
 ) -> Result<DocumentWrite, Error> {
-    let checks = match action {
-        Action::Send => Some(serde_json::to_value(check(app, &pdf, &fields).await?).map_err(Error::internal)?),
+    let views = match action {
+        Action::Send => Some(check(app, &pdf, &fields).await?),
         _ => None,
     };
+    assemble(pdf, fields, views)
+}
+
+/// The document as written, with the checks already made (kept when sending).
+fn assemble(
+    pdf: Vec<u8>, fields: BTreeMap<String, String>, views: Option<Vec<super::SignatureView>>,
+) -> Result<DocumentWrite, Error> {
+    let checks = views.map(serde_json::to_value).transpose().map_err(Error::internal)?;
     Ok(DocumentWrite { pdf, fields, checks })
+}
+
+/// The kinds of the signatures the step's document already holds: none at
+/// approval (a fresh drawing), the frozen document's at sending.
+async fn fields_before(app: &App, report: &ReportRow, action: Action) -> Result<BTreeMap<String, String>, Error> {
+    match action {
+        Action::Approve => Ok(BTreeMap::new()),
+        _ => Ok(app.store.report_document_unscoped(report.id).await?.map(|d| d.fields).unwrap_or_default()),
+    }
 }
 
 /// Approval freezes a fresh drawing of the content; sending continues the frozen document.
@@ -339,7 +356,7 @@ pub async fn complete(app: &App, who: &Caller, id: i64, sid: &str, input: Comple
     let cms = cms::signed_data_stamped(&p.signed_attributes, &signature, &chain, stamp.as_deref())
         .map_err(Error::internal)?;
     let pdf = PreparedPdf { bytes: p.prepared, contents: p.contents }.embed(&cms).map_err(Error::internal)?;
-    let (_, mut fields) = start_document(app, &report, action).await?;
+    let mut fields = fields_before(app, &report, action).await?;
     fields.insert(p.field, kind_name(kind).to_owned());
     let document = write(app, action, pdf, fields).await?;
     take_step(app, who, id, plain(action), Some(Signed { document, completes: Some(p.id) })).await
@@ -372,7 +389,7 @@ pub async fn upload(app: &App, who: &Caller, id: i64, action: &str, pdf: Vec<u8>
         ));
     }
     let before = field_names(&document).map_err(from_signing)?.len();
-    let checks = check(app, &pdf, &fields).await?;
+    let checks = super::check::checks(app, &pdf).await?;
     let new = checks.last().filter(|_| checks.len() == before + 1).ok_or_else(|| {
         refused(
             "one_signature_expected",
@@ -380,28 +397,23 @@ pub async fn upload(app: &App, who: &Caller, id: i64, action: &str, pdf: Vec<u8>
             "The file must hold exactly one new signature.",
         )
     })?;
-    if let Some(bad) = checks.iter().find(|c| !c.valid) {
-        let why = bad.problems.first().map(|p| p.message.clone()).unwrap_or_default();
+    if let Some(bad) = checks.iter().find(|c| !c.valid()) {
+        let why = bad.problems.first().map(|p| p.text().0).unwrap_or_default();
         return Err(refused(
             "signature_invalid",
             format!("Chữ ký không hợp lệ: {why}"),
             "A signature of the file is not valid.",
         ));
     }
-    let leaf = signer_certificate(app, &pdf, &new.field).await?;
+    let leaf = new.signer_certificate.clone().ok_or_else(|| {
+        refused("no_signer", "Không tìm thấy chứng thư của người ký.", "The signer's certificate is missing.")
+    })?;
     let info = CertificateInfo::of_der(&leaf).map_err(from_signing)?;
     expected_signer(app, who, &report, kind, &leaf, &info).await?;
     fields.insert(new.field.clone(), kind_name(kind).to_owned());
-    let document = write(app, action, pdf, fields).await?;
+    let views = (action == Action::Send).then(|| checks.iter().map(|c| super::check::view(c, &fields)).collect());
+    let document = assemble(pdf, fields, views)?;
     take_step(app, who, id, plain(action), Some(Signed { document, completes: None })).await
-}
-
-async fn signer_certificate(app: &App, pdf: &[u8], field: &str) -> Result<Vec<u8>, Error> {
-    let trust = app.signing().trust()?;
-    let checks = baocao_signing::verify::verify(pdf, &trust).map_err(from_signing)?;
-    checks.into_iter().find(|c| c.field == field).and_then(|c| c.signer_certificate).ok_or_else(|| {
-        refused("no_signer", "Không tìm thấy chứng thư của người ký.", "The signer's certificate is missing.")
-    })
 }
 
 /// The signer must be who the step is for: the certificate installed for the

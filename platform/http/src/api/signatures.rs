@@ -10,11 +10,11 @@ use baocao_app::signatures::{
     SignatureView,
 };
 use baocao_domain::ids::UnitId;
-use futures::StreamExt;
 use serde::Deserialize;
 
 use super::reports::{ReportDto, full};
-use crate::error::{ApiResult, ErrorBody, WebError};
+use crate::error::{ApiResult, ErrorBody};
+use crate::multipart;
 use crate::principal::Principal;
 use crate::state::AppState;
 
@@ -148,25 +148,12 @@ pub async fn images(state: web::Data<AppState>, who: Principal) -> ApiResult<web
 #[utoipa::path(post, path = "/api/v1/me/signature-images", tag = "signatures",
     request_body(content_type = "multipart/form-data", description = "file (PNG), kind (personal | organisation), title"),
     responses((status = 201, body = ImageView), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn add_image(state: web::Data<AppState>, who: Principal, mut form: Multipart) -> ApiResult<HttpResponse> {
-    let (mut file, mut kind, mut title) = (Vec::new(), String::new(), String::new());
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| WebError::BadRequest(e.to_string()))?;
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            bytes.extend_from_slice(&chunk.map_err(|e| WebError::BadRequest(e.to_string()))?);
-            if bytes.len() > sig::MAX_IMAGE_BYTES {
-                return Err(baocao_app::Error::PayloadTooLarge.into());
-            }
-        }
-        match field.name() {
-            Some("file") => file = bytes,
-            Some("kind") => kind = String::from_utf8_lossy(&bytes).into_owned(),
-            Some("title") => title = String::from_utf8_lossy(&bytes).into_owned(),
-            _ => {}
-        }
-    }
-    let view = sig::add_image(&state.app, &who, kind.trim(), &title, file).await?;
+pub async fn add_image(state: web::Data<AppState>, who: Principal, form: Multipart) -> ApiResult<HttpResponse> {
+    let f = multipart::fields(form, sig::MAX_IMAGE_BYTES).await?;
+    let file = f.get("file").cloned().unwrap_or_default();
+    let view =
+        sig::add_image(&state.app, &who, multipart::text(&f, "kind").trim(), &multipart::text(&f, "title"), file)
+            .await?;
     Ok(HttpResponse::Created().json(view))
 }
 

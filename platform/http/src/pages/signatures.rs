@@ -8,12 +8,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use baocao_app::signatures::{self as sig, SignatureView};
 use baocao_domain::text::Locale;
-use futures::StreamExt;
 use maud::{Markup, html};
 
 use super::{InLocale, PagePrincipal, PageResult, csrf_field, html_page, layout, redirect};
-use crate::error::WebError;
 use crate::locale::{self, t};
+use crate::multipart;
 use crate::principal::Principal;
 use crate::state::AppState;
 
@@ -26,36 +25,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/reports/{id}/signed-upload", web::post().to(upload_signed));
 }
 
-/// The fields of a multipart form, each at most 32 MiB.
-async fn fields(mut form: Multipart) -> Result<HashMap<String, Vec<u8>>, WebError> {
-    let mut out = HashMap::new();
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| WebError::BadRequest(e.to_string()))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            bytes.extend_from_slice(&chunk.map_err(|e| WebError::BadRequest(e.to_string()))?);
-            if bytes.len() > 32 * 1024 * 1024 {
-                return Err(baocao_app::Error::PayloadTooLarge.into());
-            }
-        }
-        out.insert(name, bytes);
-    }
-    Ok(out)
-}
-
-fn text(f: &HashMap<String, Vec<u8>>, name: &str) -> String {
-    f.get(name).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
-}
-
 /// The caller after the form's CSRF token was checked, with the form's fields.
 async fn checked(
     req: &HttpRequest, who: PagePrincipal, form: Multipart,
 ) -> Result<(Locale, Principal, HashMap<String, Vec<u8>>), super::PageError> {
     let l = locale::of(req);
-    let f = fields(form).await.in_locale(l)?;
+    let f = multipart::fields(form, 32 * 1024 * 1024).await.in_locale(l)?;
     let who = who.0;
-    who.verify_csrf(&text(&f, "csrf_token")).in_locale(l)?;
+    who.verify_csrf(&multipart::text(&f, "csrf_token")).in_locale(l)?;
     Ok((l, who, f))
 }
 
@@ -129,14 +106,16 @@ async fn verify(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal
 async fn certificate(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: Multipart) -> PageResult {
     let (l, who, f) = checked(&req, who, form).await?;
     let p12 = f.get("file").cloned().unwrap_or_default();
-    sig::install_my_key(&state.app, &who, &p12, &text(&f, "password")).await.in_locale(l)?;
+    sig::install_my_key(&state.app, &who, &p12, &multipart::text(&f, "password")).await.in_locale(l)?;
     Ok(redirect("/signatures?installed=1"))
 }
 
 async fn add_image(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: Multipart) -> PageResult {
     let (l, who, f) = checked(&req, who, form).await?;
     let png = f.get("file").cloned().unwrap_or_default();
-    sig::add_image(&state.app, &who, text(&f, "kind").trim(), &text(&f, "title"), png).await.in_locale(l)?;
+    sig::add_image(&state.app, &who, multipart::text(&f, "kind").trim(), &multipart::text(&f, "title"), png)
+        .await
+        .in_locale(l)?;
     Ok(redirect("/signatures"))
 }
 
@@ -155,7 +134,7 @@ async fn upload_signed(
 ) -> PageResult {
     let (l, who, f) = checked(&req, who, form).await?;
     let id = id.into_inner();
-    let action = text(&f, "action");
+    let action = multipart::text(&f, "action");
     let pdf = f.get("file").cloned().unwrap_or_default();
     sig::upload(&state.app, &who, id, &action, pdf).await.in_locale(l)?;
     Ok(redirect(&format!("/reports/{id}?done={action}")))
