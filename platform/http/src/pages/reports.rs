@@ -496,7 +496,7 @@ fn sign_fields(step: &Step, o: &service::Opened, l: Locale) -> Markup {
             label { input type="checkbox" name="hide_signer" value="1"; " " (t(l, "Ẩn người ký", "Hide the signer")) }
             label { input type="checkbox" name="hide_time" value="1"; " " (t(l, "Ẩn ngày giờ", "Hide the time")) }
             @if !images.is_empty() {
-                select name="image" { option value="" { (t(l, "— Không dùng hình ảnh —", "— No image —")) } @for i in images { option value=(i.id) { (i.title) " (" (i.kind) ")" } } }
+                select name="image" { option value="" { (t(l, "— Không dùng hình ảnh —", "— No image —")) } @for i in images { option value=(i.id) { (i.title) " (" (super::signatures::image_kind(&i.kind, l)) ")" } } }
             }
         }
     }

@@ -66,7 +66,7 @@ async fn render(state: &AppState, l: Locale, who: &Principal, checked: Option<&[
             h2 { (t(l, "Hình ảnh chữ ký", "Signature images")) }
             @for i in &images {
                 form.inline method="post" action={ "/signatures/images/" (i.id) "/delete" } {
-                    (csrf_field(who)) (i.title) " (" (i.kind) ", " (i.width) "×" (i.height) ") "
+                    (csrf_field(who)) (i.title) " (" (image_kind(&i.kind, l)) ", " (i.width) "×" (i.height) ") "
                     button.link type="submit" { (t(l, "Xóa", "Delete")) }
                 }
             }
@@ -79,6 +79,15 @@ async fn render(state: &AppState, l: Locale, who: &Principal, checked: Option<&[
         }
     };
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Ký số", "Digital signatures"), Some(who), body)))
+}
+
+/// What kind of image it is, in the user's words.
+pub fn image_kind(kind: &str, l: Locale) -> &'static str {
+    if kind == "organisation" {
+        t(l, "con dấu cơ quan", "seal")
+    } else {
+        t(l, "chữ ký cá nhân", "personal signature")
+    }
 }
 
 /// One line per signature: who, when, and valid or why not.
