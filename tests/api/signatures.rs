@@ -567,6 +567,11 @@ async fn the_signatures_page_checks_a_pdf_and_keeps_images(backend: Backend) {
     assert_eq!(checked.status(), StatusCode::OK);
     let html = checked.text().await.unwrap();
     assert!(html.contains("Chữ ký hợp lệ") && html.contains("UBND phường Phố Hiến"), "{html}");
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap())
+        .format("%d/%m/%Y")
+        .to_string();
+    assert!(html.contains(&today), "the signing time in dd/MM/yyyy: {html}");
     let forged = post(
         "/signatures/verify",
         reqwest::multipart::Form::new().text("csrf_token", "sai").part("file", file(signed, "a.pdf")),
