@@ -9,6 +9,7 @@ mod m20261124_000002_regime_plugins;
 mod m20261124_000003_reports;
 mod m20261124_000004_aggregates;
 mod m20261130_000005_signatures;
+mod m20261201_000006_search;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_reports::Migration),
             Box::new(m20261124_000004_aggregates::Migration),
             Box::new(m20261130_000005_signatures::Migration),
+            Box::new(m20261201_000006_search::Migration),
         ]
     }
 }

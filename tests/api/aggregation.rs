@@ -28,7 +28,8 @@ pub async fn assign(app: &TestApp, by: &Session, units: &[i64]) -> Vec<i64> {
 pub async fn assign_form(
     app: &TestApp, by: &Session, regime: &str, form: &str, period: Value, units: &[i64],
 ) -> Vec<i64> {
-    let body = json!({"regime": regime, "forms": [form], "period": period, "units": units});
+    let body =
+        json!({"opens_on": crate::reports::OPEN, "regime": regime, "forms": [form], "period": period, "units": units});
     let response = app.post(by, "/api/v1/assignments", body).await;
     assert_eq!(response.status(), StatusCode::OK, "assigning {form}");
     let out: Value = response.json().await.unwrap();
@@ -354,7 +355,7 @@ async fn the_aggregate_travels_to_the_government_office(c: &TwoLevels) {
         .post(
             province,
             "/api/v1/assignments",
-            json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year() + 1, "number": 1}, "units": [root]}),
+            json!({"opens_on": crate::reports::OPEN, "regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year() + 1, "number": 1}, "units": [root]}),
         )
         .await;
     assert_error(refused, StatusCode::FORBIDDEN, "forbidden").await;

@@ -13,6 +13,16 @@ use crate::aggregation::{assign_form, step};
 use crate::reports::{put, year};
 use crate::xlsx::python_file;
 
+/// The commune's scoring goes to the province, whose aggregators appraise it
+/// (only the receiving unit checks what it receives), as the demo sets it up.
+pub async fn route_scoring_to_the_province(app: &TestApp, commune: i64) {
+    let admin = app.login("tb.quantri").await;
+    let body = json!({"regime": "TB-CDS-2022", "receiver": app.unit_id("thaibinh", "thaibinh").await});
+    let path = format!("/api/v1/units/{commune}/receiver");
+    let routed = app.request(&admin, reqwest::Method::PUT, &path).json(&body).send().await.unwrap();
+    assert_eq!(routed.status(), StatusCode::NO_CONTENT);
+}
+
 fn cell(report: &Value, row: &str, col: &str) -> Value {
     report["cells"]
         .as_array()
@@ -75,6 +85,7 @@ async fn the_commune_scores_itself_and_only_the_appraiser_fills_the_appraisal(ba
     let app = spawn_app(backend).await;
     let appraiser = app.login("tb.tonghop").await;
     let minh_quang = app.unit_id("thaibinh", "xa-minh-quang").await;
+    route_scoring_to_the_province(&app, minh_quang).await;
     let year_period = json!({"type": "year", "year": year(), "number": 1});
     let id = assign_form(&app, &appraiser, "TB-CDS-2022", "CDS_CAPXA_2022", year_period, &[minh_quang]).await[0];
     let (entry, leader, clerk) = (

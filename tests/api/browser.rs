@@ -297,6 +297,7 @@ async fn the_province_appraises_a_sent_scoring_in_the_grid() {
     let app = spawn_app(Backend::Sqlite).await;
     let appraiser = app.login("tb.tonghop").await;
     let commune = app.unit_id("thaibinh", "xa-minh-quang").await;
+    crate::appraisal::route_scoring_to_the_province(&app, commune).await;
     let period = serde_json::json!({"type": "year", "year": crate::reports::year(), "number": 1});
     let id = assign_form(&app, &appraiser, "TB-CDS-2022", "CDS_CAPXA_2022", period, &[commune]).await[0];
     let (entry, leader, clerk) = (

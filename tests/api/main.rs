@@ -11,6 +11,7 @@ mod bad_input;
 mod browser;
 mod compliance;
 mod cross_tenant;
+mod daily_use;
 mod hardening;
 mod instances;
 mod ops;

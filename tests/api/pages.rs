@@ -55,7 +55,7 @@ async fn the_pages_render_in_both_languages(c: &Admin) {
         users.contains("tb.minhquang.nhaplieu") && users.contains("Nhập liệu cấp xã") && !users.contains("tb.quantri<")
     );
     let (_, audit) = page(app, tb, "/audit").await;
-    assert!(audit.contains("Nhật ký quản trị") && audit.contains("user.create"));
+    assert!(audit.contains("Nhật ký quản trị") && audit.contains("Thêm người dùng") && !audit.contains("user.create"));
     let (_, english) = page(app, tb, "/units?lang=en").await;
     assert!(english.contains("Unit tree"));
 }

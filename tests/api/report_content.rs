@@ -16,7 +16,7 @@ async fn narrative_sections_are_saved_sanitised(backend: Backend) {
         .post(
             &province,
             "/api/v1/assignments",
-            json!({"regime": "TT01-II", "forms": ["II.01-ĐC"], "period": {"type": "quarter", "year": crate::reports::year(), "number": 3}, "units": [ward]}),
+            json!({"opens_on": crate::reports::OPEN, "regime": "TT01-II", "forms": ["II.01-ĐC"], "period": {"type": "quarter", "year": crate::reports::year(), "number": 3}, "units": [ward]}),
         )
         .await
         .json()
@@ -170,7 +170,7 @@ async fn a_configured_receiver_gets_the_reports(backend: Backend) {
         .post(
             &admin,
             "/api/v1/assignments",
-            json!({"regime": "TT01-II", "forms": ["II.01-ĐC"], "period": {"type": "quarter", "year": crate::reports::year(), "number": 3}, "units": [commune]}),
+            json!({"opens_on": crate::reports::OPEN, "regime": "TT01-II", "forms": ["II.01-ĐC"], "period": {"type": "quarter", "year": crate::reports::year(), "number": 3}, "units": [commune]}),
         )
         .await
         .json()
@@ -254,7 +254,7 @@ async fn no_report_route_crosses_tenants(backend: Backend) {
             .unwrap();
         assert_error(upload, StatusCode::NOT_FOUND, "not_found").await;
         assert_eq!(app.get_json(&who, "/api/v1/reports").await["total"], 0, "{intruder} lists nothing of Thái Bình");
-        let assign = app.post(&who, "/api/v1/assignments", json!({"regime": "TT01-III", "forms": ["III.01a/VPCP/TH"], "period": {"type": "year", "year": crate::reports::year(), "number": 1}, "units": [commune]})).await;
+        let assign = app.post(&who, "/api/v1/assignments", json!({"opens_on": crate::reports::OPEN, "regime": "TT01-III", "forms": ["III.01a/VPCP/TH"], "period": {"type": "year", "year": crate::reports::year(), "number": 1}, "units": [commune]})).await;
         assert_error(assign, StatusCode::FORBIDDEN, "forbidden").await;
         let receiver = put(
             &app,

@@ -53,6 +53,7 @@ async fn assignment_through_the_form(c: &Pages) {
             ("number", "1".to_owned()),
             ("units", ward.to_string()),
             ("units", tien_lu.to_string()),
+            ("opens_on", crate::reports::OPEN.to_owned()),
         ]
     };
     assert_eq!(post_form(app, province, "/reports/assign", &fields("forged")).await.status(), StatusCode::FORBIDDEN);

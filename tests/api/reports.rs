@@ -16,12 +16,16 @@ pub fn year() -> i32 {
     chrono::Utc::now().year() + 1
 }
 
+/// The entry date the tests' assignments open on: entry is refused before a
+/// report's open date, and the schedules of next year's periods open later.
+pub const OPEN: &str = "01/01/2020";
+
 pub async fn put(app: &TestApp, who: &Session, path: &str, body: Value) -> reqwest::Response {
     app.request(who, Method::PUT, path).json(&body).send().await.unwrap()
 }
 
 pub async fn assign_meetings(app: &TestApp, by: &Session, unit: i64, extra: Value) -> Value {
-    let mut body = json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [unit]});
+    let mut body = json!({"opens_on": crate::reports::OPEN, "regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [unit]});
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         for (k, v) in e {
             b.insert(k.clone(), v.clone());
@@ -166,13 +170,24 @@ async fn enter_and_submit(c: &Travel, id: i64) {
         "forbidden",
     )
     .await;
+    // A value typed into the formula cell (3) is refused, naming the cell; nothing is stored.
+    let refused = assert_error(
+        put(app, entry, &format!("/api/v1/reports/{id}/data"), data.clone()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_cells",
+    )
+    .await;
+    assert_eq!(refused["error"]["cells"][0]["col"], "c3", "{refused}");
+    assert_eq!(app.get_json(entry, &format!("/api/v1/reports/{id}")).await["version"], current["version"]);
+    let mut data = data;
+    data["cells"].as_array_mut().unwrap().retain(|c| c["col"] != "c3");
     let saved = put(app, entry, &format!("/api/v1/reports/{id}/data"), data).await;
     assert_eq!(saved.status(), StatusCode::OK);
     let saved: Value = saved.json().await.unwrap();
     assert_eq!(saved["status"], "draft");
     assert_eq!(saved["rows_added"][0]["code"], "x1");
     assert_eq!(cell(&saved, "x1", "c4"), json!(1200));
-    assert_eq!(cell(&saved, "x1", "c3"), json!(1500), "the typed 999 in a formula cell is replaced by (4) + (5)");
+    assert_eq!(cell(&saved, "x1", "c3"), json!(1500), "the formula cell is (4) + (5)");
     assert_eq!(cell(&saved, "x1", "c7").as_f64(), Some(20.0), "(5) / (3) × 100");
     assert_eq!(cell(&saved, "tong", "c3"), json!(1500), "TỔNG CỘNG");
 
@@ -488,7 +503,7 @@ async fn assignment_refusals(c: &BadInput) {
         .post(
             province,
             "/api/v1/assignments",
-            json!({"regime": "TT01-III", "forms": ["X.99"], "period": {"type": "year", "year": year(), "number": 1}, "units": [ward]}),
+            json!({"opens_on": crate::reports::OPEN, "regime": "TT01-III", "forms": ["X.99"], "period": {"type": "year", "year": year(), "number": 1}, "units": [ward]}),
         )
         .await;
     assert_error(bad_form, StatusCode::UNPROCESSABLE_ENTITY, "unknown_form").await;
@@ -496,7 +511,7 @@ async fn assignment_refusals(c: &BadInput) {
         .post(
             province,
             "/api/v1/assignments",
-            json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "quarter", "year": year(), "number": 1}, "units": [ward]}),
+            json!({"opens_on": crate::reports::OPEN, "regime": "TT01-III", "forms": [FORM], "period": {"type": "quarter", "year": year(), "number": 1}, "units": [ward]}),
         )
         .await;
     assert_error(bad_period, StatusCode::UNPROCESSABLE_ENTITY, "period_not_reported").await;
@@ -505,7 +520,7 @@ async fn assignment_refusals(c: &BadInput) {
         .post(
             province,
             "/api/v1/assignments",
-            json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [department]}),
+            json!({"opens_on": crate::reports::OPEN, "regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [department]}),
         )
         .await;
     assert_error(bad_level, StatusCode::UNPROCESSABLE_ENTITY, "level_not_reporting").await;
@@ -513,7 +528,7 @@ async fn assignment_refusals(c: &BadInput) {
         .post(
             entry,
             "/api/v1/assignments",
-            json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [ward]}),
+            json!({"opens_on": crate::reports::OPEN, "regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year(), "number": 1}, "units": [ward]}),
         )
         .await;
     assert_error(not_mine, StatusCode::FORBIDDEN, "forbidden").await;
@@ -522,7 +537,7 @@ async fn assignment_refusals(c: &BadInput) {
         .post(
             &other,
             "/api/v1/assignments",
-            json!({"regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year() - 1, "number": 1}, "units": [ward]}),
+            json!({"opens_on": crate::reports::OPEN, "regime": "TT01-III", "forms": [FORM], "period": {"type": "year", "year": year() - 1, "number": 1}, "units": [ward]}),
         )
         .await;
     assert_error(other_tenant, StatusCode::FORBIDDEN, "forbidden").await;

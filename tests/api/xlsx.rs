@@ -54,7 +54,7 @@ async fn a_report_downloads_as_a_workbook_laid_out_like_the_form(backend: Backen
 
     // A narrative report has no workbook; another province's report is not found.
     let narrative: serde_json::Value = app
-        .post(&province, "/api/v1/assignments", json!({"regime": "TT01-II", "forms": ["II.01-ĐC"], "period": {"type": "quarter", "year": crate::reports::year(), "number": 3}, "units": [app.unit_id("hungyen", "phuong-pho-hien").await]}))
+        .post(&province, "/api/v1/assignments", json!({"opens_on": crate::reports::OPEN, "regime": "TT01-II", "forms": ["II.01-ĐC"], "period": {"type": "quarter", "year": crate::reports::year(), "number": 3}, "units": [app.unit_id("hungyen", "phuong-pho-hien").await]}))
         .await
         .json()
         .await

@@ -70,7 +70,7 @@ async fn wide_report(app: &TestApp) -> (Session, i64, i32) {
         .post(
             &province,
             "/api/v1/assignments",
-            json!({"regime": "FIXTURE-WIDE", "forms": ["WIDE.01"], "period": {"type": "year", "year": year, "number": 1}, "units": [ward]}),
+            json!({"opens_on": "01/01/2020", "regime": "FIXTURE-WIDE", "forms": ["WIDE.01"], "period": {"type": "year", "year": year, "number": 1}, "units": [ward]}),
         )
         .await
         .json()

@@ -210,8 +210,33 @@ async fn hung_yen(s: &mut Seeder<'_>, root: &Unit) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A demo account as the use cases see it.
+async fn demo_caller(app: &crate::App, username: &str) -> anyhow::Result<crate::Caller> {
+    let name = Username::parse(username).map_err(bad)?;
+    let record = app.store_unscoped().login_record(&name).await?;
+    Ok(crate::Caller::new(record.with_context(|| format!("the demo account {username} is missing"))?.user))
+}
+
+/// Thái Bình's communes send their digital-transformation scoring straight to
+/// the province, whose aggregators appraise it; the district in between has
+/// no appraiser, so a report sent there could never be appraised.
+async fn route_scoring_to_the_province(app: &crate::App) -> anyhow::Result<()> {
+    let admin = demo_caller(app, "tb.quantri").await?;
+    let unit = async |code: &str| -> anyhow::Result<baocao_domain::ids::UnitId> {
+        let found = app.store_unscoped().unit_by_code_unscoped("thaibinh", code).await?;
+        Ok(found.with_context(|| format!("the demo unit {code} is missing"))?.id)
+    };
+    let province = unit("thaibinh").await?;
+    for commune in ["xa-minh-quang", "xa-tam-quang", "phuong-le-hong-phong"] {
+        crate::reports::set_receiver(app, &admin, unit(commune).await?, "TB-CDS-2022", province)
+            .await
+            .map_err(|e| anyhow!("routing {commune}'s scoring to the province: {e}"))?;
+    }
+    Ok(())
+}
+
 /// Reports to try the workflow with: the Hưng Yên aggregator assigns regime
-/// III's meetings form for next year to the province's wards and communes,
+/// III's meetings form for next year, open for entry from today, to the province's wards and communes,
 /// as `hy.tonghop` would from the "Giao báo cáo" page (the same checks run).
 /// Idempotent, like assignment itself. Returns how many reports were new.
 pub async fn assign_reports(app: &crate::App) -> anyhow::Result<usize> {
@@ -221,16 +246,10 @@ pub async fn assign_reports(app: &crate::App) -> anyhow::Result<usize> {
     // Hưng Yên's wards and communes: the meetings form; Thái Bình's communes: the
     // digital-transformation scoring, which the province's aggregator appraises.
     let batches = [("hy.tonghop", "TT01-III", "III.01a/VPCP/TH"), ("tb.tonghop", "TB-CDS-2022", "CDS_CAPXA_2022")];
+    route_scoring_to_the_province(app).await?;
     let mut created = 0;
     for (aggregator, regime, form) in batches {
-        let name = Username::parse(aggregator).map_err(bad)?;
-        let user = app
-            .store_unscoped()
-            .login_record(&name)
-            .await?
-            .with_context(|| format!("the demo aggregator {aggregator} is missing"))?
-            .user;
-        let caller = crate::Caller::new(user);
+        let caller = demo_caller(app, aggregator).await?;
         let input = crate::reports::AssignInput {
             regime: regime.to_owned(),
             forms: vec![form.to_owned()],
@@ -238,7 +257,8 @@ pub async fn assign_reports(app: &crate::App) -> anyhow::Result<usize> {
             units: Vec::new(),
             level: Some("xa".to_owned()),
             under: None,
-            opens_on: None,
+            // Next year's schedule opens entry in December; the demo is for trying it today.
+            opens_on: Some(baocao_domain::format::date(app.clock.today(), baocao_domain::text::Locale::Vi)),
             closes_on: None,
         };
         let out = crate::reports::assign(app, &caller, input)

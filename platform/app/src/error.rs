@@ -24,6 +24,9 @@ pub enum Error {
     /// Input that breaks one or more rules; every offending field is listed.
     #[error("invalid input")]
     Invalid(Vec<Invalid>),
+    /// Input that does not even parse (a query string with letters for a number).
+    #[error("malformed input")]
+    Malformed(Invalid),
     /// Cells the entry rules or the regime's validation refused; each names its row and column.
     #[error("invalid cells")]
     InvalidCells(Vec<CellProblem>),
@@ -69,7 +72,7 @@ impl Error {
     pub fn public(&self) -> (String, Text) {
         let (code, text) = match self {
             Error::Invalid(list) if list.len() == 1 => return (list[0].code.to_owned(), list[0].text.clone()),
-            Error::Conflict(i) | Error::Refused(i) => return (i.code.to_owned(), i.text.clone()),
+            Error::Conflict(i) | Error::Refused(i) | Error::Malformed(i) => return (i.code.to_owned(), i.text.clone()),
             Error::ImportLimit(refusal) => return import_refusal(refusal),
             Error::NotFound(what) => (
                 "not_found",
@@ -93,7 +96,7 @@ impl Error {
     pub fn invalid_fields(&self) -> &[Invalid] {
         match self {
             Error::Invalid(list) => list,
-            Error::Conflict(i) | Error::Refused(i) => std::slice::from_ref(i),
+            Error::Conflict(i) | Error::Refused(i) | Error::Malformed(i) => std::slice::from_ref(i),
             _ => &[],
         }
     }

@@ -6,12 +6,13 @@
 use baocao_domain::clock::vietnam_day_start;
 use baocao_domain::ids::{UnitId, UserId};
 use baocao_domain::report::{Period, ReportKind, Status};
+use baocao_domain::search::fold;
 use baocao_domain::text::{Invalid, Text};
 use baocao_domain::types::Paging;
-use baocao_storage::{NotificationQuery, NotificationState, ReportQuery};
+use baocao_storage::{Keyword, NotificationQuery, NotificationState, ReportQuery};
 use serde::Deserialize;
 
-use crate::{App, Error};
+use crate::{App, Caller, Error};
 
 /// The filters of the entry list and of search.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -72,7 +73,7 @@ pub fn period(raw: &Option<String>) -> Result<Option<Period>, Error> {
 
 impl ReportFilter {
     /// The storage query of these filters, on the page the front end checked.
-    pub async fn query(&self, app: &App, paging: Paging) -> Result<ReportQuery, Error> {
+    pub async fn query(&self, app: &App, who: &Caller, paging: Paging) -> Result<ReportQuery, Error> {
         let unit = match self.unit {
             Some(id) => {
                 let unit =
@@ -88,12 +89,30 @@ impl ReportFilter {
             kind: parsed("kind", &self.kind, ReportKind::parse)?,
             period: period(&self.period)?,
             status: parsed("status", &self.status, Status::parse)?,
-            keyword: blank(&self.q),
+            keyword: blank(&self.q).map(|q| keyword(app, who, &q)),
             received_only: self.received.unwrap_or(false),
             page: paging.page,
             per_page: paging.per_page,
         })
     }
+}
+
+/// A search: the words folded, and the forms of the regimes the caller's
+/// tenant can see whose code or title hold them.
+fn keyword(app: &App, who: &Caller, typed: &str) -> Keyword {
+    let folded = fold(typed);
+    let mut forms = Vec::new();
+    for entry in app.regimes.registry().all_visible(who.user.tenant_id.0) {
+        let manifest = &entry.plugin.manifest;
+        for form in &manifest.forms {
+            let hit = [&form.code, &form.title.vi, &form.title.en].iter().any(|t| fold(t).contains(&folded));
+            let pair = (manifest.code.clone(), form.code.clone());
+            if hit && !forms.contains(&pair) {
+                forms.push(pair);
+            }
+        }
+    }
+    Keyword { folded, forms }
 }
 
 impl NotificationFilter {
@@ -114,5 +133,63 @@ impl NotificationFilter {
             to: day(&self.to, "to")?.and_then(|d| d.succ_opt()).map(vietnam_day_start),
             page: paging.page,
         })
+    }
+}
+
+/// A query string as `T`, its empty parameters dropped: a filter left at
+/// "— Tất cả —" or a blank "Từ dòng" means "not given", in every front end.
+/// One that does not parse is refused in words (the front end answers 400).
+pub fn parse_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, Error> {
+    let given: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    let kept = serde_urlencoded::to_string(&given).map_err(|_| malformed_query())?;
+    serde_urlencoded::from_str(&kept).map_err(|e| {
+        tracing::debug!(error = %e, "query string refused");
+        malformed_query()
+    })
+}
+
+fn malformed_query() -> Error {
+    Error::Malformed(Invalid::new(
+        "query",
+        "bad_query",
+        Text::fixed(
+            "Tham số tìm kiếm hoặc lọc không hợp lệ (ví dụ: chữ ở ô chỉ nhận số).",
+            "A search or filter parameter is not valid (for example, letters where a number is expected).",
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Filter {
+        unit: Option<i64>,
+        q: Option<String>,
+        from_row: Option<u32>,
+        dry_run: Option<bool>,
+    }
+
+    #[test]
+    fn empty_parameters_are_not_given() {
+        let f: Filter = parse_query("unit=&q=&from_row=+&dry_run=").unwrap();
+        assert_eq!((f.unit, f.q, f.from_row, f.dry_run), (None, None, None, None));
+        let f: Filter = parse_query("unit=7&q=Minh%20Quang&from_row=9&dry_run=false").unwrap();
+        assert_eq!(
+            (f.unit, f.q.as_deref(), f.from_row, f.dry_run),
+            (Some(7), Some("Minh Quang"), Some(9), Some(false))
+        );
+    }
+
+    #[test]
+    fn a_value_that_does_not_parse_is_refused_in_words() {
+        let err = parse_query::<Filter>("unit=abc").unwrap_err();
+        let (code, text) = err.public();
+        assert_eq!(code, "bad_query");
+        assert!(text.vi.contains("không hợp lệ"), "{}", text.vi);
     }
 }

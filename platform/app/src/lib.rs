@@ -24,12 +24,15 @@ pub mod demo;
 mod error;
 pub mod filters;
 pub mod notifications;
+pub mod queues;
+pub mod ranking;
 pub mod regimes;
 pub mod reports;
 pub mod signatures;
 pub mod signin;
 pub mod start;
 pub mod sync;
+pub mod wire;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -162,5 +165,10 @@ impl App {
     /// The regime plugins this instance holds.
     pub fn regimes(&self) -> &Registry {
         self.regimes.registry()
+    }
+
+    /// Today in Viet Nam, by the application's clock (what deadlines are measured against).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.today()
     }
 }

@@ -139,3 +139,16 @@ pub async fn reset_with_code(app: &App, token: &str, new_password: &str) -> Resu
         ResetOutcome::Invalid => Err(invalid()),
     }
 }
+
+/// A new password typed twice: the two must be the same.
+pub fn confirmed(new_password: &str, confirmation: &str) -> Result<(), Error> {
+    if new_password == confirmation {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "confirm_password",
+        "password_mismatch",
+        "Hai lần nhập mật khẩu mới không khớp.",
+        "The two new passwords differ.",
+    ))
+}

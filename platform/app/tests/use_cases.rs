@@ -26,7 +26,8 @@ fn meetings(units: Vec<i64>, level: Option<&str>) -> AssignInput {
         units,
         level: level.map(str::to_owned),
         under: None,
-        opens_on: None,
+        // Entry is refused before a report's open date; next year's schedule opens later.
+        opens_on: Some("01/01/2020".to_owned()),
         closes_on: None,
     }
 }

@@ -178,9 +178,30 @@ impl Authorizer {
     }
 
     /// Checks that `user` holds a workflow role at the unit at `target`.
+    /// Checking is the receiving unit's own work: a checker's group held
+    /// higher up (a province's, reaching its districts) does not let it
+    /// accept or reject what a district receives.
     pub async fn check_role(&self, user: UserId, role: Role, target: &UnitPath) -> Result<RoleGrant, Denied> {
-        let unit = self.check_object(user, "report", role.policy_action(), target).await?;
+        let unit = if role == Role::Check {
+            self.check_object_here(user, "report", role.policy_action(), target).await?
+        } else {
+            self.check_object(user, "report", role.policy_action(), target).await?
+        };
         Ok(RoleGrant::new(user, unit, role))
+    }
+
+    /// Like [`Self::check_object`], with only the groups held at the unit itself.
+    async fn check_object_here(
+        &self, user: UserId, object: &str, action: &'static str, target: &UnitPath,
+    ) -> Result<UnitId, Denied> {
+        let enforcer = self.enforcer.read().await;
+        let unit = target.unit().unwrap_or(UnitId(0));
+        // At the target itself a rule applies with either reach (see `check_object`).
+        if Self::allowed(&enforcer, user, unit, object, action, Reach::Unit) {
+            Ok(unit)
+        } else {
+            Err(Denied { actor: user, object: object.to_owned(), action, unit })
+        }
     }
 
     /// The users who hold `role` at the unit at `target` (through a group held
@@ -190,7 +211,9 @@ impl Authorizer {
         let ids = target.ids();
         let Some(&unit) = ids.last() else { return Vec::new() };
         let mut out: Vec<UserId> = Vec::new();
-        for &ancestor in ids.iter().rev() {
+        // Checkers are the receiving unit's own (see `check_role`).
+        let reaching = if role == Role::Check { &ids[ids.len() - 1..] } else { &ids[..] };
+        for &ancestor in reaching.iter().rev() {
             let reach = if ancestor == unit { Reach::Unit } else { Reach::Subtree };
             for rule in enforcer.get_filtered_grouping_policy(2, vec![domain(ancestor)]) {
                 let Some(user) =
@@ -345,11 +368,10 @@ mod tests {
         );
         assert_eq!(authz.holders(Role::Approve, &commune).await, vec![leader]);
         assert_eq!(authz.holders(Role::Check, &path(&[1, 2, 3])).await, vec![district]);
-        assert_eq!(
-            authz.holders(Role::Check, &commune).await,
-            vec![district],
-            "subtree reach covers the communes below"
-        );
+        // Checking is the receiving unit's own: the district's subtree reach
+        // does not make it the checker of what its communes receive.
+        assert!(authz.holders(Role::Check, &commune).await.is_empty());
+        assert!(authz.check_role(district, Role::Check, &commune).await.is_err());
         assert!(authz.holders(Role::Check, &path(&[1, 2])).await.is_empty(), "but not the province above");
     }
 

@@ -65,6 +65,12 @@ pub mod perms {
         EnterReports, "report", "enter");
     permission!(/// Check reports sent to a unit (accept, reject).
         CheckReports, "report", "check");
+    permission!(/// Approve a unit's reports as its leader.
+        ApproveReports, "report", "approve");
+    permission!(/// Sign as the organisation and send a unit's reports.
+        SendReports, "report", "send");
+    permission!(/// Aggregate the reports sent to a unit into its own.
+        AggregateReports, "report", "aggregate");
     permission!(/// Assign a regime's forms to lower units.
         AssignReports, "report", "assign");
     permission!(/// Configure which unit receives a unit's reports.
@@ -178,6 +184,12 @@ impl<P> Scope<P> {
 
     pub fn is_empty(&self) -> bool {
         self.subtrees.is_empty() && self.units.is_empty()
+    }
+
+    /// The units where the actor holds the permission itself: the top of each
+    /// subtree and the single units (not the units below a subtree's top).
+    pub fn own_units(&self) -> Vec<UnitId> {
+        self.subtrees.iter().filter_map(UnitPath::unit).chain(self.units.iter().copied()).collect()
     }
 
     /// Whether a unit at `path` is inside this scope.

@@ -353,7 +353,7 @@ impl<'a> Scan<'a> {
         }
         let form = self.form;
         for (j, column) in form.columns.iter().enumerate() {
-            if column.formula.is_some() {
+            if form.computes_column(&column.code) {
                 continue;
             }
             let col = self.params.data_col + j as u32;

@@ -14,6 +14,7 @@ pub mod compliance;
 pub mod guard;
 pub mod import;
 pub mod pdf;
+pub mod ranking;
 pub mod workbook;
 
 /// The media type of an .xlsx workbook.

@@ -125,7 +125,14 @@ fn write_rows(sheet: &mut Worksheet, form: &Form, report: &ReportRow, first: u32
         sheet.write_string_with_format(row, 3, "", &code_cell)?;
         for (j, c) in form.columns.iter().enumerate() {
             let value = values.get(&(r.code.as_str(), c.code.as_str())).copied();
-            write_cell(sheet, row, FIRST_DATA_COL + j as u16, c.cell_type, r.computed || c.formula.is_some(), value)?;
+            write_cell(
+                sheet,
+                row,
+                FIRST_DATA_COL + j as u16,
+                c.cell_type,
+                r.computed || form.computes_column(&c.code),
+                value,
+            )?;
         }
     }
     Ok(())

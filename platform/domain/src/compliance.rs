@@ -38,10 +38,22 @@ pub struct Summary {
     pub on_time: u64,
     pub late: u64,
     pub missing: u64,
-    /// Sent back at least once (by the leader, the clerk or the receiver).
+    /// Rejected by the receiving unit at least once (a leader's or a clerk's
+    /// return of the unit's own draft does not count).
     pub rejected: u64,
     /// Asked for a correction at least once.
     pub corrected: u64,
+}
+
+/// The dashboard's lines in the order asked for: "on_time" (the best share
+/// first), "late" or "missing" (the most first), else by name.
+pub fn sort_lines<T>(lines: &mut [(String, Summary, T)], sort: Option<&str>) {
+    match sort {
+        Some("on_time") => lines.sort_by(|a, b| b.1.on_time_percent().total_cmp(&a.1.on_time_percent())),
+        Some("late") => lines.sort_by_key(|x| std::cmp::Reverse(x.1.late)),
+        Some("missing") => lines.sort_by_key(|x| std::cmp::Reverse(x.1.missing)),
+        _ => lines.sort_by(|a, b| a.0.cmp(&b.0)),
+    }
 }
 
 /// Whether a report was sent by its deadline (a day in Viet Nam, UTC+7); None while not sent.
@@ -140,5 +152,20 @@ mod tests {
         }
         assert_eq!(s, Summary { assigned: 3, on_time: 1, late: 1, missing: 1, rejected: 1, corrected: 0 });
         assert!((s.on_time_percent() - 100.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn dashboard_lines_sort_as_asked() {
+        let line = |name: &str, on_time: u64, late: u64| {
+            (name.to_owned(), Summary { assigned: on_time + late, on_time, late, ..Summary::default() }, ())
+        };
+        let mut lines = vec![line("Xã B", 1, 3), line("Xã A", 4, 0), line("Xã C", 2, 2)];
+        let names = |l: &[(String, Summary, ())]| l.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+        sort_lines(&mut lines, None);
+        assert_eq!(names(&lines), ["Xã A", "Xã B", "Xã C"]);
+        sort_lines(&mut lines, Some("late"));
+        assert_eq!(names(&lines), ["Xã B", "Xã C", "Xã A"]);
+        sort_lines(&mut lines, Some("on_time"));
+        assert_eq!(names(&lines), ["Xã A", "Xã C", "Xã B"]);
     }
 }

@@ -222,6 +222,27 @@ pub fn apply_edit(
     Ok(NewContent { expected_version: input.version, cells, rows_added })
 }
 
+/// A regime names a row it does not declare — one the unit added — by its
+/// code ("x1"); people know that row by the title they gave it.
+pub fn name_added_rows(problems: &mut [CellProblem], rows: &[AddedRow]) {
+    for problem in problems {
+        let Some(row) = rows.iter().find(|r| problem.row.as_deref() == Some(r.code.as_str())) else { continue };
+        let (code, title) = (format!("\"{}\"", row.code), format!("\"{}\"", row.title));
+        problem.message = problem.message.replace(&code, &title);
+        problem.message_en = problem.message_en.replace(&code, &title);
+    }
+}
+
+/// A value sent for a cell the regime computes.
+fn computed_cell(row: &str, column: &Column) -> CellProblem {
+    cell_problem(
+        Some(row),
+        Some(&column.code),
+        format!("Cột ({}) ở dòng này được tính tự động, không nhập được.", column.number),
+        format!("Column ({}) on this row is computed and cannot be entered.", column.number),
+    )
+}
+
 /// Removes added rows; a fixed row of the form or an unknown code is refused.
 fn remove_rows(form: &Form, removed: &[String], rows_added: &mut Vec<AddedRow>, problems: &mut Vec<CellProblem>) {
     for code in removed {
@@ -383,8 +404,11 @@ fn merge_cells(
         if unchanged {
             continue;
         }
-        if col.formula.is_some() {
-            // Computed cells are read-only; the regime recomputes them anyway.
+        if form.computes_column(&col.code) || form.computes_row(&cell.row) {
+            // The grid shows computed cells read-only and the workbook import
+            // reads over them, so a value here came from a client that meant
+            // it: say it cannot be kept rather than drop it.
+            problems.push(computed_cell(&cell.row, col));
             continue;
         }
         if !writer.may_fill(col) {

@@ -98,6 +98,17 @@ pub fn csv_field(value: &str) -> String {
     format!("\"{}\"", neutral.replace('"', "\"\""))
 }
 
+/// A `Content-Disposition` that saves a file under its Vietnamese name in
+/// every browser and never opens it in place: an ASCII fallback with
+/// anything else as `_`, and the exact name percent-encoded (RFC 6266).
+pub fn attachment_disposition(file_name: &str) -> String {
+    let plain = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_');
+    let ascii: String = file_name.chars().map(|c| if c.is_ascii() && plain(c as u8) { c } else { '_' }).collect();
+    let encoded: String =
+        file_name.bytes().map(|b| if plain(b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +160,13 @@ mod tests {
     fn moments_are_shown_in_viet_nam_time() {
         let t = DateTime::parse_from_rfc3339("2021-03-14T17:30:05Z").map(|t| t.with_timezone(&Utc)).unwrap_or_default();
         assert_eq!(moment(t, Locale::Vi), "00:30:05 ngày 15/03/2021");
+    }
+
+    #[test]
+    fn downloads_keep_their_vietnamese_names() {
+        assert_eq!(
+            attachment_disposition("Báo cáo 1.pdf"),
+            "attachment; filename=\"B_o_c_o_1.pdf\"; filename*=UTF-8''B%C3%A1o%20c%C3%A1o%201.pdf"
+        );
     }
 }

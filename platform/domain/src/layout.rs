@@ -179,3 +179,20 @@ mod tests {
         );
     }
 }
+
+/// A form's provenance as people read it: the marks that tell the regime's
+/// authors what the seeds confirm (`[V]`) or leave uncertain (`[U]`) are left out.
+pub fn provenance_text(provenance: &str) -> String {
+    let bare = provenance.replace("[U]", "").replace("[V]", "");
+    bare.split_whitespace().collect::<Vec<_>>().join(" ").replace(" ;", ";").replace(" .", ".")
+}
+
+#[cfg(test)]
+mod provenance_tests {
+    #[test]
+    fn marks_are_for_authors_not_readers() {
+        let shown = super::provenance_text("Chỉ số theo Quyết định 922/QĐ-BTTTT; điểm tối đa mang tính minh hoạ [U]");
+        assert_eq!(shown, "Chỉ số theo Quyết định 922/QĐ-BTTTT; điểm tối đa mang tính minh hoạ");
+        assert_eq!(super::provenance_text("Cột theo phụ lục [V]; dòng [U] ."), "Cột theo phụ lục; dòng.");
+    }
+}

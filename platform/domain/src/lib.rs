@@ -5,6 +5,7 @@
 //! rule can be tested in isolation and reused by every layer.
 
 pub mod aggregation;
+pub mod audit;
 pub mod clock;
 pub mod compliance;
 pub mod content;
@@ -15,8 +16,11 @@ pub mod ids;
 pub mod layout;
 pub mod nul;
 pub mod numbers;
+pub mod queue;
+pub mod ranking;
 pub mod report;
 pub mod sanitize;
+pub mod search;
 pub mod text;
 pub mod types;
 pub mod unit;

@@ -369,6 +369,54 @@ pub fn entry_open(closes_on: chrono::NaiveDate, reopened: bool, today: chrono::N
     reopened || today <= closes_on
 }
 
+/// Where a day falls in a report's entry window ("thời gian mở nhập liệu").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryWindow {
+    /// Entry opens on this day.
+    NotYetOpen(chrono::NaiveDate),
+    Open,
+    /// Entry closed after this day (until the receiver reopens it).
+    Closed(chrono::NaiveDate),
+}
+
+impl EntryWindow {
+    /// The window of a report on `today`. A report the receiver reopened is open.
+    pub fn of(
+        opens_on: chrono::NaiveDate, closes_on: chrono::NaiveDate, reopened: bool, today: chrono::NaiveDate,
+    ) -> Self {
+        if today < opens_on && !reopened {
+            EntryWindow::NotYetOpen(opens_on)
+        } else if entry_open(closes_on, reopened, today) {
+            EntryWindow::Open
+        } else {
+            EntryWindow::Closed(closes_on)
+        }
+    }
+
+    /// Why entry is refused now, or None while the window is open.
+    pub fn refusal(self) -> Option<Invalid> {
+        use crate::format::date;
+        use crate::text::Locale::{En, Vi};
+        let (code, vi, en) = match self {
+            EntryWindow::Open => return None,
+            EntryWindow::NotYetOpen(day) => (
+                "entry_not_open",
+                format!("Chưa đến kỳ nhập liệu: báo cáo mở nhập liệu từ ngày {}.", date(day, Vi)),
+                format!("Entry has not opened yet: it opens on {}.", date(day, En)),
+            ),
+            EntryWindow::Closed(day) => (
+                "entry_closed",
+                format!(
+                    "Kỳ nhập liệu đã đóng ngày {}. Đề nghị đơn vị nhận báo cáo mở lại nếu cần nhập tiếp.",
+                    date(day, Vi)
+                ),
+                format!("Entry closed on {}. Ask the receiving unit to reopen it.", date(day, En)),
+            ),
+        };
+        Some(Invalid::new("period", code, Text::new(vi, en)))
+    }
+}
+
 /// Why a report at `status` cannot be changed by its unit (its data, sections
 /// or attachments), or None while it is editable. One text for every edit.
 pub fn edit_refused(status: Status) -> Option<Invalid> {
@@ -440,6 +488,17 @@ impl PeriodKind {
         [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::HalfYear, PeriodKind::NineMonths, PeriodKind::Year]
             .into_iter()
             .find(|k| k.as_str() == s)
+    }
+
+    /// The kind of period as people name it ("Quý").
+    pub fn label(self) -> Text {
+        match self {
+            PeriodKind::Month => Text::fixed("Tháng", "Month"),
+            PeriodKind::Quarter => Text::fixed("Quý", "Quarter"),
+            PeriodKind::HalfYear => Text::fixed("6 tháng", "Half year"),
+            PeriodKind::NineMonths => Text::fixed("9 tháng", "Nine months"),
+            PeriodKind::Year => Text::fixed("Năm", "Year"),
+        }
     }
 
     fn count(self) -> u32 {
@@ -655,6 +714,22 @@ mod tests {
     fn only_entry_statuses_are_editable() {
         let editable: Vec<Status> = Status::ALL.into_iter().filter(|s| s.editable()).collect();
         assert_eq!(editable, vec![Status::New, Status::Draft, Status::Rejected]);
+    }
+
+    #[test]
+    fn entry_opens_on_its_open_date() {
+        let (open, close) = (
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 15).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 22).unwrap(),
+        );
+        let day_before = open.pred_opt().unwrap();
+        assert_eq!(EntryWindow::of(open, close, false, day_before), EntryWindow::NotYetOpen(open));
+        assert_eq!(EntryWindow::of(open, close, false, open), EntryWindow::Open);
+        assert_eq!(EntryWindow::of(open, close, false, close.succ_opt().unwrap()), EntryWindow::Closed(close));
+        let refusal = EntryWindow::NotYetOpen(open).refusal().unwrap();
+        assert_eq!(refusal.code, "entry_not_open");
+        assert!(refusal.text.vi.contains("15/12/2026"), "{}", refusal.text.vi);
+        assert!(EntryWindow::Open.refusal().is_none());
     }
 
     #[test]

@@ -66,3 +66,18 @@ impl Invalid {
         Invalid { field, code, text }
     }
 }
+
+/// A text a regime states in both languages (its names and titles), read in
+/// the user's language.
+pub trait Localised {
+    fn get(&self, locale: Locale) -> &str;
+}
+
+impl Localised for baocao_regime_abi::Text {
+    fn get(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::Vi => &self.vi,
+            Locale::En => &self.en,
+        }
+    }
+}

@@ -305,3 +305,62 @@ mod tests {
         assert!(Reorganisation::Move { unit: UnitId(4), new_parent: UnitId(5) }.check_shape().is_ok());
     }
 }
+
+/// The administrative levels units are created at: (code, Vietnamese, English).
+pub const LEVELS: &[(&str, &str, &str)] = &[
+    ("bo", "Bộ, ngành", "Ministry"),
+    ("cuc_vu", "Cục, Vụ", "Department"),
+    ("tinh", "Tỉnh, thành phố", "Province"),
+    ("so", "Sở, ban, ngành", "Provincial department"),
+    ("huyen", "Huyện", "District"),
+    ("xa", "Xã, phường, đặc khu", "Commune"),
+    ("nganh_doc_tw", "Ngành dọc Trung ương", "Central vertical sector"),
+    ("nganh_doc_tinh", "Ngành dọc cấp tỉnh", "Provincial vertical sector"),
+    ("nganh_doc_huyen", "Ngành dọc cấp huyện", "District vertical sector"),
+];
+
+/// A unit level as people name it ("xa" → "Xã, phường, đặc khu"); a level
+/// the platform does not know is shown as it was typed.
+pub fn level_label(level: &str) -> Text {
+    match level {
+        "trung_uong" => Text::fixed("Trung ương", "Central government"),
+        "don_vi" => Text::fixed("Đơn vị", "Unit"),
+        _ => LEVELS
+            .iter()
+            .find(|(code, ..)| *code == level)
+            .map_or_else(|| Text::new(level.to_owned(), level.to_owned()), |(_, vi, en)| Text::fixed(vi, en)),
+    }
+}
+
+/// Levels joined for a sentence ("Tỉnh, thành phố hoặc Sở, ban, ngành").
+pub fn levels_text(levels: &[String]) -> Text {
+    let labels: Vec<Text> = levels.iter().map(|l| level_label(l)).collect();
+    let join = |pick: fn(&Text) -> &str, or: &str| labels.iter().map(pick).collect::<Vec<_>>().join(or);
+    Text::new(join(|t| &t.vi, " hoặc "), join(|t| &t.en, " or "))
+}
+
+#[cfg(test)]
+mod level_tests {
+    use super::*;
+
+    #[test]
+    fn levels_are_named_in_words() {
+        assert_eq!(level_label("xa").vi, "Xã, phường, đặc khu");
+        assert_eq!(level_label("nganh_doc_tw").en, "Central vertical sector");
+        assert_eq!(level_label("khac").vi, "khac");
+        let both = levels_text(&["tinh".to_owned(), "so".to_owned()]);
+        assert_eq!(both.vi, "Tỉnh, thành phố hoặc Sở, ban, ngành");
+    }
+}
+
+/// Units in the order of their tree: each unit right after its parent, and
+/// siblings by name — the order people scan a list of units in.
+pub fn sort_as_tree<T>(items: &mut [T], unit: impl Fn(&T) -> &Unit) {
+    let names: std::collections::HashMap<UnitId, String> =
+        items.iter().map(|i| (unit(i).id, unit(i).name.as_str().to_lowercase())).collect();
+    let key = |i: &T| -> Vec<(String, UnitId)> {
+        let path = unit(i).path.ids();
+        path.into_iter().map(|id| (names.get(&id).cloned().unwrap_or_default(), id)).collect()
+    };
+    items.sort_by_cached_key(key);
+}

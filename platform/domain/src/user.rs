@@ -15,6 +15,14 @@ pub enum UserStatus {
 }
 
 impl UserStatus {
+    /// The account's state as people name it.
+    pub fn label(self) -> crate::text::Text {
+        match self {
+            UserStatus::Active => crate::text::Text::fixed("Đang hoạt động", "Active"),
+            UserStatus::Disabled => crate::text::Text::fixed("Đã khóa", "Deactivated"),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             UserStatus::Active => "active",

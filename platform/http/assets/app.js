@@ -21,12 +21,9 @@ document.addEventListener("DOMContentLoaded", () => {
           headers: { "Content-Type": "application/wasm", "X-CSRF-Token": button.dataset.csrf },
           body: await input.files[0].arrayBuffer(),
         });
-        const body = await response.json();
-        const english = document.documentElement.lang === "en";
+        const body = await response.json().catch(() => null);
         result.className = response.ok ? "flash ok" : "flash error";
-        result.textContent = response.ok
-          ? (english ? "Uploaded: " : "Đã tải lên: ") + body.code + " v" + body.version
-          : (english ? body.error.message_en : body.error.message);
+        result.textContent = response.ok ? `${say("Đã tải lên", "Uploaded")}: ${body.code} v${body.version}` : errorText(body);
         if (response.ok) setTimeout(() => window.location.reload(), 800);
       } finally {
         button.disabled = false;
@@ -234,15 +231,21 @@ document.addEventListener("DOMContentLoaded", () => {
     const rows = Array.from(grid.querySelectorAll("tbody tr"));
     const startRow = rows.indexOf(input.closest("tr"));
     const startCol = Array.from(input.closest("tr").querySelectorAll("input")).indexOf(input);
+    // Values that land on computed cells or beyond the table are not placed: say how many.
+    let skipped = 0;
     lines.forEach((line, r) => {
       const tr = rows[startRow + r];
-      if (!tr) return;
-      const targets = tr.querySelectorAll("input");
+      const targets = tr ? tr.querySelectorAll("input") : [];
       line.split("\t").forEach((value, c) => {
         const target = targets[startCol + c];
         if (target && !target.readOnly) { target.value = value.trim(); edited(target); }
+        else if (value.trim() !== "") skipped += 1;
       });
     });
+    if (skipped > 0) {
+      status.textContent = say(`${skipped} giá trị không dán được vì rơi vào ô tự tính hoặc ra ngoài bảng; hãy kiểm tra lại vùng dán.`,
+        `${skipped} values were not pasted: they fell on computed cells or outside the table; check the pasted area.`);
+    }
   });
 
   document.getElementById("grid-save").addEventListener("click", save);
@@ -393,6 +396,13 @@ document.addEventListener("DOMContentLoaded", () => {
       return { ok: response.ok, body };
     } finally { preview.disabled = false; save.disabled = false; }
   };
+  // A cell as the grid names it ("Tổng số – (4)"), a value as people write numbers (8,5; 2.400).
+  const cellName = (row, col) => {
+    const cell = document.querySelector(`.grid input[data-row="${CSS.escape(row)}"][data-col="${CSS.escape(col)}"]`);
+    return (cell && cell.getAttribute("aria-label")) || `${row} / ${col}`;
+  };
+  const numbers = new Intl.NumberFormat(english() ? "en-GB" : "vi-VN", { maximumFractionDigits: 6 });
+  const shown = (v) => (v === null || v === undefined ? "—" : typeof v === "number" ? numbers.format(v) : String(v));
   const show = (lines) => {
     result.textContent = "";
     for (const text of lines) { const li = document.createElement("li"); li.textContent = text; result.appendChild(li); }
@@ -408,7 +418,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     const changed = answer.body.changed;
     status.textContent = changed.length === 0 ? say("Tập tin không thay đổi số liệu nào.", "The file changes nothing.") : say(`${changed.length} ô sẽ thay đổi:`, `${changed.length} cells will change:`);
-    show(changed.map((c) => `${c.row} / ${c.col}: ${c.before === null ? "—" : c.before} → ${c.after === null ? "—" : c.after}`));
+    show(changed.map((c) => `${cellName(c.row, c.col)}: ${shown(c.before)} → ${shown(c.after)}`));
     save.hidden = changed.length === 0;
   });
   save.addEventListener("click", async () => {
@@ -418,3 +428,33 @@ document.addEventListener("DOMContentLoaded", () => {
     status.textContent = errorText(answer.body);
   });
 });
+
+// ------------------------------ "select all": every box of that name in the form
+for (const all of document.querySelectorAll("input[data-pick-all]")) {
+  all.addEventListener("change", () => {
+    for (const box of all.form.querySelectorAll(`input[name="${all.dataset.pickAll}"]`)) box.checked = all.checked;
+  });
+}
+
+// ---------------------------------- receiving unit: show the regime's receiver
+(() => {
+  const regime = document.getElementById("receiver-regime");
+  const receiver = document.getElementById("receiver");
+  if (!regime || !receiver) return;
+  regime.addEventListener("change", () => {
+    const chosen = regime.options[regime.selectedIndex];
+    if (chosen && chosen.dataset.receiver) receiver.value = chosen.dataset.receiver;
+  });
+})();
+
+// ------------------------------------------------- menu: what waits in queues
+(() => {
+  const counts = document.querySelectorAll(".queue-count[data-queue]");
+  if (counts.length === 0) return;
+  fetch("/api/v1/queues", { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : [])).then((queues) => {
+    for (const q of queues) {
+      const badge = document.querySelector(`.queue-count[data-queue="${q.name}"]`);
+      if (badge && q.count > 0) { badge.textContent = String(q.count); badge.hidden = false; }
+    }
+  }).catch(() => {});
+})();

@@ -82,6 +82,7 @@ fn app_status(e: &Error) -> StatusCode {
         Error::Unauthenticated | Error::BadCredentials | Error::Captcha { .. } => StatusCode::UNAUTHORIZED,
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::Malformed(_) => StatusCode::BAD_REQUEST,
         Error::Invalid(_) | Error::InvalidCells(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Stale(_) | Error::Conflict(_) | Error::Refused(_) => StatusCode::CONFLICT,
         Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,

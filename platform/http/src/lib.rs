@@ -9,6 +9,7 @@ pub mod locale;
 mod multipart;
 pub mod ops;
 pub mod pages;
+pub mod params;
 pub mod principal;
 pub mod state;
 
@@ -29,18 +30,14 @@ fn is_api(req: &actix_web::HttpRequest) -> bool {
 }
 
 /// An error as the request's kind of client expects it.
-fn error_for(req: &actix_web::HttpRequest, error: WebError) -> actix_web::Error {
+pub(crate) fn error_for(req: &actix_web::HttpRequest, error: WebError) -> actix_web::Error {
     if is_api(req) { ApiError(error).into() } else { pages::PageError::new(error, locale::of(req)).into() }
 }
 
-/// Path segments and query strings that do not parse (`/units/abc`,
-/// `?page=x`) answer 400 with the error body, never the framework's text.
-fn parameter_configs() -> (web::PathConfig, web::QueryConfig) {
-    let path =
-        web::PathConfig::default().error_handler(|err, req| error_for(req, WebError::BadRequest(err.to_string())));
-    let query =
-        web::QueryConfig::default().error_handler(|err, req| error_for(req, WebError::BadRequest(err.to_string())));
-    (path, query)
+/// Path segments that do not parse (`/units/abc`) answer 400 with the error
+/// body, never the framework's text; query strings go through [`params`].
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, req| error_for(req, WebError::BadRequest(err.to_string())))
 }
 
 /// How request bodies that fail to parse are answered: JSON errors for the
@@ -172,7 +169,7 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Res
     let hsts = state.settings().http.sends_hsts();
     let mut server = HttpServer::new(move || {
         let (json, form, payload) = body_configs(limit);
-        let (path, query) = parameter_configs();
+        let path = path_config();
         let metrics = state.metrics.clone();
         let mut headers = DefaultHeaders::new()
             .add(("X-Content-Type-Options", "nosniff"))
@@ -191,7 +188,6 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Res
             .app_data(form)
             .app_data(payload)
             .app_data(path)
-            .app_data(query)
             .wrap(actix_web::middleware::from_fn(uniform_errors))
             .wrap(headers)
             .wrap(Compress::default())

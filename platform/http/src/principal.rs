@@ -28,6 +28,8 @@ pub struct Principal {
     pub session_id: String,
     pub session: SessionData,
     pub via_cookie: bool,
+    /// What the caller's groups allow, for the pages' menu (empty for the API).
+    pub menu: baocao_app::queues::Menu,
 }
 
 /// A principal is its caller to every use case.
@@ -79,7 +81,7 @@ pub(crate) async fn resolve(req: HttpRequest) -> Result<Principal, WebError> {
             return Err(WebError::Csrf);
         }
     }
-    Ok(Principal { caller, session_id, session, via_cookie })
+    Ok(Principal { caller, session_id, session, via_cookie, menu: Default::default() })
 }
 
 impl FromRequest for Principal {

@@ -55,6 +55,14 @@ impl Runner {
         blocking(move || registry.host().check(&plugin, &data)).await
     }
 
+    /// The totals and ranks of several units' scoring forms, as the regime scores them.
+    pub async fn score(
+        &self, plugin: &Arc<Plugin>, request: baocao_regime_abi::ScoreRequest,
+    ) -> Result<Vec<baocao_regime_abi::UnitScore>, PluginError> {
+        let (registry, plugin) = (self.registry.clone(), plugin.clone());
+        blocking(move || registry.host().score(&plugin, &request)).await
+    }
+
     /// The windows of a year's periods of one kind, as the regime schedules them.
     pub async fn schedule(
         &self, plugin: &Arc<Plugin>, request: ScheduleRequest,

@@ -9,6 +9,7 @@ use baocao_domain::ids::{TenantId, UnitId};
 use baocao_domain::report::{Period, Status};
 use baocao_domain::unit::UnitPath;
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Condition, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::Store;
@@ -79,7 +80,17 @@ impl Store {
         for chunk in ids.chunks(1000) {
             let events: Vec<(i64, String)> = report_history::Entity::find()
                 .filter(report_history::Column::ReportId.is_in(chunk.to_vec()))
-                .filter(report_history::Column::Action.is_in(["reject", "request_correction"]))
+                // Rejected by the receiver (from "sent"), not a leader's or a
+                // clerk's internal return of the unit's own draft.
+                .filter(
+                    Condition::any()
+                        .add(
+                            report_history::Column::Action
+                                .eq("reject")
+                                .and(report_history::Column::FromStatus.eq(Status::Sent.as_str())),
+                        )
+                        .add(report_history::Column::Action.eq("request_correction")),
+                )
                 .select_only()
                 .column(report_history::Column::ReportId)
                 .column(report_history::Column::Action)

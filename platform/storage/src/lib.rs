@@ -42,8 +42,8 @@ pub use error::StoreError;
 pub use notifications::{NotificationDraft, NotificationQuery, NotificationRow, NotificationState};
 pub use regimes::{NewRegimePlugin, RegimePluginRow};
 pub use reports::{
-    AddedRow, HistoryEntry, Move, NewContent, NewReport, ReportCell, ReportQuery, ReportRow, SectionEdit, Stale,
-    content_hash,
+    AddedRow, HistoryEntry, Keyword, Move, NewContent, NewReport, QueueQuery, ReportCell, ReportQuery, ReportRow,
+    SectionEdit, Stale, content_hash,
 };
 pub use resets::ResetOutcome;
 pub use signatures::{

@@ -8,19 +8,19 @@
 use baocao_authz::perms::{AssignReports, CheckReports, ConfigureReceivers, ReadReports};
 use baocao_authz::{Grant, RoleGrant, Scope};
 use baocao_domain::ids::{TenantId, UnitId, UserId};
-use baocao_domain::report::{Action, Period, PeriodKind, ReportKind, Role, Status, Step, entry_open};
+use baocao_domain::report::{Action, EntryWindow, Period, PeriodKind, ReportKind, Role, Status, Step};
 use baocao_domain::unit::UnitPath;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::sea_query::{Condition, Expr, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{Actor, path_condition};
-use crate::entity::{receivers, report_history, report_sections, reports};
+use crate::entity::{receivers, report_history, report_sections, reports, units};
 use crate::error::{StoreError, conflict, refused};
 use crate::notifications::{NotificationDraft, insert_notifications};
 use crate::{Page, Store};
@@ -58,12 +58,34 @@ pub struct ReportQuery {
     pub kind: Option<ReportKind>,
     pub period: Option<Period>,
     pub status: Option<Status>,
-    /// Part of the form code.
-    pub keyword: Option<String>,
+    /// Words to find in the form's code or title or the unit's name.
+    pub keyword: Option<Keyword>,
     /// Only reports sent to units of the caller's check scope (the "reports sent to us" list).
     pub received_only: bool,
     pub page: u64,
     pub per_page: u64,
+}
+
+/// The reports waiting in one queue of work ([`baocao_domain::queue::Queue`]).
+#[derive(Debug, Clone)]
+pub struct QueueQuery {
+    pub statuses: &'static [Status],
+    /// Waiting at the receiving unit (else at the reporting unit).
+    pub at_receiver: bool,
+    /// Reports whose deadline is before this day are overdue.
+    pub today: NaiveDate,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// A search of the report list: the words as typed and folded
+/// ([`baocao_domain::search::fold`]), and the forms whose code or title hold
+/// them (the titles live in the regimes, not in the database).
+#[derive(Debug, Clone, Default)]
+pub struct Keyword {
+    pub folded: String,
+    /// (regime code, form code).
+    pub forms: Vec<(String, String)>,
 }
 
 /// A row of the report's history.
@@ -261,6 +283,36 @@ pub(crate) fn matching(
     all
 }
 
+/// Reports in a queue's statuses at (or sent to) the units where the scope's
+/// holder has the role itself.
+fn in_queue<P>(scope: &Scope<P>, q: &QueueQuery) -> Condition {
+    let units: Vec<i64> = scope.own_units().into_iter().map(|u| u.0).collect();
+    let column = if q.at_receiver { reports::Column::ReceiverId } else { reports::Column::UnitId };
+    Condition::all().add(column.is_in(units)).add(reports::Column::Status.is_in(q.statuses.iter().map(|s| s.as_str())))
+}
+
+/// Reports of a unit whose folded name holds the words, or of a form whose
+/// code or title does.
+fn searching(keyword: &Keyword) -> Condition {
+    // Scoped here: its blanket methods (`max`, `not`) shadow std's elsewhere.
+    use sea_orm::sea_query::ExprTrait;
+    let Some(pattern) = baocao_domain::search::like_pattern(&keyword.folded) else {
+        // Only wildcards typed: they are text, and no name holds them alone.
+        return Condition::all().add(reports::Column::Id.lt(0));
+    };
+    let named = Query::select()
+        .column(units::Column::Id)
+        .from(units::Entity)
+        .and_where(units::Column::SearchName.like(pattern.as_str()))
+        .to_owned();
+    let code = Expr::expr(Func::lower(Expr::col(reports::Column::FormCode))).like(pattern.as_str());
+    let mut any = Condition::any().add(reports::Column::UnitId.in_subquery(named)).add(code);
+    for (regime, form) in &keyword.forms {
+        any = any.add(reports::Column::RegimeCode.eq(regime.as_str()).and(reports::Column::FormCode.eq(form.as_str())));
+    }
+    any
+}
+
 /// What the caller may read: reports of units in its read scope, and reports
 /// sent to units in its check scope.
 fn visible(read: &Scope<ReadReports>, check: &Scope<CheckReports>) -> Condition {
@@ -401,21 +453,26 @@ impl Store {
         if let Some(status) = q.status {
             query = query.filter(reports::Column::Status.eq(status.as_str()));
         }
-        if let Some(k) = q.keyword.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-            let escaped: String = k.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
-            query = query.filter(reports::Column::FormCode.like(format!("%{escaped}%")));
+        if let Some(keyword) = &q.keyword {
+            query = query.filter(searching(keyword));
         }
-        let per_page = q.per_page.clamp(1, 200);
-        let page = q.page.max(1);
+        let newest = [
+            (reports::Column::PeriodYear, Order::Desc),
+            (reports::Column::PeriodNumber, Order::Desc),
+            (reports::Column::Id, Order::Desc),
+        ];
+        self.list_page(query, &newest, q.page, q.per_page).await
+    }
+
+    /// One page of a report list in `order`, without the cells (lists never show them).
+    async fn list_page(
+        &self, query: Select<reports::Entity>, order: &[(reports::Column, Order)], page: u64, per_page: u64,
+    ) -> Result<Page<ReportRow>, StoreError> {
+        let per_page = per_page.clamp(1, 200);
+        let page = page.max(1);
         let total = query.clone().count(self.db()).await?;
-        let rows = query
-            .order_by_desc(reports::Column::PeriodYear)
-            .order_by_desc(reports::Column::PeriodNumber)
-            .order_by_desc(reports::Column::Id)
-            .offset(crate::offset(page, per_page))
-            .limit(per_page)
-            .all(self.db())
-            .await?;
+        let sorted = order.iter().fold(query, |q, (column, direction)| q.order_by(*column, direction.clone()));
+        let rows = sorted.offset(crate::offset(page, per_page)).limit(per_page).all(self.db()).await?;
         let items = rows
             .into_iter()
             .map(|mut m| {
@@ -424,6 +481,44 @@ impl Store {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Page { items, total, page, per_page })
+    }
+
+    /// The sent reports of one form and period the caller may read, with their
+    /// cells: what a scoring regime ranks. At most `limit`, by unit.
+    pub async fn sent_reports_with_cells(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, regime: &str, form: &str, period: Period,
+        limit: u64,
+    ) -> Result<Vec<ReportRow>, StoreError> {
+        let sent = [Status::Sent, Status::Accepted, Status::CorrectionRequested].map(|s| s.as_str());
+        let rows = reports::Entity::find()
+            .filter(visible(read, check))
+            .filter(matching(None, Some(regime), Some(form), Some(period)))
+            .filter(reports::Column::Status.is_in(sent))
+            .order_by_asc(reports::Column::UnitPath)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        rows.into_iter().map(to_row).collect()
+    }
+
+    /// How many reports wait in a queue for the holder of `scope`, and how
+    /// many of them are past their deadline. Only the units where the role is
+    /// held count: a checker of a province does not check what a district receives.
+    pub async fn queue_counts<P>(&self, scope: &Scope<P>, q: &QueueQuery) -> Result<(u64, u64), StoreError> {
+        let waiting = reports::Entity::find().filter(in_queue(scope, q));
+        let overdue = waiting.clone().filter(reports::Column::ClosesOn.lt(q.today));
+        Ok((waiting.count(self.db()).await?, overdue.count(self.db()).await?))
+    }
+
+    /// The reports waiting in a queue, the nearest deadline first, without cells.
+    pub async fn queue<P>(&self, scope: &Scope<P>, q: &QueueQuery) -> Result<Page<ReportRow>, StoreError> {
+        let query = reports::Entity::find().filter(in_queue(scope, q));
+        let nearest = [
+            (reports::Column::ClosesOn, Order::Asc),
+            (reports::Column::UnitPath, Order::Asc),
+            (reports::Column::Id, Order::Asc),
+        ];
+        self.list_page(query, &nearest, q.page, q.per_page).await
     }
 
     /// The history of a report the caller may read, oldest first.
@@ -747,6 +842,16 @@ impl Store {
         Ok(())
     }
 
+    /// The receivers configured for `unit`, by regime code ("*": every regime).
+    pub async fn configured_receivers_unscoped(&self, unit: UnitId) -> Result<Vec<(String, UnitId)>, StoreError> {
+        let rows = receivers::Entity::find()
+            .filter(receivers::Column::UnitId.eq(unit.0))
+            .order_by_asc(receivers::Column::RegimeCode)
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.regime_code, UnitId(r.receiver_id))).collect())
+    }
+
     /// The unit that receives `unit`'s reports of `regime`: the configured one
     /// for the regime, else the one configured for every regime, else the parent.
     pub async fn receiver_of_unscoped(&self, unit: UnitId, regime: &str) -> Result<Option<UnitId>, StoreError> {
@@ -833,20 +938,11 @@ pub(crate) fn check_entry(grant: &RoleGrant, model: &reports::Model, today: Naiv
     if let Some(refusal) = baocao_domain::report::edit_refused(status_of(model)?) {
         return Err(StoreError::Conflict(refusal));
     }
-    if !entry_open(model.closes_on, model.reopened, today) {
-        use baocao_domain::text::Locale;
-        let (vi, en) = (
-            baocao_domain::format::date(model.closes_on, Locale::Vi),
-            baocao_domain::format::date(model.closes_on, Locale::En),
-        );
-        return Err(refused(
-            "period",
-            "entry_closed",
-            format!("Kỳ nhập liệu đã đóng ngày {vi}. Đề nghị đơn vị nhận báo cáo mở lại nếu cần nhập tiếp."),
-            format!("Entry closed on {en}. Ask the receiving unit to reopen it."),
-        ));
+    let window = EntryWindow::of(model.opens_on, model.closes_on, model.reopened, today);
+    match window.refusal() {
+        Some(refusal) => Err(StoreError::Refused(refusal)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Appraisal is done at the receiving unit, by its checkers, between sending and acceptance.

@@ -203,6 +203,13 @@ impl Form {
         }
     }
 
+    /// Whether the regime fills column `code` itself, so nobody enters it: a
+    /// formula column, or a scoring form's maximum (set per criterion).
+    pub fn computes_column(&self, code: &str) -> bool {
+        let formula = self.columns.iter().any(|c| c.code == code && c.formula.is_some());
+        formula || self.scoring.as_ref().is_some_and(|s| s.max_column == code)
+    }
+
     /// Whether the regime computes the row `code`.
     pub fn computes_row(&self, code: &str) -> bool {
         self.rows.iter().position(|r| r.code == code).is_some_and(|i| self.computes_row_at(i))

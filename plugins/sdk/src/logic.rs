@@ -372,8 +372,13 @@ pub fn validate(form: &Form, data: &FormData) -> Vec<CellError> {
                     row: Some((*row).to_owned()),
                     col: Some(rule.left.clone()),
                     message: text(
-                        &format!("{vi}: vi phạm ràng buộc {} ({} ≠ {}).", rule.text, fmt(*left), fmt(right)),
-                        &format!("{en}: breaks {} ({} ≠ {}).", rule.text, fmt(*left), fmt(right)),
+                        &format!(
+                            "{vi}: vi phạm ràng buộc {} ({} ≠ {}).",
+                            rule.text,
+                            vi_number(*left),
+                            vi_number(right)
+                        ),
+                        &format!("{en}: breaks {} ({} ≠ {}).", rule.text, en_number(*left), en_number(right)),
                     ),
                 });
             }
@@ -382,8 +387,34 @@ pub fn validate(form: &Form, data: &FormData) -> Vec<CellError> {
     errors
 }
 
-fn fmt(x: f64) -> String {
-    if x.fract() == 0.0 { format!("{}", x as i64) } else { format!("{x}") }
+/// A number as Vietnamese readers write it: 2.400 and 8,5.
+fn vi_number(x: f64) -> String {
+    grouped(x, '.', ',')
+}
+
+/// A number as English readers write it: 2,400 and 8.5.
+fn en_number(x: f64) -> String {
+    grouped(x, ',', '.')
+}
+
+fn grouped(x: f64, thousands: char, decimal: char) -> String {
+    let plain = if x.fract() == 0.0 { format!("{}", x.abs() as i64) } else { format!("{}", x.abs()) };
+    let (whole, fraction) = plain.split_once('.').unwrap_or((plain.as_str(), ""));
+    let mut out = String::new();
+    if x < 0.0 {
+        out.push('-');
+    }
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(thousands);
+        }
+        out.push(digit);
+    }
+    if !fraction.is_empty() {
+        out.push(decimal);
+        out.push_str(fraction);
+    }
+    out
 }
 
 // ---------------------------------------------------------------- score ---
@@ -478,4 +509,19 @@ pub fn schedule(manifest: &Manifest, request: &ScheduleRequest) -> Result<Vec<Pe
 
 fn iso(d: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::{en_number, vi_number};
+
+    #[test]
+    fn messages_write_numbers_the_readers_way() {
+        assert_eq!(vi_number(2400.0), "2.400");
+        assert_eq!(vi_number(1500.5), "1.500,5");
+        assert_eq!(vi_number(-1234567.0), "-1.234.567");
+        assert_eq!(vi_number(8.5), "8,5");
+        assert_eq!(vi_number(300.0), "300");
+        assert_eq!(en_number(2050.25), "2,050.25");
+    }
 }

@@ -13,6 +13,8 @@ pub use reach::*;
 pub use units::*;
 pub use users::*;
 
+use baocao_domain::unit::levels_text;
+use baocao_storage::AuditEntry;
 use std::collections::HashMap;
 
 use baocao_authz::perms::{ManageUsers, ReadAudit, ReadUnits, ReadUsers};
@@ -147,8 +149,12 @@ pub(crate) fn check_group_fits(group: &GroupDef, tenant_kind: TenantKind, level:
             "group",
             "group_wrong_level",
             Text::new(
-                format!("Nhóm \"{}\" chỉ được gán ở cấp {}.", group.name.vi, group.levels.join(", ")),
-                format!("The group \"{}\" can only be granted at level {}.", group.name.en, group.levels.join(", ")),
+                format!("Nhóm \"{}\" chỉ được gán ở cấp {}.", group.name.vi, levels_text(&group.levels).vi),
+                format!(
+                    "The group \"{}\" can only be granted at the level {}.",
+                    group.name.en,
+                    levels_text(&group.levels).en
+                ),
             ),
         ));
     }
@@ -205,6 +211,28 @@ pub async fn visible_unit(app: &App, who: &Caller, id: UnitId) -> Result<Unit, E
 pub async fn audit(app: &App, who: &Caller, page: u64) -> Result<Page<baocao_storage::AuditEntry>, Error> {
     let scope = scope::<ReadAudit>(app, who).await?;
     Ok(app.store.audit_entries(&scope, page.max(1), 50).await?)
+}
+
+/// Who or what each audit entry is about, by (entity, id): a user's full
+/// name, a unit's name. Entries of other kinds are not named.
+pub async fn audit_subjects(app: &App, entries: &[AuditEntry]) -> HashMap<(String, String), String> {
+    let mut out = HashMap::new();
+    for e in entries {
+        let key = (e.entity.clone(), e.entity_id.clone());
+        let Ok(id) = e.entity_id.parse::<i64>() else { continue };
+        if out.contains_key(&key) {
+            continue;
+        }
+        let name = match e.entity.as_str() {
+            "user" => app.store.user_unscoped(UserId(id)).await.ok().map(|u| u.full_name.as_str().to_owned()),
+            "unit" => app.store.unit_unscoped(UnitId(id)).await.ok().map(|u| u.name.as_str().to_owned()),
+            _ => None,
+        };
+        if let Some(name) = name {
+            out.insert(key, name);
+        }
+    }
+    out
 }
 
 /// Unit names by id, for showing memberships and trees.

@@ -83,10 +83,19 @@ pub async fn successors_unscoped(app: &App, unit: UnitId) -> Result<Vec<Unit>, E
 }
 
 /// The name of the unit receiving a unit's reports of every regime, if one is set.
-pub async fn receiver_name_unscoped(app: &App, unit: UnitId) -> Result<Option<String>, Error> {
-    Ok(match app.store.receiver_of_unscoped(unit, "*").await? {
-        Some(r) => app.store.unit_names_unscoped(&[r]).await?.remove(&r),
-        None => None,
+async fn receiver_choices(
+    app: &App, who: &Caller, unit: &Unit, units: Vec<(UnitId, String)>,
+) -> Result<ReceiverChoices, Error> {
+    let configured = app.store.configured_receivers_unscoped(unit.id).await?;
+    let current = app.store.receiver_of_unscoped(unit.id, "*").await?;
+    let ids: Vec<UnitId> = configured.iter().map(|(_, id)| *id).chain(current).collect();
+    let names = app.store.unit_names_unscoped(&ids).await?;
+    let name = |id: UnitId| names.get(&id).cloned().unwrap_or_default();
+    Ok(ReceiverChoices {
+        units,
+        current: current.map(|id| (id, name(id))),
+        by_regime: configured.into_iter().filter(|(r, _)| r != "*").map(|(r, id)| (r, id, name(id))).collect(),
+        regimes: crate::regimes::list(app, who, false).await?,
     })
 }
 
@@ -138,7 +147,11 @@ pub struct UnitPage {
 /// Where a unit's reports may be sent, which unit receives them now, and the regimes.
 pub struct ReceiverChoices {
     pub units: Vec<(UnitId, String)>,
-    pub current: Option<String>,
+    /// Who receives the unit's reports of every regime without its own
+    /// receiver: the configured unit, else the parent.
+    pub current: Option<(UnitId, String)>,
+    /// The receivers configured for single regimes: (regime code, unit, its name).
+    pub by_regime: Vec<(String, UnitId, String)>,
     pub regimes: Vec<baocao_plugins::Entry>,
 }
 
@@ -160,8 +173,7 @@ pub async fn unit_page(app: &App, who: &Caller, id: UnitId) -> Result<UnitPage, 
             .filter(|c| c.unit.id != unit.unit.id && c.unit.tenant_id == unit.unit.tenant_id)
             .map(|c| (c.unit.id, c.unit.name.as_str().to_owned()))
             .collect();
-        let current = receiver_name_unscoped(app, unit.unit.id).await?;
-        Some(ReceiverChoices { units, current, regimes: crate::regimes::list(app, who, false).await? })
+        Some(receiver_choices(app, who, &unit.unit, units).await?)
     } else {
         None
     };

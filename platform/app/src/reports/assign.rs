@@ -137,6 +137,9 @@ pub async fn assign(app: &App, who: &Caller, input: AssignInput) -> Result<Vec<(
         let Some((entry, window)) = by_tenant.get(&tenant) else { continue };
         check_reports_here(&entry.plugin.manifest, unit)?;
         let dates = entry_dates(window, unit, overrides)?;
+        if overrides.1.is_none() && dates.closes_on < app.clock.today() {
+            return Err(entry_already_closed(dates.closes_on));
+        }
         let batch = Batch { entry, period, dates, who, assigner_unit: &assigner_unit };
         items.extend(batch.reports(app, unit, &input.forms).await?);
     }
@@ -183,6 +186,24 @@ fn entry_overrides(input: &AssignInput) -> Result<(Option<NaiveDate>, Option<Nai
         ));
     }
     Ok((opens, closes))
+}
+
+/// A period whose entry closed before it was assigned: created silently, its
+/// reports could never be filled. The assigner sets new dates instead.
+fn entry_already_closed(closed: NaiveDate) -> Error {
+    use baocao_domain::{format, text::Locale};
+    Error::invalid(
+        "closes_on",
+        "entry_already_closed",
+        format!(
+            "Kỳ báo cáo này đã hết hạn nhập liệu ngày {}. Hãy nhập ngày đóng nhập liệu mới (và ngày mở nếu cần) rồi giao lại.",
+            format::date(closed, Locale::Vi)
+        ),
+        format!(
+            "Entry for this period closed on {}. Set a new close date (and an open date if needed) and assign again.",
+            format::date(closed, Locale::En)
+        ),
+    )
 }
 
 /// The regime version that applies to the period in a tenant, and the period's window.

@@ -14,7 +14,7 @@ use crate::App;
 use crate::Caller;
 use crate::error::Error;
 use crate::regimes::plugin_error;
-use baocao_domain::entry::{CellProblem, Writer, apply_edit, cell_problem, out_of_bounds};
+use baocao_domain::entry::{CellProblem, Writer, apply_edit, cell_problem, name_added_rows, out_of_bounds};
 
 use super::*;
 
@@ -61,9 +61,12 @@ pub async fn fillable_columns(
     app: &App, who: &Caller, report: &ReportRow, form: &Form, writing: Writing,
 ) -> Vec<String> {
     match writer(app, who, report, form, writing).await {
-        Ok((_, w)) => {
-            form.columns.iter().filter(|c| c.formula.is_none() && w.may_fill(c)).map(|c| c.code.clone()).collect()
-        }
+        Ok((_, w)) => form
+            .columns
+            .iter()
+            .filter(|c| !form.computes_column(&c.code) && w.may_fill(c))
+            .map(|c| c.code.clone())
+            .collect(),
         Err(_) => Vec::new(),
     }
 }
@@ -101,6 +104,7 @@ pub async fn recompute(
     };
     let content = apply_edit(&report, &form, input, &writer, &catalogue).map_err(Error::InvalidCells)?;
     let (cells, mut errors) = run_regime(app, &entry.plugin, &form.code, &content.cells).await?;
+    name_added_rows(&mut errors, &content.rows_added);
     let columns: HashMap<&str, &regime_abi::Column> = form.columns.iter().map(|c| (c.code.as_str(), c)).collect();
     errors.extend(
         cells.iter().filter_map(|c| columns.get(c.col.as_str()).and_then(|col| out_of_bounds(&c.row, col, &c.value))),

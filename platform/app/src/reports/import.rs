@@ -112,3 +112,30 @@ fn import_limits(app: &App) -> ImportLimits {
         max_seconds: r.import_max_seconds,
     }
 }
+
+/// The import's settings as the page and the API take them: column letters
+/// (blank: the workbook's own layout, B and E) and 1-based rows (blank: found
+/// automatically). A letter that is not a column is refused, naming the field.
+pub fn import_params(
+    code_col: Option<&str>, data_col: Option<&str>, from_row: Option<u32>, to_row: Option<u32>,
+) -> Result<ImportParams, Error> {
+    let column = |raw: Option<&str>, default: u16, field: &'static str| -> Result<u32, Error> {
+        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(u32::from(default)),
+            Some(s) => column_index(s).ok_or_else(|| {
+                Error::invalid(
+                    field,
+                    "invalid_column",
+                    format!("Cột \"{s}\" không hợp lệ (vd. B, E)."),
+                    format!("Column \"{s}\" is not valid (e.g. B, E)."),
+                )
+            }),
+        }
+    };
+    Ok(ImportParams {
+        code_col: column(code_col, CODE_COL, "code_col")?,
+        data_col: column(data_col, FIRST_DATA_COL, "data_col")?,
+        from_row,
+        to_row,
+    })
+}

@@ -20,6 +20,8 @@ pub struct Opened {
     pub receiver_name: String,
     /// The unit may change the content now (status, entry window, the caller's role).
     pub editable: bool,
+    /// Where today falls in the report's entry window (why entry is refused, if it is).
+    pub window: baocao_domain::report::EntryWindow,
     /// The workflow steps the caller may take now.
     pub steps: Vec<Step>,
     /// Who an approving leader may forward to: the unit's senders.
@@ -43,11 +45,27 @@ pub struct Opened {
     pub server_keys: Vec<&'static str>,
 }
 
+/// A report nobody has saved yet, shown with what the regime fills by
+/// itself (a scoring form's maxima), so the unit sees them before its first
+/// save. Only shown: nothing is stored, and a regime that fails here leaves
+/// the report as it is.
+async fn prefilled(app: &App, mut report: ReportRow) -> ReportRow {
+    let Ok(entry) = plugin_of(app, &report).await else { return report };
+    if let Ok((cells, _)) = run_regime(app, &entry.plugin, &report.form, &[]).await {
+        report.cells = cells;
+    }
+    report
+}
+
 pub async fn open(app: &App, who: &Caller, id: i64) -> Result<Opened, Error> {
     // The caller's scopes once, for every read of this report below.
     let s = scopes(app, who).await?;
     let report = app.store.report(&s.read, &s.check, id).await?;
     let template = template_of(app, &report).await?;
+    let report = match &template {
+        Template::Numeric(_) if report.cells.is_empty() => prefilled(app, report).await,
+        _ => report,
+    };
     let mut names = app.store.unit_names_unscoped(&[report.unit_id, report.receiver_id]).await?;
     let editable = may_edit(app, who, &report).await;
     let steps = allowed_actions(app, who, &report).await;
@@ -70,7 +88,10 @@ pub async fn open(app: &App, who: &Caller, id: i64) -> Result<Opened, Error> {
     let signs = steps.iter().any(|s| crate::signatures::kind_for(s.action).is_some());
     let images = if signs { crate::signatures::my_images(app, who).await? } else { Vec::new() };
     let server_keys = if signs { crate::signatures::server_keys(app, who, &report).await? } else { Vec::new() };
+    let window =
+        baocao_domain::report::EntryWindow::of(report.opens_on, report.closes_on, report.reopened, app.clock.today());
     Ok(Opened {
+        window,
         signatures,
         images,
         server_keys,

@@ -165,13 +165,67 @@ async fn document_for(
     crate::signatures::document_for_step(app, who, report, action, signature).await
 }
 
-/// Users who may receive a leader's forward: the senders of the report's unit.
+/// Users who may receive a leader's forward: the unit's clerks ("văn thư"),
+/// who send but do not enter data. A commune's data-entry official may also
+/// send, but a leader forwarding for signature means the clerk.
 pub async fn senders(app: &App, report: &ReportRow) -> Result<Vec<(UserId, String)>, Error> {
     let mut out = Vec::new();
-    for id in app.authz.holders(Role::Send, &report.unit_path).await {
+    let entering = app.authz.holders(Role::Enter, &report.unit_path).await;
+    let clerks = app.authz.holders(Role::Send, &report.unit_path).await.into_iter().filter(|id| !entering.contains(id));
+    for id in clerks {
         if let Ok(user) = app.store.user_unscoped(id).await {
             out.push((id, user.full_name.as_str().to_owned()));
         }
+    }
+    Ok(out)
+}
+
+/// One step taken on several reports at once — accepting a batch of incoming
+/// reports, sending a batch of approved ones — as the handbook's officials
+/// do at a deadline.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct BulkTransitionInput {
+    pub action: String,
+    pub ids: Vec<i64>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// For approve and send: each report signed with the same look and key.
+    #[serde(default)]
+    pub signature: Option<crate::signatures::SignatureInput>,
+}
+
+/// The most reports one bulk step takes: each is checked, signed and recorded
+/// on its own, so a larger batch would hold the request too long.
+pub const MAX_BULK: usize = 200;
+
+/// Takes the step on each report in turn, each checked and recorded on its own
+/// (its own transaction, history row and notifications): one refusal does not
+/// stop the others. Answers one result per id, in the order given.
+pub async fn bulk_transition(
+    app: &App, who: &Caller, input: BulkTransitionInput,
+) -> Result<Vec<(i64, Result<ReportRow, Error>)>, Error> {
+    if input.ids.is_empty() || input.ids.len() > MAX_BULK {
+        return Err(Error::invalid(
+            "ids",
+            "bad_batch",
+            format!("Hãy chọn từ 1 đến {MAX_BULK} báo cáo."),
+            format!("Pick between 1 and {MAX_BULK} reports."),
+        ));
+    }
+    let mut out = Vec::with_capacity(input.ids.len());
+    let mut seen = std::collections::HashSet::new();
+    for id in input.ids.iter().copied().filter(|id| seen.insert(*id)) {
+        let one = TransitionInput {
+            action: input.action.clone(),
+            comment: input.comment.clone(),
+            forward_to: None,
+            signature: input.signature.clone(),
+        };
+        let result = transition(app, who, id, one).await;
+        if let Err(Error::Internal(source)) = &result {
+            tracing::error!(report = id, error = format!("{source:#}"), "a step of a bulk transition failed");
+        }
+        out.push((id, result));
     }
     Ok(out)
 }

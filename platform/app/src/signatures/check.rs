@@ -37,6 +37,19 @@ pub struct SignatureView {
     pub problems: Vec<ProblemView>,
 }
 
+impl SignatureView {
+    /// When it was signed as users read it: dd/MM/yyyy HH:mm:ss (Viet Nam
+    /// time), the time-stamp's when there is one.
+    pub fn shown_time(&self) -> String {
+        self.time_stamp
+            .as_deref()
+            .or(self.signed_at.as_deref())
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.format("%d/%m/%Y %H:%M:%S").to_string())
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProblemView {
     pub code: String,

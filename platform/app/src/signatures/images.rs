@@ -25,6 +25,18 @@ pub struct ImageView {
     pub height: i32,
 }
 
+impl ImageView {
+    /// What kind of image it is, in the user's words.
+    pub fn kind_label(&self) -> baocao_domain::text::Text {
+        use baocao_domain::text::Text;
+        if self.kind == "organisation" {
+            Text::fixed("con dấu cơ quan", "seal")
+        } else {
+            Text::fixed("chữ ký cá nhân", "personal signature")
+        }
+    }
+}
+
 impl From<SignatureImage> for ImageView {
     fn from(i: SignatureImage) -> Self {
         Self { id: i.id, kind: i.kind, title: i.title, width: i.width, height: i.height }

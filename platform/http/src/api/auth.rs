@@ -8,11 +8,11 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::dto::{MeDto, UserDto};
 use crate::error::{ApiResult, ErrorBody};
 use crate::principal::{Principal, SESSION_COOKIE, open_session};
 use crate::state::AppState;
 use baocao_app::signin::CaptchaRule;
+use baocao_app::wire::{MeDto, UserDto};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {

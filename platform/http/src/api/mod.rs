@@ -2,8 +2,8 @@
 
 pub mod auth;
 pub mod compliance;
-pub mod dto;
 pub mod openapi;
+pub mod queues;
 pub mod regimes;
 pub mod reports;
 pub mod signatures;
@@ -44,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/assignments", web::post().to(reports::assign))
                 .route("/compliance", web::get().to(compliance::get))
                 .route("/reports", web::get().to(reports::list))
+                .configure(queues::routes)
                 .route("/reports/{id}", web::get().to(reports::get))
                 .route("/reports/{id}/data", web::put().to(reports::put_data))
                 .route("/reports/{id}/compute", web::post().to(reports::compute))

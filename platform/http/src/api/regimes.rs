@@ -3,59 +3,15 @@
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use baocao_app::Error;
-use baocao_app::views::Form;
-use baocao_app::views::RegimeEntry as Entry;
-use serde::{Deserialize, Serialize};
+use baocao_app::wire::{FormDto, FormSummaryDto, RankingDto, RegimeDto};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiResult, ErrorBody, WebError};
+use crate::params::Params;
 use crate::principal::Principal;
 use crate::state::AppState;
 use baocao_app::regimes;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RegimeDto {
-    /// Registry id of an uploaded plugin; absent for built-in regimes.
-    pub id: Option<i64>,
-    pub code: String,
-    /// Vietnamese name.
-    pub name: String,
-    pub name_en: String,
-    pub version: u32,
-    /// `national` or `tenant`.
-    pub scope: String,
-    pub builtin: bool,
-    pub enabled: bool,
-    pub effective_from: String,
-    pub legal_basis: String,
-    pub periods: Vec<String>,
-    pub forms: usize,
-    pub sha256: String,
-}
-
-impl From<&Entry> for RegimeDto {
-    fn from(e: &Entry) -> Self {
-        let m = &e.plugin.manifest;
-        RegimeDto {
-            id: e.id,
-            code: m.code.clone(),
-            name: m.name.vi.clone(),
-            name_en: m.name.en.clone(),
-            version: m.version,
-            scope: match e.scope {
-                baocao_app::views::RegimeScope::National => "national".to_owned(),
-                baocao_app::views::RegimeScope::Tenant(_) => "tenant".to_owned(),
-            },
-            builtin: e.builtin(),
-            enabled: e.enabled,
-            effective_from: m.effective_from.clone(),
-            legal_basis: m.legal_basis.clone(),
-            periods: m.periods.iter().map(regimes::wire_name).collect(),
-            forms: m.forms.len(),
-            sha256: e.plugin.sha256.clone(),
-        }
-    }
-}
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -66,7 +22,7 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/regimes", tag = "regimes", params(("all" = Option<bool>, Query)),
     responses((status = 200, description = "The regimes the caller's tenant uses", body = [RegimeDto]), (status = 401, body = ErrorBody)))]
 pub async fn list(
-    state: web::Data<AppState>, who: Principal, query: web::Query<ListQuery>,
+    state: web::Data<AppState>, who: Principal, query: Params<ListQuery>,
 ) -> ApiResult<web::Json<Vec<RegimeDto>>> {
     Ok(web::Json(
         regimes::list(&state.app, &who, query.all.unwrap_or(false)).await?.iter().map(RegimeDto::from).collect(),
@@ -111,132 +67,13 @@ pub async fn catalogue(
     Ok(web::Json(baocao_app::catalogues::items(&state.app, &who, &name).await?))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FormSummaryDto {
-    pub code: String,
-    pub title: String,
-    pub title_en: String,
-    pub columns: usize,
-    pub rows: usize,
-    pub outside_system: bool,
-}
-
 #[utoipa::path(get, path = "/api/v1/regimes/{code}/forms", tag = "regimes", params(("code" = String, Path)),
     responses((status = 200, body = [FormSummaryDto]), (status = 404, body = ErrorBody)))]
 pub async fn forms(
     state: web::Data<AppState>, who: Principal, code: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<FormSummaryDto>>> {
     let entry = regimes::find(&state.app, &who, &code).await?;
-    Ok(web::Json(
-        entry
-            .plugin
-            .manifest
-            .forms
-            .iter()
-            .map(|f| FormSummaryDto {
-                code: f.code.clone(),
-                title: f.title.vi.clone(),
-                title_en: f.title.en.clone(),
-                columns: f.columns.len(),
-                rows: f.rows.len(),
-                outside_system: f.outside_system,
-            })
-            .collect(),
-    ))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ColumnDto {
-    pub code: String,
-    pub number: u32,
-    /// The header path joined: "Số đơn vị … / Tổng số".
-    pub title: String,
-    /// The header path, outermost first.
-    pub header: Vec<String>,
-    /// integer, decimal, percent, text, date.
-    #[serde(rename = "type")]
-    pub cell_type: String,
-    /// The formula in the handbook's notation, e.g. "(4) + (5) + (6)"; null for entered columns.
-    pub formula: Option<String>,
-    pub fill_groups: Vec<String>,
-    /// How a receiver combines this column of its senders' reports: sum, count,
-    /// mean, copy_per_unit or none; null for the default (numbers add up, text per unit).
-    pub aggregate: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RowDto {
-    pub code: String,
-    pub label: String,
-    pub title: String,
-    pub level: u8,
-    /// fixed, catalogue or free_text.
-    pub mode: String,
-    pub total: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FormDto {
-    pub code: String,
-    pub title: String,
-    pub title_en: String,
-    pub unit_of_measure: Option<String>,
-    pub columns: Vec<ColumnDto>,
-    pub rows: Vec<RowDto>,
-    /// How rows may be added beyond the fixed ones.
-    pub row_modes: Vec<String>,
-    pub catalogue: Option<String>,
-    pub outside_system: bool,
-    /// Relations checked on save, e.g. "(11) = (12) + (13) + (14)".
-    pub rules: Vec<String>,
-    pub provenance: Option<String>,
-    pub regime: String,
-    pub regime_version: u32,
-}
-
-fn form_dto(entry: &Entry, f: &Form) -> FormDto {
-    let number = |code: &str| {
-        f.columns.iter().find(|c| c.code == code).map(|c| format!("({})", c.number)).unwrap_or_else(|| code.to_owned())
-    };
-    FormDto {
-        code: f.code.clone(),
-        title: f.title.vi.clone(),
-        title_en: f.title.en.clone(),
-        unit_of_measure: f.unit_of_measure.clone(),
-        columns: f
-            .columns
-            .iter()
-            .map(|c| ColumnDto {
-                code: c.code.clone(),
-                number: c.number,
-                title: c.header.join(" / "),
-                header: c.header.clone(),
-                cell_type: regimes::wire_name(&c.cell_type),
-                formula: c.formula.as_ref().map(|formula| formula.notation(number)),
-                fill_groups: c.fill_groups.clone(),
-                aggregate: c.aggregate.as_ref().map(regimes::wire_name),
-            })
-            .collect(),
-        rows: f
-            .rows
-            .iter()
-            .map(|r| RowDto {
-                code: r.code.clone(),
-                label: r.label.clone(),
-                title: r.title.clone(),
-                level: r.level,
-                mode: regimes::wire_name(&r.mode),
-                total: r.total,
-            })
-            .collect(),
-        row_modes: f.row_modes.iter().map(regimes::wire_name).collect(),
-        catalogue: f.catalogue.clone(),
-        outside_system: f.outside_system,
-        rules: f.rules.iter().map(|r| r.text.clone()).collect(),
-        provenance: f.provenance.clone(),
-        regime: entry.plugin.manifest.code.clone(),
-        regime_version: entry.plugin.manifest.version,
-    }
+    Ok(web::Json(entry.plugin.manifest.forms.iter().map(FormSummaryDto::from).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/regimes/{code}/forms/{form_code}", tag = "regimes",
@@ -248,5 +85,56 @@ pub async fn form(
     let (code, form_code) = path.into_inner();
     let entry = regimes::find(&state.app, &who, &code).await?;
     let form = entry.plugin.manifest.forms.iter().find(|f| f.code == form_code).ok_or(Error::NotFound("form"))?;
-    Ok(web::Json(form_dto(&entry, form)))
+    Ok(web::Json(FormDto::of(&entry, form)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RankingParams {
+    pub form: Option<String>,
+    /// `2026`, `2026-Q1` …
+    pub period: Option<String>,
+}
+
+/// The ranking's form and period, both required.
+fn ranking_of(params: &RankingParams) -> Result<(String, baocao_domain::report::Period), WebError> {
+    let form = baocao_app::filters::blank(&params.form)
+        .ok_or_else(|| baocao_app::Error::invalid("form", "required", "Hãy chọn biểu mẫu.", "Pick a form."))?;
+    let period = baocao_app::filters::period(&params.period)?.ok_or_else(|| {
+        baocao_app::Error::invalid(
+            "period",
+            "required",
+            "Hãy nhập kỳ báo cáo (vd. 2026).",
+            "Give a period (e.g. 2026).",
+        )
+    })?;
+    Ok((form, period))
+}
+
+#[utoipa::path(get, path = "/api/v1/regimes/{code}/ranking", tag = "regimes",
+    params(("code" = String, Path), ("form" = String, Query), ("period" = String, Query, description = "2026, 2026-Q1 …")),
+    responses((status = 200, description = "The units that sent the form for the period, best first; ties share a rank", body = [RankingDto]),
+              (status = 404, body = ErrorBody), (status = 422, description = "Not a scoring form, or a missing form or period", body = ErrorBody)))]
+pub async fn ranking(
+    state: web::Data<AppState>, who: Principal, code: web::Path<String>, params: Params<RankingParams>,
+) -> ApiResult<web::Json<Vec<RankingDto>>> {
+    let (form, period) = ranking_of(&params)?;
+    let lines = baocao_app::ranking::ranking(&state.app, &who, &code, &form, period).await?;
+    Ok(web::Json(lines.iter().map(RankingDto::from).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/regimes/{code}/ranking.xlsx", tag = "regimes",
+    params(("code" = String, Path), ("form" = String, Query), ("period" = String, Query)),
+    responses((status = 200, description = "The ranking as an .xlsx workbook"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn ranking_xlsx(
+    state: web::Data<AppState>, who: Principal, code: web::Path<String>, params: Params<RankingParams>,
+) -> ApiResult<HttpResponse> {
+    let (form, period) = ranking_of(&params)?;
+    let (name, bytes) = baocao_app::ranking::ranking_workbook(&state.app, &who, &code, &form, period).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, baocao_app::reports::XLSX_CONTENT_TYPE))
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            baocao_domain::format::attachment_disposition(&name),
+        ))
+        .body(bytes))
 }

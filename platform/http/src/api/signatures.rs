@@ -12,11 +12,12 @@ use baocao_app::signatures::{
 use baocao_domain::ids::UnitId;
 use serde::Deserialize;
 
-use super::reports::{ReportDto, full};
 use crate::error::{ApiResult, ErrorBody};
 use crate::multipart;
+use crate::params::Params;
 use crate::principal::Principal;
 use crate::state::AppState;
+use baocao_app::wire::{ReportDto, full};
 
 /// The signature routes, under `/api/v1`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -60,7 +61,7 @@ pub struct Recheck {
 #[utoipa::path(get, path = "/api/v1/reports/{id}/signatures", tag = "signatures", params(("id" = i64, Path), ("recheck" = Option<bool>, Query)),
     responses((status = 200, body = [SignatureView]), (status = 404, body = ErrorBody)))]
 pub async fn list(
-    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, q: web::Query<Recheck>,
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, q: Params<Recheck>,
 ) -> ApiResult<web::Json<Vec<SignatureView>>> {
     Ok(web::Json(sig::report_signatures(&state.app, &who, id.into_inner(), q.recheck).await?))
 }
@@ -80,7 +81,7 @@ pub async fn complete(
 ) -> ApiResult<web::Json<ReportDto>> {
     let (id, sid) = path.into_inner();
     let saved = sig::complete(&state.app, &who, id, &sid, body.into_inner()).await?;
-    Ok(web::Json(full(&state, &who, &saved).await?))
+    Ok(web::Json(full(&state.app, &who, &saved).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,10 +93,10 @@ pub struct UploadParams {
     request_body(content = Vec<u8>, content_type = "application/pdf"),
     responses((status = 200, body = ReportDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn upload(
-    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, q: web::Query<UploadParams>, body: web::Bytes,
+    state: web::Data<AppState>, who: Principal, id: web::Path<i64>, q: Params<UploadParams>, body: web::Bytes,
 ) -> ApiResult<web::Json<ReportDto>> {
     let saved = sig::upload(&state.app, &who, id.into_inner(), &q.action, body.to_vec()).await?;
-    Ok(web::Json(full(&state, &who, &saved).await?))
+    Ok(web::Json(full(&state.app, &who, &saved).await?))
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -5,11 +5,12 @@ use baocao_domain::ids::UnitId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::dto::{AuditDto, GroupDto, UnitDto};
 use crate::error::{ApiResult, ErrorBody, WebError};
+use crate::params::Params;
 use crate::principal::Principal;
 use crate::state::AppState;
 use baocao_app::admin::{self, NewUnitInput, ReorganisationInput, UnitEdit};
+use baocao_app::wire::{AuditDto, GroupDto, UnitDto};
 
 #[utoipa::path(get, path = "/api/v1/units", tag = "units",
     responses((status = 200, description = "The caller's visible units, parents before children", body = [UnitDto]), (status = 401, body = ErrorBody)))]
@@ -79,9 +80,7 @@ pub struct PageQuery {
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "units", params(("page" = Option<u64>, Query)),
     responses((status = 200, body = [AuditDto]), (status = 401, body = ErrorBody)))]
-pub async fn audit(
-    state: web::Data<AppState>, who: Principal, query: web::Query<PageQuery>,
-) -> ApiResult<HttpResponse> {
+pub async fn audit(state: web::Data<AppState>, who: Principal, query: Params<PageQuery>) -> ApiResult<HttpResponse> {
     let paging = baocao_domain::types::Paging::parse(query.page, None, 50).map_err(WebError::BadQuery)?;
     let page = admin::audit(&state.app, &who, paging.page).await?;
     let items: Vec<AuditDto> = page

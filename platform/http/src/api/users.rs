@@ -7,11 +7,12 @@ use baocao_domain::user::UserStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::dto::UserDto;
 use crate::error::{ApiResult, ErrorBody, WebError};
+use crate::params::Params;
 use crate::principal::Principal;
 use crate::state::AppState;
 use baocao_app::admin::{self, MembershipInput, NewUserInput, UserEdit};
+use baocao_app::wire::UserDto;
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -26,7 +27,7 @@ pub struct ListQuery {
     params(("q" = Option<String>, Query, description = "Search in username, name, e-mail, phone, ID number"),
            ("unit" = Option<i64>, Query), ("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query), ("include_disabled" = Option<bool>, Query)),
     responses((status = 200, description = "Users the caller may see; the total is in X-Total-Count", body = [UserDto]), (status = 401, body = ErrorBody)))]
-pub async fn list(state: web::Data<AppState>, who: Principal, query: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
+pub async fn list(state: web::Data<AppState>, who: Principal, query: Params<ListQuery>) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let paging = baocao_domain::types::Paging::parse(q.page, q.per_page, 50).map_err(WebError::BadQuery)?;
     let page = admin::users(

@@ -1,6 +1,10 @@
 //! Administration of the unit tree, reorganisations and the audit log.
 
 use baocao_app::Error;
+use baocao_app::views::AuditEntry;
+use baocao_domain::audit;
+use baocao_domain::text::Localised as _;
+use baocao_domain::unit::{LEVELS, level_label};
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
@@ -17,6 +21,7 @@ use super::PagePrincipal;
 use super::{InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, redirect};
 use crate::error::WebError;
 use crate::locale::{self, t};
+use crate::params::Params;
 use crate::principal::Principal;
 use crate::state::AppState;
 use baocao_app::admin::{self, AccountInput, NewUnitInput, ReorganisationInput, UnitEdit};
@@ -33,19 +38,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/units/{id}/receiver", web::post().to(set_receiver))
         .route("/audit", web::get().to(audit));
 }
-
-/// Levels offered in the forms' suggestions; any other code may be typed.
-const LEVELS: &[(&str, &str, &str)] = &[
-    ("bo", "Bộ, ngành", "Ministry"),
-    ("cuc_vu", "Cục, Vụ", "Department"),
-    ("tinh", "Tỉnh, thành phố", "Province"),
-    ("so", "Sở, ban, ngành", "Provincial department"),
-    ("huyen", "Huyện", "District"),
-    ("xa", "Xã, phường, đặc khu", "Commune"),
-    ("nganh_doc_tw", "Ngành dọc Trung ương", "Central vertical sector"),
-    ("nganh_doc_tinh", "Ngành dọc cấp tỉnh", "Provincial vertical sector"),
-    ("nganh_doc_huyen", "Ngành dọc cấp huyện", "District vertical sector"),
-];
 
 fn validity(u: &UnitWithTenant, l: Locale) -> Markup {
     html! {
@@ -217,7 +209,7 @@ pub struct NewQuery {
 }
 
 async fn new_form(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<NewQuery>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: Params<NewQuery>,
 ) -> PageResult {
     let l = locale::of(&req);
     let form = UnitForm { parent_id: query.parent.unwrap_or_default(), ..Default::default() };
@@ -279,7 +271,7 @@ async fn detail_page(
                 tbody {
                     tr { th { (t(l, "Mã", "Code")) } td { (u.code.as_str()) } }
                     tr { th { (t(l, "Loại", "Kind")) } td { (u.kind.as_str()) } }
-                    tr { th { (t(l, "Cấp", "Level")) } td { (u.level.as_str()) } }
+                    tr { th { (t(l, "Cấp", "Level")) } td { (level_label(u.level.as_str()).get(l)) } }
                     tr { th { (t(l, "Đơn vị chủ quản", "Tenant")) } td { (unit.tenant_kind.label().get(l)) } }
                     tr { th { (t(l, "Hiệu lực", "Validity")) } td {
                         (format::date(u.valid_from, l)) " – " (u.valid_to.map(|d| format::date(d, l)).unwrap_or_else(|| t(l, "nay", "now").to_owned()))
@@ -325,14 +317,28 @@ fn receiver_form(u: &Unit, receivers: &admin::ReceiverChoices, who: &Principal, 
     form.card method="post" action={ "/units/" (u.id.0) "/receiver" } {
         h2 { (t(l, "Cấu hình đơn vị nhận báo cáo", "Receiving unit")) }
         (csrf_field(who))
-        p.muted { (t(l, "Đơn vị nhận báo cáo hiện tại (mọi chế độ): ", "Current receiving unit (every regime): ")) strong { (receivers.current.clone().unwrap_or_else(|| "—".to_owned())) } }
+        @let current = receivers.current.as_ref();
+        p.muted { (t(l, "Đơn vị nhận báo cáo hiện tại (mọi chế độ): ", "Current receiving unit (every regime): ")) strong { (current.map_or("—", |(_, n)| n.as_str())) } }
+        @if !receivers.by_regime.is_empty() {
+            table.receivers {
+                thead { tr { th { (t(l, "Chế độ báo cáo", "Regime")) } th { (t(l, "Đơn vị nhận riêng", "Own receiving unit")) } } }
+                tbody { @for (regime, _, name) in &receivers.by_regime { tr { td { (regime) } td { (name) } } } }
+            }
+        }
         label for="receiver-regime" { (t(l, "Chế độ báo cáo", "Regime")) }
+        // Each choice carries its receiver now, so the unit list below shows it (app.js).
         select #receiver-regime name="regime" {
-            option value="*" { (t(l, "Mọi chế độ", "Every regime")) }
-            @for e in &receivers.regimes { option value=(e.plugin.manifest.code) { (e.plugin.manifest.code) } }
+            option value="*" data-receiver=[current.map(|(id, _)| id.0)] { (t(l, "Mọi chế độ", "Every regime")) }
+            @for e in &receivers.regimes {
+                @let code = &e.plugin.manifest.code;
+                @let own = receivers.by_regime.iter().find(|(r, ..)| r == code).map(|(_, id, _)| *id).or(current.map(|(id, _)| *id));
+                option value=(code) data-receiver=[own.map(|id| id.0)] { (code) " — " (e.plugin.manifest.name.get(l)) }
+            }
         }
         label for="receiver" { (t(l, "Đơn vị nhận", "Receiving unit")) }
-        select #receiver name="receiver" { @for (id, name) in &receivers.units { option value=(id.0) { (name) } } }
+        select #receiver name="receiver" {
+            @for (id, name) in &receivers.units { option value=(id.0) selected[current.is_some_and(|(c, _)| c == id)] { (name) } }
+        }
         div.actions { button type="submit" { (t(l, "Lưu cấu hình", "Save")) } }
     }
     }
@@ -368,8 +374,7 @@ async fn set_receiver(
 }
 
 async fn detail(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
-    query: web::Query<DetailQuery>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, query: Params<DetailQuery>,
 ) -> PageResult {
     let l = locale::of(&req);
     let ok = if query.created.is_some() {
@@ -472,7 +477,7 @@ async fn reorganise_page(
         div.card {
             h2 { (t(l, "Mã số các đơn vị", "Unit ids")) }
             table { thead { tr { th { "ID" } th { (t(l, "Đơn vị", "Unit")) } th { (t(l, "Cấp", "Level")) } } }
-                tbody { @for u in &units { tr { td { (u.unit.id.0) } td { (u.unit.name.as_str()) " " (validity(u, l)) } td { (u.unit.level.as_str()) } } } } }
+                tbody { @for u in &units { tr { td { (u.unit.id.0) } td { (u.unit.name.as_str()) " " (validity(u, l)) } td { (level_label(u.unit.level.as_str()).get(l)) } } } } }
         }
     })
 }
@@ -510,13 +515,23 @@ pub struct AuditQuery {
 }
 
 async fn audit(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<AuditQuery>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: Params<AuditQuery>,
 ) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
     let paging = baocao_domain::types::Paging::parse(query.page, None, 50).map_err(WebError::BadQuery).in_locale(l)?;
     let page = admin::audit(&state.app, &who, paging.page).await.in_locale(l)?;
-    let pages = page.total.div_ceil(page.per_page).max(1);
+    let subjects = admin::audit_subjects(&state.app, &page.items).await;
+    let groups = admin::groups(&state.app);
+    let subject = |e: &AuditEntry| {
+        let name = subjects.get(&(e.entity.clone(), e.entity_id.clone())).cloned().unwrap_or_default();
+        format!("{}: {}", audit::entity_label(&e.entity).get(l), name)
+    };
+    let value = |field: &str, text: String| match field {
+        "group" => groups.iter().find(|g| g.code.as_str() == text).map_or(text, |g| g.name.get(l).to_owned()),
+        "level" => level_label(&text).get(l).to_owned(),
+        _ => text,
+    };
     let body = html! {
         h1 { (t(l, "Nhật ký quản trị", "Administration audit log")) }
         table {
@@ -526,19 +541,18 @@ async fn audit(
                     tr {
                         td { (format::moment(e.at, l)) }
                         td { (e.actor) }
-                        td { code { (e.action) } }
-                        td { (e.entity) " #" (e.entity_id) }
-                        td { @if let Some(b) = &e.before { pre { (serde_json::to_string_pretty(b).unwrap_or_default()) } } }
-                        td { @if let Some(a) = &e.after { pre { (serde_json::to_string_pretty(a).unwrap_or_default()) } } }
+                        td { (audit::action_label(&e.action).get(l)) }
+                        td { (subject(e)) }
+                        @for state in [&e.before, &e.after] {
+                            td { ul.fields { @for (field, label, text) in audit::readable_fields(state.as_ref()) {
+                                li { (label.get(l)) ": " (value(&field, text)) }
+                            } } }
+                        }
                     }
                 }
             }
         }
-        div.pager {
-            @if page.page > 1 { a.button.secondary href={ "/audit?page=" (page.page - 1) } { (t(l, "← Trước", "← Previous")) } }
-            span { (t(l, "Trang ", "Page ")) (page.page) " / " (pages) }
-            @if page.page < pages { a.button.secondary href={ "/audit?page=" (page.page + 1) } { (t(l, "Sau →", "Next →")) } }
-        }
+        (super::pager(page.page, page.total, page.per_page, |p| format!("/audit?page={p}"), l))
     };
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Nhật ký", "Audit log"), Some(&who), body)))
 }

@@ -14,6 +14,7 @@ use super::PagePrincipal;
 use super::{InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, redirect};
 use crate::error::WebError;
 use crate::locale::{self, t};
+use crate::params::Params;
 use crate::principal::Principal;
 use crate::state::AppState;
 use baocao_app::admin::{self, AccountInput, MembershipInput, NewUserInput, UserEdit};
@@ -41,7 +42,7 @@ pub struct ListQuery {
 }
 
 async fn list(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<ListQuery>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: Params<ListQuery>,
 ) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
@@ -61,10 +62,13 @@ async fn list(
     )
     .await
     .in_locale(l)?;
-    let pages = page.total.div_ceil(PER_PAGE).max(1);
     let text = q.q.clone().unwrap_or_default();
     let link = |p: u64| {
-        format!("/users?page={p}&q={}{}", urlencode(&text), q.unit.map(|u| format!("&unit={u}")).unwrap_or_default())
+        format!(
+            "/users?page={p}&q={}{}",
+            form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>(),
+            q.unit.map(|u| format!("&unit={u}")).unwrap_or_default()
+        )
     };
     let body = html! {
         h1 { (t(l, "Quản trị người dùng", "User administration")) }
@@ -84,34 +88,14 @@ async fn list(
                         td { (r.user.full_name.as_str()) }
                         td { (r.unit_name) }
                         td { @for m in &r.groups { div { (admin::group_name(&state.app, &m.group, l)) span.muted { " — " (m.unit_name) } } } }
-                        td { (status_label(r.user.status, l)) }
+                        td { (r.user.status.label().get(l)) }
                     }
                 }
             }
         }
-        div.pager {
-            @if page.page > 1 { a.button.secondary href=(link(page.page - 1)) { (t(l, "← Trước", "← Previous")) } }
-            span { (t(l, "Trang ", "Page ")) (page.page) " / " (pages) }
-            @if page.page < pages { a.button.secondary href=(link(page.page + 1)) { (t(l, "Sau →", "Next →")) } }
-        }
+        (super::pager(page.page, page.total, PER_PAGE, link, l))
     };
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Người dùng", "Users"), Some(&who), body)))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn status_label(status: UserStatus, l: Locale) -> &'static str {
-    match status {
-        UserStatus::Active => t(l, "Đang hoạt động", "Active"),
-        UserStatus::Disabled => t(l, "Đã khóa", "Deactivated"),
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -366,8 +350,7 @@ async fn render_detail(
 }
 
 async fn detail(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
-    query: web::Query<DetailQuery>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, query: Params<DetailQuery>,
 ) -> PageResult {
     let l = locale::of(&req);
     let ok = if query.created.is_some() {
@@ -468,24 +451,28 @@ async fn grant(
     state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
     form: web::Form<MembershipForm>,
 ) -> PageResult {
-    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
-    let id = UserId(*id);
-    let form = form.into_inner();
-    let result = admin::grant(&state.app, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id })
-        .await
-        .map(|_| Some(t(l, "Đã gán nhóm.", "Group granted.")));
-    render_detail(&state, l, &who, id, result, None).await
+    change_membership(state, req, who, id, form, true).await
 }
 
 async fn revoke(
     state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
     form: web::Form<MembershipForm>,
 ) -> PageResult {
+    change_membership(state, req, who, id, form, false).await
+}
+
+async fn change_membership(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
+    form: web::Form<MembershipForm>, grant: bool,
+) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
     let id = UserId(*id);
     let form = form.into_inner();
-    let result = admin::revoke(&state.app, &who, id, MembershipInput { group: form.group, unit_id: form.unit_id })
-        .await
-        .map(|_| Some(t(l, "Đã thu hồi nhóm.", "Group revoked.")));
+    let input = MembershipInput { group: form.group, unit_id: form.unit_id };
+    let result = if grant {
+        admin::grant(&state.app, &who, id, input).await.map(|_| Some(t(l, "Đã gán nhóm.", "Group granted.")))
+    } else {
+        admin::revoke(&state.app, &who, id, input).await.map(|_| Some(t(l, "Đã thu hồi nhóm.", "Group revoked.")))
+    };
     render_detail(&state, l, &who, id, result, None).await
 }

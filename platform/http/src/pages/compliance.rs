@@ -6,13 +6,15 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use baocao_domain::format;
+use baocao_domain::queue::{overdue_days, overdue_label};
 use maud::html;
 use serde::Deserialize;
 
 use super::PagePrincipal;
-use super::{InLocale, PageResult, html_page, layout};
+use super::{InLocale, PageResult, html_page, layout, query_with};
 use crate::api::compliance::{ComplianceParams, filter_of};
 use crate::locale::{self, t};
+use crate::params::Params;
 use crate::state::AppState;
 use baocao_app::compliance::{self, Summary};
 
@@ -42,58 +44,21 @@ impl DashboardParams {
             unit: self.unit,
         }
     }
-
-    fn query(&self, unit: Option<i64>, sort: Option<&str>) -> String {
-        let mut parts = Vec::new();
-        for (k, v) in [("regime", &self.regime), ("form", &self.form), ("period", &self.period)] {
-            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-                parts.push(format!("{k}={}", encode(v)));
-            }
-        }
-        if let Some(u) = unit.or(self.unit) {
-            parts.push(format!("unit={u}"));
-        }
-        if let Some(s) = sort.or(self.sort.as_deref()) {
-            parts.push(format!("sort={}", encode(s)));
-        }
-        parts.join("&")
-    }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn sorted(mut lines: Vec<(String, Summary, Option<i64>)>, sort: Option<&str>) -> Vec<(String, Summary, Option<i64>)> {
-    match sort {
-        Some("on_time") => lines.sort_by(|a, b| b.1.on_time_percent().total_cmp(&a.1.on_time_percent())),
-        Some("late") => lines.sort_by_key(|x| std::cmp::Reverse(x.1.late)),
-        Some("missing") => lines.sort_by_key(|x| std::cmp::Reverse(x.1.missing)),
-        _ => lines.sort_by(|a, b| a.0.cmp(&b.0)),
-    }
-    lines
 }
 
 async fn dashboard(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: Params<DashboardParams>,
 ) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
     let filter = filter_of(&params.filter()).in_locale(l)?;
     let c = compliance::figures(&state.app, &who, filter).await.in_locale(l)?;
+    let today = state.app.today();
     let unit_name = c.names.get(&c.unit).cloned().unwrap_or_default();
-    let lines =
-        sorted(c.children.iter().map(|(id, name, s)| (name.clone(), *s, Some(id.0))).collect(), params.sort.as_deref());
+    let mut lines: Vec<_> = c.children.iter().map(|(id, name, s)| (name.clone(), *s, Some(id.0))).collect();
+    baocao_domain::compliance::sort_lines(&mut lines, params.sort.as_deref());
     let chart_lines: Vec<(String, Summary)> = lines.iter().map(|(n, s, _)| (n.clone(), *s)).collect();
-    let head = |label: &str, key: &str| html! { th { a href={ "?" (params.query(None, Some(key))) } { (label) } } };
+    let head = |label: &str, key: &str| html! { th { a href={ "?" (query_with(&req, &[("sort", key.to_owned())])) } { (label) } } };
     let body = html! {
         h1 { (t(l, "Thống kê tình hình gửi báo cáo", "Reporting compliance")) " — " (unit_name) }
         form.card.filters method="get" {
@@ -103,7 +68,7 @@ async fn dashboard(
                 div { label for="period" { (t(l, "Kỳ báo cáo (vd. 2026, 2026-Q1)", "Period (e.g. 2026, 2026-Q1)")) } input #period type="text" name="period" value=(params.period.clone().unwrap_or_default()); }
                 @if let Some(u) = params.unit { input type="hidden" name="unit" value=(u); }
             }
-            div.actions { button type="submit" { (t(l, "Xem", "Show")) } a.button.secondary href={ "/compliance.csv?" (params.query(None, None)) } { (t(l, "Tải CSV", "Download CSV")) } a.button.secondary href={ "/compliance.xlsx?" (params.query(None, None)) } { (t(l, "Tải Excel", "Download Excel")) } }
+            div.actions { button type="submit" { (t(l, "Xem", "Show")) } a.button.secondary href={ "/compliance.csv?" (req.query_string()) } { (t(l, "Tải CSV", "Download CSV")) } a.button.secondary href={ "/compliance.xlsx?" (req.query_string()) } { (t(l, "Tải Excel", "Download Excel")) } }
         }
         div.card.summary {
             p {
@@ -125,7 +90,7 @@ async fn dashboard(
             tbody {
                 @for (name, s, id) in &lines {
                     tr {
-                        td { @if let Some(id) = id { a href={ "?" (params.query(Some(*id), None)) } { (name) } } @else { (name) } }
+                        td { @if let Some(id) = id { a href={ "?" (query_with(&req, &[("unit", id.to_string())])) } { (name) } } @else { (name) } }
                         td { (s.assigned) } td { (s.on_time) " (" (format::number(s.on_time_percent(), 1, l)) "%)" } td { (s.late) } td { (s.missing) } td { (s.rejected) } td { (s.corrected) }
                     }
                 }
@@ -139,7 +104,10 @@ async fn dashboard(
                     tr {
                         td { (c.names.get(&r.unit_id).cloned().unwrap_or_default()) }
                         td { a href={ "/reports/" (r.report_id) } { (r.form) } }
-                        td { (format::date(r.closes_on, l)) }
+                        td {
+                            (format::date(r.closes_on, l))
+                            @if r.sent_at.is_none() { @if let Some(days) = overdue_days(r.closes_on, today) { " " span.overdue { (overdue_label(days).get(l)) } } }
+                        }
                         td { (r.sent_at.map(|s| format::moment(s, l)).unwrap_or_default()) }
                         td { (match compliance::on_time(r) { Some(true) => t(l, "Đúng hạn", "On time"), Some(false) => t(l, "Trễ hạn", "Late"), None => t(l, "Chưa gửi", "Not sent") }) }
                     }
@@ -152,7 +120,7 @@ async fn dashboard(
 
 /// Every report's line as CSV (UTF-8 with a byte-order mark, so Excel reads the diacritics).
 async fn csv(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: Params<DashboardParams>,
 ) -> Result<HttpResponse, super::PageError> {
     let l = locale::of(&req);
     let filter = filter_of(&params.filter()).in_locale(l)?;
@@ -166,7 +134,7 @@ async fn csv(
 
 /// The figures per unit below and every report's line as an Excel workbook.
 async fn xlsx(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<DashboardParams>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: Params<DashboardParams>,
 ) -> Result<HttpResponse, super::PageError> {
     let l = locale::of(&req);
     let filter = filter_of(&params.filter()).in_locale(l)?;
@@ -187,7 +155,7 @@ struct PublicParams {
 
 /// National on-time figures per ministry and province, as the Government
 /// Office publishes them: counts only, no report, unit or person.
-async fn public(state: web::Data<AppState>, req: HttpRequest, params: web::Query<PublicParams>) -> PageResult {
+async fn public(state: web::Data<AppState>, req: HttpRequest, params: Params<PublicParams>) -> PageResult {
     let l = locale::of(&req);
     let filter = filter_of(&ComplianceParams {
         regime: params.regime.clone(),

@@ -4,6 +4,7 @@
 mod admin_units;
 mod admin_users;
 mod compliance;
+mod queues;
 pub(crate) mod regimes;
 pub(crate) mod reports;
 pub(crate) mod signatures;
@@ -23,6 +24,7 @@ use maud::{DOCTYPE, Markup, html};
 use crate::error::WebError;
 use crate::locale::t;
 use crate::principal::Principal;
+use crate::state::AppState;
 
 const CSS: &str = include_str!("../../assets/app.css");
 const JS: &str = include_str!("../../assets/app.js");
@@ -42,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     regimes::configure(cfg);
     reports::configure(cfg);
     compliance::configure(cfg);
+    queues::configure(cfg);
     signatures::configure(cfg);
 }
 
@@ -74,13 +77,13 @@ impl ResponseError for PageError {
         }
         self.error.log();
         let l = self.locale;
-        let (code, text) = self.error.public();
+        // The stable code is for programs (the API's body); people get words.
+        let (_, text) = self.error.public();
         let body = html! {
             div.card {
                 h1 { (t(l, "Không thực hiện được", "This could not be done")) }
                 div.flash.error { (text.get(l)) }
                 (field_errors_list(&self.error, l))
-                p.muted { (t(l, "Mã lỗi: ", "Error code: ")) code { (code) } }
                 p { a href="javascript:history.back()" { (t(l, "← Quay lại", "← Back")) } " · " a href="/" { (t(l, "Trang chủ", "Home")) } }
             }
         };
@@ -181,20 +184,10 @@ pub fn layout(l: Locale, title: &str, who: Option<&Principal>, body: Markup) -> 
                 header.topbar {
                     a.brand href="/" { (t(l, "HỆ THỐNG THÔNG TIN BÁO CÁO", "REPORTING INFORMATION SYSTEM")) }
                     @if let Some(who) = who {
-                        nav {
-                            a href="/reports" { (t(l, "Nhập liệu", "Entry")) }
-                            a href="/reports/search" { (t(l, "Tra cứu", "Search")) }
-                            a href="/reports/assign" { (t(l, "Giao báo cáo", "Assign")) }
-                            a href="/compliance" { (t(l, "Thống kê", "Compliance")) }
-                            a href="/signatures" { (t(l, "Ký số", "Signatures")) }
-                            a href="/units" { (t(l, "Đơn vị", "Units")) }
-                            a href="/users" { (t(l, "Người dùng", "Users")) }
-                            a href="/regimes" { (t(l, "Chế độ báo cáo", "Regimes")) }
-                            a href="/audit" { (t(l, "Nhật ký", "Audit log")) }
-                        }
+                        (menu(&who.menu, l))
                         div.who {
                             a #bell href="/notifications" title=(t(l, "Thông báo", "Notifications")) data-stream="/api/v1/notifications/stream" {
-                                "🔔" span #bell-count.count hidden {}
+                                (bell_icon()) span #bell-count.count hidden {}
                             }
                             a href="/account/password" title=(t(l, "Đổi mật khẩu", "Change password")) { (who.user.full_name.as_str()) }
                             a href={ "?lang=" (if l == Locale::Vi { "en" } else { "vi" }) } { (if l == Locale::Vi { "English" } else { "Tiếng Việt" }) }
@@ -228,7 +221,91 @@ impl FromRequest for PagePrincipal {
         let req = req.clone();
         Box::pin(async move {
             let locale = crate::locale::of(&req);
-            crate::principal::resolve(req).await.map(PagePrincipal).map_err(|e| PageError::new(e, locale))
+            let mut who = crate::principal::resolve(req.clone()).await.map_err(|e| PageError::new(e, locale))?;
+            if let Some(state) = req.app_data::<web::Data<AppState>>() {
+                who.menu =
+                    baocao_app::queues::menu(&state.app, &who).await.map_err(|e| PageError::new(e.into(), locale))?;
+            }
+            Ok(PagePrincipal(who))
         })
+    }
+}
+
+/// The current query string with some parameters set; the others are kept
+/// (empty ones dropped), so links keep the filters a person chose.
+pub fn query_with(req: &HttpRequest, set: &[(&str, String)]) -> String {
+    let kept = form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(k, v)| !v.is_empty() && !set.iter().any(|(s, _)| s == k))
+        .collect::<Vec<_>>();
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    out.extend_pairs(kept).extend_pairs(set.iter().map(|(k, v)| (*k, v.as_str())));
+    out.finish()
+}
+
+/// A filter's drop-down: "— Tất cả —" (no filter), then the choices as
+/// (value, text), the one equal to `chosen` selected.
+pub fn filter_select(
+    id: &str, label: &str, choices: impl IntoIterator<Item = (String, String)>, chosen: Option<&str>, l: Locale,
+) -> Markup {
+    html! {
+        div {
+            label for=(id) { (label) }
+            select id=(id) name=(id) {
+                option value="" { (t(l, "— Tất cả —", "— All —")) }
+                @for (value, text) in choices { option value=(value) selected[chosen == Some(value.as_str())] { (text) } }
+            }
+        }
+    }
+}
+
+/// Previous, "Trang n / N", next; `link` makes each page's address.
+pub fn pager(page: u64, total: u64, per_page: u64, link: impl Fn(u64) -> String, l: Locale) -> Markup {
+    let pages = total.div_ceil(per_page.max(1)).max(1);
+    html! {
+        div.pager {
+            @if page > 1 { a.button.secondary href=(link(page - 1)) { "‹ " (t(l, "Trước", "Previous")) } }
+            span { (t(l, "Trang ", "Page ")) (page) " / " (pages) }
+            @if page < pages { a.button.secondary href=(link(page + 1)) { (t(l, "Sau", "Next")) " ›" } }
+        }
+    }
+}
+
+/// The caller's menu: its work under "Nghiệp vụ" (each queue with a count
+/// that app.js fills from /api/v1/queues), then what its groups allow.
+fn menu(m: &baocao_app::queues::Menu, l: Locale) -> Markup {
+    html! {
+        nav #menu {
+            @if !m.queues.is_empty() || m.assign || m.read_reports {
+                span.menu-title { (t(l, "Nghiệp vụ", "Work")) }
+                @for q in &m.queues {
+                    a href={ "/queues/" (q.as_str()) } { (q.label().get(l)) " " span.count.queue-count data-queue=(q.as_str()) hidden {} }
+                }
+                @if m.assign { a href="/reports/assign" { (t(l, "Giao báo cáo", "Assign")) } }
+                @if m.read_reports {
+                    a href="/compliance" { (t(l, "Theo dõi trạng thái", "Status tracking")) }
+                    a href="/reports/search" { (t(l, "Tra cứu", "Search")) }
+                }
+            }
+            a href="/signatures" { (t(l, "Ký số", "Signatures")) }
+            @if m.administers() {
+                span.menu-title { (t(l, "Quản trị", "Administration")) }
+                @if m.units { a href="/units" { (t(l, "Đơn vị", "Units")) } }
+                @if m.users { a href="/users" { (t(l, "Người dùng", "Users")) } }
+                @if m.regimes { a href="/regimes" { (t(l, "Chế độ báo cáo", "Regimes")) } }
+                @if m.audit { a href="/audit" { (t(l, "Nhật ký", "Audit log")) } }
+            }
+        }
+    }
+}
+
+/// The notification bell drawn inline: an emoji needs an emoji font, which
+/// many office machines lack (it then shows as an empty box).
+fn bell_icon() -> Markup {
+    html! {
+        svg.icon width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"
+            stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" {
+            path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" {}
+            path d="M13.73 21a2 2 0 0 1-3.46 0" {}
+        }
     }
 }

@@ -5,12 +5,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use baocao_app::views::{RegimeEntry as Entry, RegimeScope as Scope};
 use baocao_domain::text::Locale;
+use baocao_domain::text::Localised as _;
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::PagePrincipal;
 use super::{InLocale, PageResult, csrf_field, flash, form_caller, html_page, layout, redirect};
 use crate::locale::{self, t};
+use crate::params::Params;
 use crate::principal::Principal;
 use crate::state::AppState;
 use baocao_app::regimes;
@@ -18,7 +20,8 @@ use baocao_app::regimes;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/regimes", web::get().to(list))
         .route("/regimes/{id}/enabled", web::post().to(set_enabled))
-        .route("/regimes/{code}/forms/{form:.*}", web::get().to(form));
+        .route("/regimes/{code}/forms/{form:.*}", web::get().to(form))
+        .route("/regimes/{code}/ranking", web::get().to(ranking));
 }
 
 async fn may_manage(state: &AppState, who: &Principal) -> bool {
@@ -38,7 +41,7 @@ pub struct ListQuery {
 }
 
 async fn list(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<ListQuery>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: Params<ListQuery>,
 ) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
@@ -51,14 +54,17 @@ async fn list(
         (flash(None, ok, l))
         @for e in &current {
             div.card {
-                h2 { (e.plugin.manifest.name.get_vi_en(l)) }
+                h2 { (e.plugin.manifest.name.get(l)) }
                 p.muted {
                     code { (e.plugin.manifest.code) } " · " (t(l, "phiên bản ", "version ")) (e.plugin.manifest.version) " · "
                     (scope_label(e, l)) " · " (t(l, "áp dụng từ ", "from ")) (e.plugin.manifest.effective_from) " · " (e.plugin.manifest.legal_basis)
                 }
+                @if e.plugin.manifest.forms.iter().any(|f| f.scoring.is_some()) {
+                    p { a href={ "/regimes/" (e.plugin.manifest.code) "/ranking" } { (t(l, "Xếp hạng các đơn vị", "Rank the units")) } }
+                }
                 ul {
                     @for f in &e.plugin.manifest.forms {
-                        li { a href={ "/regimes/" (e.plugin.manifest.code) "/forms/" (f.code) } { (f.code) } " — " (if l == Locale::Vi { &f.title.vi } else { &f.title.en }) }
+                        li { a href={ "/regimes/" (e.plugin.manifest.code) "/forms/" (f.code) } { (f.code) } " — " (f.title.get(l)) }
                     }
                 }
             }
@@ -101,16 +107,6 @@ async fn list(
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Chế độ báo cáo", "Reporting regimes"), Some(&who), body)))
 }
 
-trait Bilingual {
-    fn get_vi_en(&self, l: Locale) -> &str;
-}
-
-impl Bilingual for baocao_app::views::RegimeText {
-    fn get_vi_en(&self, l: Locale) -> &str {
-        if l == Locale::Vi { &self.vi } else { &self.en }
-    }
-}
-
 #[derive(Debug, Deserialize)]
 pub struct EnabledForm {
     pub csrf_token: String,
@@ -140,30 +136,17 @@ async fn form(
         .find(|f| f.code == form_code)
         .ok_or(crate::error::Error::NotFound("form"))
         .in_locale(l)?;
-    let headers = baocao_domain::layout::header_rows(form);
-    let depth = headers.len();
     let number = |c: &str| {
         form.columns.iter().find(|x| x.code == c).map(|x| format!("({})", x.number)).unwrap_or_else(|| c.to_owned())
     };
     let body: Markup = html! {
         p.muted { a href="/regimes" { (t(l, "← Chế độ báo cáo", "← Regimes")) } }
-        h1 { (form.title.get_vi_en(l)) }
+        h1 { (form.title.get(l)) }
         p.muted { code { (form.code) } @if let Some(u) = &form.unit_of_measure { " · " (u) } }
-        @if let Some(p) = &form.provenance { p.muted { (t(l, "Nguồn mẫu biểu: ", "Layout source: ")) (p) } }
-        div style="overflow-x:auto" {
+        @if let Some(p) = &form.provenance { p.muted { (t(l, "Nguồn mẫu biểu: ", "Layout source: ")) (baocao_domain::layout::provenance_text(p)) } }
+        div.scroll {
             table #form-layout {
-                thead {
-                    @for (i, level) in headers.iter().enumerate() {
-                        tr {
-                            @if i == 0 {
-                                th rowspan=(depth) { "STT" }
-                                th rowspan=(depth) { (t(l, "Chỉ tiêu", "Indicator")) }
-                            }
-                            @for (title, colspan, rowspan) in level { th colspan=(colspan) rowspan=(rowspan) { (title) } }
-                        }
-                    }
-                    tr { td { "1" } td { "2" } @for c in &form.columns { td { (c.number) } } }
-                }
+                (super::reports::grid_head(form, l))
                 tbody {
                     @for r in &form.rows {
                         tr {
@@ -183,4 +166,56 @@ async fn form(
         }
     };
     Ok(html_page(StatusCode::OK, layout(l, &form.code, Some(&who), body)))
+}
+
+#[derive(Debug, Deserialize)]
+struct RankingParams {
+    form: Option<String>,
+    period: Option<String>,
+}
+
+/// "Xếp hạng": a scoring form's units ranked for a period, with each index's points.
+async fn ranking(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, code: web::Path<String>,
+    params: Params<RankingParams>,
+) -> PageResult {
+    let (l, who) = (locale::of(&req), who.0);
+    let entry = regimes::find(&state.app, &who, &code).await.in_locale(l)?;
+    let forms: Vec<_> = entry.plugin.manifest.forms.iter().filter(|f| f.scoring.is_some()).collect();
+    let form = params.form.clone().or_else(|| forms.first().map(|f| f.code.clone())).unwrap_or_default();
+    let period_key = params.period.clone().unwrap_or_else(|| state.app.today().format("%Y").to_string());
+    let period = baocao_app::filters::period(&Some(period_key.clone())).in_locale(l)?;
+    let lines = match period {
+        Some(p) if !form.is_empty() => {
+            baocao_app::ranking::ranking(&state.app, &who, &code, &form, p).await.in_locale(l)?
+        }
+        _ => Vec::new(),
+    };
+    let query =
+        format!("form={}&period={}", form_urlencoded::byte_serialize(form.as_bytes()).collect::<String>(), period_key);
+    let body = html! {
+        h1 { (t(l, "Xếp hạng — ", "Ranking — ")) (entry.plugin.manifest.name.get(l)) }
+        form.card.filters method="get" { div.grid4 {
+            div { label for="form" { (t(l, "Biểu mẫu", "Form")) } select #form name="form" { @for f in &forms { option value=(f.code) selected[f.code == form] { (f.title.get(l)) } } } }
+            div { label for="period" { (t(l, "Kỳ (vd. 2026)", "Period (e.g. 2026)")) } input #period type="text" name="period" value=(period_key); }
+            div.actions { button type="submit" { (t(l, "Xem", "Show")) } a.button.secondary href={ "/api/v1/regimes/" (code) "/ranking.xlsx?" (query) } download { (t(l, "Xuất Excel", "Export to Excel")) } }
+        } }
+        @if lines.is_empty() { p.muted { (t(l, "Chưa có đơn vị nào gửi biểu này trong kỳ.", "No unit has sent this form for the period.")) } }
+        @else { (ranking_table(&lines, l)) }
+    };
+    Ok(html_page(StatusCode::OK, layout(l, t(l, "Xếp hạng", "Ranking"), Some(&who), body)))
+}
+
+fn ranking_table(lines: &[baocao_domain::ranking::RankedUnit], l: Locale) -> Markup {
+    let indices = lines.first().map(|x| x.indices.as_slice()).unwrap_or_default();
+    let points = |p: f64| baocao_domain::format::number(p, 2, l);
+    html! { div.scroll { table #ranking {
+        thead { tr { th { (t(l, "Hạng", "Rank")) } th { (t(l, "Đơn vị", "Unit")) } th { (t(l, "Tổng điểm", "Total")) }
+            @for i in indices { th title=(i.title) { (i.label) " " (i.title) } } } }
+        tbody { @for line in lines { tr {
+            td { (line.rank) } td { a href={ "/reports/" (line.report_id) } { (line.name) } }
+            td { (points(line.total)) @if !line.appraised { " " span.muted { (t(l, "(tự đánh giá)", "(self-assessed)")) } } }
+            @for i in &line.indices { td.num { (i.points.map(points).unwrap_or_default()) } }
+        } } }
+    } } }
 }

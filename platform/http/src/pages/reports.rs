@@ -8,6 +8,7 @@
 //! into the editor (keyboard navigation, paste from Excel, live recompute
 //! through `/api/v1/reports/{id}/compute`, unsaved edits kept in the browser).
 
+use baocao_domain::text::Localised as _;
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
@@ -27,6 +28,7 @@ use super::{InLocale, PageResult, csrf_field, form_caller, html_page, layout, re
 use crate::api::reports::{notification_query, query_of};
 use crate::error::WebError;
 use crate::locale::{self, t};
+use crate::params::Params;
 use crate::principal::Principal;
 use crate::state::AppState;
 use baocao_app::filters::{NotificationFilter, ReportFilter};
@@ -46,23 +48,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/notifications/read-all", web::post().to(read_all));
 }
 
-fn date(d: chrono::NaiveDate, l: Locale) -> String {
-    format::date(d, l)
+/// The list's link to a report: "Nhập liệu" while the unit can fill it now,
+/// else "Xem" and why entry is not possible today.
+fn open_link(r: &ReportRow, today: chrono::NaiveDate, l: Locale) -> String {
+    let window = baocao_domain::report::EntryWindow::of(r.opens_on, r.closes_on, r.reopened, today);
+    match (r.status.editable(), window.refusal()) {
+        (true, None) => t(l, "Nhập liệu", "Enter").to_owned(),
+        (true, Some(why)) => format!("{} ({})", t(l, "Xem", "View"), why.text.get(l)),
+        (false, _) => t(l, "Xem", "View").to_owned(),
+    }
 }
 
 fn status_badge(s: Status, l: Locale) -> Markup {
     html! { span class={ "badge status-" (s.as_str()) } { (s.label().get(l)) } }
 }
 
-/// Query string of the current filters with another page number.
+/// The current filters on another page.
 fn with_page(req: &HttpRequest, page: u64) -> String {
-    let kept: Vec<&str> =
-        req.query_string().split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("page=")).collect();
-    let mut q = kept.join("&");
-    if !q.is_empty() {
-        q.push('&');
-    }
-    format!("?{q}page={page}")
+    format!("?{}", super::query_with(req, &[("page", page.to_string())]))
 }
 
 // ------------------------------------------------------------- the lists ---
@@ -74,13 +77,13 @@ enum ListMode {
 }
 
 async fn entry_list(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<ReportFilter>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: Params<ReportFilter>,
 ) -> PageResult {
     report_list(&state, &req, who.0, params.into_inner(), ListMode::Entry).await
 }
 
 async fn search(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<ReportFilter>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: Params<ReportFilter>,
 ) -> PageResult {
     report_list(&state, &req, who.0, params.into_inner(), ListMode::Search).await
 }
@@ -89,7 +92,7 @@ async fn report_list(
     state: &AppState, req: &HttpRequest, who: Principal, params: ReportFilter, mode: ListMode,
 ) -> PageResult {
     let l = locale::of(req);
-    let query = query_of(state, &params).await.in_locale(l)?;
+    let query = query_of(state, &who, &params).await.in_locale(l)?;
     let page = service::list(&state.app, &who, &query).await.in_locale(l)?;
     let ids: Vec<UnitId> = page.items.iter().flat_map(|r| [r.unit_id, r.receiver_id]).collect();
     let names = baocao_app::admin::unit_names_unscoped(&state.app, &ids).await.in_locale(l)?;
@@ -101,16 +104,11 @@ async fn report_list(
         ListMode::Entry => t(l, "Danh sách nhập liệu", "Data entry list"),
         ListMode::Search => t(l, "Tra cứu và theo dõi trạng thái báo cáo", "Search and track reports"),
     };
-    let pages = page.total.div_ceil(page.per_page).max(1);
     let body = html! {
         h1 { (title) }
         (list_filters(req, &params, &units, &regimes, mode, l))
-        (list_table(&page, &names, &titles, l))
-        div.pager {
-            @if page.page > 1 { a.button.secondary href=(with_page(req, page.page - 1)) { "‹ " (t(l, "Trước", "Previous")) } }
-            span { (t(l, "Trang ", "Page ")) (page.page) " / " (pages) }
-            @if page.page < pages { a.button.secondary href=(with_page(req, page.page + 1)) { (t(l, "Sau", "Next")) " ›" } }
-        }
+        (list_table(&page, &names, &titles, state.app.today(), l))
+        (super::pager(page.page, page.total, page.per_page, |p| with_page(req, p), l))
     };
     Ok(html_page(StatusCode::OK, layout(l, title, Some(&who), body)))
 }
@@ -120,31 +118,12 @@ fn list_filters(
     req: &HttpRequest, params: &ReportFilter, units: &[UnitWithTenant], regimes: &[RegimeEntry], mode: ListMode,
     l: Locale,
 ) -> Markup {
-    let selected = |a: &Option<String>, b: &str| a.as_deref() == Some(b);
     html! {
         form.card.filters method="get" {
             div.grid4 {
-                div {
-                    label for="unit" { (t(l, "Đơn vị báo cáo", "Reporting unit")) }
-                    select #unit name="unit" {
-                        option value="" { (t(l, "— Tất cả —", "— All —")) }
-                        @for u in units { option value=(u.unit.id.0) selected[params.unit == Some(u.unit.id.0)] { (u.unit.name.as_str()) } }
-                    }
-                }
-                div {
-                    label for="regime" { (t(l, "Chế độ báo cáo", "Regime")) }
-                    select #regime name="regime" {
-                        option value="" { (t(l, "— Tất cả —", "— All —")) }
-                        @for e in regimes { option value=(e.plugin.manifest.code) selected[selected(&params.regime, &e.plugin.manifest.code)] { (e.plugin.manifest.code) " — " (if l == Locale::Vi { &e.plugin.manifest.name.vi } else { &e.plugin.manifest.name.en }) } }
-                    }
-                }
-                div {
-                    label for="status" { (t(l, "Trạng thái", "Status")) }
-                    select #status name="status" {
-                        option value="" { (t(l, "— Tất cả —", "— All —")) }
-                        @for s in Status::ALL { option value=(s.as_str()) selected[selected(&params.status, s.as_str())] { (s.label().get(l)) } }
-                    }
-                }
+                (super::filter_select("unit", t(l, "Đơn vị báo cáo", "Reporting unit"), units.iter().map(|u| (u.unit.id.0.to_string(), u.unit.name.as_str().to_owned())), params.unit.map(|u| u.to_string()).as_deref(), l))
+                (super::filter_select("regime", t(l, "Chế độ báo cáo", "Regime"), regimes.iter().map(|e| (e.plugin.manifest.code.clone(), format!("{} — {}", e.plugin.manifest.code, e.plugin.manifest.name.get(l)))), params.regime.as_deref(), l))
+                (super::filter_select("status", t(l, "Trạng thái", "Status"), Status::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().get(l).to_owned())), params.status.as_deref(), l))
                 div {
                     label for="period" { (t(l, "Kỳ báo cáo (vd. 2026, 2026-Q1)", "Period (e.g. 2026, 2026-Q1)")) }
                     input #period type="text" name="period" value=(params.period.clone().unwrap_or_default());
@@ -154,14 +133,7 @@ fn list_filters(
                         label for="form" { (t(l, "Mã biểu mẫu", "Form code")) }
                         input #form type="text" name="form" value=(params.form.clone().unwrap_or_default());
                     }
-                    div {
-                        label for="kind" { (t(l, "Loại báo cáo", "Kind")) }
-                        select #kind name="kind" {
-                            option value="" { (t(l, "— Tất cả —", "— All —")) }
-                            option value="numeric" selected[selected(&params.kind, "numeric")] { (t(l, "Báo cáo số liệu", "Numeric")) }
-                            option value="narrative" selected[selected(&params.kind, "narrative")] { (t(l, "Báo cáo thuyết minh", "Narrative")) }
-                        }
-                    }
+                    (super::filter_select("kind", t(l, "Loại báo cáo", "Kind"), [("numeric", t(l, "Báo cáo số liệu", "Numeric")), ("narrative", t(l, "Báo cáo thuyết minh", "Narrative"))].map(|(v, n)| (v.to_owned(), n.to_owned())), params.kind.as_deref(), l))
                     div {
                         label.check { input type="checkbox" name="received" value="true" checked[params.received == Some(true)]; " " (t(l, "Chỉ báo cáo gửi đến đơn vị tôi", "Only reports sent to my units")) }
                     }
@@ -178,7 +150,8 @@ fn list_filters(
 
 /// One page of reports as a table, with links to enter, see the history and print.
 fn list_table(
-    page: &Page<ReportRow>, names: &HashMap<UnitId, String>, titles: &HashMap<(String, String), String>, l: Locale,
+    page: &Page<ReportRow>, names: &HashMap<UnitId, String>, titles: &HashMap<(String, String), String>,
+    today: chrono::NaiveDate, l: Locale,
 ) -> Markup {
     html! {
         p.muted { (t(l, "Tổng số: ", "Total: ")) (format::number(page.total as f64, 0, l)) }
@@ -204,10 +177,10 @@ fn list_table(
                             td { (names.get(&r.unit_id).cloned().unwrap_or_default()) }
                             td { (status_badge(r.status, l)) }
                             td { (r.period.label().get(l)) }
-                            td { (date(r.data_from, l)) " – " (date(r.data_to, l)) }
-                            td { (date(r.opens_on, l)) " – " (date(r.closes_on, l)) @if r.reopened { " " span.badge { (t(l, "mở lại", "reopened")) } } }
+                            td { (format::date(r.data_from, l)) " – " (format::date(r.data_to, l)) }
+                            td { (format::date(r.opens_on, l)) " – " (format::date(r.closes_on, l)) @if r.reopened { " " span.badge { (t(l, "mở lại", "reopened")) } } }
                             td.links {
-                                a href={ "/reports/" (r.id) } { @if r.status.editable() { (t(l, "Nhập liệu", "Enter")) } @else { (t(l, "Xem", "View")) } }
+                                a href={ "/reports/" (r.id) } { (open_link(r, today, l)) }
                                 " · " a href={ "/reports/" (r.id) "/history" } { (t(l, "Lịch sử", "History")) }
                                 " · " a href={ "/reports/" (r.id) "/print" } { (t(l, "In", "Print")) }
                             }
@@ -228,7 +201,7 @@ struct AssignQuery {
 }
 
 async fn assign_form(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: web::Query<AssignQuery>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, query: Params<AssignQuery>,
 ) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
@@ -241,7 +214,12 @@ async fn assign_page(
 ) -> PageResult {
     let regimes = baocao_app::regimes::list(&state.app, who, false).await.in_locale(l)?;
     let chosen = regime.and_then(|code| regimes.iter().find(|e| e.plugin.manifest.code == code));
-    let units = baocao_app::admin::units_below_own(&state.app, who).await.in_locale(l)?;
+    let mut units = baocao_app::admin::units_below_own(&state.app, who).await.in_locale(l)?;
+    // Only the units the chosen regime accepts, in the tree's order.
+    if let Some(levels) = chosen.map(|e| &e.plugin.manifest.reporting_levels).filter(|l| !l.is_empty()) {
+        units.retain(|u| levels.iter().any(|lv| lv == u.unit.level.as_str()));
+    }
+    baocao_domain::unit::sort_as_tree(&mut units, |u| &u.unit);
     let year = baocao_domain::clock::vietnam_date(chrono::Utc::now()).format("%Y").to_string();
     let body = html! {
         h1 { (t(l, "Giao báo cáo cho đơn vị cấp dưới", "Assign reports to lower units")) }
@@ -259,7 +237,7 @@ async fn assign_page(
             label for="regime" { (t(l, "Chế độ báo cáo", "Regime")) }
             select #regime name="regime" {
                 option value="" { (t(l, "— Chọn chế độ —", "— Pick a regime —")) }
-                @for e in &regimes { option value=(e.plugin.manifest.code) selected[regime == Some(e.plugin.manifest.code.as_str())] { (e.plugin.manifest.code) " — " (if l == Locale::Vi { &e.plugin.manifest.name.vi } else { &e.plugin.manifest.name.en }) } }
+                @for e in &regimes { option value=(e.plugin.manifest.code) selected[regime == Some(e.plugin.manifest.code.as_str())] { (e.plugin.manifest.code) " — " (e.plugin.manifest.name.get(l)) } }
             }
             div.actions { button.secondary type="submit" { (t(l, "Chọn", "Choose")) } }
         }
@@ -268,11 +246,12 @@ async fn assign_page(
                 (csrf_field(who))
                 input type="hidden" name="regime" value=(e.plugin.manifest.code);
                 h2 { (t(l, "Biểu mẫu", "Forms")) }
+                p.muted { (t(l, "Chọn các biểu mẫu cần giao; mỗi biểu mẫu chỉ dành cho những loại đơn vị chế độ quy định.", "Pick the forms to assign; each is for the kinds of unit the regime names.")) }
                 @for f in e.plugin.manifest.forms.iter().filter(|f| !f.outside_system) {
-                    label.check { input type="checkbox" name="forms" value=(f.code) checked; " " code { (f.code) } " " (f.title.vi) }
+                    label.check { input type="checkbox" name="forms" value=(f.code); " " code { (f.code) } " " (f.title.get(l)) }
                 }
                 @for o in &e.plugin.manifest.outlines {
-                    label.check { input type="checkbox" name="forms" value=(o.code) checked; " " code { (o.code) } " " (o.title.vi) }
+                    label.check { input type="checkbox" name="forms" value=(o.code); " " code { (o.code) } " " (o.title.get(l)) }
                 }
                 h2 { (t(l, "Kỳ báo cáo", "Period")) }
                 div.grid4 {
@@ -281,7 +260,7 @@ async fn assign_page(
                         select #period_type name="period_type" {
                             @for p in &e.plugin.manifest.periods {
                                 @let v = baocao_app::regimes::wire_name(p);
-                                option value=(v) { (period_kind_label(&v, l)) }
+                                option value=(v) { (baocao_domain::report::PeriodKind::parse(&v).map_or(v.clone(), |k| k.label().get(l).to_owned())) }
                             }
                         }
                     }
@@ -296,14 +275,10 @@ async fn assign_page(
                     label for="level" { (t(l, "Mọi đơn vị cấp", "Every unit of level")) }
                     select #level name="level" {
                         option value="" { (t(l, "— Theo danh sách chọn —", "— As picked below —")) }
-                        @for lv in &e.plugin.manifest.reporting_levels { option value=(lv) { (lv) } }
+                        @for lv in &e.plugin.manifest.reporting_levels { option value=(lv) { (baocao_domain::unit::level_label(lv).get(l)) } }
                     }
                 }
-                div.unit-picks {
-                    @for u in &units {
-                        label.check { input type="checkbox" name="units" value=(u.unit.id.0); " " (u.unit.name.as_str()) " " span.muted { "(" (u.unit.level.as_str()) ")" } }
-                    }
-                }
+                (unit_picks(&units, l))
                 div.actions { button type="submit" { (t(l, "Giao báo cáo", "Assign")) } }
             }
         }
@@ -311,13 +286,16 @@ async fn assign_page(
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Giao báo cáo", "Assign reports"), Some(who), body)))
 }
 
-fn period_kind_label(v: &str, l: Locale) -> &'static str {
-    match v {
-        "month" => t(l, "Tháng", "Month"),
-        "quarter" => t(l, "Quý", "Quarter"),
-        "half_year" => t(l, "6 tháng", "Half year"),
-        "nine_months" => t(l, "9 tháng", "Nine months"),
-        _ => t(l, "Năm", "Year"),
+/// The assignment form's units, in the tree's order: each to tick, or all at once.
+fn unit_picks(units: &[UnitWithTenant], l: Locale) -> Markup {
+    html! {
+        label.check { input #pick-all-units type="checkbox" data-pick-all="units"; " " strong { (t(l, "Chọn tất cả", "Select all")) } }
+        div.unit-picks {
+            @if units.is_empty() { p.muted { (t(l, "Không có đơn vị cấp dưới nào thuộc đối tượng của chế độ này.", "No lower unit reports under this regime.")) } }
+            @for u in units {
+                label.check { input type="checkbox" name="units" value=(u.unit.id.0); " " (u.unit.name.as_str()) " " span.muted { "(" (baocao_domain::unit::level_label(u.unit.level.as_str()).get(l)) ")" } }
+            }
+        }
     }
 }
 
@@ -358,8 +336,7 @@ struct ReportQuery {
 }
 
 async fn report(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
-    query: web::Query<ReportQuery>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>, query: Params<ReportQuery>,
 ) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
@@ -407,16 +384,17 @@ fn meta_card(o: &service::Opened, l: Locale) -> Markup {
                 div { span.muted { (t(l, "Đơn vị nhận", "Receiving unit")) } br; (o.receiver_name) }
                 div { span.muted { (t(l, "Trạng thái", "Status")) } br; span #report-status { (status_badge(r.status, l)) } }
                 div { span.muted { (t(l, "Kỳ báo cáo", "Period")) } br; (r.period.label().get(l)) }
-                div { span.muted { (t(l, "Kỳ dữ liệu", "Data window")) } br; (date(r.data_from, l)) " – " (date(r.data_to, l)) }
-                div { span.muted { (t(l, "Hạn nhập liệu", "Entry closes")) } br; (date(r.closes_on, l)) }
+                div { span.muted { (t(l, "Kỳ dữ liệu", "Data window")) } br; (format::date(r.data_from, l)) " – " (format::date(r.data_to, l)) }
+                div { span.muted { (t(l, "Hạn nhập liệu", "Entry closes")) } br; (format::date(r.closes_on, l)) }
                 div { span.muted { (t(l, "Phiên bản", "Version")) } br; span #report-version { (r.version) } }
             }
+            @if let Some(why) = o.window.refusal().filter(|_| r.status.editable()) { div.flash.error role="status" { (why.text.get(l)) } }
             @if let Some(c) = &r.last_comment {
                 @if matches!(r.status, Status::Rejected) { div.flash.error { strong { (t(l, "Lý do từ chối: ", "Reason for rejection: ")) } (c) } }
                 @else { p.muted { (t(l, "Ý kiến gần nhất: ", "Last comment: ")) (c) } }
             }
             p.links {
-                @if matches!(o.template, Template::Numeric(_)) { a href={ "/api/v1/reports/" (r.id) "/xlsx" } { (t(l, "Tải xuống Excel", "Download as Excel")) } " · " }
+                @if matches!(o.template, Template::Numeric(_)) { a href={ "/api/v1/reports/" (r.id) "/xlsx" } download title=(t(l, "Tập tin chứa số liệu đã lưu", "The file holds the saved figures")) { (t(l, "Tải xuống Excel", "Download as Excel")) } " · " }
                 a href={ "/reports/" (r.id) "/history" } { (t(l, "Xem lịch sử báo cáo", "Report history")) }
                 " · " a href={ "/reports/" (r.id) "/print" } { (t(l, "Bản in", "Print view")) }
             }
@@ -496,7 +474,7 @@ fn sign_fields(step: &Step, o: &service::Opened, l: Locale) -> Markup {
             label { input type="checkbox" name="hide_signer" value="1"; " " (t(l, "Ẩn người ký", "Hide the signer")) }
             label { input type="checkbox" name="hide_time" value="1"; " " (t(l, "Ẩn ngày giờ", "Hide the time")) }
             @if !images.is_empty() {
-                select name="image" { option value="" { (t(l, "— Không dùng hình ảnh —", "— No image —")) } @for i in images { option value=(i.id) { (i.title) " (" (super::signatures::image_kind(&i.kind, l)) ")" } } }
+                select name="image" { option value="" { (t(l, "— Không dùng hình ảnh —", "— No image —")) } @for i in images { option value=(i.id) { (i.title) " (" (i.kind_label().get(l)) ")" } } }
             }
         }
     }
@@ -599,7 +577,7 @@ fn grid(form: &Form, r: &ReportRow, mode: &GridMode, l: Locale) -> Markup {
 }
 
 /// The grid's header rows, merged as on paper, and the row of column numbers.
-fn grid_head(form: &Form, l: Locale) -> Markup {
+pub(crate) fn grid_head(form: &Form, l: Locale) -> Markup {
     let headers = baocao_domain::layout::header_rows(form);
     let depth = headers.len();
     html! {
@@ -636,10 +614,10 @@ fn grid_body(form: &Form, r: &ReportRow, mode: &GridMode, l: Locale) -> Markup {
                                 }
                                 @for c in &form.columns {
                                     @let v = values.get(&(code.as_str(), c.code.as_str())).copied().cloned().unwrap_or(serde_json::Value::Null);
-                                    @let readonly = !mode.fills(&c.code) || *computed || c.formula.is_some();
+                                    @let readonly = !mode.fills(&c.code) || *computed || form.computes_column(&c.code);
                                     @let kind = match c.cell_type { CellType::Integer => "integer", CellType::Decimal => "decimal", CellType::Percent => "percent", CellType::Text => "text", CellType::Date => "date" };
                                     td class=(if readonly { "ro" } else { "" }) {
-                                        input type="text" data-row=(code) data-col=(c.code) data-type=(kind) value=(baocao_domain::layout::cell_text(&v, c.cell_type, l)) readonly[readonly] aria-label=(format!("{} – ({})", title, c.number));
+                                        input type="text" data-row=(code) data-col=(c.code) data-type=(kind) value=(baocao_domain::layout::cell_text(&v, c.cell_type, l)) readonly[readonly] tabindex=[readonly.then_some("-1")] aria-label=(format!("{} – ({})", title, c.number));
                                     }
                                 }
                             }
@@ -816,7 +794,7 @@ async fn history(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipa
         table.history {
             thead { tr {
                 th { (t(l, "Thời gian", "When")) } th { (t(l, "Người thực hiện", "By")) } th { (t(l, "Thao tác", "Action")) }
-                th { (t(l, "Trạng thái", "Status")) } th { (t(l, "Ý kiến", "Comment")) } th { (t(l, "Phiên bản", "Version")) } th { (t(l, "Mã băm nội dung", "Content hash")) }
+                th { (t(l, "Trạng thái", "Status")) } th { (t(l, "Ý kiến", "Comment")) } th { (t(l, "Phiên bản", "Version")) }
             } }
             tbody {
                 @for h in &rows {
@@ -824,10 +802,9 @@ async fn history(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipa
                         td { (format::moment(h.at, l)) }
                         td { (h.actor) }
                         td { (action(&h.action)) }
-                        td { (status(&h.from)) " → " (status(&h.to)) }
+                        td { @if h.from == h.to { (status(&h.to)) } @else { (status(&h.from)) " → " (status(&h.to)) } }
                         td { (h.comment.clone().unwrap_or_default()) }
                         td { (h.version) }
-                        td { code title=(h.content_sha256) { (h.content_sha256.get(..12).unwrap_or("")) "…" } }
                     }
                 }
             }
@@ -866,7 +843,7 @@ async fn print(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal,
                     div.right { strong { "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" } br; "Độc lập - Tự do - Hạnh phúc" }
                 }
                 h1.center { (title) }
-                p.center { (r.period.label().get(l)) " · " (t(l, "Số liệu từ ", "Data from ")) (date(r.data_from, l)) (t(l, " đến ", " to ")) (date(r.data_to, l)) }
+                p.center { (r.period.label().get(l)) " · " (t(l, "Số liệu từ ", "Data from ")) (format::date(r.data_from, l)) (t(l, " đến ", " to ")) (format::date(r.data_to, l)) }
                 p.center.muted { code { (r.form) } " · " (r.status.label().get(l)) " · " (t(l, "phiên bản ", "version ")) (r.version) }
                 (content)
             }
@@ -875,23 +852,14 @@ async fn print(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal,
     Ok(html_page(StatusCode::OK, body))
 }
 
+/// The grid as text for paper: the same headers (their sticky classes do nothing in print).
 fn grid_print(form: &Form, r: &ReportRow, l: Locale) -> Markup {
-    let headers = baocao_domain::layout::header_rows(form);
-    let depth = headers.len();
     let values: HashMap<(&str, &str), &serde_json::Value> =
         r.cells.iter().map(|c| ((c.row.as_str(), c.col.as_str()), &c.value)).collect();
     let rows = display_rows(form, r);
     html! {
         table.grid.print-grid {
-            thead {
-                @for (i, level) in headers.iter().enumerate() {
-                    tr {
-                        @if i == 0 { th rowspan=(depth) { "STT" } th rowspan=(depth) { (t(l, "Chỉ tiêu", "Indicator")) } }
-                        @for (title, colspan, rowspan) in level { th colspan=(colspan) rowspan=(rowspan) { (title) } }
-                    }
-                }
-                tr.numbers { th { "1" } th { "2" } @for c in &form.columns { th { (c.number) } } }
-            }
+            (grid_head(form, l))
             tbody {
                 @for DisplayRow { code, label, title, total, .. } in &rows {
                     tr class=(if *total { "total" } else { "" }) {
@@ -910,7 +878,7 @@ fn grid_print(form: &Form, r: &ReportRow, l: Locale) -> Markup {
 // --------------------------------------------------------- notifications ---
 
 async fn notifications(
-    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: web::Query<NotificationFilter>,
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: Params<NotificationFilter>,
 ) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
@@ -919,7 +887,6 @@ async fn notifications(
     let (unit_names, senders) =
         baocao_app::notifications::senders(&state.app, &inbox.page, params.sender.map(UserId)).await.in_locale(l)?;
     let baocao_app::notifications::Inbox { page, unread } = inbox;
-    let pages = page.total.div_ceil(page.per_page).max(1);
     let current = params.state.clone().unwrap_or_else(|| "all".to_owned());
     let body = html! {
         h1 { (t(l, "Thông báo", "Notifications")) " " span.badge { (unread) " " (t(l, "chưa đọc", "unread")) } }
@@ -935,20 +902,8 @@ async fn notifications(
                 }
                 div { label for="from" { (t(l, "Từ ngày", "From")) } input #from type="text" name="from" placeholder="dd/MM/yyyy" value=(params.from.clone().unwrap_or_default()); }
                 div { label for="to" { (t(l, "Đến ngày", "To")) } input #to type="text" name="to" placeholder="dd/MM/yyyy" value=(params.to.clone().unwrap_or_default()); }
-                div {
-                    label for="sender" { (t(l, "Người gửi", "Sender")) }
-                    select #sender name="sender" {
-                        option value="" { (t(l, "— Tất cả —", "— All —")) }
-                        @for (id, name) in &senders { option value=(id) selected[params.sender == Some(*id)] { (name) } }
-                    }
-                }
-                div {
-                    label for="sender_unit" { (t(l, "Đơn vị gửi", "Sending unit")) }
-                    select #sender_unit name="sender_unit" {
-                        option value="" { (t(l, "— Tất cả —", "— All —")) }
-                        @for (id, name) in &unit_names { option value=(id.0) selected[params.sender_unit == Some(id.0)] { (name) } }
-                    }
-                }
+                (super::filter_select("sender", t(l, "Người gửi", "Sender"), senders.iter().map(|(id, n)| (id.to_string(), n.clone())), params.sender.map(|s| s.to_string()).as_deref(), l))
+                (super::filter_select("sender_unit", t(l, "Đơn vị gửi", "Sending unit"), unit_names.iter().map(|(id, n)| (id.0.to_string(), n.clone())), params.sender_unit.map(|s| s.to_string()).as_deref(), l))
             }
             div.actions { button type="submit" { (t(l, "Lọc", "Filter")) } }
         }
@@ -969,11 +924,7 @@ async fn notifications(
                 @if page.items.is_empty() { tr { td colspan="3" .muted { (t(l, "Không có thông báo.", "No notifications.")) } } }
             }
         }
-        div.pager {
-            @if page.page > 1 { a.button.secondary href=(with_page(&req, page.page - 1)) { "‹ " (t(l, "Trước", "Previous")) } }
-            span { (t(l, "Trang ", "Page ")) (page.page) " / " (pages) }
-            @if page.page < pages { a.button.secondary href=(with_page(&req, page.page + 1)) { (t(l, "Sau", "Next")) " ›" } }
-        }
+        (super::pager(page.page, page.total, page.per_page, |p| with_page(&req, p), l))
     };
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Thông báo", "Notifications"), Some(&who), body)))
 }

@@ -66,7 +66,7 @@ async fn render(state: &AppState, l: Locale, who: &Principal, checked: Option<&[
             h2 { (t(l, "Hình ảnh chữ ký", "Signature images")) }
             @for i in &images {
                 form.inline method="post" action={ "/signatures/images/" (i.id) "/delete" } {
-                    (csrf_field(who)) (i.title) " (" (image_kind(&i.kind, l)) ", " (i.width) "×" (i.height) ") "
+                    (csrf_field(who)) (i.title) " (" (i.kind_label().get(l)) ", " (i.width) "×" (i.height) ") "
                     button.link type="submit" { (t(l, "Xóa", "Delete")) }
                 }
             }
@@ -81,23 +81,6 @@ async fn render(state: &AppState, l: Locale, who: &Principal, checked: Option<&[
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Ký số", "Digital signatures"), Some(who), body)))
 }
 
-/// A signature's time as users read it: dd/MM/yyyy HH:mm:ss (Viet Nam time).
-fn shown_time(rfc3339: Option<&str>) -> String {
-    rfc3339
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.format("%d/%m/%Y %H:%M:%S").to_string())
-        .unwrap_or_default()
-}
-
-/// What kind of image it is, in the user's words.
-pub fn image_kind(kind: &str, l: Locale) -> &'static str {
-    if kind == "organisation" {
-        t(l, "con dấu cơ quan", "seal")
-    } else {
-        t(l, "chữ ký cá nhân", "personal signature")
-    }
-}
-
 /// One line per signature: who, when, and valid or why not.
 fn results(list: &[SignatureView], l: Locale) -> Markup {
     html! {
@@ -105,7 +88,7 @@ fn results(list: &[SignatureView], l: Locale) -> Markup {
         ul #verify-result {
             @for s in list {
                 li data-valid=(s.valid) {
-                    strong { (s.signer.as_deref().unwrap_or("?")) } " — " (shown_time(s.time_stamp.as_deref().or(s.signed_at.as_deref()))) " — "
+                    strong { (s.signer.as_deref().unwrap_or("?")) } " — " (s.shown_time()) " — "
                     @if s.valid { span.ok { (t(l, "Chữ ký hợp lệ", "Valid signature")) } }
                     @else { span.danger { (s.problems.iter().map(|p| if l == Locale::Vi { p.message.as_str() } else { p.message_en.as_str() }).collect::<Vec<_>>().join(" ")) } }
                 }

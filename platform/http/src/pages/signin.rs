@@ -52,8 +52,18 @@ async fn home(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal) 
     let l = locale::of(&req);
     let who = who.0;
     let me = baocao_app::admin::user_self(&state.app, who.user.id).await.in_locale(l)?;
+    let work = baocao_app::queues::summary(&state.app, &who).await.in_locale(l)?;
     let body = html! {
         h1 { (t(l, "Xin chào, ", "Welcome, ")) (who.user.full_name.as_str()) }
+        @if work.iter().any(|q| q.allowed) {
+            div.card.work {
+                h2 { (t(l, "Công việc đang chờ", "Work waiting for you")) }
+                ul { @for q in work.iter().filter(|q| q.allowed) {
+                    li { a href={ "/queues/" (q.queue.as_str()) } { (q.queue.label().get(l)) } ": " strong { (q.count) }
+                         @if q.overdue > 0 { " " span.overdue { (q.overdue) (t(l, " quá hạn", " overdue")) } } }
+                } }
+            }
+        }
         div.card {
             p { (t(l, "Đơn vị quản lý: ", "Managing unit: ")) strong { (me.unit_name) } }
             h2 { (t(l, "Nhóm người dùng của bạn", "Your groups")) }
@@ -73,11 +83,7 @@ async fn home(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal) 
                 }
             }
         }
-        div.actions {
-            a.button href="/units" { (t(l, "Cây đơn vị", "Unit tree")) }
-            a.button href="/users" { (t(l, "Quản trị người dùng", "User administration")) }
-            a.button.secondary href="/account/password" { (t(l, "Đổi mật khẩu", "Change password")) }
-        }
+        div.actions { a.button.secondary href="/account/password" { (t(l, "Đổi mật khẩu", "Change password")) } }
     };
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Trang chủ", "Home"), Some(&who), body)))
 }
@@ -97,7 +103,7 @@ fn login_page(state: &AppState, l: Locale, csrf: &str, username: &str, error: Op
     let body = html! {
         div.login.card {
             h1 { (t(l, "Đăng nhập", "Sign in")) }
-            p.muted style="text-align:center" { (t(l, "Hệ thống thông tin báo cáo bộ, ngành, địa phương", "Reporting information system of ministries and provinces")) }
+            p.muted.centred { (t(l, "Hệ thống thông tin báo cáo bộ, ngành, địa phương", "Reporting information system of ministries and provinces")) }
             (flash(error, None, l))
             form method="post" action="/login" {
                 input type="hidden" name="csrf_token" value=(csrf);
@@ -117,6 +123,7 @@ fn login_page(state: &AppState, l: Locale, csrf: &str, username: &str, error: Op
                 div.actions { button type="submit" { (t(l, "Đăng nhập", "Sign in")) } }
             }
             p { a href="/forgot-password" { (t(l, "Quên mật khẩu?", "Forgot your password?")) } }
+            p { a href="/public/compliance" { (t(l, "Công khai tình hình gửi báo cáo của các địa phương", "Public figures: how the provinces report")) } }
         }
     };
     layout(l, t(l, "Đăng nhập", "Sign in"), None, body)
@@ -235,24 +242,15 @@ async fn password_form(req: HttpRequest, who: PagePrincipal) -> PageResult {
     Ok(html_page(StatusCode::OK, password_page(l, &who.0, None, None)))
 }
 
-fn mismatch() -> WebError {
-    WebError::from(baocao_domain::text::Invalid::new(
-        "confirm_password",
-        "password_mismatch",
-        baocao_domain::text::Text::fixed("Hai lần nhập mật khẩu mới không khớp.", "The two new passwords differ."),
-    ))
-}
-
 async fn change_password(
     state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, form: web::Form<PasswordForm>,
 ) -> PageResult {
     let (l, who) = form_caller(&req, who, &form.csrf_token)?;
-    let result = if form.new_password != form.confirm_password {
-        Err(mismatch())
-    } else {
-        baocao_app::admin::change_own_password(&state.app, &who, &form.current_password, &form.new_password)
+    let result = match baocao_app::signin::confirmed(&form.new_password, &form.confirm_password) {
+        Err(e) => Err(WebError::from(e)),
+        Ok(()) => baocao_app::admin::change_own_password(&state.app, &who, &form.current_password, &form.new_password)
             .await
-            .map_err(WebError::from)
+            .map_err(WebError::from),
     };
     match result {
         Ok(()) => {
@@ -261,19 +259,12 @@ async fn change_password(
             let session = SessionData::signed_in(who.user.id);
             let id = state.sessions.create(&session, state.session_ttl()).await.in_locale(l)?;
             let fresh = crate::principal::Principal { session_id: id.clone(), session, ..who };
-            let mut response = html_page(
-                StatusCode::OK,
-                password_page(
-                    l,
-                    &fresh,
-                    None,
-                    Some(t(
-                        l,
-                        "Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất.",
-                        "Password changed. Other sessions were signed out.",
-                    )),
-                ),
+            let done = t(
+                l,
+                "Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất.",
+                "Password changed. Other sessions were signed out.",
             );
+            let mut response = html_page(StatusCode::OK, password_page(l, &fresh, None, Some(done)));
             response
                 .add_cookie(&session_cookie(&state, id))
                 .map_err(|e| super::PageError::new(Error::internal(e).into(), l))?;
@@ -336,26 +327,19 @@ async fn forgot(state: web::Data<AppState>, req: HttpRequest, form: web::Form<Fo
         return Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None)));
     }
     let result = async {
-        if form.new_password != form.confirm_password {
-            return Err(mismatch());
-        }
+        baocao_app::signin::confirmed(&form.new_password, &form.confirm_password)?;
         baocao_app::signin::reset_with_code(&state.app, &form.token, &form.new_password).await.map_err(WebError::from)
     }
     .await;
     match result {
-        Ok(()) => Ok(html_page(
-            StatusCode::OK,
-            forgot_page(
+        Ok(()) => {
+            let done = t(
                 l,
-                &pre.csrf_token,
-                None,
-                Some(t(
-                    l,
-                    "Đã đặt lại mật khẩu. Hãy đăng nhập bằng mật khẩu mới.",
-                    "Password reset. Sign in with the new password.",
-                )),
-            ),
-        )),
+                "Đã đặt lại mật khẩu. Hãy đăng nhập bằng mật khẩu mới.",
+                "Password reset. Sign in with the new password.",
+            );
+            Ok(html_page(StatusCode::OK, forgot_page(l, &pre.csrf_token, None, Some(done))))
+        }
         Err(e) => Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None))),
     }
 }

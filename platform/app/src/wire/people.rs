@@ -1,7 +1,6 @@
-//! What the API sends back. Kept apart from the domain types so the wire
-//! format is stable and documented.
+//! Units, users, groups and the audit trail on the wire.
 
-use baocao_app::views::{MembershipView, UnitWithTenant, UserRecord};
+use crate::views::{MembershipView, UnitWithTenant, UserRecord};
 use baocao_domain::format;
 use baocao_domain::text::Locale;
 use serde::Serialize;
