@@ -10,6 +10,7 @@ mod m20261124_000003_reports;
 mod m20261124_000004_aggregates;
 mod m20261130_000005_signatures;
 mod m20261201_000006_search;
+mod m20261201_000007_aggregate_snapshots;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_aggregates::Migration),
             Box::new(m20261130_000005_signatures::Migration),
             Box::new(m20261201_000006_search::Migration),
+            Box::new(m20261201_000007_aggregate_snapshots::Migration),
         ]
     }
 }

@@ -604,6 +604,11 @@ async fn a_later_correction_marks_the_national_aggregate_outdated(c: &National) 
     // Thái Bình corrects its communes after the national aggregation.
     correct(app, (&tb.0, &tb.1, &tb.2, vpcp), ids[1], &[("r0", "c6", 210)]).await;
     assert_eq!(app.get_json(vpcp, &format!("/api/v1/reports/{national}")).await["aggregate"]["outdated"], true);
+    // Until aggregated again, a cell's source shows what was summed, beside what the unit has now.
+    let before = app.get_json(vpcp, &format!("/api/v1/reports/{national}/cells/k.thaibinh/c6/sources")).await;
+    let line = &before[0];
+    assert_ne!(line["version"], line["current_version"], "{before}");
+    assert_eq!((line["value"].as_i64(), line["current_value"].as_i64()), (Some(200), Some(210)), "{before}");
     let rerun: Value =
         app.post(vpcp, &format!("/api/v1/reports/{national}/aggregate"), json!({})).await.json().await.unwrap();
     assert_eq!(cell(&rerun["report"], "k.thaibinh", "c3"), json!(238));

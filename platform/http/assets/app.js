@@ -363,8 +363,9 @@ document.addEventListener("DOMContentLoaded", () => {
       link.href = `/reports/${s.report_id}`;
       link.textContent = s.unit.name;
       li.appendChild(link);
-      const value = typeof s.value === "number" ? format.format(s.value) : (s.value === null ? "—" : String(s.value));
-      const stale = s.version !== s.current_version ? say(" (đã thay đổi sau khi tổng hợp)", " (changed since)") : "";
+      const shown = (v) => (typeof v === "number" ? format.format(v) : (v === null ? "—" : String(v)));
+      const value = shown(s.value);
+      const stale = s.version !== s.current_version ? say(` (đã đính chính sau khi tổng hợp, nay là ${shown(s.current_value)})`, ` (corrected since: now ${shown(s.current_value)})`) : "";
       li.appendChild(document.createTextNode(`: ${value} — ${say("phiên bản", "version")} ${s.version}${stale}`));
       list.appendChild(li);
     }

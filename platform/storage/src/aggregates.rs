@@ -6,6 +6,8 @@ use baocao_authz::perms::{CheckReports, ReadReports};
 use baocao_authz::{RoleGrant, Scope};
 use baocao_domain::ids::UnitId;
 use baocao_domain::report::{Role, Status};
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
@@ -175,8 +177,33 @@ impl Store {
             });
             aggregate_sources::Entity::insert_many(rows).exec(&tx).await?;
         }
+        snapshot_sources(&tx, id).await?;
         tx.commit().await?;
         to_row(saved)
+    }
+
+    /// The cells each source had when it was aggregated into a report the
+    /// caller may read, by source report id (absent where not kept).
+    pub async fn aggregated_cells(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
+    ) -> Result<HashMap<i64, Vec<ReportCell>>, StoreError> {
+        self.report(read, check, id).await?;
+        let rows: Vec<(i64, Option<String>)> = aggregate_sources::Entity::find()
+            .filter(aggregate_sources::Column::ReportId.eq(id))
+            .select_only()
+            .column(aggregate_sources::Column::SourceId)
+            .column(aggregate_sources::Column::Cells)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let mut out = HashMap::new();
+        for (source, cells) in rows {
+            let Some(cells) = cells else { continue };
+            let decoded = crate::reports::decode_cells(&cells)
+                .map_err(|_| StoreError::Corrupt(format!("aggregate {id}: cells of source {source}")))?;
+            out.insert(source, decoded);
+        }
+        Ok(out)
     }
 
     /// What a report the caller may read was aggregated from (empty if it never was).
@@ -220,4 +247,20 @@ impl Store {
         let rows = reports::Entity::find().filter(reports::Column::Id.is_in(ids)).all(self.db()).await?;
         rows.into_iter().map(to_row).collect()
     }
+}
+
+/// Keeps each source's cells beside its row, copied inside the database in
+/// the aggregation's transaction (never decoded here: an aggregate may have
+/// thousands of sources); a source that changed since it was read keeps none.
+async fn snapshot_sources(tx: &sea_orm::DatabaseTransaction, id: i64) -> Result<(), StoreError> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let backend = tx.get_database_backend();
+    let placeholder = if backend == DbBackend::Postgres { "$1" } else { "?" };
+    let sql = format!(
+        "UPDATE aggregate_sources SET cells = (SELECT r.cells FROM reports r \
+         WHERE r.id = aggregate_sources.source_id AND r.version = aggregate_sources.source_version) \
+         WHERE report_id = {placeholder}"
+    );
+    tx.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()])).await?;
+    Ok(())
 }

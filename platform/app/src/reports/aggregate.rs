@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use baocao_domain::ids::UnitId;
 use baocao_domain::report::Role;
 use baocao_plugins::abi::{self as regime_abi};
-use baocao_storage::{NewContent, ReportRow};
+use baocao_storage::{NewContent, ReportCell, ReportRow};
 
 use crate::App;
 use crate::Caller;
@@ -149,7 +149,10 @@ pub struct CellSource {
     pub report_id: i64,
     pub version: i32,
     pub current_version: i32,
+    /// The value as it was aggregated (at `version`) …
     pub value: serde_json::Value,
+    /// … and as it is now (different after a correction).
+    pub current_value: serde_json::Value,
 }
 
 pub async fn cell_sources(app: &App, who: &Caller, id: i64, row: &str, col: &str) -> Result<Vec<CellSource>, Error> {
@@ -168,31 +171,17 @@ pub async fn cell_sources(app: &App, who: &Caller, id: i64, row: &str, col: &str
         ));
     }
     let reports = app.store.source_reports_unscoped(&refs).await?;
+    let aggregated = app.store.aggregated_cells(&s.read, &s.check, id).await?;
     let names = app.store.unit_names_unscoped(&refs.iter().map(|r| r.unit_id).collect::<Vec<_>>()).await?;
     let mut out = Vec::new();
     for r in refs {
         let Some(source) = reports.iter().find(|x| x.id == r.source_id) else { continue };
         let name = names.get(&r.unit_id).cloned().unwrap_or_default();
-        let none = baocao_storage::NumberGrid::default();
-        let view = baocao_domain::aggregation::Source {
-            unit: r.unit_id,
-            unit_name: &name,
-            numbers: &none,
-            cells: &source.cells,
-            rows_added: &source.rows_added,
-        };
-        let rows = baocao_domain::aggregation::source_rows(&form, &view, row);
-        if rows.is_empty() {
-            continue;
-        }
-        let values: Vec<&serde_json::Value> =
-            source.cells.iter().filter(|c| c.col == col && rows.contains(&c.row)).map(|c| &c.value).collect();
-        let value = match values.as_slice() {
-            [] => serde_json::Value::Null,
-            [one] => (*one).clone(),
-            many => serde_json::Number::from_f64(many.iter().filter_map(|v| v.as_f64()).sum())
-                .map_or(serde_json::Value::Null, serde_json::Value::Number),
-        };
+        let current_value = source_value(&form, &name, source, &source.cells, row, col);
+        let (Some(current_value), then) = (current_value, aggregated.get(&r.source_id)) else { continue };
+        // Aggregated before the cells were kept: the value now is the best there is.
+        let value =
+            then.and_then(|cells| source_value(&form, &name, source, cells, row, col)).unwrap_or(current_value.clone());
         out.push(CellSource {
             unit: r.unit_id,
             unit_name: name,
@@ -200,7 +189,35 @@ pub async fn cell_sources(app: &App, who: &Caller, id: i64, row: &str, col: &str
             version: r.version,
             current_version: source.version,
             value,
+            current_value,
         });
     }
     Ok(out)
+}
+
+/// A source's value behind an aggregated cell, from the given cells (None
+/// when the source has no row that feeds the cell).
+fn source_value(
+    form: &regime_abi::Form, name: &str, source: &ReportRow, cells: &[ReportCell], row: &str, col: &str,
+) -> Option<serde_json::Value> {
+    let none = baocao_storage::NumberGrid::default();
+    let view = baocao_domain::aggregation::Source {
+        unit: source.unit_id,
+        unit_name: name,
+        numbers: &none,
+        cells,
+        rows_added: &source.rows_added,
+    };
+    let rows = baocao_domain::aggregation::source_rows(form, &view, row);
+    if rows.is_empty() {
+        return None;
+    }
+    let values: Vec<&serde_json::Value> =
+        cells.iter().filter(|c| c.col == col && rows.contains(&c.row)).map(|c| &c.value).collect();
+    Some(match values.as_slice() {
+        [] => serde_json::Value::Null,
+        [one] => (*one).clone(),
+        many => serde_json::Number::from_f64(many.iter().filter_map(|v| v.as_f64()).sum())
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+    })
 }

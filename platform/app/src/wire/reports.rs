@@ -138,8 +138,12 @@ pub struct CellSourceDto {
     pub version: i32,
     /// … and its version now (different after a correction).
     pub current_version: i32,
+    /// The value that was aggregated …
     #[schema(value_type = Object)]
     pub value: serde_json::Value,
+    /// … and the value now.
+    #[schema(value_type = Object)]
+    pub current_value: serde_json::Value,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

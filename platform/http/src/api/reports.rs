@@ -58,6 +58,7 @@ pub async fn cell_sources(
                 version: s.version,
                 current_version: s.current_version,
                 value: s.value,
+                current_value: s.current_value,
             })
             .collect(),
     ))

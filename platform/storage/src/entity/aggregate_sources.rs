@@ -9,6 +9,8 @@ pub struct Model {
     pub source_id: i64,
     pub source_version: i32,
     pub unit_id: i64,
+    /// The source's cells at `source_version`, as stored in `reports.cells`.
+    pub cells: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
