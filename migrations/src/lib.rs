@@ -11,6 +11,7 @@ mod m20261124_000004_aggregates;
 mod m20261130_000005_signatures;
 mod m20261201_000006_search;
 mod m20261201_000007_aggregate_snapshots;
+mod m20261201_000008_meetings_form_code;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_signatures::Migration),
             Box::new(m20261201_000006_search::Migration),
             Box::new(m20261201_000007_aggregate_snapshots::Migration),
+            Box::new(m20261201_000008_meetings_form_code::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::reports::{act, put, year};
 
-const FORM: &str = "III.01a/VPCP/TH";
+const FORM: &str = "III.01a/VPCP/KSTT";
 
 fn cell(report: &Value, row: &str, col: &str) -> Value {
     report["cells"]

@@ -42,7 +42,7 @@ async fn compliance_counts_on_time_late_and_missing(backend: Backend) {
 
     // Phố Hiến and Tiên Lữ with the regime's deadline (December); Sơn Nam's closed long ago.
     let ids = assign(&app, &province, &[pho_hien, tien_lu]).await;
-    let body = json!({"regime": "TT01-III", "forms": ["III.01a/VPCP/TH"], "period": {"type": "year", "year": year(), "number": 1}, "units": [son_nam],
+    let body = json!({"regime": "TT01-III", "forms": ["III.01a/VPCP/KSTT"], "period": {"type": "year", "year": year(), "number": 1}, "units": [son_nam],
                       "opens_on": "01/01/2021", "closes_on": "02/01/2021"});
     let sn: Value = app.post(&province, "/api/v1/assignments", body).await.json().await.unwrap();
     let sn = sn[0]["report"]["id"].as_i64().unwrap();
@@ -153,7 +153,7 @@ async fn the_dashboard_exports_csv_and_excel(c: &Deadlines) {
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let csv = csv.text().await.unwrap();
     assert!(
-        csv.contains("\"UBND phường Sơn Nam\",\"III.01a/VPCP/TH\",\"02/01/2021\"")
+        csv.contains("\"UBND phường Sơn Nam\",\"III.01a/VPCP/KSTT\",\"02/01/2021\"")
             && csv.contains("Trễ hạn")
             && csv.contains("Chưa gửi")
     );

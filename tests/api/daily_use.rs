@@ -35,7 +35,7 @@ async fn meetings(app: &TestApp) -> (baocao_tests::Session, Vec<i64>) {
     let province = app.login("hy.tonghop").await;
     let units = [app.unit_id("hungyen", "phuong-pho-hien").await, app.unit_id("hungyen", "xa-tien-lu").await];
     let period = json!({"type": "year", "year": year(), "number": 1});
-    let ids = assign_form(app, &province, "TT01-III", "III.01a/VPCP/TH", period, &units).await;
+    let ids = assign_form(app, &province, "TT01-III", "III.01a/VPCP/KSTT", period, &units).await;
     (province, ids)
 }
 
@@ -303,7 +303,7 @@ async fn a_period_whose_entry_closed_is_not_assigned_silently(backend: Backend) 
     let app = spawn_app(backend).await;
     let province = app.login("hy.tonghop").await;
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
-    let old = json!({"regime": "TT01-III", "forms": ["III.01a/VPCP/TH"], "period": {"type": "year", "year": year() - 3, "number": 1}, "units": [ward]});
+    let old = json!({"regime": "TT01-III", "forms": ["III.01a/VPCP/KSTT"], "period": {"type": "year", "year": year() - 3, "number": 1}, "units": [ward]});
     let error = assert_error(
         app.post(&province, "/api/v1/assignments", old.clone()).await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -378,7 +378,7 @@ async fn the_demo_scoring_reaches_an_appraiser(backend: Backend) {
 async fn submitted_meetings(app: &TestApp, province: &baocao_tests::Session, year: i32) -> i64 {
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
     let period = json!({"type": "year", "year": year, "number": 1});
-    let id = assign_form(app, province, "TT01-III", "III.01a/VPCP/TH", period, &[ward]).await[0];
+    let id = assign_form(app, province, "TT01-III", "III.01a/VPCP/KSTT", period, &[ward]).await[0];
     let entry = app.login("hy.phohien.nhaplieu").await;
     let current = app.get_json(&entry, &format!("/api/v1/reports/{id}")).await;
     let data = json!({"version": current["version"], "rows_added": [{"title": "Phường Phố Hiến", "catalogue": "phuong-pho-hien"}],
@@ -624,7 +624,7 @@ async fn scoring_regimes_rank_their_units(backend: Backend) {
     assert!(html.contains("UBND xã Tam Quang") && html.contains("Xuất Excel"), "{html}");
     // A form that is not a scoring form is refused in words.
     let meetings =
-        app.get(&province, &format!("/api/v1/regimes/TT01-III/ranking?form=III.01a/VPCP/TH&period={}", year())).await;
+        app.get(&province, &format!("/api/v1/regimes/TT01-III/ranking?form=III.01a/VPCP/KSTT&period={}", year())).await;
     assert_error(meetings, StatusCode::UNPROCESSABLE_ENTITY, "not_scoring").await;
 }
 

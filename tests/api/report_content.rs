@@ -254,7 +254,7 @@ async fn no_report_route_crosses_tenants(backend: Backend) {
             .unwrap();
         assert_error(upload, StatusCode::NOT_FOUND, "not_found").await;
         assert_eq!(app.get_json(&who, "/api/v1/reports").await["total"], 0, "{intruder} lists nothing of Thái Bình");
-        let assign = app.post(&who, "/api/v1/assignments", json!({"opens_on": crate::reports::OPEN, "regime": "TT01-III", "forms": ["III.01a/VPCP/TH"], "period": {"type": "year", "year": crate::reports::year(), "number": 1}, "units": [commune]})).await;
+        let assign = app.post(&who, "/api/v1/assignments", json!({"opens_on": crate::reports::OPEN, "regime": "TT01-III", "forms": ["III.01a/VPCP/KSTT"], "period": {"type": "year", "year": crate::reports::year(), "number": 1}, "units": [commune]})).await;
         assert_error(assign, StatusCode::FORBIDDEN, "forbidden").await;
         let receiver = put(
             &app,

@@ -42,12 +42,12 @@ async fn assignment_through_the_form(c: &Pages) {
     // Assignment through the form: two units picked, repeated fields kept.
     let (status, form) = page(app, province, "/reports/assign?regime=TT01-III").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(form.contains("III.01a/VPCP/TH") && form.contains("UBND phường Phố Hiến"));
+    assert!(form.contains("III.01a/VPCP/KSTT") && form.contains("UBND phường Phố Hiến"));
     let fields = |csrf: &str| {
         vec![
             ("csrf_token", csrf.to_owned()),
             ("regime", "TT01-III".to_owned()),
-            ("forms", "III.01a/VPCP/TH".to_owned()),
+            ("forms", "III.01a/VPCP/KSTT".to_owned()),
             ("period_type", "year".to_owned()),
             ("year", crate::reports::year().to_string()),
             ("number", "1".to_owned()),
@@ -71,7 +71,7 @@ async fn the_entry_list_and_search(c: &Pages) {
     let (_, list) = page(app, entry, "/reports").await;
     assert!(
         list.contains("Danh sách nhập liệu")
-            && list.contains("III.01a/VPCP/TH")
+            && list.contains("III.01a/VPCP/KSTT")
             && list.contains("TÌNH HÌNH TỔ CHỨC CÁC CUỘC HỌP")
     );
     assert!(list.contains(&format!("15/12/{} – 14/12/{y}", y - 1)), "data period in dd/MM/yyyy");

@@ -7,7 +7,7 @@ use baocao_tests::{Backend, Session, TestApp, assert_error, both, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const FORM: &str = "III.01a/VPCP/TH";
+const FORM: &str = "III.01a/VPCP/KSTT";
 
 /// The reporting year of these tests: next year, so that entry is open
 /// (deadlines are in its December) whatever day the suite runs.

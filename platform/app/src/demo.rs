@@ -245,7 +245,7 @@ pub async fn assign_reports(app: &crate::App) -> anyhow::Result<usize> {
     let year = chrono::Utc::now().year() + 1;
     // Hưng Yên's wards and communes: the meetings form; Thái Bình's communes: the
     // digital-transformation scoring, which the province's aggregator appraises.
-    let batches = [("hy.tonghop", "TT01-III", "III.01a/VPCP/TH"), ("tb.tonghop", "TB-CDS-2022", "CDS_CAPXA_2022")];
+    let batches = [("hy.tonghop", "TT01-III", "III.01a/VPCP/KSTT"), ("tb.tonghop", "TB-CDS-2022", "CDS_CAPXA_2022")];
     route_scoring_to_the_province(app).await?;
     let mut created = 0;
     for (aggregator, regime, form) in batches {

@@ -12,7 +12,7 @@ use chrono::{Datelike, TimeZone, Utc};
 use serde_json::{Value, json};
 
 const REGIME: &str = "TT01-III";
-const FORM: &str = "III.01a/VPCP/TH";
+const FORM: &str = "III.01a/VPCP/KSTT";
 
 fn year() -> i32 {
     Utc::now().year() + 1

@@ -107,7 +107,7 @@ async fn the_demo_has_reports_to_work_on(client: &reqwest::Client, url: &str) {
     let reports: serde_json::Value =
         client.get(format!("{url}/api/v1/reports")).bearer_auth(&ward).send().await.unwrap().json().await.unwrap();
     assert_eq!(reports["total"], 1, "{reports}");
-    assert_eq!(reports["items"][0]["form"], "III.01a/VPCP/TH");
+    assert_eq!(reports["items"][0]["form"], "III.01a/VPCP/KSTT");
     let province =
         login("hy.tonghop", "Demo#Secret2026").await.unwrap().json::<serde_json::Value>().await.unwrap()["token"]
             .as_str()

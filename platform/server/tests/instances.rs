@@ -137,7 +137,7 @@ async fn a_notification_raised_on_one_instance_reaches_a_browser_on_the_other() 
     let assigned = client
         .post(format!("{}/api/v1/assignments", a.url))
         .bearer_auth(&province)
-        .json(&json!({"opens_on": "01/01/2020", "regime": "TT01-III", "forms": ["III.01a/VPCP/TH"], "period": {"type": "year", "year": year, "number": 1}, "units": [ward]}))
+        .json(&json!({"opens_on": "01/01/2020", "regime": "TT01-III", "forms": ["III.01a/VPCP/KSTT"], "period": {"type": "year", "year": year, "number": 1}, "units": [ward]}))
         .send()
         .await
         .unwrap();

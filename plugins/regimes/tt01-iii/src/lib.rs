@@ -31,7 +31,7 @@ fn iii_01a() -> Form {
         row_modes: vec![RowMode::Fixed, RowMode::Catalogue],
         catalogue: Some("don_vi".to_owned()),
         provenance: Some("Cột mô phỏng theo nội dung Điều 11 Thông tư 01/2020/TT-VPCP [U]".to_owned()),
-        ..new_form("III.01a/VPCP/TH", text("TÌNH HÌNH TỔ CHỨC CÁC CUỘC HỌP", "Meetings organised"))
+        ..new_form("III.01a/VPCP/KSTT", text("TÌNH HÌNH TỔ CHỨC CÁC CUỘC HỌP", "Meetings organised"))
     }
 }
 
