@@ -29,7 +29,7 @@ async fn a_report_downloads_as_a_workbook_laid_out_like_the_form(backend: Backen
     let bytes = response.bytes().await.unwrap().to_vec();
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     let sheet = book.sheet_names()[0].clone();
-    assert_eq!(sheet, "III.01a-VPCP-TH", "a sheet name Excel accepts");
+    assert_eq!(sheet, "III.01a-VPCP-KSTT", "a sheet name Excel accepts");
     let range = book.worksheet_range(&sheet).unwrap();
     let at = |row: u32, col: u32| range.get_value((row, col)).cloned().unwrap_or(Data::Empty);
     assert_eq!(at(0, 0), Data::String("TÌNH HÌNH TỔ CHỨC CÁC CUỘC HỌP".into()));
