@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use baocao_domain::ids::UnitId;
 use baocao_domain::ranking::{RankedUnit, index_points};
 use baocao_domain::report::Period;
-use baocao_plugins::abi::{Cell, ScoreRequest, UnitData};
+use baocao_plugins::abi::{ScoreRequest, UnitData};
 
 use crate::regimes::plugin_error;
 use crate::{App, Caller, Error};
@@ -35,14 +35,7 @@ pub async fn ranking(
     let reports = app.store.sent_reports_with_cells(&s.read, &s.check, code, form, period, MAX_UNITS).await?;
     let units = reports
         .iter()
-        .map(|r| UnitData {
-            unit: r.unit_id.0.to_string(),
-            cells: r
-                .cells
-                .iter()
-                .map(|c| Cell { row: c.row.clone(), col: c.col.clone(), value: c.value.clone() })
-                .collect(),
-        })
+        .map(|r| UnitData { unit: r.unit_id.0.to_string(), cells: crate::reports::to_abi(&r.cells) })
         .collect();
     let request = ScoreRequest { form: form.to_owned(), units };
     let scores = app.regimes.score(&entry.plugin, request).await.map_err(plugin_error)?;

@@ -109,17 +109,23 @@ impl Authorizer {
         }
     }
 
-    /// Walks from the target up to the root: a rule held at the target itself
-    /// applies with either reach, one held at an ancestor only with "subtree".
+    /// Walks from the target up to the root.
     async fn check_object(
         &self, user: UserId, object: &str, action: &'static str, target: &UnitPath,
     ) -> Result<UnitId, Denied> {
+        self.check_walking(user, object, action, &target.ids()).await
+    }
+
+    /// Walks `ancestors` (the target last) upwards: a rule held at the target
+    /// itself applies with either reach, one held at an ancestor only with "subtree".
+    async fn check_walking(
+        &self, user: UserId, object: &str, action: &'static str, ancestors: &[UnitId],
+    ) -> Result<UnitId, Denied> {
         let enforcer = self.enforcer.read().await;
-        let ids = target.ids();
-        let Some(&unit) = ids.last() else {
+        let Some(&unit) = ancestors.last() else {
             return Err(Denied { actor: user, object: object.to_owned(), action, unit: UnitId(0) });
         };
-        for &ancestor in ids.iter().rev() {
+        for &ancestor in ancestors.iter().rev() {
             let reach = if ancestor == unit { Reach::Unit } else { Reach::Subtree };
             if Self::allowed(&enforcer, user, ancestor, object, action, reach) {
                 return Ok(unit);
@@ -177,31 +183,12 @@ impl Authorizer {
         self.check_object_below(user, &object, "grant", parent).await.map(|_| ())
     }
 
-    /// Checks that `user` holds a workflow role at the unit at `target`.
-    /// Checking is the receiving unit's own work: a checker's group held
-    /// higher up (a province's, reaching its districts) does not let it
-    /// accept or reject what a district receives.
+    /// Checks that `user` holds a workflow role at the unit at `target`
+    /// (through the units [`reaching`] it for that role).
     pub async fn check_role(&self, user: UserId, role: Role, target: &UnitPath) -> Result<RoleGrant, Denied> {
-        let unit = if role == Role::Check {
-            self.check_object_here(user, "report", role.policy_action(), target).await?
-        } else {
-            self.check_object(user, "report", role.policy_action(), target).await?
-        };
+        let ids = target.ids();
+        let unit = self.check_walking(user, "report", role.policy_action(), reaching(&ids, role)).await?;
         Ok(RoleGrant::new(user, unit, role))
-    }
-
-    /// Like [`Self::check_object`], with only the groups held at the unit itself.
-    async fn check_object_here(
-        &self, user: UserId, object: &str, action: &'static str, target: &UnitPath,
-    ) -> Result<UnitId, Denied> {
-        let enforcer = self.enforcer.read().await;
-        let unit = target.unit().unwrap_or(UnitId(0));
-        // At the target itself a rule applies with either reach (see `check_object`).
-        if Self::allowed(&enforcer, user, unit, object, action, Reach::Unit) {
-            Ok(unit)
-        } else {
-            Err(Denied { actor: user, object: object.to_owned(), action, unit })
-        }
     }
 
     /// The users who hold `role` at the unit at `target` (through a group held
@@ -211,9 +198,7 @@ impl Authorizer {
         let ids = target.ids();
         let Some(&unit) = ids.last() else { return Vec::new() };
         let mut out: Vec<UserId> = Vec::new();
-        // Checkers are the receiving unit's own (see `check_role`).
-        let reaching = if role == Role::Check { &ids[ids.len() - 1..] } else { &ids[..] };
-        for &ancestor in reaching.iter().rev() {
+        for &ancestor in reaching(&ids, role).iter().rev() {
             let reach = if ancestor == unit { Reach::Unit } else { Reach::Subtree };
             for rule in enforcer.get_filtered_grouping_policy(2, vec![domain(ancestor)]) {
                 let Some(user) =
@@ -235,15 +220,28 @@ impl Authorizer {
     /// Where `user` may exercise `P`, given the paths of the units where the
     /// user holds groups (`membership_paths`, from storage).
     pub async fn scope<P: Permission>(&self, user: UserId, membership_paths: &HashMap<UnitId, UnitPath>) -> Scope<P> {
+        self.scope_of(user, P::OBJECT, P::ACTION, membership_paths).await
+    }
+
+    /// Where `user` does the work of a workflow role (the queues of its work).
+    pub async fn role_scope(
+        &self, user: UserId, role: Role, membership_paths: &HashMap<UnitId, UnitPath>,
+    ) -> Scope<Role> {
+        self.scope_of(user, "report", role.policy_action(), membership_paths).await
+    }
+
+    async fn scope_of<P>(
+        &self, user: UserId, object: &str, action: &str, membership_paths: &HashMap<UnitId, UnitPath>,
+    ) -> Scope<P> {
         let memberships = self.memberships(user).await;
         let enforcer = self.enforcer.read().await;
         let mut subtrees = Vec::new();
         let mut units = Vec::new();
         for m in memberships {
             let Some(path) = membership_paths.get(&m.unit) else { continue };
-            if Self::allowed(&enforcer, user, m.unit, P::OBJECT, P::ACTION, Reach::Subtree) {
+            if Self::allowed(&enforcer, user, m.unit, object, action, Reach::Subtree) {
                 subtrees.push(path.clone());
-            } else if Self::allowed(&enforcer, user, m.unit, P::OBJECT, P::ACTION, Reach::Unit) {
+            } else if Self::allowed(&enforcer, user, m.unit, object, action, Reach::Unit) {
                 units.push(m.unit);
             }
         }
@@ -260,6 +258,15 @@ impl Authorizer {
         }
         out
     }
+}
+
+/// The units of `ids` (a target's path, the target last) whose groups may
+/// give `role` at the target: every one for most roles; only the target itself
+/// for checking, which is the receiving unit's own work — a checker's group
+/// held higher up (a province's, reaching its districts) does not accept,
+/// reject or appraise what a district receives.
+fn reaching(ids: &[UnitId], role: Role) -> &[UnitId] {
+    if role == Role::Check { &ids[ids.len().saturating_sub(1)..] } else { ids }
 }
 
 #[cfg(test)]

@@ -65,12 +65,6 @@ pub mod perms {
         EnterReports, "report", "enter");
     permission!(/// Check reports sent to a unit (accept, reject).
         CheckReports, "report", "check");
-    permission!(/// Approve a unit's reports as its leader.
-        ApproveReports, "report", "approve");
-    permission!(/// Sign as the organisation and send a unit's reports.
-        SendReports, "report", "send");
-    permission!(/// Aggregate the reports sent to a unit into its own.
-        AggregateReports, "report", "aggregate");
     permission!(/// Assign a regime's forms to lower units.
         AssignReports, "report", "assign");
     permission!(/// Configure which unit receives a unit's reports.

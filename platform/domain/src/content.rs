@@ -62,6 +62,13 @@ pub struct ReportRow {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
+impl ReportRow {
+    /// Where `today` falls in the report's entry window.
+    pub fn entry_window(&self, today: NaiveDate) -> crate::report::EntryWindow {
+        crate::report::EntryWindow::of(self.opens_on, self.closes_on, self.reopened, today)
+    }
+}
+
 /// New content of a report, already computed and validated by its regime.
 #[derive(Debug, Clone)]
 pub struct NewContent {

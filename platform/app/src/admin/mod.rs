@@ -24,7 +24,7 @@ use baocao_domain::group::GroupDef;
 use baocao_domain::ids::{UnitId, UserId};
 use baocao_domain::text::{Invalid, Text};
 use baocao_domain::types::{Email, FullName, IdNumber, Password, Phone, Username, optional};
-use baocao_domain::unit::{TenantKind, Unit};
+use baocao_domain::unit::{TenantKind, Unit, UnitPath};
 use baocao_domain::user::UserProfile;
 use baocao_storage::{Page, UnitWithTenant};
 use chrono::NaiveDate;
@@ -83,10 +83,16 @@ pub(crate) fn unknown_group(raw: &str) -> Invalid {
 
 /// Where the caller may exercise `P`.
 pub async fn scope<P: Permission>(app: &App, who: &Caller) -> Result<Scope<P>, Error> {
+    let paths = membership_paths(app, who).await?;
+    Ok(app.authz.scope::<P>(who.user.id, &paths).await)
+}
+
+/// The paths of the units where the caller holds groups: what every scope of
+/// the caller is computed from, read once when several are needed.
+pub(crate) async fn membership_paths(app: &App, who: &Caller) -> Result<HashMap<UnitId, UnitPath>, Error> {
     let memberships = app.authz.memberships(who.user.id).await;
     let ids: Vec<UnitId> = memberships.iter().map(|m| m.unit).collect();
-    let paths = app.store.unit_paths_unscoped(&ids).await?;
-    Ok(app.authz.scope::<P>(who.user.id, &paths).await)
+    Ok(app.store.unit_paths_unscoped(&ids).await?)
 }
 
 /// Reloads one user's memberships on this instance and tells the others.

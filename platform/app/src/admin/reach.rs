@@ -188,7 +188,7 @@ pub async fn units_below_own(app: &App, who: &Caller) -> Result<Vec<baocao_stora
         .into_iter()
         .filter(|u| u.unit.path.is_within(&me.path) && u.unit.id != me.id)
         .collect();
-    units.sort_by(|a, b| a.unit.path.as_str().cmp(b.unit.path.as_str()));
+    baocao_domain::unit::sort_as_tree(&mut units, |u| &u.unit);
     Ok(units)
 }
 

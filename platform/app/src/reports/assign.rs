@@ -216,19 +216,25 @@ async fn version_and_window(
     Ok((entry, window))
 }
 
-/// The root receives rather than reports: its own report is the national
-/// aggregate. Other units report when the regime names their level.
-fn check_reports_here(manifest: &regime_abi::Manifest, unit: &Unit) -> Result<(), Error> {
+/// Whether a regime's reports may be assigned to `unit`. The root receives
+/// rather than reports: its own report is the national aggregate. Other
+/// units report when the regime names their level.
+pub fn reports_here(manifest: &regime_abi::Manifest, unit: &Unit) -> bool {
     let levels = &manifest.reporting_levels;
-    if unit.parent_id.is_none() || levels.is_empty() || levels.iter().any(|l| l == unit.level.as_str()) {
+    unit.parent_id.is_none() || levels.is_empty() || levels.iter().any(|l| l == unit.level.as_str())
+}
+
+fn check_reports_here(manifest: &regime_abi::Manifest, unit: &Unit) -> Result<(), Error> {
+    if reports_here(manifest, unit) {
         return Ok(());
     }
-    let (code, name, level) = (&manifest.code, unit.name.as_str(), unit.level.as_str());
+    let (code, name, level) =
+        (&manifest.code, unit.name.as_str(), baocao_domain::unit::level_label(unit.level.as_str()));
     Err(Error::invalid(
         "units",
         "level_not_reporting",
-        format!("Chế độ {code} không áp dụng cho {name} (cấp \"{level}\")."),
-        format!("Regime {code} does not apply to {name} (level \"{level}\")."),
+        format!("Chế độ {code} không áp dụng cho {name} (cấp {}).", level.vi),
+        format!("Regime {code} does not apply to {name} (level: {}).", level.en),
     ))
 }
 

@@ -158,6 +158,7 @@ pub(crate) async fn store(
     })
 }
 
-fn to_abi(cells: &[ReportCell]) -> Vec<Cell> {
+/// Cells as the regime contract carries them.
+pub(crate) fn to_abi(cells: &[ReportCell]) -> Vec<Cell> {
     cells.iter().map(|c| Cell { row: c.row.clone(), col: c.col.clone(), value: c.value.clone() }).collect()
 }

@@ -88,8 +88,7 @@ pub async fn open(app: &App, who: &Caller, id: i64) -> Result<Opened, Error> {
     let signs = steps.iter().any(|s| crate::signatures::kind_for(s.action).is_some());
     let images = if signs { crate::signatures::my_images(app, who).await? } else { Vec::new() };
     let server_keys = if signs { crate::signatures::server_keys(app, who, &report).await? } else { Vec::new() };
-    let window =
-        baocao_domain::report::EntryWindow::of(report.opens_on, report.closes_on, report.reopened, app.clock.today());
+    let window = report.entry_window(app.clock.today());
     Ok(Opened {
         window,
         signatures,

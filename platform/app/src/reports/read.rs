@@ -36,8 +36,7 @@ pub async fn allowed_actions(app: &App, who: &Caller, report: &ReportRow) -> Vec
 /// Whether the caller may edit the report's content now.
 pub async fn may_edit(app: &App, who: &Caller, report: &ReportRow) -> bool {
     report.status.editable()
-        && baocao_domain::report::EntryWindow::of(report.opens_on, report.closes_on, report.reopened, app.clock.today())
-            == baocao_domain::report::EntryWindow::Open
+        && report.entry_window(app.clock.today()) == baocao_domain::report::EntryWindow::Open
         && app.authz.check_role(who.user.id, Role::Enter, &report.unit_path).await.is_ok()
 }
 

@@ -168,16 +168,10 @@ async fn form(
     Ok(html_page(StatusCode::OK, layout(l, &form.code, Some(&who), body)))
 }
 
-#[derive(Debug, Deserialize)]
-struct RankingParams {
-    form: Option<String>,
-    period: Option<String>,
-}
-
 /// "Xếp hạng": a scoring form's units ranked for a period, with each index's points.
 async fn ranking(
     state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, code: web::Path<String>,
-    params: Params<RankingParams>,
+    params: Params<crate::api::regimes::RankingParams>,
 ) -> PageResult {
     let (l, who) = (locale::of(&req), who.0);
     let entry = regimes::find(&state.app, &who, &code).await.in_locale(l)?;
@@ -191,8 +185,7 @@ async fn ranking(
         }
         _ => Vec::new(),
     };
-    let query =
-        format!("form={}&period={}", form_urlencoded::byte_serialize(form.as_bytes()).collect::<String>(), period_key);
+    let query = super::query_with(&req, &[("form", form.clone()), ("period", period_key.clone())]);
     let body = html! {
         h1 { (t(l, "Xếp hạng — ", "Ranking — ")) (entry.plugin.manifest.name.get(l)) }
         form.card.filters method="get" { div.grid4 {

@@ -51,8 +51,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The list's link to a report: "Nhập liệu" while the unit can fill it now,
 /// else "Xem" and why entry is not possible today.
 fn open_link(r: &ReportRow, today: chrono::NaiveDate, l: Locale) -> String {
-    let window = baocao_domain::report::EntryWindow::of(r.opens_on, r.closes_on, r.reopened, today);
-    match (r.status.editable(), window.refusal()) {
+    match (r.status.editable(), r.entry_window(today).refusal()) {
         (true, None) => t(l, "Nhập liệu", "Enter").to_owned(),
         (true, Some(why)) => format!("{} ({})", t(l, "Xem", "View"), why.text.get(l)),
         (false, _) => t(l, "Xem", "View").to_owned(),
@@ -215,12 +214,10 @@ async fn assign_page(
     let regimes = baocao_app::regimes::list(&state.app, who, false).await.in_locale(l)?;
     let chosen = regime.and_then(|code| regimes.iter().find(|e| e.plugin.manifest.code == code));
     let mut units = baocao_app::admin::units_below_own(&state.app, who).await.in_locale(l)?;
-    // Only the units the chosen regime accepts, in the tree's order.
-    if let Some(levels) = chosen.map(|e| &e.plugin.manifest.reporting_levels).filter(|l| !l.is_empty()) {
-        units.retain(|u| levels.iter().any(|lv| lv == u.unit.level.as_str()));
+    if let Some(e) = chosen {
+        units.retain(|u| service::reports_here(&e.plugin.manifest, &u.unit));
     }
-    baocao_domain::unit::sort_as_tree(&mut units, |u| &u.unit);
-    let year = baocao_domain::clock::vietnam_date(chrono::Utc::now()).format("%Y").to_string();
+    let year = state.app.today().format("%Y").to_string();
     let body = html! {
         h1 { (t(l, "Giao báo cáo cho đơn vị cấp dưới", "Assign reports to lower units")) }
         @match &outcome {
