@@ -12,6 +12,8 @@ mod m20261130_000005_signatures;
 mod m20261201_000006_search;
 mod m20261201_000007_aggregate_snapshots;
 mod m20261201_000008_meetings_form_code;
+mod m20261201_000009_catalogues;
+mod m20261201_000010_approval_rules;
 
 pub struct Migrator;
 
@@ -27,6 +29,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_search::Migration),
             Box::new(m20261201_000007_aggregate_snapshots::Migration),
             Box::new(m20261201_000008_meetings_form_code::Migration),
+            Box::new(m20261201_000009_catalogues::Migration),
+            Box::new(m20261201_000010_approval_rules::Migration),
         ]
     }
 }

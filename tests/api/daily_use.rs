@@ -469,6 +469,11 @@ async fn overdue_work_is_flagged_and_the_menu_is_the_callers(backend: Backend) {
     let (status, html) = page(&app, &entry, "/queues/entry").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Quá hạn") && html.contains("15/01/2021"), "{html}");
+    let (_, english) = page(&app, &entry, "/queues/entry?lang=en").await;
+    assert!(
+        english.contains("<td>New</td>") && english.contains("<td>Year ") && !english.contains("<td>Năm "),
+        "labels in English: {english}"
+    );
     // The data-entry official's menu: its work, no assignment and no administration.
     assert!(html.contains("Nhập liệu báo cáo") && !html.contains("Duyệt cấp đơn vị"));
     assert!(!html.contains("href=\"/reports/assign\"") && !html.contains("Quản trị"));
@@ -647,3 +652,258 @@ both!(
     compliance_counts_only_the_receivers_rejections,
     pages_show_words_not_codes,
 );
+
+/// The forms of each assigned report, in the answer's order.
+fn assigned_forms(answer: &Value) -> Vec<String> {
+    answer.as_array().unwrap().iter().map(|a| a["report"]["form"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn regime_ii_forms_reach_the_units_the_handbook_names(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let quarter = json!({"type": "quarter", "year": year(), "number": 1});
+    let every_form = |unit: i64| json!({"opens_on": crate::reports::OPEN, "regime": "TT01-II", "forms": [], "period": quarter, "units": [unit]});
+    // A ministry's department, then its central vertical agency (§2.1.b).
+    let ministry = app.login("btp.quantri").await;
+    let department =
+        app.post(&ministry, "/api/v1/assignments", every_form(app.unit_id("btp", "cuc-hotich").await)).await;
+    assert_eq!(department.status(), StatusCode::OK);
+    let forms = assigned_forms(&department.json().await.unwrap());
+    let short: Vec<&str> = forms.iter().map(|f| f.split('/').next().unwrap()).collect();
+    assert_eq!(short, ["II.01a", "II.02a", "II.02b", "II.03a", "II.04", "II.07a", "II.08", "II.01-ĐC"]);
+    let vertical = app.post(&ministry, "/api/v1/assignments", every_form(app.unit_id("btp", "tc-thads").await)).await;
+    assert_eq!(vertical.status(), StatusCode::OK);
+    let forms = assigned_forms(&vertical.json().await.unwrap());
+    assert_eq!(forms, ["II.02c/VPCP/KSTT", "II.07a/VPCP/KSTT", "II.08/VPCP/KSTT", "II.01-ĐC"]);
+    // A commune: the localities' forms only; a ministry's form is refused by name, nothing stored.
+    let province = app.login("tb.quantri").await;
+    let minh_quang = app.unit_id("thaibinh", "xa-minh-quang").await;
+    let listed = || app.get_json(&province, "/api/v1/reports?per_page=100");
+    let before = listed().await["total"].clone();
+    let one = json!({"opens_on": crate::reports::OPEN, "regime": "TT01-II", "forms": ["II.05a/VPCP/KSTT", "II.07a/VPCP/KSTT"], "period": quarter, "units": [minh_quang]});
+    let refused = assert_error(
+        app.post(&province, "/api/v1/assignments", one).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "form_not_for_unit",
+    )
+    .await;
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains("II.07a") && message.contains("Cục, Vụ") && !message.contains("cuc_vu"), "{message}");
+    assert_eq!(listed().await["total"], before, "nothing assigned");
+    let justice = json!({"opens_on": crate::reports::OPEN, "regime": "TT01-II", "forms": ["II.02a/VPCP/KSTT"], "period": quarter, "units": [app.unit_id("thaibinh", "so-tu-phap").await]});
+    assert_error(
+        app.post(&province, "/api/v1/assignments", justice).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "form_not_for_unit",
+    )
+    .await;
+    let commune = app.post(&province, "/api/v1/assignments", every_form(minh_quang)).await;
+    let forms = assigned_forms(&commune.json().await.unwrap());
+    assert_eq!(forms, ["II.05a/VPCP/KSTT", "II.06a/VPCP/KSTT", "II.07b/VPCP/KSTT", "II.01-ĐC"]);
+    // The assignment page offers a province neither Bộ Tư pháp's own form nor hides the levels.
+    let (status, page) = page(&app, &province, "/reports/assign?regime=TT01-II").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("II.02a/VPCP/KSTT") && page.contains("II.07a/VPCP/KSTT"), "{page}");
+    assert!(page.contains("(Bộ, ngành hoặc Cục, Vụ hoặc Ngành dọc Trung ương)"), "each form says who enters it");
+}
+
+both!(regime_ii_forms_reach_the_units_the_handbook_names);
+
+async fn a_form_picks_rows_from_the_catalogue_version_in_force(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let operator = app.login("admin").await;
+    let v2 = json!({"base_version": 1, "items": [{"code": "tu-phap", "name": "Tư pháp"}, {"code": "so-hoa", "name": "Chuyển đổi số"}]});
+    assert_eq!(app.post(&operator, "/api/v1/catalogues/linh_vuc_tthc", v2).await.status(), StatusCode::CREATED);
+    let province = app.login("hy.tonghop").await;
+    let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
+    let quarter = json!({"type": "quarter", "year": year(), "number": 1});
+    let id = assign_form(&app, &province, "TT01-II", "II.06a/VPCP/KSTT", quarter, &[ward]).await[0];
+    let entry = app.login("hy.phohien.nhaplieu").await;
+    let path = format!("/api/v1/reports/{id}");
+    let version = app.get_json(&entry, &path).await["version"].clone();
+    let pick =
+        |code: &str| json!({"version": version, "rows_added": [{"title": code, "catalogue": code}], "cells": []});
+    // "cong-an" was in version 1, not in the version in force.
+    let refused = put(&app, &entry, &format!("{path}/data"), pick("cong-an")).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text().await.unwrap());
+    let picked = put(&app, &entry, &format!("{path}/data"), pick("so-hoa")).await;
+    assert_eq!(picked.status(), StatusCode::OK, "{}", picked.text().await.unwrap());
+    // The report page offers the rows of the version in force.
+    let (status, page) = page(&app, &entry, &format!("/reports/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(">Chuyển đổi số<") && !page.contains(">Công an<"), "the catalogue drop-down");
+}
+
+both!(a_form_picks_rows_from_the_catalogue_version_in_force);
+
+async fn the_operator_maintains_catalogues_on_their_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let operator = app.login("admin").await;
+    let (status, list) = page(&app, &operator, "/catalogues").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("Lĩnh vực thủ tục hành chính") && list.contains("Tạo danh mục mới"), "{list}");
+    let (_, current) = page(&app, &operator, "/catalogues/linh_vuc_tthc").await;
+    assert!(current.contains("cong-an | Công an"), "the form holds the version in force, one row per line");
+    let form = |csrf: &str, lines: &str| {
+        vec![
+            ("csrf_token", csrf.to_owned()),
+            ("title", "Lĩnh vực thủ tục hành chính".to_owned()),
+            ("lines", lines.to_owned()),
+            ("note", "Sáp nhập bộ, ngành 2025".to_owned()),
+            ("base_version", "1".to_owned()),
+        ]
+    };
+    // A forged token, then a line without a separator: refused, what was typed kept, nothing published.
+    let forged = crate::pages::post_form(&app, &operator, "/catalogues/linh_vuc_tthc", &form("forged", "a | A")).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let typed = "cong-an | Công an\nthiếu dấu tách\nnoi-vu\tNội vụ";
+    let bad = crate::pages::post_form(&app, &operator, "/catalogues/linh_vuc_tthc", &form(&operator.csrf, typed)).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = bad.text().await.unwrap();
+    assert!(bad.contains("Dòng 2: hãy ghi") && bad.contains("thiếu dấu tách"), "the error by line, the text kept");
+    assert_eq!(app.get_json(&operator, "/api/v1/catalogues/linh_vuc_tthc").await["version"], 1);
+    // Published from the page: a new version in force, the first one still readable.
+    let good = crate::pages::post_form(
+        &app,
+        &operator,
+        "/catalogues/linh_vuc_tthc",
+        &form(&operator.csrf, "cong-an | Công an\nnoi-vu\tNội vụ"),
+    )
+    .await;
+    assert_eq!(good.status(), StatusCode::SEE_OTHER);
+    let now = app.get_json(&operator, "/api/v1/catalogues/linh_vuc_tthc").await;
+    assert_eq!((now["version"].as_i64(), now["items"].as_array().unwrap().len()), (Some(2), 2));
+    let (_, shown) = page(&app, &operator, "/catalogues/linh_vuc_tthc?saved=2").await;
+    assert!(
+        shown.contains("Đã công bố phiên bản 2.")
+            && shown.contains("Sáp nhập bộ, ngành 2025")
+            && shown.contains("?version=1")
+    );
+    // Everyone reads; only the operator sees the publishing form.
+    let clerk = app.login("tb.quantri").await;
+    let (status, read) = page(&app, &clerk, "/catalogues/linh_vuc_tthc?version=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(read.contains("Giáo dục và Đào tạo") && !read.contains("publish-catalogue"), "version 1, read-only");
+}
+
+both!(the_operator_maintains_catalogues_on_their_pages);
+
+/// A report of `form` assigned to `unit` by `assigner`, filled by `entry` with `data` (rows added and
+/// cells) and submitted; its status after.
+async fn submitted(
+    app: &TestApp, (assigner, entry): (&str, &str), (regime, form): (&str, &str), unit: i64, data: Value,
+) -> (i64, Value) {
+    let period = json!({"type": if regime == "TT01-II" { "quarter" } else { "year" }, "year": year(), "number": 1});
+    let id = assign_form(app, &app.login(assigner).await, regime, form, period, &[unit]).await[0];
+    let entry = app.login(entry).await;
+    let path = format!("/api/v1/reports/{id}");
+    let version = app.get_json(&entry, &path).await["version"].clone();
+    let data = json!({"version": version, "rows_added": data["rows_added"], "cells": data["cells"]});
+    let saved = put(app, &entry, &format!("{path}/data"), data).await;
+    assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap());
+    step(app, &entry, id, "submit").await;
+    (id, app.get_json(&entry, &path).await["status"].clone())
+}
+
+async fn a_department_without_an_approver_hands_its_report_to_the_sender(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let department = app.unit_id("btp", "cuc-hotich").await;
+    let cell = json!({"rows_added": [{"title": "Tư pháp", "catalogue": "tu-phap"}], "cells": [{"row": "x1", "col": "c3", "value": 2}]});
+    let (id, status) =
+        submitted(&app, ("btp.quantri", "btp.cuc.nhaplieu"), ("TT01-II", "II.01a/VPCP/KSTT"), department, cell).await;
+    assert_eq!(status, "unit_approved", "no leader approves at a department: straight to its sender");
+    let sender = app.login("btp.cuc.gui").await;
+    let history = app.get_json(&sender, &format!("/api/v1/reports/{id}/history")).await;
+    let submit = history.as_array().unwrap().iter().find(|h| h["action"] == "submit").unwrap();
+    assert_eq!((submit["from"].as_str(), submit["to"].as_str()), (Some("draft"), Some("unit_approved")));
+    assert!(submit["comment"].as_str().unwrap().contains("Không qua bước duyệt cấp đơn vị"), "{submit}");
+    let (_, sending) = queue(&app, &sender, "sending").await;
+    assert!(sending.contains(&id), "the clerk finds it in the sending queue");
+    step(&app, &sender, id, "send").await;
+    step(&app, &app.login("btp.tonghop").await, id, "accept").await;
+    // The ministry's own level keeps its leader; the rule comes from the groups.
+    let levels = app.get_json(&app.login("btp.quantri").await, "/api/v1/regimes/TT01-II/approvals").await;
+    let by_level: Vec<(&str, &str)> = levels
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["level"].as_str().unwrap(), l["approval"].as_str().unwrap()))
+        .collect();
+    assert_eq!(by_level, [("bo", "required"), ("cuc_vu", "skipped"), ("nganh_doc_tw", "skipped")]);
+}
+
+both!(a_department_without_an_approver_hands_its_report_to_the_sender);
+
+async fn a_tenant_sets_the_approval_of_a_level_per_regime(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.login("tb.quantri").await;
+    let path = "/api/v1/regimes/TB-CDS-2022/approvals";
+    let put_rule = |who: &baocao_tests::Session, body: Value| {
+        let request = app.request(who, reqwest::Method::PUT, path).json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    // Refused: a clerk, a level with no unit under the regime; nothing changes.
+    let before = app.get_json(&admin, path).await;
+    let clerk = app.login("tb.minhquang.nhaplieu").await;
+    assert_error(
+        put_rule(&clerk, json!({"level": "xa", "approval": "skipped"})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert_error(
+        put_rule(&admin, json!({"level": "bo", "approval": "skipped"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "level_not_in_chain",
+    )
+    .await;
+    assert_eq!(app.get_json(&admin, path).await, before);
+    let commune = before.as_array().unwrap().iter().find(|l| l["level"] == "xa").unwrap().clone();
+    assert_eq!(
+        (&commune["default"], &commune["rule"], &commune["level_name"]),
+        (&json!("required"), &Value::Null, &json!("Xã, phường, đặc khu"))
+    );
+    // The province lets its communes' scoring skip the leader: that regime only.
+    let set = put_rule(&admin, json!({"level": "xa", "approval": "skipped"})).await;
+    assert_eq!(set.status(), StatusCode::OK);
+    let minh_quang = app.unit_id("thaibinh", "xa-minh-quang").await;
+    let scoring = json!({"rows_added": [], "cells": [{"row": "1.1", "col": "self", "value": 30}]});
+    let (_, status) = submitted(
+        &app,
+        ("tb.tonghop", "tb.minhquang.nhaplieu"),
+        ("TB-CDS-2022", "CDS_CAPXA_2022"),
+        minh_quang,
+        scoring,
+    )
+    .await;
+    assert_eq!(status, "unit_approved");
+    let meetings = json!({"rows_added": [{"title": "UBND xã Minh Quang", "catalogue": "xa-minh-quang"}], "cells": [{"row": "x1", "col": "c4", "value": 3}]});
+    let (_, status) = submitted(
+        &app,
+        ("tb.tonghop", "tb.minhquang.nhaplieu"),
+        ("TT01-III", "III.01a/VPCP/KSTT"),
+        minh_quang,
+        meetings,
+    )
+    .await;
+    assert_eq!(status, "submitted", "another regime keeps the leader's approval");
+    // Back to what the groups give; the audit log says it in words.
+    let reset = put_rule(&admin, json!({"level": "xa", "approval": null})).await;
+    let reset: Value = reset.json().await.unwrap();
+    assert_eq!(reset.as_array().unwrap().iter().find(|l| l["level"] == "xa").unwrap()["approval"], "required");
+    let audit = app.get_json(&admin, "/api/v1/audit?per_page=5").await;
+    assert!(
+        audit.to_string().contains("approval_rule.set") && audit.to_string().contains("Không qua duyệt cấp đơn vị"),
+        "{audit}"
+    );
+    // The page shows each level and lets the administrator set it.
+    let (status, page) = page(&app, &admin, "/regimes/TB-CDS-2022/approvals").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Xã, phường, đặc khu") && page.contains("Theo nhóm quyền của cấp (mặc định)"), "{page}");
+    let form = [("csrf_token", admin.csrf.clone()), ("level", "xa".to_owned()), ("approval", "skipped".to_owned())];
+    let saved = crate::pages::post_form(&app, &admin, "/regimes/TB-CDS-2022/approvals", &form).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let now = app.get_json(&admin, path).await;
+    assert_eq!(now.as_array().unwrap().iter().find(|l| l["level"] == "xa").unwrap()["rule"], "skipped");
+}
+
+both!(a_tenant_sets_the_approval_of_a_level_per_regime);

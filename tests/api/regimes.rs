@@ -264,18 +264,21 @@ async fn catalogues_are_served_by_the_platform(backend: Backend) {
     let app = spawn_app(backend).await;
     let clerk = app.login("tb.minhquang.nhaplieu").await;
     let fields = app.get_json(&clerk, "/api/v1/catalogues/linh_vuc_tthc").await;
-    let names: Vec<&str> = fields.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!((fields["version"].as_i64(), &fields["derived"]), (Some(1), &json!(false)), "{fields}");
+    let names: Vec<&str> = fields["items"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
     assert!(
         names.starts_with(&["Công an", "Công Thương", "Giáo dục và Đào tạo"]),
         "as on the handbook's screen: {names:?}"
     );
     let provinces = app.get_json(&clerk, "/api/v1/catalogues/dia_phuong").await;
-    let codes: Vec<&str> = provinces.as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    assert_eq!(provinces["derived"], true);
+    let codes: Vec<&str> = provinces["items"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
     assert!(codes.contains(&"thaibinh") && codes.contains(&"hungyen") && !codes.contains(&"btp"));
     // Units: the caller's tenant only, and only what the caller may see.
     let admin = app.login("tb.quantri").await;
     let units = app.get_json(&admin, "/api/v1/catalogues/don_vi").await;
-    let unit_codes: Vec<&str> = units.as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect();
+    let unit_codes: Vec<&str> =
+        units["items"].as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect();
     assert!(unit_codes.contains(&"xa-minh-quang") && unit_codes.contains(&"so-tu-phap"));
     assert!(!unit_codes.iter().any(|c| c.contains("pho-hien")), "no unit of another tenant");
     assert_error(app.get(&clerk, "/api/v1/catalogues/khong-co").await, StatusCode::NOT_FOUND, "not_found").await;
@@ -288,13 +291,88 @@ async fn catalogues_are_served_by_the_platform(backend: Backend) {
             .find(clerk.user["tenant_id"].as_i64().unwrap(), regime["code"].as_str().unwrap())
             .unwrap();
         for name in &entry.plugin.manifest.catalogues {
-            assert!(
-                baocao_app::catalogues::NAMES.contains(&name.as_str()),
-                "{} names catalogue {name}",
-                regime["code"]
-            );
+            let served = app.get(&clerk, &format!("/api/v1/catalogues/{name}")).await;
+            assert_eq!(served.status(), StatusCode::OK, "{} names catalogue {name}", regime["code"]);
         }
     }
 }
 
 both!(catalogues_are_served_by_the_platform);
+
+fn fields(names: &[(&str, &str)]) -> Value {
+    Value::Array(names.iter().map(|(code, name)| json!({"code": code, "name": name})).collect())
+}
+
+async fn the_operator_publishes_catalogue_versions_and_keeps_the_old_ones(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let operator = app.login("admin").await;
+    let v2 = json!({"items": fields(&[("cong-an", "Công an"), ("so-hoa", "Chuyển đổi số")]), "base_version": 1, "note": "QĐ 01/2026"});
+    let published = app.post(&operator, "/api/v1/catalogues/linh_vuc_tthc", v2).await;
+    assert_eq!(published.status(), StatusCode::CREATED);
+    let published: Value = published.json().await.unwrap();
+    assert_eq!(
+        (published["version"].as_i64(), published["title"].as_str()),
+        (Some(2), Some("Lĩnh vực thủ tục hành chính"))
+    );
+    // Everyone reads the version in force; the first is kept, whole.
+    let clerk = app.login("tb.minhquang.nhaplieu").await;
+    let now = app.get_json(&clerk, "/api/v1/catalogues/linh_vuc_tthc").await;
+    assert_eq!(now["items"], fields(&[("cong-an", "Công an"), ("so-hoa", "Chuyển đổi số")]));
+    let first = app.get_json(&clerk, "/api/v1/catalogues/linh_vuc_tthc?version=1").await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 21, "{first}");
+    let versions = app.get_json(&clerk, "/api/v1/catalogues/linh_vuc_tthc/versions").await;
+    let listed: Vec<i64> = versions.as_array().unwrap().iter().map(|v| v["version"].as_i64().unwrap()).collect();
+    assert_eq!(listed, [2, 1]);
+    assert_eq!(versions[0]["note"], "QĐ 01/2026");
+    let unchanged = || app.get_json(&clerk, "/api/v1/catalogues/linh_vuc_tthc/versions");
+    // Refusals store nothing: a stale base, bad rows, a derived catalogue, a province's administrator.
+    let stale = json!({"items": fields(&[("a", "A")]), "base_version": 1});
+    assert_error(
+        app.post(&operator, "/api/v1/catalogues/linh_vuc_tthc", stale).await,
+        StatusCode::CONFLICT,
+        "catalogue_changed",
+    )
+    .await;
+    let bad = json!({"items": fields(&[("a", "A"), ("a", "B")]), "base_version": 2});
+    let body = assert_error(
+        app.post(&operator, "/api/v1/catalogues/linh_vuc_tthc", bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "duplicate_item_code",
+    )
+    .await;
+    assert!(body["error"]["message"].as_str().unwrap().contains("Dòng 2"), "{body}");
+    let derived = json!({"items": fields(&[("a", "A")])});
+    assert_error(
+        app.post(&operator, "/api/v1/catalogues/don_vi", derived).await,
+        StatusCode::CONFLICT,
+        "catalogue_derived",
+    )
+    .await;
+    let province = app.login("tb.quantri").await;
+    let theirs = json!({"items": fields(&[("a", "A")]), "base_version": 2});
+    assert_error(
+        app.post(&province, "/api/v1/catalogues/linh_vuc_tthc", theirs).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert_eq!(unchanged().await, versions);
+    // A new catalogue needs a title; then it is listed beside the others.
+    let untitled = json!({"items": fields(&[("a", "A")])});
+    assert_error(
+        app.post(&operator, "/api/v1/catalogues/nhom_chi_tieu", untitled).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_catalogue_title",
+    )
+    .await;
+    let titled = json!({"title": "Nhóm chỉ tiêu", "items": fields(&[("a", "A")])});
+    assert_eq!(app.post(&operator, "/api/v1/catalogues/nhom_chi_tieu", titled).await.status(), StatusCode::CREATED);
+    let all = app.get_json(&clerk, "/api/v1/catalogues").await;
+    let names: Vec<&str> = all.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["don_vi", "dia_phuong", "linh_vuc_tthc", "nhom_chi_tieu"]);
+    // The audit log says it in words.
+    let audit = app.get_json(&operator, "/api/v1/audit?per_page=5").await;
+    assert!(audit.to_string().contains("catalogue.publish"), "{audit}");
+}
+
+both!(the_operator_publishes_catalogue_versions_and_keeps_the_old_ones);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use baocao_domain::group::GroupCode;
 use baocao_domain::ids::{UnitId, UserId};
-use baocao_domain::unit::UnitPath;
+use baocao_domain::unit::{TenantKind, UnitPath};
 use casbin::{CoreApi, DefaultModel, Enforcer, MemoryAdapter, MgmtApi};
 use tokio::sync::RwLock;
 
@@ -248,6 +248,20 @@ impl Authorizer {
         Scope::new(user, subtrees, units)
     }
 
+    /// Whether anybody can hold `role` at a unit of `level` in a tenant of
+    /// `kind`: some group the tenant offers at that level grants it. The
+    /// groups and their rules are data (`policies/`); a ministry's departments
+    /// have no approving group, so their reports skip the leader's approval.
+    pub async fn role_offered_at(&self, role: Role, kind: TenantKind, level: &str) -> bool {
+        let enforcer = self.enforcer.read().await;
+        let grants = |group: &GroupCode| {
+            enforcer.get_filtered_policy(0, vec![group.as_str().to_owned()]).iter().any(|rule| {
+                rule.get(1).is_some_and(|o| o == "report") && rule.get(2).is_some_and(|a| a == role.policy_action())
+            })
+        };
+        self.catalogue.for_tenant(kind).into_iter().any(|g| g.grantable_at_level(level) && grants(&g.code))
+    }
+
     /// The groups `user` may grant somewhere at or below `target`, for forms.
     pub async fn grantable_groups(&self, user: UserId, target: &UnitPath) -> Vec<GroupCode> {
         let mut out = Vec::new();
@@ -374,6 +388,12 @@ mod tests {
             "the commune's data-entry group may send too (policy)"
         );
         assert_eq!(authz.holders(Role::Approve, &commune).await, vec![leader]);
+        assert!(authz.role_offered_at(Role::Approve, TenantKind::Province, "xa").await);
+        assert!(
+            !authz.role_offered_at(Role::Approve, TenantKind::Ministry, "cuc_vu").await,
+            "no approver at a department"
+        );
+        assert!(authz.role_offered_at(Role::Send, TenantKind::Ministry, "cuc_vu").await);
         assert_eq!(authz.holders(Role::Check, &path(&[1, 2, 3])).await, vec![district]);
         // Checking is the receiving unit's own: the district's subtree reach
         // does not make it the checker of what its communes receive.

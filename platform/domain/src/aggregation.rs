@@ -306,6 +306,8 @@ mod tests {
             groups_sum_children: false,
             scoring: None,
             computed_rows: None,
+            unit_levels: Vec::new(),
+            tenants: Vec::new(),
         }
     }
 

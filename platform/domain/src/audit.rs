@@ -23,6 +23,8 @@ pub fn action_label(action: &str) -> Text {
         "regime.upload" => ("Tải lên chế độ báo cáo", "Regime uploaded"),
         "regime.enable" => ("Bật chế độ báo cáo", "Regime enabled"),
         "regime.disable" => ("Tắt chế độ báo cáo", "Regime disabled"),
+        "catalogue.publish" => ("Công bố danh mục dùng chung", "Catalogue published"),
+        "approval_rule.set" => ("Đặt bước duyệt cấp đơn vị", "Unit-level approval set"),
         _ => ("Thao tác quản trị khác", "Other administrative action"),
     };
     Text::fixed(vi, en)
@@ -36,6 +38,8 @@ pub fn entity_label(entity: &str) -> Text {
         "tenant" => ("Đơn vị chủ quản", "Tenant"),
         "reorganisation" => ("Sắp xếp đơn vị", "Reorganisation"),
         "regime_plugin" => ("Chế độ báo cáo", "Regime"),
+        "catalogue" => ("Danh mục dùng chung", "Shared catalogue"),
+        "approval_rule" => ("Bước duyệt cấp đơn vị", "Unit-level approval"),
         _ => ("Đối tượng khác", "Other"),
     };
     Text::fixed(vi, en)
@@ -62,6 +66,9 @@ pub fn field_label(field: &str) -> Option<Text> {
         "valid_to" => ("Hiệu lực đến", "Valid to"),
         "effective" => ("Ngày hiệu lực", "Effective"),
         "decision" => ("Quyết định", "Decision"),
+        "title" => ("Tiêu đề", "Title"),
+        "items" => ("Số dòng", "Rows"),
+        "approval" => ("Duyệt cấp đơn vị", "Unit-level approval"),
         _ => return None,
     };
     Some(Text::fixed(vi, en))

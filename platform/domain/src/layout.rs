@@ -167,6 +167,8 @@ mod tests {
             groups_sum_children: false,
             scoring: None,
             computed_rows: None,
+            unit_levels: Vec::new(),
+            tenants: Vec::new(),
         };
         let rows = header_rows(&form);
         assert_eq!(rows[0], vec![("G1".into(), 2, 1), ("Ghi chú".into(), 1, 2), ("G2".into(), 1, 1)]);

@@ -6,6 +6,7 @@
 
 pub mod aggregation;
 pub mod audit;
+pub mod catalogue;
 pub mod clock;
 pub mod compliance;
 pub mod content;

@@ -24,7 +24,7 @@ pub enum Status {
     Draft,
     /// Submitted to the unit's leader.
     Submitted,
-    /// Approved by the leader, waiting for the clerk to send it.
+    /// Approved by the leader (or submitted where nobody approves), waiting for the clerk to send it.
     UnitApproved,
     /// Sent to the receiving unit, waiting for its check.
     Sent,
@@ -71,7 +71,8 @@ impl Status {
             Status::New => Text::fixed("Mới giao", "New"),
             Status::Draft => Text::fixed("Đang nhập liệu", "Draft"),
             Status::Submitted => Text::fixed("Chờ lãnh đạo duyệt", "Submitted to the leader"),
-            Status::UnitApproved => Text::fixed("Lãnh đạo đã duyệt", "Approved by the leader"),
+            // Also where the unit has no leader's approval: say what waits, not who approved.
+            Status::UnitApproved => Text::fixed("Chờ văn thư gửi", "Waiting to be sent"),
             Status::Sent => Text::fixed("Đã gửi", "Sent"),
             Status::Accepted => Text::fixed("Đã được duyệt", "Accepted"),
             Status::Rejected => Text::fixed("Bị từ chối", "Rejected"),
@@ -317,6 +318,59 @@ pub const STEPS: [Step; 15] = {
         step(S::Draft, A::Reopen, S::Draft, R::Check, R::Enter),
     ]
 };
+
+/// Whether a unit's reports pass its leader's approval ("Duyệt cấp đơn vị").
+/// A level where nobody may approve (a ministry's departments have no
+/// approving group) skips the step, as may a tenant's rule for a regime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Approval {
+    Required,
+    Skipped,
+}
+
+impl Approval {
+    /// A level without a rule: the groups decide.
+    pub const DEFAULT_LABEL: Text =
+        Text::fixed("Theo nhóm quyền của cấp (mặc định)", "As the level's groups allow (default)");
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Approval::Required => "required",
+            Approval::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Approval> {
+        [Approval::Required, Approval::Skipped].into_iter().find(|a| a.as_str() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Approval::Required => Text::fixed("Có bước duyệt cấp đơn vị", "Unit-level approval"),
+            Approval::Skipped => Text::fixed("Không qua duyệt cấp đơn vị", "No unit-level approval"),
+        }
+    }
+
+    /// The move as this unit's chain takes it: without approval, submitting
+    /// hands the report straight to the clerk who sends it.
+    pub fn shape(self, step: Step) -> Step {
+        match (self, step.action) {
+            (Approval::Skipped, Action::Submit) => {
+                Step { to: Status::UnitApproved, notify: Notify::Role(Role::Send), ..step }
+            }
+            _ => step,
+        }
+    }
+
+    /// What the history records beside a submission that skipped approval.
+    pub fn skipped_note() -> Text {
+        Text::fixed(
+            "Không qua bước duyệt cấp đơn vị (cấp đơn vị này không có lãnh đạo duyệt); chuyển thẳng văn thư gửi.",
+            "Unit-level approval skipped (nobody approves at this level); handed straight to the sender.",
+        )
+    }
+}
 
 /// The move `action` from `status`, if the workflow has one. The comment is
 /// checked here so that every caller enforces it alike.
@@ -609,6 +663,23 @@ impl ReportKind {
             "narrative" => Some(ReportKind::Narrative),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod approval_tests {
+    use super::*;
+
+    #[test]
+    fn without_approval_a_submission_goes_to_the_sender() {
+        let submit = step_for(Status::Draft, Action::Submit, None).unwrap();
+        let skipped = Approval::Skipped.shape(submit);
+        assert_eq!((skipped.to, skipped.notify), (Status::UnitApproved, Notify::Role(Role::Send)));
+        assert_eq!(Approval::Required.shape(submit), submit, "the usual chain is untouched");
+        let send = step_for(Status::UnitApproved, Action::Send, None).unwrap();
+        assert_eq!(Approval::Skipped.shape(send), send, "only submitting changes");
+        assert_eq!(Approval::parse("skipped"), Some(Approval::Skipped));
+        assert_eq!(Approval::parse("bo qua"), None);
     }
 }
 

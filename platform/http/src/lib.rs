@@ -1,14 +1,16 @@
-//! The web layer of baocao: the JSON API (`/api/v1`), the server-rendered
-//! Vietnamese pages, and the operational endpoints (`/healthz`, `/readyz`,
-//! `/metrics`). Handlers are thin: they parse, call [`admin`] or
-//! [`signin`], and render; every error goes through [`error::WebError`].
+//! The web layer of baocao: the JSON API (`/api/v1`), the operational
+//! endpoints (`/healthz`, `/readyz`, `/metrics`), what every server-rendered
+//! page shares ([`page`]: the frame, the error page, the signed-in
+//! extractor), and the server that serves them with the pages `baocao-web`
+//! hands it. Handlers are thin: they parse, call `baocao_app`, and render;
+//! every error goes through [`error::WebError`].
 
 pub mod api;
 pub mod error;
 pub mod locale;
-mod multipart;
+pub mod multipart;
 pub mod ops;
-pub mod pages;
+pub mod page;
 pub mod params;
 pub mod principal;
 pub mod state;
@@ -31,7 +33,7 @@ fn is_api(req: &actix_web::HttpRequest) -> bool {
 
 /// An error as the request's kind of client expects it.
 pub(crate) fn error_for(req: &actix_web::HttpRequest, error: WebError) -> actix_web::Error {
-    if is_api(req) { ApiError(error).into() } else { pages::PageError::new(error, locale::of(req)).into() }
+    if is_api(req) { ApiError(error).into() } else { page::PageError::new(error, locale::of(req)).into() }
 }
 
 /// Path segments that do not parse (`/units/abc`) answer 400 with the error
@@ -56,17 +58,18 @@ fn body_configs(limit: usize) -> (web::JsonConfig, web::FormConfig, web::Payload
             actix_web::error::UrlencodedError::Overflow { .. } => Error::PayloadTooLarge.into(),
             other => WebError::BadRequest(other.to_string()),
         };
-        pages::PageError::new(app, locale::of(req)).into()
+        page::PageError::new(app, locale::of(req)).into()
     });
     let payload = web::PayloadConfig::default().limit(limit);
     (json, form, payload)
 }
 
 /// Registers every route; shared by the server and by in-process benches.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Mounts the operational endpoints, the API, then the pages.
+fn configure(cfg: &mut web::ServiceConfig, pages: fn(&mut web::ServiceConfig)) {
     ops::configure(cfg);
     api::configure(cfg);
-    pages::configure(cfg);
+    pages(cfg);
 }
 
 /// A request body the handler never reads (a `POST` of `{}` to an action that
@@ -156,14 +159,17 @@ async fn uniform_errors(
     let mut response = if is_api(&req) {
         ApiError(error).error_response()
     } else {
-        pages::PageError::new(error, locale::of(&req)).error_response()
+        page::PageError::new(error, locale::of(&req)).error_response()
     };
     *response.status_mut() = status;
     Ok(actix_web::dev::ServiceResponse::new(req, response).map_into_right_body())
 }
 
-/// Builds the HTTP server on an already bound listener (port 0 in tests).
-pub fn server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
+/// Builds the HTTP server on an already bound listener (port 0 in tests),
+/// serving the API and the pages `pages` mounts (`baocao_web::configure`).
+pub fn server(
+    state: web::Data<AppState>, listener: TcpListener, pages: fn(&mut web::ServiceConfig),
+) -> std::io::Result<Server> {
     let limit = state.settings().http.max_body_bytes;
     let workers = state.settings().http.workers;
     let hsts = state.settings().http.sends_hsts();
@@ -214,7 +220,7 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Res
                 }
             })
             .wrap(tracing_actix_web::TracingLogger::default())
-            .configure(configure)
+            .configure(|cfg| configure(cfg, pages))
     })
     .listen(listener)?;
     if workers > 0 {

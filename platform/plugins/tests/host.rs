@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use baocao_plugins::abi::{Cell, FormData, PeriodType, ScheduleRequest};
+use baocao_plugins::abi::{Cell, FormData, PeriodType, RowMode, ScheduleRequest};
 use baocao_plugins::{Limits, PluginError, PluginHost, builtin_plugins};
 use baocao_regime_sdk::Regime;
 use serde_json::{Value, json};
@@ -513,6 +513,27 @@ fn every_shipped_plugin_loads_with_a_valid_manifest() {
     assert_eq!(codes, vec!["TB-CDS-2022", "TT01-I", "TT01-II", "TT01-III", "TT01-IV", "TT01-V", "TT01-VI"]);
 }
 
+/// Who enters what in regimes I and VI (handbook §2.1.a, §2.1.e, §2.2).
+#[test]
+fn regimes_i_and_vi_give_each_form_to_the_units_the_handbook_names() {
+    let host = host();
+    let load = |name: &str| host.load(builtin_plugins().iter().find(|(n, _)| *n == name).unwrap().1).unwrap();
+    let i = load("regime_tt01_i");
+    let form = |code: &str| i.manifest.forms.iter().find(|f| f.code == code).unwrap().clone();
+    let i03 = form("I.03/VPCP/TH");
+    assert!(i03.title.vi.starts_with("NHIỆM VỤ GIAO BỘ, CƠ QUAN LIÊN QUAN ĐẾN ĐỊA PHƯƠNG"), "{}", i03.title.vi);
+    assert_eq!(i03.row_modes, [RowMode::FreeText], "one added row per overdue task");
+    assert!(i03.entered_at("tinh", "thaibinh") && !i03.entered_at("bo", "btp"));
+    assert!(form("I.01/VPCP/TH").entered_at("bo", "btp") && !form("I.01/VPCP/TH").entered_at("tinh", "thaibinh"));
+    assert!(form("I.02/VPCP/TH").entered_at("bo", "btp") && form("I.02/VPCP/TH").entered_at("tinh", "thaibinh"));
+    let vi = load("regime_tt01_vi");
+    let outline = vi.manifest.outlines.iter().find(|o| o.code == "VI.01-ĐC").expect("VI has its outline (§2.2)");
+    let top: Vec<&str> = outline.sections.iter().filter(|s| s.level == 0).map(|s| s.label.as_str()).collect();
+    assert_eq!(top, ["I", "II", "III", "IV", "V"]);
+    assert!(vi.manifest.forms[0].entered_at("tinh", "thaibinh") && !vi.manifest.forms[0].entered_at("bo", "btp"));
+    assert_eq!(vi.manifest.reporting_levels, ["bo", "tinh"], "ministries write the outline too");
+}
+
 #[test]
 fn regime_i_computes_the_handbook_formulas_and_keeps_i04_outside() {
     let host = host();
@@ -575,7 +596,20 @@ fn regime_ii_reports_three_quarters_and_the_year_with_deadlines_per_level() {
         ("2021-09-16".into(), "2021-09-18".into(), "2021-09-19".into(), "2021-09-20".into())
     );
     let codes: Vec<&str> = plugin.manifest.forms.iter().map(|f| f.code.split('/').next().unwrap_or("")).collect();
-    assert_eq!(codes, vec!["II.01a", "II.02a", "II.03a", "II.04a", "II.05a", "II.06a", "II.07a", "II.07b", "II.08"]);
+    assert_eq!(
+        codes,
+        ["II.01a", "II.02a", "II.02b", "II.02c", "II.03a", "II.04", "II.07a", "II.08", "II.05a", "II.06a", "II.07b"],
+        "the handbook's §2.1.b"
+    );
+    let form_at = |code: &str| plugin.manifest.forms.iter().find(|f| f.code.starts_with(code)).unwrap();
+    let ministry = |code: &str| form_at(code).entered_at("cuc_vu", "bxd") && !form_at(code).entered_at("xa", "bxd");
+    assert!(["II.01a", "II.02b", "II.03a", "II.04", "II.07a", "II.08"].into_iter().all(ministry));
+    assert!(form_at("II.02a").entered_at("cuc_vu", "btp") && !form_at("II.02a").entered_at("cuc_vu", "bxd"));
+    let vertical: Vec<&str> = codes.iter().copied().filter(|c| form_at(c).entered_at("nganh_doc_tw", "bhxh")).collect();
+    assert_eq!(vertical, ["II.02c", "II.07a", "II.08"]);
+    let local: Vec<&str> = codes.iter().copied().filter(|c| form_at(c).entered_at("xa", "thaibinh")).collect();
+    assert_eq!(local, ["II.05a", "II.06a", "II.07b"]);
+    assert_eq!(at("cuc_vu"), "2021-09-18", "departments of a ministry by the 18th");
     let form = plugin.manifest.forms.iter().find(|f| f.code == "II.06a/VPCP/KSTT").unwrap();
     assert_eq!(form.catalogue.as_deref(), Some("linh_vuc_tthc"));
     let data = FormData {
@@ -628,7 +662,7 @@ fn a_module_that_loops_while_instantiating_is_refused() {
 fn check_is_one_call_for_abi_1_2_and_two_for_abi_1_1() {
     let host = host();
     let meetings = host.load(builtin_plugins().iter().find(|(n, _)| *n == "regime_tt01_iii").unwrap().1).unwrap();
-    assert_eq!(meetings.manifest.abi.minor, 2);
+    assert!(meetings.manifest.abi.minor >= 2, "built against ABI 1.2 or later");
     let data = FormData { form: meetings.manifest.forms[0].code.clone(), cells: vec![cell("xa-a", "c4", json!(3))] };
     let before = host.stats().calls;
     let one = host.check(&meetings, &data).unwrap();

@@ -66,7 +66,7 @@ impl Application {
             redis = settings.redis.url.is_some(), "baocao is starting"
         );
         let state = web::Data::new(AppState::new(app, sessions, metrics));
-        let server = baocao_http::server(state.clone(), listener)?;
+        let server = baocao_web::server(state.clone(), listener)?;
         Ok(Application { port, server, state })
     }
 

@@ -93,6 +93,11 @@ fn describe_form(form: &Form) -> String {
     );
     let modes: Vec<String> = form.row_modes.iter().map(wire_name).collect();
     let _ = writeln!(out, "  thêm dòng / added rows: {}", modes.join(", "));
+    if !form.unit_levels.is_empty() || !form.tenants.is_empty() {
+        let levels = if form.unit_levels.is_empty() { "*".to_owned() } else { form.unit_levels.join(", ") };
+        let tenants = if form.tenants.is_empty() { "*".to_owned() } else { form.tenants.join(", ") };
+        let _ = writeln!(out, "  đơn vị nhập / entered at: {levels}; đơn vị chủ quản / tenants: {tenants}");
+    }
     out
 }
 

@@ -240,7 +240,7 @@ fn regime_check_prints_the_template_and_refuses_what_an_upload_would() {
     let out = baocao().args(["regime", "check"]).arg(&good).args(["--year", "2026"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("MAU-TINH") && stdout.contains("(ABI 1.2)"), "{stdout}");
+    assert!(stdout.contains("MAU-TINH") && stdout.contains("(ABI 1.3)"), "{stdout}");
     assert!(stdout.contains("MAU.01") && stdout.contains("= sum(c5, c6)"), "the formulas are shown: {stdout}");
     assert!(stdout.contains("hệ thống tính / computed: tong"), "the computed rows: {stdout}");
     assert!(

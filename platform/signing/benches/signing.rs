@@ -60,6 +60,8 @@ fn form() -> Form {
         groups_sum_children: false,
         scoring: None,
         computed_rows: None,
+        unit_levels: Vec::new(),
+        tenants: Vec::new(),
     }
 }
 

@@ -9,8 +9,10 @@
 //! transaction together with their audit entry.
 
 mod aggregates;
+mod approvals;
 mod attachments;
 mod audit;
+mod catalogues;
 mod compliance;
 mod convert;
 mod entity;
@@ -34,9 +36,11 @@ use sea_orm::{
 };
 
 pub use aggregates::{AggregationInput, Candidate, SourceRef};
+pub use approvals::ApprovalRule;
 pub use attachments::{Attachment, NewAttachment};
 pub use audit::{Actor, AuditEntry};
 pub use baocao_domain::numbers::NumberGrid;
+pub use catalogues::{CatalogueVersion, NewCatalogueVersion};
 pub use compliance::{ComplianceQuery, ComplianceRow};
 pub use error::StoreError;
 pub use notifications::{NotificationDraft, NotificationQuery, NotificationRow, NotificationState};

@@ -27,7 +27,8 @@ pub const ABI_MAJOR: u32 = 1;
 /// the `linear` and `ratio` formulas and `Column::aggregate`.
 /// 1.2 added `Function::Check` (compute and validate in one call) and
 /// `Form::computed_rows` (the manifest states which rows the regime computes).
-pub const ABI_MINOR: u32 = 2;
+/// 1.3 added `Form::unit_levels` and `Form::tenants` (which units enter a form).
+pub const ABI_MINOR: u32 = 3;
 
 /// What `baocao_call` runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +179,14 @@ pub struct Form {
     /// manifest they are inferred the way 1.1 regimes compute them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub computed_rows: Option<Vec<String>>,
+    /// The unit levels that enter this form (a subset of the regime's
+    /// `reporting_levels`); empty: every reporting level. Since 1.3.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unit_levels: Vec<String>,
+    /// Tenant codes the form is limited to (Bộ Tư pháp's appraisal form);
+    /// empty: every tenant using the regime. Since 1.3.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tenants: Vec<String>,
 }
 
 impl Form {
@@ -208,6 +217,13 @@ impl Form {
     pub fn computes_column(&self, code: &str) -> bool {
         let formula = self.columns.iter().any(|c| c.code == code && c.formula.is_some());
         formula || self.scoring.as_ref().is_some_and(|s| s.max_column == code)
+    }
+
+    /// Whether a unit at `level` of the tenant `tenant` enters this form:
+    /// the form names the level (or no level) and the tenant (or none).
+    pub fn entered_at(&self, level: &str, tenant: &str) -> bool {
+        let level_ok = self.unit_levels.is_empty() || self.unit_levels.iter().any(|l| l == level);
+        level_ok && (self.tenants.is_empty() || self.tenants.iter().any(|t| t == tenant))
     }
 
     /// Whether the regime computes the row `code`.
@@ -539,6 +555,11 @@ pub fn check_manifest(manifest: &Manifest) -> Vec<String> {
     for form in &manifest.forms {
         if !forms.insert(&form.code) {
             problems.push(format!("form {} is declared twice", form.code));
+        }
+        let levels = &manifest.reporting_levels;
+        for level in form.unit_levels.iter().filter(|l| !levels.is_empty() && !levels.contains(l)) {
+            problems
+                .push(format!("form {}: unit level {level} is not one of the regime's reporting levels", form.code));
         }
         let mut columns = std::collections::HashSet::new();
         for c in &form.columns {

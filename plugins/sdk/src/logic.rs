@@ -97,6 +97,8 @@ pub fn new_form(code: &str, title: Text) -> Form {
         groups_sum_children: false,
         scoring: None,
         computed_rows: None,
+        unit_levels: Vec::new(),
+        tenants: Vec::new(),
     }
 }
 
@@ -108,6 +110,18 @@ pub fn row(code: &str, label: &str, title: &str, level: u8) -> Row {
         level,
         mode: RowMode::Fixed,
         total: false,
+    }
+}
+
+/// A section of an outline (đề cương): its code, the label printed before
+/// its title ("I", "1"), the guidance shown to the writer, and its depth.
+pub fn section(code: &str, label: &str, title: &str, guidance: &str, level: u8) -> Section {
+    Section {
+        code: code.to_owned(),
+        label: label.to_owned(),
+        title: title.to_owned(),
+        guidance: guidance.to_owned(),
+        level,
     }
 }
 

@@ -57,6 +57,11 @@ pub fn group_name(app: &App, code: &GroupCode, l: Locale) -> String {
     app.authz.catalogue().get(code).map(|g| g.name.get(l).to_owned()).unwrap_or_else(|| code.as_str().to_owned())
 }
 
+/// The root unit of the caller's tenant (where tenant-wide settings are held).
+pub async fn own_tenant_root(app: &App, who: &Caller) -> Result<Unit, Error> {
+    Ok(app.store.tenant_root_unscoped(who.user.tenant_id).await?)
+}
+
 /// The unit the caller works at.
 pub async fn own_unit(app: &App, who: &Caller) -> Result<Unit, Error> {
     Ok(app.store.unit_unscoped(who.user.unit_id).await?)

@@ -238,6 +238,46 @@ fn check_reports_here(manifest: &regime_abi::Manifest, unit: &Unit) -> Result<()
     ))
 }
 
+/// Whether `unit` (of the tenant coded `tenant`) enters `form`: the form's
+/// own levels and tenants (handbook §2.1.b: II.07a at ministries, not at
+/// communes). The root's own report is the national aggregate of every form.
+pub fn form_applies(form: &regime_abi::Form, unit: &Unit, tenant: &str) -> bool {
+    unit.parent_id.is_none() || form.entered_at(unit.level.as_str(), tenant)
+}
+
+/// The forms the assignment page offers the caller: those entered within the
+/// caller's tenant (the platform root assigns to every tenant, so it sees all).
+pub async fn forms_offered<'m>(
+    app: &App, who: &Caller, manifest: &'m regime_abi::Manifest,
+) -> Result<Vec<&'m regime_abi::Form>, Error> {
+    let tenant = app.store.tenant_unscoped(who.user.tenant_id).await?;
+    let everywhere = tenant.kind == baocao_domain::unit::TenantKind::Root;
+    let ours = |f: &regime_abi::Form| f.tenants.is_empty() || everywhere || f.tenants.contains(&tenant.code);
+    Ok(manifest.forms.iter().filter(|f| !f.outside_system && ours(f)).collect())
+}
+
+fn check_form_applies(form: &regime_abi::Form, unit: &Unit, tenant: &str) -> Result<(), Error> {
+    if form_applies(form, unit, tenant) {
+        return Ok(());
+    }
+    let (code, name) = (&form.code, unit.name.as_str());
+    if !form.tenants.is_empty() && !form.tenants.iter().any(|t| t == tenant) {
+        return Err(Error::invalid(
+            "forms",
+            "form_not_for_unit",
+            format!("Biểu {code} chỉ dành cho một số bộ, ngành theo quy định, không áp dụng cho {name}."),
+            format!("Form {code} is entered by particular ministries only, not by {name}."),
+        ));
+    }
+    let levels = baocao_domain::unit::levels_text(&form.unit_levels);
+    Err(Error::invalid(
+        "forms",
+        "form_not_for_unit",
+        format!("Biểu {code} không áp dụng cho {name}; biểu này dành cho: {}.", levels.vi),
+        format!("Form {code} does not apply to {name}; it is entered at: {}.", levels.en),
+    ))
+}
+
 /// A report's data window and entry dates.
 #[derive(Clone, Copy)]
 struct Dates {
@@ -282,10 +322,14 @@ impl Batch<'_> {
     /// One new report per form for a unit, each telling the unit's data entry.
     async fn reports(&self, app: &App, unit: &Unit, forms: &[String]) -> Result<Vec<NewReport>, Error> {
         let manifest = &self.entry.plugin.manifest;
+        let tenant = app.store.tenant_unscoped(unit.tenant_id).await?.code;
         let codes: Vec<String> = if forms.is_empty() {
-            let forms = manifest.forms.iter().filter(|f| !f.outside_system).map(|f| f.code.clone());
-            forms.chain(manifest.outlines.iter().map(|o| o.code.clone())).collect()
+            let forms = manifest.forms.iter().filter(|f| !f.outside_system && form_applies(f, unit, &tenant));
+            forms.map(|f| f.code.clone()).chain(manifest.outlines.iter().map(|o| o.code.clone())).collect()
         } else {
+            for form in manifest.forms.iter().filter(|f| forms.contains(&f.code)) {
+                check_form_applies(form, unit, &tenant)?;
+            }
             forms.to_vec()
         };
         // The root's own report goes nowhere: it is its own receiver.

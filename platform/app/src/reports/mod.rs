@@ -6,6 +6,7 @@
 //! right unit (else 403), is the input valid (else 422).
 
 mod aggregate;
+mod approvals;
 mod assign;
 mod attachments;
 mod download;
@@ -18,6 +19,7 @@ mod receivers;
 mod workflow;
 
 pub use aggregate::*;
+pub use approvals::{LevelApproval, SetApproval, approval_levels, set_approval};
 pub use assign::*;
 pub use attachments::*;
 pub use download::*;

@@ -3,7 +3,7 @@
 
 use baocao_authz::RoleGrant;
 use baocao_domain::ids::UserId;
-use baocao_domain::report::{Action, Notify, ReportKind, Role, step_for};
+use baocao_domain::report::{Action, Approval, Notify, ReportKind, Role, Step, step_for};
 use baocao_domain::text::{Invalid, Text};
 use baocao_storage::{NotificationDraft, ReportRow};
 use serde::Deserialize;
@@ -74,6 +74,8 @@ pub(crate) async fn take_step(
     let grant = may_take(app, who, &report, action).await?;
     let step = step_for(report.status, action, comment)
         .map_err(|r| Error::Invalid(vec![Invalid::new("comment", "comment_required", r.text())]))?;
+    let (step, note) = chain_step(app, &report, step, comment).await?;
+    let comment = note.as_deref().or(comment);
     if action == Action::Submit && report.kind == ReportKind::Numeric && report.cells.is_empty() {
         return Err(Error::invalid(
             "action",
@@ -107,6 +109,22 @@ pub(crate) async fn take_step(
         .await?;
     announce(app, recipients).await;
     Ok(saved)
+}
+
+/// The step as the unit's chain takes it: a submission where nobody approves
+/// goes to the sender, and the history says why beside the official's comment.
+async fn chain_step(
+    app: &App, report: &ReportRow, step: Step, comment: Option<&str>,
+) -> Result<(Step, Option<String>), Error> {
+    if step.action != Action::Submit || super::approvals::approval_of(app, report).await? == Approval::Required {
+        return Ok((step, None));
+    }
+    let note = Approval::skipped_note().vi.into_owned();
+    let note = match comment {
+        Some(c) => format!("{c}\n{note}"),
+        None => note,
+    };
+    Ok((Approval::Skipped.shape(step), Some(note)))
 }
 
 /// Whom an approving leader forwards to: one of the unit's senders, or none.

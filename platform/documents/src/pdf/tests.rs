@@ -46,6 +46,8 @@ fn form(rows: usize, columns: u32) -> Form {
         groups_sum_children: false,
         scoring: None,
         computed_rows: None,
+        unit_levels: Vec::new(),
+        tenants: Vec::new(),
     }
 }
 

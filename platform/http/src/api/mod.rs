@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented at `/api/openapi.json`.
 
 pub mod auth;
+pub mod catalogues;
 pub mod compliance;
 pub mod openapi;
 pub mod queues;
@@ -30,17 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/units/{id}", web::delete().to(units::delete))
                 .route("/groups", web::get().to(units::groups))
                 .route("/audit", web::get().to(units::audit))
-                .route("/regimes", web::get().to(regimes::list))
-                .service(
-                    // Plugin modules are larger than ordinary request bodies.
-                    web::resource("/regimes")
-                        .app_data(web::PayloadConfig::new(baocao_app::regimes::max_module_bytes()))
-                        .route(web::post().to(regimes::upload)),
-                )
-                .route("/regimes/{id}/enabled", web::post().to(regimes::set_enabled))
-                .route("/catalogues/{name}", web::get().to(regimes::catalogue))
-                .route("/regimes/{code}/forms", web::get().to(regimes::forms))
-                .route("/regimes/{code}/forms/{form_code:.*}", web::get().to(regimes::form))
+                .configure(regimes::routes)
+                .configure(catalogues::routes)
                 .route("/assignments", web::post().to(reports::assign))
                 .route("/compliance", web::get().to(compliance::get))
                 .route("/reports", web::get().to(reports::list))

@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{auth, compliance, queues, regimes, reports, signatures, units, users};
+use super::{auth, catalogues, compliance, queues, regimes, reports, signatures, units, users};
 
 /// The schemas are collected from the paths' bodies and responses (utoipa 5);
 /// the suite checks that every reference resolves.
@@ -18,11 +18,12 @@ use super::{auth, compliance, queues, regimes, reports, signatures, units, users
         units::list, units::get, units::create, units::update, units::delete, units::reorganise, units::groups, units::audit,
         users::list, users::create, users::get, users::update, users::deactivate, users::reset_password, users::reset_token,
         users::grant, users::revoke,
-        regimes::list, regimes::upload, regimes::set_enabled, regimes::forms, regimes::form, regimes::catalogue, regimes::ranking, regimes::ranking_xlsx,
+        regimes::list, regimes::upload, regimes::set_enabled, regimes::forms, regimes::form, regimes::ranking, regimes::ranking_xlsx, regimes::approvals, regimes::set_approval,
         reports::assign, reports::list, reports::get, reports::put_data, reports::compute, reports::put_appraisal, reports::compute_appraisal, reports::aggregate, reports::cell_sources, reports::xlsx, reports::import_xlsx, reports::sections, reports::put_section, reports::transition, reports::history,
         reports::upload_attachment, reports::attachments, reports::download_attachment, reports::delete_attachment, reports::set_receiver,
         reports::notifications, reports::read_all, reports::read_one, reports::stream, compliance::get,
         queues::list, queues::reports, queues::bulk,
+        catalogues::list, catalogues::get, catalogues::publish, catalogues::versions,
     ),
     tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"), (name = "regimes", description = "Reporting regimes (WebAssembly plugins) and their forms"), (name = "reports", description = "Assignment, entry, workflow, history, attachments and notifications"), (name = "signatures", description = "Report PDFs, digital signatures and their checking"))
 )]

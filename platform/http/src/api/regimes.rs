@@ -3,6 +3,7 @@
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use baocao_app::Error;
+use baocao_app::reports::{LevelApproval, SetApproval};
 use baocao_app::wire::{FormDto, FormSummaryDto, RankingDto, RegimeDto};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -12,6 +13,22 @@ use crate::params::Params;
 use crate::principal::Principal;
 use crate::state::AppState;
 use baocao_app::regimes;
+
+/// The regimes, their uploads, forms and the approval of each level.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/regimes", web::get().to(list))
+        .service(
+            // Plugin modules are larger than ordinary request bodies.
+            web::resource("/regimes")
+                .app_data(web::PayloadConfig::new(regimes::max_module_bytes()))
+                .route(web::post().to(upload)),
+        )
+        .route("/regimes/{id}/enabled", web::post().to(set_enabled))
+        .route("/regimes/{code}/approvals", web::get().to(approvals))
+        .route("/regimes/{code}/approvals", web::put().to(set_approval))
+        .route("/regimes/{code}/forms", web::get().to(forms))
+        .route("/regimes/{code}/forms/{form_code:.*}", web::get().to(form));
+}
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -56,15 +73,6 @@ pub async fn set_enabled(
 ) -> ApiResult<web::Json<RegimeDto>> {
     let entry = regimes::set_enabled(&state.app, &who, id.into_inner(), body.enabled).await?;
     Ok(web::Json(RegimeDto::from(&entry)))
-}
-
-#[utoipa::path(get, path = "/api/v1/catalogues/{name}", tag = "regimes",
-    params(("name" = String, Path, description = "don_vi, dia_phuong or linh_vuc_tthc")),
-    responses((status = 200, description = "The rows a form may pick", body = [baocao_app::catalogues::CatalogueItem]), (status = 404, body = ErrorBody)))]
-pub async fn catalogue(
-    state: web::Data<AppState>, who: Principal, name: web::Path<String>,
-) -> ApiResult<web::Json<Vec<baocao_app::catalogues::CatalogueItem>>> {
-    Ok(web::Json(baocao_app::catalogues::items(&state.app, &who, &name).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/regimes/{code}/forms", tag = "regimes", params(("code" = String, Path)),
@@ -137,4 +145,22 @@ pub async fn ranking_xlsx(
             baocao_domain::format::attachment_disposition(&name),
         ))
         .body(bytes))
+}
+
+#[utoipa::path(get, path = "/api/v1/regimes/{code}/approvals", tag = "regimes", params(("code" = String, Path)),
+    responses((status = 200, description = "Each level of the caller's tenant reporting under the regime: whether its reports pass the leader's approval", body = [LevelApproval]),
+              (status = 404, body = ErrorBody)))]
+pub async fn approvals(
+    state: web::Data<AppState>, who: Principal, code: web::Path<String>,
+) -> ApiResult<web::Json<Vec<LevelApproval>>> {
+    Ok(web::Json(baocao_app::reports::approval_levels(&state.app, &who, &code).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/regimes/{code}/approvals", tag = "regimes", params(("code" = String, Path)), request_body = SetApproval,
+    responses((status = 200, description = "The levels after the change; `approval: null` returns a level to what its groups give", body = [LevelApproval]),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_approval(
+    state: web::Data<AppState>, who: Principal, code: web::Path<String>, body: web::Json<SetApproval>,
+) -> ApiResult<web::Json<Vec<LevelApproval>>> {
+    Ok(web::Json(baocao_app::reports::set_approval(&state.app, &who, &code, body.into_inner()).await?))
 }

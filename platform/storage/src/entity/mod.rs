@@ -2,8 +2,10 @@
 //! storage crate: the rest of the platform sees domain types.
 
 pub mod aggregate_sources;
+pub mod approval_rules;
 pub mod attachments;
 pub mod audit_log;
+pub mod catalogue_versions;
 pub mod memberships;
 pub mod notifications;
 pub mod password_resets;

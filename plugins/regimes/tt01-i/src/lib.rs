@@ -11,9 +11,12 @@
 //! submitted, and the ratio submitted / to submit (column 14, a formula) [V];
 //! the exact header words are [U]. I.02 keeps the relation the handbook's save
 //! warning quotes, (4) = (5) + (6) …, as checks [V]; its other columns and
-//! I.03, I.05 are modelled on them [U].
+//! I.05 are modelled on them [U]. Ministries enter I.01, provinces I.03 — the
+//! overdue tasks given to ministries that concern the province, one added row
+//! per task (§2.1.a) [V]; its columns follow the handbook's screen of overdue
+//! tasks [U].
 
-use baocao_regime_sdk::logic::{ColumnExt, column, new_form, row, rule, text, total_row};
+use baocao_regime_sdk::logic::{ColumnExt, column, new_form, row, rule, section, text, total_row};
 use baocao_regime_sdk::*;
 
 pub struct RegimeI;
@@ -56,6 +59,8 @@ fn i_01() -> Form {
         ],
         vec![RowMode::Fixed],
     );
+    // Ministries build and submit the projects (§2.1.a); provinces do not.
+    f.unit_levels = vec!["bo".to_owned()];
     f.unit_of_measure = Some("Đơn vị tính: Đề án".to_owned());
     f.provenance =
         Some("Màn hình biểu I.01 trong Tài liệu hướng dẫn sử dụng của VPCP; tên cột chi tiết [U]".to_owned());
@@ -96,23 +101,29 @@ fn i_02() -> Form {
     f
 }
 
+/// Provinces list, row by row ("+" on the handbook's screen), the tasks the
+/// Government gave ministries that concern the province but are overdue.
 fn i_03() -> Form {
     let mut f = form(
         "I.03/VPCP/TH",
-        "TÌNH HÌNH BAN HÀNH VĂN BẢN QUY ĐỊNH CHI TIẾT",
-        "Issuing detailed implementing regulations",
+        "NHIỆM VỤ GIAO BỘ, CƠ QUAN LIÊN QUAN ĐẾN ĐỊA PHƯƠNG NHƯNG CHƯA THỰC HIỆN (QUÁ HẠN)",
+        "Overdue tasks given to ministries that concern the province",
         vec![
-            column("c3", 3, &["Số văn bản phải ban hành"], CellType::Integer),
-            column("c4", 4, &["Số văn bản đã ban hành", "Tổng số"], CellType::Integer),
-            column("c5", 5, &["Số văn bản đã ban hành", "Đúng hạn"], CellType::Integer),
-            column("c6", 6, &["Số văn bản đã ban hành", "Chậm"], CellType::Integer),
-            column("c7", 7, &["Số văn bản chưa ban hành"], CellType::Integer),
+            // A detail form: the receiver lists every province's rows as they are.
+            column("c3", 3, &["Bộ, cơ quan được giao"], CellType::Text).aggregate(Aggregate::CopyPerUnit),
+            column("c4", 4, &["Văn bản giao nhiệm vụ"], CellType::Text).aggregate(Aggregate::CopyPerUnit),
+            column("c5", 5, &["Nội dung nhiệm vụ"], CellType::Text).aggregate(Aggregate::CopyPerUnit),
+            column("c6", 6, &["Thời hạn thực hiện"], CellType::Date).aggregate(Aggregate::CopyPerUnit),
+            column("c7", 7, &["Nguyên nhân, kiến nghị"], CellType::Text).aggregate(Aggregate::CopyPerUnit),
         ],
-        vec![row("ket-qua", "1", "Văn bản quy định chi tiết", 0)],
-        vec![RowMode::Fixed],
+        vec![],
+        vec![RowMode::FreeText],
     );
-    f.rules = vec![rule("c4", &["c5", "c6"], "(4) = (5) + (6)"), rule("c3", &["c4", "c7"], "(3) = (4) + (7)")];
-    f.provenance = Some("Mô phỏng theo biểu I.02 [U]".to_owned());
+    f.unit_levels = vec!["tinh".to_owned()];
+    f.provenance = Some(
+        "Tiêu đề và cách thêm dòng theo Tài liệu hướng dẫn (§2.1.a); cột theo màn hình chi tiết nhiệm vụ quá hạn [U]"
+            .to_owned(),
+    );
     f
 }
 
@@ -151,13 +162,7 @@ fn i_05() -> Form {
 }
 
 fn outline() -> Outline {
-    let s = |code: &str, label: &str, title: &str, guidance: &str, level: u8| Section {
-        code: code.to_owned(),
-        label: label.to_owned(),
-        title: title.to_owned(),
-        guidance: guidance.to_owned(),
-        level,
-    };
+    let s = section;
     Outline {
         code: "I.01-ĐC".to_owned(),
         title: text(
@@ -194,7 +199,7 @@ impl Regime for RegimeI {
                 "Báo cáo kiểm điểm công tác chỉ đạo, điều hành của Chính phủ, Thủ tướng Chính phủ",
                 "Review of the direction and management of the Government and the Prime Minister",
             ),
-            version: 1,
+            version: 2,
             effective_from: "2020-12-15".to_owned(),
             legal_basis: "Thông tư 01/2020/TT-VPCP ngày 21/10/2020, Điều 9".to_owned(),
             periods: vec![PeriodType::HalfYear, PeriodType::Year],

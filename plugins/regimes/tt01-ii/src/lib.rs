@@ -6,15 +6,22 @@
 //! departments to the province by the 18th, districts to the province by the
 //! 19th, province or ministry to VPCP by about the 20th [U].
 //!
+//! The forms and who enters them follow the handbook's §2.1.b [V]: the
+//! ministries' departments II.01a (impact assessment), II.02b (appraisal of
+//! procedures in circulars), II.03a (publication), II.04 (review and
+//! simplification), II.07a (one-stop desk) and II.08 (online), Bộ Tư pháp also
+//! II.02a; the central vertical agencies II.02c, II.07a and II.08; the
+//! localities II.05a, II.06a (the handbook writes "II.06") and II.07b, whose
+//! rows are picked from the catalogue of TTHC fields (Công an, Công Thương,
+//! Giáo dục và Đào tạo …) or of units, as on the handbook's screen.
 //! II.06a and II.07b follow the columns found in public implementations with
-//! the relations of `shared/regimes.md` [U]; II.06a's rows are picked from the
-//! catalogue of TTHC fields (Công an, Công Thương, Giáo dục và Đào tạo …), as
-//! on the handbook's screen. The other forms of Appendix II (II.01a, II.02a,
-//! II.03a, II.04a, II.05a, II.07a, II.08) are modelled on them and on the
-//! regime's subject [U]: correct them in a new plugin version when the
-//! appendix is at hand. The outline II.01-ĐC follows the regime's subject [U].
+//! the relations of `shared/regimes.md` [U]; the other forms' columns are
+//! modelled on them and on the regime's subject [U]: correct them in a new
+//! plugin version when the appendix is at hand. The outline II.01-ĐC follows
+//! the regime's subject [U]. Version 2 replaced version 1's forms, which
+//! strayed from the handbook.
 
-use baocao_regime_sdk::logic::{self, ColumnExt, column, new_form, rule, text, total_row};
+use baocao_regime_sdk::logic::{self, ColumnExt, column, new_form, rule, section, text, total_row};
 use baocao_regime_sdk::*;
 
 pub struct RegimeIi;
@@ -55,9 +62,11 @@ fn ii_06a() -> Form {
     // Received = resolved + pending. (Column 6 of a period equals column 11 of
     // the previous one: a cross-period check for when reports are stored.)
     f.rules = vec![rule("c3", &["c7", "c11"], "(3) = (7) + (11)")];
-    f.provenance =
-        Some("Cột theo các triển khai công khai của biểu II.06a và màn hình Tài liệu hướng dẫn [U]".to_owned());
-    f
+    f.provenance = Some(
+        "Cột theo các triển khai công khai của biểu II.06a và màn hình Tài liệu hướng dẫn; Tài liệu ghi \"II.06/VPCP/KSTT\" [U]"
+            .to_owned(),
+    );
+    entered_at(f, &[LOCALITY])
 }
 
 fn ii_07b() -> Form {
@@ -90,56 +99,158 @@ fn ii_07b() -> Form {
         rule("c11", &["c12", "c13", "c14"], "(11) = (12) + (13) + (14)"),
     ];
     f.provenance = Some("Cột theo các triển khai công khai của biểu II.07b [U]".to_owned());
-    f
+    entered_at(f, &[LOCALITY])
 }
 
-fn ii_01a() -> Form {
-    let mut f = base(
-        "II.01a/VPCP/KSTT",
-        "TÌNH HÌNH CÔNG BỐ, CÔNG KHAI THỦ TỤC HÀNH CHÍNH",
-        "Publication of administrative procedures",
-        vec![
-            column("c3", 3, &["Số quyết định công bố đã ban hành"], CellType::Integer),
-            column("c4", 4, &["Số TTHC đã công bố", "Tổng số"], CellType::Integer).sum(&["c5", "c6", "c7"]),
-            column("c5", 5, &["Số TTHC đã công bố", "Ban hành mới"], CellType::Integer),
-            column("c6", 6, &["Số TTHC đã công bố", "Sửa đổi, bổ sung"], CellType::Integer),
-            column("c7", 7, &["Số TTHC đã công bố", "Bãi bỏ"], CellType::Integer),
-            column("c8", 8, &["Số TTHC đã công khai trên Cơ sở dữ liệu quốc gia"], CellType::Integer),
-        ],
-    );
-    f.provenance = Some("Mô phỏng theo biểu II.06a, II.07b [U]".to_owned());
+/// Who enters which form (handbook §2.1.b): the ministries' departments
+/// (and the ministry, which aggregates them), the central vertical agencies,
+/// and the localities (the province or the departments it designates, the
+/// districts, the communes).
+const MINISTRY: &[&str] = &["bo", "cuc_vu"];
+const VERTICAL: &[&str] = &["nganh_doc_tw"];
+const LOCALITY: &[&str] = &["tinh", "so", "huyen", "xa"];
+
+fn entered_at(mut f: Form, levels: &[&[&str]]) -> Form {
+    f.unit_levels = levels.iter().flat_map(|l| l.iter()).map(|l| (*l).to_owned()).collect();
     f
 }
 
 fn modelled(code: &str, title_vi: &str, title_en: &str, columns: Vec<Column>, rules: Vec<Rule>) -> Form {
     let mut f = base(code, title_vi, title_en, columns);
     f.rules = rules;
-    f.provenance =
-        Some("Mô phỏng theo biểu II.06a, II.07b và nội dung Điều 10 Thông tư 01/2020/TT-VPCP [U]".to_owned());
+    f.provenance = Some(
+        "Tiêu đề và đơn vị nhập theo Tài liệu hướng dẫn §2.1.b; cột mô phỏng theo biểu II.06a, II.07b và Điều 10 Thông tư 01/2020/TT-VPCP [U]"
+            .to_owned(),
+    );
     f
 }
 
-fn ii_02a() -> Form {
-    modelled(
-        "II.02a/VPCP/KSTT",
-        "KẾT QUẢ RÀ SOÁT, ĐƠN GIẢN HÓA THỦ TỤC HÀNH CHÍNH",
-        "Review and simplification of administrative procedures",
+/// Published procedures: decisions, procedures by kind of change, disclosed.
+fn publication_columns(first: u32) -> Vec<Column> {
+    let published = "Số TTHC đã công bố";
+    let c = |n: u32| format!("c{n}");
+    let (n0, n1, n2, n3, n4, n5) = (first, first + 1, first + 2, first + 3, first + 4, first + 5);
+    vec![
+        column(&c(n0), n0, &["Số quyết định công bố đã ban hành"], CellType::Integer),
+        column(&c(n1), n1, &[published, "Tổng số"], CellType::Integer).sum(&[&c(n2), &c(n3), &c(n4)]),
+        column(&c(n2), n2, &[published, "Ban hành mới"], CellType::Integer),
+        column(&c(n3), n3, &[published, "Sửa đổi, bổ sung"], CellType::Integer),
+        column(&c(n4), n4, &[published, "Bãi bỏ"], CellType::Integer),
+        column(&c(n5), n5, &["Số TTHC đã công khai trên Cơ sở dữ liệu quốc gia"], CellType::Integer),
+    ]
+}
+
+/// Review and simplification: reviewed, proposed for simplification, the
+/// share, the compliance cost saved.
+fn review_columns(first: u32) -> Vec<Column> {
+    let c = |n: u32| format!("c{n}");
+    let (n0, n1, n2, n3) = (first, first + 1, first + 2, first + 3);
+    vec![
+        column(&c(n0), n0, &["Số TTHC được rà soát"], CellType::Integer),
+        column(&c(n1), n1, &["Số TTHC đề xuất đơn giản hóa"], CellType::Integer),
+        column(&c(n2), n2, &["Tỷ lệ đề xuất đơn giản hóa (%)"], CellType::Percent).percent(&c(n1), &c(n0)),
+        column(&c(n3), n3, &["Chi phí tuân thủ tiết kiệm được (triệu đồng)"], CellType::Decimal),
+    ]
+}
+
+/// Appraisal of procedures in drafts: drafts appraised, procedures appraised,
+/// of which proposed to be dropped or simplified.
+fn appraisal_columns(drafts: &str) -> Vec<Column> {
+    let procedures = "Số TTHC được thẩm định";
+    vec![
+        column("c3", 3, &[drafts], CellType::Integer),
+        column("c4", 4, &[procedures, "Tổng số"], CellType::Integer).sum(&["c5", "c6", "c7"]),
+        column("c5", 5, &[procedures, "Quy định mới"], CellType::Integer),
+        column("c6", 6, &[procedures, "Sửa đổi, bổ sung, thay thế"], CellType::Integer),
+        column("c7", 7, &[procedures, "Bãi bỏ"], CellType::Integer),
+        column("c8", 8, &["Số TTHC đề nghị không quy định hoặc đơn giản hóa"], CellType::Integer),
+    ]
+}
+
+fn ii_01a() -> Form {
+    let assessed = "Số TTHC được đánh giá tác động";
+    let f = modelled(
+        "II.01a/VPCP/KSTT",
+        "KẾT QUẢ ĐÁNH GIÁ TÁC ĐỘNG CỦA THỦ TỤC HÀNH CHÍNH",
+        "Impact assessment of administrative procedures",
         vec![
-            column("c3", 3, &["Số TTHC được rà soát"], CellType::Integer),
-            column("c4", 4, &["Số TTHC đề xuất đơn giản hóa"], CellType::Integer),
-            column("c5", 5, &["Tỷ lệ đề xuất đơn giản hóa (%)"], CellType::Percent).percent("c4", "c3"),
-            column("c6", 6, &["Chi phí tuân thủ tiết kiệm được (triệu đồng)"], CellType::Decimal),
+            column("c3", 3, &["Số dự án, dự thảo văn bản quy phạm pháp luật có quy định TTHC"], CellType::Integer),
+            column("c4", 4, &[assessed, "Tổng số"], CellType::Integer).sum(&["c5", "c6"]),
+            column("c5", 5, &[assessed, "Quy định mới"], CellType::Integer),
+            column("c6", 6, &[assessed, "Sửa đổi, bổ sung, thay thế"], CellType::Integer),
+            column("c7", 7, &["Chi phí tuân thủ ước tính (triệu đồng/năm)"], CellType::Decimal),
         ],
         vec![],
-    )
+    );
+    entered_at(f, &[MINISTRY])
+}
+
+/// Bộ Tư pháp's own form, besides the common ones.
+fn ii_02a() -> Form {
+    let mut f = modelled(
+        "II.02a/VPCP/KSTT",
+        "KẾT QUẢ THẨM ĐỊNH VỀ THỦ TỤC HÀNH CHÍNH QUY ĐỊNH TRONG CÁC DỰ ÁN, DỰ THẢO VĂN BẢN QUY PHẠM PHÁP LUẬT THUỘC THẨM QUYỀN CỦA QUỐC HỘI, ỦY BAN THƯỜNG VỤ QUỐC HỘI, CHÍNH PHỦ, THỦ TƯỚNG CHÍNH PHỦ",
+        "Appraisal of procedures in draft laws, ordinances, decrees and Prime Minister's decisions",
+        appraisal_columns("Số dự án, dự thảo văn bản quy phạm pháp luật được thẩm định"),
+        vec![],
+    );
+    f.tenants = vec!["btp".to_owned()];
+    entered_at(f, &[MINISTRY])
+}
+
+fn ii_02b() -> Form {
+    let f = modelled(
+        "II.02b/VPCP/KSTT",
+        "KẾT QUẢ THẨM ĐỊNH VỀ THỦ TỤC HÀNH CHÍNH QUY ĐỊNH TẠI THÔNG TƯ CỦA BỘ TRƯỞNG, THỦ TRƯỞNG CƠ QUAN NGANG BỘ",
+        "Appraisal of procedures in ministers' circulars",
+        appraisal_columns("Số dự thảo thông tư có quy định TTHC được thẩm định"),
+        vec![],
+    );
+    entered_at(f, &[MINISTRY])
+}
+
+/// The vertical agencies' form: publication, then review and simplification.
+fn ii_02c() -> Form {
+    let mut columns = publication_columns(3);
+    columns.extend(review_columns(9));
+    let f = modelled(
+        "II.02c/VPCP/KSTT",
+        "KẾT QUẢ CÔNG BỐ, CÔNG KHAI THỦ TỤC HÀNH CHÍNH; KẾT QUẢ RÀ SOÁT, ĐƠN GIẢN HÓA THỦ TỤC HÀNH CHÍNH TẠI CƠ QUAN",
+        "Publication, review and simplification of procedures at the agency",
+        columns,
+        vec![],
+    );
+    entered_at(f, &[VERTICAL])
 }
 
 fn ii_03a() -> Form {
-    let received = "Số phản ánh, kiến nghị tiếp nhận";
-    modelled(
+    let f = modelled(
         "II.03a/VPCP/KSTT",
-        "TÌNH HÌNH TIẾP NHẬN, XỬ LÝ PHẢN ÁNH, KIẾN NGHỊ VỀ QUY ĐỊNH HÀNH CHÍNH",
-        "Feedback and petitions on administrative rules",
+        "KẾT QUẢ CÔNG BỐ, CÔNG KHAI THỦ TỤC HÀNH CHÍNH TẠI BỘ, CƠ QUAN",
+        "Publication and disclosure of procedures at the ministry",
+        publication_columns(3),
+        vec![],
+    );
+    entered_at(f, &[MINISTRY])
+}
+
+fn ii_04() -> Form {
+    let f = modelled(
+        "II.04/VPCP/KSTT",
+        "KẾT QUẢ RÀ SOÁT, ĐƠN GIẢN HÓA THỦ TỤC HÀNH CHÍNH TẠI BỘ, CƠ QUAN",
+        "Review and simplification of procedures at the ministry",
+        review_columns(3),
+        vec![],
+    );
+    entered_at(f, &[MINISTRY])
+}
+
+fn ii_05a() -> Form {
+    let received = "Số phản ánh, kiến nghị tiếp nhận";
+    let f = modelled(
+        "II.05a/VPCP/KSTT",
+        "TÌNH HÌNH, KẾT QUẢ TIẾP NHẬN, XỬ LÝ PHẢN ÁNH, KIẾN NGHỊ VỀ QUY ĐỊNH HÀNH CHÍNH TẠI ĐỊA PHƯƠNG",
+        "Feedback and petitions on administrative rules in the locality",
         vec![
             column("c3", 3, &[received, "Tổng số"], CellType::Integer).sum(&["c4", "c5"]),
             column("c4", 4, &[received, "Trực tuyến"], CellType::Integer),
@@ -148,83 +259,47 @@ fn ii_03a() -> Form {
             column("c7", 7, &["Số đang xử lý"], CellType::Integer),
         ],
         vec![rule("c3", &["c6", "c7"], "(3) = (6) + (7)")],
-    )
-}
-
-fn ii_04a() -> Form {
-    let linked = "Số TTHC thực hiện liên thông";
-    modelled(
-        "II.04a/VPCP/KSTT",
-        "KẾT QUẢ THỰC HIỆN CƠ CHẾ MỘT CỬA LIÊN THÔNG",
-        "The inter-agency one-stop mechanism",
-        vec![
-            column("c3", 3, &[linked, "Tổng số"], CellType::Integer).sum(&["c4", "c5"]),
-            column("c4", 4, &[linked, "Cùng cấp"], CellType::Integer),
-            column("c5", 5, &[linked, "Giữa các cấp"], CellType::Integer),
-            column("c6", 6, &["Số hồ sơ liên thông đã giải quyết"], CellType::Integer),
-        ],
-        vec![],
-    )
-}
-
-fn ii_05a() -> Form {
-    modelled(
-        "II.05a/VPCP/KSTT",
-        "TÌNH HÌNH SỐ HÓA HỒ SƠ, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
-        "Digitisation of files and results of administrative procedures",
-        vec![
-            column("c3", 3, &["Số hồ sơ tiếp nhận"], CellType::Integer),
-            column("c4", 4, &["Số hồ sơ được số hóa"], CellType::Integer),
-            column("c5", 5, &["Tỷ lệ số hóa (%)"], CellType::Percent).percent("c4", "c3"),
-            column("c6", 6, &["Số kết quả giải quyết được số hóa"], CellType::Integer),
-        ],
-        vec![],
-    )
+    );
+    entered_at(f, &[LOCALITY])
 }
 
 fn ii_07a() -> Form {
-    let count = "Số TTHC thuộc phạm vi quản lý";
-    modelled(
+    let f = modelled(
         "II.07a/VPCP/KSTT",
-        "TỔNG HỢP SỐ LƯỢNG THỦ TỤC HÀNH CHÍNH THUỘC PHẠM VI QUẢN LÝ CỦA BỘ, NGÀNH",
-        "Number of administrative procedures in a ministry's remit",
+        "SỐ LƯỢNG THỦ TỤC HÀNH CHÍNH TRIỂN KHAI TẠI BỘ PHẬN MỘT CỬA",
+        "Procedures handled at the one-stop desk",
         vec![
-            column("c3", 3, &[count, "Tổng số"], CellType::Integer),
-            column("c4", 4, &[count, "Cấp trung ương"], CellType::Integer),
-            column("c5", 5, &[count, "Cấp tỉnh"], CellType::Integer),
-            column("c6", 6, &[count, "Cấp huyện, cấp xã"], CellType::Integer),
+            column("c3", 3, &["Số TTHC thuộc thẩm quyền giải quyết"], CellType::Integer),
+            column("c4", 4, &["Số TTHC tiếp nhận, trả kết quả tại Bộ phận một cửa"], CellType::Integer),
+            column("c5", 5, &["Tỷ lệ (%)"], CellType::Percent).percent("c4", "c3"),
         ],
-        vec![rule("c3", &["c4", "c5", "c6"], "(3) = (4) + (5) + (6)")],
-    )
+        vec![],
+    );
+    entered_at(f, &[MINISTRY, VERTICAL])
 }
 
 fn ii_08() -> Form {
+    let online = "Số TTHC cung cấp dịch vụ công trực tuyến";
     let mut f = base(
         "II.08/VPCP/KSTT",
-        "KẾT QUẢ THỰC HIỆN THỦ TỤC HÀNH CHÍNH TRÊN MÔI TRƯỜNG ĐIỆN TỬ",
-        "Administrative procedures carried out online",
+        "TÌNH HÌNH TRIỂN KHAI THỦ TỤC HÀNH CHÍNH TRÊN MÔI TRƯỜNG ĐIỆN TỬ TẠI BỘ, CƠ QUAN",
+        "Administrative procedures carried out online at the ministry or agency",
         vec![
-            column("c3", 3, &["Số TTHC cung cấp dịch vụ công trực tuyến", "Tổng số"], CellType::Integer)
-                .sum(&["c4", "c5"]),
-            column("c4", 4, &["Số TTHC cung cấp dịch vụ công trực tuyến", "Toàn trình"], CellType::Integer),
-            column("c5", 5, &["Số TTHC cung cấp dịch vụ công trực tuyến", "Một phần"], CellType::Integer),
+            column("c3", 3, &[online, "Tổng số"], CellType::Integer).sum(&["c4", "c5"]),
+            column("c4", 4, &[online, "Toàn trình"], CellType::Integer),
+            column("c5", 5, &[online, "Một phần"], CellType::Integer),
             column("c6", 6, &["Số hồ sơ trực tuyến"], CellType::Integer),
             column("c7", 7, &["Tổng số hồ sơ"], CellType::Integer),
             column("c8", 8, &["Tỷ lệ hồ sơ trực tuyến (%)"], CellType::Percent).percent("c6", "c7"),
         ],
     );
-    f.provenance = Some("Mô phỏng theo biểu II.06a và các cột tỷ lệ [U]".to_owned());
-    f
+    f.provenance =
+        Some("Tiêu đề theo Tài liệu hướng dẫn §2.1.b; cột mô phỏng theo biểu II.06a và các cột tỷ lệ [U]".to_owned());
+    entered_at(f, &[MINISTRY, VERTICAL])
 }
 
 fn outline() -> Outline {
-    let s = |code: &str, label: &str, title: &str, guidance: &str| Section {
-        code: code.to_owned(),
-        label: label.to_owned(),
-        title: title.to_owned(),
-        guidance: guidance.to_owned(),
-        level: 0,
-    };
+    let s = |code: &str, label: &str, title: &str, guidance: &str| section(code, label, title, guidance, 0);
     Outline {
         code: "II.01-ĐC".to_owned(),
         title: text(
@@ -233,12 +308,17 @@ fn outline() -> Outline {
         ),
         sections: vec![
             s("1", "I", "Công tác chỉ đạo, điều hành", "Văn bản chỉ đạo, kế hoạch kiểm soát TTHC trong kỳ."),
-            s("2", "II", "Kết quả kiểm soát, công bố, công khai TTHC", "Kết quả theo các biểu II.01a …"),
+            s(
+                "2",
+                "II",
+                "Kết quả kiểm soát, công bố, công khai TTHC",
+                "Kết quả theo các biểu II.01a, II.02a, II.02b, II.02c, II.03a, II.04, II.05a.",
+            ),
             s(
                 "3",
                 "III",
                 "Thực hiện cơ chế một cửa, một cửa liên thông và TTHC trên môi trường điện tử",
-                "Kết quả theo các biểu II.06a, II.08.",
+                "Kết quả theo các biểu II.06a, II.07a, II.07b, II.08.",
             ),
             s("4", "IV", "Tồn tại, hạn chế, nguyên nhân", ""),
             s("5", "V", "Nhiệm vụ kỳ tới và kiến nghị", ""),
@@ -256,23 +336,37 @@ impl Regime for RegimeIi {
                 "Báo cáo công tác kiểm soát thủ tục hành chính, triển khai cơ chế một cửa, một cửa liên thông và thực hiện thủ tục hành chính trên môi trường điện tử",
                 "Control of administrative procedures, the one-stop mechanisms and procedures online",
             ),
-            version: 1,
+            version: 2,
             effective_from: "2020-12-15".to_owned(),
             legal_basis: "Thông tư 01/2020/TT-VPCP ngày 21/10/2020, Điều 10".to_owned(),
             periods: vec![PeriodType::Quarter, PeriodType::Year],
-            reporting_levels: vec![
-                "xa".to_owned(),
-                "huyen".to_owned(),
-                "so".to_owned(),
-                "tinh".to_owned(),
-                "bo".to_owned(),
-            ],
+            reporting_levels: [LOCALITY, MINISTRY, VERTICAL].concat().into_iter().map(str::to_owned).collect(),
             receiver: text(
                 "Cấp trên trực tiếp; tỉnh và bộ gửi Văn phòng Chính phủ",
                 "The level above; provinces and ministries send to the Government Office",
             ),
-            deadlines: vec![days("xa", 2), days("huyen", 5), days("so", 4), days("tinh", 6), days("bo", 6)],
-            forms: vec![ii_01a(), ii_02a(), ii_03a(), ii_04a(), ii_05a(), ii_06a(), ii_07a(), ii_07b(), ii_08()],
+            deadlines: vec![
+                days("xa", 2),
+                days("huyen", 5),
+                days("so", 4),
+                days("tinh", 6),
+                days("cuc_vu", 4),
+                days("nganh_doc_tw", 6),
+                days("bo", 6),
+            ],
+            forms: vec![
+                ii_01a(),
+                ii_02a(),
+                ii_02b(),
+                ii_02c(),
+                ii_03a(),
+                ii_04(),
+                ii_07a(),
+                ii_08(),
+                ii_05a(),
+                ii_06a(),
+                ii_07b(),
+            ],
             outlines: vec![outline()],
             catalogues: vec!["linh_vuc_tthc".to_owned(), "don_vi".to_owned()],
         }

@@ -10,11 +10,11 @@ use baocao_app::signatures::{self as sig, SignatureView};
 use baocao_domain::text::Locale;
 use maud::{Markup, html};
 
-use super::{InLocale, PagePrincipal, PageResult, csrf_field, html_page, layout, redirect};
-use crate::locale::{self, t};
-use crate::multipart;
-use crate::principal::Principal;
-use crate::state::AppState;
+use baocao_http::locale::{self, t};
+use baocao_http::multipart;
+use baocao_http::page::{InLocale, PagePrincipal, PageResult, csrf_field, html_page, layout, redirect};
+use baocao_http::principal::Principal;
+use baocao_http::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/signatures", web::get().to(page))
@@ -28,7 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The caller after the form's CSRF token was checked, with the form's fields.
 async fn checked(
     req: &HttpRequest, who: PagePrincipal, form: Multipart,
-) -> Result<(Locale, Principal, HashMap<String, Vec<u8>>), super::PageError> {
+) -> Result<(Locale, Principal, HashMap<String, Vec<u8>>), baocao_http::page::PageError> {
     let l = locale::of(req);
     let f = multipart::fields(form, 32 * 1024 * 1024).await.in_locale(l)?;
     let who = who.0;
@@ -123,7 +123,7 @@ async fn delete_image(
     state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, id: web::Path<i64>,
     form: web::Form<super::signin::CsrfOnly>,
 ) -> PageResult {
-    let (l, who) = super::form_caller(&req, who, &form.csrf_token)?;
+    let (l, who) = baocao_http::page::form_caller(&req, who, &form.csrf_token)?;
     sig::delete_image(&state.app, &who, id.into_inner()).await.in_locale(l)?;
     Ok(redirect("/signatures"))
 }

@@ -1,14 +1,7 @@
-//! Server-rendered pages, Vietnamese first. Every state-changing form
-//! carries the session's CSRF token.
-
-mod admin_units;
-mod admin_users;
-mod compliance;
-mod queues;
-pub(crate) mod regimes;
-pub(crate) mod reports;
-pub(crate) mod signatures;
-mod signin;
+//! What every server-rendered page shares: the frame (head, menu, bell), the
+//! error page, the signed-in extractor and the small form helpers. The pages
+//! themselves are in `baocao-web`, which mounts them beside the API.
+//! Vietnamese first; every state-changing form carries the session's CSRF token.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
@@ -25,28 +18,6 @@ use crate::error::WebError;
 use crate::locale::t;
 use crate::principal::Principal;
 use crate::state::AppState;
-
-const CSS: &str = include_str!("../../assets/app.css");
-const JS: &str = include_str!("../../assets/app.js");
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/static/app.css",
-        web::get().to(|| async { HttpResponse::Ok().content_type("text/css; charset=utf-8").body(CSS) }),
-    )
-    .route(
-        "/static/app.js",
-        web::get().to(|| async { HttpResponse::Ok().content_type("text/javascript; charset=utf-8").body(JS) }),
-    );
-    signin::configure(cfg);
-    admin_units::configure(cfg);
-    admin_users::configure(cfg);
-    regimes::configure(cfg);
-    reports::configure(cfg);
-    compliance::configure(cfg);
-    queues::configure(cfg);
-    signatures::configure(cfg);
-}
 
 /// An error shown as a page. Not being signed in sends the visitor to the
 /// sign-in page instead.
@@ -291,7 +262,10 @@ fn menu(m: &baocao_app::queues::Menu, l: Locale) -> Markup {
                 span.menu-title { (t(l, "Quản trị", "Administration")) }
                 @if m.units { a href="/units" { (t(l, "Đơn vị", "Units")) } }
                 @if m.users { a href="/users" { (t(l, "Người dùng", "Users")) } }
-                @if m.regimes { a href="/regimes" { (t(l, "Chế độ báo cáo", "Regimes")) } }
+                @if m.regimes {
+                    a href="/regimes" { (t(l, "Chế độ báo cáo", "Regimes")) }
+                    a href="/catalogues" { (t(l, "Danh mục dùng chung", "Shared catalogues")) }
+                }
                 @if m.audit { a href="/audit" { (t(l, "Nhật ký", "Audit log")) } }
             }
         }

@@ -11,16 +11,16 @@ use baocao_identity::token::constant_time_eq;
 use maud::html;
 use serde::Deserialize;
 
-use super::PagePrincipal;
-use super::{
+use baocao_app::signin::CaptchaRule;
+use baocao_http::api::auth::{client_ip, session_cookie};
+use baocao_http::error::WebError;
+use baocao_http::locale::{self, t};
+use baocao_http::page::PagePrincipal;
+use baocao_http::page::{
     InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, new_password_fields, redirect,
 };
-use crate::api::auth::{client_ip, session_cookie};
-use crate::error::WebError;
-use crate::locale::{self, t};
-use crate::principal::session_id;
-use crate::state::AppState;
-use baocao_app::signin::CaptchaRule;
+use baocao_http::principal::session_id;
+use baocao_http::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
@@ -139,7 +139,7 @@ async fn login_form(state: web::Data<AppState>, req: HttpRequest) -> PageResult 
     if fresh {
         response
             .add_cookie(&session_cookie(&state, id))
-            .map_err(|e| super::PageError::new(Error::internal(e).into(), l))?;
+            .map_err(|e| baocao_http::page::PageError::new(Error::internal(e).into(), l))?;
     }
     Ok(response)
 }
@@ -175,13 +175,13 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form<Log
     let expected = pre.captcha.take();
     state.sessions.save(&pre_id, &pre, ANONYMOUS_TTL).await.in_locale(l)?;
     let rule = CaptchaRule::Always { expected: expected.as_deref(), typed: &form.captcha };
-    match crate::principal::open_session(&state, client_ip(&req), &form.username, &form.password, rule).await {
+    match baocao_http::principal::open_session(&state, client_ip(&req), &form.username, &form.password, rule).await {
         Ok((_, session, _)) => {
             state.sessions.delete(&pre_id).await.in_locale(l)?;
             let mut response = redirect("/");
             response
                 .add_cookie(&session_cookie(&state, session))
-                .map_err(|e| super::PageError::new(Error::internal(e).into(), l))?;
+                .map_err(|e| baocao_http::page::PageError::new(Error::internal(e).into(), l))?;
             Ok(response)
         }
         Err(error) => {
@@ -204,7 +204,7 @@ async fn logout(
     let mut gone = session_cookie(&state, String::new());
     gone.make_removal();
     let mut response = redirect("/login");
-    response.add_cookie(&gone).map_err(|e| super::PageError::new(Error::internal(e).into(), l))?;
+    response.add_cookie(&gone).map_err(|e| baocao_http::page::PageError::new(Error::internal(e).into(), l))?;
     Ok(response)
 }
 
@@ -217,7 +217,7 @@ pub struct PasswordForm {
 }
 
 fn password_page(
-    l: Locale, who: &crate::principal::Principal, error: Option<&WebError>, ok: Option<&str>,
+    l: Locale, who: &baocao_http::principal::Principal, error: Option<&WebError>, ok: Option<&str>,
 ) -> maud::Markup {
     let body = html! {
         div.card {
@@ -258,7 +258,7 @@ async fn change_password(
             state.sessions.delete(&who.session_id).await.in_locale(l)?;
             let session = SessionData::signed_in(who.user.id);
             let id = state.sessions.create(&session, state.session_ttl()).await.in_locale(l)?;
-            let fresh = crate::principal::Principal { session_id: id.clone(), session, ..who };
+            let fresh = baocao_http::principal::Principal { session_id: id.clone(), session, ..who };
             let done = t(
                 l,
                 "Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất.",
@@ -267,7 +267,7 @@ async fn change_password(
             let mut response = html_page(StatusCode::OK, password_page(l, &fresh, None, Some(done)));
             response
                 .add_cookie(&session_cookie(&state, id))
-                .map_err(|e| super::PageError::new(Error::internal(e).into(), l))?;
+                .map_err(|e| baocao_http::page::PageError::new(Error::internal(e).into(), l))?;
             Ok(response)
         }
         Err(e) => Ok(html_page(e.status(), password_page(l, &who, Some(&e), None))),
@@ -309,7 +309,7 @@ async fn forgot_form(state: web::Data<AppState>, req: HttpRequest) -> PageResult
     if fresh {
         response
             .add_cookie(&session_cookie(&state, id))
-            .map_err(|e| super::PageError::new(Error::internal(e).into(), l))?;
+            .map_err(|e| baocao_http::page::PageError::new(Error::internal(e).into(), l))?;
     }
     Ok(response)
 }

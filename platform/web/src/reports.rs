@@ -23,16 +23,16 @@ use baocao_domain::text::Locale;
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
-use super::PagePrincipal;
-use super::{InLocale, PageResult, csrf_field, form_caller, html_page, layout, redirect};
-use crate::api::reports::{notification_query, query_of};
-use crate::error::WebError;
-use crate::locale::{self, t};
-use crate::params::Params;
-use crate::principal::Principal;
-use crate::state::AppState;
 use baocao_app::filters::{NotificationFilter, ReportFilter};
 use baocao_app::reports::{self as service, AssignInput, Template, TransitionInput, Writing};
+use baocao_http::api::reports::{notification_query, query_of};
+use baocao_http::error::WebError;
+use baocao_http::locale::{self, t};
+use baocao_http::page::PagePrincipal;
+use baocao_http::page::{InLocale, PageResult, csrf_field, form_caller, html_page, layout, redirect};
+use baocao_http::params::Params;
+use baocao_http::principal::Principal;
+use baocao_http::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/reports", web::get().to(entry_list))
@@ -64,7 +64,7 @@ fn status_badge(s: Status, l: Locale) -> Markup {
 
 /// The current filters on another page.
 fn with_page(req: &HttpRequest, page: u64) -> String {
-    format!("?{}", super::query_with(req, &[("page", page.to_string())]))
+    format!("?{}", baocao_http::page::query_with(req, &[("page", page.to_string())]))
 }
 
 // ------------------------------------------------------------- the lists ---
@@ -107,7 +107,7 @@ async fn report_list(
         h1 { (title) }
         (list_filters(req, &params, &units, &regimes, mode, l))
         (list_table(&page, &names, &titles, state.app.today(), l))
-        (super::pager(page.page, page.total, page.per_page, |p| with_page(req, p), l))
+        (baocao_http::page::pager(page.page, page.total, page.per_page, |p| with_page(req, p), l))
     };
     Ok(html_page(StatusCode::OK, layout(l, title, Some(&who), body)))
 }
@@ -120,9 +120,9 @@ fn list_filters(
     html! {
         form.card.filters method="get" {
             div.grid4 {
-                (super::filter_select("unit", t(l, "Đơn vị báo cáo", "Reporting unit"), units.iter().map(|u| (u.unit.id.0.to_string(), u.unit.name.as_str().to_owned())), params.unit.map(|u| u.to_string()).as_deref(), l))
-                (super::filter_select("regime", t(l, "Chế độ báo cáo", "Regime"), regimes.iter().map(|e| (e.plugin.manifest.code.clone(), format!("{} — {}", e.plugin.manifest.code, e.plugin.manifest.name.get(l)))), params.regime.as_deref(), l))
-                (super::filter_select("status", t(l, "Trạng thái", "Status"), Status::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().get(l).to_owned())), params.status.as_deref(), l))
+                (baocao_http::page::filter_select("unit", t(l, "Đơn vị báo cáo", "Reporting unit"), units.iter().map(|u| (u.unit.id.0.to_string(), u.unit.name.as_str().to_owned())), params.unit.map(|u| u.to_string()).as_deref(), l))
+                (baocao_http::page::filter_select("regime", t(l, "Chế độ báo cáo", "Regime"), regimes.iter().map(|e| (e.plugin.manifest.code.clone(), format!("{} — {}", e.plugin.manifest.code, e.plugin.manifest.name.get(l)))), params.regime.as_deref(), l))
+                (baocao_http::page::filter_select("status", t(l, "Trạng thái", "Status"), Status::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().get(l).to_owned())), params.status.as_deref(), l))
                 div {
                     label for="period" { (t(l, "Kỳ báo cáo (vd. 2026, 2026-Q1)", "Period (e.g. 2026, 2026-Q1)")) }
                     input #period type="text" name="period" value=(params.period.clone().unwrap_or_default());
@@ -132,7 +132,7 @@ fn list_filters(
                         label for="form" { (t(l, "Mã biểu mẫu", "Form code")) }
                         input #form type="text" name="form" value=(params.form.clone().unwrap_or_default());
                     }
-                    (super::filter_select("kind", t(l, "Loại báo cáo", "Kind"), [("numeric", t(l, "Báo cáo số liệu", "Numeric")), ("narrative", t(l, "Báo cáo thuyết minh", "Narrative"))].map(|(v, n)| (v.to_owned(), n.to_owned())), params.kind.as_deref(), l))
+                    (baocao_http::page::filter_select("kind", t(l, "Loại báo cáo", "Kind"), [("numeric", t(l, "Báo cáo số liệu", "Numeric")), ("narrative", t(l, "Báo cáo thuyết minh", "Narrative"))].map(|(v, n)| (v.to_owned(), n.to_owned())), params.kind.as_deref(), l))
                     div {
                         label.check { input type="checkbox" name="received" value="true" checked[params.received == Some(true)]; " " (t(l, "Chỉ báo cáo gửi đến đơn vị tôi", "Only reports sent to my units")) }
                     }
@@ -217,6 +217,10 @@ async fn assign_page(
     if let Some(e) = chosen {
         units.retain(|u| service::reports_here(&e.plugin.manifest, &u.unit));
     }
+    let forms = match chosen {
+        Some(e) => service::forms_offered(&state.app, who, &e.plugin.manifest).await.in_locale(l)?,
+        None => Vec::new(),
+    };
     let year = state.app.today().format("%Y").to_string();
     let body = html! {
         h1 { (t(l, "Giao báo cáo cho đơn vị cấp dưới", "Assign reports to lower units")) }
@@ -227,7 +231,7 @@ async fn assign_page(
                     (list.iter().filter(|(_, c)| !*c).count()) (t(l, " báo cáo đã có từ trước.", " existed already."))
                 }
             }
-            Some(Err(e)) => { div.flash.error role="alert" { (e.public().1.get(l)) } (super::field_errors_list(e, l)) }
+            Some(Err(e)) => { div.flash.error role="alert" { (e.public().1.get(l)) } (baocao_http::page::field_errors_list(e, l)) }
             None => {}
         }
         form.card method="get" {
@@ -244,8 +248,9 @@ async fn assign_page(
                 input type="hidden" name="regime" value=(e.plugin.manifest.code);
                 h2 { (t(l, "Biểu mẫu", "Forms")) }
                 p.muted { (t(l, "Chọn các biểu mẫu cần giao; mỗi biểu mẫu chỉ dành cho những loại đơn vị chế độ quy định.", "Pick the forms to assign; each is for the kinds of unit the regime names.")) }
-                @for f in e.plugin.manifest.forms.iter().filter(|f| !f.outside_system) {
-                    label.check { input type="checkbox" name="forms" value=(f.code); " " code { (f.code) } " " (f.title.get(l)) }
+                @for f in &forms {
+                    label.check { input type="checkbox" name="forms" value=(f.code); " " code { (f.code) } " " (f.title.get(l))
+                        @if !f.unit_levels.is_empty() { " " span.muted { "(" (baocao_domain::unit::levels_text(&f.unit_levels).get(l)) ")" } } }
                 }
                 @for o in &e.plugin.manifest.outlines {
                     label.check { input type="checkbox" name="forms" value=(o.code); " " code { (o.code) } " " (o.title.get(l)) }
@@ -899,8 +904,8 @@ async fn notifications(
                 }
                 div { label for="from" { (t(l, "Từ ngày", "From")) } input #from type="text" name="from" placeholder="dd/MM/yyyy" value=(params.from.clone().unwrap_or_default()); }
                 div { label for="to" { (t(l, "Đến ngày", "To")) } input #to type="text" name="to" placeholder="dd/MM/yyyy" value=(params.to.clone().unwrap_or_default()); }
-                (super::filter_select("sender", t(l, "Người gửi", "Sender"), senders.iter().map(|(id, n)| (id.to_string(), n.clone())), params.sender.map(|s| s.to_string()).as_deref(), l))
-                (super::filter_select("sender_unit", t(l, "Đơn vị gửi", "Sending unit"), unit_names.iter().map(|(id, n)| (id.0.to_string(), n.clone())), params.sender_unit.map(|s| s.to_string()).as_deref(), l))
+                (baocao_http::page::filter_select("sender", t(l, "Người gửi", "Sender"), senders.iter().map(|(id, n)| (id.to_string(), n.clone())), params.sender.map(|s| s.to_string()).as_deref(), l))
+                (baocao_http::page::filter_select("sender_unit", t(l, "Đơn vị gửi", "Sending unit"), unit_names.iter().map(|(id, n)| (id.0.to_string(), n.clone())), params.sender_unit.map(|s| s.to_string()).as_deref(), l))
             }
             div.actions { button type="submit" { (t(l, "Lọc", "Filter")) } }
         }
@@ -921,7 +926,7 @@ async fn notifications(
                 @if page.items.is_empty() { tr { td colspan="3" .muted { (t(l, "Không có thông báo.", "No notifications.")) } } }
             }
         }
-        (super::pager(page.page, page.total, page.per_page, |p| with_page(&req, p), l))
+        (baocao_http::page::pager(page.page, page.total, page.per_page, |p| with_page(&req, p), l))
     };
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Thông báo", "Notifications"), Some(&who), body)))
 }

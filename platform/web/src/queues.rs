@@ -7,16 +7,17 @@ use actix_web::{HttpRequest, web};
 use baocao_app::reports::BulkTransitionInput;
 use baocao_app::wire::{self, BulkResultDto, QueuePageDto};
 use baocao_domain::queue::{Queue, overdue_label};
+use baocao_domain::report::{Period, Status};
 use baocao_domain::text::Locale;
 use baocao_domain::types::Paging;
 use maud::{Markup, html};
 
-use super::{InLocale, PagePrincipal, PageResult, csrf_field, form_caller, html_page, layout};
-use crate::error::WebError;
-use crate::locale::{self, t};
-use crate::params::Params;
-use crate::principal::Principal;
-use crate::state::AppState;
+use baocao_http::error::WebError;
+use baocao_http::locale::{self, t};
+use baocao_http::page::{InLocale, PagePrincipal, PageResult, csrf_field, form_caller, html_page, layout};
+use baocao_http::params::Params;
+use baocao_http::principal::Principal;
+use baocao_http::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/queues/{name}", web::get().to(queue)).route("/queues/{name}/bulk", web::post().to(bulk));
@@ -35,7 +36,7 @@ fn bulk_action(queue: Queue, l: Locale) -> Option<(&'static str, &'static str)> 
 
 async fn queue(
     state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, name: web::Path<String>,
-    params: Params<crate::api::queues::QueueParams>,
+    params: Params<baocao_http::api::queues::QueueParams>,
 ) -> PageResult {
     let l = locale::of(&req);
     let queue = Queue::parse(&name).ok_or(WebError::from(baocao_app::Error::NotFound("queue"))).in_locale(l)?;
@@ -79,9 +80,9 @@ fn table(view: &QueuePageDto, queue: Queue, who: &Principal, l: Locale) -> Marku
                             @if bulk.is_some() { td { input type="checkbox" name="ids" value=(r.id) aria-label=(r.form); } }
                             td { a href={ "/reports/" (r.id) } { (r.form) } }
                             td { (r.unit.name) }
-                            td { (r.period.label) }
+                            td { (Period::parse_key(&r.period.key).map_or(r.period.label.clone(), |p| p.label().get(l).to_owned())) }
                             td { (r.closes_on_display) @if let Some(days) = item.overdue_days { " " span.overdue { (overdue_label(days).get(l)) } } }
-                            td { (r.status_label) }
+                            td { (Status::parse(&r.status).map_or(r.status_label.clone(), |s| s.label().get(l).to_owned())) }
                         }
                     }
                 }

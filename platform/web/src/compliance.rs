@@ -10,13 +10,13 @@ use baocao_domain::queue::{overdue_days, overdue_label};
 use maud::html;
 use serde::Deserialize;
 
-use super::PagePrincipal;
-use super::{InLocale, PageResult, html_page, layout, query_with};
-use crate::api::compliance::{ComplianceParams, filter_of};
-use crate::locale::{self, t};
-use crate::params::Params;
-use crate::state::AppState;
 use baocao_app::compliance::{self, Summary};
+use baocao_http::api::compliance::{ComplianceParams, filter_of};
+use baocao_http::locale::{self, t};
+use baocao_http::page::PagePrincipal;
+use baocao_http::page::{InLocale, PageResult, html_page, layout, query_with};
+use baocao_http::params::Params;
+use baocao_http::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/compliance", web::get().to(dashboard))
@@ -121,7 +121,7 @@ async fn dashboard(
 /// Every report's line as CSV (UTF-8 with a byte-order mark, so Excel reads the diacritics).
 async fn csv(
     state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: Params<DashboardParams>,
-) -> Result<HttpResponse, super::PageError> {
+) -> Result<HttpResponse, baocao_http::page::PageError> {
     let l = locale::of(&req);
     let filter = filter_of(&params.filter()).in_locale(l)?;
     let c = compliance::figures(&state.app, &who.0, filter).await.in_locale(l)?;
@@ -135,7 +135,7 @@ async fn csv(
 /// The figures per unit below and every report's line as an Excel workbook.
 async fn xlsx(
     state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, params: Params<DashboardParams>,
-) -> Result<HttpResponse, super::PageError> {
+) -> Result<HttpResponse, baocao_http::page::PageError> {
     let l = locale::of(&req);
     let filter = filter_of(&params.filter()).in_locale(l)?;
     let c = compliance::figures(&state.app, &who.0, filter).await.in_locale(l)?;

@@ -10,14 +10,16 @@ use baocao_domain::user::{User, UserStatus};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::PagePrincipal;
-use super::{InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, redirect};
-use crate::error::WebError;
-use crate::locale::{self, t};
-use crate::params::Params;
-use crate::principal::Principal;
-use crate::state::AppState;
 use baocao_app::admin::{self, AccountInput, MembershipInput, NewUserInput, UserEdit};
+use baocao_http::error::WebError;
+use baocao_http::locale::{self, t};
+use baocao_http::page::PagePrincipal;
+use baocao_http::page::{
+    InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, redirect,
+};
+use baocao_http::params::Params;
+use baocao_http::principal::Principal;
+use baocao_http::state::AppState;
 
 const PER_PAGE: u64 = 25;
 
@@ -93,7 +95,7 @@ async fn list(
                 }
             }
         }
-        (super::pager(page.page, page.total, PER_PAGE, link, l))
+        (baocao_http::page::pager(page.page, page.total, PER_PAGE, link, l))
     };
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Người dùng", "Users"), Some(&who), body)))
 }
@@ -200,7 +202,9 @@ async fn create(
     };
     match admin::create_user(&state.app, &who, input).await.map_err(WebError::from) {
         Ok(record) => Ok(redirect(&format!("/users/{}?created=1", record.user.id.0))),
-        Err(WebError::App(Error::Forbidden(d))) => Err(super::PageError::new(Error::Forbidden(d).into(), l)),
+        Err(WebError::App(Error::Forbidden(d))) => {
+            Err(baocao_http::page::PageError::new(Error::Forbidden(d).into(), l))
+        }
         Err(error) => {
             let body = user_form_page(&state, l, &who, &form, Some(&error)).await.in_locale(l)?;
             Ok(html_page(error.status(), layout(l, t(l, "Thêm người dùng", "Add a user"), Some(&who), body)))
@@ -342,7 +346,9 @@ async fn render_detail(
 ) -> PageResult {
     let (status, error, ok) = match result.map_err(Into::into) {
         Ok(ok) => (StatusCode::OK, None, ok),
-        Err(WebError::App(Error::Forbidden(d))) => return Err(super::PageError::new(Error::Forbidden(d).into(), l)),
+        Err(WebError::App(Error::Forbidden(d))) => {
+            return Err(baocao_http::page::PageError::new(Error::Forbidden(d).into(), l));
+        }
         Err(e) => (e.status(), Some(e), None),
     };
     let body = detail_page(state, l, who, id, error.as_ref(), ok, token).await.in_locale(l)?;

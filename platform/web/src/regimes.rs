@@ -3,25 +3,30 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
+use baocao_app::reports::SetApproval;
 use baocao_app::views::{RegimeEntry as Entry, RegimeScope as Scope};
+use baocao_domain::report::Approval;
 use baocao_domain::text::Locale;
 use baocao_domain::text::Localised as _;
+use baocao_http::error::WebError;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::PagePrincipal;
-use super::{InLocale, PageResult, csrf_field, flash, form_caller, html_page, layout, redirect};
-use crate::locale::{self, t};
-use crate::params::Params;
-use crate::principal::Principal;
-use crate::state::AppState;
 use baocao_app::regimes;
+use baocao_http::locale::{self, t};
+use baocao_http::page::PagePrincipal;
+use baocao_http::page::{InLocale, PageResult, csrf_field, flash, form_caller, html_page, layout, redirect};
+use baocao_http::params::Params;
+use baocao_http::principal::Principal;
+use baocao_http::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/regimes", web::get().to(list))
         .route("/regimes/{id}/enabled", web::post().to(set_enabled))
         .route("/regimes/{code}/forms/{form:.*}", web::get().to(form))
-        .route("/regimes/{code}/ranking", web::get().to(ranking));
+        .route("/regimes/{code}/ranking", web::get().to(ranking))
+        .route("/regimes/{code}/approvals", web::get().to(approvals))
+        .route("/regimes/{code}/approvals", web::post().to(set_approval));
 }
 
 async fn may_manage(state: &AppState, who: &Principal) -> bool {
@@ -59,8 +64,11 @@ async fn list(
                     code { (e.plugin.manifest.code) } " · " (t(l, "phiên bản ", "version ")) (e.plugin.manifest.version) " · "
                     (scope_label(e, l)) " · " (t(l, "áp dụng từ ", "from ")) (e.plugin.manifest.effective_from) " · " (e.plugin.manifest.legal_basis)
                 }
-                @if e.plugin.manifest.forms.iter().any(|f| f.scoring.is_some()) {
-                    p { a href={ "/regimes/" (e.plugin.manifest.code) "/ranking" } { (t(l, "Xếp hạng các đơn vị", "Rank the units")) } }
+                p {
+                    @if e.plugin.manifest.forms.iter().any(|f| f.scoring.is_some()) {
+                        a href={ "/regimes/" (e.plugin.manifest.code) "/ranking" } { (t(l, "Xếp hạng các đơn vị", "Rank the units")) } " · "
+                    }
+                    a href={ "/regimes/" (e.plugin.manifest.code) "/approvals" } { (t(l, "Bước duyệt cấp đơn vị", "Unit-level approval")) }
                 }
                 ul {
                     @for f in &e.plugin.manifest.forms {
@@ -134,7 +142,7 @@ async fn form(
         .forms
         .iter()
         .find(|f| f.code == form_code)
-        .ok_or(crate::error::Error::NotFound("form"))
+        .ok_or(baocao_http::error::Error::NotFound("form"))
         .in_locale(l)?;
     let number = |c: &str| {
         form.columns.iter().find(|x| x.code == c).map(|x| format!("({})", x.number)).unwrap_or_else(|| c.to_owned())
@@ -171,7 +179,7 @@ async fn form(
 /// "Xếp hạng": a scoring form's units ranked for a period, with each index's points.
 async fn ranking(
     state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, code: web::Path<String>,
-    params: Params<crate::api::regimes::RankingParams>,
+    params: Params<baocao_http::api::regimes::RankingParams>,
 ) -> PageResult {
     let (l, who) = (locale::of(&req), who.0);
     let entry = regimes::find(&state.app, &who, &code).await.in_locale(l)?;
@@ -185,7 +193,7 @@ async fn ranking(
         }
         _ => Vec::new(),
     };
-    let query = super::query_with(&req, &[("form", form.clone()), ("period", period_key.clone())]);
+    let query = baocao_http::page::query_with(&req, &[("form", form.clone()), ("period", period_key.clone())]);
     let body = html! {
         h1 { (t(l, "Xếp hạng — ", "Ranking — ")) (entry.plugin.manifest.name.get(l)) }
         form.card.filters method="get" { div.grid4 {
@@ -211,4 +219,69 @@ fn ranking_table(lines: &[baocao_domain::ranking::RankedUnit], l: Locale) -> Mar
             @for i in &line.indices { td.num { (i.points.map(points).unwrap_or_default()) } }
         } } }
     } } }
+}
+
+/// "Bước duyệt cấp đơn vị": for each level of the tenant that reports under
+/// the regime, whether its reports pass the leader's approval; the tenant's
+/// administrator changes a level's rule here.
+async fn approvals(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, code: web::Path<String>, query: Params<ListQuery>,
+) -> PageResult {
+    let (l, who) = (locale::of(&req), who.0);
+    approvals_page(&state, l, &who, &code, None, query.saved.map(|_| t(l, "Đã cập nhật.", "Updated."))).await
+}
+
+async fn approvals_page(
+    state: &AppState, l: Locale, who: &Principal, code: &str, error: Option<&WebError>, ok: Option<&str>,
+) -> PageResult {
+    let entry = regimes::find(&state.app, who, code).await.in_locale(l)?;
+    let levels = baocao_app::reports::approval_levels(&state.app, who, code).await.in_locale(l)?;
+    let root = baocao_app::admin::own_tenant_root(&state.app, who).await.in_locale(l)?;
+    let configure = baocao_app::admin::may_configure_receivers_at(&state.app, who, &root).await;
+    let choice = |rule: Option<Approval>| rule.map_or("default", Approval::as_str);
+    let body = html! {
+        p.muted { a href="/regimes" { (t(l, "← Chế độ báo cáo", "← Regimes")) } }
+        h1 { (t(l, "Bước duyệt cấp đơn vị — ", "Unit-level approval — ")) (entry.plugin.manifest.name.get(l)) }
+        (flash(error, ok, l))
+        p.muted { (t(l, "Ở cấp không có nhóm lãnh đạo duyệt (như Cục, Vụ của bộ), báo cáo trình xong được chuyển thẳng văn thư gửi và lịch sử ghi rõ bước duyệt được bỏ qua.",
+                     "Where a level has no approving group (a ministry's departments), a submitted report goes straight to the sender, and the history says the step was skipped.")) }
+        table #approvals {
+            thead { tr { th { (t(l, "Cấp", "Level")) } th { (t(l, "Theo nhóm quyền", "By the groups")) } th { (t(l, "Đang áp dụng", "In force")) } @if configure { th {} } } }
+            tbody { @for lv in &levels { tr {
+                td { (baocao_domain::unit::level_label(&lv.level).get(l)) }
+                td { (lv.default.label().get(l)) }
+                td { (lv.approval.label().get(l)) @if lv.rule.is_some() { " " span.muted { (t(l, "(đơn vị đặt)", "(set here)")) } } }
+                @if configure { td { form.inline method="post" action={ "/regimes/" (code) "/approvals" } {
+                    (csrf_field(who))
+                    input type="hidden" name="level" value=(lv.level);
+                    select name="approval" aria-label=(t(l, "Bước duyệt", "Approval")) {
+                        option value="default" selected[choice(lv.rule) == "default"] { (Approval::DEFAULT_LABEL.get(l)) }
+                        @for a in [Approval::Required, Approval::Skipped] { option value=(a.as_str()) selected[choice(lv.rule) == a.as_str()] { (a.label().get(l)) } }
+                    }
+                    button.secondary type="submit" { (t(l, "Lưu", "Save")) }
+                } } }
+            } } }
+        }
+    };
+    let status = error.map_or(StatusCode::OK, WebError::status);
+    Ok(html_page(status, layout(l, t(l, "Bước duyệt cấp đơn vị", "Unit-level approval"), Some(who), body)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ApprovalForm {
+    pub csrf_token: String,
+    pub level: String,
+    pub approval: String,
+}
+
+async fn set_approval(
+    state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal, code: web::Path<String>,
+    form: web::Form<ApprovalForm>,
+) -> PageResult {
+    let (l, who) = form_caller(&req, who, &form.csrf_token)?;
+    let input = SetApproval { level: form.level.clone(), approval: Approval::parse(&form.approval) };
+    match baocao_app::reports::set_approval(&state.app, &who, &code, input).await.map_err(WebError::from) {
+        Ok(_) => Ok(redirect(&format!("/regimes/{code}/approvals?saved=1"))),
+        Err(error) => approvals_page(&state, l, &who, &code, Some(&error), None).await,
+    }
 }

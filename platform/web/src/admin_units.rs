@@ -17,14 +17,16 @@ use baocao_domain::unit::Unit;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::PagePrincipal;
-use super::{InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, redirect};
-use crate::error::WebError;
-use crate::locale::{self, t};
-use crate::params::Params;
-use crate::principal::Principal;
-use crate::state::AppState;
 use baocao_app::admin::{self, AccountInput, NewUnitInput, ReorganisationInput, UnitEdit};
+use baocao_http::error::WebError;
+use baocao_http::locale::{self, t};
+use baocao_http::page::PagePrincipal;
+use baocao_http::page::{
+    InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, redirect,
+};
+use baocao_http::params::Params;
+use baocao_http::principal::Principal;
+use baocao_http::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/units", web::get().to(tree))
@@ -243,7 +245,9 @@ async fn create(
     };
     match admin::create_unit(&state.app, &who, input).await.map_err(WebError::from) {
         Ok(unit) => Ok(redirect(&format!("/units/{}?created=1", unit.id.0))),
-        Err(WebError::App(Error::Forbidden(d))) => Err(super::PageError::new(Error::Forbidden(d).into(), l)),
+        Err(WebError::App(Error::Forbidden(d))) => {
+            Err(baocao_http::page::PageError::new(Error::Forbidden(d).into(), l))
+        }
         Err(error) => {
             let body = unit_form_page(&state, l, &who, &form, Some(&error)).await.in_locale(l)?;
             Ok(html_page(error.status(), layout(l, t(l, "Thêm đơn vị", "Add a unit"), Some(&who), body)))
@@ -406,7 +410,9 @@ async fn update(
         UnitEdit { name: Some(form.name), kind: Some(form.kind), level: Some(form.level), code: Some(form.code) };
     match admin::update_unit(&state.app, &who, UnitId(*id), edit).await.map_err(WebError::from) {
         Ok(_) => Ok(redirect(&format!("/units/{}?saved=1", *id))),
-        Err(WebError::App(Error::Forbidden(d))) => Err(super::PageError::new(Error::Forbidden(d).into(), l)),
+        Err(WebError::App(Error::Forbidden(d))) => {
+            Err(baocao_http::page::PageError::new(Error::Forbidden(d).into(), l))
+        }
         Err(error) => {
             let body = detail_page(&state, l, &who, UnitId(*id), Some(&error), None).await.in_locale(l)?;
             Ok(html_page(error.status(), layout(l, t(l, "Đơn vị", "Unit"), Some(&who), body)))
@@ -451,7 +457,7 @@ async fn reorganise_page(
     Ok(html! {
         h1 { (t(l, "Sắp xếp lại đơn vị", "Reorganise units")) }
         (flash(error, ok, l))
-        (super::field_errors_list(error.unwrap_or(&WebError::App(Error::NotFound(""))), l))
+        (baocao_http::page::field_errors_list(error.unwrap_or(&WebError::App(Error::NotFound(""))), l))
         form.card method="post" action="/units/reorganise" {
             (csrf_field(who))
             p.muted { (t(l, "Đơn vị bị sáp nhập hoặc chia tách vẫn được giữ lại cùng toàn bộ báo cáo đã lập; từ ngày hiệu lực, việc mới chuyển sang đơn vị kế thừa.",
@@ -502,7 +508,9 @@ async fn reorganise(
     };
     let (status, error, ok) = match admin::reorganise(&state.app, &who, input).await.map_err(WebError::from) {
         Ok(_) => (StatusCode::OK, None, Some(t(l, "Đã ghi nhận việc sắp xếp lại.", "Reorganisation recorded."))),
-        Err(WebError::App(Error::Forbidden(d))) => return Err(super::PageError::new(Error::Forbidden(d).into(), l)),
+        Err(WebError::App(Error::Forbidden(d))) => {
+            return Err(baocao_http::page::PageError::new(Error::Forbidden(d).into(), l));
+        }
         Err(e) => (e.status(), Some(e), None),
     };
     let body = reorganise_page(&state, l, &who, &form, error.as_ref(), ok).await.in_locale(l)?;
@@ -552,7 +560,7 @@ async fn audit(
                 }
             }
         }
-        (super::pager(page.page, page.total, page.per_page, |p| format!("/audit?page={p}"), l))
+        (baocao_http::page::pager(page.page, page.total, page.per_page, |p| format!("/audit?page={p}"), l))
     };
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Nhật ký", "Audit log"), Some(&who), body)))
 }
