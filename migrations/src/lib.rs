@@ -14,6 +14,7 @@ mod m20261201_000007_aggregate_snapshots;
 mod m20261201_000008_meetings_form_code;
 mod m20261201_000009_catalogues;
 mod m20261201_000010_approval_rules;
+mod m20261201_000011_outbox;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_meetings_form_code::Migration),
             Box::new(m20261201_000009_catalogues::Migration),
             Box::new(m20261201_000010_approval_rules::Migration),
+            Box::new(m20261201_000011_outbox::Migration),
         ]
     }
 }

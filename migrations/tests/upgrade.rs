@@ -40,7 +40,7 @@ async fn an_upgrade_renames_old_meetings_reports_and_seeds_the_catalogues() {
     assert!(one(&db, "SELECT approval FROM approval_rules").await.is_empty(), "no rule: the groups decide");
 
     // And back: the rename is undone, the new tables go.
-    Migrator::down(&db, Some(3)).await.unwrap();
+    Migrator::down(&db, Some(4)).await.unwrap();
     assert_eq!(one(&db, "SELECT form_code FROM reports").await, ["III.01a/VPCP/TH"]);
     let tables = one(&db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%catalogue%'").await;
     assert!(tables.is_empty(), "{tables:?}");

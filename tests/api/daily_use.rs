@@ -469,6 +469,9 @@ async fn overdue_work_is_flagged_and_the_menu_is_the_callers(backend: Backend) {
     let (status, html) = page(&app, &entry, "/queues/entry").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Quá hạn") && html.contains("15/01/2021"), "{html}");
+    // The compliance page flags the same unsent report.
+    let (_, compliance) = page(&app, &province, &format!("/compliance?regime=TT01-III&period={}", year())).await;
+    assert!(compliance.contains("class=\"overdue\"") && compliance.contains("Quá hạn"), "{compliance}");
     let (_, english) = page(&app, &entry, "/queues/entry?lang=en").await;
     assert!(
         english.contains("<td>New</td>") && english.contains("<td>Year ") && !english.contains("<td>Năm "),

@@ -14,6 +14,7 @@ mod cross_tenant;
 mod daily_use;
 mod hardening;
 mod instances;
+mod mail;
 mod ops;
 mod pages;
 mod regimes;

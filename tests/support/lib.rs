@@ -105,6 +105,8 @@ pub fn test_settings(database_url: &str) -> Settings {
     // The workflow tests send without signing; the signature tests turn the
     // organisation's signature back on, as production has it by default.
     s.signing.require_organisation = false;
+    // Background jobs run only where a test starts them (the mail tests).
+    s.jobs.enabled = false;
     s
 }
 

@@ -156,9 +156,7 @@ pub async fn versions(app: &App, name: &str) -> Result<Vec<CatalogueSummary>, Er
 
 /// The operator's grant: regime management at the platform root.
 async fn operator(app: &App, who: &Caller) -> Result<Grant<ManageRegimes>, Error> {
-    let roots = app.store.tenants_of_kind_unscoped(TenantKind::Root).await?;
-    let platform = roots.first().ok_or(Error::NotFound("tenant"))?;
-    let root = app.store.tenant_root_unscoped(platform.id).await?;
+    let root = crate::admin::platform_root(app).await?;
     Ok(app.authz.check::<ManageRegimes>(who.user.id, &root.path).await?)
 }
 

@@ -24,9 +24,12 @@ pub mod demo;
 mod error;
 pub mod filters;
 pub mod notifications;
+pub mod operations;
+pub mod outbox;
 pub mod queues;
 pub mod ranking;
 pub mod regimes;
+pub mod reminders;
 pub mod reports;
 pub mod signatures;
 pub mod signin;
@@ -53,8 +56,8 @@ pub mod views {
     pub use baocao_plugins::abi::{CellType, Column, Form, Outline, Row, RowMode, Section, Text as RegimeText};
     pub use baocao_plugins::{Entry as RegimeEntry, Scope as RegimeScope};
     pub use baocao_storage::{
-        Attachment, AuditEntry, Candidate, HistoryEntry, MembershipView, NotificationQuery, NotificationRow,
-        NotificationState, Page, ReportQuery, UnitWithTenant, UserQuery, UserRecord,
+        Attachment, AuditEntry, Candidate, ClusterLock, HistoryEntry, JobRun, MembershipView, NotificationQuery,
+        NotificationRow, NotificationState, OutboxMail, Page, ReportQuery, UnitWithTenant, UserQuery, UserRecord,
     };
 }
 

@@ -2,7 +2,9 @@
 //! ([`Queue`]), with counts and overdue reports, and the menu of what the
 //! caller's groups allow — the same for the pages and the API.
 
-use baocao_authz::perms::{AssignReports, ManageRegimes, ManageUnits, ManageUsers, ReadAudit, ReadReports};
+use baocao_authz::perms::{
+    AssignReports, ManageRegimes, ManageTenants, ManageUnits, ManageUsers, ReadAudit, ReadReports,
+};
 use baocao_domain::queue::Queue;
 use baocao_storage::{Page, QueueQuery, ReportRow};
 
@@ -29,12 +31,14 @@ pub struct Menu {
     pub users: bool,
     pub regimes: bool,
     pub audit: bool,
+    /// The platform operator's page of background work (jobs, outbox).
+    pub operations: bool,
 }
 
 impl Menu {
     /// Whether any administration page is the caller's.
     pub fn administers(&self) -> bool {
-        self.units || self.users || self.regimes || self.audit
+        self.units || self.users || self.regimes || self.audit || self.operations
     }
 }
 
@@ -90,5 +94,6 @@ pub async fn menu(app: &App, who: &Caller) -> Result<Menu, Error> {
         users: !app.authz.scope::<ManageUsers>(user, &paths).await.is_empty(),
         regimes: !app.authz.scope::<ManageRegimes>(user, &paths).await.is_empty(),
         audit: !app.authz.scope::<ReadAudit>(user, &paths).await.is_empty(),
+        operations: !app.authz.scope::<ManageTenants>(user, &paths).await.is_empty(),
     })
 }

@@ -152,3 +152,74 @@ pub fn confirmed(new_password: &str, confirmation: &str) -> Result<(), Error> {
         "The two new passwords differ.",
     ))
 }
+
+/// "Quên mật khẩu" / "Quên tên đăng nhập": who asks, by user name or address.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct Recovery {
+    pub username: Option<String>,
+    pub email: Option<String>,
+}
+
+fn recovery_budget(app: &App, ip: Option<IpAddr>) -> Result<(), Error> {
+    let Some(ip) = ip else { return Ok(()) };
+    app.reset_attempts.attempt(ip).map_err(|wait| Error::TooManyAttempts { seconds: wait.as_secs().max(1) })
+}
+
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Mails a one-time reset link to the account's verified address. The same
+/// answer whether or not the account exists; the link's code is made when the
+/// mail is sent, so it is never stored in the clear.
+pub async fn forgot_password(app: &App, ip: Option<IpAddr>, who: &Recovery) -> Result<(), Error> {
+    let (username, email) = (given(&who.username), given(&who.email));
+    if username.is_none() && email.is_none() {
+        return Err(Error::invalid(
+            "username",
+            "required",
+            "Hãy nhập tên đăng nhập hoặc địa chỉ thư điện tử.",
+            "Give your user name or your e-mail address.",
+        ));
+    }
+    recovery_budget(app, ip)?;
+    let accounts = app.store.recovery_accounts_unscoped(username, email).await?;
+    let text = Text::fixed(
+        "Có yêu cầu đặt lại mật khẩu cho tài khoản của bạn trên Hệ thống báo cáo. Mở liên kết dưới đây (dùng một lần, có thời hạn) để đặt mật khẩu mới. Nếu bạn không yêu cầu, hãy bỏ qua thư này: mật khẩu của bạn không đổi.",
+        "Someone asked to reset the password of your account on the reporting system. Open the link below (once, for a limited time) to set a new password. If it was not you, ignore this mail: your password stays as it is.",
+    );
+    let users = accounts.into_iter().map(|(id, _)| id).collect();
+    let kind = baocao_domain::mail::MailKind::PasswordReset;
+    let draft = baocao_storage::MailDraft { kind, users, text, link: Some(RESET_PATH.to_owned()), dedup_key: None };
+    Ok(app.store.enqueue_mail(&draft).await?)
+}
+
+/// The page a reset link opens; the delivery adds `?token=`.
+pub const RESET_PATH: &str = "/forgot-password";
+
+/// Mails each account with this address its user name; the same answer either way.
+pub async fn forgot_username(app: &App, ip: Option<IpAddr>, who: &Recovery) -> Result<(), Error> {
+    let Some(email) = given(&who.email) else {
+        return Err(Error::invalid("email", "required", "Hãy nhập địa chỉ thư điện tử.", "Give your e-mail address."));
+    };
+    recovery_budget(app, ip)?;
+    for (id, username) in app.store.recovery_accounts_unscoped(None, Some(email)).await? {
+        let text = Text::new(
+            format!("Tên đăng nhập của bạn trên Hệ thống báo cáo là: {username}"),
+            format!("Your user name on the reporting system is: {username}"),
+        );
+        let kind = baocao_domain::mail::MailKind::Username;
+        let draft =
+            baocao_storage::MailDraft { kind, users: vec![id], text, link: Some("/login".to_owned()), dedup_key: None };
+        app.store.enqueue_mail(&draft).await?;
+    }
+    Ok(())
+}
+
+/// A fresh reset code for `user`, made as its mail is sent (earlier unused codes stop working).
+pub(crate) async fn mint_reset_code(app: &App, user: UserId) -> Result<String, Error> {
+    let token = baocao_identity::token::random_token();
+    let expires = app.clock.now() + chrono::Duration::minutes(app.settings.auth.reset_token_minutes);
+    app.store.create_reset_token(user, baocao_identity::token::digest(&token), expires, None).await?;
+    Ok(token)
+}

@@ -10,7 +10,7 @@ mod settings;
 mod telemetry;
 
 pub use settings::{
-    AuthSettings, AuthzSettings, DatabaseSettings, HttpSettings, LogSettings, PluginSettings, RedisSettings, Settings,
-    SettingsError, SigningSettings, redact,
+    AuthSettings, AuthzSettings, DatabaseSettings, HttpSettings, JobSettings, LogSettings, MailSettings,
+    PluginSettings, RedisSettings, Settings, SettingsError, SigningSettings, redact,
 };
 pub use telemetry::{Metrics, init_tracing};

@@ -21,6 +21,71 @@ pub struct Settings {
     pub signing: SigningSettings,
     pub log: LogSettings,
     pub metrics: MetricsSettings,
+    pub mail: MailSettings,
+    pub jobs: JobSettings,
+}
+
+/// Outgoing mail. Without `smtp_url` mails wait in the outbox (operators see
+/// them) and nothing is sent.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// `smtp://host:25` (plain), `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:pass@host:465` (implicit TLS). Never logged.
+    pub smtp_url: Option<String>,
+    /// The sender, e.g. `Hệ thống báo cáo <no-reply@baocao.gov.vn>`.
+    pub from: String,
+    pub reply_to: Option<String>,
+    /// The address officials open the system at, for links in mails.
+    pub public_url: String,
+    /// The wait before the first retry of a mail the server did not take;
+    /// each further retry waits twice as long, at most an hour.
+    pub retry_seconds: u64,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            smtp_url: None,
+            from: "Hệ thống báo cáo <no-reply@baocao.invalid>".to_owned(),
+            reply_to: None,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            retry_seconds: 30,
+        }
+    }
+}
+
+// The SMTP URL may carry a password.
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact))
+            .field("from", &self.from)
+            .field("reply_to", &self.reply_to)
+            .field("public_url", &self.public_url)
+            .field("retry_seconds", &self.retry_seconds)
+            .finish()
+    }
+}
+
+/// The background jobs (outbox delivery, reminders …) of this instance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobSettings {
+    /// Run the jobs in this instance (`baocao serve`); `baocao worker` runs them regardless.
+    pub enabled: bool,
+    /// Days before an entry deadline that a reminder goes out.
+    pub reminder_days: u32,
+    /// How often reminders and overdue notices are looked for, in seconds.
+    pub reminder_seconds: u64,
+    /// How often the outbox is delivered, in seconds.
+    pub outbox_seconds: u64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        JobSettings { enabled: true, reminder_days: 3, reminder_seconds: 900, outbox_seconds: 5 }
+    }
 }
 
 /// Who may read `/metrics`. Open by default (a scraper inside the cluster);

@@ -25,6 +25,9 @@ pub struct Metrics {
     pub http_requests: IntCounterVec,
     pub http_duration: HistogramVec,
     pub logins: IntCounterVec,
+    /// Background job runs by job and outcome (ok, failed), and their duration.
+    pub job_runs: IntCounterVec,
+    pub job_duration: HistogramVec,
 }
 
 impl Metrics {
@@ -43,7 +46,16 @@ impl Metrics {
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(logins.clone()))?;
-        Ok(Metrics { registry, http_requests, http_duration, logins })
+        let job_runs =
+            IntCounterVec::new(Opts::new("job_runs_total", "Background job runs by outcome"), &["job", "outcome"])?;
+        let job_duration = HistogramVec::new(
+            HistogramOpts::new("job_duration_seconds", "Background job run time")
+                .buckets(vec![0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0]),
+            &["job"],
+        )?;
+        registry.register(Box::new(job_runs.clone()))?;
+        registry.register(Box::new(job_duration.clone()))?;
+        Ok(Metrics { registry, http_requests, http_duration, logins, job_runs, job_duration })
     }
 
     /// The Prometheus text exposition.

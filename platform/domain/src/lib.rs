@@ -15,6 +15,7 @@ pub mod format;
 pub mod group;
 pub mod ids;
 pub mod layout;
+pub mod mail;
 pub mod nul;
 pub mod numbers;
 pub mod queue;

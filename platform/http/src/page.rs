@@ -267,6 +267,7 @@ fn menu(m: &baocao_app::queues::Menu, l: Locale) -> Markup {
                     a href="/catalogues" { (t(l, "Danh mục dùng chung", "Shared catalogues")) }
                 }
                 @if m.audit { a href="/audit" { (t(l, "Nhật ký", "Audit log")) } }
+                @if m.operations { a href="/operations" { (t(l, "Vận hành", "Operations")) } }
             }
         }
     }

@@ -19,6 +19,33 @@ use baocao_storage::Store;
 
 pub use baocao_config;
 
+/// Starts the background jobs on this instance; each run takes the cluster's
+/// lease first, so several instances run each job once between them.
+pub async fn start_jobs(app: Arc<baocao_app::App>, metrics: Metrics) -> anyhow::Result<()> {
+    let jobs = baocao_jobs::builtin(app.settings());
+    let lease = baocao_jobs::lease_for(app.clone()).await.context("taking the jobs' lease backend")?;
+    tracing::info!(jobs = jobs.len(), "background jobs started");
+    baocao_jobs::Scheduler::new(app, lease, metrics).spawn(jobs);
+    Ok(())
+}
+
+/// `baocao worker`: the background jobs alone, without the web server (a
+/// separate worker deployment), until the process is told to stop.
+pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let bus: Arc<dyn EventBus> = match &settings.redis.url {
+        Some(url) => {
+            RedisBus::connect(url, &settings.redis.prefix).await.context("connecting the event bus to Redis")?
+        }
+        None => Arc::new(InProcessBus::default()),
+    };
+    let app = Arc::new(baocao_app::start::assemble(settings.clone(), store, bus).await?);
+    baocao_app::sync::spawn(app.clone());
+    start_jobs(app, Metrics::new().context("registering metrics")?).await?;
+    tokio::signal::ctrl_c().await.context("waiting for the stop signal")?;
+    Ok(())
+}
+
 pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
@@ -65,6 +92,9 @@ impl Application {
             listen = %settings.http.listen, port, database = store.backend_name(),
             redis = settings.redis.url.is_some(), "baocao is starting"
         );
+        if settings.jobs.enabled {
+            start_jobs(app.clone(), metrics.clone()).await?;
+        }
         let state = web::Data::new(AppState::new(app, sessions, metrics));
         let server = baocao_web::server(state.clone(), listener)?;
         Ok(Application { port, server, state })

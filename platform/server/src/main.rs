@@ -51,6 +51,8 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Run only the background jobs (outbox delivery …), for a worker deployment.
+    Worker,
     /// Manage accounts from the command line (passwords are read from standard input).
     #[command(subcommand)]
     User(UserCommand),
@@ -176,6 +178,10 @@ async fn main() -> anyhow::Result<()> {
             open_store(&settings).await?;
             println!("Đã cập nhật cơ sở dữ liệu / database migrated.");
             Ok(())
+        }
+        Command::Worker => {
+            settings.validate()?;
+            baocao::run_worker(settings).await
         }
         Command::User(cmd) => user(&settings, cmd).await,
         Command::SignAgent { module, token, key, action } => {

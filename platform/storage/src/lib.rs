@@ -17,7 +17,9 @@ mod compliance;
 mod convert;
 mod entity;
 mod error;
+mod locks;
 mod notifications;
+mod outbox;
 
 mod regimes;
 mod reports;
@@ -43,7 +45,9 @@ pub use baocao_domain::numbers::NumberGrid;
 pub use catalogues::{CatalogueVersion, NewCatalogueVersion};
 pub use compliance::{ComplianceQuery, ComplianceRow};
 pub use error::StoreError;
+pub use locks::ClusterLock;
 pub use notifications::{NotificationDraft, NotificationQuery, NotificationRow, NotificationState};
+pub use outbox::{JobRun, MailDraft, MailPreferences, OutboxMail};
 pub use regimes::{NewRegimePlugin, RegimePluginRow};
 pub use reports::{
     AddedRow, HistoryEntry, Keyword, Move, NewContent, NewReport, QueueQuery, ReportCell, ReportQuery, ReportRow,

@@ -95,6 +95,14 @@ pub(crate) async fn insert_notifications(
     if !rows.is_empty() {
         notifications::Entity::insert_many(rows).exec(db).await?;
     }
+    // The events officials are also told of by mail: written here, in the
+    // same transaction, so a step and its mails stand or fall together.
+    if let Some(kind) = baocao_domain::mail::MailKind::of_event(&draft.kind) {
+        let users: Vec<UserId> = users.into_iter().filter(|u| Some(*u) != draft.sender).collect();
+        let link = report.map(|id| format!("/reports/{id}"));
+        let mail = crate::outbox::MailDraft { kind, users, text: text.clone(), link, dedup_key: None };
+        crate::outbox::enqueue(db, &mail).await?;
+    }
     Ok(())
 }
 

@@ -665,3 +665,25 @@ async fn write_password(db: &impl ConnectionTrait, row: users::Model, password_h
     active.update(db).await?;
     Ok(())
 }
+
+impl Store {
+    /// Active accounts with a mail address, by user name or by address (any
+    /// case): whom "forgot password / user name" writes to. Unscoped: the
+    /// caller is not signed in, and learns nothing from the answer.
+    pub async fn recovery_accounts_unscoped(
+        &self, username: Option<&str>, email: Option<&str>,
+    ) -> Result<Vec<(UserId, String)>, StoreError> {
+        let mut query = users::Entity::find()
+            .filter(users::Column::Status.eq(UserStatus::Active.as_str()))
+            .filter(users::Column::Email.is_not_null());
+        query = match (username, email) {
+            (Some(name), _) => query.filter(users::Column::Username.eq(name.trim())),
+            (None, Some(address)) => {
+                query.filter(Expr::expr(Func::lower(Expr::col(users::Column::Email))).eq(address.trim().to_lowercase()))
+            }
+            (None, None) => return Ok(Vec::new()),
+        };
+        let rows = query.limit(20).all(self.db()).await?;
+        Ok(rows.into_iter().map(|u| (UserId(u.id), u.username)).collect())
+    }
+}

@@ -5,10 +5,12 @@
 //! page shares (head, menu, error page, CSRF helpers) is `baocao_http::page`.
 //! `app.js` and `app.css` are served from here: they belong to these pages.
 
+mod account;
 mod admin_units;
 mod admin_users;
 mod catalogues;
 mod compliance;
+mod operations;
 mod queues;
 mod regimes;
 mod reports;
@@ -35,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::get().to(|| async { HttpResponse::Ok().content_type("text/javascript; charset=utf-8").body(JS) }),
     );
     signin::configure(cfg);
+    account::configure(cfg);
     admin_units::configure(cfg);
     admin_users::configure(cfg);
     regimes::configure(cfg);
@@ -42,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     reports::configure(cfg);
     compliance::configure(cfg);
     queues::configure(cfg);
+    operations::configure(cfg);
     signatures::configure(cfg);
 }
 

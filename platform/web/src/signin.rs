@@ -19,6 +19,7 @@ use baocao_http::page::PagePrincipal;
 use baocao_http::page::{
     InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, new_password_fields, redirect,
 };
+use baocao_http::params::Params;
 use baocao_http::principal::session_id;
 use baocao_http::state::AppState;
 
@@ -31,7 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account/password", web::get().to(password_form))
         .route("/account/password", web::post().to(change_password))
         .route("/forgot-password", web::get().to(forgot_form))
-        .route("/forgot-password", web::post().to(forgot));
+        .route("/forgot-password", web::post().to(forgot))
+        .route("/forgot-password/mail", web::post().to(forgot_by_mail));
 }
 
 /// The anonymous session of the sign-in page (CSRF token and captcha answer),
@@ -83,7 +85,10 @@ async fn home(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal) 
                 }
             }
         }
-        div.actions { a.button.secondary href="/account/password" { (t(l, "Đổi mật khẩu", "Change password")) } }
+        div.actions {
+            a.button.secondary href="/account/password" { (t(l, "Đổi mật khẩu", "Change password")) }
+            a.button.secondary href="/account/mail" { (t(l, "Thư thông báo", "Mail notifications")) }
+        }
     };
     Ok(html_page(StatusCode::OK, layout(l, t(l, "Trang chủ", "Home"), Some(&who), body)))
 }
@@ -282,17 +287,28 @@ pub struct ForgotForm {
     pub confirm_password: String,
 }
 
-fn forgot_page(l: Locale, csrf: &str, error: Option<&WebError>, ok: Option<&str>) -> maud::Markup {
+fn forgot_page(l: Locale, csrf: &str, error: Option<&WebError>, ok: Option<&str>, token: &str) -> maud::Markup {
     let body = html! {
         div.login.card {
             h1 { (t(l, "Quên mật khẩu", "Forgotten password")) }
             (flash(error, ok, l))
-            p { (t(l, "Liên hệ quản trị đơn vị để được cấp mã đặt lại mật khẩu (dùng một lần, có thời hạn), rồi nhập mã và mật khẩu mới dưới đây.",
-                   "Ask your unit's administrator for a one-time reset code, then enter it with your new password below.")) }
+            @if token.is_empty() {
+                form #by-mail method="post" action="/forgot-password/mail" {
+                    input type="hidden" name="csrf_token" value=(csrf);
+                    label for="account" { (t(l, "Tên đăng nhập hoặc địa chỉ thư điện tử", "User name or e-mail address")) }
+                    input #account type="text" name="account" autocomplete="username" required;
+                    div.actions {
+                        button type="submit" name="what" value="password" { (t(l, "Gửi liên kết đặt lại mật khẩu", "Mail me a reset link")) }
+                        button.secondary type="submit" name="what" value="username" { (t(l, "Gửi tên đăng nhập", "Mail me my user name")) }
+                    }
+                }
+                p.muted { (t(l, "Không có địa chỉ thư điện tử? Liên hệ quản trị đơn vị để được cấp mã đặt lại mật khẩu (dùng một lần, có thời hạn), rồi nhập mã và mật khẩu mới dưới đây.",
+                             "No e-mail address? Ask your unit's administrator for a one-time reset code, then enter it with your new password below.")) }
+            }
             form method="post" action="/forgot-password" {
                 input type="hidden" name="csrf_token" value=(csrf);
                 label for="token" { (t(l, "Mã đặt lại mật khẩu", "Reset code")) }
-                input #token type="text" name="token" autocomplete="off" required;
+                input #token type="text" name="token" value=(token) autocomplete="off" required;
                 (field_error(error, "token", l))
                 (new_password_fields(error, l))
                 div.actions { button type="submit" { (t(l, "Đặt lại mật khẩu", "Reset password")) } a.button.secondary href="/login" { (t(l, "Đăng nhập", "Sign in")) } }
@@ -302,10 +318,17 @@ fn forgot_page(l: Locale, csrf: &str, error: Option<&WebError>, ok: Option<&str>
     layout(l, t(l, "Quên mật khẩu", "Forgotten password"), None, body)
 }
 
-async fn forgot_form(state: web::Data<AppState>, req: HttpRequest) -> PageResult {
+#[derive(Debug, Deserialize)]
+pub struct ForgotQuery {
+    /// The code a reset mail's link carries.
+    pub token: Option<String>,
+}
+
+async fn forgot_form(state: web::Data<AppState>, req: HttpRequest, query: Params<ForgotQuery>) -> PageResult {
     let l = locale::of(&req);
     let (id, data, fresh) = pre_session(&state, &req).await.in_locale(l)?;
-    let mut response = html_page(StatusCode::OK, forgot_page(l, &data.csrf_token, None, None));
+    let token = query.token.clone().unwrap_or_default();
+    let mut response = html_page(StatusCode::OK, forgot_page(l, &data.csrf_token, None, None, &token));
     if fresh {
         response
             .add_cookie(&session_cookie(&state, id))
@@ -318,13 +341,13 @@ async fn forgot(state: web::Data<AppState>, req: HttpRequest, form: web::Form<Fo
     let l = locale::of(&req);
     let (_, pre, _) = pre_session(&state, &req).await.in_locale(l)?;
     if !constant_time_eq(&pre.csrf_token, &form.csrf_token) {
-        return Ok(html_page(StatusCode::FORBIDDEN, forgot_page(l, &pre.csrf_token, Some(&WebError::Csrf), None)));
+        return Ok(html_page(StatusCode::FORBIDDEN, forgot_page(l, &pre.csrf_token, Some(&WebError::Csrf), None, "")));
     }
     if let Some(ip) = client_ip(&req)
         && let Err(e) = baocao_app::signin::attempt_from(&state.app, ip)
     {
         let e = WebError::from(e);
-        return Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None)));
+        return Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None, "")));
     }
     let result = async {
         baocao_app::signin::confirmed(&form.new_password, &form.confirm_password)?;
@@ -338,8 +361,45 @@ async fn forgot(state: web::Data<AppState>, req: HttpRequest, form: web::Form<Fo
                 "Đã đặt lại mật khẩu. Hãy đăng nhập bằng mật khẩu mới.",
                 "Password reset. Sign in with the new password.",
             );
-            Ok(html_page(StatusCode::OK, forgot_page(l, &pre.csrf_token, None, Some(done))))
+            Ok(html_page(StatusCode::OK, forgot_page(l, &pre.csrf_token, None, Some(done), "")))
         }
-        Err(e) => Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None))),
+        Err(e) => Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None, &form.token))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ByMailForm {
+    pub csrf_token: String,
+    pub account: String,
+    /// "password" or "username".
+    pub what: String,
+}
+
+/// "Gửi liên kết" / "Gửi tên đăng nhập": the same answer whether or not the account exists.
+async fn forgot_by_mail(state: web::Data<AppState>, req: HttpRequest, form: web::Form<ByMailForm>) -> PageResult {
+    let l = locale::of(&req);
+    let (_, pre, _) = pre_session(&state, &req).await.in_locale(l)?;
+    if !constant_time_eq(&pre.csrf_token, &form.csrf_token) {
+        return Ok(html_page(StatusCode::FORBIDDEN, forgot_page(l, &pre.csrf_token, Some(&WebError::Csrf), None, "")));
+    }
+    let account = form.account.trim().to_owned();
+    let by_address = account.contains('@');
+    let who = baocao_app::signin::Recovery {
+        username: (!by_address).then(|| account.clone()),
+        email: by_address.then(|| account.clone()),
+    };
+    let sent = if form.what == "username" {
+        baocao_app::signin::forgot_username(&state.app, client_ip(&req), &who).await
+    } else {
+        baocao_app::signin::forgot_password(&state.app, client_ip(&req), &who).await
+    };
+    let done = t(
+        l,
+        "Nếu tài khoản tồn tại và có địa chỉ thư điện tử, thư đã được gửi; hãy kiểm tra hộp thư của bạn.",
+        "If the account exists and has an e-mail address, the mail is on its way; check your inbox.",
+    );
+    match sent.map_err(WebError::from) {
+        Ok(()) => Ok(html_page(StatusCode::OK, forgot_page(l, &pre.csrf_token, None, Some(done), ""))),
+        Err(e) => Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None, ""))),
     }
 }

@@ -57,6 +57,14 @@ pub fn group_name(app: &App, code: &GroupCode, l: Locale) -> String {
     app.authz.catalogue().get(code).map(|g| g.name.get(l).to_owned()).unwrap_or_else(|| code.as_str().to_owned())
 }
 
+/// The root unit of the platform (the Government Office): where the
+/// operator's rights (catalogues, the outbox, the jobs) are held.
+pub(crate) async fn platform_root(app: &App) -> Result<Unit, Error> {
+    let roots = app.store.tenants_of_kind_unscoped(baocao_domain::unit::TenantKind::Root).await?;
+    let platform = roots.first().ok_or(Error::NotFound("tenant"))?;
+    Ok(app.store.tenant_root_unscoped(platform.id).await?)
+}
+
 /// The root unit of the caller's tenant (where tenant-wide settings are held).
 pub async fn own_tenant_root(app: &App, who: &Caller) -> Result<Unit, Error> {
     Ok(app.store.tenant_root_unscoped(who.user.tenant_id).await?)

@@ -3,12 +3,14 @@
 //! OpenAPI schema); the web layer only puts these into responses.
 
 pub mod compliance;
+pub mod operations;
 pub mod people;
 pub mod queues;
 pub mod regimes;
 pub mod reports;
 
 pub use compliance::*;
+pub use operations::*;
 pub use people::*;
 pub use queues::*;
 pub use regimes::*;

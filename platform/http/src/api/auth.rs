@@ -2,6 +2,8 @@
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{HttpRequest, HttpResponse, web};
+use baocao_app::outbox::MailChoices;
+use baocao_app::signin::Recovery;
 use baocao_identity::captcha;
 use baocao_identity::session::SessionData;
 use base64::Engine;
@@ -138,4 +140,38 @@ pub async fn reset_with_token(
     baocao_app::signin::reset_budget(&state.app, client_ip(&req), &body.token)?;
     baocao_app::signin::reset_with_code(&state.app, &body.token, &body.new_password).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/forgot-password", tag = "auth", request_body = Recovery,
+    responses((status = 202, description = "A one-time reset link goes to the account's address if it exists; the answer is the same either way"),
+              (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn forgot_password(
+    state: web::Data<AppState>, req: HttpRequest, body: web::Json<Recovery>,
+) -> ApiResult<HttpResponse> {
+    baocao_app::signin::forgot_password(&state.app, client_ip(&req), &body).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/forgot-username", tag = "auth", request_body = Recovery,
+    responses((status = 202, description = "The user name goes to the address if an account has it; the answer is the same either way"),
+              (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn forgot_username(
+    state: web::Data<AppState>, req: HttpRequest, body: web::Json<Recovery>,
+) -> ApiResult<HttpResponse> {
+    baocao_app::signin::forgot_username(&state.app, client_ip(&req), &body).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+#[utoipa::path(get, path = "/api/v1/me/mail", tag = "auth",
+    responses((status = 200, description = "The language of the caller's mails and the ones turned off", body = MailChoices), (status = 401, body = ErrorBody)))]
+pub async fn mail_choices(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Json<MailChoices>> {
+    Ok(web::Json(baocao_app::outbox::mail_choices(&state.app, &who).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/me/mail", tag = "auth", request_body = MailChoices,
+    responses((status = 200, body = MailChoices), (status = 422, description = "An unknown kind, or a security mail", body = ErrorBody)))]
+pub async fn set_mail_choices(
+    state: web::Data<AppState>, who: Principal, body: web::Json<MailChoices>,
+) -> ApiResult<web::Json<MailChoices>> {
+    Ok(web::Json(baocao_app::outbox::set_mail_choices(&state.app, &who, &body).await?))
 }

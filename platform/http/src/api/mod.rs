@@ -4,6 +4,7 @@ pub mod auth;
 pub mod catalogues;
 pub mod compliance;
 pub mod openapi;
+pub mod operations;
 pub mod queues;
 pub mod regimes;
 pub mod reports;
@@ -22,7 +23,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/auth/logout", web::post().to(auth::logout))
                 .route("/auth/password", web::post().to(auth::change_password))
                 .route("/auth/reset", web::post().to(auth::reset_with_token))
+                .route("/auth/forgot-password", web::post().to(auth::forgot_password))
+                .route("/auth/forgot-username", web::post().to(auth::forgot_username))
                 .route("/me", web::get().to(auth::me))
+                .route("/me/mail", web::get().to(auth::mail_choices))
+                .route("/me/mail", web::put().to(auth::set_mail_choices))
                 .route("/units", web::get().to(units::list))
                 .route("/units", web::post().to(units::create))
                 .route("/units/reorganisations", web::post().to(units::reorganise))
@@ -33,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/audit", web::get().to(units::audit))
                 .configure(regimes::routes)
                 .configure(catalogues::routes)
+                .configure(operations::routes)
                 .route("/assignments", web::post().to(reports::assign))
                 .route("/compliance", web::get().to(compliance::get))
                 .route("/reports", web::get().to(reports::list))

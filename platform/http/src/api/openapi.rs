@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{auth, catalogues, compliance, queues, regimes, reports, signatures, units, users};
+use super::{auth, catalogues, compliance, operations, queues, regimes, reports, signatures, units, users};
 
 /// The schemas are collected from the paths' bodies and responses (utoipa 5);
 /// the suite checks that every reference resolves.
@@ -11,7 +11,7 @@ use super::{auth, catalogues, compliance, queues, regimes, reports, signatures, 
 #[openapi(
     info(title = "baocao API", description = "Hệ thống thông tin báo cáo — JSON API. Errors are `{\"error\": {\"code\", \"message\", \"message_en\", \"fields\", \"cells\"}}`."),
     paths(
-        auth::login, auth::captcha, auth::logout, auth::me, auth::change_password, auth::reset_with_token,
+        auth::login, auth::captcha, auth::logout, auth::me, auth::change_password, auth::reset_with_token, auth::forgot_password, auth::forgot_username, auth::mail_choices, auth::set_mail_choices,
         signatures::pdf, signatures::list, signatures::prepare, signatures::complete, signatures::upload,
         signatures::verify, signatures::unit_certificate, signatures::my_certificate, signatures::images,
         signatures::add_image, signatures::delete_image, signatures::policy, signatures::set_policy,
@@ -24,8 +24,9 @@ use super::{auth, catalogues, compliance, queues, regimes, reports, signatures, 
         reports::notifications, reports::read_all, reports::read_one, reports::stream, compliance::get,
         queues::list, queues::reports, queues::bulk,
         catalogues::list, catalogues::get, catalogues::publish, catalogues::versions,
+        operations::outbox, operations::jobs,
     ),
-    tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"), (name = "regimes", description = "Reporting regimes (WebAssembly plugins) and their forms"), (name = "reports", description = "Assignment, entry, workflow, history, attachments and notifications"), (name = "signatures", description = "Report PDFs, digital signatures and their checking"))
+    tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"), (name = "regimes", description = "Reporting regimes (WebAssembly plugins) and their forms"), (name = "reports", description = "Assignment, entry, workflow, history, attachments and notifications"), (name = "signatures", description = "Report PDFs, digital signatures and their checking"), (name = "operations", description = "The outbox and the background jobs, for the platform operator"))
 )]
 pub struct ApiDoc;
 

@@ -13,6 +13,10 @@ pub struct Model {
     pub phone: Option<String>,
     pub id_number: Option<String>,
     pub status: String,
+    /// The language of the mails the user receives ("vi" or "en").
+    pub locale: String,
+    /// The mails the user turned off, comma-separated kinds.
+    pub mail_off: String,
     pub password_hash: String,
     pub failed_logins: i32,
     pub locked_until: Option<DateTimeUtc>,
