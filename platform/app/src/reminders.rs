@@ -1,4 +1,5 @@
-//! Deadline reminders and overdue notices by mail: each unsent report whose
+//! Entry windows that open, deadline reminders and overdue notices by mail,
+//! and the sweep of what expired. Each unsent report whose
 //! entry closes within `jobs.reminder_days`, and each one past its close
 //! date, is written to the outbox once (a key per report and close date), so
 //! however often the job runs, and on however many instances, an official
@@ -20,6 +21,7 @@ const PER_RUN: u64 = 500;
 pub struct Written {
     pub reminders: usize,
     pub overdue: usize,
+    pub opened: usize,
 }
 
 /// Writes the reminders and notices that are due today.
@@ -32,6 +34,12 @@ pub async fn write_due(app: &App) -> Result<Written, Error> {
     for report in app.store.unsent_closing_unscoped(since, today - Duration::days(1), PER_RUN).await? {
         let days = (today - report.closes_on).num_days();
         written.overdue += write(app, &report, MailKind::Overdue, days).await?;
+    }
+    // Windows that opened in the last week (a report assigned before it opens).
+    for report in app.store.opening_unscoped(today - Duration::days(7), today, PER_RUN).await? {
+        if report.opens_on > report.assigned_at.date_naive() {
+            written.opened += write(app, &report, MailKind::EntryOpened, 0).await?;
+        }
     }
     for report in app.store.unsent_closing_unscoped(today, today + Duration::days(ahead), PER_RUN).await? {
         // Sent to the leader or the clerk already: the data-entry official is done.
@@ -80,4 +88,9 @@ async fn overdue_recipients(app: &App, report: &baocao_domain::content::ReportRo
     users.sort();
     users.dedup();
     users
+}
+
+/// Removes prepared signatures and reset codes past their time.
+pub async fn remove_expired(app: &App) -> Result<baocao_storage::Expired, Error> {
+    Ok(app.store.remove_expired(app.clock.now()).await?)
 }

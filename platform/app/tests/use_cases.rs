@@ -239,3 +239,49 @@ both!(
     the_workflow_checks_status_role_and_comment,
     entry_closes_with_the_day_in_viet_nam,
 );
+
+/// The entry-opened mails in the outbox.
+async fn announced(app: &App, operator: &Caller) -> usize {
+    let page = baocao_app::outbox::list(app, operator, None, 1, 50).await.unwrap();
+    page.items.into_iter().filter(|m| m.kind == "entry_opened").count()
+}
+
+/// The background work the jobs do, run as the jobs run it, with the clock
+/// moved on: a window that opens is announced once, and what expired goes.
+async fn opening_windows_are_announced_once_and_expired_codes_removed(backend: Backend) {
+    let world = app_only(backend).await;
+    let admin = world.caller("hy.quantri").await;
+    let entry = world.caller("hy.phohien.nhaplieu").await;
+    let edit = baocao_app::admin::UserEdit {
+        full_name: entry.user.full_name.as_str().to_owned(),
+        email: Some("nhaplieu.phohien@hungyen.gov.vn".to_owned()),
+        phone: None,
+        id_number: None,
+        unit_id: None,
+    };
+    baocao_app::admin::update_user(&world.app, &admin, entry.user.id, edit).await.unwrap();
+    let today = world.app.today();
+    let opens = today + chrono::Duration::days(5);
+    let date = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+    let mut input = meetings(vec![world.unit_id("hungyen", "phuong-pho-hien").await.0], None);
+    input.opens_on = Some(date(opens));
+    input.closes_on = Some(date(opens + chrono::Duration::days(20)));
+    reports::assign(&world.app, &world.caller("hy.tonghop").await, input).await.unwrap();
+
+    let operator = world.caller("admin").await;
+    // Before the day nothing is announced; on the day, once, however often the job runs.
+    baocao_app::reminders::write_due(&world.app).await.unwrap();
+    assert_eq!(announced(&world.app, &operator).await, 0);
+    let on_the_day = world.at(Utc.from_utc_datetime(&opens.and_hms_opt(1, 0, 0).unwrap())).await;
+    assert!(baocao_app::reminders::write_due(&on_the_day).await.unwrap().opened >= 1);
+    baocao_app::reminders::write_due(&on_the_day).await.unwrap();
+    assert_eq!(announced(&on_the_day, &operator).await, 1, "one mail, to the official with an address");
+
+    // A reset code is removed once it expired, not before.
+    baocao_app::admin::issue_reset_token(&world.app, &admin, entry.user.id).await.unwrap();
+    assert_eq!(baocao_app::reminders::remove_expired(&world.app).await.unwrap().reset_codes, 0);
+    let later = world.at(Utc::now() + chrono::Duration::days(1)).await;
+    assert_eq!(baocao_app::reminders::remove_expired(&later).await.unwrap().reset_codes, 1);
+}
+
+both!(opening_windows_are_announced_once_and_expired_codes_removed);

@@ -12,6 +12,7 @@ use crate::text::{Locale, Text};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MailKind {
     Assigned,
+    EntryOpened,
     Rejected,
     CorrectionRequested,
     CorrectionApproved,
@@ -23,8 +24,9 @@ pub enum MailKind {
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 9] = [
+    pub const ALL: [MailKind; 10] = [
         MailKind::Assigned,
+        MailKind::EntryOpened,
         MailKind::Rejected,
         MailKind::CorrectionRequested,
         MailKind::CorrectionApproved,
@@ -38,6 +40,7 @@ impl MailKind {
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::Assigned => "assigned",
+            MailKind::EntryOpened => "entry_opened",
             MailKind::Rejected => "rejected",
             MailKind::CorrectionRequested => "correction_requested",
             MailKind::CorrectionApproved => "correction_approved",
@@ -73,6 +76,7 @@ impl MailKind {
     pub fn subject(self) -> Text {
         let (vi, en) = match self {
             MailKind::Assigned => ("Báo cáo mới được giao", "A report was assigned"),
+            MailKind::EntryOpened => ("Đã mở kỳ nhập liệu", "Entry has opened"),
             MailKind::Rejected => ("Báo cáo bị từ chối", "A report was rejected"),
             MailKind::CorrectionRequested => ("Yêu cầu đính chính báo cáo", "A correction was requested"),
             MailKind::CorrectionApproved => ("Yêu cầu đính chính được chấp thuận", "A correction was approved"),
@@ -111,6 +115,15 @@ pub fn deadline_text(title: &Text, closes_on: chrono::NaiveDate, days_left: i64)
     Text::new(
         format!("Báo cáo {} hết hạn nhập liệu ngày {vi_date} (còn {days_left} ngày) và chưa được gửi.", title.vi),
         format!("Report {} closes for entry on {en_date} ({days_left} days left) and has not been sent.", title.en),
+    )
+}
+
+/// "Đã mở nhập liệu báo cáo … đến hết ngày …": a window that opened today.
+pub fn opened_text(title: &Text, closes_on: chrono::NaiveDate) -> Text {
+    let (vi_date, en_date) = (crate::format::date(closes_on, Locale::Vi), crate::format::date(closes_on, Locale::En));
+    Text::new(
+        format!("Đã mở nhập liệu báo cáo {}; hạn nhập liệu đến hết ngày {vi_date}.", title.vi),
+        format!("Entry of report {} has opened; it closes on {en_date}.", title.en),
     )
 }
 

@@ -39,7 +39,14 @@ fn deliver_outbox(app: &App) -> Pin<Box<dyn Future<Output = RunResult> + Send + 
 fn write_reminders(app: &App) -> Pin<Box<dyn Future<Output = RunResult> + Send + '_>> {
     Box::pin(async move {
         let written = baocao_app::reminders::write_due(app).await.map_err(|e| e.public().1.en.into_owned())?;
-        Ok(format!("reminders {}, overdue notices {}", written.reminders, written.overdue))
+        Ok(format!("opened {}, reminders {}, overdue notices {}", written.opened, written.reminders, written.overdue))
+    })
+}
+
+fn remove_expired(app: &App) -> Pin<Box<dyn Future<Output = RunResult> + Send + '_>> {
+    Box::pin(async move {
+        let gone = baocao_app::reminders::remove_expired(app).await.map_err(|e| e.public().1.en.into_owned())?;
+        Ok(format!("pending signatures {}, reset codes {}", gone.pending_signatures, gone.reset_codes))
     })
 }
 
@@ -49,6 +56,7 @@ pub fn builtin(settings: &Settings) -> Vec<Job> {
     vec![
         Job { name: "outbox", every: every(settings.jobs.outbox_seconds), run: deliver_outbox },
         Job { name: "reminders", every: every(settings.jobs.reminder_seconds), run: write_reminders },
+        Job { name: "expiry", every: Duration::from_secs(3600), run: remove_expired },
     ]
 }
 

@@ -304,3 +304,20 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Reports still to be filled whose entry opens between `from` and `to`.
+    pub async fn opening_unscoped(
+        &self, from: chrono::NaiveDate, to: chrono::NaiveDate, limit: u64,
+    ) -> Result<Vec<baocao_domain::content::ReportRow>, StoreError> {
+        use crate::entity::reports;
+        let rows = reports::Entity::find()
+            .filter(reports::Column::Status.is_in(["new", "draft"]))
+            .filter(reports::Column::OpensOn.between(from, to))
+            .order_by_asc(reports::Column::Id)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        rows.into_iter().map(crate::reports::to_row).collect()
+    }
+}
