@@ -413,3 +413,16 @@ async fn a_leader_and_a_clerk_sign_in_the_browser_and_the_province_sees_valid_si
     assert!(!text.contains("Ký bởi"), "the leader's name is hidden: {text}");
     assert_eq!(text.matches("Thời gian ký").count(), 2, "{text}");
 }
+
+/// A reset mail's link carries the code in its fragment: the page fills the
+/// form from it and drops it from the address bar.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_link_fills_in_its_code() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (_driver, client) = start_browser().await;
+    client.goto(&app.url("/forgot-password#token=Ma-dat-lai_123")).await.unwrap();
+    wait_for_value(&client, "#token", "Ma-dat-lai_123").await;
+    let url = client.current_url().await.unwrap();
+    assert!(url.fragment().is_none(), "the code left the address bar: {url}");
+    client.close().await.unwrap();
+}

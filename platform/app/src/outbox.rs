@@ -59,14 +59,16 @@ impl Smtp {
     }
 }
 
-/// A reset mail's link carries a code made now, never stored but as its digest.
+/// A reset mail's link carries a code made now, never stored but as its digest;
+/// the page reads it from the link's fragment (app.js).
 async fn with_reset_code(app: &App, m: &mut OutboxMail) -> Result<(), Error> {
     if m.kind != MailKind::PasswordReset.as_str() {
         return Ok(());
     }
     let user = m.user_id.ok_or(Error::NotFound("user"))?;
     let code = crate::signin::mint_reset_code(app, user).await?;
-    m.link = Some(format!("{}?token={code}", crate::signin::RESET_PATH));
+    // In the fragment: the browser never sends it, so no server or proxy logs it.
+    m.link = Some(format!("{}#token={code}", crate::signin::RESET_PATH));
     Ok(())
 }
 

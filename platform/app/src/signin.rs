@@ -194,7 +194,7 @@ pub async fn forgot_password(app: &App, ip: Option<IpAddr>, who: &Recovery) -> R
     Ok(app.store.enqueue_mail(&draft).await?)
 }
 
-/// The page a reset link opens; the delivery adds `?token=`.
+/// The page a reset link opens; the delivery adds `#token=`.
 pub const RESET_PATH: &str = "/forgot-password";
 
 /// Mails each account with this address its user name; the same answer either way.

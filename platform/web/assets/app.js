@@ -459,3 +459,12 @@ for (const all of document.querySelectorAll("input[data-pick-all]")) {
     }
   }).catch(() => {});
 })();
+
+// A password-reset link carries its one-time code in the fragment (never sent
+// to the server): put it in the form, then drop it from the address bar.
+document.addEventListener("DOMContentLoaded", () => {
+  const input = document.getElementById("token");
+  if (!input || !location.hash.startsWith("#token=")) return;
+  input.value = decodeURIComponent(location.hash.slice("#token=".length));
+  history.replaceState(null, "", location.pathname);
+});

@@ -19,7 +19,6 @@ use baocao_http::page::PagePrincipal;
 use baocao_http::page::{
     InLocale, PageResult, csrf_field, field_error, flash, form_caller, html_page, layout, new_password_fields, redirect,
 };
-use baocao_http::params::Params;
 use baocao_http::principal::session_id;
 use baocao_http::state::AppState;
 
@@ -318,17 +317,12 @@ fn forgot_page(l: Locale, csrf: &str, error: Option<&WebError>, ok: Option<&str>
     layout(l, t(l, "Quên mật khẩu", "Forgotten password"), None, body)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ForgotQuery {
-    /// The code a reset mail's link carries.
-    pub token: Option<String>,
-}
-
-async fn forgot_form(state: web::Data<AppState>, req: HttpRequest, query: Params<ForgotQuery>) -> PageResult {
+/// A reset mail's link opens this page with the code in its fragment, which
+/// app.js puts in the form: the code never travels in a URL the server sees.
+async fn forgot_form(state: web::Data<AppState>, req: HttpRequest) -> PageResult {
     let l = locale::of(&req);
     let (id, data, fresh) = pre_session(&state, &req).await.in_locale(l)?;
-    let token = query.token.clone().unwrap_or_default();
-    let mut response = html_page(StatusCode::OK, forgot_page(l, &data.csrf_token, None, None, &token));
+    let mut response = html_page(StatusCode::OK, forgot_page(l, &data.csrf_token, None, None, ""));
     if fresh {
         response
             .add_cookie(&session_cookie(&state, id))
