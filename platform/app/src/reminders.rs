@@ -57,14 +57,14 @@ async fn write(
 ) -> Result<usize, Error> {
     let unit = app.store.unit_unscoped(report.unit_id).await?;
     let title = crate::reports::report_title(&report.form, &report.period, &unit);
-    let (text, holders) = match kind {
-        MailKind::Overdue => {
-            (mail::overdue_text(&title, report.closes_on, days), overdue_recipients(app, report).await)
-        }
-        _ => (
-            mail::deadline_text(&title, report.closes_on, days),
-            app.authz.holders(Role::Enter, &report.unit_path).await,
-        ),
+    let text = match kind {
+        MailKind::Overdue => mail::overdue_text(&title, report.closes_on, days),
+        MailKind::EntryOpened => mail::opened_text(&title, report.closes_on),
+        _ => mail::deadline_text(&title, report.closes_on, days),
+    };
+    let holders = match kind {
+        MailKind::Overdue => overdue_recipients(app, report).await,
+        _ => app.authz.holders(Role::Enter, &report.unit_path).await,
     };
     let count = holders.len();
     let draft = MailDraft {

@@ -240,10 +240,14 @@ both!(
     entry_closes_with_the_day_in_viet_nam,
 );
 
-/// The entry-opened mails in the outbox.
+/// The entry-opened mails in the outbox, each checked to say the window opened.
 async fn announced(app: &App, operator: &Caller) -> usize {
     let page = baocao_app::outbox::list(app, operator, None, 1, 50).await.unwrap();
-    page.items.into_iter().filter(|m| m.kind == "entry_opened").count()
+    let opened: Vec<_> = page.items.into_iter().filter(|m| m.kind == "entry_opened").collect();
+    for mail in &opened {
+        assert!(mail.body.starts_with("Đã mở nhập liệu báo cáo"), "the opening notice, not a reminder: {}", mail.body);
+    }
+    opened.len()
 }
 
 /// The background work the jobs do, run as the jobs run it, with the clock
