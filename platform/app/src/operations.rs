@@ -1,7 +1,6 @@
 //! What the platform's operators see of the background work: each job's last
 //! run, and the cluster lock that makes a job run on one instance at a time.
 
-use baocao_authz::perms::ManageTenants;
 use baocao_storage::{ClusterLock, JobRun};
 use chrono::{DateTime, Utc};
 
@@ -28,7 +27,6 @@ pub fn on_postgres(app: &App) -> bool {
 
 /// Every job's last run, for the platform's operators.
 pub async fn job_runs(app: &App, who: &Caller) -> Result<Vec<JobRun>, Error> {
-    let root = crate::admin::platform_root(app).await?;
-    app.authz.check::<ManageTenants>(who.user.id, &root.path).await?;
+    crate::admin::check_operator(app, who).await?;
     Ok(app.store.job_runs().await?)
 }

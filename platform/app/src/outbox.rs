@@ -3,7 +3,6 @@
 //! a few at a time, retrying with backoff (`domain::mail::retry_after`) and
 //! marking a mail failed, with its last error, after the last try.
 
-use baocao_authz::perms::ManageTenants;
 use baocao_config::MailSettings;
 use baocao_domain::mail::{self, MAX_ATTEMPTS, MailKind};
 use baocao_storage::{OutboxMail, Page};
@@ -111,8 +110,7 @@ pub async fn deliver(app: &App) -> Result<Delivered, Error> {
 pub async fn list(
     app: &App, who: &Caller, state: Option<&str>, page: u64, per_page: u64,
 ) -> Result<Page<OutboxMail>, Error> {
-    let root = crate::admin::platform_root(app).await?;
-    app.authz.check::<ManageTenants>(who.user.id, &root.path).await?;
+    crate::admin::check_operator(app, who).await?;
     if let Some(s) = state.filter(|s| !["pending", "sending", "sent", "failed"].contains(s)) {
         return Err(Error::invalid(
             "state",

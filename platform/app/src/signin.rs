@@ -107,10 +107,8 @@ pub fn attempt_from(app: &App, ip: IpAddr) -> Result<(), Error> {
 
 /// The budgets of a password reset by code: per address, and per code.
 pub fn reset_budget(app: &App, ip: Option<IpAddr>, token: &str) -> Result<(), Error> {
+    recovery_budget(app, ip)?;
     let too_many = |wait: std::time::Duration| Error::TooManyAttempts { seconds: wait.as_secs().max(1) };
-    if let Some(ip) = ip {
-        app.reset_attempts.attempt(ip).map_err(too_many)?;
-    }
     app.reset_codes.attempt(baocao_identity::token::digest(token.trim())).map_err(too_many)
 }
 
@@ -160,6 +158,7 @@ pub struct Recovery {
     pub email: Option<String>,
 }
 
+/// One more reset or recovery request from this address.
 fn recovery_budget(app: &App, ip: Option<IpAddr>) -> Result<(), Error> {
     let Some(ip) = ip else { return Ok(()) };
     app.reset_attempts.attempt(ip).map_err(|wait| Error::TooManyAttempts { seconds: wait.as_secs().max(1) })

@@ -257,27 +257,6 @@ impl Store {
     }
 }
 
-impl Store {
-    /// Reports not yet sent whose entry closes between `from` and `to`
-    /// (inclusive), across every tenant: what deadline reminders and overdue
-    /// notices are about. Limited per run; reminders are written once each.
-    pub async fn unsent_closing_unscoped(
-        &self, from: chrono::NaiveDate, to: chrono::NaiveDate, limit: u64,
-    ) -> Result<Vec<baocao_domain::content::ReportRow>, StoreError> {
-        use crate::entity::reports;
-        let waiting = ["new", "draft", "rejected", "submitted", "unit_approved"];
-        let rows = reports::Entity::find()
-            .filter(reports::Column::Status.is_in(waiting))
-            .filter(reports::Column::ClosesOn.between(from, to))
-            .order_by_asc(reports::Column::ClosesOn)
-            .order_by_asc(reports::Column::Id)
-            .limit(limit)
-            .all(self.db())
-            .await?;
-        rows.into_iter().map(crate::reports::to_row).collect()
-    }
-}
-
 /// A user's choices about mail: the language, and the workflow mails turned off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailPreferences {
@@ -302,22 +281,5 @@ impl Store {
             .exec(self.db())
             .await?;
         Ok(())
-    }
-}
-
-impl Store {
-    /// Reports still to be filled whose entry opens between `from` and `to`.
-    pub async fn opening_unscoped(
-        &self, from: chrono::NaiveDate, to: chrono::NaiveDate, limit: u64,
-    ) -> Result<Vec<baocao_domain::content::ReportRow>, StoreError> {
-        use crate::entity::reports;
-        let rows = reports::Entity::find()
-            .filter(reports::Column::Status.is_in(["new", "draft"]))
-            .filter(reports::Column::OpensOn.between(from, to))
-            .order_by_asc(reports::Column::Id)
-            .limit(limit)
-            .all(self.db())
-            .await?;
-        rows.into_iter().map(crate::reports::to_row).collect()
     }
 }

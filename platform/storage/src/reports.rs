@@ -983,6 +983,40 @@ async fn keep_document(
     }
 }
 
+impl Store {
+    /// Reports in `statuses` whose `date` column falls between `from` and
+    /// `to` (inclusive), across every tenant, oldest first; at most `limit`.
+    async fn reports_dated_unscoped(
+        &self, date: reports::Column, statuses: &[&str], (from, to): (NaiveDate, NaiveDate), limit: u64,
+    ) -> Result<Vec<ReportRow>, StoreError> {
+        let rows = reports::Entity::find()
+            .filter(reports::Column::Status.is_in(statuses.iter().copied()))
+            .filter(date.between(from, to))
+            .order_by_asc(date)
+            .order_by_asc(reports::Column::Id)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        rows.into_iter().map(to_row).collect()
+    }
+
+    /// Reports not yet sent whose entry closes between `from` and `to`: what
+    /// deadline reminders and overdue notices are about.
+    pub async fn unsent_closing_unscoped(
+        &self, from: NaiveDate, to: NaiveDate, limit: u64,
+    ) -> Result<Vec<ReportRow>, StoreError> {
+        let waiting = ["new", "draft", "rejected", "submitted", "unit_approved"];
+        self.reports_dated_unscoped(reports::Column::ClosesOn, &waiting, (from, to), limit).await
+    }
+
+    /// Reports still to be filled whose entry opens between `from` and `to`.
+    pub async fn opening_unscoped(
+        &self, from: NaiveDate, to: NaiveDate, limit: u64,
+    ) -> Result<Vec<ReportRow>, StoreError> {
+        self.reports_dated_unscoped(reports::Column::OpensOn, &["new", "draft"], (from, to), limit).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use baocao_domain::format::moment;
+use baocao_domain::text::Text;
 use baocao_http::locale::{self, t};
 use baocao_http::page::{InLocale, PagePrincipal, PageResult, html_page, layout};
 use baocao_http::params::Params;
@@ -20,12 +21,12 @@ pub struct OperationsQuery {
     pub state: Option<String>,
 }
 
-fn state_label(state: &str) -> (&'static str, &'static str) {
+fn state_label(state: &str) -> Text {
     match state {
-        "pending" => ("Chờ gửi", "Waiting"),
-        "sending" => ("Đang gửi", "Sending"),
-        "sent" => ("Đã gửi", "Sent"),
-        _ => ("Không gửi được", "Failed"),
+        "pending" => Text::fixed("Chờ gửi", "Waiting"),
+        "sending" => Text::fixed("Đang gửi", "Sending"),
+        "sent" => Text::fixed("Đã gửi", "Sent"),
+        _ => Text::fixed("Không gửi được", "Failed"),
     }
 }
 
@@ -48,13 +49,13 @@ async fn show(
             } } }
         }
         h2 { (t(l, "Hộp thư đi", "Outbox")) }
-        p { @for s in ["pending", "failed", "sent"] { a.button.secondary href={ "/operations?state=" (s) } { (if l == baocao_domain::text::Locale::Vi { state_label(s).0 } else { state_label(s).1 }) } " " } }
+        p { @for s in ["pending", "failed", "sent"] { a.button.secondary href={ "/operations?state=" (s) } { (state_label(s).get(l)) } " " } }
         p.muted { (t(l, "Tổng số: ", "Total: ")) (mails.total) }
         table #outbox {
             thead { tr { th { (t(l, "Người nhận", "To")) } th { (t(l, "Tiêu đề", "Subject")) } th { (t(l, "Trạng thái", "State")) } th { (t(l, "Số lần thử", "Tries")) } th { (t(l, "Lỗi gần nhất", "Last error")) } th { (t(l, "Tạo lúc", "Created")) } } }
             tbody { @for m in &mails.items { tr {
                 td { (m.to) } td { (m.subject) }
-                td { (if l == baocao_domain::text::Locale::Vi { state_label(&m.state).0 } else { state_label(&m.state).1 }) }
+                td { (state_label(&m.state).get(l)) }
                 td.num { (m.attempts) } td { (m.last_error.clone().unwrap_or_default()) } td { (moment(m.created_at, l)) }
             } } }
         }

@@ -65,6 +65,14 @@ pub(crate) async fn platform_root(app: &App) -> Result<Unit, Error> {
     Ok(app.store.tenant_root_unscoped(platform.id).await?)
 }
 
+/// That the caller is the platform's operator (creates tenants at its root):
+/// who reads the outbox and the jobs' runs.
+pub(crate) async fn check_operator(app: &App, who: &Caller) -> Result<(), Error> {
+    let root = platform_root(app).await?;
+    app.authz.check::<baocao_authz::perms::ManageTenants>(who.user.id, &root.path).await?;
+    Ok(())
+}
+
 /// The root unit of the caller's tenant (where tenant-wide settings are held).
 pub async fn own_tenant_root(app: &App, who: &Caller) -> Result<Unit, Error> {
     Ok(app.store.tenant_root_unscoped(who.user.tenant_id).await?)
