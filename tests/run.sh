@@ -30,6 +30,9 @@ psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT datname FROM pg_database 
 # dev-dependencies, and two workspaces writing one artifact confuse rustc.
 CARGO_TARGET_DIR="$CARGO_TARGET_DIR/plugins-workspace" cargo test --manifest-path plugins/Cargo.toml --workspace --quiet
 
+# The Helm chart: lint, render, Kubernetes schemas, assertions, settings loaded by the binary.
+bash tests/helm/check.sh
+
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"
 else

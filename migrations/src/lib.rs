@@ -15,6 +15,8 @@ mod m20261201_000008_meetings_form_code;
 mod m20261201_000009_catalogues;
 mod m20261201_000010_approval_rules;
 mod m20261201_000011_outbox;
+mod m20261202_000012_identities;
+mod m20261202_000013_blobs;
 
 pub struct Migrator;
 
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_catalogues::Migration),
             Box::new(m20261201_000010_approval_rules::Migration),
             Box::new(m20261201_000011_outbox::Migration),
+            Box::new(m20261202_000012_identities::Migration),
+            Box::new(m20261202_000013_blobs::Migration),
         ]
     }
 }

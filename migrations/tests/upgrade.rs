@@ -38,10 +38,18 @@ async fn an_upgrade_renames_old_meetings_reports_and_seeds_the_catalogues() {
     let items: Vec<serde_json::Value> = serde_json::from_str(&seeded[0]).unwrap();
     assert_eq!((items.len(), &items[0]["name"]), (21, &serde_json::json!("Công an")));
     assert!(one(&db, "SELECT approval FROM approval_rules").await.is_empty(), "no rule: the groups decide");
+    let rule =
+        one(&db, "SELECT CAST(require_identity AS TEXT) || '/' || COALESCE(reminder_days, '-') FROM tenants").await;
+    assert_eq!(rule, ["0/-"], "an existing tenant keeps passwords and the platform's reminder days");
 
-    // And back: the rename is undone, the new tables go.
-    Migrator::down(&db, Some(4)).await.unwrap();
+    // And back to the seventh migration, past the meetings rename: it is undone, the new tables go.
+    let steps = u32::try_from(Migrator::migrations().len()).unwrap() - 7;
+    Migrator::down(&db, Some(steps)).await.unwrap();
     assert_eq!(one(&db, "SELECT form_code FROM reports").await, ["III.01a/VPCP/TH"]);
-    let tables = one(&db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%catalogue%'").await;
+    let tables = one(
+        &db,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE '%catalogue%' OR name IN ('identities', 'blobs'))",
+    )
+    .await;
     assert!(tables.is_empty(), "{tables:?}");
 }

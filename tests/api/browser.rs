@@ -426,3 +426,40 @@ async fn a_reset_link_fills_in_its_code() {
     assert!(url.fragment().is_none(), "the code left the address bar: {url}");
     client.close().await.unwrap();
 }
+
+/// "Đăng nhập với VNConnect" through a real OpenID provider: an unlinked
+/// identity gets the message, the administrator finds it on the identities
+/// page and links it, and the same person is then let in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_official_signs_in_with_vnconnect_once_the_administrator_links_the_account() {
+    let (app, _provider) = crate::oidc::with_provider(Backend::Sqlite).await;
+    let (_driver, client) = start_browser().await;
+    let through_provider = || async {
+        client.goto(&app.url("/login")).await.unwrap();
+        client.find(Locator::Css("#oidc-login")).await.unwrap().click().await.unwrap();
+        let login = client.wait().for_element(Locator::Css("input[name=login]")).await.unwrap();
+        login.send_keys("cuong.le").await.unwrap();
+        client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys("any").await.unwrap();
+        client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+        client.wait().for_element(Locator::Css("h1")).await.unwrap();
+    };
+    through_provider().await;
+    let page = client.source().await.unwrap();
+    assert!(page.contains("Tài khoản VNConnect của bạn chưa được liên kết với người dùng nào"), "{page}");
+
+    sign_in_as(&client, &app, "hy.quantri").await;
+    client.goto(&app.url("/identities?q=034077001111")).await.unwrap();
+    assert!(text_of(&client, "#identities").await.contains("Lê Văn Cường"));
+    let link = "#identities form[action$='/link']";
+    let username = client.find(Locator::Css(&format!("{link} input[name=username]"))).await.unwrap();
+    username.send_keys("hy.phohien.nhaplieu").await.unwrap();
+    client.find(Locator::Css(&format!("{link} button"))).await.unwrap().click().await.unwrap();
+    client.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert!(client.source().await.unwrap().contains("Đã liên kết tài khoản VNConnect"));
+
+    client.delete_all_cookies().await.unwrap();
+    through_provider().await;
+    let welcome = text_of(&client, "h1").await;
+    assert!(welcome.starts_with("Xin chào"), "signed in: {welcome}");
+    client.close().await.unwrap();
+}

@@ -375,7 +375,7 @@ async fn the_demo_scoring_reaches_an_appraiser(backend: Backend) {
 }
 
 /// A meetings report of Phố Hiến for `year`, filled and submitted.
-async fn submitted_meetings(app: &TestApp, province: &baocao_tests::Session, year: i32) -> i64 {
+pub(crate) async fn submitted_meetings(app: &TestApp, province: &baocao_tests::Session, year: i32) -> i64 {
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
     let period = json!({"type": "year", "year": year, "number": 1});
     let id = assign_form(app, province, "TT01-III", "III.01a/VPCP/KSTT", period, &[ward]).await[0];

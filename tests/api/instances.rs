@@ -85,3 +85,77 @@ async fn sessions_and_membership_changes_cross_instances() {
     assert_eq!(a.get(&session, "/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(a.try_login("tb.quantri", PASSWORD).await.status(), StatusCode::OK);
 }
+
+async fn upload(app: &baocao_tests::TestApp, who: &baocao_tests::Session, id: i64, name: &str, bytes: &[u8]) -> Value {
+    let response = app
+        .request(who, reqwest::Method::POST, &format!("/api/v1/reports/{id}/attachments?name={name}"))
+        .header("content-type", "application/octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json().await.unwrap()
+}
+
+async fn download(app: &baocao_tests::TestApp, who: &baocao_tests::Session, id: i64, attachment: &Value) -> Vec<u8> {
+    let response = app.get(who, &format!("/api/v1/reports/{id}/attachments/{}", attachment["id"])).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.bytes().await.unwrap().to_vec()
+}
+
+/// Each instance has its own disk: an attachment uploaded through one is read
+/// through the other, from the database (in parts, for a file over a MiB).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_written_on_one_instance_are_read_on_the_other() {
+    let (url, _db) = fresh_database(Backend::Postgres).await;
+    let mut settings = test_settings(&url);
+    settings.redis.url = Some(redis_url());
+    settings.redis.prefix = format!("{}:", unique("baocao_test"));
+    let a = start(settings.clone(), true).await;
+    settings.reports.attachments_dir = std::env::temp_dir().join(unique("baocao-other-disk"));
+    let b = start(settings, false).await;
+    let entry = a.login("hy.phohien.nhaplieu").await;
+    let ward = a.unit_id("hungyen", "phuong-pho-hien").await;
+    let assigned = crate::reports::assign_meetings(&a, &a.login("hy.tonghop").await, ward, json!({})).await;
+    let id = assigned[0]["report"]["id"].as_i64().unwrap();
+    let large: Vec<u8> = b"%PDF-1.4\n".iter().copied().chain((0..2_500_000u32).map(|i| (i % 251) as u8)).collect();
+    let attachment = upload(&a, &entry, id, "bien-ban.pdf", &large).await;
+    assert_eq!(download(&b, &entry, id, &attachment).await, large, "the same bytes through the other instance");
+    assert!(!b.state.settings().reports.attachments_dir.exists(), "nothing was written to a disk");
+    assert_eq!(blob_parts(&url), 3, "2.5 MB in parts of a MiB");
+    let deleted = b.delete(&entry, &format!("/api/v1/reports/{id}/attachments/{}", attachment["id"])).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let listed = a.get_json(&entry, &format!("/api/v1/reports/{id}/attachments")).await;
+    assert!(listed.as_array().unwrap().is_empty(), "{listed}");
+    assert_eq!(blob_parts(&url), 0, "no part of it is left");
+}
+
+/// The parts stored in the `blobs` table of the PostgreSQL database at `url`.
+fn blob_parts(url: &str) -> i64 {
+    let database = url.rsplit('/').next().unwrap();
+    let out = std::process::Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAc", "SELECT count(*) FROM blobs"])
+        .output()
+        .expect("psql");
+    String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()
+}
+
+/// Attachments written while the store was a directory are still read after
+/// the switch to the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_written_before_the_database_store_are_still_read() {
+    let (url, _db) = fresh_database(Backend::Sqlite).await;
+    let mut settings = test_settings(&url);
+    settings.blobs.store = baocao_config::BlobStoreKind::Directory;
+    let before = start(settings.clone(), true).await;
+    let entry = before.login("hy.phohien.nhaplieu").await;
+    let ward = before.unit_id("hungyen", "phuong-pho-hien").await;
+    let assigned = crate::reports::assign_meetings(&before, &before.login("hy.tonghop").await, ward, json!({})).await;
+    let id = assigned[0]["report"]["id"].as_i64().unwrap();
+    let attachment = upload(&before, &entry, id, "ghi-chu.txt", "Biên bản họp".as_bytes()).await;
+    settings.blobs.store = baocao_config::BlobStoreKind::Database;
+    let after = start(settings, false).await;
+    let entry = after.login("hy.phohien.nhaplieu").await;
+    assert_eq!(download(&after, &entry, id, &attachment).await, "Biên bản họp".as_bytes());
+}

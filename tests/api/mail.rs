@@ -108,6 +108,11 @@ async fn the_assignment_mail_reaches_the_official_in_vietnamese(backend: Backend
     assert_eq!(mail["envelope_to"], json!(["nhaplieu.phohien@hungyen.gov.vn"]));
     assert_eq!(mail["subject"], "[Hệ thống báo cáo] Báo cáo mới được giao");
     assert_eq!(mail["content_type"], "text/plain");
+    let message_id = mail["message_id"].as_str().unwrap();
+    assert!(
+        message_id.starts_with("<baocao-outbox-") && message_id.ends_with(">"),
+        "one id per outbox row: {message_id}"
+    );
     let body = mail["body"].as_str().unwrap();
     assert!(
         body.contains("đã được giao") && body.contains(&format!("https://baocao.example.gov.vn/reports/{id}")),
@@ -396,9 +401,36 @@ async fn the_operator_sees_jobs_and_the_outbox_on_a_page(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(page.contains("nhaplieu.phohien@hungyen.gov.vn") && page.contains("Chờ gửi"), "the waiting mail: {page}");
-    assert!(page.contains("<td>outbox</td>") && page.contains("href=\"/operations\""), "the job and the menu entry");
+    assert!(
+        page.contains("<td>Gửi thư điện tử</td>") && page.contains("href=\"/operations\""),
+        "the job in words and the menu entry"
+    );
     let clerk = app.login("hy.quantri").await;
     assert_eq!(crate::pages::page(&app, &clerk, "/operations").await.0, StatusCode::FORBIDDEN);
 }
 
 both!(the_operator_sees_jobs_and_the_outbox_on_a_page);
+
+/// The ward's leader returns a submitted report: the official who entered it
+/// gets a mail with the reason and the link, through the real SMTP server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejection_mail_carries_the_reason() {
+    let mut smtp = SmtpSink::at(free_port());
+    smtp.start().await;
+    let app = spawn_app_with(Backend::Sqlite, mail_settings(smtp.port)).await;
+    assign_to_pho_hien(&app).await;
+    let province = app.login("hy.tonghop").await;
+    let id = crate::daily_use::submitted_meetings(&app, &province, crate::reports::year() + 3).await;
+    let leader = app.login("hy.phohien.duyet").await;
+    let returned = crate::reports::act(&app, &leader, id, "reject", Some("Thiếu số liệu tháng 11")).await;
+    assert_eq!(returned.status(), StatusCode::OK);
+    let mails = smtp.wait_for(3).await;
+    let rejected: Vec<&Value> =
+        mails.iter().filter(|m| m["subject"] == "[Hệ thống báo cáo] Báo cáo bị từ chối").collect();
+    assert_eq!(rejected.len(), 1, "{mails:?}");
+    assert_eq!(rejected[0]["envelope_to"], json!(["nhaplieu.phohien@hungyen.gov.vn"]));
+    let body = rejected[0]["body"].as_str().unwrap();
+    assert!(body.contains("Thiếu số liệu tháng 11"), "the reason: {body}");
+    assert!(body.contains(&format!("https://baocao.example.gov.vn/reports/{id}")), "the link: {body}");
+    smtp.stop().await;
+}

@@ -15,6 +15,7 @@ mod daily_use;
 mod hardening;
 mod instances;
 mod mail;
+mod oidc;
 mod ops;
 mod pages;
 mod regimes;

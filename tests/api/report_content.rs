@@ -78,8 +78,14 @@ async fn narrative_sections_are_saved_sanitised(backend: Backend) {
     assert_eq!(history.as_array().unwrap().last().unwrap()["action"], "save_section");
 }
 
+/// On the directory store, whose files can be counted; the database store
+/// (the default) is tested across instances in `instances.rs`.
 async fn attachments_respect_types_limits_and_status(backend: Backend) {
-    let app = spawn_app_with(backend, |s| s.reports.max_attachment_bytes = 4096).await;
+    let app = spawn_app_with(backend, |s| {
+        s.reports.max_attachment_bytes = 4096;
+        s.blobs.store = baocao_config::BlobStoreKind::Directory;
+    })
+    .await;
     let province = app.login("hy.tonghop").await;
     let entry = app.login("hy.phohien.nhaplieu").await;
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;

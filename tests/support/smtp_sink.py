@@ -2,7 +2,7 @@
 
 Accepts every message on 127.0.0.1:PORT and writes each one, decoded by
 Python's own e-mail parser, as a JSON file in DIR: the envelope recipients,
-the From, To and Subject headers, the plain-text body and the content type.
+the From, To, Subject and Message-ID headers, the plain-text body and the content type.
 Prints "ready" once it listens.
 """
 
@@ -30,6 +30,7 @@ class Sink:
             "from": str(message["From"]),
             "to": str(message["To"]),
             "subject": str(message["Subject"]),
+            "message_id": str(message["Message-ID"]),
             "content_type": message.get_content_type(),
             "body": body.get_content() if body is not None else "",
         }

@@ -42,6 +42,9 @@ pub enum Error {
     BadCredentials,
     #[error("captcha required or wrong")]
     Captcha { required: bool },
+    /// Sign-in through the identity provider did not let the person in.
+    #[error("sign-in through the identity provider refused: {0:?}")]
+    SignIn(SignInRefusal),
     #[error("too many attempts")]
     TooManyAttempts { seconds: u64 },
     /// A file larger than its limit (an attachment).
@@ -55,6 +58,63 @@ pub enum Error {
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+/// Why a sign-in through the identity provider (or, for a tenant that
+/// requires it, with a password) did not let the person in. The cause of a
+/// refused token goes to the log; people read only what they can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInRefusal {
+    /// No provider is configured.
+    NotConfigured,
+    /// The callback's state is unknown, already used, or from another browser.
+    Flow,
+    /// The provider refused, or what it returned failed a check (signature,
+    /// issuer, audience, expiry, nonce).
+    Provider,
+    /// The identity is not linked to any user yet; it waits for an administrator.
+    Waiting,
+    /// The linked user is locked or deactivated.
+    Inactive,
+    /// The user's tenant requires the identity provider; passwords are refused.
+    IdentityRequired,
+}
+
+impl SignInRefusal {
+    fn text(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            SignInRefusal::NotConfigured => (
+                "oidc_not_configured",
+                "Hệ thống chưa được cấu hình đăng nhập bằng VNConnect.",
+                "Sign-in through VNConnect is not configured.",
+            ),
+            SignInRefusal::Flow => (
+                "oidc_flow",
+                "Phiên đăng nhập bằng VNConnect không còn hiệu lực hoặc đã được dùng. Hãy bấm \"Đăng nhập với VNConnect\" lại.",
+                "This VNConnect sign-in is no longer valid or was already used. Press \"Sign in with VNConnect\" again.",
+            ),
+            SignInRefusal::Provider => (
+                "oidc_refused",
+                "Không xác thực được thông tin đăng nhập do VNConnect trả về. Hãy thử lại; nếu vẫn lỗi, liên hệ quản trị hệ thống.",
+                "The sign-in returned by VNConnect could not be verified. Try again; if it fails again, contact the system's administrator.",
+            ),
+            SignInRefusal::Waiting => (
+                "identity_not_linked",
+                "Tài khoản VNConnect của bạn chưa được liên kết với người dùng nào; hãy liên hệ quản trị đơn vị.",
+                "Your VNConnect account is not linked to any user yet; contact your unit's administrator.",
+            ),
+            SignInRefusal::Inactive => (
+                "account_inactive",
+                "Tài khoản người dùng được liên kết đang bị khóa. Hãy liên hệ quản trị đơn vị.",
+                "The linked user account is locked. Contact your unit's administrator.",
+            ),
+            SignInRefusal::IdentityRequired => (
+                "identity_required",
+                "Đơn vị của bạn yêu cầu đăng nhập bằng VNConnect.",
+                "Your organisation requires signing in through VNConnect.",
+            ),
+        }
+    }
 }
 
 impl Error {
@@ -166,6 +226,7 @@ fn fixed_text(error: &Error) -> (&'static str, Text) {
             "Mã kiểm tra không đúng, vui lòng nhập lại.",
             "The verification code is wrong; please try again.",
         ),
+        Error::SignIn(refusal) => refusal.text(),
         Error::PayloadTooLarge => {
             ("payload_too_large", "Dữ liệu gửi lên vượt quá dung lượng cho phép.", "The request body is too large.")
         }

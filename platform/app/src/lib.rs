@@ -8,6 +8,7 @@
 //!   attachments, receivers, aggregation, workbook import and download;
 //! - [`regimes`]: the regime plugins a tenant uses, uploads, enabling;
 //! - [`catalogues`], [`compliance`], [`notifications`], [`signin`];
+//! - [`identities`]: sign-in through VNConnect and linking its identities;
 //! - [`sync`]: keeping this instance in step with changes made on others.
 //!
 //! The web layer, the command line, the demo seed and background loops all
@@ -23,6 +24,7 @@ pub mod compliance;
 pub mod demo;
 mod error;
 pub mod filters;
+pub mod identities;
 pub mod notifications;
 pub mod operations;
 pub mod outbox;
@@ -35,6 +37,7 @@ pub mod signatures;
 pub mod signin;
 pub mod start;
 pub mod sync;
+pub mod tenants;
 pub mod wire;
 
 use std::sync::Arc;
@@ -48,7 +51,7 @@ use baocao_plugins::{Registry, Runner};
 use baocao_storage::Store;
 
 pub use caller::Caller;
-pub use error::Error;
+pub use error::{Error, SignInRefusal};
 
 /// Read models the use cases answer with, for front ends to render.
 pub mod views {
@@ -82,6 +85,8 @@ pub struct App {
     /// Workbooks being read: a few heavy imports cannot take every core.
     pub(crate) imports: Arc<tokio::sync::Semaphore>,
     pub(crate) signing: signatures::Signing,
+    /// The identity provider ("Đăng nhập với VNConnect"), when configured.
+    pub(crate) oidc: Option<Arc<baocao_identity::oidc::Provider>>,
 }
 
 impl App {
@@ -101,8 +106,14 @@ impl App {
         let reset_codes = AttemptLimiter::new(5, minute);
         let limiter = AttemptLimiter::new(auth.attempts_per_minute.max(1), minute);
         let imports = Arc::new(tokio::sync::Semaphore::new(settings.reports.import_concurrency.max(1)));
-        let blobs = Arc::new(blobs::FileBlobs::new(settings.reports.attachments_dir.clone()));
+        let blobs = blobs::from_settings(&settings, &store);
         let signing = signatures::Signing::new(&settings.signing);
+        // The settings were validated when loaded, so a provider that cannot be built is only logged.
+        let oidc = baocao_identity::oidc::Provider::from_settings(&settings.auth.oidc)
+            .inspect_err(|e| tracing::error!(error = %e, "identity provider not usable"))
+            .ok()
+            .flatten()
+            .map(Arc::new);
         App {
             settings,
             store,
@@ -117,6 +128,7 @@ impl App {
             reset_codes,
             imports,
             signing,
+            oidc,
         }
     }
 

@@ -47,7 +47,12 @@ impl Smtp {
     fn message(&self, m: &OutboxMail) -> Result<Message, String> {
         let to: Mailbox = m.to.parse().map_err(|e| format!("địa chỉ nhận không hợp lệ / bad address: {e}"))?;
         let link = m.link.as_ref().map(|path| format!("{}{path}", self.public_url));
-        let mut builder = Message::builder().from(self.from.clone()).to(to).subject(&m.subject);
+        // One Message-ID per outbox row: should a mail go twice (the server
+        // took it, then this instance died before marking it sent), the copies
+        // are one message to the receiving servers and mail programs.
+        let message_id = format!("<baocao-outbox-{}@{}>", m.id, self.from.email.domain());
+        let mut builder =
+            Message::builder().from(self.from.clone()).to(to).subject(&m.subject).message_id(Some(message_id));
         if let Some(reply_to) = &self.reply_to {
             builder = builder.reply_to(reply_to.clone());
         }

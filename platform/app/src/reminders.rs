@@ -1,6 +1,6 @@
 //! Entry windows that open, deadline reminders and overdue notices by mail,
 //! and the sweep of what expired. Each unsent report whose
-//! entry closes within `jobs.reminder_days`, and each one past its close
+//! entry closes within its tenant's reminder days (else `jobs.reminder_days`), and each one past its close
 //! date, is written to the outbox once (a key per report and close date), so
 //! however often the job runs, and on however many instances, an official
 //! gets one reminder and one notice per deadline.
@@ -27,7 +27,9 @@ pub struct Written {
 /// Writes the reminders and notices that are due today.
 pub async fn write_due(app: &App) -> Result<Written, Error> {
     let today = app.clock.today();
-    let ahead = i64::from(app.settings.jobs.reminder_days);
+    let platform_days = app.settings.jobs.reminder_days;
+    let tenant_days = app.store.reminder_days_unscoped().await?;
+    let ahead = i64::from(tenant_days.values().copied().chain([platform_days]).max().unwrap_or(platform_days));
     let mut written = Written::default();
     // Overdue: closed within the last month and still not sent.
     let since = today - Duration::days(31);
@@ -47,6 +49,9 @@ pub async fn write_due(app: &App) -> Result<Written, Error> {
             continue;
         }
         let days = (report.closes_on - today).num_days();
+        if days > i64::from(tenant_days.get(&report.tenant).copied().unwrap_or(platform_days)) {
+            continue;
+        }
         written.reminders += write(app, &report, MailKind::DeadlineApproaching, days).await?;
     }
     Ok(written)

@@ -67,6 +67,8 @@ async fn attempt(
     if record.user.status != UserStatus::Active {
         return Err(Error::BadCredentials);
     }
+    // Told only to whoever knows the password: the tenant signs in through the provider.
+    crate::identities::check_password_allowed(app, record.user.tenant_id).await?;
     app.throttle.succeeded(username, ip);
     app.store.record_successful_login(record.user.id).await?;
     Ok(record.user)

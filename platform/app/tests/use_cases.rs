@@ -254,16 +254,7 @@ async fn announced(app: &App, operator: &Caller) -> usize {
 /// moved on: a window that opens is announced once, and what expired goes.
 async fn opening_windows_are_announced_once_and_expired_codes_removed(backend: Backend) {
     let world = app_only(backend).await;
-    let admin = world.caller("hy.quantri").await;
-    let entry = world.caller("hy.phohien.nhaplieu").await;
-    let edit = baocao_app::admin::UserEdit {
-        full_name: entry.user.full_name.as_str().to_owned(),
-        email: Some("nhaplieu.phohien@hungyen.gov.vn".to_owned()),
-        phone: None,
-        id_number: None,
-        unit_id: None,
-    };
-    baocao_app::admin::update_user(&world.app, &admin, entry.user.id, edit).await.unwrap();
+    let (admin, entry) = pho_hien_with_address(&world).await;
     let today = world.app.today();
     let opens = today + chrono::Duration::days(5);
     let date = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
@@ -288,4 +279,53 @@ async fn opening_windows_are_announced_once_and_expired_codes_removed(backend: B
     assert_eq!(baocao_app::reminders::remove_expired(&later).await.unwrap().reset_codes, 1);
 }
 
-both!(opening_windows_are_announced_once_and_expired_codes_removed);
+/// The Hưng Yên administrator, and the Phố Hiến data-entry official given a mail address.
+async fn pho_hien_with_address(world: &AppOnly) -> (Caller, Caller) {
+    let admin = world.caller("hy.quantri").await;
+    let entry = world.caller("hy.phohien.nhaplieu").await;
+    let edit = baocao_app::admin::UserEdit {
+        full_name: entry.user.full_name.as_str().to_owned(),
+        email: Some("nhaplieu.phohien@hungyen.gov.vn".to_owned()),
+        phone: None,
+        id_number: None,
+        unit_id: None,
+    };
+    baocao_app::admin::update_user(&world.app, &admin, entry.user.id, edit).await.unwrap();
+    (admin, entry)
+}
+
+async fn reminders_in_outbox(app: &App, operator: &Caller) -> usize {
+    let page = baocao_app::outbox::list(app, operator, None, 1, 50).await.unwrap();
+    page.items.iter().filter(|m| m.kind == "deadline_approaching").count()
+}
+
+/// A deadline five days off: no reminder under the platform's three days,
+/// one once the tenant sets seven; the setting is the tenant administrator's.
+async fn a_tenant_sets_its_own_reminder_days(backend: Backend) {
+    use baocao_app::tenants::{self, SettingsChange};
+    let world = app_only(backend).await;
+    let (admin, entry) = pho_hien_with_address(&world).await;
+    let today = world.app.today();
+    let date = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+    let mut input = meetings(vec![world.unit_id("hungyen", "phuong-pho-hien").await.0], None);
+    input.opens_on = Some(date(today));
+    input.closes_on = Some(date(today + chrono::Duration::days(5)));
+    reports::assign(&world.app, &world.caller("hy.tonghop").await, input).await.unwrap();
+    let operator = world.caller("admin").await;
+
+    baocao_app::reminders::write_due(&world.app).await.unwrap();
+    assert_eq!(reminders_in_outbox(&world.app, &operator).await, 0, "5 days off, the platform reminds 3 days ahead");
+    let seven = SettingsChange { reminder_days: Some(Some(7)), ..SettingsChange::default() };
+    let refused = tenants::change(&world.app, &entry, &seven).await.unwrap_err();
+    assert!(matches!(refused, Error::Forbidden(_)), "{refused:?}");
+    let zero = SettingsChange { reminder_days: Some(Some(0)), ..SettingsChange::default() };
+    assert_eq!(code_of(&tenants::change(&world.app, &admin, &zero).await.unwrap_err()), "reminder_days_out_of_range");
+    let saved = tenants::change(&world.app, &admin, &seven).await.unwrap();
+    assert_eq!(saved.reminder_days, Some(7));
+    assert!(!saved.require_identity, "left out, the sign-in rule stays");
+    baocao_app::reminders::write_due(&world.app).await.unwrap();
+    baocao_app::reminders::write_due(&world.app).await.unwrap();
+    assert_eq!(reminders_in_outbox(&world.app, &operator).await, 1, "under the tenant's seven days, once");
+}
+
+both!(opening_windows_are_announced_once_and_expired_codes_removed, a_tenant_sets_its_own_reminder_days);

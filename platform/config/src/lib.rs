@@ -10,7 +10,8 @@ mod settings;
 mod telemetry;
 
 pub use settings::{
-    AuthSettings, AuthzSettings, DatabaseSettings, HttpSettings, JobSettings, LogSettings, MailSettings,
-    PluginSettings, RedisSettings, Settings, SettingsError, SigningSettings, redact,
+    AuthSettings, AuthzSettings, BlobSettings, BlobStoreKind, DatabaseSettings, HttpSettings, JobSettings, LogSettings,
+    MailSettings, OidcClaims, OidcSettings, PluginSettings, RedisSettings, Settings, SettingsError, SigningSettings,
+    redact,
 };
 pub use telemetry::{Metrics, init_tracing};

@@ -23,6 +23,28 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     pub mail: MailSettings,
     pub jobs: JobSettings,
+    pub blobs: BlobSettings,
+}
+
+/// Where attachment bytes are kept.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlobSettings {
+    /// `database` (default: every instance reads what another wrote) or
+    /// `directory` (a directory every instance mounts).
+    pub store: BlobStoreKind,
+    /// The directory of the `directory` store, and where blobs written
+    /// before the database store are still read from; unset:
+    /// `reports.attachments_dir`.
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobStoreKind {
+    #[default]
+    Database,
+    Directory,
 }
 
 /// Outgoing mail. Without `smtp_url` mails wait in the outbox (operators see
@@ -286,6 +308,109 @@ pub struct AuthSettings {
     pub api_captcha_after: i32,
     /// Validity of a password-reset token.
     pub reset_token_minutes: i64,
+    /// Sign-in through the national identity platform; off while `issuer` is unset.
+    pub oidc: OidcSettings,
+}
+
+/// The OpenID Connect provider ("Đăng nhập với VNConnect").
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OidcSettings {
+    /// The issuer, whose `/.well-known/openid-configuration` is read.
+    pub issuer: Option<String>,
+    pub client_id: String,
+    /// A file holding the client secret (a mounted Kubernetes secret).
+    pub client_secret_file: Option<PathBuf>,
+    /// The secret itself, from `BAOCAO_AUTH__OIDC__CLIENT_SECRET`; never logged.
+    pub client_secret: Option<String>,
+    /// This server's `/auth/oidc/callback` as the provider knows it.
+    pub redirect_url: String,
+    /// The button's name: "Đăng nhập với {label}".
+    pub label: String,
+    pub scopes: Vec<String>,
+    /// The provider's claim names for what baocao keeps.
+    pub claims: OidcClaims,
+}
+
+/// Claim names, as the provider spells them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OidcClaims {
+    pub subject: String,
+    pub full_name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub email: String,
+}
+
+impl Default for OidcClaims {
+    fn default() -> Self {
+        OidcClaims {
+            subject: "sub".to_owned(),
+            full_name: "name".to_owned(),
+            id_number: "cccd".to_owned(),
+            phone: "phone_number".to_owned(),
+            email: "email".to_owned(),
+        }
+    }
+}
+
+impl Default for OidcSettings {
+    fn default() -> Self {
+        OidcSettings {
+            issuer: None,
+            client_id: String::new(),
+            client_secret_file: None,
+            client_secret: None,
+            redirect_url: "http://127.0.0.1:8080/auth/oidc/callback".to_owned(),
+            label: "VNConnect".to_owned(),
+            scopes: ["openid", "profile", "email", "phone"].map(String::from).to_vec(),
+            claims: OidcClaims::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret_file", &self.client_secret_file)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "<set>"))
+            .field("redirect_url", &self.redirect_url)
+            .field("label", &self.label)
+            .field("scopes", &self.scopes)
+            .field("claims", &self.claims)
+            .finish()
+    }
+}
+
+impl OidcSettings {
+    /// A provider needs an issuer and a callback that are URLs, a client id,
+    /// and a readable secret file when one is named.
+    fn validate(&self) -> Result<(), SettingsError> {
+        let Some(issuer) = &self.issuer else { return Ok(()) };
+        let url = |v: &str| v.starts_with("https://") || v.starts_with("http://");
+        if !url(issuer) || !url(&self.redirect_url) {
+            return Err(SettingsError::Invalid("auth.oidc.issuer and auth.oidc.redirect_url must be URLs".to_owned()));
+        }
+        if self.client_id.trim().is_empty() {
+            return Err(SettingsError::Invalid("auth.oidc.client_id is required with auth.oidc.issuer".to_owned()));
+        }
+        self.secret().map(|_| ())
+    }
+
+    /// The client secret: the variable if set, else the file's first line.
+    pub fn secret(&self) -> Result<Option<String>, SettingsError> {
+        if let Some(secret) = &self.client_secret {
+            return Ok(Some(secret.clone()));
+        }
+        let Some(path) = &self.client_secret_file else { return Ok(None) };
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            SettingsError::Invalid(format!("auth.oidc.client_secret_file {} cannot be read: {e}", path.display()))
+        })?;
+        Ok(Some(text.lines().next().unwrap_or_default().trim().to_owned()))
+    }
 }
 
 impl Default for AuthSettings {
@@ -298,6 +423,7 @@ impl Default for AuthSettings {
             attempts_per_minute: 30,
             api_captcha_after: 3,
             reset_token_minutes: 60,
+            oidc: OidcSettings::default(),
         }
     }
 }
@@ -366,6 +492,7 @@ impl Settings {
         if self.auth.session_minutes == 0 {
             return Err(SettingsError::Invalid("auth.session_minutes must be positive".to_owned()));
         }
+        self.auth.oidc.validate()?;
         if !matches!(self.log.format.as_str(), "pretty" | "json") {
             return Err(SettingsError::Invalid("log.format must be pretty or json".to_owned()));
         }
@@ -390,6 +517,30 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_secret_comes_from_the_variable_or_a_file_and_is_never_printed() {
+        let path = std::env::temp_dir().join(format!("baocao-oidc-secret-{}", std::process::id()));
+        std::fs::write(&path, "tu-tep-bi-mat\n").unwrap();
+        let mut oidc = OidcSettings {
+            issuer: Some("https://vnconnect.example.gov.vn".into()),
+            client_id: "baocao".into(),
+            client_secret_file: Some(path.clone()),
+            ..OidcSettings::default()
+        };
+        assert_eq!(oidc.secret().unwrap().as_deref(), Some("tu-tep-bi-mat"));
+        let env = [("BAOCAO_AUTH__OIDC__CLIENT_SECRET".to_owned(), "tu-bien-moi-truong".to_owned())].into();
+        let loaded = Settings::load_with_env(None, Some(env)).unwrap();
+        assert_eq!(loaded.auth.oidc.client_secret.as_deref(), Some("tu-bien-moi-truong"));
+        oidc.client_secret = loaded.auth.oidc.client_secret.clone();
+        assert_eq!(oidc.secret().unwrap().as_deref(), Some("tu-bien-moi-truong"), "the variable wins");
+        let printed = format!("{oidc:?}");
+        assert!(!printed.contains("tu-bien-moi-truong") && printed.contains("<set>"), "{printed}");
+        oidc.client_secret = None;
+        oidc.client_secret_file = Some(path.with_extension("missing"));
+        assert!(oidc.validate().is_err(), "a secret file that cannot be read stops the start");
+        std::fs::remove_file(path).unwrap();
+    }
 
     #[test]
     fn defaults_run_embedded() {

@@ -25,6 +25,10 @@ pub fn action_label(action: &str) -> Text {
         "regime.disable" => ("Tắt chế độ báo cáo", "Regime disabled"),
         "catalogue.publish" => ("Công bố danh mục dùng chung", "Catalogue published"),
         "approval_rule.set" => ("Đặt bước duyệt cấp đơn vị", "Unit-level approval set"),
+        "identity.link" => ("Liên kết tài khoản VNConnect", "VNConnect account linked"),
+        "identity.unlink" => ("Gỡ liên kết tài khoản VNConnect", "VNConnect account unlinked"),
+        "identity.sign_in" => ("Đăng nhập bằng VNConnect", "Signed in through VNConnect"),
+        "tenant.settings" => ("Thiết lập của đơn vị chủ quản", "Tenant settings changed"),
         _ => ("Thao tác quản trị khác", "Other administrative action"),
     };
     Text::fixed(vi, en)
@@ -40,6 +44,7 @@ pub fn entity_label(entity: &str) -> Text {
         "regime_plugin" => ("Chế độ báo cáo", "Regime"),
         "catalogue" => ("Danh mục dùng chung", "Shared catalogue"),
         "approval_rule" => ("Bước duyệt cấp đơn vị", "Unit-level approval"),
+        "identity" => ("Tài khoản VNConnect", "VNConnect account"),
         _ => ("Đối tượng khác", "Other"),
     };
     Text::fixed(vi, en)
@@ -69,6 +74,9 @@ pub fn field_label(field: &str) -> Option<Text> {
         "title" => ("Tiêu đề", "Title"),
         "items" => ("Số dòng", "Rows"),
         "approval" => ("Duyệt cấp đơn vị", "Unit-level approval"),
+        "user" => ("Người dùng", "User"),
+        "require_identity" => ("Bắt buộc đăng nhập bằng VNConnect", "VNConnect sign-in required"),
+        "reminder_days" => ("Số ngày nhắc trước hạn", "Reminder days before a deadline"),
         _ => return None,
     };
     Some(Text::fixed(vi, en))

@@ -30,3 +30,7 @@ id_type!(
     /// A user account.
     UserId
 );
+id_type!(
+    /// An identity of the national identity platform (VNConnect) that signed in.
+    IdentityId
+);

@@ -8,6 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, ResponseError};
 pub use baocao_app::Error;
+use baocao_app::SignInRefusal;
 use baocao_app::reports::Refusal;
 pub use baocao_domain::entry::CellProblem;
 use baocao_domain::text::{Invalid, Text};
@@ -86,10 +87,20 @@ fn app_status(e: &Error) -> StatusCode {
         Error::Invalid(_) | Error::InvalidCells(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Stale(_) | Error::Conflict(_) | Error::Refused(_) => StatusCode::CONFLICT,
         Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::SignIn(refusal) => sign_in_status(*refusal),
         Error::PayloadTooLarge | Error::ImportLimit(Refusal::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
         Error::ImportLimit(Refusal::TooSlow { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn sign_in_status(refusal: SignInRefusal) -> StatusCode {
+    match refusal {
+        SignInRefusal::NotConfigured => StatusCode::NOT_FOUND,
+        SignInRefusal::Flow => StatusCode::BAD_REQUEST,
+        SignInRefusal::Provider => StatusCode::UNAUTHORIZED,
+        SignInRefusal::Waiting | SignInRefusal::Inactive | SignInRefusal::IdentityRequired => StatusCode::FORBIDDEN,
     }
 }
 

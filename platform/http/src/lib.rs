@@ -167,6 +167,16 @@ async fn uniform_errors(
 
 /// Builds the HTTP server on an already bound listener (port 0 in tests),
 /// serving the API and the pages `pages` mounts (`baocao_web::configure`).
+/// Only `/healthz`, `/readyz` and `/metrics`: what a `baocao worker`'s probes
+/// and Prometheus need, without the pages or the API.
+pub fn ops_server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
+    let server = HttpServer::new(move || App::new().app_data(state.clone()).configure(ops::configure))
+        .workers(1)
+        .listen(listener)?
+        .run();
+    Ok(server)
+}
+
 pub fn server(
     state: web::Data<AppState>, listener: TcpListener, pages: fn(&mut web::ServiceConfig),
 ) -> std::io::Result<Server> {

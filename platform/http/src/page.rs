@@ -94,6 +94,19 @@ pub fn field_error(error: Option<&WebError>, field: &str, l: Locale) -> Markup {
     html! { @if let Some(m) = message { div.field-error { (m) } } }
 }
 
+/// What a form's use case answered, for the page that shows it again: the
+/// status, the error to show beside the fields, or the message of success.
+/// A refusal of the right itself is no form error: it is the error page.
+pub type Outcome<'a> = (StatusCode, Option<WebError>, Option<&'a str>);
+
+pub fn outcome<'a>(result: Result<Option<&'a str>, impl Into<WebError>>, l: Locale) -> Result<Outcome<'a>, PageError> {
+    match result.map_err(Into::into) {
+        Ok(ok) => Ok((StatusCode::OK, None, ok)),
+        Err(WebError::App(Error::Forbidden(d))) => Err(PageError::new(Error::Forbidden(d).into(), l)),
+        Err(e) => Ok((e.status(), Some(e), None)),
+    }
+}
+
 pub fn flash(error: Option<&WebError>, ok: Option<&str>, l: Locale) -> Markup {
     html! {
         @if let Some(e) = error { div.flash.error role="alert" { (e.public().1.get(l)) } }

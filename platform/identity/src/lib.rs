@@ -1,8 +1,9 @@
 //! Identity: password hashing (argon2id), the image captcha ("Mã kiểm tra"),
 //! sessions kept in process or in Redis, sign-in throttling, and one-time
-//! tokens. No secret handled here is ever written to a log.
+//! tokens, and sign-in through an OpenID Connect provider. No secret handled here is ever written to a log.
 
 pub mod captcha;
+pub mod oidc;
 pub mod password;
 pub mod session;
 pub mod throttle;

@@ -24,6 +24,11 @@ pub fn verify(candidate: &str, stored: &str) -> bool {
     }
 }
 
+/// Stored as the password of an account made from a provider's identity:
+/// no password verifies against it (it is no PHC string), until an
+/// administrator or the user sets one.
+pub const NO_PASSWORD: &str = "!";
+
 /// A valid hash of a random password, verified against when the username is
 /// unknown so that a failed sign-in takes as long either way and does not
 /// reveal which usernames exist.
@@ -51,5 +56,6 @@ mod tests {
         assert!(!verify("baocao#2026", &a));
         assert!(!verify("Baocao#2026", "not a hash"));
         assert!(!verify("anything", decoy_hash()));
+        assert!(!verify("", NO_PASSWORD) && !verify("!", NO_PASSWORD));
     }
 }

@@ -25,6 +25,10 @@ pub struct SessionData {
     pub csrf_token: String,
     /// The answer to the captcha last shown, if any.
     pub captcha: Option<String>,
+    /// A sign-in through the identity provider under way: taken out when
+    /// its callback arrives, so a replayed callback finds nothing.
+    #[serde(default)]
+    pub oidc: Option<crate::oidc::Flow>,
     /// Seconds since the epoch.
     pub created_at: i64,
 }
@@ -35,6 +39,7 @@ impl SessionData {
             user_id: None,
             csrf_token: random_token(),
             captcha: None,
+            oidc: None,
             created_at: chrono::Utc::now().timestamp(),
         }
     }

@@ -29,21 +29,36 @@ pub async fn start_jobs(app: Arc<baocao_app::App>, metrics: Metrics) -> anyhow::
     Ok(())
 }
 
-/// `baocao worker`: the background jobs alone, without the web server (a
-/// separate worker deployment), until the process is told to stop.
+/// `baocao worker`: the background jobs alone, without the web pages (a
+/// separate worker deployment), until the process is told to stop. It
+/// answers `/healthz`, `/readyz` and `/metrics` on `http.listen` for its
+/// probes and for Prometheus.
 pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
-    let bus: Arc<dyn EventBus> = match &settings.redis.url {
-        Some(url) => {
-            RedisBus::connect(url, &settings.redis.prefix).await.context("connecting the event bus to Redis")?
-        }
-        None => Arc::new(InProcessBus::default()),
-    };
+    let (sessions, bus) = shared_services(&settings).await?;
     let app = Arc::new(baocao_app::start::assemble(settings.clone(), store, bus).await?);
     baocao_app::sync::spawn(app.clone());
-    start_jobs(app, Metrics::new().context("registering metrics")?).await?;
-    tokio::signal::ctrl_c().await.context("waiting for the stop signal")?;
-    Ok(())
+    let metrics = Metrics::new().context("registering metrics")?;
+    start_jobs(app.clone(), metrics.clone()).await?;
+    let listener =
+        TcpListener::bind(&settings.http.listen).with_context(|| format!("binding {}", settings.http.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "baocao worker is running; probes at /healthz, /readyz and /metrics");
+    println!("baocao worker: http://{address}/healthz");
+    let state = web::Data::new(AppState::new(app, sessions, metrics));
+    baocao_http::ops_server(state, listener)?.await.context("serving the worker's probes")
+}
+
+/// The session store and event bus every instance shares: Redis when
+/// configured, else this process's own.
+async fn shared_services(settings: &Settings) -> anyhow::Result<(Arc<dyn SessionStore>, Arc<dyn EventBus>)> {
+    let Some(url) = &settings.redis.url else {
+        return Ok((Arc::new(MemorySessions::default()), Arc::new(InProcessBus::default())));
+    };
+    let sessions =
+        RedisSessions::connect(url, &settings.redis.prefix).await.context("connecting the session store to Redis")?;
+    let bus = RedisBus::connect(url, &settings.redis.prefix).await.context("connecting the event bus to Redis")?;
+    Ok((Arc::new(sessions), bus))
 }
 
 pub struct Application {
@@ -69,18 +84,7 @@ impl Application {
     }
 
     pub async fn build_with_store(settings: Settings, store: Store) -> anyhow::Result<Self> {
-        let (sessions, bus): (Arc<dyn SessionStore>, Arc<dyn EventBus>) = match &settings.redis.url {
-            Some(url) => {
-                let sessions = RedisSessions::connect(url, &settings.redis.prefix)
-                    .await
-                    .context("connecting the session store to Redis")?;
-                let bus = RedisBus::connect(url, &settings.redis.prefix)
-                    .await
-                    .context("connecting the event bus to Redis")?;
-                (Arc::new(sessions), bus)
-            }
-            None => (Arc::new(MemorySessions::default()), Arc::new(InProcessBus::default())),
-        };
+        let (sessions, bus) = shared_services(&settings).await?;
         let app = Arc::new(baocao_app::start::assemble(settings.clone(), store.clone(), bus).await?);
         baocao_app::sync::spawn(app.clone());
 

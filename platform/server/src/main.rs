@@ -51,8 +51,13 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
-    /// Run only the background jobs (outbox delivery …), for a worker deployment.
-    Worker,
+    /// Run only the background jobs (outbox delivery, reminders, expiry), for
+    /// a worker deployment; answers /healthz, /readyz and /metrics.
+    Worker {
+        /// Address of the probes and metrics, e.g. 0.0.0.0:9090 (default http.listen).
+        #[arg(long)]
+        listen: Option<String>,
+    },
     /// Manage accounts from the command line (passwords are read from standard input).
     #[command(subcommand)]
     User(UserCommand),
@@ -179,7 +184,10 @@ async fn main() -> anyhow::Result<()> {
             println!("Đã cập nhật cơ sở dữ liệu / database migrated.");
             Ok(())
         }
-        Command::Worker => {
+        Command::Worker { listen } => {
+            if let Some(listen) = listen {
+                settings.http.listen = listen;
+            }
             settings.validate()?;
             baocao::run_worker(settings).await
         }

@@ -12,12 +12,14 @@ mod aggregates;
 mod approvals;
 mod attachments;
 mod audit;
+mod blobs;
 mod catalogues;
 mod compliance;
 mod convert;
 mod entity;
 mod error;
 mod expiry;
+mod identities;
 mod locks;
 mod notifications;
 mod outbox;
@@ -60,7 +62,7 @@ pub use signatures::{
     DocumentWrite, KeyOwner, NewSignatureImage, PendingSignature, ReportDocument, SignatureImage, SigningKeyRow,
     SigningPolicy,
 };
-pub use tenants::Tenant;
+pub use tenants::{Tenant, TenantSettings};
 pub use units::{NewTenant, UnitChanges, UnitWithTenant};
 pub use users::{LoginRecord, MembershipView, NewAccount, UserQuery, UserRecord};
 

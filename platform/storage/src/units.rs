@@ -232,6 +232,8 @@ impl Store {
             code: Set(tenant.code.as_str().to_owned()),
             name: Set(root.name.as_str().to_owned()),
             kind: Set(tenant.kind.as_str().to_owned()),
+            require_identity: Set(false),
+            reminder_days: Set(None),
             created_at: Set(Utc::now()),
             ..Default::default()
         }
@@ -271,6 +273,8 @@ impl Store {
             code: Set("vpcp".to_owned()),
             name: Set(name.as_str().to_owned()),
             kind: Set(TenantKind::Root.as_str().to_owned()),
+            require_identity: Set(false),
+            reminder_days: Set(None),
             created_at: Set(now),
             ..Default::default()
         }

@@ -71,7 +71,9 @@ fn user_json(u: &users::Model) -> serde_json::Value {
            "id_number": u.id_number, "status": u.status, "unit_id": u.unit_id})
 }
 
-async fn unit_path_of(db: &impl ConnectionTrait, unit: i64) -> Result<baocao_domain::unit::UnitPath, StoreError> {
+pub(crate) async fn unit_path_of(
+    db: &impl ConnectionTrait, unit: i64,
+) -> Result<baocao_domain::unit::UnitPath, StoreError> {
     let row = units::Entity::find_by_id(unit).one(db).await?.ok_or(StoreError::NotFound("unit"))?;
     Ok(baocao_domain::unit::UnitPath::try_from(row.path)?)
 }

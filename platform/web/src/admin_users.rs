@@ -78,7 +78,7 @@ async fn list(
             label for="q" { (t(l, "Tìm theo tên đăng nhập, họ tên, email, số điện thoại, CMND/CCCD", "Search by username, name, e-mail, phone, ID number")) }
             input #q type="search" name="q" value=(text);
             @if let Some(unit) = q.unit { input type="hidden" name="unit" value=(unit); }
-            div.actions { button type="submit" { (t(l, "Tìm kiếm", "Search")) } a.button.secondary href="/users/new" { (t(l, "+ Thêm người dùng", "+ Add user")) } }
+            div.actions { button type="submit" { (t(l, "Tìm kiếm", "Search")) } a.button.secondary href="/users/new" { (t(l, "+ Thêm người dùng", "+ Add user")) } a.button.secondary href="/identities" { (t(l, "Tài khoản VNConnect chờ liên kết", "VNConnect accounts waiting")) } a.button.secondary href="/tenant" { (t(l, "Thiết lập đơn vị chủ quản", "Tenant settings")) } }
         }
         p.muted { (t(l, "Tổng số: ", "Total: ")) (page.total) }
         table #users {
@@ -228,6 +228,9 @@ async fn detail_page(
     let units = if manage { admin::manageable_units(&state.app, who).await? } else { Vec::new() };
     let groups = if manage { admin::grantable_anywhere(&state.app, who, &units).await } else { Vec::new() };
     let u = &record.user;
+    let linked = baocao_app::identities::of_user(&state.app, who, u.id).await?;
+    let from_provider = linked.is_some();
+    let identity = crate::identities::identity_card(state, l, who, u.id, linked, manage);
     Ok(html! {
         h1 { (u.full_name.as_str()) " " span.muted { "(" (u.username.as_str()) ")" } }
         (flash(error, ok, l))
@@ -278,12 +281,16 @@ async fn detail_page(
                 }
             }
         }
-        @if manage { (account_cards(u, &units, who, error, l)) }
+        (identity)
+        @if manage { (account_cards(u, &units, who, from_provider, error, l)) }
     })
 }
 
 /// The forms that change an account: its details, its password, its status.
-fn account_cards(u: &User, units: &[UnitWithTenant], who: &Principal, error: Option<&WebError>, l: Locale) -> Markup {
+/// With a linked identity the provider's fields are read-only.
+fn account_cards(
+    u: &User, units: &[UnitWithTenant], who: &Principal, from_provider: bool, error: Option<&WebError>, l: Locale,
+) -> Markup {
     let opt = |v: Option<&str>| v.unwrap_or("").to_owned();
     html! {
     form.card method="post" action={ "/users/" (u.id.0) } {
@@ -292,18 +299,18 @@ fn account_cards(u: &User, units: &[UnitWithTenant], who: &Principal, error: Opt
         div.grid2 {
             div {
                 label for="full_name" { (t(l, "Họ và tên", "Full name")) }
-                input #full_name type="text" name="full_name" value=(u.full_name.as_str()) required;
+                input #full_name type="text" name="full_name" value=(u.full_name.as_str()) required readonly[from_provider];
                 (field_error(error, "full_name", l))
                 label for="email" { "Email" }
-                input #email type="email" name="email" value=(opt(u.email.as_ref().map(|e| e.as_str())));
+                input #email type="email" name="email" value=(opt(u.email.as_ref().map(|e| e.as_str()))) readonly[from_provider];
                 (field_error(error, "email", l))
             }
             div {
                 label for="phone" { (t(l, "Số điện thoại", "Phone")) }
-                input #phone type="text" name="phone" value=(opt(u.phone.as_ref().map(|p| p.as_str())));
+                input #phone type="text" name="phone" value=(opt(u.phone.as_ref().map(|p| p.as_str()))) readonly[from_provider];
                 (field_error(error, "phone", l))
                 label for="id_number" { (t(l, "Số CMND/CCCD", "ID number")) }
-                input #id_number type="text" name="id_number" value=(opt(u.id_number.as_ref().map(|i| i.as_str())));
+                input #id_number type="text" name="id_number" value=(opt(u.id_number.as_ref().map(|i| i.as_str()))) readonly[from_provider];
                 (field_error(error, "id_number", l))
                 label for="unit" { (t(l, "Cơ quan quản lý", "Managing unit")) }
                 select #unit name="unit_id" { @for un in units { option value=(un.unit.id.0) selected[un.unit.id == u.unit_id] { (un.unit.name.as_str()) } } }
@@ -344,13 +351,7 @@ async fn render_detail(
     state: &AppState, l: Locale, who: &Principal, id: UserId, result: Result<Option<&str>, impl Into<WebError>>,
     token: Option<&str>,
 ) -> PageResult {
-    let (status, error, ok) = match result.map_err(Into::into) {
-        Ok(ok) => (StatusCode::OK, None, ok),
-        Err(WebError::App(Error::Forbidden(d))) => {
-            return Err(baocao_http::page::PageError::new(Error::Forbidden(d).into(), l));
-        }
-        Err(e) => (e.status(), Some(e), None),
-    };
+    let (status, error, ok) = baocao_http::page::outcome(result, l)?;
     let body = detail_page(state, l, who, id, error.as_ref(), ok, token).await.in_locale(l)?;
     Ok(html_page(status, layout(l, t(l, "Người dùng", "User"), Some(who), body)))
 }

@@ -10,12 +10,14 @@ mod admin_units;
 mod admin_users;
 mod catalogues;
 mod compliance;
+mod identities;
 mod operations;
 mod queues;
 mod regimes;
 mod reports;
 mod signatures;
 mod signin;
+mod tenant;
 
 use std::net::TcpListener;
 
@@ -47,6 +49,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     queues::configure(cfg);
     operations::configure(cfg);
     signatures::configure(cfg);
+    identities::configure(cfg);
+    tenant::configure(cfg);
 }
 
 /// The whole web server: the API and the operational endpoints of

@@ -43,7 +43,7 @@ async fn show(
         table #jobs {
             thead { tr { th { (t(l, "Công việc", "Job")) } th { (t(l, "Số lần chạy", "Runs")) } th { (t(l, "Lỗi", "Failures")) } th { (t(l, "Lần chạy gần nhất", "Last run")) } th { (t(l, "Kết quả", "Outcome")) } th { (t(l, "Máy chạy", "Instance")) } } }
             tbody { @for j in &jobs { tr {
-                td { (j.name) } td.num { (j.runs) } td.num { (j.failures) } td { (at(j.last_finished_at)) }
+                td { (baocao_domain::operations::job_label(&j.name).get(l)) } td.num { (j.runs) } td.num { (j.failures) } td { (at(j.last_finished_at)) }
                 td { @if j.last_ok == Some(true) { (t(l, "Thành công", "OK")) } @else { span.overdue { (t(l, "Lỗi: ", "Failed: ")) (j.last_error.clone().unwrap_or_default()) } } }
                 td { (j.instance.clone().unwrap_or_default()) }
             } } }

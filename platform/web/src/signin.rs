@@ -102,7 +102,9 @@ pub struct LoginForm {
     pub csrf_token: String,
 }
 
-fn login_page(state: &AppState, l: Locale, csrf: &str, username: &str, error: Option<&WebError>) -> maud::Markup {
+pub(crate) fn login_page(
+    state: &AppState, l: Locale, csrf: &str, username: &str, error: Option<&WebError>,
+) -> maud::Markup {
     let captcha_on = state.settings().auth.captcha;
     let body = html! {
         div.login.card {
@@ -125,6 +127,9 @@ fn login_page(state: &AppState, l: Locale, csrf: &str, username: &str, error: Op
                     (field_error(error, "captcha", l))
                 }
                 div.actions { button type="submit" { (t(l, "Đăng nhập", "Sign in")) } }
+            }
+            @if let Some(label) = baocao_app::identities::provider_label(&state.app) {
+                div.actions.oidc { a.button.secondary #oidc-login href="/auth/oidc/login" { (t(l, "Đăng nhập với ", "Sign in with ")) (label) } }
             }
             p { a href="/forgot-password" { (t(l, "Quên mật khẩu?", "Forgot your password?")) } }
             p { a href="/public/compliance" { (t(l, "Công khai tình hình gửi báo cáo của các địa phương", "Public figures: how the provinces report")) } }

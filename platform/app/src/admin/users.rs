@@ -86,6 +86,7 @@ pub async fn update_user(app: &App, who: &Caller, id: UserId, edit: UserEdit) ->
     checks.finish()?;
     let Some(profile) = profile else { return Err(Error::Internal(anyhow::anyhow!("validated fields missing"))) };
     let grant = manage_grant_for_user(app, who, id).await?;
+    provider_fields_kept(app, id, &profile).await?;
     let move_grant = match edit.unit_id {
         Some(unit) if unit != grant.target().0 => {
             let unit = visible_unit(app, who, UnitId(unit)).await?;
@@ -95,6 +96,37 @@ pub async fn update_user(app: &App, who: &Caller, id: UserId, edit: UserEdit) ->
     };
     app.store.update_user(&grant, &who.actor(), id, profile, move_grant.as_ref()).await?;
     user(app, who, id).await
+}
+
+/// The fields a linked identity's provider gave (name, addresses, CCCD) are
+/// the provider's to change: an edit may keep them, not change them.
+async fn provider_fields_kept(app: &App, id: UserId, profile: &baocao_domain::user::UserProfile) -> Result<(), Error> {
+    let Some(current) = app.store.identity_of_user_unscoped(id).await? else { return Ok(()) };
+    let user = app.store.user_unscoped(id).await?;
+    let changed = |given: Option<&str>, from_provider: &Option<String>, stored: Option<&str>| {
+        from_provider.is_some() && given != stored
+    };
+    let claims = &current.claims;
+    let name_changed = claims.full_name.is_some() && profile.full_name.as_str() != user.full_name.as_str();
+    if name_changed
+        || changed(profile.email.as_ref().map(|e| e.as_str()), &claims.email, user.email.as_ref().map(|e| e.as_str()))
+        || changed(profile.phone.as_ref().map(|p| p.as_str()), &claims.phone, user.phone.as_ref().map(|p| p.as_str()))
+        || changed(
+            profile.id_number.as_ref().map(|n| n.as_str()),
+            &claims.id_number,
+            user.id_number.as_ref().map(|n| n.as_str()),
+        )
+    {
+        return Err(Error::Refused(Invalid::new(
+            "full_name",
+            "identity_field_read_only",
+            Text::fixed(
+                "Họ tên, thư điện tử, điện thoại và số CCCD do VNConnect cung cấp nên không sửa được ở đây; hãy gỡ liên kết trước nếu cần sửa.",
+                "The name, e-mail, phone and CCCD number come from VNConnect and cannot be edited here; unlink the account first to change them.",
+            ),
+        )));
+    }
+    Ok(())
 }
 
 pub async fn set_user_status(app: &App, who: &Caller, id: UserId, status: UserStatus) -> Result<(), Error> {

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod catalogues;
 pub mod compliance;
+pub mod identities;
 pub mod openapi;
 pub mod operations;
 pub mod queues;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(regimes::routes)
                 .configure(catalogues::routes)
                 .configure(operations::routes)
+                .configure(identities::routes)
                 .route("/assignments", web::post().to(reports::assign))
                 .route("/compliance", web::get().to(compliance::get))
                 .route("/reports", web::get().to(reports::list))

@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{auth, catalogues, compliance, operations, queues, regimes, reports, signatures, units, users};
+use super::{auth, catalogues, compliance, identities, operations, queues, regimes, reports, signatures, units, users};
 
 /// The schemas are collected from the paths' bodies and responses (utoipa 5);
 /// the suite checks that every reference resolves.
@@ -25,6 +25,7 @@ use super::{auth, catalogues, compliance, operations, queues, regimes, reports, 
         queues::list, queues::reports, queues::bulk,
         catalogues::list, catalogues::get, catalogues::publish, catalogues::versions,
         operations::outbox, operations::jobs,
+        identities::search, identities::link, identities::create_user, identities::of_user, identities::unlink, identities::settings, identities::change_settings,
     ),
     tags((name = "auth", description = "Sign-in and the caller's account"), (name = "units", description = "Unit tree, groups, audit"), (name = "users", description = "Accounts and group memberships"), (name = "regimes", description = "Reporting regimes (WebAssembly plugins) and their forms"), (name = "reports", description = "Assignment, entry, workflow, history, attachments and notifications"), (name = "signatures", description = "Report PDFs, digital signatures and their checking"), (name = "operations", description = "The outbox and the background jobs, for the platform operator"))
 )]

@@ -8,6 +8,8 @@ pub struct Model {
     pub code: String,
     pub name: String,
     pub kind: String,
+    pub require_identity: bool,
+    pub reminder_days: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 
