@@ -159,3 +159,24 @@ async fn attachments_written_before_the_database_store_are_still_read() {
     let entry = after.login("hy.phohien.nhaplieu").await;
     assert_eq!(download(&after, &entry, id, &attachment).await, "Biên bản họp".as_bytes());
 }
+
+/// The sign-in budget of one address is counted in Redis: attempts spread
+/// over two instances run out as they would on one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_has_one_sign_in_budget_across_instances() {
+    let (url, _db) = fresh_database(Backend::Postgres).await;
+    let mut settings = test_settings(&url);
+    settings.redis.url = Some(redis_url());
+    settings.redis.prefix = format!("{}:", unique("baocao_test"));
+    settings.auth.attempts_per_minute = 4;
+    let a = start(settings.clone(), true).await;
+    let b = start(settings, false).await;
+    for (n, instance) in [&a, &b, &a, &b].into_iter().enumerate() {
+        let response = instance.try_login(&format!("khong.co.{n}"), "Sai#2026x").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "attempt {n} is within the budget");
+    }
+    let refused = b.try_login("khong.co.4", "Sai#2026x").await;
+    baocao_tests::assert_error(refused, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+    let also = a.try_login("khong.co.5", "Sai#2026x").await;
+    assert_eq!(also.status(), StatusCode::TOO_MANY_REQUESTS, "the other instance counts the same budget");
+}

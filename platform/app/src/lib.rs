@@ -46,7 +46,7 @@ use std::time::Duration;
 use baocao_authz::Authorizer;
 use baocao_bus::EventBus;
 use baocao_config::Settings;
-use baocao_identity::throttle::{AttemptLimiter, SignInThrottle, ThrottlePolicy};
+use baocao_identity::throttle::{AttemptLimiter, Counters, SignInThrottle, ThrottlePolicy};
 use baocao_plugins::{Registry, Runner};
 use baocao_storage::Store;
 
@@ -81,7 +81,7 @@ pub struct App {
     pub(crate) throttle: SignInThrottle,
     /// Password-reset attempts per client address, and per code.
     pub(crate) reset_attempts: AttemptLimiter,
-    pub(crate) reset_codes: AttemptLimiter<String>,
+    pub(crate) reset_codes: AttemptLimiter,
     /// Workbooks being read: a few heavy imports cannot take every core.
     pub(crate) imports: Arc<tokio::sync::Semaphore>,
     pub(crate) signing: signatures::Signing,
@@ -90,21 +90,27 @@ pub struct App {
 }
 
 impl App {
+    /// `counters` holds the sign-in throttle's counts: in Redis for a cluster.
     pub fn new(
         settings: Settings, store: Store, authz: Arc<Authorizer>, bus: Arc<dyn EventBus>, regimes: Arc<Registry>,
+        counters: Arc<dyn Counters>,
     ) -> Self {
         let auth = &settings.auth;
-        let throttle = SignInThrottle::new(ThrottlePolicy {
-            captcha_after: auth.api_captcha_after.max(0) as u32,
-            address_threshold: auth.lockout_threshold.max(1) as u32,
-            first_wait: Duration::from_secs(auth.lockout_seconds),
-            max_wait: Duration::from_secs(3600),
-            memory: Duration::from_secs(3600),
-        });
+        let throttle = SignInThrottle::new(
+            ThrottlePolicy {
+                captcha_after: auth.api_captcha_after.max(0) as u32,
+                address_threshold: auth.lockout_threshold.max(1) as u32,
+                first_wait: Duration::from_secs(auth.lockout_seconds),
+                max_wait: Duration::from_secs(3600),
+                memory: Duration::from_secs(3600),
+            },
+            counters.clone(),
+        );
         let minute = Duration::from_secs(60);
-        let reset_attempts = AttemptLimiter::new(RESETS_PER_MINUTE.max(auth.attempts_per_minute / 3), minute);
-        let reset_codes = AttemptLimiter::new(5, minute);
-        let limiter = AttemptLimiter::new(auth.attempts_per_minute.max(1), minute);
+        let resets = RESETS_PER_MINUTE.max(auth.attempts_per_minute / 3);
+        let reset_attempts = AttemptLimiter::new("reset", resets, minute, counters.clone());
+        let reset_codes = AttemptLimiter::new("reset_code", 5, minute, counters.clone());
+        let limiter = AttemptLimiter::new("login", auth.attempts_per_minute.max(1), minute, counters);
         let imports = Arc::new(tokio::sync::Semaphore::new(settings.reports.import_concurrency.max(1)));
         let blobs = blobs::from_settings(&settings, &store);
         let signing = signatures::Signing::new(&settings.signing);

@@ -39,9 +39,9 @@ async fn attempt(
     app: &App, ip: Option<IpAddr>, username: &str, secret: &str, rule: CaptchaRule<'_>,
 ) -> Result<User, Error> {
     if let Some(ip) = ip {
-        app.limiter.attempt(ip).map_err(|wait| Error::TooManyAttempts { seconds: wait.as_secs().max(1) })?;
+        app.limiter.attempt(ip).await.map_err(|wait| Error::TooManyAttempts { seconds: wait.as_secs().max(1) })?;
     }
-    let captcha_due = match app.throttle.check(username, ip) {
+    let captcha_due = match app.throttle.check(username, ip).await {
         Verdict::Wait(wait) => return Err(Error::TooManyAttempts { seconds: wait.as_secs().max(1) }),
         Verdict::Proceed { captcha } => captcha,
     };
@@ -61,7 +61,7 @@ async fn attempt(
     let candidate = secret.to_owned();
     let ok = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored)).await?;
     let Some(record) = record.filter(|_| ok) else {
-        app.throttle.failed(username, ip);
+        app.throttle.failed(username, ip).await;
         return Err(Error::BadCredentials);
     };
     if record.user.status != UserStatus::Active {
@@ -69,7 +69,7 @@ async fn attempt(
     }
     // Told only to whoever knows the password: the tenant signs in through the provider.
     crate::identities::check_password_allowed(app, record.user.tenant_id).await?;
-    app.throttle.succeeded(username, ip);
+    app.throttle.succeeded(username, ip).await;
     app.store.record_successful_login(record.user.id).await?;
     Ok(record.user)
 }
@@ -103,15 +103,15 @@ pub async fn caller(app: &App, user: UserId, session_created_at: i64) -> Result<
 }
 
 /// One more sign-in attempt from this address (the sign-in and reset forms).
-pub fn attempt_from(app: &App, ip: IpAddr) -> Result<(), Error> {
-    app.limiter.attempt(ip).map_err(|wait| Error::TooManyAttempts { seconds: wait.as_secs().max(1) })
+pub async fn attempt_from(app: &App, ip: IpAddr) -> Result<(), Error> {
+    app.limiter.attempt(ip).await.map_err(|wait| Error::TooManyAttempts { seconds: wait.as_secs().max(1) })
 }
 
 /// The budgets of a password reset by code: per address, and per code.
-pub fn reset_budget(app: &App, ip: Option<IpAddr>, token: &str) -> Result<(), Error> {
-    recovery_budget(app, ip)?;
+pub async fn reset_budget(app: &App, ip: Option<IpAddr>, token: &str) -> Result<(), Error> {
+    recovery_budget(app, ip).await?;
     let too_many = |wait: std::time::Duration| Error::TooManyAttempts { seconds: wait.as_secs().max(1) };
-    app.reset_codes.attempt(baocao_identity::token::digest(token.trim())).map_err(too_many)
+    app.reset_codes.attempt(baocao_identity::token::digest(token.trim())).await.map_err(too_many)
 }
 
 /// Sets a new password with a one-time reset code. Cheap checks come first:
@@ -161,9 +161,9 @@ pub struct Recovery {
 }
 
 /// One more reset or recovery request from this address.
-fn recovery_budget(app: &App, ip: Option<IpAddr>) -> Result<(), Error> {
+async fn recovery_budget(app: &App, ip: Option<IpAddr>) -> Result<(), Error> {
     let Some(ip) = ip else { return Ok(()) };
-    app.reset_attempts.attempt(ip).map_err(|wait| Error::TooManyAttempts { seconds: wait.as_secs().max(1) })
+    app.reset_attempts.attempt(ip).await.map_err(|wait| Error::TooManyAttempts { seconds: wait.as_secs().max(1) })
 }
 
 fn given(value: &Option<String>) -> Option<&str> {
@@ -183,7 +183,7 @@ pub async fn forgot_password(app: &App, ip: Option<IpAddr>, who: &Recovery) -> R
             "Give your user name or your e-mail address.",
         ));
     }
-    recovery_budget(app, ip)?;
+    recovery_budget(app, ip).await?;
     let accounts = app.store.recovery_accounts_unscoped(username, email).await?;
     let text = Text::fixed(
         "Có yêu cầu đặt lại mật khẩu cho tài khoản của bạn trên Hệ thống báo cáo. Mở liên kết dưới đây (dùng một lần, có thời hạn) để đặt mật khẩu mới. Nếu bạn không yêu cầu, hãy bỏ qua thư này: mật khẩu của bạn không đổi.",
@@ -203,7 +203,7 @@ pub async fn forgot_username(app: &App, ip: Option<IpAddr>, who: &Recovery) -> R
     let Some(email) = given(&who.email) else {
         return Err(Error::invalid("email", "required", "Hãy nhập địa chỉ thư điện tử.", "Give your e-mail address."));
     };
-    recovery_budget(app, ip)?;
+    recovery_budget(app, ip).await?;
     for (id, username) in app.store.recovery_accounts_unscoped(None, Some(email)).await? {
         let text = Text::new(
             format!("Tên đăng nhập của bạn trên Hệ thống báo cáo là: {username}"),

@@ -51,7 +51,15 @@ pub async fn assemble(settings: Settings, store: Store, bus: Arc<dyn EventBus>) 
         .map_err(Error::Internal)?;
     let registry = Arc::new(baocao_plugins::Registry::new(host));
     let (preload, dir) = (settings.plugins.preload, settings.plugins.dir.clone());
-    let app = App::new(settings, store, authz, bus, registry);
+    let counters: Arc<dyn baocao_identity::throttle::Counters> = match &settings.redis.url {
+        Some(url) => {
+            Arc::new(baocao_identity::throttle::RedisCounters::connect(url, &settings.redis.prefix).await.map_err(
+                |e| Error::Unavailable(anyhow::Error::new(e).context("connecting the sign-in counters to Redis")),
+            )?)
+        }
+        None => Arc::new(baocao_identity::throttle::MemoryCounters::default()),
+    };
+    let app = App::new(settings, store, authz, bus, registry, counters);
     let uploaded = crate::regimes::start(&app, preload, dir.as_deref()).await?;
     tracing::info!(builtin = baocao_plugins::builtin_plugins().len(), uploaded, "regime plugins loaded");
     Ok(app)

@@ -28,7 +28,10 @@ pub struct AppState {
 impl AppState {
     pub fn new(app: Arc<App>, sessions: Arc<dyn SessionStore>, metrics: Metrics) -> Self {
         let per_minute = ANONYMOUS_SESSIONS_PER_MINUTE.max(app.settings().auth.attempts_per_minute * 2);
-        let anonymous_sessions = AttemptLimiter::new(per_minute, Duration::from_secs(60));
+        // Per instance: a page reloaded on one instance and then another is one person, not an attack.
+        let counters = Arc::new(baocao_identity::throttle::MemoryCounters::default());
+        let anonymous_sessions =
+            AttemptLimiter::new("anonymous_session", per_minute, Duration::from_secs(60), counters);
         AppState { app, sessions, metrics, anonymous_sessions }
     }
 
@@ -38,12 +41,13 @@ impl AppState {
 
     /// A client may open a new anonymous session (the sign-in page, a captcha)
     /// only so often: every one is stored until it expires.
-    pub fn anonymous_session_allowed(&self, req: &actix_web::HttpRequest) -> Result<(), WebError> {
+    pub async fn anonymous_session_allowed(&self, req: &actix_web::HttpRequest) -> Result<(), WebError> {
         match req.peer_addr() {
-            Some(peer) => self
-                .anonymous_sessions
-                .attempt(peer.ip())
-                .map_err(|wait| WebError::App(baocao_app::Error::TooManyAttempts { seconds: wait.as_secs().max(1) })),
+            Some(peer) => {
+                self.anonymous_sessions.attempt(peer.ip()).await.map_err(|wait| {
+                    WebError::App(baocao_app::Error::TooManyAttempts { seconds: wait.as_secs().max(1) })
+                })
+            }
             None => Ok(()),
         }
     }

@@ -1,7 +1,8 @@
 //! `baocao serve` and `baocao worker` processes behind one PostgreSQL and one
 //! Redis, as in production: a notification raised on one instance reaches a
 //! browser connected to the other, over server-sent events; with the jobs on
-//! in every process, an overdue report gets one notice, not three.
+//! in every process, a report due soon gets one reminder and an overdue one
+//! one notice, not three.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Child, Command, Stdio};
@@ -204,8 +205,8 @@ async fn api(
 }
 
 /// Gives the Phố Hiến data-entry official an address and assigns the ward a
-/// report whose deadline passed three days ago.
-async fn an_overdue_report(client: &reqwest::Client, url: &str) {
+/// report whose deadline passed three days ago and one due in two days.
+async fn an_overdue_and_a_due_report(client: &reqwest::Client, url: &str) {
     use reqwest::Method;
     let admin = login(client, url, "hy.quantri").await;
     let found = api(client, Method::GET, format!("{url}/api/v1/users?q=hy.phohien.nhaplieu"), &admin, None).await;
@@ -218,14 +219,16 @@ async fn an_overdue_report(client: &reqwest::Client, url: &str) {
     let today = chrono::Utc::now().date_naive();
     let date = |days: i64| (today + chrono::Duration::days(days)).format("%d/%m/%Y").to_string();
     use chrono::Datelike;
-    let period = json!({"type": "year", "year": today.year() + 3, "number": 1});
-    let body = json!({"regime": "TT01-III", "forms": ["III.01a/VPCP/KSTT"], "period": period, "units": [ward],
-        "opens_on": date(-40), "closes_on": date(-3)});
-    api(client, Method::POST, format!("{url}/api/v1/assignments"), &province, Some(body)).await;
+    for (years_ahead, closes_in) in [(3, -3), (4, 2)] {
+        let period = json!({"type": "year", "year": today.year() + years_ahead, "number": 1});
+        let body = json!({"regime": "TT01-III", "forms": ["III.01a/VPCP/KSTT"], "period": period, "units": [ward],
+            "opens_on": date(closes_in - 40), "closes_on": date(closes_in)});
+        api(client, Method::POST, format!("{url}/api/v1/assignments"), &province, Some(body)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_servers_and_a_worker_send_one_overdue_notice_between_them() {
+async fn two_servers_and_a_worker_send_one_reminder_and_one_overdue_notice_between_them() {
     let dir = tempfile::tempdir().unwrap();
     let mails = dir.path().join("mails");
     let (_sink, smtp_port) = smtp_sink(&mails);
@@ -256,18 +259,20 @@ async fn two_servers_and_a_worker_send_one_overdue_notice_between_them() {
     let pages = client.get(format!("{}/login", worker.url)).send().await.unwrap();
     assert_eq!(pages.status(), 404, "a worker serves no pages");
 
-    an_overdue_report(&client, &a.url).await;
-    let overdue = |subjects: &[String]| subjects.iter().filter(|s| s.ends_with("Báo cáo quá hạn")).count();
+    an_overdue_and_a_due_report(&client, &a.url).await;
+    let count = |subjects: &[String], subject: &str| subjects.iter().filter(|s| s.ends_with(subject)).count();
+    let overdue = |subjects: &[String]| count(subjects, "Báo cáo quá hạn");
+    let reminders = |subjects: &[String]| count(subjects, "Sắp đến hạn gửi báo cáo");
     let deadline = Instant::now() + Duration::from_secs(60);
-    while overdue(&subjects(&mails)) == 0 && Instant::now() < deadline {
+    while (overdue(&subjects(&mails)) == 0 || reminders(&subjects(&mails)) == 0) && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     // Every process runs the jobs every second: a few more seconds would show a second notice.
     tokio::time::sleep(Duration::from_secs(4)).await;
     let seen = subjects(&mails);
     assert_eq!(overdue(&seen), 1, "one overdue notice between three processes: {seen:?}");
-    let assigned = seen.iter().filter(|s| s.ends_with("Báo cáo mới được giao")).count();
-    assert_eq!(assigned, 1, "{seen:?}");
+    assert_eq!(reminders(&seen), 1, "one reminder between three processes: {seen:?}");
+    assert_eq!(count(&seen, "Báo cáo mới được giao"), 2, "{seen:?}");
     // The three take turns with the jobs' leases; the worker's turns show at its /metrics.
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut metrics = String::new();

@@ -46,7 +46,7 @@ async fn begin(state: web::Data<AppState>, req: HttpRequest) -> PageResult {
     let (id, mut data, fresh) = match existing {
         Some((id, data)) => (id, data, false),
         None => {
-            state.anonymous_session_allowed(&req).in_locale(l)?;
+            state.anonymous_session_allowed(&req).await.in_locale(l)?;
             (String::new(), SessionData::anonymous(), true)
         }
     };

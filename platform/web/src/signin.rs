@@ -43,7 +43,7 @@ async fn pre_session(state: &AppState, req: &HttpRequest) -> Result<(String, Ses
     {
         return Ok((id, data, false));
     }
-    state.anonymous_session_allowed(req)?;
+    state.anonymous_session_allowed(req).await?;
     let data = SessionData::anonymous();
     let id = state.sessions.create(&data, ANONYMOUS_TTL).await?;
     Ok((id, data, true))
@@ -343,7 +343,7 @@ async fn forgot(state: web::Data<AppState>, req: HttpRequest, form: web::Form<Fo
         return Ok(html_page(StatusCode::FORBIDDEN, forgot_page(l, &pre.csrf_token, Some(&WebError::Csrf), None, "")));
     }
     if let Some(ip) = client_ip(&req)
-        && let Err(e) = baocao_app::signin::attempt_from(&state.app, ip)
+        && let Err(e) = baocao_app::signin::attempt_from(&state.app, ip).await
     {
         let e = WebError::from(e);
         return Ok(html_page(e.status(), forgot_page(l, &pre.csrf_token, Some(&e), None, "")));

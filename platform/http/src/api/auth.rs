@@ -82,7 +82,7 @@ pub struct CaptchaResponse {
 
 #[utoipa::path(get, path = "/api/v1/auth/captcha", tag = "auth", responses((status = 200, body = CaptchaResponse)))]
 pub async fn captcha(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    state.anonymous_session_allowed(&req)?;
+    state.anonymous_session_allowed(&req).await?;
     let challenge = captcha::generate()?;
     let mut session = SessionData::anonymous();
     session.captcha = Some(challenge.answer);
@@ -137,7 +137,7 @@ pub struct ResetWithToken {
 pub async fn reset_with_token(
     state: web::Data<AppState>, req: HttpRequest, body: web::Json<ResetWithToken>,
 ) -> ApiResult<HttpResponse> {
-    baocao_app::signin::reset_budget(&state.app, client_ip(&req), &body.token)?;
+    baocao_app::signin::reset_budget(&state.app, client_ip(&req), &body.token).await?;
     baocao_app::signin::reset_with_code(&state.app, &body.token, &body.new_password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
