@@ -19,6 +19,39 @@ pub async fn open_store(settings: &Settings) -> Result<Store, Error> {
     let store =
         Store::connect(url).await.with_context(|| format!("connecting to {}", redact(url))).map_err(Error::Internal)?;
     store.migrate().await.context("applying migrations").map_err(Error::Internal)?;
+    ensure_root(store).await
+}
+
+/// Connects for a serving process (`serve`, `worker`): it migrates the
+/// database itself only when `database.migrate` says so (the embedded
+/// default); otherwise it refuses a schema older or newer than itself, and
+/// the operator runs `baocao migrate` (the Helm chart's hook does).
+pub async fn open_store_for_serving(settings: &Settings) -> Result<Store, Error> {
+    if settings.database.applies_migrations() {
+        return open_store(settings).await;
+    }
+    let url = &settings.database.url;
+    let store =
+        Store::connect(url).await.with_context(|| format!("connecting to {}", redact(url))).map_err(Error::Internal)?;
+    let unknown = |e| {
+        anyhow::Error::new(e).context(
+            "the database was migrated by a newer version of baocao; run that version \
+             (Cơ sở dữ liệu đã được nâng cấp bởi phiên bản mới hơn của baocao)",
+        )
+    };
+    let pending = store.pending_migrations().await.map_err(unknown).map_err(Error::Internal)?;
+    if !pending.is_empty() {
+        return Err(Error::Internal(anyhow::anyhow!(
+            "the database schema is older than this version of baocao ({} migrations pending, the first {}): \
+             run `baocao migrate` first (Cơ sở dữ liệu chưa được cập nhật: hãy chạy `baocao migrate` trước)",
+            pending.len(),
+            pending[0],
+        )));
+    }
+    ensure_root(store).await
+}
+
+async fn ensure_root(store: Store) -> Result<Store, Error> {
     let root_name = UnitName::parse("Văn phòng Chính phủ")?;
     store.ensure_root(&root_name).await.context("creating the platform root").map_err(Error::Internal)?;
     Ok(store)

@@ -11,7 +11,7 @@ mod telemetry;
 
 pub use settings::{
     AuthSettings, AuthzSettings, BlobSettings, BlobStoreKind, DatabaseSettings, HttpSettings, JobSettings, LogSettings,
-    MailSettings, OidcClaims, OidcSettings, PluginSettings, RedisSettings, Settings, SettingsError, SigningSettings,
-    redact,
+    MailSettings, MigrateAtStart, OidcClaims, OidcSettings, PluginSettings, RedisSettings, Settings, SettingsError,
+    SigningSettings, redact,
 };
 pub use telemetry::{Metrics, init_tracing};

@@ -241,6 +241,9 @@ pub struct HttpSettings {
     /// Send `Strict-Transport-Security`; `None` follows `secure_cookies`
     /// (a deployment with secure cookies is served over HTTPS).
     pub hsts: Option<bool>,
+    /// On SIGTERM, how long requests in flight may take to finish before the
+    /// process exits (under Kubernetes' 30-second grace period).
+    pub shutdown_seconds: u64,
 }
 
 impl Default for HttpSettings {
@@ -251,6 +254,7 @@ impl Default for HttpSettings {
             max_body_bytes: 1024 * 1024,
             workers: 0,
             hsts: None,
+            shutdown_seconds: 25,
         }
     }
 }
@@ -266,11 +270,38 @@ impl HttpSettings {
 pub struct DatabaseSettings {
     /// `sqlite://path.db` (created if missing) or `postgres://user@host/db`.
     pub url: String,
+    /// What `serve` and `worker` do with a schema older than themselves.
+    pub migrate: MigrateAtStart,
+}
+
+/// Migrations at start. A cluster migrates once per release (`baocao
+/// migrate`, the Helm hook) and its instances only check; the embedded
+/// single process migrates itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MigrateAtStart {
+    /// Apply on SQLite, check on PostgreSQL.
+    #[default]
+    Auto,
+    Apply,
+    /// Refuse to start on a schema this version does not know.
+    Check,
 }
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        DatabaseSettings { url: "sqlite://./baocao.db".to_owned() }
+        DatabaseSettings { url: "sqlite://./baocao.db".to_owned(), migrate: MigrateAtStart::Auto }
+    }
+}
+
+impl DatabaseSettings {
+    /// Whether a serving process applies the migrations itself.
+    pub fn applies_migrations(&self) -> bool {
+        match self.migrate {
+            MigrateAtStart::Auto => self.url.starts_with("sqlite:"),
+            MigrateAtStart::Apply => true,
+            MigrateAtStart::Check => false,
+        }
     }
 }
 

@@ -172,6 +172,7 @@ async fn uniform_errors(
 pub fn ops_server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
     let server = HttpServer::new(move || App::new().app_data(state.clone()).configure(ops::configure))
         .workers(1)
+        .disable_signals()
         .listen(listener)?
         .run();
     Ok(server)
@@ -182,6 +183,7 @@ pub fn server(
 ) -> std::io::Result<Server> {
     let limit = state.settings().http.max_body_bytes;
     let workers = state.settings().http.workers;
+    let grace = state.settings().http.shutdown_seconds;
     let hsts = state.settings().http.sends_hsts();
     let mut server = HttpServer::new(move || {
         let (json, form, payload) = body_configs(limit);
@@ -232,6 +234,9 @@ pub fn server(
             .wrap(tracing_actix_web::TracingLogger::default())
             .configure(|cfg| configure(cfg, pages))
     })
+    // The binary stops the server itself on SIGTERM, after ending the event streams.
+    .disable_signals()
+    .shutdown_timeout(grace)
     .listen(listener)?;
     if workers > 0 {
         server = server.workers(workers);

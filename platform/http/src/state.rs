@@ -23,6 +23,9 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Anonymous sessions (sign-in form, captcha) made per client address and minute.
     pub anonymous_sessions: AttemptLimiter,
+    /// Set when the instance begins to stop: the event streams end, so
+    /// browsers reconnect to another instance.
+    shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -32,7 +35,22 @@ impl AppState {
         let counters = Arc::new(baocao_identity::throttle::MemoryCounters::default());
         let anonymous_sessions =
             AttemptLimiter::new("anonymous_session", per_minute, Duration::from_secs(60), counters);
-        AppState { app, sessions, metrics, anonymous_sessions }
+        let shutdown = Arc::new(tokio::sync::watch::Sender::new(false));
+        AppState { app, sessions, metrics, anonymous_sessions, shutdown }
+    }
+
+    /// The instance is stopping: ends the event streams (requests in flight finish).
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Resolves once the instance begins to stop.
+    pub fn stopping(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut stopping = self.shutdown.subscribe();
+        async move {
+            // An error means the state is gone, which is a stop too.
+            let _ = stopping.wait_for(|stop| *stop).await;
+        }
     }
 
     pub fn settings(&self) -> &baocao_config::Settings {

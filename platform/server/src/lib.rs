@@ -34,7 +34,7 @@ pub async fn start_jobs(app: Arc<baocao_app::App>, metrics: Metrics) -> anyhow::
 /// answers `/healthz`, `/readyz` and `/metrics` on `http.listen` for its
 /// probes and for Prometheus.
 pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
-    let store = open_store(&settings).await?;
+    let store = open_store_for_serving(&settings).await?;
     let (sessions, bus) = shared_services(&settings).await?;
     let app = Arc::new(baocao_app::start::assemble(settings.clone(), store, bus).await?);
     baocao_app::sync::spawn(app.clone());
@@ -46,7 +46,14 @@ pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(%address, "baocao worker is running; probes at /healthz, /readyz and /metrics");
     println!("baocao worker: http://{address}/healthz");
     let state = web::Data::new(AppState::new(app, sessions, metrics));
-    baocao_http::ops_server(state, listener)?.await.context("serving the worker's probes")
+    let server = baocao_http::ops_server(state, listener)?;
+    let handle = server.handle();
+    tokio::spawn(async move {
+        stop_signal().await;
+        tracing::info!("stopping the worker");
+        handle.stop(true).await;
+    });
+    server.await.context("serving the worker's probes")
 }
 
 /// The session store and event bus every instance shares: Redis when
@@ -72,6 +79,12 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     Ok(baocao_app::start::open_store(settings).await?)
 }
 
+/// Connects for `serve` and `worker`: migrates only where `database.migrate`
+/// says so (SQLite by default), otherwise refuses a schema it does not know.
+pub async fn open_store_for_serving(settings: &Settings) -> anyhow::Result<Store> {
+    Ok(baocao_app::start::open_store_for_serving(settings).await?)
+}
+
 /// The authorisation policies: `authz.policies_dir` when set, else the ones built in.
 pub fn policies(settings: &Settings) -> anyhow::Result<PolicySet> {
     Ok(baocao_app::start::policies(settings)?)
@@ -79,7 +92,7 @@ pub fn policies(settings: &Settings) -> anyhow::Result<PolicySet> {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let store = open_store(&settings).await?;
+        let store = open_store_for_serving(&settings).await?;
         Self::build_with_store(settings, store).await
     }
 
@@ -112,7 +125,39 @@ impl Application {
         self.state.clone()
     }
 
+    /// Serves until SIGTERM or Ctrl-C: then it stops taking connections, ends
+    /// the event streams (browsers reconnect to another instance), lets the
+    /// requests in flight finish within `http.shutdown_seconds`, and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let (handle, state) = (self.server.handle(), self.state.clone());
+        tokio::spawn(async move {
+            stop_signal().await;
+            tracing::info!("stopping: no new connections, event streams closed, requests in flight finishing");
+            state.begin_shutdown();
+            handle.stop(true).await;
+        });
         self.server.await
+    }
+}
+
+/// SIGTERM (Kubernetes, systemd) or Ctrl-C.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+                return;
+            }
+            Err(error) => tracing::warn!(%error, "SIGTERM cannot be caught; stopping on Ctrl-C only"),
+        }
+    }
+    if let Err(error) = tokio::signal::ctrl_c().await {
+        tracing::warn!(%error, "Ctrl-C cannot be caught");
+        std::future::pending::<()>().await;
     }
 }

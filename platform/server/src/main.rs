@@ -4,7 +4,7 @@ use std::io::BufRead;
 use std::path::PathBuf;
 
 use anyhow::{Context, anyhow, bail};
-use baocao::{Application, demo, open_store};
+use baocao::{Application, demo, open_store, open_store_for_serving};
 use baocao_config::{Settings, init_tracing};
 use baocao_domain::group::GroupCode;
 use baocao_domain::ids::UnitId;
@@ -217,7 +217,8 @@ async fn serve(mut settings: Settings, listen: Option<String>, demo: bool) -> an
     if demo && settings.signing.key_secret.is_none() {
         settings.signing.key_secret = Some(demo_key_secret(&settings)?);
     }
-    let store = open_store(&settings).await?;
+    // The demo makes its own world, schema included; a cluster migrates once, with `baocao migrate`.
+    let store = if demo { open_store(&settings).await? } else { open_store_for_serving(&settings).await? };
     let accounts = if demo {
         let password = demo_password()?;
         let accounts = demo::seed(&store, &password).await.context("seeding the demo world")?;
@@ -283,7 +284,7 @@ fn print_demo_accounts(accounts: &[demo::DemoAccount], password: &Password) {
 }
 
 async fn user(settings: &Settings, cmd: UserCommand) -> anyhow::Result<()> {
-    let store = open_store(settings).await?;
+    let store = open_store_for_serving(settings).await?;
     let parse_name = |raw: &str| Username::parse(raw).map_err(|e| anyhow!(e.text.en.to_string()));
     match cmd {
         UserCommand::Create { username, full_name, unit_id, group } => {

@@ -255,3 +255,102 @@ fn regime_check_prints_the_template_and_refuses_what_an_upload_would() {
     assert!(!refused.status.success());
     assert!(stderr.contains("Không chấp nhận tệp chế độ báo cáo") && stderr.contains("invalid_plugin"), "{stderr}");
 }
+
+/// Runs `args` until it exits (it must, within a minute); its status and standard error.
+fn exits(args: &[&str]) -> (bool, String) {
+    let mut child = baocao().args(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("baocao {args:?} kept running");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let output = child.wait_with_output().unwrap();
+    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// On PostgreSQL a cluster migrates once, with `baocao migrate` (the Helm
+/// hook): `serve` and `worker` refuse a schema older than themselves instead
+/// of migrating behind the operator's back, and start once it ran.
+#[test]
+fn on_postgres_serve_and_worker_wait_for_baocao_migrate() {
+    let name = format!("baocao_t_migrate_{}", std::process::id());
+    let psql = |sql: &str| {
+        let status = Command::new("psql")
+            .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql])
+            .status()
+            .expect("psql must be installed");
+        assert!(status.success(), "{sql}");
+    };
+    psql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+    psql(&format!("CREATE DATABASE \"{name}\""));
+    let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
+    for command in ["serve", "worker"] {
+        let (ok, stderr) = exits(&[command, "--listen", "127.0.0.1:0", "--database-url", &url]);
+        assert!(!ok, "{command} started on an empty database");
+        assert!(stderr.contains("run `baocao migrate` first"), "{command}: {stderr}");
+        assert!(stderr.contains("hãy chạy `baocao migrate` trước"), "in Vietnamese too: {stderr}");
+    }
+    for _ in 0..2 {
+        let (ok, stderr) = exits(&["migrate", "--database-url", &url]);
+        assert!(ok, "migrate exits 0, also on an up-to-date database: {stderr}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("worker.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut worker = baocao()
+        .args(["worker", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let mut text = String::new();
+    while !text.contains("baocao worker: http://") && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(100));
+        text = std::fs::read_to_string(&log).unwrap_or_default();
+    }
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+    assert!(text.contains("baocao worker: http://"), "the worker starts on the migrated database: {text}");
+    psql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+}
+
+/// On SIGTERM `serve` ends the event streams (a browser's EventSource then
+/// reconnects to another instance), finishes what is in flight and exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_ends_the_event_streams_and_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("out.log");
+    let mut child = spawn_demo(dir.path(), &log);
+    let url = printed_url(&log).await;
+    let client = reqwest::Client::new();
+    let body = serde_json::json!({"username": "hy.phohien.nhaplieu", "password": "Demo#Secret2026"});
+    let session: serde_json::Value =
+        client.post(format!("{url}/api/v1/auth/login")).json(&body).send().await.unwrap().json().await.unwrap();
+    let token = session["token"].as_str().unwrap();
+    let mut stream = client.get(format!("{url}/api/v1/notifications/stream")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    let first = tokio::time::timeout(Duration::from_secs(20), stream.chunk()).await.unwrap().unwrap();
+    assert!(first.is_some_and(|c| String::from_utf8_lossy(&c).contains("event: unread")));
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    // The stream ends well before its 20-second keep-alive would come.
+    let ended =
+        tokio::time::timeout(Duration::from_secs(10), async { while let Ok(Some(_)) = stream.chunk().await {} }).await;
+    assert!(ended.is_ok(), "the event stream ended when the instance began to stop");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the server did not stop within its grace period");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "a clean exit: {status:?}");
+    let output = std::fs::read_to_string(&log).unwrap();
+    assert!(output.contains("stopping: no new connections"), "{output}");
+}

@@ -128,6 +128,14 @@ impl Store {
         Ok(())
     }
 
+    /// The migrations this version knows that the database lacks, read
+    /// without writing anything; an error when the database holds one this
+    /// version does not know (a newer release migrated it).
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let pending = baocao_migrations::Migrator::get_pending_migrations_read_only(&self.db).await?;
+        Ok(pending.iter().map(|m| m.name().to_owned()).collect())
+    }
+
     /// For `/readyz`: the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StoreError> {
         let backend = self.db.get_database_backend();

@@ -355,7 +355,8 @@ pub async fn stream(state: web::Data<AppState>, who: Principal, _req: HttpReques
     let first = baocao_app::notifications::unread(&state.app, user).await?;
     // A comment line every 20 s keeps proxies from closing an idle stream.
     let counts = baocao_app::notifications::unread_counts(state.app.clone(), user, first, Duration::from_secs(20));
-    let body = counts.map(|count| {
+    // The stream ends when the instance stops; the browser's EventSource reconnects elsewhere.
+    let body = counts.take_until(state.stopping()).map(|count| {
         Ok::<_, actix_web::Error>(match count {
             Some(n) => web::Bytes::from(format!("event: unread\ndata: {n}\n\n")),
             None => web::Bytes::from_static(b": keep-alive\n\n"),
