@@ -126,7 +126,7 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
     let name = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
     // The service logs where an aggregation's time goes (load, combine, regime, store).
     let app = spawn_app_with(backend, |s| s.log.filter = "baocao_app::reports=info,warn".to_owned()).await;
-    upload_wide_form(&app).await;
+    baocao_tests::upload_wide_form(&app).await;
     let t = Instant::now();
     let country = build_country(&app, communes).await;
     let (me, cells, this_year, next_year) = seed_reports(&app, &country).await;
@@ -155,21 +155,6 @@ async fn backend_figures(backend: Backend, communes: usize, runs: usize) {
         format!("one province, {} reports → 1 (HTTP, p50)", commune_units.iter().filter(|(p, _)| *p == 0).count()),
         ms(p50(&province_times))
     );
-}
-
-/// The regime with a wide form the benchmark aggregates.
-async fn upload_wide_form(app: &TestApp) {
-    let admin = app.login("admin").await;
-    let wasm =
-        baocao_plugins::fixture_plugin("fixture_wide_form").expect("the wide-form fixture is built with the regimes");
-    let uploaded = app
-        .request(&admin, Method::POST, "/api/v1/regimes")
-        .header("content-type", "application/wasm")
-        .body(wasm)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(uploaded.status(), 201);
 }
 
 /// 34 provinces under the national unit, and `communes` communes shared among them.

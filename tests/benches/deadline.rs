@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use baocao_tests::{Backend, TestApp, fresh_database, redis_url, spawn_app, start, test_settings, unique};
 use futures::StreamExt;
-use reqwest::Method;
 use serde_json::{Value, json};
 
 const KINDS: [&str; 5] = ["sign in", "entry list", "open report", "save 100×15", "submit"];
@@ -57,16 +56,7 @@ fn print(label: &str, kinds: &[Kind], elapsed: Duration, baseline: Option<f64>) 
 /// `n` wards of Hưng Yên, each with a data-entry official and the wide
 /// fixture form assigned: (user name, report id) per official.
 async fn world(app: &TestApp, n: usize) -> Vec<(String, i64)> {
-    let admin = app.login("admin").await;
-    let wasm = baocao_plugins::fixture_plugin("fixture_wide_form").expect("the wide-form fixture is built");
-    let uploaded = app
-        .request(&admin, Method::POST, "/api/v1/regimes")
-        .header("content-type", "application/wasm")
-        .body(wasm)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(uploaded.status(), 201);
+    baocao_tests::upload_wide_form(app).await;
     let province_admin = app.login("hy.quantri").await;
     let root = app.unit_id("hungyen", "hungyen").await;
     let mut wards = Vec::with_capacity(n);
@@ -94,33 +84,6 @@ async fn world(app: &TestApp, n: usize) -> Vec<(String, i64)> {
     wards.iter().enumerate().map(|(i, w)| (format!("tai.nhaplieu.{i}"), by_unit[w])).collect()
 }
 
-/// The whole form filled in, keeping the fixture's rule (3) = (10) + (14).
-fn filled(version: i64) -> Value {
-    let rows: Vec<Value> =
-        (1..=100).map(|i| json!({"code": format!("r{i}"), "title": format!("Chỉ tiêu {i}")})).collect();
-    let mut cells = Vec::new();
-    for i in 1..=100 {
-        let row = format!("r{i}");
-        for (col, v) in [
-            ("c4", 10),
-            ("c5", 10),
-            ("c6", 10),
-            ("c7", 10),
-            ("c8", 10),
-            ("c9", 10),
-            ("c11", 20),
-            ("c12", 10),
-            ("c13", 10),
-        ] {
-            cells.push(json!({"row": row, "col": col, "value": v + i}));
-        }
-        cells.push(json!({"row": row, "col": "c14", "value": 20 + 3 * i}));
-        cells.push(json!({"row": row, "col": "c16", "value": "12,5"}));
-        cells.push(json!({"row": row, "col": "c17", "value": "ghi chú"}));
-    }
-    json!({"version": version, "rows_added": rows, "cells": cells})
-}
-
 /// One request, timed and counted under its kind; its JSON when it succeeded.
 async fn step(kinds: &mut [Kind], kind: usize, request: reqwest::RequestBuilder) -> Option<Value> {
     let started = Instant::now();
@@ -146,7 +109,10 @@ async fn official(client: reqwest::Client, base: String, username: String, repor
     let opened = step(&mut kinds, 2, client.get(format!("{base}/api/v1/reports/{report}")).bearer_auth(&token)).await;
     let Some(opened) = opened else { return kinds };
     let version = opened["version"].as_i64().unwrap_or_default();
-    let save = client.put(format!("{base}/api/v1/reports/{report}/data")).bearer_auth(&token).json(&filled(version));
+    let save = client
+        .put(format!("{base}/api/v1/reports/{report}/data"))
+        .bearer_auth(&token)
+        .json(&baocao_tests::wide_form_filled(version));
     if step(&mut kinds, 3, save).await.is_some() {
         let submit = json!({"action": "submit"});
         let url = format!("{base}/api/v1/reports/{report}/transitions");

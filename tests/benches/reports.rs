@@ -52,17 +52,7 @@ fn line(label: &str, backend: &str, sorted: &[Duration]) {
 }
 
 async fn wide_report(app: &TestApp) -> (Session, i64, i32) {
-    let admin = app.login("admin").await;
-    let wasm =
-        baocao_plugins::fixture_plugin("fixture_wide_form").expect("the wide-form fixture is built with the regimes");
-    let uploaded = app
-        .request(&admin, Method::POST, "/api/v1/regimes")
-        .header("content-type", "application/wasm")
-        .body(wasm)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(uploaded.status(), 201, "upload: {:?}", uploaded.text().await);
+    baocao_tests::upload_wide_form(app).await;
     let province = app.login("hy.tonghop").await;
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
     let year = chrono::Utc::now().year() + 1;
@@ -79,36 +69,9 @@ async fn wide_report(app: &TestApp) -> (Session, i64, i32) {
     let id = assigned[0]["report"]["id"].as_i64().unwrap();
     let entry = app.login("hy.phohien.nhaplieu").await;
     let version = assigned[0]["report"]["version"].as_i64().unwrap() as i32;
-    // 100 rows, every input cell filled so that (3) = (10) + (14) holds.
-    let rows: Vec<Value> =
-        (1..=100).map(|i| json!({"code": format!("r{i}"), "title": format!("Chỉ tiêu {i}")})).collect();
-    let mut cells = Vec::new();
-    for i in 1..=100 {
-        let row = format!("r{i}");
-        for (col, v) in [
-            ("c4", 10),
-            ("c5", 10),
-            ("c6", 10),
-            ("c7", 10),
-            ("c8", 10),
-            ("c9", 10),
-            ("c11", 20),
-            ("c12", 10),
-            ("c13", 10),
-            ("c14", 20),
-        ] {
-            cells.push(json!({"row": row, "col": col, "value": v + i}));
-        }
-        cells.push(json!({"row": row, "col": "c16", "value": "12,5"}));
-        cells.push(json!({"row": row, "col": "c17", "value": "ghi chú"}));
-    }
-    // Keep the rule (3) = (10) + (14): (3) = 60 + 6i and (10) = 40 + 3i, so (14) = 20 + 3i.
-    for i in 1..=100 {
-        cells.push(json!({"row": format!("r{i}"), "col": "c14", "value": 20 + 3 * i}));
-    }
     let saved = app
         .request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data"))
-        .json(&json!({"version": version, "rows_added": rows, "cells": cells}))
+        .json(&baocao_tests::wide_form_filled(i64::from(version)))
         .send()
         .await
         .unwrap();

@@ -370,3 +370,49 @@ macro_rules! both {
         )*
     };
 }
+
+/// Uploads the wide-form fixture regime (FIXTURE-WIDE, form WIDE.01: 100
+/// rows × 15 columns) as the platform operator: what the benchmarks load.
+pub async fn upload_wide_form(app: &TestApp) {
+    let admin = app.login("admin").await;
+    let wasm =
+        baocao_plugins::fixture_plugin("fixture_wide_form").expect("the wide-form fixture is built with the regimes");
+    let uploaded = app
+        .request(&admin, Method::POST, "/api/v1/regimes")
+        .header("content-type", "application/wasm")
+        .body(wasm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::CREATED, "upload: {:?}", uploaded.text().await);
+}
+
+/// WIDE.01 filled in whole: 100 rows, every input cell, keeping the
+/// fixture's rule (3) = (10) + (14) — (3) = 60 + 6i and (10) = 40 + 3i, so
+/// (14) = 20 + 3i. The body of a `PUT …/data` at `version`.
+pub fn wide_form_filled(version: i64) -> Value {
+    let rows: Vec<Value> =
+        (1..=100).map(|i| json!({"code": format!("r{i}"), "title": format!("Chỉ tiêu {i}")})).collect();
+    let mut cells = Vec::new();
+    for i in 1..=100 {
+        let row = format!("r{i}");
+        let inputs = [
+            ("c4", 10),
+            ("c5", 10),
+            ("c6", 10),
+            ("c7", 10),
+            ("c8", 10),
+            ("c9", 10),
+            ("c11", 20),
+            ("c12", 10),
+            ("c13", 10),
+        ];
+        for (col, v) in inputs {
+            cells.push(json!({"row": row, "col": col, "value": v + i}));
+        }
+        cells.push(json!({"row": row, "col": "c14", "value": 20 + 3 * i}));
+        cells.push(json!({"row": row, "col": "c16", "value": "12,5"}));
+        cells.push(json!({"row": row, "col": "c17", "value": "ghi chú"}));
+    }
+    json!({"version": version, "rows_added": rows, "cells": cells})
+}
