@@ -11,6 +11,7 @@ async fn health_readiness_and_metrics(backend: Backend) {
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
     let ready: Value = ready.json().await.unwrap();
+    assert_eq!(ready["status"], "ready", "{ready}");
     assert_eq!(ready["database"], true);
     assert_eq!(ready["database_backend"], if backend == Backend::Sqlite { "sqlite" } else { "postgres" });
     // One failed request and one success, then both show up in the metrics.

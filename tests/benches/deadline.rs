@@ -9,6 +9,11 @@
 //! behind a real load balancer (Debian's haproxy, started here, round robin).
 //! Prints throughput, errors and p50/p95/p99 per kind of request, beside a
 //! bare actix-web handler loaded the same way in the same run.
+//!
+//! Then the cost of one request: wrk (Debian's package), 500 connections,
+//! BENCH_WRK_SECONDS (5) per URL, against a bare actix-web handler and, as a
+//! signed-in data-entry official, `GET /api/v1/me`, `GET /api/v1/reports/{id}`
+//! and `GET /api/v1/reports?per_page=25` on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Child, Command, Stdio};
@@ -140,8 +145,9 @@ async fn deadline_hour(base: &str, officials: &[(String, i64)], concurrency: usi
     (kinds, started.elapsed())
 }
 
-/// A bare actix-web handler loaded with as many requests, as concurrently.
-async fn bare(requests: usize, concurrency: usize) -> f64 {
+/// A bare actix-web handler on two workers, as the platform runs: its port,
+/// and the handle that stops it.
+fn bare_server() -> (u16, actix_web::dev::ServerHandle) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = HttpServer::new(|| {
@@ -153,6 +159,12 @@ async fn bare(requests: usize, concurrency: usize) -> f64 {
     .run();
     let handle = server.handle();
     tokio::spawn(server);
+    (port, handle)
+}
+
+/// A bare actix-web handler loaded with as many requests, as concurrently.
+async fn bare(requests: usize, concurrency: usize) -> f64 {
+    let (port, handle) = bare_server();
     let client = reqwest::Client::new();
     let url = Arc::new(format!("http://127.0.0.1:{port}/"));
     let started = Instant::now();
@@ -175,6 +187,75 @@ async fn bare(requests: usize, concurrency: usize) -> f64 {
     let p99 = latencies[((latencies.len() - 1) as f64 * 0.99) as usize];
     println!("bare actix-web handler: {requests} requests, {per_second:.0} req/s, p99 {:.1} ms", ms(p99));
     per_second
+}
+
+/// What wrk measured on one URL.
+struct Wrk {
+    per_second: f64,
+    p50: String,
+    p99: String,
+    failed: u64,
+}
+
+/// Loads `url` with wrk: two threads, 500 connections, as `token` if given.
+async fn wrk(url: String, token: Option<String>) -> Option<Wrk> {
+    let seconds = std::env::var("BENCH_WRK_SECONDS").unwrap_or_else(|_| "5".to_owned());
+    let mut command = Command::new("wrk");
+    command.args(["-t2", "-c500", &format!("-d{seconds}s"), "--latency"]);
+    if let Some(token) = token {
+        command.args(["-H", &format!("Authorization: Bearer {token}")]);
+    }
+    command.arg(&url);
+    let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let field =
+        |prefix: &str| text.lines().find_map(|l| l.trim().strip_prefix(prefix).map(|rest| rest.trim().to_owned()));
+    // Answers other than 2xx, and requests wrk gave up on (its timeout is 2 s).
+    let non_2xx: u64 = field("Non-2xx or 3xx responses:").and_then(|n| n.parse().ok()).unwrap_or(0);
+    let timeouts: u64 = field("Socket errors:")
+        .and_then(|errors| errors.split("timeout").nth(1).and_then(|n| n.trim().parse().ok()))
+        .unwrap_or(0);
+    let failed = non_2xx + timeouts;
+    Some(Wrk { per_second: field("Requests/sec:")?.parse().ok()?, p50: field("50%")?, p99: field("99%")?, failed })
+}
+
+/// The cost of one request, beside a bare actix-web handler on the same machine.
+async fn per_request(label: &str, base: &str, token: &str, report: i64, bare: f64) {
+    for path in ["/api/v1/me".to_owned(), format!("/api/v1/reports/{report}"), "/api/v1/reports?per_page=25".to_owned()]
+    {
+        let Some(w) = wrk(format!("{base}{path}"), Some(token.to_owned())).await else { return };
+        println!(
+            "  {label:<11} {path:<30} {:>8.0} req/s ({:>5.1} % of bare), p50 {:>9}, p99 {:>9}, {} failed",
+            w.per_second,
+            100.0 * w.per_second / bare,
+            w.p50,
+            w.p99,
+            w.failed
+        );
+    }
+}
+
+/// The bare handler under wrk, or None (with a note) where wrk is missing.
+async fn bare_under_wrk() -> Option<f64> {
+    let (port, handle) = bare_server();
+    let measured = wrk(format!("http://127.0.0.1:{port}/"), None).await;
+    handle.stop(true).await;
+    let Some(w) = measured else {
+        println!("per-request cost: wrk is not installed (apt-get install wrk); skipped");
+        return None;
+    };
+    println!("per-request cost, wrk, 500 connections:");
+    println!(
+        "  {:<11} {:<30} {:>8.0} req/s,                p50 {:>9}, p99 {:>9}",
+        "bare", "GET /", w.per_second, w.p50, w.p99
+    );
+    Some(w.per_second)
+}
+
+/// A signed-in official of `officials` and its report.
+async fn one_official(app: &TestApp, officials: &[(String, i64)]) -> (String, i64) {
+    let (username, report) = officials[0].clone();
+    (app.login_with(&username, PASSWORD).await.token, report)
 }
 
 /// haproxy in front of `backends`, round robin; killed when dropped.
@@ -222,8 +303,8 @@ async fn main() {
     let baseline = bare(n * KINDS.len(), concurrency).await;
 
     let single = spawn_app(Backend::Sqlite).await;
-    let officials = world(&single, n).await;
-    let (kinds, elapsed) = deadline_hour(&single.address, &officials, concurrency).await;
+    let single_officials = world(&single, n).await;
+    let (kinds, elapsed) = deadline_hour(&single.address, &single_officials, concurrency).await;
     print("(a) one instance, SQLite", &kinds, elapsed, Some(baseline));
 
     let (url, _db) = fresh_database(Backend::Postgres).await;
@@ -237,4 +318,10 @@ async fn main() {
     let base = format!("http://127.0.0.1:{}", balancer.port);
     let (kinds, elapsed) = deadline_hour(&base, &officials, concurrency).await;
     print("(b) two instances, PostgreSQL + Redis, behind haproxy", &kinds, elapsed, Some(baseline));
+
+    let Some(bare) = bare_under_wrk().await else { return };
+    let (token, report) = one_official(&single, &single_officials).await;
+    per_request("SQLite", &single.address, &token, report, bare).await;
+    let (token, report) = one_official(&a, &officials).await;
+    per_request("PostgreSQL", &a.address, &token, report, bare).await;
 }

@@ -100,6 +100,9 @@ pub fn test_settings(database_url: &str) -> Settings {
     // Built-in regimes compile on first use: most tests never touch them.
     s.plugins.preload = false;
     s.reports.attachments_dir = std::env::temp_dir().join(unique("baocao-files"));
+    // One directory of compiled regimes for every test: each regime is
+    // compiled once per build, as a cluster's image does, not once per test.
+    s.plugins.compiled_dir = Some(std::env::temp_dir().join("baocao-tests-compiled-regimes"));
     s.signing.trust_dir = std::env::temp_dir().join(unique("baocao-trust"));
     s.signing.key_secret = Some(unique("test-signing-secret"));
     // The workflow tests send without signing; the signature tests turn the

@@ -193,6 +193,31 @@ pub struct ModuleCheck {
     pub empty_forms: Vec<(String, Result<usize, String>)>,
 }
 
+/// Where this instance keeps regimes compiled to machine code.
+pub fn compiled_dir(settings: &baocao_config::Settings) -> std::path::PathBuf {
+    settings.plugins.compiled_dir.clone().unwrap_or_else(|| settings.reports.attachments_dir.join("compiled-regimes"))
+}
+
+/// Compiles every built-in regime into `dir` ahead of time (when an image
+/// is built), so that servers started from it read them instead of
+/// compiling. Returns how many regimes are there.
+pub async fn precompile(dir: std::path::PathBuf) -> Result<usize, Error> {
+    let host = baocao_plugins::PluginHost::new(baocao_plugins::Limits::default())
+        .map_err(Error::internal)?
+        .keep_compiled_in(dir.clone());
+    let registry = baocao_plugins::Registry::new(host);
+    tokio::task::spawn_blocking(move || registry.preload()).await?.map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+    let kept = std::fs::read_dir(&dir)
+        .map_err(Error::internal)?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+        .count();
+    if kept < baocao_plugins::builtin_plugins().len() {
+        return Err(Error::Internal(anyhow::anyhow!("{} could not be written", dir.display())));
+    }
+    Ok(kept)
+}
+
 /// Runs every check an upload runs (size, no imports, the ABI, the manifest)
 /// on a module, without a database, then asks it for `year`'s schedule and
 /// checks an empty copy of each form. For a province's developer.

@@ -91,7 +91,7 @@ pub async fn hash_password(p: baocao_domain::types::Password) -> Result<String, 
 /// The caller a session stands for: none when the account is gone, no
 /// longer active, or its password changed after the session began.
 pub async fn caller(app: &App, user: UserId, session_created_at: i64) -> Result<Option<Caller>, Error> {
-    let user = match app.store.user_unscoped(user).await {
+    let user = match app.store.user_of_session(user).await {
         Ok(user) => user,
         Err(baocao_storage::StoreError::NotFound(_)) => return Ok(None),
         Err(other) => return Err(other.into()),

@@ -81,7 +81,8 @@ pub async fn assemble(settings: Settings, store: Store, bus: Arc<dyn EventBus>) 
         .map_err(Error::Internal)?;
     let host = baocao_plugins::PluginHost::new(baocao_plugins::Limits::default())
         .context("starting the plugin host")
-        .map_err(Error::Internal)?;
+        .map_err(Error::Internal)?
+        .keep_compiled_in(crate::regimes::compiled_dir(&settings));
     let registry = Arc::new(baocao_plugins::Registry::new(host));
     let (preload, dir) = (settings.plugins.preload, settings.plugins.dir.clone());
     let counters: Arc<dyn baocao_identity::throttle::Counters> = match &settings.redis.url {

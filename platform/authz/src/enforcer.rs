@@ -40,9 +40,63 @@ fn domain(unit: UnitId) -> String {
     format!("unit:{}", unit.0)
 }
 
+/// A membership as the enforcer's grouping rule: user, group, domain.
+fn rule(user: UserId, m: &Membership) -> Vec<String> {
+    vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]
+}
+
 pub struct Authorizer {
+    /// The model, the groups' rules and every membership as grouping rules.
+    /// Whoever changes the rules holds its write lock and, under it, brings
+    /// `memberships` and `decisions` in line, so a reader never sees them disagree.
     enforcer: RwLock<Enforcer>,
+    /// Each user's memberships, beside the enforcer's grouping rules: asked
+    /// for on every request, where the enforcer can only filter the list of
+    /// every membership of the platform.
+    memberships: std::sync::RwLock<HashMap<UserId, Vec<Membership>>>,
+    decisions: Decisions,
     catalogue: GroupCatalogue,
+}
+
+/// One question put to the enforcer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Question {
+    user: UserId,
+    unit: UnitId,
+    object: Box<str>,
+    action: Box<str>,
+    reach: Reach,
+}
+
+/// The enforcer's answers since the rules last changed. Every request of a
+/// user asks the same few questions (a report's buttons walk the unit's
+/// ancestors for each step), and each answer costs a matcher evaluation.
+#[derive(Default)]
+struct Decisions(std::sync::Mutex<HashMap<Question, bool>>);
+
+impl Decisions {
+    /// Past this many answers the memo starts again: it stays small however
+    /// many users ask, and a busy instance refills it within seconds.
+    const MAX: usize = 100_000;
+
+    fn get(&self, q: &Question) -> Option<bool> {
+        self.0.lock().ok()?.get(q).copied()
+    }
+
+    fn put(&self, q: Question, allowed: bool) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= Self::MAX {
+                map.clear();
+            }
+            map.insert(q, allowed);
+        }
+    }
+
+    fn forget(&self) {
+        if let Ok(mut map) = self.0.lock() {
+            map.clear();
+        }
+    }
 }
 
 impl Authorizer {
@@ -53,7 +107,12 @@ impl Authorizer {
         let model = DefaultModel::from_str(&policies.model).await?;
         let mut enforcer = Enforcer::new(model, MemoryAdapter::default()).await?;
         enforcer.add_policies(policies.rules()?).await?;
-        Ok(Authorizer { enforcer: RwLock::new(enforcer), catalogue })
+        Ok(Authorizer {
+            enforcer: RwLock::new(enforcer),
+            memberships: Default::default(),
+            decisions: Decisions::default(),
+            catalogue,
+        })
     }
 
     pub fn catalogue(&self) -> &GroupCatalogue {
@@ -64,11 +123,18 @@ impl Authorizer {
     pub async fn load_memberships(
         &self, all: impl IntoIterator<Item = (UserId, Membership)>,
     ) -> Result<(), PolicyError> {
-        let rules: Vec<Vec<String>> =
-            all.into_iter().map(|(user, m)| vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]).collect();
+        let all: Vec<(UserId, Membership)> = all.into_iter().collect();
+        let rules: Vec<Vec<String>> = all.iter().map(|(user, m)| rule(*user, m)).collect();
+        let mut enforcer = self.enforcer.write().await;
         if !rules.is_empty() {
-            self.enforcer.write().await.add_grouping_policies(rules).await?;
+            enforcer.add_grouping_policies(rules).await?;
         }
+        if let Ok(mut index) = self.memberships.write() {
+            for (user, m) in all {
+                index.entry(user).or_default().push(m);
+            }
+        }
+        self.decisions.forget();
         Ok(())
     }
 
@@ -76,29 +142,36 @@ impl Authorizer {
     pub async fn replace_memberships(&self, user: UserId, memberships: &[Membership]) -> Result<(), PolicyError> {
         let mut enforcer = self.enforcer.write().await;
         enforcer.remove_filtered_grouping_policy(0, vec![subject(user)]).await?;
-        let rules: Vec<Vec<String>> =
-            memberships.iter().map(|m| vec![subject(user), m.group.as_str().to_owned(), domain(m.unit)]).collect();
+        let rules: Vec<Vec<String>> = memberships.iter().map(|m| rule(user, m)).collect();
         if !rules.is_empty() {
             enforcer.add_grouping_policies(rules).await?;
         }
+        if let Ok(mut index) = self.memberships.write() {
+            index.insert(user, memberships.to_vec());
+        }
+        self.decisions.forget();
         Ok(())
     }
 
     /// The memberships the enforcer holds for a user.
     pub async fn memberships(&self, user: UserId) -> Vec<Membership> {
-        let enforcer = self.enforcer.read().await;
-        enforcer
-            .get_filtered_grouping_policy(0, vec![subject(user)])
-            .into_iter()
-            .filter_map(|rule| {
-                let group = GroupCode::parse(rule.get(1)?).ok()?;
-                let unit = rule.get(2)?.strip_prefix("unit:")?.parse().ok().map(UnitId)?;
-                Some(Membership { group, unit })
-            })
-            .collect()
+        let _rules = self.enforcer.read().await;
+        self.memberships.read().ok().and_then(|index| index.get(&user).cloned()).unwrap_or_default()
     }
 
-    fn allowed(enforcer: &Enforcer, user: UserId, unit: UnitId, object: &str, action: &str, reach: Reach) -> bool {
+    fn allowed(
+        &self, enforcer: &Enforcer, user: UserId, unit: UnitId, object: &str, action: &str, reach: Reach,
+    ) -> bool {
+        let question = Question { user, unit, object: object.into(), action: action.into(), reach };
+        if let Some(answer) = self.decisions.get(&question) {
+            return answer;
+        }
+        let answer = Self::enforce(enforcer, user, unit, object, action, reach);
+        self.decisions.put(question, answer);
+        answer
+    }
+
+    fn enforce(enforcer: &Enforcer, user: UserId, unit: UnitId, object: &str, action: &str, reach: Reach) -> bool {
         match enforcer.enforce((subject(user), domain(unit), object, action, reach.as_str())) {
             Ok(allowed) => allowed,
             Err(error) => {
@@ -127,7 +200,7 @@ impl Authorizer {
         };
         for &ancestor in ancestors.iter().rev() {
             let reach = if ancestor == unit { Reach::Unit } else { Reach::Subtree };
-            if Self::allowed(&enforcer, user, ancestor, object, action, reach) {
+            if self.allowed(&enforcer, user, ancestor, object, action, reach) {
                 return Ok(unit);
             }
         }
@@ -146,7 +219,7 @@ impl Authorizer {
             return Err(Denied { actor: user, object: object.to_owned(), action, unit: UnitId(0) });
         };
         for &ancestor in ids.iter().rev() {
-            if Self::allowed(&enforcer, user, ancestor, object, action, Reach::Subtree) {
+            if self.allowed(&enforcer, user, ancestor, object, action, Reach::Subtree) {
                 return Ok(unit);
             }
         }
@@ -207,7 +280,7 @@ impl Authorizer {
                     continue;
                 };
                 if !out.contains(&user)
-                    && Self::allowed(&enforcer, user, ancestor, "report", role.policy_action(), reach)
+                    && self.allowed(&enforcer, user, ancestor, "report", role.policy_action(), reach)
                 {
                     out.push(user);
                 }
@@ -239,9 +312,9 @@ impl Authorizer {
         let mut units = Vec::new();
         for m in memberships {
             let Some(path) = membership_paths.get(&m.unit) else { continue };
-            if Self::allowed(&enforcer, user, m.unit, object, action, Reach::Subtree) {
+            if self.allowed(&enforcer, user, m.unit, object, action, Reach::Subtree) {
                 subtrees.push(path.clone());
-            } else if Self::allowed(&enforcer, user, m.unit, object, action, Reach::Unit) {
+            } else if self.allowed(&enforcer, user, m.unit, object, action, Reach::Unit) {
                 units.push(m.unit);
             }
         }

@@ -7,7 +7,7 @@ use baocao_domain::report::Role;
 use baocao_domain::unit::UnitPath;
 
 /// Whether a rule covers only the unit where the group is held or its subtree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reach {
     Unit,
     Subtree,

@@ -65,6 +65,21 @@ impl EventBus for InProcessBus {
     }
 }
 
+/// A connection to the cluster's Redis that reconnects by itself and, while
+/// Redis is away, fails a command within about two seconds instead of
+/// waiting for it (the default retries for about twelve): a request that
+/// needs Redis then answers 503 at once rather than hang. Every Redis user
+/// of the platform (sessions, sign-in counters, events, job leases) connects
+/// through it.
+pub async fn redis_connection(client: redis::Client) -> redis::RedisResult<redis::aio::ConnectionManager> {
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Duration::from_secs(1))
+        .set_response_timeout(Duration::from_secs(2))
+        .set_number_of_retries(1)
+        .set_max_delay(500);
+    redis::aio::ConnectionManager::new_with_config(client, config).await
+}
+
 /// Events over Redis pub/sub. A background task relays the channel into a
 /// local broadcast and reconnects after a failure.
 pub struct RedisBus {
@@ -80,7 +95,7 @@ fn unavailable(err: redis::RedisError) -> BusError {
 impl RedisBus {
     pub async fn connect(url: &str, prefix: &str) -> Result<Arc<Self>, BusError> {
         let client = redis::Client::open(url).map_err(unavailable)?;
-        let conn = redis::aio::ConnectionManager::new(client.clone()).await.map_err(unavailable)?;
+        let conn = redis_connection(client.clone()).await.map_err(unavailable)?;
         let channel = format!("{prefix}events");
         let (local, _) = broadcast::channel(1024);
         // Subscribe before returning so no event published after connect() is missed.

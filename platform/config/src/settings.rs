@@ -217,11 +217,17 @@ pub struct PluginSettings {
     /// Compile the built-in regimes at start (fail fast, no wait on first
     /// use). Tests that never touch regimes turn it off.
     pub preload: bool,
+    /// Where regimes compiled to machine code are kept between starts
+    /// (`baocao regime precompile` fills it when an image is built); default
+    /// `compiled-regimes` in `reports.attachments_dir`. Writable by the
+    /// service alone: the server runs the code it finds there (after
+    /// checking that it belongs to the module and to this engine).
+    pub compiled_dir: Option<PathBuf>,
 }
 
 impl Default for PluginSettings {
     fn default() -> Self {
-        PluginSettings { dir: None, preload: true }
+        PluginSettings { dir: None, preload: true, compiled_dir: None }
     }
 }
 

@@ -16,23 +16,29 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// The process can serve: database, session store and event bus answer.
+/// Whether the process can serve. Only the database decides: without Redis
+/// an instance still answers (signed-in requests with a clear 503, since no
+/// session can be read; events do not cross instances), and taking every
+/// instance out of the load balancer would only hide that message behind the
+/// balancer's own error page. The session store and the event bus are
+/// reported beside it, and the status says "degraded" while either is away.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let database = state.app.database_ready().await;
     let sessions = state.sessions.ping().await.is_ok();
     let bus = state.app.bus_ready().await;
+    let status = match (database, sessions && bus) {
+        (false, _) => "not_ready",
+        (true, false) => "degraded",
+        (true, true) => "ready",
+    };
     let body = json!({
-        "status": if database && sessions && bus { "ready" } else { "not_ready" },
+        "status": status,
         "database": database,
         "database_backend": state.app.database_backend(),
         "sessions": sessions,
         "events": bus,
     });
-    if database && sessions && bus {
-        HttpResponse::Ok().json(body)
-    } else {
-        HttpResponse::ServiceUnavailable().json(body)
-    }
+    if database { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
 }
 
 /// Prometheus metrics. Open unless `metrics.allow` or `metrics.token` is set;

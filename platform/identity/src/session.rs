@@ -183,7 +183,7 @@ fn redis_error(err: redis::RedisError) -> IdentityError {
 impl RedisSessions {
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, IdentityError> {
         let client = redis::Client::open(url).map_err(redis_error)?;
-        let conn = redis::aio::ConnectionManager::new(client).await.map_err(redis_error)?;
+        let conn = baocao_bus::redis_connection(client).await.map_err(redis_error)?;
         Ok(RedisSessions { conn, prefix: format!("{prefix}session:") })
     }
 

@@ -115,7 +115,7 @@ fn left(pttl: i64) -> Duration {
 impl RedisCounters {
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, IdentityError> {
         let client = redis::Client::open(url).map_err(redis_error)?;
-        let conn = redis::aio::ConnectionManager::new(client).await.map_err(redis_error)?;
+        let conn = baocao_bus::redis_connection(client).await.map_err(redis_error)?;
         Ok(RedisCounters { conn, prefix: format!("{prefix}throttle:") })
     }
 

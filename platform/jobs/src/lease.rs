@@ -114,7 +114,7 @@ pub struct RedisLease {
 impl RedisLease {
     pub async fn connect(url: &str, prefix: &str) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)?;
-        let redis = redis::aio::ConnectionManager::new(client).await?;
+        let redis = baocao_bus::redis_connection(client).await?;
         Ok(RedisLease { redis, prefix: prefix.to_owned() })
     }
 }

@@ -23,6 +23,7 @@ use wasmtime::{Config, Engine, Instance, Module, Store, StoreLimits, StoreLimits
 
 pub use baocao_regime_abi as abi;
 
+mod artifacts;
 pub mod registry;
 pub mod runner;
 pub use registry::{Entry, Registry, Scope};
@@ -130,6 +131,8 @@ pub struct PluginHost {
     compiled: RwLock<HashMap<String, Arc<Plugin>>>,
     calls: AtomicU64,
     busy_nanos: AtomicU64,
+    /// Where compiled modules are kept between starts, if anywhere.
+    artifacts: Option<artifacts::Artifacts>,
 }
 
 /// How many calls this host has made into plugins, and the time they took
@@ -165,7 +168,33 @@ impl PluginHost {
             compiled: RwLock::new(HashMap::new()),
             calls: AtomicU64::new(0),
             busy_nanos: AtomicU64::new(0),
+            artifacts: None,
         })
+    }
+
+    /// Keeps every module this host compiles in `dir`, and reads modules
+    /// compiled there before instead of compiling them again.
+    pub fn keep_compiled_in(mut self, dir: std::path::PathBuf) -> Self {
+        self.artifacts = Some(artifacts::Artifacts::new(&self.engine, dir));
+        self
+    }
+
+    /// Where this host keeps compiled modules.
+    pub fn compiled_dir(&self) -> Option<&std::path::Path> {
+        self.artifacts.as_ref().map(|a| a.dir())
+    }
+
+    /// The module's machine code: compiled before and kept, or compiled now
+    /// (and kept for the next start).
+    fn compile(&self, bytes: &[u8], sha256: &str) -> Result<Module, PluginError> {
+        if let Some(module) = self.artifacts.as_ref().and_then(|a| a.read(&self.engine, sha256)) {
+            return Ok(module);
+        }
+        let module = Module::new(&self.engine, bytes).map_err(|e| PluginError::NotWasm(format!("{e:#}")))?;
+        if let Some(artifacts) = &self.artifacts {
+            artifacts.write(sha256, &module);
+        }
+        Ok(module)
     }
 
     pub fn limits(&self) -> Limits {
@@ -192,7 +221,7 @@ impl PluginHost {
         if !bytes.starts_with(b"\0asm") {
             return Err(PluginError::NotWasm("the file does not start with the WebAssembly magic number".to_owned()));
         }
-        let module = Module::new(&self.engine, bytes).map_err(|e| PluginError::NotWasm(format!("{e:#}")))?;
+        let module = self.compile(bytes, &sha256)?;
         let imports: Vec<String> = module.imports().map(|i| format!("{}::{}", i.module(), i.name())).collect();
         if !imports.is_empty() {
             return Err(PluginError::Imports(imports.join(", ")));

@@ -115,6 +115,13 @@ enum RegimeCommand {
         #[arg(long)]
         year: Option<i32>,
     },
+    /// Compile the built-in regimes to machine code ahead of time (when an
+    /// image is built), so that `serve` reads them instead of compiling.
+    Precompile {
+        /// Where to keep them (default: plugins.compiled_dir).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -205,6 +212,17 @@ async fn main() -> anyhow::Result<()> {
         Command::Regime(RegimeCommand::Check { file, year }) => {
             use chrono::Datelike;
             regime_check::run(&file, year.unwrap_or_else(|| chrono::Utc::now().year())).await
+        }
+        Command::Regime(RegimeCommand::Precompile { dir }) => {
+            let dir = dir.unwrap_or_else(|| baocao_app::regimes::compiled_dir(&settings));
+            let kept = baocao_app::regimes::precompile(dir.clone())
+                .await
+                .with_context(|| format!("compiling the regimes into {}", dir.display()))?;
+            println!(
+                "Đã biên dịch sẵn {kept} chế độ báo cáo vào {0} / {kept} regimes compiled ahead of time into {0}",
+                dir.display()
+            );
+            Ok(())
         }
     }
 }

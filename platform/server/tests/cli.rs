@@ -354,3 +354,76 @@ async fn sigterm_ends_the_event_streams_and_stops_cleanly() {
     let output = std::fs::read_to_string(&log).unwrap();
     assert!(output.contains("stopping: no new connections"), "{output}");
 }
+
+/// The `.cwasm` files of a directory with their modification times.
+fn compiled_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, std::time::SystemTime)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cwasm"))
+        .map(|p| {
+            let modified = std::fs::metadata(&p).unwrap().modified().unwrap();
+            (p, modified)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// `baocao regime precompile` keeps every built-in regime compiled; a server
+/// started on that directory reads them as they are, and compiles again (and
+/// replaces) the one whose bytes were spoiled instead of running it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_reads_precompiled_regimes_and_compiles_a_spoiled_one_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let compiled = dir.path().join("compiled");
+    let output = baocao().args(["regime", "precompile", "--dir"]).arg(&compiled).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    let kept: usize = stdout.split_whitespace().find_map(|w| w.parse().ok()).expect("a count printed");
+    let before = compiled_files(&compiled);
+    assert_eq!(before.len(), kept, "{stdout}");
+    assert!(kept >= 7, "the six national regimes and Thái Bình's: {stdout}");
+
+    let spoiled = &before[0].0;
+    let mut bytes = std::fs::read(spoiled).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5a;
+    std::fs::write(spoiled, &bytes).unwrap();
+    let spoiled_at = std::fs::metadata(spoiled).unwrap().modified().unwrap();
+
+    let log = dir.path().join("serve.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut child = baocao()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
+        .arg(format!("sqlite://{}", dir.path().join("db.sqlite").display()))
+        .env("BAOCAO_PLUGINS__COMPILED_DIR", &compiled)
+        .env("BAOCAO_LOG__FILTER", "info")
+        .current_dir(dir.path())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let text = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("http://127.0.0.1:") {
+            break text;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "serve did not start: {text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(text.matches("does not match its module or this engine").count(), 1, "{text}");
+    let after = compiled_files(&compiled);
+    assert_eq!(after.len(), kept);
+    for ((path, was), (_, now)) in before.iter().zip(&after) {
+        if path == spoiled {
+            assert_ne!(*now, spoiled_at, "the spoiled file was compiled again and replaced");
+            assert_ne!(std::fs::read(path).unwrap(), bytes, "the spoiled file was compiled again and replaced");
+        } else {
+            assert_eq!(now, was, "{} was read as it was", path.display());
+        }
+    }
+}

@@ -23,6 +23,7 @@ mod identities;
 mod locks;
 mod notifications;
 mod outbox;
+mod recent;
 
 mod regimes;
 mod reports;
@@ -34,6 +35,8 @@ mod users;
 
 use std::time::Duration;
 
+use baocao_domain::ids::{UnitId, UserId};
+use baocao_domain::user::User;
 use baocao_migrations::MigratorTrait;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
@@ -52,6 +55,7 @@ pub use expiry::Expired;
 pub use locks::ClusterLock;
 pub use notifications::{NotificationDraft, NotificationQuery, NotificationRow, NotificationState};
 pub use outbox::{JobRun, MailDraft, MailPreferences, OutboxMail};
+pub use recent::RECENT;
 pub use regimes::{NewRegimePlugin, RegimePluginRow};
 pub use reports::{
     AddedRow, HistoryEntry, Keyword, Move, NewContent, NewReport, QueueQuery, ReportCell, ReportQuery, ReportRow,
@@ -84,6 +88,10 @@ pub(crate) fn offset(page: u64, per_page: u64) -> u64 {
 #[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Users as a request's session finds them ([`Store::user_of_session`]).
+    users: std::sync::Arc<recent::Recent<UserId, User>>,
+    /// Units' paths and names as requests find them ([`Store::unit_paths_unscoped`]).
+    units: std::sync::Arc<recent::Recent<UnitId, units::KnownUnit>>,
 }
 
 impl Store {
@@ -104,6 +112,10 @@ impl Store {
             .max_connections(if options.get_url().starts_with("sqlite:") { 8 } else { 16 })
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(10))
+            // A ping on every checkout doubles the round trips of a short
+            // query; only a connection idle long enough for the server, a
+            // proxy or a firewall to have dropped it is tried first.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .sqlx_logging(false);
         let db = Database::connect(options).await?;
         if db.get_database_backend() == DbBackend::Sqlite {
@@ -111,7 +123,9 @@ impl Store {
             // are off by default in SQLite and must be asked for.
             db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
         }
-        Ok(Store { db })
+        let (users, units) = (recent::Recent::new(recent::RECENT), recent::Recent::new(recent::RECENT));
+        // Clones of the store share what it keeps, so one clone's write is seen by all.
+        Ok(Store { db, users: users.into(), units: units.into() })
     }
 
     pub fn backend_name(&self) -> &'static str {

@@ -13,7 +13,7 @@ use baocao_domain::unit::UnitPath;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Order, PaginatorTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Iterable, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use serde::Serialize;
@@ -472,14 +472,13 @@ impl Store {
         let page = page.max(1);
         let total = query.clone().count(self.db()).await?;
         let sorted = order.iter().fold(query, |q, (column, direction)| q.order_by(*column, direction.clone()));
-        let rows = sorted.offset(crate::offset(page, per_page)).limit(per_page).all(self.db()).await?;
-        let items = rows
-            .into_iter()
-            .map(|mut m| {
-                m.cells = "[]".to_owned();
-                to_row(m)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        // Every column but the cells, which a wide form makes the bulk of the row.
+        let without_cells = sorted
+            .select_only()
+            .columns(reports::Column::iter().filter(|c| !matches!(c, reports::Column::Cells)))
+            .column_as(Expr::value("[]"), "cells");
+        let rows = without_cells.offset(crate::offset(page, per_page)).limit(per_page).all(self.db()).await?;
+        let items = rows.into_iter().map(to_row).collect::<Result<Vec<_>, _>>()?;
         Ok(Page { items, total, page, per_page })
     }
 

@@ -94,6 +94,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.users.forget(&id);
         Ok(ResetOutcome::Done(id))
     }
 }

@@ -107,6 +107,13 @@ pub struct NewTenant {
     pub code: Code,
 }
 
+/// What requests keep of a unit (see [`Store::known_units`]).
+#[derive(Debug, Clone)]
+pub(crate) struct KnownUnit {
+    path: UnitPath,
+    name: String,
+}
+
 impl Store {
     /// A unit by id, without any scope: for authorisation checks only, which
     /// need the unit's path before they can say yes or no.
@@ -116,11 +123,35 @@ impl Store {
 
     /// Names of units, for lists that show them beside ids the caller may already see.
     pub async fn unit_names_unscoped(&self, ids: &[UnitId]) -> Result<HashMap<UnitId, String>, StoreError> {
-        let mut ids: Vec<i64> = ids.iter().map(|u| u.0).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let rows = units::Entity::find().filter(units::Column::Id.is_in(ids)).all(self.db()).await?;
-        Ok(rows.into_iter().map(|r| (UnitId(r.id), r.name)).collect())
+        Ok(self.known_units(ids).await?.into_iter().map(|(id, known)| (id, known.name)).collect())
+    }
+
+    /// Paths and names of units read at most [`crate::RECENT`] ago (what
+    /// nearly every request asks: its caller's scopes, the names it shows);
+    /// this instance's own changes to units are seen at once.
+    async fn known_units(&self, ids: &[UnitId]) -> Result<HashMap<UnitId, KnownUnit>, StoreError> {
+        let mut out = HashMap::with_capacity(ids.len());
+        let mut missing: Vec<i64> = Vec::new();
+        for &id in ids {
+            match self.units.get(&id) {
+                Some(known) => {
+                    out.insert(id, known);
+                }
+                None => missing.push(id.0),
+            }
+        }
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() {
+            return Ok(out);
+        }
+        let rows = units::Entity::find().filter(units::Column::Id.is_in(missing)).all(self.db()).await?;
+        for row in rows {
+            let known = KnownUnit { path: UnitPath::try_from(row.path)?, name: row.name };
+            self.units.put(UnitId(row.id), known.clone());
+            out.insert(UnitId(row.id), known);
+        }
+        Ok(out)
     }
 
     /// A unit the caller was allowed to read.
@@ -132,16 +163,7 @@ impl Store {
 
     /// Paths of several units, for building scopes from memberships.
     pub async fn unit_paths_unscoped(&self, ids: &[UnitId]) -> Result<HashMap<UnitId, UnitPath>, StoreError> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows =
-            units::Entity::find().filter(units::Column::Id.is_in(ids.iter().map(|i| i.0))).all(self.db()).await?;
-        let mut out = HashMap::new();
-        for row in rows {
-            out.insert(UnitId(row.id), UnitPath::try_from(row.path)?);
-        }
-        Ok(out)
+        Ok(self.known_units(ids).await?.into_iter().map(|(id, known)| (id, known.path)).collect())
     }
 
     /// The codes of every unit of a tenant, dissolved ones included (a report
@@ -209,6 +231,7 @@ impl Store {
             insert_account(&tx, actor, unit.tenant_id, &unit, account, Some(&group)).await?;
         }
         tx.commit().await?;
+        self.units.forget_all();
         Ok(unit)
     }
 
@@ -259,6 +282,7 @@ impl Store {
             insert_account(&tx, actor, tenant_id, &unit, account, Some(&group)).await?;
         }
         tx.commit().await?;
+        self.units.forget_all();
         Ok(unit)
     }
 
@@ -315,6 +339,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.units.forget_all();
         Ok(unit)
     }
 
@@ -358,6 +383,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.units.forget_all();
         Ok(after)
     }
 
@@ -429,6 +455,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.units.forget_all();
         Ok(())
     }
 
@@ -473,6 +500,7 @@ impl Store {
         };
         record(&tx, actor, change).await?;
         tx.commit().await?;
+        self.units.forget_all();
         Ok(reorg.id)
     }
 

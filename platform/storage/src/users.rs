@@ -179,6 +179,17 @@ impl Store {
         convert::user(&row)
     }
 
+    /// The user a request's session names, read at most [`crate::RECENT`]
+    /// ago: this instance's own writes to the account are seen at once.
+    pub async fn user_of_session(&self, id: UserId) -> Result<User, StoreError> {
+        if let Some(user) = self.users.get(&id) {
+            return Ok(user);
+        }
+        let user = self.user_unscoped(id).await?;
+        self.users.put(id, user.clone());
+        Ok(user)
+    }
+
     /// For sign-in: the account and its password hash.
     pub async fn login_record(&self, username: &Username) -> Result<Option<LoginRecord>, StoreError> {
         let Some(row) =
@@ -267,12 +278,6 @@ impl Store {
             });
         }
         Ok(out)
-    }
-
-    /// A user's own account, for "who am I".
-    pub async fn own_record(&self, id: UserId) -> Result<UserRecord, StoreError> {
-        let row = users::Entity::find_by_id(id.0).one(self.db()).await?.ok_or(StoreError::NotFound("user"))?;
-        self.record_of(&row).await
     }
 
     async fn record_of(&self, row: &users::Model) -> Result<UserRecord, StoreError> {
@@ -412,6 +417,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.users.forget(&id);
         convert::user(&after)
     }
 
@@ -455,6 +461,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.users.forget(&id);
         Ok(())
     }
 
@@ -486,6 +493,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.users.forget(&id);
         Ok(())
     }
 
@@ -512,6 +520,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.users.forget(&id);
         Ok(())
     }
 
@@ -544,6 +553,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.users.forget(&id);
         Ok(id)
     }
 

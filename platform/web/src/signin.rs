@@ -52,7 +52,7 @@ async fn pre_session(state: &AppState, req: &HttpRequest) -> Result<(String, Ses
 async fn home(state: web::Data<AppState>, req: HttpRequest, who: PagePrincipal) -> PageResult {
     let l = locale::of(&req);
     let who = who.0;
-    let me = baocao_app::admin::user_self(&state.app, who.user.id).await.in_locale(l)?;
+    let me = baocao_app::admin::user_self(&state.app, &who.user).await.in_locale(l)?;
     let work = baocao_app::queues::summary(&state.app, &who).await.in_locale(l)?;
     let body = html! {
         h1 { (t(l, "Xin chào, ", "Welcome, ")) (who.user.full_name.as_str()) }

@@ -4,8 +4,8 @@ use baocao_authz::perms::{ManageUsers, ReadUsers};
 use baocao_domain::ids::{UnitId, UserId};
 use baocao_domain::text::{Invalid, Text};
 use baocao_domain::types::Password;
-use baocao_domain::user::UserStatus;
-use baocao_storage::{NewAccount, Page, UserQuery, UserRecord};
+use baocao_domain::user::{User, UserStatus};
+use baocao_storage::{MembershipView, NewAccount, Page, UserQuery, UserRecord};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -156,9 +156,20 @@ pub async fn issue_reset_token(app: &App, who: &Caller, id: UserId) -> Result<St
     Ok(token)
 }
 
-/// The caller's own account with its memberships.
-pub async fn user_self(app: &App, id: UserId) -> Result<UserRecord, Error> {
-    Ok(app.store.own_record(id).await?)
+/// The caller's own account with its memberships: the account as its
+/// session found it, the memberships the authoriser holds, and the units'
+/// names (all kept in memory, so "who am I" costs no query when it is busy).
+pub async fn user_self(app: &App, user: &User) -> Result<UserRecord, Error> {
+    let memberships = app.authz.memberships(user.id).await;
+    let mut units: Vec<UnitId> = memberships.iter().map(|m| m.unit).collect();
+    units.push(user.unit_id);
+    let names = app.store.unit_names_unscoped(&units).await?;
+    let name = |unit: UnitId| names.get(&unit).cloned().unwrap_or_default();
+    let groups = memberships
+        .into_iter()
+        .map(|m| MembershipView { unit_name: name(m.unit), group: m.group, unit_id: m.unit })
+        .collect();
+    Ok(UserRecord { user: user.clone(), unit_name: name(user.unit_id), groups })
 }
 
 pub async fn change_own_password(app: &App, who: &Caller, current: &str, new: &str) -> Result<(), Error> {

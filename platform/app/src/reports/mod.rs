@@ -55,9 +55,10 @@ pub struct ReportScopes {
 }
 
 pub async fn scopes(app: &App, who: &Caller) -> Result<ReportScopes, Error> {
+    let paths = crate::admin::membership_paths(app, who).await?;
     Ok(ReportScopes {
-        read: crate::admin::scope::<ReadReports>(app, who).await?,
-        check: crate::admin::scope::<CheckReports>(app, who).await?,
+        read: app.authz.scope::<ReadReports>(who.user.id, &paths).await,
+        check: app.authz.scope::<CheckReports>(who.user.id, &paths).await,
     })
 }
 

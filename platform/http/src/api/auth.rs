@@ -66,7 +66,7 @@ pub async fn login(
     };
     let rule = CaptchaRule::AfterFailures { expected: expected.as_deref(), typed: body.captcha.as_deref() };
     let (user, token, session) = open_session(&state, client_ip(&req), &body.username, &body.password, rule).await?;
-    let record = baocao_app::admin::user_self(&state.app, user.id).await?;
+    let record = baocao_app::admin::user_self(&state.app, &user).await?;
     Ok(HttpResponse::Ok().cookie(session_cookie(&state, token.clone())).json(LoginResponse {
         token,
         csrf_token: session.csrf_token,
@@ -103,7 +103,7 @@ pub async fn logout(state: web::Data<AppState>, who: Principal) -> ApiResult<Htt
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = MeDto), (status = 401, body = ErrorBody)))]
 pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Json<MeDto>> {
-    let record = baocao_app::admin::user_self(&state.app, who.user.id).await?;
+    let record = baocao_app::admin::user_self(&state.app, &who.user).await?;
     Ok(web::Json(MeDto { user: UserDto::from(&record), csrf_token: who.session.csrf_token }))
 }
 
