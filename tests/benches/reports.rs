@@ -51,38 +51,6 @@ fn line(label: &str, backend: &str, sorted: &[Duration]) {
     );
 }
 
-async fn wide_report(app: &TestApp) -> (Session, i64, i32) {
-    baocao_tests::upload_wide_form(app).await;
-    let province = app.login("hy.tonghop").await;
-    let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
-    let year = chrono::Utc::now().year() + 1;
-    let assigned: Value = app
-        .post(
-            &province,
-            "/api/v1/assignments",
-            json!({"opens_on": "01/01/2020", "regime": "FIXTURE-WIDE", "forms": ["WIDE.01"], "period": {"type": "year", "year": year, "number": 1}, "units": [ward]}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = assigned[0]["report"]["id"].as_i64().unwrap();
-    let entry = app.login("hy.phohien.nhaplieu").await;
-    let version = assigned[0]["report"]["version"].as_i64().unwrap() as i32;
-    let saved = app
-        .request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data"))
-        .json(&baocao_tests::wide_form_filled(i64::from(version)))
-        .send()
-        .await
-        .unwrap();
-    let status = saved.status();
-    let body: Value = saved.json().await.unwrap();
-    assert_eq!(status, 200, "{body}");
-    // 15 cells in each of 100 rows, and 14 in the total row (the note column is not summed).
-    assert_eq!(body["cells"].as_array().unwrap().len(), 1514, "every cell of 100 rows and the total row");
-    (entry, id, body["version"].as_i64().unwrap() as i32)
-}
-
 /// The plugin's share of a save: the sandbox time the saves above spent (one
 /// `check` call each, ABI 1.2) against the save's p50, beside the same report
 /// checked the ABI 1.1 way (compute, then validate: two calls) in this run.
@@ -140,7 +108,7 @@ async fn tenant_of(app: &TestApp, unit: i64) -> i64 {
 async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
     let name = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
     let app = spawn_app(backend).await;
-    let (entry, id, mut version) = wide_report(&app).await;
+    let (entry, id, mut version) = baocao_tests::wide_report(&app).await;
 
     let floor = timed(saves, async |_| {
         let r = app.get(&entry, "/api/v1/me").await;

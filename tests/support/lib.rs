@@ -419,3 +419,38 @@ pub fn wide_form_filled(version: i64) -> Value {
     }
     json!({"version": version, "rows_added": rows, "cells": cells})
 }
+
+/// The Phố Hiến ward's WIDE.01 report of next year, assigned and saved
+/// whole once by its data-entry official: the official, the report and its version.
+pub async fn wide_report(app: &TestApp) -> (Session, i64, i32) {
+    use chrono::Datelike;
+    upload_wide_form(app).await;
+    let province = app.login("hy.tonghop").await;
+    let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
+    let year = chrono::Utc::now().year() + 1;
+    let assigned: Value = app
+        .post(
+            &province,
+            "/api/v1/assignments",
+            json!({"opens_on": "01/01/2020", "regime": "FIXTURE-WIDE", "forms": ["WIDE.01"], "period": {"type": "year", "year": year, "number": 1}, "units": [ward]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = assigned[0]["report"]["id"].as_i64().unwrap();
+    let entry = app.login("hy.phohien.nhaplieu").await;
+    let version = assigned[0]["report"]["version"].as_i64().unwrap() as i32;
+    let saved = app
+        .request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data"))
+        .json(&wide_form_filled(i64::from(version)))
+        .send()
+        .await
+        .unwrap();
+    let status = saved.status();
+    let body: Value = saved.json().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    // 15 cells in each of 100 rows, and 14 in the total row (the note column is not summed).
+    assert_eq!(body["cells"].as_array().unwrap().len(), 1514, "every cell of 100 rows and the total row");
+    (entry, id, body["version"].as_i64().unwrap() as i32)
+}
