@@ -573,8 +573,40 @@ async fn a_closed_period_refuses_entry_until_reopened(backend: Backend) {
     assert_eq!(reopened.status(), StatusCode::OK);
 }
 
+/// A list page counts every report the list matches, in the caller's scope
+/// only, on every page and past the last one.
+async fn a_list_page_counts_every_report_it_matches(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let province = app.login("hy.tonghop").await;
+    let entry = app.login("hy.phohien.nhaplieu").await;
+    let other_province = app.login("tb.tonghop").await;
+    let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
+    let mut ids = Vec::new();
+    for year in [year(), year() + 1, year() + 2] {
+        let body = json!({"period": {"type": "year", "year": year, "number": 1}});
+        ids.push(assign_meetings(&app, &province, ward, body).await[0]["report"]["id"].as_i64().unwrap());
+    }
+    let regime = format!("/api/v1/reports?regime=TT01-III&form={FORM}&unit={ward}");
+    let mut seen = Vec::new();
+    for page in 1..=3 {
+        let listed = app.get_json(&entry, &format!("{regime}&per_page=1&page={page}")).await;
+        assert_eq!(listed["total"], 3, "page {page}: {listed}");
+        assert_eq!(listed["items"].as_array().unwrap().len(), 1, "page {page}: {listed}");
+        seen.push(listed["items"][0]["id"].as_i64().unwrap());
+    }
+    ids.reverse(); // newest period first
+    assert_eq!(seen, ids);
+    let past = app.get_json(&entry, &format!("{regime}&per_page=2&page=3")).await;
+    assert_eq!((past["total"].as_u64(), past["items"].as_array().map(Vec::len)), (Some(3), Some(0)), "{past}");
+    let status = app.get_json(&entry, &format!("{regime}&status=new&per_page=2")).await;
+    assert_eq!((status["total"].as_u64(), status["items"].as_array().map(Vec::len)), (Some(3), Some(2)));
+    let outside = app.get_json(&other_province, &format!("{regime}&per_page=1")).await;
+    assert_eq!((outside["total"].as_u64(), outside["items"].as_array().map(Vec::len)), (Some(0), Some(0)));
+}
+
 both!(
     a_report_travels_from_a_ward_to_the_province_and_back,
     bad_input_changes_nothing,
-    a_closed_period_refuses_entry_until_reopened
+    a_closed_period_refuses_entry_until_reopened,
+    a_list_page_counts_every_report_it_matches
 );

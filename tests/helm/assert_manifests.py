@@ -15,7 +15,7 @@ import tomllib
 
 import yaml
 
-SECRET_KEYS = ("databaseUrl", "redisUrl", "signingKeySecret", "oidcClientSecret", "smtpUrl")
+SECRET_KEYS = ("databaseUrl", "redisUrl", "signingKeySecret", "oidcClientSecret", "smtpUrl", "pgbouncerPassword")
 SECRET_SETTINGS = (
     ("database", "url"),
     ("redis", "url"),
@@ -100,7 +100,14 @@ def check_secrets(docs, values):
         fail("no settings file (baocao.toml) in a ConfigMap")
     web = [d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"].endswith("-web")][0]
     env = {e["name"]: e for e in web["spec"]["template"]["spec"]["containers"][0]["env"]}
-    if "secretKeyRef" not in env["BAOCAO_DATABASE__URL"].get("valueFrom", {}):
+    url = env["BAOCAO_DATABASE__URL"]
+    if "value" in url:
+        # The PgBouncer sidecar's socket: no password in the URL, the sidecar
+        # reads the database's from the Secret.
+        volumes = {v["name"]: v for v in web["spec"]["template"]["spec"]["volumes"]}
+        if "secret" not in volumes.get("pgbouncer-userlist", {}) or "@" not in url["value"] or ":" in url["value"].split("@")[0][len("postgres://"):]:
+            fail("the database URL is neither from a Secret nor PgBouncer's socket without a password")
+    elif "secretKeyRef" not in url.get("valueFrom", {}):
         fail("the database URL does not come from a Secret")
     return toml
 

@@ -52,8 +52,14 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* Secrets as environment variables; the optional ones may be absent from the Secret. */}}
 {{- define "baocao.secretEnv" -}}
+{{- if .Values.pgbouncer.enabled }}
+# PgBouncer's socket in the pod: no password, it holds the database's.
+- name: BAOCAO_DATABASE__URL
+  value: {{ include "baocao.pgbouncerUrl" . | quote }}
+{{- else }}
 - name: BAOCAO_DATABASE__URL
   valueFrom: { secretKeyRef: { name: {{ include "baocao.secretName" . }}, key: database-url } }
+{{- end }}
 - name: BAOCAO_REDIS__URL
   valueFrom: { secretKeyRef: { name: {{ include "baocao.secretName" . }}, key: redis-url } }
 - name: BAOCAO_SIGNING__KEY_SECRET
@@ -85,7 +91,7 @@ securityContext:
   seccompProfile: { type: RuntimeDefault }
 {{- end -}}
 
-{{/* The settings file, a writable /tmp, and the shared files. */}}
+{{/* The settings file, a writable /tmp, the shared files, and PgBouncer's when enabled. */}}
 {{- define "baocao.volumes" -}}
 - name: config
   configMap: { name: {{ include "baocao.fullname" . }}-config }
@@ -99,6 +105,16 @@ securityContext:
 {{- else }}
   emptyDir: {}
 {{- end }}
+{{- if .Values.pgbouncer.enabled }}
+- name: pgbouncer-config
+  configMap: { name: {{ include "baocao.fullname" . }}-pgbouncer }
+- name: pgbouncer-userlist
+  secret:
+    secretName: {{ include "baocao.secretName" . }}
+    items: [{ key: pgbouncer-userlist, path: userlist.txt }]
+- name: pgbouncer-socket
+  emptyDir: { medium: Memory, sizeLimit: 1Mi }
+{{- end }}
 {{- end -}}
 
 {{- define "baocao.mounts" -}}
@@ -106,4 +122,49 @@ securityContext:
 - { name: trust, mountPath: /etc/baocao/trust, readOnly: true }
 - { name: tmp, mountPath: /tmp }
 - { name: files, mountPath: /var/lib/baocao/files }
+{{- if .Values.pgbouncer.enabled }}
+- { name: pgbouncer-socket, mountPath: /var/run/pgbouncer }
+{{- end }}
+{{- end -}}
+
+{{/* Where PgBouncer listens in the pod; the URL the instances connect with. */}}
+{{- define "baocao.pgbouncerUrl" -}}
+{{- printf "postgres://%s@localhost:6432/%s?host=/var/run/pgbouncer" .Values.pgbouncer.user .Values.pgbouncer.database -}}
+{{- end -}}
+
+{{/*
+PgBouncer as a native sidecar (an init container that keeps running): it is
+up before the instance starts and stops after it, so the instance's last
+queries on shutdown still reach the database.
+*/}}
+{{- define "baocao.pgbouncerSidecar" -}}
+{{- if .Values.pgbouncer.enabled }}
+initContainers:
+  - name: pgbouncer
+    image: {{ printf "%s:%s" .Values.pgbouncer.image.repository .Values.pgbouncer.image.tag | quote }}
+    imagePullPolicy: {{ .Values.pgbouncer.image.pullPolicy }}
+    restartPolicy: Always
+    command: ["/usr/bin/pgbouncer", "/etc/baocao/pgbouncer/pgbouncer.ini"]
+    ports:
+      - { name: pgbouncer, containerPort: 6432 }
+    # TCP on the pod's address only answers these probes: pg_hba.conf
+    # rejects every client that is not on the Unix socket.
+    startupProbe:
+      tcpSocket: { port: pgbouncer }
+      periodSeconds: 1
+      failureThreshold: 30
+    livenessProbe:
+      tcpSocket: { port: pgbouncer }
+      periodSeconds: 10
+    readinessProbe:
+      tcpSocket: { port: pgbouncer }
+      periodSeconds: 5
+    {{- include "baocao.containerSecurity" . | nindent 4 }}
+    resources:
+      {{- toYaml .Values.pgbouncer.resources | nindent 6 }}
+    volumeMounts:
+      - { name: pgbouncer-config, mountPath: /etc/baocao/pgbouncer, readOnly: true }
+      - { name: pgbouncer-userlist, mountPath: /etc/baocao/pgbouncer-secret, readOnly: true }
+      - { name: pgbouncer-socket, mountPath: /var/run/pgbouncer }
+{{- end }}
 {{- end -}}

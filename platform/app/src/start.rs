@@ -16,8 +16,10 @@ use crate::{App, Error};
 /// Connects and migrates the database, and makes sure the platform root exists.
 pub async fn open_store(settings: &Settings) -> Result<Store, Error> {
     let url = &settings.database.url;
-    let store =
-        Store::connect(url).await.with_context(|| format!("connecting to {}", redact(url))).map_err(Error::Internal)?;
+    let store = Store::connect(url, settings.database.pool_size)
+        .await
+        .with_context(|| format!("connecting to {}", redact(url)))
+        .map_err(Error::Internal)?;
     store.migrate().await.context("applying migrations").map_err(Error::Internal)?;
     ensure_root(store).await
 }
@@ -31,8 +33,10 @@ pub async fn open_store_for_serving(settings: &Settings) -> Result<Store, Error>
         return open_store(settings).await;
     }
     let url = &settings.database.url;
-    let store =
-        Store::connect(url).await.with_context(|| format!("connecting to {}", redact(url))).map_err(Error::Internal)?;
+    let store = Store::connect(url, settings.database.pool_size)
+        .await
+        .with_context(|| format!("connecting to {}", redact(url)))
+        .map_err(Error::Internal)?;
     let unknown = |e| {
         anyhow::Error::new(e).context(
             "the database was migrated by a newer version of baocao; run that version \

@@ -278,6 +278,8 @@ pub struct DatabaseSettings {
     pub url: String,
     /// What `serve` and `worker` do with a schema older than themselves.
     pub migrate: MigrateAtStart,
+    /// Connections the instance keeps open; none: 8 on SQLite, 16 on PostgreSQL.
+    pub pool_size: Option<u32>,
 }
 
 /// Migrations at start. A cluster migrates once per release (`baocao
@@ -296,7 +298,7 @@ pub enum MigrateAtStart {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        DatabaseSettings { url: "sqlite://./baocao.db".to_owned(), migrate: MigrateAtStart::Auto }
+        DatabaseSettings { url: "sqlite://./baocao.db".to_owned(), migrate: MigrateAtStart::Auto, pool_size: None }
     }
 }
 

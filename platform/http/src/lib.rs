@@ -178,6 +178,34 @@ pub fn ops_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
     Ok(server)
 }
 
+/// The span of one request in the log. Unlike tracing-actix-web's default
+/// it does not match the route itself (the metrics wrapper records the
+/// route it matches once) nor read the forwarding headers.
+struct RequestSpan;
+
+impl tracing_actix_web::RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        let request_id = actix_web::HttpMessage::extensions(request).get::<tracing_actix_web::RequestId>().copied();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = tracing::field::Empty,
+            http.target = %request.path(),
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            request_id = request_id.map(tracing::field::display),
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span, outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
 pub fn server(
     state: web::Data<AppState>, listener: TcpListener, pages: fn(&mut web::ServiceConfig),
 ) -> std::io::Result<Server> {
@@ -221,7 +249,9 @@ pub fn server(
                     if let Some(language) = language {
                         let _ = res.response_mut().add_cookie(&locale::cookie(language));
                     }
+                    // Matching a route again walks the routes; done once, here, for the metrics and the log.
                     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+                    tracing::Span::current().record("http.route", route.as_str());
                     let status = res.status().as_u16().to_string();
                     metrics.http_requests.with_label_values(&[&method, &route, &status]).inc();
                     metrics
@@ -231,7 +261,7 @@ pub fn server(
                     Ok(res)
                 }
             })
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(tracing_actix_web::TracingLogger::<RequestSpan>::new())
             .configure(|cfg| configure(cfg, pages))
     })
     // The binary stops the server itself on SIGTERM, after ending the event streams.

@@ -5,6 +5,12 @@
 
 pub use baocao_app::demo;
 
+/// Every program built on this crate (the binary, the tests, the benchmarks)
+/// allocates with mimalloc: profiled under load, glibc's malloc and free were
+/// a sixth of the CPU of reading a report.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 

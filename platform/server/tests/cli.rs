@@ -4,8 +4,13 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The binary, run outside the source tree unless a test says where: a
+/// command that loads the regimes keeps them compiled under its working
+/// directory (`baocao-files/compiled-regimes` by default).
 fn baocao() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_baocao"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_baocao"));
+    command.current_dir(std::env::temp_dir());
+    command
 }
 
 /// `baocao serve --demo` prints the sign-in URL and the administrator, the

@@ -9,13 +9,13 @@ use baocao_domain::report::{Role, Status};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set};
 
 use crate::Store;
 use crate::audit::Actor;
 use crate::entity::{aggregate_sources, reports};
 use crate::error::StoreError;
-use crate::reports::{AddedRow, ContentWrite, NewContent, ReportCell, ReportRow, check_entry, to_row};
+use crate::reports::{AddedRow, ContentWrite, NewContent, ReportCell, ReportRow, check_entry, readable_id, to_row};
 use baocao_domain::numbers::NumberGrid;
 
 /// A report sent to a receiving unit, as the aggregation lists it.
@@ -187,7 +187,7 @@ impl Store {
     pub async fn aggregated_cells(
         &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
     ) -> Result<HashMap<i64, Vec<ReportCell>>, StoreError> {
-        self.report(read, check, id).await?;
+        self.readable(read, check, id).await?;
         let rows: Vec<(i64, Option<String>)> = aggregate_sources::Entity::find()
             .filter(aggregate_sources::Column::ReportId.eq(id))
             .select_only()
@@ -206,13 +206,14 @@ impl Store {
         Ok(out)
     }
 
-    /// What a report the caller may read was aggregated from (empty if it never was).
+    /// What a report the caller may read was aggregated from: empty if it
+    /// never was, or if the caller may not read it. One query: every read
+    /// of a report asks this.
     pub async fn aggregate_sources(
         &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
     ) -> Result<Vec<SourceRef>, StoreError> {
-        self.report(read, check, id).await?;
         let rows = aggregate_sources::Entity::find()
-            .filter(aggregate_sources::Column::ReportId.eq(id))
+            .filter(aggregate_sources::Column::ReportId.in_subquery(readable_id(read, check, id).into_query()))
             .order_by_asc(aggregate_sources::Column::Id)
             .all(self.db())
             .await?;
@@ -228,7 +229,7 @@ impl Store {
     pub async fn accepted_sources(
         &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, report: &ReportRow,
     ) -> Result<Vec<(i64, i32)>, StoreError> {
-        self.report(read, check, report.id).await?;
+        self.readable(read, check, report.id).await?;
         let rows: Vec<(i64, i32)> = sources_of(report)
             .filter(reports::Column::Status.eq(Status::Accepted.as_str()))
             .select_only()

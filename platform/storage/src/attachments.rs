@@ -104,7 +104,7 @@ impl Store {
     pub async fn attachments(
         &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, report_id: i64,
     ) -> Result<Vec<Attachment>, StoreError> {
-        self.report(read, check, report_id).await?;
+        self.readable(read, check, report_id).await?;
         let rows = attachments::Entity::find()
             .filter(attachments::Column::ReportId.eq(report_id))
             .order_by_asc(attachments::Column::Id)
@@ -116,7 +116,7 @@ impl Store {
     pub async fn attachment(
         &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, report_id: i64, id: i64,
     ) -> Result<Attachment, StoreError> {
-        self.report(read, check, report_id).await?;
+        self.readable(read, check, report_id).await?;
         let model = attachments::Entity::find_by_id(id)
             .filter(attachments::Column::ReportId.eq(report_id))
             .one(self.db())

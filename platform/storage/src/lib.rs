@@ -95,8 +95,10 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects to `sqlite://…` (creating the file if missing) or `postgres://…`.
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+    /// Connects to `sqlite://…` (creating the file if missing) or
+    /// `postgres://…`, keeping up to `pool_size` connections (none: 8 on
+    /// SQLite, 16 on PostgreSQL).
+    pub async fn connect(url: &str, pool_size: Option<u32>) -> Result<Self, StoreError> {
         let url = if url.starts_with("sqlite:") && !url.contains("mode=") {
             let sep = if url.contains('?') { '&' } else { '?' };
             format!("{url}{sep}mode=rwc")
@@ -109,7 +111,7 @@ impl Store {
         // instead of failing, and foreign keys are enforced.
         options.map_sqlx_sqlite_opts(|o| o.busy_timeout(Duration::from_secs(10)).foreign_keys(true));
         options
-            .max_connections(if options.get_url().starts_with("sqlite:") { 8 } else { 16 })
+            .max_connections(pool_size.unwrap_or(if options.get_url().starts_with("sqlite:") { 8 } else { 16 }).max(1))
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(10))
             // A ping on every checkout doubles the round trips of a short

@@ -170,13 +170,38 @@ pub(crate) fn encode_cells(cells: &[ReportCell]) -> Result<String, StoreError> {
 }
 
 pub(crate) fn decode_cells(text: &str) -> Result<Vec<ReportCell>, serde_json::Error> {
-    let rows: Vec<(String, serde_json::Map<String, serde_json::Value>)> = serde_json::from_str(text)?;
-    Ok(rows
-        .into_iter()
-        .flat_map(|(row, values)| {
-            values.into_iter().map(move |(col, value)| ReportCell { row: row.clone(), col, value })
-        })
-        .collect())
+    // Each row's cells as a list of pairs rather than a map: a 100 × 15
+    // report is read on every open, and a map per row costs a tree of
+    // allocations only to be taken apart again.
+    let rows: Vec<(String, RowCells)> = serde_json::from_str(text)?;
+    let mut cells = Vec::with_capacity(rows.iter().map(|(_, r)| r.0.len()).sum());
+    for (row, values) in rows {
+        cells.extend(values.0.into_iter().map(|(col, value)| ReportCell { row: row.clone(), col, value }));
+    }
+    Ok(cells)
+}
+
+/// One row's stored cells, `{"col": value, …}`, in the stored order.
+struct RowCells(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for RowCells {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = RowCells;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a row's cells by column code")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RowCells, A::Error> {
+                let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(16));
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                Ok(RowCells(pairs))
+            }
+        }
+        deserializer.deserialize_map(Pairs)
+    }
 }
 
 pub(crate) fn to_row(m: reports::Model) -> Result<ReportRow, StoreError> {
@@ -321,6 +346,29 @@ fn visible(read: &Scope<ReadReports>, check: &Scope<CheckReports>) -> Condition 
         .add(path_condition(reports::Column::ReceiverPath, check))
 }
 
+/// A report row with a number the same query computed beside it (the column
+/// `NUMBER_BESIDE`): a list's total, or how many sources a report was aggregated from.
+struct NumberBeside {
+    report: reports::Model,
+    number: i64,
+}
+
+const NUMBER_BESIDE: &str = "number_beside";
+
+impl sea_orm::FromQueryResult for NumberBeside {
+    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(NumberBeside {
+            report: reports::Model::from_query_result(res, pre)?,
+            number: res.try_get(pre, NUMBER_BESIDE)?,
+        })
+    }
+}
+
+/// The id of a report if the caller may read it (as a query, for a subquery or `readable`).
+pub(crate) fn readable_id(read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64) -> Select<reports::Entity> {
+    reports::Entity::find_by_id(id).filter(visible(read, check)).select_only().column(reports::Column::Id)
+}
+
 pub(crate) struct HistoryRow<'a> {
     pub report: &'a reports::Model,
     pub actor: &'a Actor,
@@ -435,6 +483,34 @@ impl Store {
         to_row(model)
     }
 
+    /// A report the caller may read and how many reports it was aggregated
+    /// from (0: it is no aggregate), in one query: what opening a report needs.
+    pub async fn report_and_sources(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
+    ) -> Result<(ReportRow, u64), StoreError> {
+        let found: Option<NumberBeside> = reports::Entity::find_by_id(id)
+            .filter(visible(read, check))
+            .column_as(
+                Expr::cust("(SELECT COUNT(*) FROM aggregate_sources WHERE aggregate_sources.report_id = reports.id)"),
+                NUMBER_BESIDE,
+            )
+            .into_model()
+            .one(self.db())
+            .await?;
+        let found = found.ok_or(StoreError::NotFound("report"))?;
+        Ok((to_row(found.report)?, u64::try_from(found.number).unwrap_or(0)))
+    }
+
+    /// Fails with `NotFound` unless the caller may read the report: reads
+    /// its id alone, for the readers of what hangs off a report (history,
+    /// sections, sources, attachments), which need no row of it.
+    pub(crate) async fn readable(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
+    ) -> Result<(), StoreError> {
+        let found: Option<i64> = readable_id(read, check, id).into_tuple().one(self.db()).await?;
+        found.map(|_| ()).ok_or(StoreError::NotFound("report"))
+    }
+
     /// Reports the caller may read, newest period first, filtered and paged.
     /// The cells are left out of list rows.
     pub async fn reports(
@@ -470,15 +546,23 @@ impl Store {
     ) -> Result<Page<ReportRow>, StoreError> {
         let per_page = per_page.clamp(1, 200);
         let page = page.max(1);
-        let total = query.clone().count(self.db()).await?;
-        let sorted = order.iter().fold(query, |q, (column, direction)| q.order_by(*column, direction.clone()));
-        // Every column but the cells, which a wide form makes the bulk of the row.
+        let sorted = order.iter().fold(query.clone(), |q, (column, direction)| q.order_by(*column, direction.clone()));
+        // Every column but the cells, which a wide form makes the bulk of the
+        // row, and the number of all matching rows beside each (one query).
         let without_cells = sorted
             .select_only()
             .columns(reports::Column::iter().filter(|c| !matches!(c, reports::Column::Cells)))
-            .column_as(Expr::value("[]"), "cells");
-        let rows = without_cells.offset(crate::offset(page, per_page)).limit(per_page).all(self.db()).await?;
-        let items = rows.into_iter().map(to_row).collect::<Result<Vec<_>, _>>()?;
+            .column_as(Expr::value("[]"), "cells")
+            .column_as(Expr::cust("COUNT(*) OVER ()"), NUMBER_BESIDE);
+        let rows: Vec<NumberBeside> =
+            without_cells.offset(crate::offset(page, per_page)).limit(per_page).into_model().all(self.db()).await?;
+        let total = match rows.first() {
+            Some(first) => u64::try_from(first.number).unwrap_or(0),
+            // A page past the end carries no count.
+            None if page > 1 => query.count(self.db()).await?,
+            None => 0,
+        };
+        let items = rows.into_iter().map(|r| to_row(r.report)).collect::<Result<Vec<_>, _>>()?;
         Ok(Page { items, total, page, per_page })
     }
 
@@ -524,7 +608,7 @@ impl Store {
     pub async fn report_history(
         &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
     ) -> Result<Vec<HistoryEntry>, StoreError> {
-        self.report(read, check, id).await?;
+        self.readable(read, check, id).await?;
         let rows = report_history::Entity::find()
             .filter(report_history::Column::ReportId.eq(id))
             .order_by_asc(report_history::Column::Id)
@@ -732,7 +816,7 @@ impl Store {
     pub async fn report_sections(
         &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        self.report(read, check, id).await?;
+        self.readable(read, check, id).await?;
         sections_of(self.db(), id).await
     }
 
@@ -1033,5 +1117,23 @@ mod tests {
         let back = decode_cells(&text).unwrap();
         assert_eq!(back.len(), 3, "empty cells are not stored");
         assert!(cells[..3].iter().all(|c| back.contains(c)));
+    }
+
+    #[test]
+    fn stored_cells_decode_in_their_stored_order_and_refuse_another_shape() {
+        let back = decode_cells(r#"[["b",{"c2":2,"c1":"một"}],["a",{"c3":null}]]"#).unwrap();
+        let read: Vec<(&str, &str, serde_json::Value)> =
+            back.iter().map(|c| (c.row.as_str(), c.col.as_str(), c.value.clone())).collect();
+        assert_eq!(
+            read,
+            [
+                ("b", "c2", serde_json::json!(2)),
+                ("b", "c1", serde_json::json!("một")),
+                ("a", "c3", serde_json::Value::Null)
+            ]
+        );
+        assert!(decode_cells(r#"[["b",[1,2]]]"#).is_err(), "a row's cells are a map");
+        assert!(decode_cells(r#"[["b",{"c1":1}"#).is_err(), "truncated");
+        assert_eq!(decode_cells("[]").unwrap(), []);
     }
 }

@@ -60,7 +60,7 @@ async fn prefilled(app: &App, mut report: ReportRow) -> ReportRow {
 pub async fn open(app: &App, who: &Caller, id: i64) -> Result<Opened, Error> {
     // The caller's scopes once, for every read of this report below.
     let s = scopes(app, who).await?;
-    let report = app.store.report(&s.read, &s.check, id).await?;
+    let (report, sources) = app.store.report_and_sources(&s.read, &s.check, id).await?;
     let template = template_of(app, &report).await?;
     let report = match &template {
         Template::Numeric(_) if report.cells.is_empty() => prefilled(app, report).await,
@@ -82,7 +82,7 @@ pub async fn open(app: &App, who: &Caller, id: i64) -> Result<Opened, Error> {
             (None, app.store.report_sections(&s.read, &s.check, id).await?.into_iter().collect(), Vec::new())
         }
     };
-    let aggregated = aggregate_state_in(app, &s, &report).await?;
+    let aggregated = if sources == 0 { None } else { aggregate_state_in(app, &s, &report).await? };
     let plan = plan(app, who, &report, &template).await?;
     let signatures = crate::signatures::stored_signatures(app, report.id).await?;
     let signs = steps.iter().any(|s| crate::signatures::kind_for(s.action).is_some());

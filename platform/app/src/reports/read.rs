@@ -21,6 +21,21 @@ pub async fn get(app: &App, who: &Caller, id: i64) -> Result<ReportRow, Error> {
     Ok(app.store.report(&s.read, &s.check, id).await?)
 }
 
+/// A report, and if it is an aggregate, its state.
+pub struct WithState {
+    pub report: ReportRow,
+    pub aggregate: Option<AggregateState>,
+}
+
+/// A report and its state: one query unless it is an aggregate (whose state
+/// needs the reports it was computed from).
+pub async fn get_with_state(app: &App, who: &Caller, id: i64) -> Result<WithState, Error> {
+    let s = scopes(app, who).await?;
+    let (report, sources) = app.store.report_and_sources(&s.read, &s.check, id).await?;
+    let aggregate = if sources == 0 { None } else { aggregate_state_in(app, &s, &report).await? };
+    Ok(WithState { report, aggregate })
+}
+
 /// The actions the caller could take on a report now (for buttons and links).
 pub async fn allowed_actions(app: &App, who: &Caller, report: &ReportRow) -> Vec<Step> {
     let mut out = Vec::new();

@@ -19,6 +19,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api").route("/openapi.json", web::get().to(openapi::spec)).service(
             web::scope("/v1")
+                // The reads every official makes most, first: actix tries the
+                // routes in order, matching each pattern with a parameter as
+                // a regular expression. Methods are resource guards, so a
+                // POST to /reports/bulk-transitions still passes these by.
+                .route("/me", web::get().to(auth::me))
+                .route("/reports", web::get().to(reports::list))
+                .route("/reports/{id}", web::get().to(reports::get))
                 .route("/auth/login", web::post().to(auth::login))
                 .route("/auth/captcha", web::get().to(auth::captcha))
                 .route("/auth/logout", web::post().to(auth::logout))
@@ -26,7 +33,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/auth/reset", web::post().to(auth::reset_with_token))
                 .route("/auth/forgot-password", web::post().to(auth::forgot_password))
                 .route("/auth/forgot-username", web::post().to(auth::forgot_username))
-                .route("/me", web::get().to(auth::me))
                 .route("/me/mail", web::get().to(auth::mail_choices))
                 .route("/me/mail", web::put().to(auth::set_mail_choices))
                 .route("/units", web::get().to(units::list))
@@ -43,36 +49,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(identities::routes)
                 .route("/assignments", web::post().to(reports::assign))
                 .route("/compliance", web::get().to(compliance::get))
-                .route("/reports", web::get().to(reports::list))
                 .configure(queues::routes)
-                .route("/reports/{id}", web::get().to(reports::get))
-                .route("/reports/{id}/data", web::put().to(reports::put_data))
-                .route("/reports/{id}/compute", web::post().to(reports::compute))
-                .route("/reports/{id}/appraisal", web::put().to(reports::put_appraisal))
-                .route("/reports/{id}/appraisal/compute", web::post().to(reports::compute_appraisal))
-                .route("/reports/{id}/aggregate", web::post().to(reports::aggregate))
-                .route("/reports/{id}/xlsx", web::get().to(reports::xlsx))
-                .service(
-                    // Workbooks are larger than ordinary bodies; the handler refuses beyond its own limit with 413.
-                    web::resource("/reports/{id}/xlsx")
-                        .app_data(web::PayloadConfig::new(baocao_app::reports::MAX_IMPORT_BYTES + 1))
-                        .route(web::post().to(reports::import_xlsx)),
-                )
-                .route("/reports/{id}/cells/{row}/{col}/sources", web::get().to(reports::cell_sources))
-                .route("/reports/{id}/sections", web::get().to(reports::sections))
-                .route("/reports/{id}/sections/{section}", web::put().to(reports::put_section))
-                .route("/reports/{id}/transitions", web::post().to(reports::transition))
-                .route("/reports/{id}/history", web::get().to(reports::history))
-                .route("/reports/{id}/attachments", web::get().to(reports::attachments))
-                .service(
-                    // Attachments are larger than ordinary request bodies; the
-                    // handler enforces the configured limit with a clear error.
-                    web::resource("/reports/{id}/attachments")
-                        .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
-                        .route(web::post().to(reports::upload_attachment)),
-                )
-                .route("/reports/{id}/attachments/{attachment}", web::get().to(reports::download_attachment))
-                .route("/reports/{id}/attachments/{attachment}", web::delete().to(reports::delete_attachment))
+                .configure(report_routes)
                 .route("/units/{id}/receiver", web::put().to(reports::set_receiver))
                 .route("/notifications", web::get().to(reports::notifications))
                 .route("/notifications/read-all", web::post().to(reports::read_all))
@@ -91,6 +69,37 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .default_service(web::to(not_found)),
         ),
     );
+}
+
+/// What is done to one report, under /reports/{id}/… (its GET is among the first routes).
+fn report_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/reports/{id}/data", web::put().to(reports::put_data))
+        .route("/reports/{id}/compute", web::post().to(reports::compute))
+        .route("/reports/{id}/appraisal", web::put().to(reports::put_appraisal))
+        .route("/reports/{id}/appraisal/compute", web::post().to(reports::compute_appraisal))
+        .route("/reports/{id}/aggregate", web::post().to(reports::aggregate))
+        .route("/reports/{id}/xlsx", web::get().to(reports::xlsx))
+        .service(
+            // Workbooks are larger than ordinary bodies; the handler refuses beyond its own limit with 413.
+            web::resource("/reports/{id}/xlsx")
+                .app_data(web::PayloadConfig::new(baocao_app::reports::MAX_IMPORT_BYTES + 1))
+                .route(web::post().to(reports::import_xlsx)),
+        )
+        .route("/reports/{id}/cells/{row}/{col}/sources", web::get().to(reports::cell_sources))
+        .route("/reports/{id}/sections", web::get().to(reports::sections))
+        .route("/reports/{id}/sections/{section}", web::put().to(reports::put_section))
+        .route("/reports/{id}/transitions", web::post().to(reports::transition))
+        .route("/reports/{id}/history", web::get().to(reports::history))
+        .route("/reports/{id}/attachments", web::get().to(reports::attachments))
+        .service(
+            // Attachments are larger than ordinary request bodies; the
+            // handler enforces the configured limit with a clear error.
+            web::resource("/reports/{id}/attachments")
+                .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
+                .route(web::post().to(reports::upload_attachment)),
+        )
+        .route("/reports/{id}/attachments/{attachment}", web::get().to(reports::download_attachment))
+        .route("/reports/{id}/attachments/{attachment}", web::delete().to(reports::delete_attachment));
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> {

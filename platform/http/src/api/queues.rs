@@ -13,7 +13,8 @@ use crate::principal::Principal;
 use crate::state::AppState;
 
 /// Each role's work, the steps on many reports at once, and the scoring
-/// regimes' rankings. Registered before "/reports/{id}": "bulk-transitions" is not an id.
+/// regimes' rankings. "bulk-transitions" is not an id: only GET takes
+/// "/reports/{id}" (a method guard on its resource), so the POST reaches `bulk`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/reports/bulk-transitions", web::post().to(bulk))
         .route("/queues", web::get().to(list))

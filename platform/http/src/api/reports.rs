@@ -91,8 +91,8 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", params(("id" = i64, Path)),
     responses((status = 200, body = ReportDto), (status = 404, body = ErrorBody)))]
 pub async fn get(state: web::Data<AppState>, who: Principal, id: web::Path<i64>) -> ApiResult<web::Json<ReportDto>> {
-    let r = reports::get(&state.app, &who, id.into_inner()).await?;
-    Ok(web::Json(wire::full(&state.app, &who, &r).await?))
+    let read = reports::get_with_state(&state.app, &who, id.into_inner()).await?;
+    Ok(web::Json(wire::with_state(&state.app, &who, read).await?))
 }
 
 #[utoipa::path(put, path = "/api/v1/reports/{id}/data", tag = "reports", params(("id" = i64, Path)), request_body = DataInput,
