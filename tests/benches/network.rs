@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 
 use baocao_tests::{Backend, fresh_database, start, test_settings};
 use reqwest::Method;
-use serde_json::json;
 
 /// PgBouncer on a Unix socket in its own directory; stopped when dropped.
 struct Bouncer {
@@ -94,12 +93,10 @@ async fn main() {
         let entry = app.login("hy.phohien.nhaplieu").await;
         let mut times = Vec::with_capacity(saves);
         for i in 0..saves {
-            let cells: Vec<_> =
-                (1..=20).map(|r| json!({"row": format!("r{r}"), "col": "c16", "value": format!("{i},{r}")})).collect();
             let started = Instant::now();
             let response = app
                 .request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data"))
-                .json(&json!({"version": version, "cells": cells}))
+                .json(&baocao_tests::wide_column_edit(version, i))
                 .send()
                 .await
                 .unwrap();

@@ -119,11 +119,9 @@ async fn backend_figures(backend: Backend, saves: usize, reports: usize) {
     let plugin_before = app.state.app.regimes().host().stats();
     let save = timed(saves, async |i| {
         // The grid sends the cells the user changed: a column of 20 rows here.
-        let cells: Vec<Value> =
-            (1..=20).map(|r| json!({"row": format!("r{r}"), "col": "c16", "value": format!("{},{}", i, r)})).collect();
         let r = app
             .request(&entry, Method::PUT, &format!("/api/v1/reports/{id}/data"))
-            .json(&json!({"version": version, "cells": cells}))
+            .json(&baocao_tests::wide_column_edit(version, i))
             .send()
             .await
             .unwrap();

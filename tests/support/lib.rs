@@ -420,6 +420,15 @@ pub fn wide_form_filled(version: i64) -> Value {
     json!({"version": version, "rows_added": rows, "cells": cells})
 }
 
+/// What the grid sends when its user changes one column of WIDE.01 (the
+/// notes, column (16), in 20 rows) for the `n`th time: the body of a
+/// `PUT …/data` at `version`.
+pub fn wide_column_edit(version: i32, n: usize) -> Value {
+    let cells: Vec<Value> =
+        (1..=20).map(|r| json!({"row": format!("r{r}"), "col": "c16", "value": format!("{n},{r}")})).collect();
+    json!({"version": version, "cells": cells})
+}
+
 /// The Phố Hiến ward's WIDE.01 report of next year, assigned and saved
 /// whole once by its data-entry official: the official, the report and its version.
 pub async fn wide_report(app: &TestApp) -> (Session, i64, i32) {

@@ -10,7 +10,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Instance, first_unread, login, psql, serve, start, unread_reaches};
+use common::{Instance, first_unread, get_json, login, psql, serve, start, unread_reaches};
 use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -37,15 +37,7 @@ async fn a_notification_raised_on_one_instance_reaches_a_browser_on_the_other() 
 
     // The province assigns through instance A.
     let province = login(&client, &a.url, "hy.tonghop").await;
-    let ward: Value = client
-        .get(format!("{}/api/v1/units", a.url))
-        .bearer_auth(&province)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ward = get_json(&client, format!("{}/api/v1/units", a.url), &province).await;
     let ward =
         ward.as_array().unwrap().iter().find(|u| u["code"] == "phuong-pho-hien").unwrap()["id"].as_i64().unwrap();
     use chrono::Datelike;

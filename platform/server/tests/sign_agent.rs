@@ -4,11 +4,14 @@
 //! that our check and pyHanko find valid. `.ci/run` installs softhsm2 and opensc.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use baocao_signing::pki::{Authority, Subject};
+use common::{PASSWORD, login};
 use serde_json::{Value, json};
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
@@ -88,7 +91,7 @@ fn serve(dir: &Path, trust: &Path) -> Server {
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
         .arg("--database-url")
         .arg(format!("sqlite://{}", dir.join("demo.db").display()))
-        .env("BAOCAO_DEMO_PASSWORD", "Demo#Secret2026")
+        .env("BAOCAO_DEMO_PASSWORD", PASSWORD)
         .env("BAOCAO_AUTH__CAPTCHA", "false")
         .env("BAOCAO_SIGNING__TRUST_DIR", trust)
         .current_dir(dir)
@@ -111,19 +114,6 @@ fn serve(dir: &Path, trust: &Path) -> Server {
         assert!(started.elapsed() < Duration::from_secs(180), "the server did not start: {text}");
         std::thread::sleep(Duration::from_millis(200));
     }
-}
-
-async fn login(client: &reqwest::Client, url: &str, user: &str) -> String {
-    let body: Value = client
-        .post(format!("{url}/api/v1/auth/login"))
-        .json(&json!({"username": user, "password": "Demo#Secret2026"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"].as_str().unwrap_or_else(|| panic!("login {user}: {body}")).to_owned()
 }
 
 /// The ward's demo report, filled and submitted by its data entry.
