@@ -604,9 +604,126 @@ async fn a_list_page_counts_every_report_it_matches(backend: Backend) {
     assert_eq!((outside["total"].as_u64(), outside["items"].as_array().map(Vec::len)), (Some(0), Some(0)));
 }
 
+/// Reports opened and list pages read at the same moment go to the database
+/// together: each reader still gets its own report and its own list, nothing
+/// outside its scopes, and what was saved before it asked.
+async fn reads_at_the_same_moment_each_get_their_own(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (province, entry) = (app.login("hy.tonghop").await, app.login("hy.phohien.nhaplieu").await);
+    let (department, other_province) = (app.login("hy.stp.nhaplieu").await, app.login("tb.tonghop").await);
+    let (ward, other_ward) =
+        (app.unit_id("hungyen", "phuong-pho-hien").await, app.unit_id("thaibinh", "xa-minh-quang").await);
+    let mut ours = Vec::new();
+    for year in year()..year() + 4 {
+        let body = json!({"period": {"type": "year", "year": year, "number": 1}});
+        ours.push(assign_meetings(&app, &province, ward, body).await[0]["report"]["id"].as_i64().unwrap());
+    }
+    let theirs =
+        assign_meetings(&app, &other_province, other_ward, json!({})).await[0]["report"]["id"].as_i64().unwrap();
+    let c = AtOnce { app, province, entry, department, other_province, ours, theirs };
+    each_opens_only_what_it_may(&c).await;
+    each_lists_its_own_pages(&c).await;
+    a_read_after_a_save_sees_it(&c).await;
+}
+
+struct AtOnce {
+    app: TestApp,
+    province: Session,
+    entry: Session,
+    department: Session,
+    other_province: Session,
+    /// The ward's reports, oldest period first.
+    ours: Vec<i64>,
+    /// A report of the other province.
+    theirs: i64,
+}
+
+async fn each_opens_only_what_it_may(c: &AtOnce) {
+    let AtOnce { app, province, entry, department, other_province, ours, theirs } = c;
+    let missing = theirs + 1000;
+    let mut asked: Vec<(&Session, i64, bool)> = Vec::new();
+    for _ in 0..3 {
+        for &id in ours {
+            asked.extend([
+                (entry, id, true),
+                (province, id, true),
+                (other_province, id, false),
+                (department, id, false),
+            ]);
+        }
+        asked.extend([(entry, *theirs, false), (other_province, *theirs, true), (entry, missing, false)]);
+    }
+    let opened = futures::future::join_all(
+        asked.iter().map(|(who, id, _)| async move { app.get(who, &format!("/api/v1/reports/{id}")).await }),
+    )
+    .await;
+    for ((who, id, sees), response) in asked.iter().zip(opened) {
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        if *sees {
+            assert_eq!(
+                (status, body["id"].as_i64()),
+                (StatusCode::OK, Some(*id)),
+                "{} opens {id}: {body}",
+                who.user["username"]
+            );
+        } else {
+            assert_eq!(status, StatusCode::NOT_FOUND, "{} must not open {id}: {body}", who.user["username"]);
+        }
+    }
+}
+
+async fn each_lists_its_own_pages(c: &AtOnce) {
+    let AtOnce { app, province, entry, department, other_province, ours, theirs } = c;
+    let newest_first: Vec<i64> = ours.iter().rev().copied().collect();
+    let pages: Vec<(&Session, &str, Vec<i64>, u64)> = vec![
+        (entry, "per_page=10", newest_first.clone(), 4),
+        (entry, "per_page=2&page=2", newest_first[2..].to_vec(), 4),
+        (province, "per_page=3", newest_first[..3].to_vec(), 4),
+        (other_province, "per_page=10", vec![*theirs], 1),
+        (department, "per_page=10", vec![], 0),
+        (entry, "per_page=2&page=9", vec![], 4),
+    ];
+    // The same page asked many times, and different pages, at once.
+    let asked: Vec<_> = (0..4).flat_map(|_| pages.iter()).collect();
+    let listed = futures::future::join_all(asked.iter().map(|(who, page, _, _)| async move {
+        app.get_json(who, &format!("/api/v1/reports?regime=TT01-III&form={FORM}&{page}")).await
+    }))
+    .await;
+    for ((who, page, ids, total), list) in asked.iter().zip(listed) {
+        let got: Vec<i64> = list["items"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+        assert_eq!(
+            (&got, list["total"].as_u64()),
+            (ids, Some(*total)),
+            "{} lists {page}: {list}",
+            who.user["username"]
+        );
+    }
+}
+
+async fn a_read_after_a_save_sees_it(c: &AtOnce) {
+    let AtOnce { app, entry, ours, .. } = c;
+    let first = ours[0];
+    let current = app.get_json(entry, &format!("/api/v1/reports/{first}")).await;
+    let data = json!({
+        "version": current["version"],
+        "rows_added": [{"title": "UBND phường Phố Hiến", "catalogue": "phuong-pho-hien"}],
+        "cells": [{"row": "x1", "col": "c4", "value": 7}, {"row": "x1", "col": "c5", "value": 3}, {"row": "x1", "col": "c6", "value": 1}]
+    });
+    let saved = put(app, entry, &format!("/api/v1/reports/{first}/data"), data).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let version = saved.json::<Value>().await.unwrap()["version"].clone();
+    let reads = futures::future::join_all(
+        (0..24).map(|_| async move { app.get_json(entry, &format!("/api/v1/reports/{first}")).await }),
+    )
+    .await;
+    assert!(reads.iter().all(|r| r["version"] == version), "a read after the save saw an older version");
+}
+
 both!(
     a_report_travels_from_a_ward_to_the_province_and_back,
     bad_input_changes_nothing,
     a_closed_period_refuses_entry_until_reopened,
-    a_list_page_counts_every_report_it_matches
+    a_list_page_counts_every_report_it_matches,
+    reads_at_the_same_moment_each_get_their_own
 );

@@ -22,6 +22,7 @@ mod expiry;
 mod identities;
 mod locks;
 mod notifications;
+mod opening;
 mod outbox;
 mod recent;
 
@@ -30,6 +31,7 @@ mod reports;
 mod resets;
 mod signatures;
 mod tenants;
+mod together;
 mod units;
 mod users;
 
@@ -92,6 +94,8 @@ pub struct Store {
     users: std::sync::Arc<recent::Recent<UserId, User>>,
     /// Units' paths and names as requests find them ([`Store::unit_paths_unscoped`]).
     units: std::sync::Arc<recent::Recent<UnitId, units::KnownUnit>>,
+    /// Reports opened and list pages read at the same moment, read together.
+    readings: std::sync::Arc<opening::Readings>,
 }
 
 impl Store {
@@ -127,7 +131,7 @@ impl Store {
         }
         let (users, units) = (recent::Recent::new(recent::RECENT), recent::Recent::new(recent::RECENT));
         // Clones of the store share what it keeps, so one clone's write is seen by all.
-        Ok(Store { db, users: users.into(), units: units.into() })
+        Ok(Store { db, users: users.into(), units: units.into(), readings: Default::default() })
     }
 
     pub fn backend_name(&self) -> &'static str {

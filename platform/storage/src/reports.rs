@@ -5,6 +5,8 @@
 //! content writes and transitions compare-and-set the version, so a second
 //! writer working from an old copy gets a conflict instead of overwriting.
 
+use std::sync::Arc;
+
 use baocao_authz::perms::{AssignReports, CheckReports, ConfigureReceivers, ReadReports};
 use baocao_authz::{Grant, RoleGrant, Scope};
 use baocao_domain::ids::{TenantId, UnitId, UserId};
@@ -14,7 +16,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Iterable, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -23,6 +25,7 @@ use crate::audit::{Actor, path_condition};
 use crate::entity::{receivers, report_history, report_sections, reports, units};
 use crate::error::{StoreError, conflict, refused};
 use crate::notifications::{NotificationDraft, insert_notifications};
+use crate::opening::PageQuery;
 use crate::{Page, Store};
 
 pub use baocao_domain::content::{AddedRow, NewContent, ReportCell, ReportRow, Stale};
@@ -346,14 +349,24 @@ fn visible(read: &Scope<ReadReports>, check: &Scope<CheckReports>) -> Condition 
         .add(path_condition(reports::Column::ReceiverPath, check))
 }
 
-/// A report row with a number the same query computed beside it (the column
-/// `NUMBER_BESIDE`): a list's total, or how many sources a report was aggregated from.
-struct NumberBeside {
-    report: reports::Model,
-    number: i64,
+/// [`visible`] of a row already read: the caller may read reports of its
+/// unit, or check the ones sent to it. The same test as the query's `LIKE`s
+/// (a path is digits and slashes, so `LIKE` and a prefix agree).
+fn visible_row(read: &Scope<ReadReports>, check: &Scope<CheckReports>, report: &reports::Model) -> bool {
+    let path = |stored: &str| UnitPath::try_from(stored.to_owned()).ok();
+    path(&report.unit_path).is_some_and(|p| read.covers(&p))
+        || path(&report.receiver_path).is_some_and(|p| check.covers(&p))
 }
 
-const NUMBER_BESIDE: &str = "number_beside";
+/// A report row with a number the same query computed beside it (the column
+/// `NUMBER_BESIDE`): a list's total, or how many sources a report was aggregated from.
+#[derive(Clone)]
+pub(crate) struct NumberBeside {
+    pub report: reports::Model,
+    pub number: i64,
+}
+
+pub(crate) const NUMBER_BESIDE: &str = "number_beside";
 
 impl sea_orm::FromQueryResult for NumberBeside {
     fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
@@ -484,21 +497,17 @@ impl Store {
     }
 
     /// A report the caller may read and how many reports it was aggregated
-    /// from (0: it is no aggregate), in one query: what opening a report needs.
+    /// from (0: it is no aggregate): what opening a report needs. Opened
+    /// together with the reports others open at the same time
+    /// ([`crate::opening`]); whether this caller may see it is asked here.
     pub async fn report_and_sources(
         &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
     ) -> Result<(ReportRow, u64), StoreError> {
-        let found: Option<NumberBeside> = reports::Entity::find_by_id(id)
-            .filter(visible(read, check))
-            .column_as(
-                Expr::cust("(SELECT COUNT(*) FROM aggregate_sources WHERE aggregate_sources.report_id = reports.id)"),
-                NUMBER_BESIDE,
-            )
-            .into_model()
-            .one(self.db())
-            .await?;
-        let found = found.ok_or(StoreError::NotFound("report"))?;
-        Ok((to_row(found.report)?, u64::try_from(found.number).unwrap_or(0)))
+        let opened = self.readings.opens.ask(self.db(), id).await?;
+        let opened = opened.filter(|o| visible_row(read, check, &o.report)).ok_or(StoreError::NotFound("report"))?;
+        // Several readers of one report share its row; the last takes it.
+        let NumberBeside { report, number: sources } = Arc::unwrap_or_clone(opened);
+        Ok((to_row(report)?, u64::try_from(sources).unwrap_or(0)))
     }
 
     /// Fails with `NotFound` unless the caller may read the report: reads
@@ -554,8 +563,8 @@ impl Store {
             .columns(reports::Column::iter().filter(|c| !matches!(c, reports::Column::Cells)))
             .column_as(Expr::value("[]"), "cells")
             .column_as(Expr::cust("COUNT(*) OVER ()"), NUMBER_BESIDE);
-        let rows: Vec<NumberBeside> =
-            without_cells.offset(crate::offset(page, per_page)).limit(per_page).into_model().all(self.db()).await?;
+        let one_page = without_cells.offset(crate::offset(page, per_page)).limit(per_page).into_query();
+        let rows = Arc::unwrap_or_clone(self.readings.pages.ask(self.db(), PageQuery::new(one_page, order)).await?);
         let total = match rows.first() {
             Some(first) => u64::try_from(first.number).unwrap_or(0),
             // A page past the end carries no count.
