@@ -123,7 +123,7 @@ impl Store {
                 .all(self.db())
                 .await?;
             for (id, text) in cells {
-                let decoded = crate::reports::decode_cells(&text)
+                let decoded = crate::cells::decode_cells(&text)
                     .map_err(|_| StoreError::Corrupt(format!("report {id}: cells")))?;
                 grids.insert(id, NumberGrid::from_cells(&decoded));
             }
@@ -140,7 +140,7 @@ impl Store {
                         Some(bytes) => NumberGrid::decode(&bytes).ok_or_else(|| corrupt("numbers"))?,
                         None => grids.remove(&id).unwrap_or_default(),
                     },
-                    cells: crate::reports::decode_cells(&cells).map_err(|_| corrupt("cells"))?,
+                    cells: crate::cells::decode_cells(&cells).map_err(|_| corrupt("cells"))?,
                 })
             })
             .collect()
@@ -199,7 +199,7 @@ impl Store {
         let mut out = HashMap::new();
         for (source, cells) in rows {
             let Some(cells) = cells else { continue };
-            let decoded = crate::reports::decode_cells(&cells)
+            let decoded = crate::cells::decode_cells(&cells)
                 .map_err(|_| StoreError::Corrupt(format!("aggregate {id}: cells of source {source}")))?;
             out.insert(source, decoded);
         }

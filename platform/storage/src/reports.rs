@@ -22,6 +22,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{Actor, path_condition};
+use crate::cells::{StoredCells, decode_cells, encode_cells};
 use crate::entity::{receivers, report_history, report_sections, reports, units};
 use crate::error::{StoreError, conflict, refused};
 use crate::notifications::{NotificationDraft, insert_notifications};
@@ -155,59 +156,19 @@ pub fn content_hash(cells: &[ReportCell], rows_added: &[AddedRow], sections: &[(
     hex::encode(hasher.finalize())
 }
 
-/// The stored form of a report's cells: one entry per row, in order, with the
-/// row's values by column — `[["r1",{"c3":60,"c4":10}],…]`. Half the size of a
-/// list of `{"row","col","value"}`, which matters for large forms (a request
-/// that fits one TCP segment does not wait on delayed acknowledgements).
-pub(crate) fn encode_cells(cells: &[ReportCell]) -> Result<String, StoreError> {
-    let mut rows: Vec<(&str, serde_json::Map<String, serde_json::Value>)> = Vec::new();
-    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for c in cells.iter().filter(|c| !c.value.is_null()) {
-        let i = *index.entry(c.row.as_str()).or_insert_with(|| {
-            rows.push((c.row.as_str(), serde_json::Map::new()));
-            rows.len() - 1
-        });
-        rows[i].1.insert(c.col.clone(), c.value.clone());
-    }
-    json(&rows)
-}
-
-pub(crate) fn decode_cells(text: &str) -> Result<Vec<ReportCell>, serde_json::Error> {
-    // Each row's cells as a list of pairs rather than a map: a 100 × 15
-    // report is read on every open, and a map per row costs a tree of
-    // allocations only to be taken apart again.
-    let rows: Vec<(String, RowCells)> = serde_json::from_str(text)?;
-    let mut cells = Vec::with_capacity(rows.iter().map(|(_, r)| r.0.len()).sum());
-    for (row, values) in rows {
-        cells.extend(values.0.into_iter().map(|(col, value)| ReportCell { row: row.clone(), col, value }));
-    }
-    Ok(cells)
-}
-
-/// One row's stored cells, `{"col": value, …}`, in the stored order.
-struct RowCells(Vec<(String, serde_json::Value)>);
-
-impl<'de> serde::Deserialize<'de> for RowCells {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Pairs;
-        impl<'de> serde::de::Visitor<'de> for Pairs {
-            type Value = RowCells;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a row's cells by column code")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RowCells, A::Error> {
-                let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(16));
-                while let Some(pair) = map.next_entry()? {
-                    pairs.push(pair);
-                }
-                Ok(RowCells(pairs))
-            }
-        }
-        deserializer.deserialize_map(Pairs)
-    }
-}
-
 pub(crate) fn to_row(m: reports::Model) -> Result<ReportRow, StoreError> {
+    let cells = decode_cells(&m.cells).map_err(|_| StoreError::Corrupt(format!("report {}: cells", m.id)))?;
+    to_row_with(m, cells)
+}
+
+/// The row and its cells as stored, left for the answer to pass on (the
+/// row's `cells` are empty).
+fn to_row_stored(mut m: reports::Model) -> Result<(ReportRow, StoredCells), StoreError> {
+    let cells = StoredCells::new(m.id, std::mem::take(&mut m.cells));
+    Ok((to_row_with(m, Vec::new())?, cells))
+}
+
+fn to_row_with(m: reports::Model, cells: Vec<ReportCell>) -> Result<ReportRow, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("report {}: {what}", m.id));
     let kind = PeriodKind::parse(&m.period_type).ok_or_else(|| corrupt("period type"))?;
     let period =
@@ -222,7 +183,7 @@ pub(crate) fn to_row(m: reports::Model) -> Result<ReportRow, StoreError> {
         regime_version: u32::try_from(m.regime_version).map_err(|_| corrupt("regime version"))?,
         kind: ReportKind::parse(&m.kind).ok_or_else(|| corrupt("kind"))?,
         status: Status::parse(&m.status).ok_or_else(|| corrupt("status"))?,
-        cells: decode_cells(&m.cells).map_err(|_| corrupt("cells"))?,
+        cells,
         rows_added: serde_json::from_str(&m.rows_added).map_err(|_| corrupt("rows"))?,
         period,
         regime: m.regime_code,
@@ -278,7 +239,7 @@ fn new_model(item: &NewReport, assigned_by: Option<UserId>, now: DateTime<Utc>) 
     }
 }
 
-fn json(v: &impl Serialize) -> Result<String, StoreError> {
+pub(crate) fn json(v: &impl Serialize) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
@@ -499,15 +460,32 @@ impl Store {
     /// A report the caller may read and how many reports it was aggregated
     /// from (0: it is no aggregate): what opening a report needs. Opened
     /// together with the reports others open at the same time
-    /// ([`crate::opening`]); whether this caller may see it is asked here.
+    /// ([`crate::together`]); whether this caller may see it is asked here.
     pub async fn report_and_sources(
         &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
     ) -> Result<(ReportRow, u64), StoreError> {
+        let (report, sources) = self.opened(read, check, id).await?;
+        Ok((to_row(report)?, sources))
+    }
+
+    /// [`Store::report_and_sources`] for an answer that only shows the
+    /// cells: they are left as stored, and the row's `cells` are empty.
+    pub async fn report_as_stored(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
+    ) -> Result<(ReportRow, StoredCells, u64), StoreError> {
+        let (report, sources) = self.opened(read, check, id).await?;
+        let (row, cells) = to_row_stored(report)?;
+        Ok((row, cells, sources))
+    }
+
+    async fn opened(
+        &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
+    ) -> Result<(reports::Model, u64), StoreError> {
         let opened = self.readings.opens.ask(self.db(), id).await?;
         let opened = opened.filter(|o| visible_row(read, check, &o.report)).ok_or(StoreError::NotFound("report"))?;
         // Several readers of one report share its row; the last takes it.
         let NumberBeside { report, number: sources } = Arc::unwrap_or_clone(opened);
-        Ok((to_row(report)?, u64::try_from(sources).unwrap_or(0)))
+        Ok((report, u64::try_from(sources).unwrap_or(0)))
     }
 
     /// Fails with `NotFound` unless the caller may read the report: reads
@@ -1106,43 +1084,5 @@ impl Store {
         &self, from: NaiveDate, to: NaiveDate, limit: u64,
     ) -> Result<Vec<ReportRow>, StoreError> {
         self.reports_dated_unscoped(reports::Column::OpensOn, &["new", "draft"], (from, to), limit).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_round_trip_through_the_compact_form() {
-        let cells = vec![
-            ReportCell { row: "x1".into(), col: "c4".into(), value: serde_json::json!(1200) },
-            ReportCell { row: "tong".into(), col: "c3".into(), value: serde_json::json!(1500) },
-            ReportCell { row: "x1".into(), col: "c8".into(), value: serde_json::json!("ghi chú") },
-            ReportCell { row: "x1".into(), col: "c9".into(), value: serde_json::Value::Null },
-        ];
-        let text = encode_cells(&cells).unwrap();
-        assert_eq!(text, r#"[["x1",{"c4":1200,"c8":"ghi chú"}],["tong",{"c3":1500}]]"#);
-        let back = decode_cells(&text).unwrap();
-        assert_eq!(back.len(), 3, "empty cells are not stored");
-        assert!(cells[..3].iter().all(|c| back.contains(c)));
-    }
-
-    #[test]
-    fn stored_cells_decode_in_their_stored_order_and_refuse_another_shape() {
-        let back = decode_cells(r#"[["b",{"c2":2,"c1":"một"}],["a",{"c3":null}]]"#).unwrap();
-        let read: Vec<(&str, &str, serde_json::Value)> =
-            back.iter().map(|c| (c.row.as_str(), c.col.as_str(), c.value.clone())).collect();
-        assert_eq!(
-            read,
-            [
-                ("b", "c2", serde_json::json!(2)),
-                ("b", "c1", serde_json::json!("một")),
-                ("a", "c3", serde_json::Value::Null)
-            ]
-        );
-        assert!(decode_cells(r#"[["b",[1,2]]]"#).is_err(), "a row's cells are a map");
-        assert!(decode_cells(r#"[["b",{"c1":1}"#).is_err(), "truncated");
-        assert_eq!(decode_cells("[]").unwrap(), []);
     }
 }

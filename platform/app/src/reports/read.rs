@@ -21,19 +21,22 @@ pub async fn get(app: &App, who: &Caller, id: i64) -> Result<ReportRow, Error> {
     Ok(app.store.report(&s.read, &s.check, id).await?)
 }
 
-/// A report, and if it is an aggregate, its state.
+/// A report as read to be shown, and if it is an aggregate, its state.
 pub struct WithState {
+    /// The report, its `cells` empty: they are in `cells`, as stored.
     pub report: ReportRow,
+    pub cells: baocao_storage::StoredCells,
     pub aggregate: Option<AggregateState>,
 }
 
-/// A report and its state: one query unless it is an aggregate (whose state
-/// needs the reports it was computed from).
+/// A report to be shown and its state: one query unless it is an aggregate
+/// (whose state needs the reports it was computed from). Its cells are left
+/// as stored, for the answer to pass on without decoding them.
 pub async fn get_with_state(app: &App, who: &Caller, id: i64) -> Result<WithState, Error> {
     let s = scopes(app, who).await?;
-    let (report, sources) = app.store.report_and_sources(&s.read, &s.check, id).await?;
+    let (report, cells, sources) = app.store.report_as_stored(&s.read, &s.check, id).await?;
     let aggregate = if sources == 0 { None } else { aggregate_state_in(app, &s, &report).await? };
-    Ok(WithState { report, aggregate })
+    Ok(WithState { report, cells, aggregate })
 }
 
 /// The actions the caller could take on a report now (for buttons and links).

@@ -45,6 +45,15 @@ impl From<&Period> for PeriodDto {
     }
 }
 
+/// A report's cells: decoded, or as the store wrote them out (the same
+/// list of [`CellDto`], written without decoding each value).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum CellsDto {
+    Decoded(Vec<CellDto>),
+    Stored(Box<serde_json::value::RawValue>),
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CellDto {
     pub row: String,
@@ -96,7 +105,8 @@ pub struct ReportDto {
     pub sent_at: Option<String>,
     /// The cells, by row and column codes of the form (absent in lists).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cells: Option<Vec<CellDto>>,
+    #[schema(value_type = Option<Vec<CellDto>>)]
+    pub cells: Option<CellsDto>,
     pub rows_added: Vec<AddedRowDto>,
     /// What the caller may do now (absent in lists).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -300,7 +310,7 @@ pub fn brief(r: &ReportRow, names: &HashMap<UnitId, String>) -> ReportDto {
 }
 
 fn shaped(
-    r: &ReportRow, names: &HashMap<UnitId, String>, cells: Option<Vec<CellDto>>, actions: Option<Vec<String>>,
+    r: &ReportRow, names: &HashMap<UnitId, String>, cells: Option<CellsDto>, actions: Option<Vec<String>>,
 ) -> ReportDto {
     let name = |id: UnitId| names.get(&id).cloned().unwrap_or_default();
     ReportDto {
@@ -335,15 +345,15 @@ fn shaped(
 /// now, and for an aggregate whether it is out of date.
 pub async fn full(app: &App, who: &Caller, r: &ReportRow) -> Result<ReportDto, Error> {
     let aggregate = reports::aggregate_state(app, who, r).await?;
-    let cells = r.cells.iter().cloned().map(CellDto::from).collect();
+    let cells = CellsDto::Decoded(r.cells.iter().cloned().map(CellDto::from).collect());
     shown(app, who, r, cells, aggregate).await
 }
 
 /// A report read with its state, as the caller sees it (`full`, without
-/// asking again whether it is an aggregate, and its cells moved rather than
-/// copied: a 100 × 15 report has 1,500).
-pub async fn with_state(app: &App, who: &Caller, mut read: reports::WithState) -> Result<ReportDto, Error> {
-    let cells = std::mem::take(&mut read.report.cells).into_iter().map(CellDto::from).collect();
+/// asking again whether it is an aggregate, and its cells passed on as
+/// stored: a 100 × 15 report has 1,500).
+pub async fn with_state(app: &App, who: &Caller, read: reports::WithState) -> Result<ReportDto, Error> {
+    let cells = CellsDto::Stored(read.cells.listed()?);
     shown(app, who, &read.report, cells, read.aggregate).await
 }
 
@@ -354,7 +364,7 @@ impl From<ReportCell> for CellDto {
 }
 
 async fn shown(
-    app: &App, who: &Caller, r: &ReportRow, cells: Vec<CellDto>, aggregate: Option<reports::AggregateState>,
+    app: &App, who: &Caller, r: &ReportRow, cells: CellsDto, aggregate: Option<reports::AggregateState>,
 ) -> Result<ReportDto, Error> {
     let names = admin::unit_names_unscoped(app, &[r.unit_id, r.receiver_id]).await?;
     let mut actions: Vec<String> =
