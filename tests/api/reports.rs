@@ -573,6 +573,17 @@ async fn a_closed_period_refuses_entry_until_reopened(backend: Backend) {
     assert_eq!(reopened.status(), StatusCode::OK);
 }
 
+/// The unit's meetings reports of `years` years from [`year`] on, assigned
+/// by `by`: their ids, oldest period first.
+async fn yearly_reports(app: &TestApp, by: &Session, unit: i64, years: i32) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for year in year()..year() + years {
+        let body = json!({"period": {"type": "year", "year": year, "number": 1}});
+        ids.push(assign_meetings(app, by, unit, body).await[0]["report"]["id"].as_i64().unwrap());
+    }
+    ids
+}
+
 /// A list page counts every report the list matches, in the caller's scope
 /// only, on every page and past the last one.
 async fn a_list_page_counts_every_report_it_matches(backend: Backend) {
@@ -581,11 +592,7 @@ async fn a_list_page_counts_every_report_it_matches(backend: Backend) {
     let entry = app.login("hy.phohien.nhaplieu").await;
     let other_province = app.login("tb.tonghop").await;
     let ward = app.unit_id("hungyen", "phuong-pho-hien").await;
-    let mut ids = Vec::new();
-    for year in [year(), year() + 1, year() + 2] {
-        let body = json!({"period": {"type": "year", "year": year, "number": 1}});
-        ids.push(assign_meetings(&app, &province, ward, body).await[0]["report"]["id"].as_i64().unwrap());
-    }
+    let mut ids = yearly_reports(&app, &province, ward, 3).await;
     let regime = format!("/api/v1/reports?regime=TT01-III&form={FORM}&unit={ward}");
     let mut seen = Vec::new();
     for page in 1..=3 {
@@ -613,11 +620,7 @@ async fn reads_at_the_same_moment_each_get_their_own(backend: Backend) {
     let (department, other_province) = (app.login("hy.stp.nhaplieu").await, app.login("tb.tonghop").await);
     let (ward, other_ward) =
         (app.unit_id("hungyen", "phuong-pho-hien").await, app.unit_id("thaibinh", "xa-minh-quang").await);
-    let mut ours = Vec::new();
-    for year in year()..year() + 4 {
-        let body = json!({"period": {"type": "year", "year": year, "number": 1}});
-        ours.push(assign_meetings(&app, &province, ward, body).await[0]["report"]["id"].as_i64().unwrap());
-    }
+    let ours = yearly_reports(&app, &province, ward, 4).await;
     let theirs =
         assign_meetings(&app, &other_province, other_ward, json!({})).await[0]["report"]["id"].as_i64().unwrap();
     let c = AtOnce { app, province, entry, department, other_province, ours, theirs };

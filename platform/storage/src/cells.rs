@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use baocao_domain::content::ReportCell;
-use serde::{Serialize, Serializer as _};
+use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::error::StoreError;
@@ -79,13 +79,11 @@ impl StoredCells {
     pub fn listed(&self) -> Result<Box<RawValue>, StoreError> {
         let corrupt = |_| StoreError::Corrupt(format!("report {} cells", self.report));
         let rows: Vec<(Code<'_>, RowCells<Code<'_>, &RawValue>)> = serde_json::from_str(&self.text).map_err(corrupt)?;
-        let cells = rows.iter().flat_map(|(row, values)| {
-            values.0.iter().map(move |(col, value)| Cell { row: &row.0, col: &col.0, value })
-        });
-        let mut out = Vec::with_capacity(self.text.len() * 2);
-        serde_json::Serializer::new(&mut out).collect_seq(cells).map_err(corrupt)?;
-        let text = String::from_utf8(out).map_err(|_| StoreError::Corrupt(format!("report {} cells", self.report)))?;
-        RawValue::from_string(text).map_err(corrupt)
+        let cells: Vec<Cell<'_>> = rows
+            .iter()
+            .flat_map(|(row, values)| values.0.iter().map(move |(col, value)| Cell { row: &row.0, col: &col.0, value }))
+            .collect();
+        serde_json::value::to_raw_value(&cells).map_err(corrupt)
     }
 }
 

@@ -449,18 +449,11 @@ impl Store {
     pub async fn report(
         &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
     ) -> Result<ReportRow, StoreError> {
-        let model = reports::Entity::find_by_id(id)
-            .filter(visible(read, check))
-            .one(self.db())
-            .await?
-            .ok_or(StoreError::NotFound("report"))?;
-        to_row(model)
+        to_row(self.opened(read, check, id).await?.0)
     }
 
     /// A report the caller may read and how many reports it was aggregated
-    /// from (0: it is no aggregate): what opening a report needs. Opened
-    /// together with the reports others open at the same time
-    /// ([`crate::together`]); whether this caller may see it is asked here.
+    /// from (0: it is no aggregate): what opening a report needs.
     pub async fn report_and_sources(
         &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
     ) -> Result<(ReportRow, u64), StoreError> {
@@ -478,6 +471,9 @@ impl Store {
         Ok((row, cells, sources))
     }
 
+    /// Every read of one report: opened together with the reports others
+    /// open at the same time ([`crate::together`]); whether this caller may
+    /// see it is asked here, of the row.
     async fn opened(
         &self, read: &Scope<ReadReports>, check: &Scope<CheckReports>, id: i64,
     ) -> Result<(reports::Model, u64), StoreError> {
